@@ -1,0 +1,161 @@
+/* calls: see calls.h. */
+#include "sched/calls.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/pbuild.h"
+
+kmesos_call *kmesos_call_simple(Mesos__V1__Scheduler__Call__Type type)
+{
+    kmesos_call *c = kmesos_pb_new(&mesos__v1__scheduler__call__descriptor);
+    if (c) {
+        c->has_type = 1;
+        c->type = type;
+    }
+    return c;
+}
+
+static Mesos__V1__Filters *filters(double refuse_seconds)
+{
+    Mesos__V1__Filters *f = kmesos_pb_new(&mesos__v1__filters__descriptor);
+    if (f && refuse_seconds >= 0) {
+        f->has_refuse_seconds = 1;
+        f->refuse_seconds = refuse_seconds;
+    }
+    return f;
+}
+
+static int push_ids(Mesos__V1__OfferID ***arr, size_t *n, const char *const *ids, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (kmesos_pb_push((void ***)arr, n, kmesos_pb_id(&mesos__v1__offer_id__descriptor,
+                                                          ids[i])) != 0)
+            return -1;
+    return 0;
+}
+
+static kmesos_call *fail(kmesos_call *c)
+{
+    kmesos_pb_free(c);
+    return NULL;
+}
+
+static void free_infos(Mesos__V1__TaskInfo **infos, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        kmesos_pb_free(infos[i]);
+}
+
+kmesos_call *kmesos_call_accept(const char *offer_id, Mesos__V1__TaskInfo **infos, size_t n,
+                                double refuse_seconds)
+{
+    kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
+    Mesos__V1__Scheduler__Call__Accept *a =
+        kmesos_pb_new(&mesos__v1__scheduler__call__accept__descriptor);
+    Mesos__V1__Offer__Operation *op = kmesos_pb_new(&mesos__v1__offer__operation__descriptor);
+    Mesos__V1__Offer__Operation__Launch *l =
+        kmesos_pb_new(&mesos__v1__offer__operation__launch__descriptor);
+    Mesos__V1__TaskInfo **copy = n ? malloc(n * sizeof *copy) : NULL;
+    if (!c || !a || !op || !l || (n && !copy)) {
+        free_infos(infos, n);
+        free(copy);
+        free(l);
+        free(op);
+        free(a);
+        return fail(c);
+    }
+    memcpy(copy, infos, n * sizeof *copy);
+    l->task_infos = copy;
+    l->n_task_infos = n;
+    op->has_type = 1;
+    op->type = MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH;
+    op->launch = l;
+    c->accept = a;
+    if (kmesos_pb_push((void ***)&a->operations, &a->n_operations, op) != 0 ||
+        push_ids(&a->offer_ids, &a->n_offer_ids, &offer_id, 1) != 0 ||
+        !(a->filters = filters(refuse_seconds)))
+        return fail(c);
+    return c;
+}
+
+kmesos_call *kmesos_call_decline(const char *const *offer_ids, size_t n, double refuse_seconds)
+{
+    kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
+    if (!c || !(c->decline = kmesos_pb_new(&mesos__v1__scheduler__call__decline__descriptor)))
+        return fail(c);
+    if (push_ids(&c->decline->offer_ids, &c->decline->n_offer_ids, offer_ids, n) != 0 ||
+        !(c->decline->filters = filters(refuse_seconds)))
+        return fail(c);
+    return c;
+}
+
+kmesos_call *kmesos_call_decline_inverse(const char *const *offer_ids, size_t n)
+{
+    kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE_INVERSE_OFFERS);
+    Mesos__V1__Scheduler__Call__DeclineInverseOffers *d =
+        c ? kmesos_pb_new(&mesos__v1__scheduler__call__decline_inverse_offers__descriptor) : NULL;
+    if (!d)
+        return fail(c);
+    c->decline_inverse_offers = d;
+    if (push_ids(&d->inverse_offer_ids, &d->n_inverse_offer_ids, offer_ids, n) != 0)
+        return fail(c);
+    return c;
+}
+
+kmesos_call *kmesos_call_acknowledge(const char *agent_id, const char *task_id,
+                                     const uint8_t *uuid, size_t uuid_len)
+{
+    kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE);
+    Mesos__V1__Scheduler__Call__Acknowledge *a =
+        c ? kmesos_pb_new(&mesos__v1__scheduler__call__acknowledge__descriptor) : NULL;
+    if (!a)
+        return fail(c);
+    c->acknowledge = a;
+    a->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent_id);
+    a->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task_id);
+    a->uuid.data = malloc(uuid_len ? uuid_len : 1);
+    if (!a->agent_id || !a->task_id || !a->uuid.data)
+        return fail(c);
+    memcpy(a->uuid.data, uuid, uuid_len);
+    a->uuid.len = uuid_len;
+    return c;
+}
+
+static int push_reconcile_task(Mesos__V1__Scheduler__Call__Reconcile *r, const char *task_id,
+                               const char *agent_id)
+{
+    Mesos__V1__Scheduler__Call__Reconcile__Task *t =
+        kmesos_pb_new(&mesos__v1__scheduler__call__reconcile__task__descriptor);
+    if (kmesos_pb_push((void ***)&r->tasks, &r->n_tasks, t) != 0)
+        return -1;
+    t->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task_id);
+    if (agent_id)
+        t->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent_id);
+    return t->task_id && (!agent_id || t->agent_id) ? 0 : -1;
+}
+
+kmesos_call *kmesos_call_reconcile(const char *const *task_ids, const char *const *agent_ids,
+                                   size_t n)
+{
+    kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
+    if (!c || !(c->reconcile = kmesos_pb_new(&mesos__v1__scheduler__call__reconcile__descriptor)))
+        return fail(c);
+    for (size_t i = 0; i < n; i++)
+        if (push_reconcile_task(c->reconcile, task_ids[i], agent_ids ? agent_ids[i] : NULL) != 0)
+            return fail(c);
+    return c;
+}
+
+kmesos_call *kmesos_call_kill(const char *task_id, const char *agent_id)
+{
+    kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__KILL);
+    if (!c || !(c->kill = kmesos_pb_new(&mesos__v1__scheduler__call__kill__descriptor)))
+        return fail(c);
+    c->kill->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task_id);
+    if (agent_id)
+        c->kill->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent_id);
+    if (!c->kill->task_id || (agent_id && !c->kill->agent_id))
+        return fail(c);
+    return c;
+}

@@ -1,0 +1,59 @@
+/* decide: the one function boundary between the scheduler and placement
+ * policy. The scheduler proposes (offer, task) pairs; decide first checks
+ * in C that the task's resources fit what is left of the offer (cheap and
+ * never worth a policy call), then asks the pluggable evaluator (the Lua
+ * policy host; by default: accept) for a verdict. Neither side sees the
+ * session or protobuf: only the offer-book entry and the task slot. */
+#ifndef KMESOS_DECIDE_H
+#define KMESOS_DECIDE_H
+#include <stdint.h>
+
+#include "sched/offers.h"
+#include "sched/tasks.h"
+
+typedef enum kmesos_verdict_kind {
+    KMESOS_VERDICT_ACCEPT = 0,
+    KMESOS_VERDICT_DECLINE = 1,
+    KMESOS_VERDICT_WAIT = 2,
+} kmesos_verdict_kind;
+
+typedef struct kmesos_verdict {
+    kmesos_verdict_kind kind;
+    double refuse_seconds; /* < 0: use the scheduler's default */
+    char reason[256];
+} kmesos_verdict;
+
+/* What is left of an offer while tasks are being placed on it. */
+typedef struct kmesos_remaining {
+    double cpus, mem, disk;
+    uint64_t ports; /* ports still free */
+} kmesos_remaining;
+
+typedef struct kmesos_decide_ctx {
+    double now_s;              /* epoch seconds */
+    uint64_t now_ms;           /* loop clock */
+} kmesos_decide_ctx;
+
+/* A policy evaluator: fills out for the pair; must not keep pointers. */
+typedef void (*kmesos_evaluate_fn)(void *impl, const kmesos_offer *offer,
+                                   const kmesos_task *task, const kmesos_decide_ctx *ctx,
+                                   kmesos_verdict *out);
+
+typedef struct kmesos_decider {
+    kmesos_evaluate_fn evaluate; /* NULL: accept whatever fits */
+    void *impl;
+    uint64_t evaluations;
+    uint64_t accepts, declines, waits;
+} kmesos_decider;
+
+void kmesos_decider_init(kmesos_decider *d, kmesos_evaluate_fn evaluate, void *impl);
+void kmesos_remaining_init(kmesos_remaining *r, const kmesos_offer *o);
+/* Decides one pair. */
+void kmesos_decide(kmesos_decider *d, const kmesos_offer *offer,
+                   const kmesos_remaining *left, const kmesos_task *task,
+                   const kmesos_decide_ctx *ctx, kmesos_verdict *out);
+/* Takes the task's resources from what is left. */
+void kmesos_remaining_take(kmesos_remaining *r, const kmesos_task *task);
+const char *kmesos_verdict_name(kmesos_verdict_kind k);
+
+#endif

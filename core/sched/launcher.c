@@ -1,0 +1,138 @@
+/* launcher: see launcher.h. Ports are handed out in offer order as one
+ * range per contiguous run, as Mesos expects a RANGES resource. */
+#include "sched/launcher.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/pbuild.h"
+
+void kmesos_port_cursor_init(kmesos_port_cursor *c, const kmesos_offer *o)
+{
+    c->range = 0;
+    c->next = o->n_ports ? o->ports[0].begin : 0;
+}
+
+/* Takes one port; 0 when the offer has none left. */
+static uint64_t take_port(kmesos_port_cursor *c, const kmesos_offer *o)
+{
+    while (c->range < o->n_ports) {
+        if (c->next >= o->ports[c->range].begin && c->next <= o->ports[c->range].end)
+            return c->next++;
+        if (++c->range < o->n_ports)
+            c->next = o->ports[c->range].begin;
+    }
+    return 0;
+}
+
+static int add_range(Mesos__V1__Value__Ranges *rs, uint64_t port)
+{
+    if (rs->n_range && rs->range[rs->n_range - 1]->end + 1 == port) {
+        rs->range[rs->n_range - 1]->end = port;
+        return 0;
+    }
+    Mesos__V1__Value__Range *r = kmesos_pb_new(&mesos__v1__value__range__descriptor);
+    if (!r)
+        return -1;
+    r->begin = r->end = port;
+    return kmesos_pb_push((void ***)&rs->range, &rs->n_range, r);
+}
+
+/* The ports resource plus PORTn/PORTS variables. */
+static int add_ports(Mesos__V1__TaskInfo *ti, Mesos__V1__Environment *env, int count,
+                     const kmesos_offer *o, kmesos_port_cursor *c)
+{
+    if (count <= 0)
+        return 0;
+    Mesos__V1__Resource *r = kmesos_pb_new(&mesos__v1__resource__descriptor);
+    Mesos__V1__Value__Ranges *rs = kmesos_pb_new(&mesos__v1__value__ranges__descriptor);
+    if (!r || !rs || !(r->name = strdup("ports")) || kmesos_pb_set_role(r, o->role) != 0) {
+        kmesos_pb_free(r);
+        free(rs);
+        return -1;
+    }
+    r->type = MESOS__V1__VALUE__TYPE__RANGES;
+    r->ranges = rs;
+    if (kmesos_pb_push((void ***)&ti->resources, &ti->n_resources, r) != 0)
+        return -1;
+    char name[32], value[32], all[1024] = "";
+    for (int i = 0; i < count; i++) {
+        uint64_t port = take_port(c, o);
+        if (!port || add_range(rs, port) != 0)
+            return -1;
+        snprintf(name, sizeof name, "PORT%d", i);
+        snprintf(value, sizeof value, "%llu", (unsigned long long)port);
+        snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? "," : "", value);
+        if (kmesos_pb_push((void ***)&env->variables, &env->n_variables,
+                           kmesos_pb_env(name, value)) != 0)
+            return -1;
+    }
+    return kmesos_pb_push((void ***)&env->variables, &env->n_variables,
+                          kmesos_pb_env("PORTS", all));
+}
+
+static int add_env(Mesos__V1__Environment *env, const kmesos_task *t, const kmesos_offer *o)
+{
+    char instance[16];
+    snprintf(instance, sizeof instance, "%d", t->instance);
+    const char *pairs[][2] = {
+        {"KMESOS_TASK_ID", t->id},
+        {"KMESOS_WORKLOAD", t->workload->name},
+        {"KMESOS_INSTANCE", instance},
+        {"HOST", o->hostname},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (kmesos_pb_push((void ***)&env->variables, &env->n_variables,
+                           kmesos_pb_env(pairs[i][0], pairs[i][1])) != 0)
+            return -1;
+    return 0;
+}
+
+static int add_scalars(Mesos__V1__TaskInfo *ti, const kmesos_workload *w, const char *role)
+{
+    const struct { const char *name; double v; } s[] = {
+        {"cpus", w->cpus}, {"mem", w->mem}, {"disk", w->disk}};
+    for (size_t i = 0; i < 3; i++)
+        if (s[i].v > 0 && kmesos_pb_push((void ***)&ti->resources, &ti->n_resources,
+                                         kmesos_pb_scalar(s[i].name, s[i].v, role)) != 0)
+            return -1;
+    return 0;
+}
+
+static Mesos__V1__CommandInfo *command_info(const kmesos_workload *w)
+{
+    Mesos__V1__CommandInfo *cmd = kmesos_pb_new(&mesos__v1__command_info__descriptor);
+    Mesos__V1__Environment *env = kmesos_pb_new(&mesos__v1__environment__descriptor);
+    if (!cmd || !env || !(cmd->value = strdup(w->command))) {
+        kmesos_pb_free(cmd);
+        free(env);
+        return NULL;
+    }
+    cmd->has_shell = 1;
+    cmd->shell = 1;
+    cmd->environment = env;
+    return cmd;
+}
+
+Mesos__V1__TaskInfo *kmesos_launcher_task_info(const kmesos_task *task,
+                                               const kmesos_offer *offer,
+                                               kmesos_port_cursor *ports)
+{
+    Mesos__V1__TaskInfo *ti = kmesos_pb_new(&mesos__v1__task_info__descriptor);
+    if (!ti)
+        return NULL;
+    ti->name = strdup(task->id);
+    ti->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task->id);
+    ti->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, offer->agent_id);
+    ti->command = command_info(task->workload);
+    int ok = ti->name && ti->task_id && ti->agent_id && ti->command &&
+             add_scalars(ti, task->workload, offer->role) == 0 &&
+             add_env(ti->command->environment, task, offer) == 0 &&
+             add_ports(ti, ti->command->environment, task->workload->ports, offer, ports) == 0;
+    if (!ok) {
+        kmesos_pb_free(ti);
+        return NULL;
+    }
+    return ti;
+}

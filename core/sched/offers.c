@@ -1,0 +1,242 @@
+/* offers: see offers.h. An offer is copied out of the protobuf message
+ * into a flat struct (strings, three scalars, port ranges, attributes) so
+ * the event can be freed at once and the policy layer reads plain fields.
+ * The by-agent index is a hash of agent id -> doubly linked list. */
+#include "sched/offers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utlist.h>
+
+#include "sched/pbuild.h"
+
+void kmesos_offers_init(kmesos_offers *book) { memset(book, 0, sizeof *book); }
+
+void kmesos_offer_free(kmesos_offer *o)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->n_attrs; i++) {
+        free(o->attrs[i].name);
+        free(o->attrs[i].text);
+    }
+    free(o->attrs);
+    free(o->ports);
+    free(o->id);
+    free(o->agent_id);
+    free(o->hostname);
+    free(o->role);
+    free(o->wait_reason);
+    free(o);
+}
+
+static void agent_unlink(kmesos_offers *book, kmesos_offer *o)
+{
+    kmesos_agent_offers *a = NULL;
+    HASH_FIND_STR(book->by_agent, o->agent_id, a);
+    if (!a)
+        return;
+    DL_DELETE2(a->head, o, agent_prev, agent_next);
+    if (--a->count == 0) {
+        HASH_DEL(book->by_agent, a);
+        free(a->agent_id);
+        free(a);
+    }
+}
+
+static int agent_link(kmesos_offers *book, kmesos_offer *o)
+{
+    kmesos_agent_offers *a = NULL;
+    HASH_FIND_STR(book->by_agent, o->agent_id, a);
+    if (!a) {
+        a = calloc(1, sizeof *a);
+        if (!a || !(a->agent_id = strdup(o->agent_id))) {
+            free(a);
+            return -1;
+        }
+        HASH_ADD_KEYPTR(hh, book->by_agent, a->agent_id, strlen(a->agent_id), a);
+    }
+    DL_APPEND2(a->head, o, agent_prev, agent_next);
+    a->count++;
+    return 0;
+}
+
+void kmesos_offers_free(kmesos_offers *book)
+{
+    kmesos_offer *o, *tmp;
+    HASH_ITER(hh, book->by_id, o, tmp) {
+        HASH_DEL(book->by_id, o);
+        agent_unlink(book, o);
+        kmesos_offer_free(o);
+    }
+    book->count = 0;
+}
+
+static int copy_ranges(kmesos_offer *o, const Mesos__V1__Value__Ranges *r)
+{
+    if (!r || r->n_range == 0)
+        return 0;
+    kmesos_range *p = realloc(o->ports, (o->n_ports + r->n_range) * sizeof *p);
+    if (!p)
+        return -1;
+    o->ports = p;
+    for (size_t i = 0; i < r->n_range; i++) {
+        p[o->n_ports].begin = r->range[i]->begin;
+        p[o->n_ports].end = r->range[i]->end;
+        o->n_ports++;
+    }
+    return 0;
+}
+
+static int copy_resource(kmesos_offer *o, const Mesos__V1__Resource *r)
+{
+    double v = r->scalar ? r->scalar->value : 0;
+    const char *role = kmesos_pb_role(r);
+    if (!o->role && role && !(o->role = strdup(role)))
+        return -1;
+    if (strcmp(r->name, "cpus") == 0)
+        o->cpus += v;
+    else if (strcmp(r->name, "mem") == 0)
+        o->mem += v;
+    else if (strcmp(r->name, "disk") == 0)
+        o->disk += v;
+    else if (strcmp(r->name, "ports") == 0)
+        return copy_ranges(o, r->ranges);
+    return 0;
+}
+
+static int copy_attribute(kmesos_attr *a, const Mesos__V1__Attribute *src)
+{
+    char num[64];
+    const char *text = NULL;
+    if (src->text)
+        text = src->text->value;
+    else if (src->scalar) {
+        a->is_scalar = 1;
+        a->scalar = src->scalar->value;
+        snprintf(num, sizeof num, "%g", a->scalar);
+        text = num;
+    }
+    a->name = strdup(src->name);
+    a->text = text ? strdup(text) : NULL;
+    return a->name && (!text || a->text) ? 0 : -1;
+}
+
+static kmesos_offer *copy_offer(const Mesos__V1__Offer *src, uint64_t now_ms)
+{
+    kmesos_offer *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    o->received_ms = now_ms;
+    o->id = strdup(src->id->value);
+    o->agent_id = strdup(src->agent_id->value);
+    o->hostname = strdup(src->hostname);
+    int ok = o->id && o->agent_id && o->hostname;
+    for (size_t i = 0; ok && i < src->n_resources; i++)
+        ok = copy_resource(o, src->resources[i]) == 0;
+    if (ok && src->n_attributes && !(o->attrs = calloc(src->n_attributes, sizeof *o->attrs)))
+        ok = 0;
+    for (size_t i = 0; ok && i < src->n_attributes; i++) {
+        ok = copy_attribute(&o->attrs[i], src->attributes[i]) == 0;
+        o->n_attrs = i + 1;
+    }
+    if (ok && !o->role)
+        ok = (o->role = strdup("*")) != NULL;
+    if (!ok) {
+        kmesos_offer_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+kmesos_offer *kmesos_offers_add(kmesos_offers *book, const Mesos__V1__Offer *offer,
+                                uint64_t now_ms)
+{
+    if (kmesos_offers_find(book, offer->id->value)) {
+        book->stats.duplicates++;
+        return NULL;
+    }
+    kmesos_offer *o = copy_offer(offer, now_ms);
+    if (!o)
+        return NULL;
+    if (agent_link(book, o) != 0) {
+        kmesos_offer_free(o);
+        return NULL;
+    }
+    HASH_ADD_KEYPTR(hh, book->by_id, o->id, strlen(o->id), o);
+    book->count++;
+    book->stats.added++;
+    return o;
+}
+
+kmesos_offer *kmesos_offers_find(kmesos_offers *book, const char *id)
+{
+    kmesos_offer *o = NULL;
+    HASH_FIND_STR(book->by_id, id, o);
+    return o;
+}
+
+static kmesos_offer *remove_offer(kmesos_offers *book, kmesos_offer *o)
+{
+    HASH_DEL(book->by_id, o);
+    agent_unlink(book, o);
+    o->agent_next = o->agent_prev = NULL;
+    book->count--;
+    return o;
+}
+
+kmesos_offer *kmesos_offers_take(kmesos_offers *book, const char *id)
+{
+    kmesos_offer *o = kmesos_offers_find(book, id);
+    if (!o)
+        return NULL;
+    book->stats.taken++;
+    return remove_offer(book, o);
+}
+
+int kmesos_offers_rescind(kmesos_offers *book, const char *id)
+{
+    kmesos_offer *o = kmesos_offers_find(book, id);
+    if (!o)
+        return 0;
+    book->stats.rescinded++;
+    kmesos_offer_free(remove_offer(book, o));
+    return 1;
+}
+
+kmesos_offer *kmesos_offers_of_agent(kmesos_offers *book, const char *agent_id)
+{
+    kmesos_agent_offers *a = NULL;
+    HASH_FIND_STR(book->by_agent, agent_id, a);
+    return a ? a->head : NULL;
+}
+
+size_t kmesos_offers_remove_agent(kmesos_offers *book, const char *agent_id)
+{
+    size_t n = 0;
+    kmesos_offer *o;
+    while ((o = kmesos_offers_of_agent(book, agent_id)) != NULL) {
+        book->stats.rescinded++;
+        kmesos_offer_free(remove_offer(book, o));
+        n++;
+    }
+    return n;
+}
+
+const char *kmesos_offer_attr(const kmesos_offer *o, const char *name)
+{
+    for (size_t i = 0; i < o->n_attrs; i++)
+        if (strcmp(o->attrs[i].name, name) == 0)
+            return o->attrs[i].text;
+    return NULL;
+}
+
+uint64_t kmesos_offer_port_count(const kmesos_offer *o)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < o->n_ports; i++)
+        if (o->ports[i].end >= o->ports[i].begin)
+            n += o->ports[i].end - o->ports[i].begin + 1;
+    return n;
+}

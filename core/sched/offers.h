@@ -1,0 +1,86 @@
+/* offers: the offer book. Every offer the master sent and we have not yet
+ * answered, indexed by offer id and by agent id, with what the policy
+ * layer needs to look at (scalars, port ranges, attributes, hostname)
+ * and its arrival and hold times. The one rule: an offer leaves the book
+ * exactly once, through take (we answer it) or rescind/agent loss (the
+ * master withdrew it), so it can never be answered twice or forgotten. */
+#ifndef KMESOS_OFFERS_H
+#define KMESOS_OFFERS_H
+#include <stddef.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "mesos/v1/mesos.pb-c.h"
+
+typedef struct kmesos_range {
+    uint64_t begin;
+    uint64_t end;
+} kmesos_range;
+
+typedef struct kmesos_attr {
+    char *name;
+    char *text;  /* TEXT value, or the scalar printed, or NULL */
+    double scalar;
+    int is_scalar;
+} kmesos_attr;
+
+typedef struct kmesos_offer {
+    char *id;
+    char *agent_id;
+    char *hostname;
+    char *role;            /* role of the offered resources ("*" by default) */
+    double cpus, mem, disk;
+    kmesos_range *ports;
+    size_t n_ports;
+    kmesos_attr *attrs;
+    size_t n_attrs;
+    uint64_t received_ms;
+    uint64_t hold_until_ms; /* 0: not held; else decline when passed */
+    char *wait_reason;      /* why it is held (policy reason), or NULL */
+    UT_hash_handle hh;      /* by id */
+    struct kmesos_offer *agent_next, *agent_prev; /* same agent */
+} kmesos_offer;
+
+typedef struct kmesos_agent_offers {
+    char *agent_id;
+    kmesos_offer *head;
+    size_t count;
+    UT_hash_handle hh;
+} kmesos_agent_offers;
+
+typedef struct kmesos_offers_stats {
+    uint64_t added, taken, rescinded, duplicates, expired;
+} kmesos_offers_stats;
+
+typedef struct kmesos_offers {
+    kmesos_offer *by_id;
+    kmesos_agent_offers *by_agent;
+    size_t count;
+    kmesos_offers_stats stats;
+} kmesos_offers;
+
+void kmesos_offers_init(kmesos_offers *book);
+/* Frees every offer still in the book. */
+void kmesos_offers_free(kmesos_offers *book);
+/* Copies a master offer into the book. Returns the entry, or NULL when
+ * an offer with that id is already there (counted as a duplicate) or
+ * memory ran out. */
+kmesos_offer *kmesos_offers_add(kmesos_offers *book, const Mesos__V1__Offer *offer,
+                                uint64_t now_ms);
+kmesos_offer *kmesos_offers_find(kmesos_offers *book, const char *id);
+/* Removes the offer so that the caller answers it; NULL when it is not in
+ * the book (already answered or rescinded). Free with kmesos_offer_free. */
+kmesos_offer *kmesos_offers_take(kmesos_offers *book, const char *id);
+/* The master withdrew the offer: drop it without answering. 1 if found. */
+int kmesos_offers_rescind(kmesos_offers *book, const char *id);
+/* Drops every offer of an agent (agent lost). Returns how many. */
+size_t kmesos_offers_remove_agent(kmesos_offers *book, const char *agent_id);
+/* Offers of one agent, NULL-terminated through agent_next. */
+kmesos_offer *kmesos_offers_of_agent(kmesos_offers *book, const char *agent_id);
+void kmesos_offer_free(kmesos_offer *o);
+/* Value of an attribute as text, or NULL. */
+const char *kmesos_offer_attr(const kmesos_offer *o, const char *name);
+/* Sum of all port range sizes. */
+uint64_t kmesos_offer_port_count(const kmesos_offer *o);
+
+#endif

@@ -1,0 +1,488 @@
+/* scheduler: see scheduler.h.
+ *
+ * Offers are placed one by one: each pending task (in registry order)
+ * is asked through decide(); accepted tasks are packed onto the offer
+ * while its remaining resources last. An offer that got tasks is
+ * accepted at once (one ACCEPT per offer, since its LAUNCH names its
+ * agent); one that only got "wait" verdicts stays in the book until its
+ * hold runs out, and is re-placed on every tick; all others are declined
+ * together in one DECLINE per refuse_seconds value. */
+#include "sched/scheduler.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "codec/log.h"
+#include "codec/protocol.h"
+#include "sched/launcher.h"
+#include "sched/pbuild.h"
+
+#define MOD "scheduler"
+
+void kmesos_scheduler_config_defaults(kmesos_scheduler_config *cfg)
+{
+    cfg->offer_hold_s = 10;
+    cfg->decline_refuse_s = 5;
+    cfg->accept_refuse_s = 1;
+    cfg->backoff.base_ms = 1000;
+    cfg->backoff.max_ms = 60000;
+}
+
+int kmesos_scheduler_init(kmesos_scheduler *s, const kmesos_scheduler_config *cfg,
+                          const kmesos_scheduler_io *io, kmesos_workload *workloads,
+                          size_t n_workloads)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = *cfg;
+    s->io = *io;
+    s->workloads = workloads;
+    s->n_workloads = n_workloads;
+    kmesos_offers_init(&s->offers);
+    kmesos_tasks_init(&s->tasks, cfg->backoff);
+    kmesos_decider_init(&s->decider, NULL, NULL);
+    return 0;
+}
+
+void kmesos_scheduler_free(kmesos_scheduler *s)
+{
+    kmesos_offers_free(&s->offers);
+    kmesos_tasks_free(&s->tasks);
+    for (size_t i = 0; i < s->n_workloads; i++)
+        kmesos_workload_free(&s->workloads[i]);
+    free(s->workloads);
+    free(s->framework_id);
+    memset(s, 0, sizeof *s);
+}
+
+const kmesos_workload *kmesos_scheduler_workload(const kmesos_scheduler *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_workloads; i++)
+        if (strcmp(s->workloads[i].name, name) == 0)
+            return &s->workloads[i];
+    return NULL;
+}
+
+static int has_slot(const kmesos_scheduler *s, const kmesos_workload *w, int instance)
+{
+    for (const kmesos_task *t = s->tasks.by_id; t; t = t->hh.next)
+        if (t->workload == w && t->instance == instance)
+            return 1;
+    return 0;
+}
+
+int kmesos_scheduler_fill_slots(kmesos_scheduler *s)
+{
+    uint64_t now = s->io.now_ms(s->io.arg);
+    for (size_t i = 0; i < s->n_workloads; i++)
+        for (int k = 0; k < s->workloads[i].instances; k++)
+            if (!has_slot(s, &s->workloads[i], k) &&
+                !kmesos_tasks_add(&s->tasks, &s->workloads[i], k, now))
+                return -1;
+    return 0;
+}
+
+static void send_call(kmesos_scheduler *s, kmesos_call *call)
+{
+    if (!call) {
+        KLOG_ERROR(MOD, "out of memory building a call");
+        return;
+    }
+    if (s->io.send(s->io.arg, call) != 0)
+        KLOG_WARN(MOD, "%s call could not be sent", kmesos_sched_call_type_name(call->type));
+    kmesos_pb_free(call);
+}
+
+static void changed(kmesos_scheduler *s)
+{
+    if (s->io.changed)
+        s->io.changed(s->io.arg);
+}
+
+void kmesos_scheduler_set_framework_id(kmesos_scheduler *s, const char *id)
+{
+    if (s->framework_id && id && strcmp(s->framework_id, id) == 0)
+        return;
+    free(s->framework_id);
+    s->framework_id = id ? strdup(id) : NULL;
+}
+
+/* ---- offer interest: SUPPRESS / REVIVE ------------------------------------ */
+
+static void update_interest(kmesos_scheduler *s, int force_revive)
+{
+    if (!s->subscribed)
+        return;
+    int wants = kmesos_tasks_pending(&s->tasks) > 0;
+    if (wants && (s->suppressed || force_revive)) {
+        send_call(s, kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE));
+        s->suppressed = 0;
+        s->stats.revives++;
+        KLOG_INFO(MOD, "REVIVE: %zu task(s) pending", kmesos_tasks_pending(&s->tasks));
+    } else if (!wants && !s->suppressed) {
+        send_call(s, kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS));
+        s->suppressed = 1;
+        s->stats.suppresses++;
+        KLOG_INFO(MOD, "SUPPRESS: nothing to launch");
+    }
+}
+
+/* ---- reconciliation ------------------------------------------------------- */
+
+static void reconcile(kmesos_scheduler *s)
+{
+    size_t n = 0, cap = s->tasks.count;
+    const char **ids = calloc(cap ? cap : 1, sizeof *ids);
+    const char **agents = calloc(cap ? cap : 1, sizeof *agents);
+    for (kmesos_task *t = s->tasks.by_id; ids && agents && t; t = t->hh.next) {
+        if (t->phase == KMESOS_PHASE_LAUNCHING || t->phase == KMESOS_PHASE_ACTIVE ||
+            t->phase == KMESOS_PHASE_STOPPED) {
+            ids[n] = t->id;
+            agents[n++] = t->agent_id;
+        }
+    }
+    if (n)
+        send_call(s, kmesos_call_reconcile(ids, agents, n));
+    send_call(s, kmesos_call_reconcile(NULL, NULL, 0));
+    s->stats.reconciles++;
+    KLOG_INFO(MOD, "RECONCILE: %zu known task(s) explicitly, then implicit", n);
+    free(ids);
+    free(agents);
+}
+
+void kmesos_scheduler_on_subscribed(kmesos_scheduler *s, const char *framework_id)
+{
+    int changed_id = !s->framework_id || strcmp(s->framework_id, framework_id) != 0;
+    kmesos_scheduler_set_framework_id(s, framework_id);
+    s->subscribed = 1;
+    s->suppressed = 0;
+    if (changed_id)
+        changed(s);
+    reconcile(s);
+    update_interest(s, 1);
+}
+
+void kmesos_scheduler_on_disconnected(kmesos_scheduler *s)
+{
+    size_t n = s->offers.count;
+    s->subscribed = 0;
+    kmesos_offer *o, *tmp;
+    HASH_ITER(hh, s->offers.by_id, o, tmp) kmesos_offers_rescind(&s->offers, o->id);
+    s->stats.offers_rescinded += n;
+    if (n)
+        KLOG_INFO(MOD, "stream lost: %zu outstanding offer(s) dropped (the master rescinds them)", n);
+}
+
+/* ---- placing offers ------------------------------------------------------- */
+
+typedef struct decline_group {
+    double refuse_s;
+    const char **ids;
+    size_t n;
+    kmesos_offer **owned; /* taken offers, freed after the call */
+} decline_group;
+
+typedef struct decline_batch {
+    decline_group groups[4];
+    size_t n_groups;
+} decline_batch;
+
+static void batch_flush(kmesos_scheduler *s, decline_batch *b)
+{
+    for (size_t g = 0; g < b->n_groups; g++) {
+        decline_group *dg = &b->groups[g];
+        send_call(s, kmesos_call_decline(dg->ids, dg->n, dg->refuse_s));
+        s->stats.offers_declined += dg->n;
+        KLOG_DEBUG(MOD, "DECLINE %zu offer(s), refuse_seconds=%g", dg->n, dg->refuse_s);
+        for (size_t i = 0; i < dg->n; i++)
+            kmesos_offer_free(dg->owned[i]);
+        free(dg->ids);
+        free(dg->owned);
+    }
+    b->n_groups = 0;
+}
+
+/* Takes the offer out of the book and queues it for one DECLINE. */
+static void batch_decline(kmesos_scheduler *s, decline_batch *b, kmesos_offer *o, double refuse_s)
+{
+    o = kmesos_offers_take(&s->offers, o->id);
+    if (!o)
+        return;
+    decline_group *dg = NULL;
+    for (size_t g = 0; g < b->n_groups && !dg; g++)
+        if (b->groups[g].refuse_s == refuse_s)
+            dg = &b->groups[g];
+    if (!dg && b->n_groups == sizeof b->groups / sizeof b->groups[0])
+        batch_flush(s, b);
+    if (!dg) {
+        dg = &b->groups[b->n_groups++];
+        memset(dg, 0, sizeof *dg);
+        dg->refuse_s = refuse_s;
+    }
+    const char **ids = realloc(dg->ids, (dg->n + 1) * sizeof *ids);
+    kmesos_offer **owned = realloc(dg->owned, (dg->n + 1) * sizeof *owned);
+    if (ids)
+        dg->ids = ids;
+    if (owned)
+        dg->owned = owned;
+    if (!ids || !owned) {
+        KLOG_ERROR(MOD, "out of memory: declining offer %s alone", o->id);
+        send_call(s, kmesos_call_decline((const char *const *)&o->id, 1, refuse_s));
+        kmesos_offer_free(o);
+        return;
+    }
+    dg->ids[dg->n] = o->id;
+    dg->owned[dg->n++] = o;
+}
+
+typedef struct placement {
+    Mesos__V1__TaskInfo **infos;
+    size_t n;
+    int waited;
+    double refuse_s; /* smallest refuse asked by a decline verdict */
+} placement;
+
+static void set_reason(kmesos_task *t, const char *reason)
+{
+    if (t->wait_reason && strcmp(t->wait_reason, reason) == 0)
+        return;
+    free(t->wait_reason);
+    t->wait_reason = strdup(reason);
+}
+
+static void place_task(kmesos_scheduler *s, kmesos_offer *o, kmesos_task *t,
+                       kmesos_remaining *left, kmesos_port_cursor *pc, placement *p,
+                       const kmesos_decide_ctx *ctx)
+{
+    kmesos_verdict v;
+    kmesos_decide(&s->decider, o, left, t, ctx, &v);
+    if (v.kind == KMESOS_VERDICT_WAIT) {
+        p->waited = 1;
+        set_reason(t, v.reason[0] ? v.reason : "waiting for a better offer");
+        return;
+    }
+    if (v.kind == KMESOS_VERDICT_DECLINE) {
+        if (v.refuse_seconds >= 0 && (p->refuse_s < 0 || v.refuse_seconds < p->refuse_s))
+            p->refuse_s = v.refuse_seconds;
+        set_reason(t, v.reason[0] ? v.reason : "declined by policy");
+        return;
+    }
+    Mesos__V1__TaskInfo *ti = kmesos_launcher_task_info(t, o, pc);
+    if (!ti || kmesos_pb_push((void ***)&p->infos, &p->n, ti) != 0) {
+        KLOG_ERROR(MOD, "cannot build TaskInfo for %s", t->id);
+        return;
+    }
+    kmesos_remaining_take(left, t);
+    kmesos_tasks_launched(&s->tasks, t, o->agent_id, o->hostname, ctx->now_ms);
+    KLOG_INFO(MOD, "launching %s on %s (offer %s)", t->id, o->hostname, o->id);
+}
+
+static void accept_offer(kmesos_scheduler *s, kmesos_offer *o, placement *p, uint64_t now)
+{
+    o = kmesos_offers_take(&s->offers, o->id);
+    if (!o)
+        return;
+    send_call(s, kmesos_call_accept(o->id, p->infos, p->n, s->cfg.accept_refuse_s));
+    s->stats.offers_accepted++;
+    s->stats.tasks_launched += p->n;
+    uint64_t us = (now - o->received_ms) * 1000;
+    s->stats.decide_us_total += us;
+    s->stats.decide_count++;
+    if (us > s->stats.decide_us_max)
+        s->stats.decide_us_max = us;
+    kmesos_offer_free(o);
+    free(p->infos);
+    p->infos = NULL;
+    p->n = 0;
+    changed(s);
+}
+
+static void place_offer(kmesos_scheduler *s, kmesos_offer *o, decline_batch *batch,
+                        const kmesos_decide_ctx *ctx)
+{
+    placement p = {.refuse_s = -1};
+    kmesos_remaining left;
+    kmesos_port_cursor pc;
+    kmesos_remaining_init(&left, o);
+    kmesos_port_cursor_init(&pc, o);
+    for (kmesos_task *t = s->tasks.by_id, *next; t; t = next) {
+        next = t->hh.next; /* a launch does not rehash, but stay safe */
+        if (t->phase == KMESOS_PHASE_PENDING && t->next_attempt_ms <= ctx->now_ms)
+            place_task(s, o, t, &left, &pc, &p, ctx);
+    }
+    if (p.n) {
+        accept_offer(s, o, &p, ctx->now_ms);
+        return;
+    }
+    uint64_t hold_ms = (uint64_t)(s->cfg.offer_hold_s * 1000);
+    if (p.waited && ctx->now_ms < o->received_ms + hold_ms) {
+        if (!o->hold_until_ms)
+            s->stats.offers_held++;
+        o->hold_until_ms = o->received_ms + hold_ms;
+        return;
+    }
+    batch_decline(s, batch, o, p.refuse_s >= 0 ? p.refuse_s : s->cfg.decline_refuse_s);
+}
+
+static void make_ctx(kmesos_scheduler *s, kmesos_decide_ctx *ctx)
+{
+    ctx->now_ms = s->io.now_ms(s->io.arg);
+    ctx->now_s = s->io.now_s(s->io.arg);
+}
+
+static void on_offers(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__Offers *ev)
+{
+    kmesos_decide_ctx ctx;
+    decline_batch batch = {0};
+    make_ctx(s, &ctx);
+    for (size_t i = 0; i < ev->n_offers; i++) {
+        s->stats.offers_received++;
+        kmesos_offer *o = kmesos_offers_add(&s->offers, ev->offers[i], ctx.now_ms);
+        if (!o) {
+            KLOG_WARN(MOD, "offer %s ignored (duplicate)", ev->offers[i]->id->value);
+            continue;
+        }
+        place_offer(s, o, &batch, &ctx);
+    }
+    batch_flush(s, &batch);
+    update_interest(s, 0);
+}
+
+void kmesos_scheduler_release_offers(kmesos_scheduler *s)
+{
+    decline_batch batch = {0};
+    kmesos_offer *o, *tmp;
+    HASH_ITER(hh, s->offers.by_id, o, tmp) batch_decline(s, &batch, o, s->cfg.decline_refuse_s);
+    batch_flush(s, &batch);
+}
+
+void kmesos_scheduler_tick(kmesos_scheduler *s)
+{
+    if (!s->subscribed)
+        return;
+    kmesos_decide_ctx ctx;
+    decline_batch batch = {0};
+    make_ctx(s, &ctx);
+    kmesos_offer *o, *tmp;
+    HASH_ITER(hh, s->offers.by_id, o, tmp) {
+        if (ctx.now_ms >= o->hold_until_ms) {
+            s->offers.stats.expired++;
+            batch_decline(s, &batch, o, s->cfg.decline_refuse_s);
+        } else {
+            place_offer(s, o, &batch, &ctx);
+        }
+    }
+    batch_flush(s, &batch);
+    update_interest(s, 0);
+}
+
+/* ---- status updates -------------------------------------------------------- */
+
+static void acknowledge(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
+{
+    if (!st->has_uuid || st->uuid.len == 0)
+        return; /* reconciliation and master-generated updates carry none */
+    if (!st->agent_id) {
+        KLOG_WARN(MOD, "update for %s has a uuid but no agent id: cannot acknowledge",
+                  st->task_id->value);
+        return;
+    }
+    send_call(s, kmesos_call_acknowledge(st->agent_id->value, st->task_id->value,
+                                         st->uuid.data, st->uuid.len));
+    s->stats.acks++;
+}
+
+static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
+{
+    s->stats.updates++;
+    const char *agent = st->agent_id ? st->agent_id->value : NULL;
+    KLOG_INFO(MOD, "task %s is %s%s%s", st->task_id->value, kmesos_task_state_name(st->state),
+              st->message ? ": " : "", st->message ? st->message : "");
+    kmesos_update_result r = kmesos_tasks_update(&s->tasks, st->task_id->value, st->state, agent,
+                                                 st->message, s->io.now_ms(s->io.arg));
+    acknowledge(s, st);
+    if (r == KMESOS_UPDATE_RELAUNCH || r == KMESOS_UPDATE_DONE)
+        changed(s);
+    if (r == KMESOS_UPDATE_RELAUNCH)
+        update_interest(s, 0);
+}
+
+static void on_inverse_offers(kmesos_scheduler *s,
+                              const Mesos__V1__Scheduler__Event__InverseOffers *ev)
+{
+    const char **ids = calloc(ev->n_inverse_offers ? ev->n_inverse_offers : 1, sizeof *ids);
+    if (!ids)
+        return;
+    for (size_t i = 0; i < ev->n_inverse_offers; i++)
+        ids[i] = ev->inverse_offers[i]->id->value;
+    send_call(s, kmesos_call_decline_inverse(ids, ev->n_inverse_offers));
+    free(ids);
+}
+
+static void on_failure(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__Failure *f)
+{
+    if (f->agent_id && !f->executor_id) {
+        size_t n = kmesos_offers_remove_agent(&s->offers, f->agent_id->value);
+        s->stats.offers_rescinded += n;
+        KLOG_WARN(MOD, "agent %s lost (%zu offer(s) dropped)", f->agent_id->value, n);
+    } else if (f->executor_id) {
+        KLOG_WARN(MOD, "executor %s exited with status %d", f->executor_id->value,
+                  f->has_status ? f->status : -1);
+    }
+}
+
+void kmesos_scheduler_on_event(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event *ev)
+{
+    s->stats.events++;
+    switch (ev->type) {
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__OFFERS:
+        if (ev->offers)
+            on_offers(s, ev->offers);
+        break;
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__RESCIND:
+        if (ev->rescind && kmesos_offers_rescind(&s->offers, ev->rescind->offer_id->value))
+            s->stats.offers_rescinded++;
+        break;
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE:
+        if (ev->update)
+            on_update(s, ev->update->status);
+        break;
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__INVERSE_OFFERS:
+        if (ev->inverse_offers)
+            on_inverse_offers(s, ev->inverse_offers);
+        break;
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__FAILURE:
+        if (ev->failure)
+            on_failure(s, ev->failure);
+        break;
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__MESSAGE:
+        KLOG_INFO(MOD, "MESSAGE from executor %s (%zu bytes)",
+                  ev->message ? ev->message->executor_id->value : "?",
+                  ev->message ? ev->message->data.len : 0);
+        break;
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__SUBSCRIBED:
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__HEARTBEAT:
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__RESCIND_INVERSE_OFFER:
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE_OPERATION_STATUS:
+    case MESOS__V1__SCHEDULER__EVENT__TYPE__ERROR:
+        break;
+    default:
+        s->stats.unknown_events++;
+        KLOG_WARN(MOD, "unknown event type %d skipped", (int)ev->type);
+        break;
+    }
+}
+
+int kmesos_scheduler_kill(kmesos_scheduler *s, const char *task_id)
+{
+    kmesos_task *t = kmesos_tasks_find(&s->tasks, task_id);
+    if (!t)
+        return -1;
+    kmesos_phase was = t->phase;
+    kmesos_tasks_stop(&s->tasks, t);
+    if (was == KMESOS_PHASE_LAUNCHING || was == KMESOS_PHASE_ACTIVE)
+        send_call(s, kmesos_call_kill(t->id, t->agent_id));
+    update_interest(s, 0);
+    return 0;
+}

@@ -1,0 +1,85 @@
+/* scheduler: the framework's brain, between the session (events in,
+ * calls out) and the offer book, task registry, policy boundary and
+ * launcher. It never speaks HTTP: it gets decoded events and hands built
+ * Calls to an io.send callback, which makes it testable with recorded
+ * events alone. Rules it keeps:
+ *   - every offer is answered exactly once: ACCEPT (tasks placed on it),
+ *     DECLINE (batched, with refuse_seconds), or held while a policy said
+ *     "wait" and declined when --offer-hold runs out; rescinds drop it;
+ *   - every update that carries a uuid is acknowledged;
+ *   - after every (re)subscribe: explicit RECONCILE of known tasks, then
+ *     implicit; REVIVE when tasks are pending, SUPPRESS when none are. */
+#ifndef KMESOS_SCHEDULER_H
+#define KMESOS_SCHEDULER_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mesos/v1/scheduler/scheduler.pb-c.h"
+#include "sched/calls.h"
+#include "sched/decide.h"
+#include "sched/offers.h"
+#include "sched/tasks.h"
+#include "sched/workload.h"
+
+typedef struct kmesos_scheduler_io {
+    void *arg;
+    /* Sends a call; the scheduler frees it after send returns. */
+    int (*send)(void *arg, kmesos_call *call);
+    uint64_t (*now_ms)(void *arg);  /* monotonic milliseconds */
+    double (*now_s)(void *arg);     /* wall clock, epoch seconds */
+    /* The set of tasks or the framework id changed (persist it). */
+    void (*changed)(void *arg);
+} kmesos_scheduler_io;
+
+typedef struct kmesos_scheduler_config {
+    double offer_hold_s;     /* longest a "wait" may keep an offer */
+    double decline_refuse_s; /* refuse_seconds of plain declines */
+    double accept_refuse_s;  /* refuse_seconds for what an ACCEPT leaves */
+    kmesos_backoff backoff;  /* relaunch delays */
+} kmesos_scheduler_config;
+
+typedef struct kmesos_scheduler_stats {
+    uint64_t events, offers_received, offers_accepted, offers_declined, offers_held;
+    uint64_t offers_rescinded, tasks_launched, updates, acks, reconciles;
+    uint64_t revives, suppresses, unknown_events;
+    uint64_t decide_us_total, decide_us_max, decide_count; /* offer -> ACCEPT */
+} kmesos_scheduler_stats;
+
+typedef struct kmesos_scheduler {
+    kmesos_scheduler_config cfg;
+    kmesos_scheduler_io io;
+    kmesos_offers offers;
+    kmesos_tasks tasks;
+    kmesos_decider decider;
+    kmesos_workload *workloads;
+    size_t n_workloads;
+    char *framework_id;
+    int subscribed;
+    int suppressed;
+    kmesos_scheduler_stats stats;
+} kmesos_scheduler;
+
+void kmesos_scheduler_config_defaults(kmesos_scheduler_config *cfg);
+/* Takes ownership of the workloads array. 0, or -1 on no memory. */
+int kmesos_scheduler_init(kmesos_scheduler *s, const kmesos_scheduler_config *cfg,
+                          const kmesos_scheduler_io *io, kmesos_workload *workloads,
+                          size_t n_workloads);
+void kmesos_scheduler_free(kmesos_scheduler *s);
+/* Creates the pending slots of every workload instance that has none
+ * (call after restoring saved tasks). */
+int kmesos_scheduler_fill_slots(kmesos_scheduler *s);
+/* Finds a workload by name. */
+const kmesos_workload *kmesos_scheduler_workload(const kmesos_scheduler *s, const char *name);
+void kmesos_scheduler_set_framework_id(kmesos_scheduler *s, const char *id);
+void kmesos_scheduler_on_subscribed(kmesos_scheduler *s, const char *framework_id);
+void kmesos_scheduler_on_event(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event *ev);
+/* The stream is gone: the master rescinds our offers, so drop the book. */
+void kmesos_scheduler_on_disconnected(kmesos_scheduler *s);
+/* Periodic work: held offers, backoff expiry, SUPPRESS/REVIVE. */
+void kmesos_scheduler_tick(kmesos_scheduler *s);
+/* Declines every offer still in the book (clean shutdown). */
+void kmesos_scheduler_release_offers(kmesos_scheduler *s);
+/* Kills a task on request and keeps its slot from relaunching. */
+int kmesos_scheduler_kill(kmesos_scheduler *s, const char *task_id);
+
+#endif

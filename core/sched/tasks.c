@@ -1,0 +1,211 @@
+/* tasks: see tasks.h. Task ids are "<workload>-<instance>-<seq>", so a
+ * relaunch gets a fresh id (Mesos forbids reusing the id of a task it
+ * may still know) while the slot keeps its identity. Relaunch delays
+ * double from backoff.base_ms up to backoff.max_ms per consecutive
+ * failure and reset once a task reached TASK_RUNNING. */
+#include "sched/tasks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mesos/v1/mesos.pb-c.h"
+
+void kmesos_tasks_init(kmesos_tasks *reg, kmesos_backoff backoff)
+{
+    memset(reg, 0, sizeof *reg);
+    reg->backoff = backoff;
+}
+
+static void task_free(kmesos_task *t)
+{
+    free(t->id);
+    free(t->agent_id);
+    free(t->hostname);
+    free(t->last_message);
+    free(t->wait_reason);
+    free(t);
+}
+
+void kmesos_tasks_free(kmesos_tasks *reg)
+{
+    kmesos_task *t, *tmp;
+    HASH_ITER(hh, reg->by_id, t, tmp) {
+        HASH_DEL(reg->by_id, t);
+        task_free(t);
+    }
+    reg->count = 0;
+}
+
+static int set_str(char **dst, const char *src)
+{
+    char *copy = src ? strdup(src) : NULL;
+    if (src && !copy)
+        return -1;
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+/* Gives the slot a new task id and rehashes it. */
+static int assign_id(kmesos_tasks *reg, kmesos_task *t, const char *id)
+{
+    char buf[160];
+    if (!id) {
+        t->seq = ++reg->seq;
+        snprintf(buf, sizeof buf, "%s-%d-%llu", t->workload->name, t->instance,
+                 (unsigned long long)t->seq);
+        id = buf;
+    }
+    char *copy = strdup(id);
+    if (!copy)
+        return -1;
+    if (t->id)
+        HASH_DEL(reg->by_id, t);
+    free(t->id);
+    t->id = copy;
+    HASH_ADD_KEYPTR(hh, reg->by_id, t->id, strlen(t->id), t);
+    return 0;
+}
+
+static kmesos_task *new_slot(kmesos_tasks *reg, const kmesos_workload *w, int instance,
+                             const char *id, uint64_t now_ms)
+{
+    kmesos_task *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->workload = w;
+    t->instance = instance;
+    t->state = -1;
+    t->pending_since_ms = now_ms;
+    if (assign_id(reg, t, id) != 0) {
+        free(t);
+        return NULL;
+    }
+    reg->count++;
+    return t;
+}
+
+kmesos_task *kmesos_tasks_add(kmesos_tasks *reg, const kmesos_workload *w, int instance,
+                              uint64_t now_ms)
+{
+    return new_slot(reg, w, instance, NULL, now_ms);
+}
+
+kmesos_task *kmesos_tasks_restore(kmesos_tasks *reg, const kmesos_workload *w,
+                                  int instance, const char *task_id,
+                                  const char *agent_id, uint64_t now_ms)
+{
+    if (kmesos_tasks_find(reg, task_id))
+        return NULL;
+    kmesos_task *t = new_slot(reg, w, instance, task_id, now_ms);
+    if (t) {
+        t->phase = KMESOS_PHASE_LAUNCHING;
+        if (set_str(&t->agent_id, agent_id) != 0)
+            t->phase = KMESOS_PHASE_PENDING;
+    }
+    return t;
+}
+
+kmesos_task *kmesos_tasks_find(kmesos_tasks *reg, const char *task_id)
+{
+    kmesos_task *t = NULL;
+    HASH_FIND_STR(reg->by_id, task_id, t);
+    return t;
+}
+
+int kmesos_tasks_launched(kmesos_tasks *reg, kmesos_task *t, const char *agent_id,
+                          const char *hostname, uint64_t now_ms)
+{
+    (void)reg;
+    if (set_str(&t->agent_id, agent_id) != 0 || set_str(&t->hostname, hostname) != 0)
+        return -1;
+    t->phase = KMESOS_PHASE_LAUNCHING;
+    t->launched_ms = now_ms;
+    t->attempts++;
+    free(t->wait_reason);
+    t->wait_reason = NULL;
+    return 0;
+}
+
+int kmesos_task_state_terminal(int state)
+{
+    switch (state) {
+    case MESOS__V1__TASK_STATE__TASK_FINISHED:
+    case MESOS__V1__TASK_STATE__TASK_FAILED:
+    case MESOS__V1__TASK_STATE__TASK_KILLED:
+    case MESOS__V1__TASK_STATE__TASK_ERROR:
+    case MESOS__V1__TASK_STATE__TASK_LOST:
+    case MESOS__V1__TASK_STATE__TASK_DROPPED:
+    case MESOS__V1__TASK_STATE__TASK_GONE:
+    case MESOS__V1__TASK_STATE__TASK_GONE_BY_OPERATOR:
+    case MESOS__V1__TASK_STATE__TASK_UNKNOWN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static uint64_t backoff_ms(const kmesos_backoff *b, int failures)
+{
+    uint64_t d = b->base_ms;
+    for (int i = 1; i < failures && d < b->max_ms; i++)
+        d *= 2;
+    return d < b->max_ms ? d : b->max_ms;
+}
+
+/* A terminal update: decide between relaunch and done. */
+static kmesos_update_result finish(kmesos_tasks *reg, kmesos_task *t, int state,
+                                   const char *message, uint64_t now_ms)
+{
+    int ok = state == MESOS__V1__TASK_STATE__TASK_FINISHED;
+    if (t->phase == KMESOS_PHASE_STOPPED)
+        return KMESOS_UPDATE_DONE;
+    if (!ok) {
+        t->failures++;
+        set_str(&t->last_message, message ? message : "");
+    }
+    kmesos_restart r = t->workload->restart;
+    if (r == KMESOS_RESTART_NEVER || (ok && r == KMESOS_RESTART_ON_FAILURE)) {
+        t->phase = KMESOS_PHASE_DONE;
+        return KMESOS_UPDATE_DONE;
+    }
+    t->phase = KMESOS_PHASE_PENDING;
+    t->pending_since_ms = now_ms;
+    t->next_attempt_ms = ok ? now_ms : now_ms + backoff_ms(&reg->backoff, t->failures);
+    assign_id(reg, t, NULL);
+    return KMESOS_UPDATE_RELAUNCH;
+}
+
+kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id, int state,
+                                         const char *agent_id, const char *message,
+                                         uint64_t now_ms)
+{
+    kmesos_task *t = kmesos_tasks_find(reg, task_id);
+    if (!t || t->phase == KMESOS_PHASE_PENDING || t->phase == KMESOS_PHASE_DONE)
+        return KMESOS_UPDATE_IGNORED;
+    t->state = state;
+    if (agent_id && (!t->agent_id || strcmp(t->agent_id, agent_id) != 0))
+        set_str(&t->agent_id, agent_id);
+    if (kmesos_task_state_terminal(state))
+        return finish(reg, t, state, message, now_ms);
+    if (t->phase != KMESOS_PHASE_STOPPED)
+        t->phase = KMESOS_PHASE_ACTIVE;
+    if (state == MESOS__V1__TASK_STATE__TASK_RUNNING)
+        t->failures = 0;
+    return KMESOS_UPDATE_ACTIVE;
+}
+
+size_t kmesos_tasks_pending(const kmesos_tasks *reg)
+{
+    size_t n = 0;
+    for (const kmesos_task *t = reg->by_id; t; t = t->hh.next)
+        n += t->phase == KMESOS_PHASE_PENDING;
+    return n;
+}
+
+void kmesos_tasks_stop(kmesos_tasks *reg, kmesos_task *t)
+{
+    (void)reg;
+    t->phase = KMESOS_PHASE_STOPPED;
+}

@@ -1,0 +1,87 @@
+/* tasks: the task registry. One entry per workload instance ("slot"):
+ * the Mesos task id it currently runs under, where, in which state, how
+ * often it failed and when it may be launched again. Status updates move
+ * an entry through its phases; the registry decides nothing about
+ * launching (that is the scheduler's job), it only records and answers
+ * questions (what is pending, what to reconcile). */
+#ifndef KMESOS_TASKS_H
+#define KMESOS_TASKS_H
+#include <stddef.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "sched/workload.h"
+
+typedef enum kmesos_phase {
+    KMESOS_PHASE_PENDING = 0,   /* wants an offer */
+    KMESOS_PHASE_LAUNCHING = 1, /* ACCEPT sent, no update yet */
+    KMESOS_PHASE_ACTIVE = 2,    /* staging/starting/running/killing */
+    KMESOS_PHASE_DONE = 3,      /* finished and not to be restarted */
+    KMESOS_PHASE_STOPPED = 4,   /* killed on request */
+} kmesos_phase;
+
+typedef struct kmesos_task {
+    char *id;                  /* current Mesos task id */
+    const kmesos_workload *workload;
+    int instance;
+    kmesos_phase phase;
+    int state;                 /* last Mesos TaskState, -1 when none */
+    char *agent_id;
+    char *hostname;
+    char *last_message;        /* message of the last failure */
+    char *wait_reason;         /* why it is still pending */
+    uint64_t pending_since_ms;
+    uint64_t launched_ms;
+    uint64_t next_attempt_ms;  /* backoff: not before this time */
+    int attempts;              /* launches so far */
+    int failures;              /* consecutive failures */
+    uint64_t seq;              /* id counter, part of the task id */
+    UT_hash_handle hh;
+} kmesos_task;
+
+typedef struct kmesos_backoff {
+    uint64_t base_ms; /* first relaunch delay */
+    uint64_t max_ms;  /* cap */
+} kmesos_backoff;
+
+typedef struct kmesos_tasks {
+    kmesos_task *by_id;
+    size_t count;
+    kmesos_backoff backoff;
+    uint64_t seq;
+} kmesos_tasks;
+
+void kmesos_tasks_init(kmesos_tasks *reg, kmesos_backoff backoff);
+void kmesos_tasks_free(kmesos_tasks *reg);
+/* Adds a pending slot for instance of workload. NULL on no memory. */
+kmesos_task *kmesos_tasks_add(kmesos_tasks *reg, const kmesos_workload *w, int instance,
+                              uint64_t now_ms);
+/* Adds a slot known from saved state under its old task id (phase
+ * LAUNCHING until reconciliation tells). */
+kmesos_task *kmesos_tasks_restore(kmesos_tasks *reg, const kmesos_workload *w,
+                                  int instance, const char *task_id,
+                                  const char *agent_id, uint64_t now_ms);
+kmesos_task *kmesos_tasks_find(kmesos_tasks *reg, const char *task_id);
+/* Marks the slot launched on an agent (ACCEPT sent). */
+int kmesos_tasks_launched(kmesos_tasks *reg, kmesos_task *t, const char *agent_id,
+                          const char *hostname, uint64_t now_ms);
+
+typedef enum kmesos_update_result {
+    KMESOS_UPDATE_IGNORED = 0,  /* unknown task or stale update */
+    KMESOS_UPDATE_ACTIVE = 1,   /* task is (still) alive */
+    KMESOS_UPDATE_RELAUNCH = 2, /* terminal; the slot is pending again */
+    KMESOS_UPDATE_DONE = 3,     /* terminal; the slot is done */
+} kmesos_update_result;
+
+/* Applies a status update (TaskState value, message may be NULL). */
+kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id, int state,
+                                         const char *agent_id, const char *message,
+                                         uint64_t now_ms);
+/* True if state is terminal in Mesos terms. */
+int kmesos_task_state_terminal(int state);
+/* Number of slots that want an offer now or later. */
+size_t kmesos_tasks_pending(const kmesos_tasks *reg);
+/* Marks a slot stopped on request (no relaunch). */
+void kmesos_tasks_stop(kmesos_tasks *reg, kmesos_task *t);
+
+#endif

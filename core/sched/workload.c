@@ -1,0 +1,215 @@
+/* workload: parses command workload specs (see workload.h). The line is
+ * split into key=value words honouring quotes; each key has one setter
+ * that validates its value, so an error names the key that was wrong. */
+#include "sched/workload.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *kmesos_restart_name(kmesos_restart r)
+{
+    static const char *const names[] = {"on-failure", "always", "never"};
+    return names[r];
+}
+
+void kmesos_workload_free(kmesos_workload *w)
+{
+    free(w->name);
+    free(w->kind);
+    free(w->command);
+    for (size_t i = 0; i < w->n_prefer_hosts; i++)
+        free(w->prefer_hosts[i]);
+    free(w->prefer_hosts);
+    memset(w, 0, sizeof *w);
+}
+
+/* Reads the next word into out (quotes removed). Returns the position
+ * after it, or NULL at the end of the line or on an unclosed quote. */
+static const char *next_word(const char *p, char *out, size_t outlen, int *bad_quote)
+{
+    size_t n = 0;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!*p)
+        return NULL;
+    char quote = 0;
+    for (; *p && (quote || !isspace((unsigned char)*p)); p++) {
+        if (!quote && (*p == '"' || *p == '\'')) {
+            quote = *p;
+            continue;
+        }
+        if (quote && *p == quote) {
+            quote = 0;
+            continue;
+        }
+        if (n + 1 < outlen)
+            out[n++] = *p;
+    }
+    out[n] = '\0';
+    if (quote) {
+        *bad_quote = 1;
+        return NULL;
+    }
+    return p;
+}
+
+static int parse_number(const char *v, double min, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (errno || !end || *end || end == v || d < min || d != d)
+        return -1;
+    *out = d;
+    return 0;
+}
+
+static int parse_hosts(kmesos_workload *w, const char *v)
+{
+    char *copy = strdup(v), *save = NULL;
+    if (!copy)
+        return -1;
+    for (char *h = strtok_r(copy, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
+        char **p = realloc(w->prefer_hosts, (w->n_prefer_hosts + 1) * sizeof *p);
+        if (!p || !(p[w->n_prefer_hosts] = strdup(h))) {
+            if (p)
+                w->prefer_hosts = p;
+            free(copy);
+            return -1;
+        }
+        w->prefer_hosts = p;
+        w->n_prefer_hosts++;
+    }
+    free(copy);
+    return 0;
+}
+
+static int valid_name(const char *v)
+{
+    if (!*v || strlen(v) > 64)
+        return 0;
+    for (const char *p = v; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+            return 0;
+    return 1;
+}
+
+static int set_restart(kmesos_workload *w, const char *v)
+{
+    for (int r = 0; r <= KMESOS_RESTART_NEVER; r++)
+        if (strcmp(v, kmesos_restart_name((kmesos_restart)r)) == 0) {
+            w->restart = (kmesos_restart)r;
+            return 0;
+        }
+    return -1;
+}
+
+/* Applies one key=value. 0, or -1 with the reason in err. */
+static int set_key(kmesos_workload *w, const char *key, const char *v, char *err,
+                   size_t errlen)
+{
+    double d = 0;
+    int rc = 0;
+    if (strcmp(key, "name") == 0)
+        rc = valid_name(v) && (free(w->name), w->name = strdup(v)) ? 0 : -1;
+    else if (strcmp(key, "cmd") == 0)
+        rc = *v && (free(w->command), w->command = strdup(v)) ? 0 : -1;
+    else if (strcmp(key, "cpus") == 0)
+        rc = parse_number(v, 0.001, &w->cpus);
+    else if (strcmp(key, "mem") == 0)
+        rc = parse_number(v, 1, &w->mem);
+    else if (strcmp(key, "disk") == 0)
+        rc = parse_number(v, 0, &w->disk);
+    else if (strcmp(key, "ports") == 0)
+        rc = parse_number(v, 0, &d) == 0 && d == (int)d && d <= 100 ? (w->ports = (int)d, 0) : -1;
+    else if (strcmp(key, "instances") == 0)
+        rc = parse_number(v, 0, &d) == 0 && d == (int)d && d <= 10000 ? (w->instances = (int)d, 0) : -1;
+    else if (strcmp(key, "restart") == 0)
+        rc = set_restart(w, v);
+    else if (strcmp(key, "prefer_hosts") == 0)
+        rc = parse_hosts(w, v);
+    else {
+        snprintf(err, errlen, "unknown key '%s'", key);
+        return -1;
+    }
+    if (rc != 0)
+        snprintf(err, errlen, "bad value for '%s': '%s'", key, v);
+    return rc;
+}
+
+int kmesos_workload_parse(const char *spec, kmesos_workload *w, char *err, size_t errlen)
+{
+    memset(w, 0, sizeof *w);
+    w->cpus = 0.1;
+    w->mem = 32;
+    w->instances = 1;
+    w->kind = strdup("command");
+    char word[4096];
+    int bad_quote = 0;
+    const char *p = spec;
+    while ((p = next_word(p, word, sizeof word, &bad_quote)) != NULL) {
+        char *eq = strchr(word, '=');
+        if (!eq) {
+            snprintf(err, errlen, "expected key=value, got '%s'", word);
+            goto fail;
+        }
+        *eq = '\0';
+        if (set_key(w, word, eq + 1, err, errlen) != 0)
+            goto fail;
+    }
+    if (bad_quote) {
+        snprintf(err, errlen, "unclosed quote");
+        goto fail;
+    }
+    if (!w->name || !w->command || !w->kind) {
+        snprintf(err, errlen, "missing '%s'", !w->name ? "name" : "cmd");
+        goto fail;
+    }
+    return 0;
+fail:
+    kmesos_workload_free(w);
+    return -1;
+}
+
+static int skip_line(const char *line)
+{
+    while (isspace((unsigned char)*line))
+        line++;
+    return *line == '\0' || *line == '#';
+}
+
+int kmesos_workload_parse_file(const char *path, kmesos_workload **list, size_t *n,
+                               char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[8192], why[256];
+    int lineno = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (skip_line(line))
+            continue;
+        kmesos_workload w;
+        kmesos_workload *grown = NULL;
+        if (kmesos_workload_parse(line, &w, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+            rc = -1;
+        } else if (!(grown = realloc(*list, (*n + 1) * sizeof **list))) {
+            kmesos_workload_free(&w);
+            snprintf(err, errlen, "%s:%d: out of memory", path, lineno);
+            rc = -1;
+        } else {
+            *list = grown;
+            (*list)[(*n)++] = w;
+        }
+    }
+    fclose(f);
+    return rc;
+}
