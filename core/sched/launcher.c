@@ -89,6 +89,22 @@ static int add_env(Mesos__V1__Environment *env, const kmesos_task *t, const kmes
     return 0;
 }
 
+/* A MULTI_ROLE framework must say in which role it uses each resource:
+ * the one the offer allocated it to. */
+static int set_allocation(Mesos__V1__TaskInfo *ti, const kmesos_offer *o)
+{
+    for (size_t i = 0; o->alloc_role && i < ti->n_resources; i++) {
+        Mesos__V1__Resource__AllocationInfo *a =
+            kmesos_pb_new(&mesos__v1__resource__allocation_info__descriptor);
+        if (!a || !(a->role = strdup(o->alloc_role))) {
+            free(a);
+            return -1;
+        }
+        ti->resources[i]->allocation_info = a;
+    }
+    return 0;
+}
+
 static int add_scalars(Mesos__V1__TaskInfo *ti, const kmesos_workload *w, const char *role)
 {
     const struct { const char *name; double v; } s[] = {
@@ -129,7 +145,8 @@ Mesos__V1__TaskInfo *kmesos_launcher_task_info(const kmesos_task *task,
     int ok = ti->name && ti->task_id && ti->agent_id && ti->command &&
              add_scalars(ti, task->workload, offer->role) == 0 &&
              add_env(ti->command->environment, task, offer) == 0 &&
-             add_ports(ti, ti->command->environment, task->workload->ports, offer, ports) == 0;
+             add_ports(ti, ti->command->environment, task->workload->ports, offer, ports) == 0 &&
+             set_allocation(ti, offer) == 0;
     if (!ok) {
         kmesos_pb_free(ti);
         return NULL;

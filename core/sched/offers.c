@@ -27,6 +27,7 @@ void kmesos_offer_free(kmesos_offer *o)
     free(o->agent_id);
     free(o->hostname);
     free(o->role);
+    free(o->alloc_role);
     free(o->wait_reason);
     free(o);
 }
@@ -94,6 +95,9 @@ static int copy_resource(kmesos_offer *o, const Mesos__V1__Resource *r)
     double v = r->scalar ? r->scalar->value : 0;
     const char *role = kmesos_pb_role(r);
     if (!o->role && role && !(o->role = strdup(role)))
+        return -1;
+    const char *alloc = r->allocation_info ? r->allocation_info->role : NULL;
+    if (!o->alloc_role && alloc && !(o->alloc_role = strdup(alloc)))
         return -1;
     if (strcmp(r->name, "cpus") == 0)
         o->cpus += v;

@@ -29,6 +29,7 @@ typedef struct kmesos_offer {
     char *agent_id;
     char *hostname;
     char *role;            /* role of the offered resources ("*" by default) */
+    char *alloc_role;      /* Resource.allocation_info.role (MULTI_ROLE), or NULL */
     double cpus, mem, disk;
     kmesos_range *ports;
     size_t n_ports;

@@ -35,7 +35,7 @@ typedef struct kmesos_scheduler_config {
     double offer_hold_s;     /* longest a "wait" may keep an offer */
     double decline_refuse_s; /* refuse_seconds of plain declines */
     double accept_refuse_s;  /* refuse_seconds for what an ACCEPT leaves */
-    kmesos_backoff backoff;  /* relaunch delays */
+    kmesos_relaunch_backoff backoff;  /* relaunch delays */
 } kmesos_scheduler_config;
 
 typedef struct kmesos_scheduler_stats {

@@ -11,7 +11,7 @@
 
 #include "mesos/v1/mesos.pb-c.h"
 
-void kmesos_tasks_init(kmesos_tasks *reg, kmesos_backoff backoff)
+void kmesos_tasks_init(kmesos_tasks *reg, kmesos_relaunch_backoff backoff)
 {
     memset(reg, 0, sizeof *reg);
     reg->backoff = backoff;
@@ -146,7 +146,7 @@ int kmesos_task_state_terminal(int state)
     }
 }
 
-static uint64_t backoff_ms(const kmesos_backoff *b, int failures)
+static uint64_t backoff_ms(const kmesos_relaunch_backoff *b, int failures)
 {
     uint64_t d = b->base_ms;
     for (int i = 1; i < failures && d < b->max_ms; i++)

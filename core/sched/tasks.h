@@ -39,19 +39,19 @@ typedef struct kmesos_task {
     UT_hash_handle hh;
 } kmesos_task;
 
-typedef struct kmesos_backoff {
+typedef struct kmesos_relaunch_backoff {
     uint64_t base_ms; /* first relaunch delay */
     uint64_t max_ms;  /* cap */
-} kmesos_backoff;
+} kmesos_relaunch_backoff;
 
 typedef struct kmesos_tasks {
     kmesos_task *by_id;
     size_t count;
-    kmesos_backoff backoff;
+    kmesos_relaunch_backoff backoff;
     uint64_t seq;
 } kmesos_tasks;
 
-void kmesos_tasks_init(kmesos_tasks *reg, kmesos_backoff backoff);
+void kmesos_tasks_init(kmesos_tasks *reg, kmesos_relaunch_backoff backoff);
 void kmesos_tasks_free(kmesos_tasks *reg);
 /* Adds a pending slot for instance of workload. NULL on no memory. */
 kmesos_task *kmesos_tasks_add(kmesos_tasks *reg, const kmesos_workload *w, int instance,

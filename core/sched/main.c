@@ -1,0 +1,353 @@
+/* kmesos-scheduler: wires the modules to one libuv loop. The session
+ * feeds events to the scheduler core; the core's calls go back out
+ * through the session; a one-second tick drives held offers, relaunch
+ * backoff and SUPPRESS/REVIVE; state is saved (coalesced, atomically)
+ * whenever the framework id or the set of tasks changes. Everything the
+ * process owns hangs off one kmesos_app on main's stack. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "codec/log.h"
+#include "sched/options.h"
+#include "sched/scheduler.h"
+#include "sched/session.h"
+#include "sched/state.h"
+
+#define MOD "main"
+
+typedef struct kmesos_app {
+    uv_loop_t loop;
+    kmesos_options opts;
+    kmesos_session *session;
+    kmesos_scheduler sched;
+    uv_timer_t tick;
+    uv_timer_t save;
+    uv_timer_t stop_grace;
+    uv_signal_t sig_int, sig_term, sig_hup;
+    char *state_path;
+    char *secret;
+    char user[256];
+    int exit_code;
+    int stopping;
+} kmesos_app;
+
+/* ---- scheduler io ----------------------------------------------------------- */
+
+static void on_call_done(void *arg, long status, const char *error)
+{
+    (void)arg;
+    if (status != 202 && status != 200)
+        KLOG_WARN(MOD, "call answered %ld: %s", status, error ? error : "");
+}
+
+static int io_send(void *arg, kmesos_call *call)
+{
+    kmesos_app *app = arg;
+    int rc = kmesos_session_call(app->session, call, on_call_done, app);
+    if (rc != 0)
+        KLOG_WARN(MOD, "%s not sent: %s", kmesos_sched_call_type_name(call->type),
+                  kmesos_session_strerror(rc));
+    return rc;
+}
+
+static uint64_t io_now_ms(void *arg)
+{
+    kmesos_app *app = arg;
+    uv_update_time(&app->loop);
+    return uv_now(&app->loop);
+}
+
+static double io_now_s(void *arg)
+{
+    (void)arg;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static void save_state(kmesos_app *app)
+{
+    char err[512];
+    if (kmesos_state_save(app->state_path, &app->sched, err, sizeof err) != 0)
+        KLOG_ERROR(MOD, "%s", err);
+}
+
+static void on_save(uv_timer_t *t) { save_state(t->data); }
+
+static void io_changed(void *arg)
+{
+    kmesos_app *app = arg;
+    if (!uv_is_active((uv_handle_t *)&app->save))
+        uv_timer_start(&app->save, on_save, 0, 0);
+}
+
+/* ---- session handler ---------------------------------------------------------- */
+
+static void begin_stop(kmesos_app *app);
+
+static void on_subscribed(void *arg, const char *framework_id, double heartbeat_s,
+                          int is_resubscribe)
+{
+    kmesos_app *app = arg;
+    KLOG_INFO(MOD, "%s as framework %s (heartbeat %.0fs)",
+              is_resubscribe ? "re-subscribed" : "subscribed", framework_id, heartbeat_s);
+    kmesos_scheduler_on_subscribed(&app->sched, framework_id);
+    save_state(app); /* persist the framework id before relying on it */
+}
+
+static void on_event(void *arg, const Mesos__V1__Scheduler__Event *ev)
+{
+    kmesos_app *app = arg;
+    kmesos_scheduler_on_event(&app->sched, ev);
+}
+
+static void on_disconnected(void *arg, const char *reason)
+{
+    kmesos_app *app = arg;
+    KLOG_WARN(MOD, "disconnected from the master: %s", reason);
+    kmesos_scheduler_on_disconnected(&app->sched);
+}
+
+static void on_error(void *arg, const char *message)
+{
+    kmesos_app *app = arg;
+    KLOG_ERROR(MOD, "the master removed this framework: %s", message);
+    app->exit_code = 1;
+    begin_stop(app);
+}
+
+/* ---- life cycle ------------------------------------------------------------------ */
+
+static void on_tick(uv_timer_t *t)
+{
+    kmesos_app *app = t->data;
+    kmesos_scheduler_tick(&app->sched);
+}
+
+static void close_handle(uv_handle_t *h)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void on_session_closed(void *arg)
+{
+    kmesos_app *app = arg;
+    app->session = NULL;
+    close_handle((uv_handle_t *)&app->tick);
+    close_handle((uv_handle_t *)&app->save);
+    close_handle((uv_handle_t *)&app->stop_grace);
+    close_handle((uv_handle_t *)&app->sig_int);
+    close_handle((uv_handle_t *)&app->sig_term);
+    close_handle((uv_handle_t *)&app->sig_hup);
+}
+
+static void on_stop_grace(uv_timer_t *t)
+{
+    kmesos_app *app = t->data;
+    save_state(app);
+    kmesos_session_close(app->session, on_session_closed, app);
+}
+
+/* Declines held offers, lets those calls go out, then closes. */
+static void begin_stop(kmesos_app *app)
+{
+    if (app->stopping)
+        return;
+    app->stopping = 1;
+    uv_timer_stop(&app->tick);
+    kmesos_scheduler_release_offers(&app->sched);
+    uv_timer_start(&app->stop_grace, on_stop_grace, 300, 0);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    kmesos_app *app = h->data;
+    if (signum == SIGHUP) {
+        KLOG_INFO(MOD, "SIGHUP: no policy chain loaded, nothing to reload");
+        return;
+    }
+    KLOG_INFO(MOD, "signal %d: stopping (tasks keep running for the failover timeout)", signum);
+    begin_stop(app);
+}
+
+/* ---- start-up --------------------------------------------------------------------- */
+
+static int load_workloads(kmesos_app *app, kmesos_workload **list, size_t *n)
+{
+    char err[512];
+    for (size_t i = 0; i < app->opts.n_workloads; i++) {
+        kmesos_workload w;
+        kmesos_workload *grown = realloc(*list, (*n + 1) * sizeof **list);
+        if (!grown)
+            return 1;
+        *list = grown;
+        if (kmesos_workload_parse(app->opts.workloads[i], &w, err, sizeof err) != 0) {
+            fprintf(stderr, "kmesos-scheduler: --workload '%s': %s\n", app->opts.workloads[i],
+                    err);
+            return 2;
+        }
+        (*list)[(*n)++] = w;
+    }
+    if (app->opts.workloads_file &&
+        kmesos_workload_parse_file(app->opts.workloads_file, list, n, err, sizeof err) != 0) {
+        fprintf(stderr, "kmesos-scheduler: --workloads-file: %s\n", err);
+        return 2;
+    }
+    for (size_t i = 0; i < *n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (strcmp((*list)[i].name, (*list)[k].name) == 0) {
+                fprintf(stderr, "kmesos-scheduler: workload '%s' is defined twice\n",
+                        (*list)[i].name);
+                return 2;
+            }
+    return 0;
+}
+
+static int read_secret(kmesos_app *app)
+{
+    FILE *f = fopen(app->opts.secret_file, "r");
+    char buf[1024];
+    if (!f || !fgets(buf, sizeof buf, f)) {
+        fprintf(stderr, "kmesos-scheduler: --secret-file %s: %s\n", app->opts.secret_file,
+                f ? "empty" : strerror(errno));
+        if (f)
+            fclose(f);
+        return 2;
+    }
+    fclose(f);
+    buf[strcspn(buf, "\r\n")] = '\0';
+    app->secret = strdup(buf);
+    return app->secret ? 0 : 1;
+}
+
+static const char *default_user(kmesos_app *app)
+{
+    struct passwd *pw = getpwuid(getuid());
+    snprintf(app->user, sizeof app->user, "%s", pw ? pw->pw_name : "root");
+    return app->user;
+}
+
+static int init_scheduler(kmesos_app *app)
+{
+    kmesos_workload *list = NULL;
+    size_t n = 0;
+    int rc = load_workloads(app, &list, &n);
+    if (rc != 0) {
+        for (size_t i = 0; i < n; i++)
+            kmesos_workload_free(&list[i]);
+        free(list);
+        return rc;
+    }
+    kmesos_scheduler_config cfg;
+    kmesos_scheduler_config_defaults(&cfg);
+    cfg.offer_hold_s = app->opts.offer_hold_s;
+    cfg.decline_refuse_s = app->opts.decline_refuse_s;
+    kmesos_scheduler_io io = {app, io_send, io_now_ms, io_now_s, io_changed};
+    kmesos_scheduler_init(&app->sched, &cfg, &io, list, n);
+    char err[1024];
+    int loaded = kmesos_state_load(app->state_path, &app->sched, err, sizeof err);
+    if (loaded < 0) {
+        fprintf(stderr, "kmesos-scheduler: %s\n", err);
+        return 1;
+    }
+    if (kmesos_scheduler_fill_slots(&app->sched) != 0)
+        return 1;
+    KLOG_INFO(MOD, "%zu workload(s), %zu task slot(s)%s", n, app->sched.tasks.count,
+              loaded == 0 ? " (restored from state)" : "");
+    return 0;
+}
+
+static int init_session(kmesos_app *app)
+{
+    kmesos_session_config cfg = {
+        .master = app->opts.master,
+        .framework_name = app->opts.framework_name,
+        .user = app->opts.user ? app->opts.user : default_user(app),
+        .role = strcmp(app->opts.framework_role, "*") ? app->opts.framework_role : NULL,
+        .failover_timeout_s = app->opts.framework_timeout_s,
+        .checkpoint = 1,
+        .principal = app->opts.principal,
+        .secret = app->secret,
+        .content_type = strcmp(app->opts.content_type, "json") ? KMESOS_CT_PROTOBUF : KMESOS_CT_JSON,
+    };
+    static const kmesos_session_handler handler = {on_subscribed, on_event, on_disconnected,
+                                                   on_error};
+    char err[512];
+    app->session = kmesos_session_new(&app->loop, &cfg, &handler, app, err, sizeof err);
+    if (!app->session) {
+        fprintf(stderr, "kmesos-scheduler: %s\n\n", err);
+        kmesos_options_usage(stderr);
+        return 2;
+    }
+    if (app->sched.framework_id)
+        kmesos_session_set_framework_id(app->session, app->sched.framework_id);
+    return kmesos_session_start(app->session) == 0 ? 0 : 1;
+}
+
+static void init_handles(kmesos_app *app)
+{
+    uv_timer_init(&app->loop, &app->tick);
+    uv_timer_init(&app->loop, &app->save);
+    uv_timer_init(&app->loop, &app->stop_grace);
+    app->tick.data = app->save.data = app->stop_grace.data = app;
+    uv_timer_start(&app->tick, on_tick, 1000, 1000);
+    uv_signal_t *sigs[] = {&app->sig_int, &app->sig_term, &app->sig_hup};
+    int nums[] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        uv_signal_init(&app->loop, sigs[i]);
+        sigs[i]->data = app;
+        uv_signal_start(sigs[i], on_signal, nums[i]);
+    }
+}
+
+static int run(kmesos_app *app)
+{
+    char err[512];
+    if (!(app->state_path = kmesos_state_path(app->opts.state, err, sizeof err))) {
+        fprintf(stderr, "kmesos-scheduler: %s\n", err);
+        return 2;
+    }
+    if (app->opts.secret_file && read_secret(app) != 0)
+        return 2;
+    int rc = init_scheduler(app);
+    if (rc != 0)
+        return rc;
+    init_handles(app);
+    rc = init_session(app);
+    if (rc != 0) {
+        app->exit_code = rc;
+        on_session_closed(app);
+    }
+    uv_run(&app->loop, UV_RUN_DEFAULT);
+    return app->exit_code;
+}
+
+int main(int argc, char **argv)
+{
+    kmesos_app app;
+    memset(&app, 0, sizeof app);
+    int rc = kmesos_options_parse(argc, argv, &app.opts);
+    if (rc != 0 || app.opts.show_help) {
+        if (rc == 0)
+            kmesos_options_usage(stdout);
+        kmesos_options_free(&app.opts);
+        return rc;
+    }
+    kmesos_log_set_level((kmesos_log_level)kmesos_log_level_parse(app.opts.log_level));
+    uv_loop_init(&app.loop);
+    rc = run(&app);
+    uv_run(&app.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&app.loop);
+    kmesos_scheduler_free(&app.sched);
+    kmesos_options_free(&app.opts);
+    free(app.state_path);
+    free(app.secret);
+    return rc;
+}

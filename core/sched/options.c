@@ -1,0 +1,188 @@
+/* options: see options.h. getopt_long does the parsing; each flag's value
+ * is checked right where it is read so that the error names the flag. */
+#include "sched/options.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/log.h"
+
+static const char usage_text[] =
+    "Usage: kmesos-scheduler [OPTIONS]\n"
+    "\n"
+    "Apache Mesos v1 framework that launches and keeps alive workloads (Kafka\n"
+    "brokers, producers, consumers, or plain commands) placed by Lua policies.\n"
+    "\n"
+    "Mesos:\n"
+    "  --master ADDR            master: host:port, a comma list host1:port,host2:port,\n"
+    "                           or http(s)://host:port (default 127.0.0.1:5050)\n"
+    "  --framework-name NAME    FrameworkInfo.name (default kafka-mesos)\n"
+    "  --framework-role ROLE    role to receive offers for (default *)\n"
+    "  --framework-timeout DUR  failover_timeout: how long the master keeps our tasks\n"
+    "                           while we are away, e.g. 30s, 10m, 7d (default 7d)\n"
+    "  --user USER              user tasks run as (default: the current user)\n"
+    "  --principal NAME         FrameworkInfo.principal and HTTP basic auth user\n"
+    "  --secret-file FILE       file holding the basic auth secret (needs --principal)\n"
+    "  --content-type TYPE      protobuf (default) or json, for the scheduler API\n"
+    "\n"
+    "Scheduler:\n"
+    "  --state file:PATH        state store (default file:kmesos-state.json)\n"
+    "  --api ADDR:PORT          admin REST API bind address (default 127.0.0.1:7000;\n"
+    "                           'off' disables it)\n"
+    "  --offer-hold DUR         longest a policy 'wait' may keep an offer (default 10s)\n"
+    "  --decline-refuse DUR     refuse_seconds sent with declines (default 5s)\n"
+    "  --workload SPEC          a command workload, repeatable, e.g.\n"
+    "                           'name=web cmd=\"sleep 60\" cpus=0.1 mem=32 instances=2'\n"
+    "                           keys: name cmd cpus mem disk ports instances\n"
+    "                           restart=on-failure|always|never prefer_hosts=h1,h2\n"
+    "  --workloads-file FILE    workload specs, one per line ('#' comments)\n"
+    "  --policy FILE            a Lua policy, repeatable: the chain in order\n"
+    "  --policy-options FILE    JSON object: policy name -> options table\n"
+    "  --check-policy FILE...   load a policy chain, evaluate JSON from stdin, exit\n"
+    "  --log-level LEVEL        debug, info, warn or error (default info)\n"
+    "  --help                   this text\n"
+    "\n"
+    "Signals: SIGHUP reloads the policy chain; SIGINT/SIGTERM stop the scheduler\n"
+    "(tasks keep running for --framework-timeout).\n";
+
+void kmesos_options_usage(FILE *out) { fputs(usage_text, out); }
+
+double kmesos_parse_duration(const char *text)
+{
+    char *end = NULL;
+    double v = strtod(text, &end);
+    if (!end || end == text || v < 0 || v != v)
+        return -1;
+    static const struct { const char *unit; double s; } units[] = {
+        {"", 1}, {"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(end, units[i].unit) == 0)
+            return v * units[i].s;
+    return -1;
+}
+
+enum {
+    OPT_MASTER = 256, OPT_NAME, OPT_ROLE, OPT_TIMEOUT, OPT_USER, OPT_PRINCIPAL,
+    OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_CT, OPT_WORKLOAD,
+    OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_HELP,
+};
+
+static const struct option long_options[] = {
+    {"master", required_argument, 0, OPT_MASTER},
+    {"framework-name", required_argument, 0, OPT_NAME},
+    {"framework-role", required_argument, 0, OPT_ROLE},
+    {"framework-timeout", required_argument, 0, OPT_TIMEOUT},
+    {"user", required_argument, 0, OPT_USER},
+    {"principal", required_argument, 0, OPT_PRINCIPAL},
+    {"secret-file", required_argument, 0, OPT_SECRET},
+    {"state", required_argument, 0, OPT_STATE},
+    {"api", required_argument, 0, OPT_API},
+    {"log-level", required_argument, 0, OPT_LOG},
+    {"offer-hold", required_argument, 0, OPT_HOLD},
+    {"decline-refuse", required_argument, 0, OPT_REFUSE},
+    {"content-type", required_argument, 0, OPT_CT},
+    {"workload", required_argument, 0, OPT_WORKLOAD},
+    {"workloads-file", required_argument, 0, OPT_WFILE},
+    {"policy", required_argument, 0, OPT_POLICY},
+    {"policy-options", required_argument, 0, OPT_POLICY_OPTIONS},
+    {"help", no_argument, 0, OPT_HELP},
+    {0, 0, 0, 0},
+};
+
+static int bad(const char *flag, const char *value, const char *why)
+{
+    fprintf(stderr, "kmesos-scheduler: --%s '%s': %s\n\n", flag, value, why);
+    kmesos_options_usage(stderr);
+    return 2;
+}
+
+static int push(const char ***list, size_t *n, const char *value)
+{
+    const char **p = realloc(*list, (*n + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    p[(*n)++] = value;
+    *list = p;
+    return 0;
+}
+
+static int duration(const char *flag, const char *v, double *out)
+{
+    *out = kmesos_parse_duration(v);
+    return *out < 0 ? bad(flag, v, "expected a duration such as 30s, 5m, 2h, 7d") : 0;
+}
+
+/* Applies one flag. 0, or 2 for bad usage. */
+static int apply(kmesos_options *o, int c, const char *v)
+{
+    switch (c) {
+    case OPT_MASTER: o->master = v; return 0;
+    case OPT_NAME: o->framework_name = v; return *v ? 0 : bad("framework-name", v, "empty");
+    case OPT_ROLE: o->framework_role = v; return *v ? 0 : bad("framework-role", v, "empty");
+    case OPT_TIMEOUT: return duration("framework-timeout", v, &o->framework_timeout_s);
+    case OPT_USER: o->user = v; return 0;
+    case OPT_PRINCIPAL: o->principal = v; return 0;
+    case OPT_SECRET: o->secret_file = v; return 0;
+    case OPT_STATE: o->state = v; return 0;
+    case OPT_API: o->api = v; return 0;
+    case OPT_LOG:
+        o->log_level = v;
+        return kmesos_log_level_parse(v) < 0 ? bad("log-level", v, "expected debug, info, warn or error") : 0;
+    case OPT_HOLD: return duration("offer-hold", v, &o->offer_hold_s);
+    case OPT_REFUSE: return duration("decline-refuse", v, &o->decline_refuse_s);
+    case OPT_CT:
+        o->content_type = v;
+        return strcmp(v, "protobuf") && strcmp(v, "json") ? bad("content-type", v, "expected protobuf or json") : 0;
+    case OPT_WORKLOAD: return push(&o->workloads, &o->n_workloads, v) ? 2 : 0;
+    case OPT_WFILE: o->workloads_file = v; return 0;
+    case OPT_POLICY: return push(&o->policies, &o->n_policies, v) ? 2 : 0;
+    case OPT_POLICY_OPTIONS: o->policy_options = v; return 0;
+    case OPT_HELP: o->show_help = 1; return 0;
+    default: return 2;
+    }
+}
+
+int kmesos_options_parse(int argc, char **argv, kmesos_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->master = "127.0.0.1:5050";
+    o->framework_name = "kafka-mesos";
+    o->framework_role = "*";
+    o->framework_timeout_s = 7 * 86400;
+    o->state = "file:kmesos-state.json";
+    o->api = "127.0.0.1:7000";
+    o->log_level = "info";
+    o->offer_hold_s = 10;
+    o->decline_refuse_s = 5;
+    o->content_type = "protobuf";
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        if (c == '?' || c == ':') {
+            const char *arg = argv[optind - 1];
+            fprintf(stderr, "kmesos-scheduler: %s '%s'\n\n",
+                    c == ':' || optopt ? "missing value for" : "unknown option", arg);
+            kmesos_options_usage(stderr);
+            return 2;
+        }
+        if (apply(o, c, optarg) != 0)
+            return 2;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "kmesos-scheduler: unexpected argument '%s'\n\n", argv[optind]);
+        kmesos_options_usage(stderr);
+        return 2;
+    }
+    if (o->secret_file && !o->principal)
+        return bad("secret-file", o->secret_file, "needs --principal");
+    return 0;
+}
+
+void kmesos_options_free(kmesos_options *o)
+{
+    free(o->workloads);
+    free(o->policies);
+    o->workloads = o->policies = NULL;
+}

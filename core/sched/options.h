@@ -1,0 +1,40 @@
+/* options: the command line of kmesos-scheduler. Parses every flag into
+ * one struct with defaults, validates values (durations such as 30s, 5m,
+ * 2h, 7d, 1w; levels; addresses) and prints the usage. A bad flag gives
+ * the usage on stderr with what was wrong and exit code 2. */
+#ifndef KMESOS_OPTIONS_H
+#define KMESOS_OPTIONS_H
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct kmesos_options {
+    const char *master;
+    const char *framework_name;
+    const char *framework_role;
+    double framework_timeout_s;
+    const char *user;
+    const char *principal;
+    const char *secret_file;
+    const char *state;
+    const char *api;
+    const char *log_level;
+    double offer_hold_s;
+    double decline_refuse_s;
+    const char *content_type;
+    const char **workloads;     /* --workload SPEC, repeatable */
+    size_t n_workloads;
+    const char *workloads_file;
+    const char **policies;      /* --policy FILE, repeatable */
+    size_t n_policies;
+    const char *policy_options;
+    int show_help;
+} kmesos_options;
+
+/* 0: parsed; 2: bad usage (message printed to stderr with the usage). */
+int kmesos_options_parse(int argc, char **argv, kmesos_options *o);
+void kmesos_options_free(kmesos_options *o);
+void kmesos_options_usage(FILE *out);
+/* "30s", "5m", "2h", "7d", "1w", "1.5" (seconds). -1 when invalid. */
+double kmesos_parse_duration(const char *text);
+
+#endif

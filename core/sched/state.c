@@ -1,0 +1,177 @@
+/* state: see state.h. Loading restores each saved slot through the task
+ * registry (phase LAUNCHING, so that reconciliation decides whether the
+ * task still runs); a saved slot whose workload is no longer configured
+ * is dropped with a log line. */
+#include "sched/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec/log.h"
+
+#define MOD "state"
+
+char *kmesos_state_path(const char *url, char *err, size_t errlen)
+{
+    if (strncmp(url, "zk:", 3) == 0) {
+        snprintf(err, errlen, "--state %s: ZooKeeper state is not supported yet; use file:PATH",
+                 url);
+        return NULL;
+    }
+    const char *path = strncmp(url, "file:", 5) == 0 ? url + 5 : url;
+    if (!*path) {
+        snprintf(err, errlen, "--state %s: empty path", url);
+        return NULL;
+    }
+    return strdup(path);
+}
+
+static const char *phase_name(kmesos_phase p)
+{
+    switch (p) {
+    case KMESOS_PHASE_DONE: return "done";
+    case KMESOS_PHASE_STOPPED: return "stopped";
+    default: return "active";
+    }
+}
+
+static json_t *task_json(const kmesos_task *t)
+{
+    return json_pack("{s:s, s:i, s:s, s:s?, s:s}", "workload", t->workload->name, "instance",
+                     t->instance, "task_id", t->id, "agent_id", t->agent_id, "phase",
+                     phase_name(t->phase));
+}
+
+static json_t *state_json(const kmesos_scheduler *s)
+{
+    json_t *tasks = json_array();
+    for (const kmesos_task *t = s->tasks.by_id; tasks && t; t = t->hh.next) {
+        if (t->phase == KMESOS_PHASE_PENDING)
+            continue;
+        json_array_append_new(tasks, task_json(t));
+    }
+    return json_pack("{s:i, s:s?, s:o}", "version", KMESOS_STATE_VERSION, "framework_id",
+                     s->framework_id, "tasks", tasks);
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int kmesos_state_save(const char *path, const kmesos_scheduler *s, char *err, size_t errlen)
+{
+    json_t *j = state_json(s);
+    char *text = j ? json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
+    json_decref(j);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = text ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    int rc = fd >= 0 && write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0 &&
+                     fsync(fd) == 0
+                 ? 0
+                 : -1;
+    if (fd >= 0 && close(fd) != 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot write state %s: %s", path,
+                 text ? strerror(errno) : "out of memory");
+        if (fd >= 0)
+            unlink(tmp);
+    }
+    free(text);
+    return rc;
+}
+
+static int restore_task(kmesos_scheduler *s, json_t *jt, char *err, size_t errlen)
+{
+    const char *wname = NULL, *task_id = NULL, *agent_id = NULL, *phase = "active";
+    int instance = -1;
+    json_error_t je;
+    if (json_unpack_ex(jt, &je, 0, "{s:s, s:i, s:s, s?s, s?s}", "workload", &wname, "instance",
+                       &instance, "task_id", &task_id, "agent_id", &agent_id, "phase",
+                       &phase) != 0) {
+        snprintf(err, errlen, "bad task entry: %s", je.text);
+        return -1;
+    }
+    const kmesos_workload *w = kmesos_scheduler_workload(s, wname);
+    if (!w || instance < 0 || instance >= w->instances) {
+        KLOG_WARN(MOD, "saved task %s of workload %s/%d is no longer configured: forgotten",
+                  task_id, wname, instance);
+        return 0;
+    }
+    kmesos_task *t = kmesos_tasks_restore(&s->tasks, w, instance, task_id, agent_id,
+                                          s->io.now_ms(s->io.arg));
+    if (!t) {
+        snprintf(err, errlen, "duplicate or unusable task entry '%s'", task_id);
+        return -1;
+    }
+    if (strcmp(phase, "done") == 0)
+        t->phase = KMESOS_PHASE_DONE;
+    else if (strcmp(phase, "stopped") == 0)
+        t->phase = KMESOS_PHASE_STOPPED;
+    return 0;
+}
+
+static int restore(kmesos_scheduler *s, json_t *root, char *err, size_t errlen)
+{
+    json_int_t version = 0;
+    const char *fwid = NULL;
+    json_t *tasks = NULL;
+    json_error_t je;
+    if (json_unpack_ex(root, &je, 0, "{s:I, s?s, s:o}", "version", &version, "framework_id",
+                       &fwid, "tasks", &tasks) != 0) {
+        snprintf(err, errlen, "%s", je.text);
+        return -1;
+    }
+    if (version != KMESOS_STATE_VERSION) {
+        snprintf(err, errlen, "state version %lld is not %d (written by a %s kmesos-scheduler)",
+                 (long long)version, KMESOS_STATE_VERSION,
+                 version > KMESOS_STATE_VERSION ? "newer" : "different");
+        return -1;
+    }
+    if (!json_is_array(tasks)) {
+        snprintf(err, errlen, "'tasks' is not an array");
+        return -1;
+    }
+    kmesos_scheduler_set_framework_id(s, fwid);
+    size_t i;
+    json_t *jt;
+    json_array_foreach(tasks, i, jt) if (restore_task(s, jt, err, errlen) != 0) return -1;
+    return 0;
+}
+
+int kmesos_state_load(const char *path, kmesos_scheduler *s, char *err, size_t errlen)
+{
+    if (access(path, F_OK) != 0)
+        return 1;
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    char why[256];
+    int rc = -1;
+    if (!root)
+        snprintf(why, sizeof why, "line %d: %s", je.line, je.text);
+    else
+        rc = restore(s, root, why, sizeof why);
+    json_decref(root);
+    if (rc != 0)
+        snprintf(err, errlen, "state file %s is unusable (%s); fix or move it away, it is "
+                 "never overwritten", path, why);
+    return rc;
+}

@@ -1,0 +1,370 @@
+/* Tests of the scheduler core with a fake io: offers in (one recorded
+ * from a real master, others built here), calls out. Checks the offer
+ * book invariants (every offer answered exactly once; rescinded offers
+ * never answered; held offers declined when the hold ends), ACCEPT
+ * contents, acknowledgements, reconciliation and SUPPRESS/REVIVE. */
+#include <stdlib.h>
+
+#include "codec/protocol.h"
+#include "sched/pbuild.h"
+#include "sched/scheduler.h"
+#include "testlib.h"
+
+typedef struct fake {
+    uint64_t now_ms;
+    kmesos_call *calls[256];
+    size_t n;
+    int changes;
+    kmesos_verdict_kind verdict; /* what the fake policy answers */
+} fake;
+
+static int fake_send(void *arg, kmesos_call *call)
+{
+    fake *f = arg;
+    /* keep a deep copy: the scheduler frees its call after send */
+    kmesos_buf b;
+    kmesos_buf_init(&b);
+    kmesos_protocol_encode(&call->base, KMESOS_CT_PROTOBUF, &b);
+    if (f->n < 256)
+        f->calls[f->n++] = (kmesos_call *)kmesos_protocol_decode(
+            &mesos__v1__scheduler__call__descriptor, KMESOS_CT_PROTOBUF, b.data, b.len, NULL, 0);
+    kmesos_buf_free(&b);
+    return 0;
+}
+static uint64_t fake_now_ms(void *arg) { return ((fake *)arg)->now_ms; }
+static double fake_now_s(void *arg) { return (double)((fake *)arg)->now_ms / 1000.0; }
+static void fake_changed(void *arg) { ((fake *)arg)->changes++; }
+
+static void fake_policy(void *impl, const kmesos_offer *o, const kmesos_task *t,
+                        const kmesos_decide_ctx *ctx, kmesos_verdict *out)
+{
+    (void)o, (void)t, (void)ctx;
+    out->kind = ((fake *)impl)->verdict;
+    snprintf(out->reason, sizeof out->reason, "fake says %s", kmesos_verdict_name(out->kind));
+}
+
+static void reset_calls(fake *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        kmesos_pb_free(f->calls[i]);
+    f->n = 0;
+}
+
+static size_t count_calls(fake *f, Mesos__V1__Scheduler__Call__Type type)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        n += f->calls[i]->type == type;
+    return n;
+}
+
+static kmesos_call *find_call(fake *f, Mesos__V1__Scheduler__Call__Type type)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->calls[i]->type == type)
+            return f->calls[i];
+    return NULL;
+}
+
+static void setup(kmesos_scheduler *s, fake *f, const char *spec)
+{
+    memset(f, 0, sizeof *f);
+    f->now_ms = 1000;
+    kmesos_workload *w = calloc(1, sizeof *w);
+    char err[256];
+    CHECK_INT(kmesos_workload_parse(spec, w, err, sizeof err), 0);
+    kmesos_scheduler_config cfg;
+    kmesos_scheduler_config_defaults(&cfg);
+    kmesos_scheduler_io io = {f, fake_send, fake_now_ms, fake_now_s, fake_changed};
+    kmesos_scheduler_init(s, &cfg, &io, w, 1);
+    CHECK_INT(kmesos_scheduler_fill_slots(s), 0);
+}
+
+static void teardown(kmesos_scheduler *s, fake *f)
+{
+    reset_calls(f);
+    kmesos_scheduler_free(s);
+}
+
+/* An OFFERS event with one offer per (id, agent) given. */
+static Mesos__V1__Scheduler__Event *offers_event(const char *const *ids, size_t n, double cpus)
+{
+    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
+    ev->has_type = 1;
+    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__OFFERS;
+    ev->offers = kmesos_pb_new(&mesos__v1__scheduler__event__offers__descriptor);
+    for (size_t i = 0; i < n; i++) {
+        Mesos__V1__Offer *o = kmesos_pb_new(&mesos__v1__offer__descriptor);
+        o->id = kmesos_pb_id(&mesos__v1__offer_id__descriptor, ids[i]);
+        o->framework_id = kmesos_pb_id(&mesos__v1__framework_id__descriptor, "fw");
+        o->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, "agent-1");
+        o->hostname = strdup("host-1");
+        kmesos_pb_push((void ***)&o->resources, &o->n_resources,
+                       kmesos_pb_scalar("cpus", cpus, "*"));
+        kmesos_pb_push((void ***)&o->resources, &o->n_resources,
+                       kmesos_pb_scalar("mem", 1024, "*"));
+        kmesos_pb_push((void ***)&ev->offers->offers, &ev->offers->n_offers, o);
+    }
+    return ev;
+}
+
+static void feed_offers(kmesos_scheduler *s, const char *const *ids, size_t n, double cpus)
+{
+    Mesos__V1__Scheduler__Event *ev = offers_event(ids, n, cpus);
+    kmesos_scheduler_on_event(s, ev);
+    kmesos_pb_free(ev);
+}
+
+static void test_subscribe_reconciles_then_revives(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true instances=2");
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    CHECK_INT(f.n, 2);
+    CHECK_INT(f.calls[0]->type, MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
+    CHECK_INT(f.calls[0]->reconcile->n_tasks, 0); /* nothing launched yet: implicit only */
+    CHECK_INT(f.calls[1]->type, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE);
+    CHECK_STR(s.framework_id, "fw-1");
+    CHECK_INT(f.changes, 1);
+    teardown(&s, &f);
+}
+
+static void test_recorded_offer_is_accepted_with_launch(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=\"sleep 30\" cpus=0.1 mem=32 ports=2");
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    reset_calls(&f);
+    size_t len = 0;
+    unsigned char *rec = testlib_read_file(
+        KMESOS_TEST_DATA "/mesos-captures/scheduler/proto-launch-ack/records/rec002.bin", &len);
+    CHECK(rec != NULL);
+    Mesos__V1__Scheduler__Event *ev = (Mesos__V1__Scheduler__Event *)kmesos_protocol_decode(
+        &mesos__v1__scheduler__event__descriptor, KMESOS_CT_PROTOBUF, rec, len, NULL, 0);
+    CHECK(ev && ev->type == MESOS__V1__SCHEDULER__EVENT__TYPE__OFFERS);
+    kmesos_scheduler_on_event(&s, ev);
+    kmesos_call *acc = find_call(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
+    CHECK(acc != NULL);
+    if (acc) {
+        CHECK_STR(acc->accept->offer_ids[0]->value, ev->offers->offers[0]->id->value);
+        Mesos__V1__TaskInfo *ti = acc->accept->operations[0]->launch->task_infos[0];
+        CHECK_STR(ti->agent_id->value, ev->offers->offers[0]->agent_id->value);
+        CHECK_STR(ti->command->value, "sleep 30");
+        CHECK_INT(ti->n_resources, 3);
+        CHECK_STR(ti->resources[2]->name, "ports");
+        CHECK_INT(ti->resources[2]->ranges->range[0]->begin, 31000);
+        CHECK_INT(ti->resources[2]->ranges->range[0]->end, 31001);
+        CHECK(acc->accept->filters && acc->accept->filters->has_refuse_seconds);
+    }
+    /* nothing pending anymore: SUPPRESS */
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS), 1);
+    CHECK_INT(s.offers.count, 0);
+    kmesos_pb_free(ev);
+    free(rec);
+    teardown(&s, &f);
+}
+
+static void test_offers_that_do_not_fit_are_declined_in_one_call(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=big cmd=true cpus=8");
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    reset_calls(&f);
+    const char *ids[] = {"o1", "o2", "o3"};
+    feed_offers(&s, ids, 3, 1.0);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 1);
+    kmesos_call *d = find_call(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
+    CHECK(d && d->decline->n_offer_ids == 3);
+    CHECK(d && d->decline->filters->refuse_seconds == 5.0);
+    CHECK_INT(s.offers.count, 0);
+    kmesos_task *t = s.tasks.by_id;
+    CHECK(t && t->wait_reason && strstr(t->wait_reason, "insufficient cpus") != NULL);
+    teardown(&s, &f);
+}
+
+static void test_each_offer_answered_exactly_once(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true instances=1");
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    reset_calls(&f);
+    const char *ids[] = {"o1", "o2"};
+    feed_offers(&s, ids, 2, 1.0); /* o1 accepted, o2 declined */
+    feed_offers(&s, ids, 1, 1.0); /* o1 again: already answered, answered again as new */
+    size_t accepts = count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
+    size_t declined = 0;
+    for (size_t i = 0; i < f.n; i++)
+        if (f.calls[i]->type == MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE)
+            declined += f.calls[i]->decline->n_offer_ids;
+    CHECK_INT(accepts, 1);
+    CHECK_INT(declined, 2);
+    CHECK_INT(s.offers.count, 0);
+    CHECK_INT(s.offers.stats.added, s.offers.stats.taken + s.offers.stats.rescinded);
+    teardown(&s, &f);
+}
+
+static void test_held_offer_rescinded_is_never_answered(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true");
+    kmesos_decider_init(&s.decider, fake_policy, &f);
+    f.verdict = KMESOS_VERDICT_WAIT;
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    reset_calls(&f);
+    const char *ids[] = {"held-1", "held-2"};
+    feed_offers(&s, ids, 2, 1.0);
+    CHECK_INT(f.n, 0);
+    CHECK_INT(s.offers.count, 2);
+    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
+    ev->has_type = 1;
+    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__RESCIND;
+    ev->rescind = kmesos_pb_new(&mesos__v1__scheduler__event__rescind__descriptor);
+    ev->rescind->offer_id = kmesos_pb_id(&mesos__v1__offer_id__descriptor, "held-1");
+    kmesos_scheduler_on_event(&s, ev);
+    kmesos_pb_free(ev);
+    /* within the hold: re-asked on each tick, still held */
+    f.now_ms += 5000;
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 0);
+    /* past the hold: declined once; later ticks add nothing */
+    f.now_ms += 6000;
+    kmesos_scheduler_tick(&s);
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 1);
+    kmesos_call *d = find_call(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
+    CHECK(d && d->decline->n_offer_ids == 1 &&
+          strcmp(d->decline->offer_ids[0]->value, "held-2") == 0);
+    CHECK_STR(s.tasks.by_id->wait_reason, "fake says wait");
+    teardown(&s, &f);
+}
+
+static void test_held_offer_is_accepted_when_policy_changes_its_mind(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true");
+    kmesos_decider_init(&s.decider, fake_policy, &f);
+    f.verdict = KMESOS_VERDICT_WAIT;
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    reset_calls(&f);
+    const char *ids[] = {"o1"};
+    feed_offers(&s, ids, 1, 1.0);
+    f.verdict = KMESOS_VERDICT_ACCEPT;
+    f.now_ms += 1000;
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 0);
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+    teardown(&s, &f);
+}
+
+static Mesos__V1__Scheduler__Event *update_event(const char *task_id, int state, int with_uuid)
+{
+    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
+    ev->has_type = 1;
+    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE;
+    ev->update = kmesos_pb_new(&mesos__v1__scheduler__event__update__descriptor);
+    Mesos__V1__TaskStatus *st = kmesos_pb_new(&mesos__v1__task_status__descriptor);
+    ev->update->status = st;
+    st->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task_id);
+    st->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, "agent-1");
+    st->state = state;
+    if (with_uuid) {
+        st->has_uuid = 1;
+        st->uuid.len = 16;
+        st->uuid.data = calloc(1, 16);
+        st->uuid.data[0] = 7;
+    }
+    return ev;
+}
+
+static void feed_update(kmesos_scheduler *s, const char *task_id, int state, int with_uuid)
+{
+    Mesos__V1__Scheduler__Event *ev = update_event(task_id, state, with_uuid);
+    kmesos_scheduler_on_event(s, ev);
+    kmesos_pb_free(ev);
+}
+
+static void test_updates_are_acknowledged_and_failures_relaunched(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true");
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    const char *ids[] = {"o1"};
+    feed_offers(&s, ids, 1, 1.0);
+    char first[64];
+    snprintf(first, sizeof first, "%s", s.tasks.by_id->id);
+    reset_calls(&f);
+    feed_update(&s, first, MESOS__V1__TASK_STATE__TASK_RUNNING, 1);
+    kmesos_call *ack = find_call(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE);
+    CHECK(ack && strcmp(ack->acknowledge->task_id->value, first) == 0);
+    CHECK(ack && ack->acknowledge->uuid.len == 16 && ack->acknowledge->uuid.data[0] == 7);
+    CHECK_INT(s.tasks.by_id->phase, KMESOS_PHASE_ACTIVE);
+    reset_calls(&f);
+    /* a reconciliation answer has no uuid: never acknowledged */
+    feed_update(&s, first, MESOS__V1__TASK_STATE__TASK_RUNNING, 0);
+    CHECK_INT(f.n, 0);
+    feed_update(&s, first, MESOS__V1__TASK_STATE__TASK_FAILED, 1);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE), 1);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
+    kmesos_task *t = s.tasks.by_id;
+    CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
+    CHECK(strcmp(t->id, first) != 0); /* a relaunch gets a fresh task id */
+    CHECK_INT(t->next_attempt_ms, f.now_ms + 1000);
+    /* during the backoff an offer is declined, after it accepted */
+    reset_calls(&f);
+    const char *ids2[] = {"o2"};
+    feed_offers(&s, ids2, 1, 1.0);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
+    f.now_ms += 1000;
+    const char *ids3[] = {"o3"};
+    feed_offers(&s, ids3, 1, 1.0);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+    /* an update for the old id is acknowledged but changes nothing */
+    reset_calls(&f);
+    feed_update(&s, first, MESOS__V1__TASK_STATE__TASK_FAILED, 1);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE), 1);
+    CHECK_INT(s.tasks.by_id->phase, KMESOS_PHASE_LAUNCHING);
+    teardown(&s, &f);
+}
+
+static void test_resubscribe_reconciles_known_tasks_explicitly(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true");
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    const char *ids[] = {"o1"};
+    feed_offers(&s, ids, 1, 1.0);
+    kmesos_scheduler_on_disconnected(&s);
+    reset_calls(&f);
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    CHECK_INT(f.calls[0]->type, MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
+    CHECK_INT(f.calls[0]->reconcile->n_tasks, 1);
+    CHECK_STR(f.calls[0]->reconcile->tasks[0]->task_id->value, s.tasks.by_id->id);
+    CHECK_STR(f.calls[0]->reconcile->tasks[0]->agent_id->value, "agent-1");
+    CHECK_INT(f.calls[1]->type, MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
+    CHECK_INT(f.calls[1]->reconcile->n_tasks, 0);
+    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS), 1);
+    teardown(&s, &f);
+}
+
+int main(void)
+{
+    RUN_TEST(test_subscribe_reconciles_then_revives);
+    RUN_TEST(test_recorded_offer_is_accepted_with_launch);
+    RUN_TEST(test_offers_that_do_not_fit_are_declined_in_one_call);
+    RUN_TEST(test_each_offer_answered_exactly_once);
+    RUN_TEST(test_held_offer_rescinded_is_never_answered);
+    RUN_TEST(test_held_offer_is_accepted_when_policy_changes_its_mind);
+    RUN_TEST(test_updates_are_acknowledged_and_failures_relaunched);
+    RUN_TEST(test_resubscribe_reconciles_known_tasks_explicitly);
+    return testlib_finish();
+}
