@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "codec/log.h"
+#include "sched/api.h"
 #include "sched/options.h"
 #include "sched/scheduler.h"
 #include "sched/session.h"
@@ -26,6 +27,7 @@ typedef struct kmesos_app {
     kmesos_options opts;
     kmesos_session *session;
     kmesos_scheduler sched;
+    kmesos_api api;
     uv_timer_t tick;
     uv_timer_t save;
     uv_timer_t stop_grace;
@@ -140,6 +142,7 @@ static void on_session_closed(void *arg)
 {
     kmesos_app *app = arg;
     app->session = NULL;
+    kmesos_api_stop(&app->api);
     close_handle((uv_handle_t *)&app->tick);
     close_handle((uv_handle_t *)&app->save);
     close_handle((uv_handle_t *)&app->stop_grace);
@@ -307,6 +310,42 @@ static void init_handles(kmesos_app *app)
     }
 }
 
+static kmesos_session *api_session(void *arg) { return ((kmesos_app *)arg)->session; }
+
+static void on_teardown_done(void *arg, long status, const char *error)
+{
+    kmesos_app *app = arg;
+    if (status != 202 && status != 200)
+        KLOG_ERROR(MOD, "TEARDOWN answered %ld: %s", status, error ? error : "");
+    else
+        KLOG_INFO(MOD, "TEARDOWN accepted: the framework and its tasks are gone");
+    app->sched.subscribed = 0;
+    kmesos_scheduler_set_framework_id(&app->sched, NULL);
+    kmesos_tasks_free(&app->sched.tasks);
+    begin_stop(app);
+}
+
+static void api_teardown(void *arg)
+{
+    kmesos_app *app = arg;
+    if (!app->session || kmesos_session_teardown(app->session, on_teardown_done, app) != 0)
+        KLOG_ERROR(MOD, "TEARDOWN could not be sent (not subscribed)");
+}
+
+static int init_api(kmesos_app *app)
+{
+    if (strcmp(app->opts.api, "off") == 0)
+        return 0;
+    kmesos_api_hooks hooks = {app, api_session, api_teardown, NULL};
+    char err[512];
+    if (kmesos_api_start(&app->api, &app->loop, app->opts.api, &app->sched, &hooks, err,
+                         sizeof err) != 0) {
+        fprintf(stderr, "kmesos-scheduler: %s\n", err);
+        return 2;
+    }
+    return 0;
+}
+
 static int run(kmesos_app *app)
 {
     char err[512];
@@ -320,7 +359,9 @@ static int run(kmesos_app *app)
     if (rc != 0)
         return rc;
     init_handles(app);
-    rc = init_session(app);
+    rc = init_api(app);
+    if (rc == 0)
+        rc = init_session(app);
     if (rc != 0) {
         app->exit_code = rc;
         on_session_closed(app);

@@ -1,0 +1,41 @@
+/* api: the scheduler's admin REST API (JSON over HTTP, loopback by
+ * default), served by httpd on the scheduler's loop:
+ *   GET  /api/status            framework, session, offer book, counters
+ *   GET  /api/tasks             every task slot: state, host, reasons
+ *   POST /api/tasks/kill?id=ID  kill a task and keep it stopped
+ *   POST /api/teardown          TEARDOWN the framework, then exit
+ *   GET  /api/policy            policy chain status (when a host is set)
+ * Errors are JSON {"error": "..."} with 400/404/405. */
+#ifndef KMESOS_API_H
+#define KMESOS_API_H
+#include <jansson.h>
+#include <uv.h>
+
+#include "codec/httpd.h"
+#include "sched/scheduler.h"
+#include "sched/session.h"
+
+typedef struct kmesos_api_hooks {
+    void *arg;
+    kmesos_session *(*session)(void *arg); /* may return NULL while closing */
+    void (*teardown)(void *arg);          /* TEARDOWN then stop */
+    json_t *(*policy_status)(void *arg);  /* new reference or NULL */
+} kmesos_api_hooks;
+
+typedef struct kmesos_api {
+    kmesos_httpd *httpd;
+    kmesos_scheduler *sched;
+    kmesos_api_hooks hooks;
+    uint64_t requests;
+} kmesos_api;
+
+/* Parses "IP:PORT" and listens. 0, or -1 with err. */
+int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
+                     kmesos_scheduler *sched, const kmesos_api_hooks *hooks, char *err,
+                     size_t errlen);
+void kmesos_api_stop(kmesos_api *api);
+/* The JSON views, also used by tests. New references. */
+json_t *kmesos_api_tasks_json(const kmesos_scheduler *sched);
+json_t *kmesos_api_status_json(const kmesos_scheduler *sched, kmesos_session *session);
+
+#endif

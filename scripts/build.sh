@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Configures and builds into ./build (or $KMESOS_BUILD_DIR).
+# KMESOS_SANITIZE=1 builds with ASan+UBSan into ./build-asan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${KMESOS_SANITIZE:-0}" = 1 ]; then
+  dir=${KMESOS_BUILD_DIR:-build-asan}
+  cmake -S . -B "$dir" -G Ninja -DKMESOS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+else
+  dir=${KMESOS_BUILD_DIR:-build}
+  cmake -S . -B "$dir" -G Ninja >/dev/null
+fi
+ninja -C "$dir"

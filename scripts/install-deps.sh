@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kafka-mesos builds, tests and runs with.
+# Idempotent; uses sudo only when not root. Set KMESOS_SKIP_APT=1 to skip.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libuv1-dev libcurl4-openssl-dev libprotobuf-c-dev protobuf-c-compiler
+  libjansson-dev libmicrohttpd-dev uthash-dev
+  libluajit-5.1-dev luajit lua-cjson lua-busted
+  curl python3 procps
+)
+
+[ "${KMESOS_SKIP_APT:-0}" = 1 ] && exit 0
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test: installs dependencies, builds, runs CTest (unit and
+# end-to-end tests over loopback), the busted policy specs, and the same
+# CTest suite again under ASan+UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+echo "== CTest"
+ctest --test-dir build --output-on-failure -j2
+echo "== busted (LuaJIT)"
+busted
+if [ "${KMESOS_SKIP_ASAN:-0}" != 1 ]; then
+  echo "== CTest under ASan+UBSan"
+  KMESOS_SANITIZE=1 scripts/build.sh
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j2
+fi
