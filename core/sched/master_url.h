@@ -1,0 +1,34 @@
+/* master_url: the --master forms of the scheduler and the resolution of a
+ * master's 307 Location. Turns "host:port", "h1:p1,h2:p2", "http://..."
+ * and "https://..." into full scheduler endpoint URLs
+ * ("http://host:port/api/v1/scheduler"); "zk://" is refused for now. */
+#ifndef KMESOS_MASTER_URL_H
+#define KMESOS_MASTER_URL_H
+#include <stddef.h>
+
+#define KMESOS_MASTER_URL_DEFAULT_PORT 5050
+#define KMESOS_MASTER_URL_API_PATH "/api/v1/scheduler"
+
+typedef struct kmesos_master_url_list {
+    char **urls; /* n endpoint URLs, each owned by the list */
+    size_t n;
+} kmesos_master_url_list;
+
+/* Parses a --master value into out (cleared first). Returns 0, or -1
+ * with a message in err and an empty list. An item without a scheme gets
+ * "http://" and, without a port, port 5050; a path that does not end in
+ * /api/v1/scheduler gets it appended ("http://h:5050/master" ->
+ * "http://h:5050/master/api/v1/scheduler"). */
+int kmesos_master_url_parse(const char *spec, kmesos_master_url_list *out,
+                            char *err, size_t errlen);
+void kmesos_master_url_list_free(kmesos_master_url_list *l);
+
+/* Resolves a Location header against the URL of the request that got it:
+ * absolute ("http://h:p/..."), scheme-relative ("//h:p/master/api/v1/
+ * scheduler": the scheme of base is kept) or path-only. The path is used
+ * as given. Returns a malloc'd URL, or NULL with a message in err (also
+ * for schemes other than http/https). */
+char *kmesos_master_url_resolve(const char *base, const char *location,
+                                char *err, size_t errlen);
+
+#endif
