@@ -8,7 +8,7 @@ packages=(
   libuv1-dev libcurl4-openssl-dev libprotobuf-c-dev protobuf-c-compiler
   libjansson-dev libmicrohttpd-dev uthash-dev
   libluajit-5.1-dev luajit lua-cjson lua-busted
-  curl python3 procps
+  curl python3 procps kcat openjdk-17-jre-headless maven
 )
 
 [ "${KMESOS_SKIP_APT:-0}" = 1 ] && exit 0
