@@ -15,14 +15,32 @@ const char *kmesos_restart_name(kmesos_restart r)
     return names[r];
 }
 
+static void free_list(char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+static void free_kv(kmesos_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(kv[i].key);
+        free(kv[i].value);
+    }
+    free(kv);
+}
+
 void kmesos_workload_free(kmesos_workload *w)
 {
     free(w->name);
     free(w->kind);
     free(w->command);
-    for (size_t i = 0; i < w->n_prefer_hosts; i++)
-        free(w->prefer_hosts[i]);
-    free(w->prefer_hosts);
+    free_list(w->prefer_hosts, w->n_prefer_hosts);
+    free_list(w->prefer_agents, w->n_prefer_agents);
+    free_list(w->prefer_racks, w->n_prefer_racks);
+    free_kv(w->constraints, w->n_constraints);
+    free_kv(w->labels, w->n_labels);
     memset(w, 0, sizeof *w);
 }
 
@@ -67,24 +85,70 @@ static int parse_number(const char *v, double min, double *out)
     return 0;
 }
 
-static int parse_hosts(kmesos_workload *w, const char *v)
+/* Appends the comma separated items of v to a string list. */
+static int parse_list(char ***list, size_t *n, const char *v)
 {
     char *copy = strdup(v), *save = NULL;
     if (!copy)
         return -1;
     for (char *h = strtok_r(copy, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
-        char **p = realloc(w->prefer_hosts, (w->n_prefer_hosts + 1) * sizeof *p);
-        if (!p || !(p[w->n_prefer_hosts] = strdup(h))) {
+        char **p = realloc(*list, (*n + 1) * sizeof *p);
+        if (!p || !(p[*n] = strdup(h))) {
             if (p)
-                w->prefer_hosts = p;
+                *list = p;
             free(copy);
             return -1;
         }
-        w->prefer_hosts = p;
-        w->n_prefer_hosts++;
+        *list = p;
+        (*n)++;
     }
     free(copy);
     return 0;
+}
+
+static int push_kv(kmesos_kv **kv, size_t *n, const char *key, const char *value)
+{
+    kmesos_kv *p = realloc(*kv, (*n + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    *kv = p;
+    p[*n].key = strdup(key);
+    p[*n].value = strdup(value);
+    if (!p[*n].key || !p[*n].value) {
+        free(p[*n].key);
+        free(p[*n].value);
+        return -1;
+    }
+    (*n)++;
+    return 0;
+}
+
+/* Appends "K=V;K2=V2" pairs (split at the first '=' of each item); a
+ * later pair with the same key replaces the earlier one. */
+static int parse_pairs(kmesos_kv **kv, size_t *n, const char *v)
+{
+    char *copy = strdup(v), *save = NULL;
+    int rc = copy ? 0 : -1;
+    for (char *item = copy ? strtok_r(copy, ";", &save) : NULL; item && rc == 0;
+         item = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq || eq == item || !eq[1]) {
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        size_t i = 0;
+        while (i < *n && strcmp((*kv)[i].key, item) != 0)
+            i++;
+        if (i < *n) {
+            char *nv = strdup(eq + 1);
+            rc = nv ? (free((*kv)[i].value), (*kv)[i].value = nv, 0) : -1;
+        } else {
+            rc = push_kv(kv, n, item, eq + 1);
+        }
+    }
+    free(copy);
+    return rc;
 }
 
 static int valid_name(const char *v)
@@ -129,8 +193,18 @@ static int set_key(kmesos_workload *w, const char *key, const char *v, char *err
         rc = parse_number(v, 0, &d) == 0 && d == (int)d && d <= 10000 ? (w->instances = (int)d, 0) : -1;
     else if (strcmp(key, "restart") == 0)
         rc = set_restart(w, v);
+    else if (strcmp(key, "kind") == 0)
+        rc = valid_name(v) && (free(w->kind), w->kind = strdup(v)) ? 0 : -1;
     else if (strcmp(key, "prefer_hosts") == 0)
-        rc = parse_hosts(w, v);
+        rc = parse_list(&w->prefer_hosts, &w->n_prefer_hosts, v);
+    else if (strcmp(key, "prefer_agents") == 0)
+        rc = parse_list(&w->prefer_agents, &w->n_prefer_agents, v);
+    else if (strcmp(key, "prefer_racks") == 0)
+        rc = parse_list(&w->prefer_racks, &w->n_prefer_racks, v);
+    else if (strcmp(key, "constraints") == 0)
+        rc = parse_pairs(&w->constraints, &w->n_constraints, v);
+    else if (strcmp(key, "labels") == 0)
+        rc = parse_pairs(&w->labels, &w->n_labels, v);
     else {
         snprintf(err, errlen, "unknown key '%s'", key);
         return -1;

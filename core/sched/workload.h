@@ -6,7 +6,14 @@
  * 0.1), mem (MB, default 32), disk (MB, default 0), ports (default 0),
  * instances (default 1), restart=on-failure|always|never (default
  * on-failure), prefer_hosts=h1,h2 (optional). Values with spaces are
- * quoted with "..." or '...'. */
+ * quoted with "..." or '...'.
+ * Placement keys (what the Lua policies see as task.kind, task.prefer,
+ * task.constraints and task.labels, DESIGN.md section 5), all optional:
+ *   kind=broker|producer|consumer|command|... (default "command"),
+ *   prefer_agents=a1,a2  prefer_hosts=h1,h2  prefer_racks=r1,r2,
+ *   constraints="hostname=unique;rack=groupBy:3;zone=like:eu-.*"
+ *     (ATTRIBUTE=CONSTRAINT pairs separated by ';', split at the first '='),
+ *   labels="group=g1;group_size=3" (KEY=VALUE pairs separated by ';'). */
 #ifndef KMESOS_WORKLOAD_H
 #define KMESOS_WORKLOAD_H
 #include <stddef.h>
@@ -16,6 +23,12 @@ typedef enum kmesos_restart {
     KMESOS_RESTART_ALWAYS = 1,
     KMESOS_RESTART_NEVER = 2,
 } kmesos_restart;
+
+/* One KEY=VALUE pair of constraints or labels. */
+typedef struct kmesos_kv {
+    char *key;
+    char *value;
+} kmesos_kv;
 
 typedef struct kmesos_workload {
     char *name;
@@ -27,6 +40,14 @@ typedef struct kmesos_workload {
     kmesos_restart restart;
     char **prefer_hosts;
     size_t n_prefer_hosts;
+    char **prefer_agents;
+    size_t n_prefer_agents;
+    char **prefer_racks;
+    size_t n_prefer_racks;
+    kmesos_kv *constraints; /* attribute (or "hostname") -> constraint */
+    size_t n_constraints;
+    kmesos_kv *labels;
+    size_t n_labels;
 } kmesos_workload;
 
 /* Parses one spec line. 0, or -1 with a message naming the bad key. */
