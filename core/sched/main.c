@@ -16,6 +16,7 @@
 #include "codec/log.h"
 #include "sched/api.h"
 #include "sched/options.h"
+#include "sched/policy.h"
 #include "sched/scheduler.h"
 #include "sched/session.h"
 #include "sched/state.h"
@@ -28,6 +29,8 @@ typedef struct kmesos_app {
     kmesos_session *session;
     kmesos_scheduler sched;
     kmesos_api api;
+    kmesos_policy *policy;
+    const char *argv0;
     uv_timer_t tick;
     uv_timer_t save;
     uv_timer_t stop_grace;
@@ -107,6 +110,12 @@ static void on_event(void *arg, const Mesos__V1__Scheduler__Event *ev)
 {
     kmesos_app *app = arg;
     kmesos_scheduler_on_event(&app->sched, ev);
+    if (app->policy && ev->type == MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE && ev->update) {
+        const Mesos__V1__TaskStatus *st = ev->update->status;
+        const char *id = st->task_id->value;
+        kmesos_policy_status(app->policy, kmesos_tasks_find(&app->sched.tasks, id), id,
+                             kmesos_task_state_name(st->state), st->message, io_now_s(app));
+    }
 }
 
 static void on_disconnected(void *arg, const char *reason)
@@ -129,6 +138,8 @@ static void on_error(void *arg, const char *message)
 static void on_tick(uv_timer_t *t)
 {
     kmesos_app *app = t->data;
+    if (app->policy)
+        kmesos_policy_tick(app->policy, io_now_s(app));
     kmesos_scheduler_tick(&app->sched);
 }
 
@@ -169,11 +180,21 @@ static void begin_stop(kmesos_app *app)
     uv_timer_start(&app->stop_grace, on_stop_grace, 300, 0);
 }
 
+static void reload_policy(kmesos_app *app)
+{
+    if (kmesos_policy_reload(app->policy) == 0)
+        KLOG_INFO(MOD, "SIGHUP: policy chain reloaded in %.2f ms",
+                  kmesos_policy_stats_get(app->policy)->last_reload_ms);
+    else
+        KLOG_ERROR(MOD, "SIGHUP: reload failed, the old chain stays active: %s",
+                   kmesos_policy_reload_error(app->policy));
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
     kmesos_app *app = h->data;
     if (signum == SIGHUP) {
-        KLOG_INFO(MOD, "SIGHUP: no policy chain loaded, nothing to reload");
+        reload_policy(app);
         return;
     }
     KLOG_INFO(MOD, "signal %d: stopping (tasks keep running for the failover timeout)", signum);
@@ -237,6 +258,43 @@ static const char *default_user(kmesos_app *app)
     return app->user;
 }
 
+/* The --policy chain, or the default chain from the policies folder. */
+static int init_policy(kmesos_app *app)
+{
+    char dir[1024], first[1100], second[1100], err[1024];
+    const char *defaults[2] = {first, second};
+    kmesos_policy_config cfg = {.files = app->opts.policies, .n_files = app->opts.n_policies,
+                                .options = app->opts.policy_options,
+                                .budget = (uint64_t)app->opts.policy_budget,
+                                .jit = app->opts.policy_jit};
+    if (cfg.n_files == 0) {
+        if (kmesos_policy_find_dir(app->argv0, dir, sizeof dir) != 0) {
+            fprintf(stderr, "kmesos-scheduler: no --policy given and no policies folder found "
+                            "(set KMESOS_POLICY_DIR)\n");
+            return 2;
+        }
+        kmesos_policy_default_chain(dir, first, second, sizeof first);
+        cfg.files = defaults;
+        cfg.n_files = 2;
+    }
+    for (size_t i = 0; i < cfg.n_files; i++)
+        if (access(cfg.files[i], R_OK) != 0) {
+            fprintf(stderr, "kmesos-scheduler: --policy %s: %s\n", cfg.files[i], strerror(errno));
+            return 2;
+        }
+    app->policy = kmesos_policy_new(&cfg, err, sizeof err);
+    if (!app->policy) {
+        fprintf(stderr, "kmesos-scheduler: policy chain does not load: %s\n", err);
+        return 2;
+    }
+    kmesos_policy_attach(app->policy, &app->sched.offers, &app->sched.tasks);
+    kmesos_decider_init(&app->sched.decider, kmesos_policy_evaluate, app->policy);
+    for (size_t i = 0; i < kmesos_policy_count(app->policy); i++)
+        KLOG_INFO(MOD, "policy %zu: %s (%s)", i + 1, kmesos_policy_name(app->policy, i),
+                  kmesos_policy_path(app->policy, i));
+    return 0;
+}
+
 static int init_scheduler(kmesos_app *app)
 {
     kmesos_workload *list = NULL;
@@ -262,6 +320,9 @@ static int init_scheduler(kmesos_app *app)
     }
     if (kmesos_scheduler_fill_slots(&app->sched) != 0)
         return 1;
+    rc = init_policy(app);
+    if (rc != 0)
+        return rc;
     KLOG_INFO(MOD, "%zu workload(s), %zu task slot(s)%s", n, app->sched.tasks.count,
               loaded == 0 ? " (restored from state)" : "");
     return 0;
@@ -332,11 +393,33 @@ static void api_teardown(void *arg)
         KLOG_ERROR(MOD, "TEARDOWN could not be sent (not subscribed)");
 }
 
+static json_t *api_policy_status(void *arg)
+{
+    kmesos_app *app = arg;
+    if (!app->policy)
+        return NULL;
+    const kmesos_policy_stats *st = kmesos_policy_stats_get(app->policy);
+    json_t *chain = json_array();
+    for (size_t i = 0; i < kmesos_policy_count(app->policy); i++)
+        json_array_append_new(chain, json_pack("{s:s, s:s}", "name",
+                                               kmesos_policy_name(app->policy, i), "path",
+                                               kmesos_policy_path(app->policy, i)));
+    return json_pack("{s:o, s:I, s:I, s:f, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "chain",
+                     chain, "reloads", (json_int_t)st->reloads, "reload_failures",
+                     (json_int_t)st->reload_failures, "last_reload_ms", st->last_reload_ms,
+                     "reload_error", kmesos_policy_reload_error(app->policy), "last_error",
+                     kmesos_policy_last_error(app->policy), "evaluations",
+                     (json_int_t)st->evaluations, "accepts", (json_int_t)st->accepts,
+                     "declines", (json_int_t)st->declines, "waits", (json_int_t)st->waits,
+                     "errors", (json_int_t)st->errors, "budget_hits",
+                     (json_int_t)st->budget_hits);
+}
+
 static int init_api(kmesos_app *app)
 {
     if (strcmp(app->opts.api, "off") == 0)
         return 0;
-    kmesos_api_hooks hooks = {app, api_session, api_teardown, NULL};
+    kmesos_api_hooks hooks = {app, api_session, api_teardown, api_policy_status};
     char err[512];
     if (kmesos_api_start(&app->api, &app->loop, app->opts.api, &app->sched, &hooks, err,
                          sizeof err) != 0) {
@@ -372,8 +455,12 @@ static int run(kmesos_app *app)
 
 int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], "--check-policy", 14) == 0)
+            return kmesos_policy_check_main(argc, argv);
     kmesos_app app;
     memset(&app, 0, sizeof app);
+    app.argv0 = argv[0];
     int rc = kmesos_options_parse(argc, argv, &app.opts);
     if (rc != 0 || app.opts.show_help) {
         if (rc == 0)
@@ -387,6 +474,7 @@ int main(int argc, char **argv)
     uv_run(&app.loop, UV_RUN_DEFAULT);
     uv_loop_close(&app.loop);
     kmesos_scheduler_free(&app.sched);
+    kmesos_policy_free(app.policy);
     kmesos_options_free(&app.opts);
     free(app.state_path);
     free(app.secret);

@@ -38,8 +38,15 @@ static const char usage_text[] =
     "                           restart=on-failure|always|never prefer_hosts=h1,h2\n"
     "  --workloads-file FILE    workload specs, one per line ('#' comments)\n"
     "  --policy FILE            a Lua policy, repeatable: the chain in order\n"
-    "  --policy-options FILE    JSON object: policy name -> options table\n"
-    "  --check-policy FILE...   load a policy chain, evaluate JSON from stdin, exit\n"
+    "  --policy-options JSON    policy name -> options table: a JSON file, or inline\n"
+    "                           JSON starting with '{'. Without --policy the default\n"
+    "                           chain policies/constraints.lua, policies/delay.lua runs\n"
+    "  --policy-budget N        Lua instructions one policy call may run (default\n"
+    "                           1000000); a runaway policy is cut off and declines\n"
+    "  --policy-jit             let LuaJIT compile policies: faster, but compiled\n"
+    "                           loops escape the instruction budget (trusted code only)\n"
+    "  --check-policy FILE...   load a policy chain, evaluate JSON offers/tasks\n"
+    "                           (--input FILE or stdin), print verdicts, exit\n"
     "  --log-level LEVEL        debug, info, warn or error (default info)\n"
     "  --help                   this text\n"
     "\n"
@@ -65,7 +72,7 @@ double kmesos_parse_duration(const char *text)
 enum {
     OPT_MASTER = 256, OPT_NAME, OPT_ROLE, OPT_TIMEOUT, OPT_USER, OPT_PRINCIPAL,
     OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_CT, OPT_WORKLOAD,
-    OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_HELP,
+    OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_POLICY_BUDGET, OPT_POLICY_JIT, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -86,6 +93,8 @@ static const struct option long_options[] = {
     {"workloads-file", required_argument, 0, OPT_WFILE},
     {"policy", required_argument, 0, OPT_POLICY},
     {"policy-options", required_argument, 0, OPT_POLICY_OPTIONS},
+    {"policy-budget", required_argument, 0, OPT_POLICY_BUDGET},
+    {"policy-jit", no_argument, 0, OPT_POLICY_JIT},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
 };
@@ -138,6 +147,12 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_WFILE: o->workloads_file = v; return 0;
     case OPT_POLICY: return push(&o->policies, &o->n_policies, v) ? 2 : 0;
     case OPT_POLICY_OPTIONS: o->policy_options = v; return 0;
+    case OPT_POLICY_BUDGET: {
+        char *end = NULL;
+        o->policy_budget = strtod(v, &end);
+        return end && !*end && o->policy_budget >= 1 ? 0 : bad("policy-budget", v, "expected a positive number");
+    }
+    case OPT_POLICY_JIT: o->policy_jit = 1; return 0;
     case OPT_HELP: o->show_help = 1; return 0;
     default: return 2;
     }

@@ -27,6 +27,8 @@ typedef struct kmesos_options {
     const char **policies;      /* --policy FILE, repeatable */
     size_t n_policies;
     const char *policy_options;
+    double policy_budget;       /* Lua instructions per call, 0: default */
+    int policy_jit;
     int show_help;
 } kmesos_options;
 
