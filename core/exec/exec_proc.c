@@ -1,0 +1,204 @@
+/* exec_proc: runs a task's command with uv_spawn. UV_PROCESS_DETACHED
+ * makes the child a session and process group leader, so signals go to
+ * the whole group (-pid): a shell and everything it started. stdout and
+ * stderr go to <task_id>.stdout/.stderr in the sandbox, opened here with
+ * open(2) (two small local calls per launch, acceptable on the loop) and
+ * closed once the child has them; stdin is /dev/null. A kill is SIGTERM
+ * at once and SIGKILL from a uv timer after the grace period; when the
+ * leader ends, left-over members of its group get SIGKILL too. The
+ * readiness probe (exec_ready) is owned here and stops with the process.
+ * The struct is freed when both of its uv handles are closed. */
+#include "exec/exec_proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec/log.h"
+#include "exec/exec_ready.h"
+
+#define MOD "exec_proc"
+
+struct kmesos_exec_proc {
+    uv_process_t process;
+    uv_timer_t kill_timer;
+    kmesos_exec_ready *ready;
+    kmesos_exec_proc_cbs cbs;
+    void *owner;
+    int pid;
+    int exited;
+    int abandoned;
+    int killing;
+    uint64_t sigkill_at_ms; /* uv_now() based, while killing */
+    int open_handles;
+};
+
+static void exec_proc_closed(uv_handle_t *h)
+{
+    kmesos_exec_proc *p = h->data;
+    if (--p->open_handles == 0)
+        free(p);
+}
+
+static void exec_proc_free_cb(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void exec_proc_close(kmesos_exec_proc *p)
+{
+    kmesos_exec_ready_stop(p->ready);
+    p->ready = NULL;
+    uv_close((uv_handle_t *)&p->kill_timer, exec_proc_closed);
+    uv_close((uv_handle_t *)&p->process, exec_proc_closed);
+}
+
+static void exec_proc_signal(kmesos_exec_proc *p, int sig)
+{
+    if (kill(-p->pid, sig) != 0 && errno == ESRCH && !p->exited)
+        kill(p->pid, sig);
+}
+
+static void exec_proc_on_exit(uv_process_t *proc, int64_t exit_status, int term_signal)
+{
+    kmesos_exec_proc *p = proc->data;
+    p->exited = 1;
+    uv_timer_stop(&p->kill_timer);
+    exec_proc_signal(p, SIGKILL); /* whatever the leader left behind */
+    KLOG_INFO(MOD, "process %d ended (status %lld, signal %d)", p->pid, (long long)exit_status,
+              term_signal);
+    if (!p->abandoned)
+        p->cbs.on_exit(p->cbs.arg, p->owner, exit_status, term_signal);
+    exec_proc_close(p);
+}
+
+static void exec_proc_on_ready(void *arg, int ok, const char *what)
+{
+    kmesos_exec_proc *p = arg;
+    if (!p->exited && !p->abandoned)
+        p->cbs.on_ready(p->cbs.arg, p->owner, ok, what);
+}
+
+static int exec_proc_open_out(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    return fd;
+}
+
+static int exec_proc_start(kmesos_exec_proc *p, uv_loop_t *loop, const kmesos_exec_spec *spec,
+                           int out_fd, int err_fd, char *err, size_t errlen)
+{
+    uv_stdio_container_t stdio[3];
+    stdio[0].flags = UV_IGNORE;
+    stdio[1].flags = UV_INHERIT_FD;
+    stdio[1].data.fd = out_fd;
+    stdio[2].flags = UV_INHERIT_FD;
+    stdio[2].data.fd = err_fd;
+    uv_process_options_t o;
+    memset(&o, 0, sizeof o);
+    o.exit_cb = exec_proc_on_exit;
+    o.file = spec->file;
+    o.args = spec->argv;
+    o.env = spec->env;
+    o.cwd = spec->cwd;
+    o.flags = UV_PROCESS_DETACHED;
+    o.stdio_count = 3;
+    o.stdio = stdio;
+    int rc = uv_spawn(loop, &p->process, &o);
+    if (rc != 0)
+        snprintf(err, errlen, "cannot run %s: %s", spec->file, uv_strerror(rc));
+    return rc;
+}
+
+static int exec_proc_probe(kmesos_exec_proc *p, uv_loop_t *loop, const kmesos_exec_spec *spec,
+                           char *err, size_t errlen)
+{
+    if (!spec->ready_port)
+        return 0;
+    p->ready = kmesos_exec_ready_start(loop, spec->ready_host, spec->ready_port,
+                                       spec->ready_timeout_s, exec_proc_on_ready, p, err, errlen);
+    return p->ready ? 0 : -1;
+}
+
+kmesos_exec_proc *kmesos_exec_proc_spawn(uv_loop_t *loop, const kmesos_exec_spec *spec,
+                                         const kmesos_exec_proc_cbs *cbs, void *owner,
+                                         char *err, size_t errlen)
+{
+    kmesos_exec_proc *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    p->cbs = *cbs;
+    p->owner = owner;
+    p->process.data = p;
+    int out_fd = exec_proc_open_out(spec->stdout_path, err, errlen);
+    int err_fd = out_fd < 0 ? -1 : exec_proc_open_out(spec->stderr_path, err, errlen);
+    int rc = err_fd < 0 ? -1 : exec_proc_start(p, loop, spec, out_fd, err_fd, err, errlen);
+    if (out_fd >= 0)
+        close(out_fd);
+    if (err_fd >= 0)
+        close(err_fd);
+    if (rc != 0) {
+        if (err_fd >= 0) /* uv_spawn failed after initialising the handle */
+            uv_close((uv_handle_t *)&p->process, exec_proc_free_cb);
+        else
+            free(p);
+        return NULL;
+    }
+    p->pid = p->process.pid;
+    uv_timer_init(loop, &p->kill_timer);
+    p->kill_timer.data = p;
+    p->open_handles = 2;
+    KLOG_INFO(MOD, "started process %d (group %d): %s", p->pid, p->pid, spec->file);
+    if (exec_proc_probe(p, loop, spec, err, errlen) != 0) {
+        KLOG_ERROR(MOD, "process %d: %s; killing it", p->pid, err);
+        kmesos_exec_proc_abandon(p);
+        return NULL;
+    }
+    return p;
+}
+
+int kmesos_exec_proc_pid(const kmesos_exec_proc *p)
+{
+    return p->pid;
+}
+
+static void exec_proc_sigkill(uv_timer_t *t)
+{
+    kmesos_exec_proc *p = t->data;
+    if (p->exited)
+        return;
+    KLOG_WARN(MOD, "process %d outlived its grace period: SIGKILL to its group", p->pid);
+    exec_proc_signal(p, SIGKILL);
+}
+
+void kmesos_exec_proc_kill(kmesos_exec_proc *p, int64_t grace_ns)
+{
+    if (p->exited)
+        return;
+    uint64_t now = uv_now(p->kill_timer.loop);
+    uint64_t grace_ms = grace_ns > 0 ? (uint64_t)((grace_ns + 999999) / 1000000) : 0;
+    if (p->killing && now + grace_ms >= p->sigkill_at_ms)
+        return;
+    if (!p->killing)
+        exec_proc_signal(p, SIGTERM);
+    p->killing = 1;
+    p->sigkill_at_ms = now + grace_ms;
+    uv_timer_start(&p->kill_timer, exec_proc_sigkill, grace_ms, 0);
+}
+
+void kmesos_exec_proc_abandon(kmesos_exec_proc *p)
+{
+    p->abandoned = 1;
+    if (p->exited)
+        return; /* already closing from its exit callback */
+    exec_proc_signal(p, SIGKILL);
+    exec_proc_close(p);
+}

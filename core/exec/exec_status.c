@@ -1,0 +1,63 @@
+/* exec_status: the mapping from a task process's end (exit code or
+ * signal, whether a kill was requested, a failure noted earlier such as a
+ * readiness timeout) to the terminal TaskState and message reported to
+ * Mesos, and the terminal-state test. Pure functions. */
+#include "exec/exec_status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "codec/protocol.h"
+
+static void exec_status_how(int64_t exit_status, int term_signal, char *out, size_t outlen)
+{
+    if (term_signal > 0) {
+        const char *name = sigabbrev_np(term_signal);
+        if (name)
+            snprintf(out, outlen, "killed by signal %d (SIG%s)", term_signal, name);
+        else
+            snprintf(out, outlen, "killed by signal %d", term_signal);
+    } else {
+        snprintf(out, outlen, "exited with status %lld", (long long)exit_status);
+    }
+}
+
+Mesos__V1__TaskState kmesos_exec_status_exit(int64_t exit_status, int term_signal, int killed,
+                                             const char *failure, char *msg, size_t msglen)
+{
+    char how[96];
+    exec_status_how(exit_status, term_signal, how, sizeof how);
+    if (failure) {
+        snprintf(msg, msglen, "%s", failure);
+        return MESOS__V1__TASK_STATE__TASK_FAILED;
+    }
+    if (killed) {
+        snprintf(msg, msglen, "killed on request (%s)", how);
+        return MESOS__V1__TASK_STATE__TASK_KILLED;
+    }
+    snprintf(msg, msglen, "%s", how);
+    if (term_signal <= 0 && exit_status == 0)
+        return MESOS__V1__TASK_STATE__TASK_FINISHED;
+    return MESOS__V1__TASK_STATE__TASK_FAILED;
+}
+
+int kmesos_exec_status_terminal(Mesos__V1__TaskState s)
+{
+    switch (s) {
+    case MESOS__V1__TASK_STATE__TASK_FINISHED:
+    case MESOS__V1__TASK_STATE__TASK_FAILED:
+    case MESOS__V1__TASK_STATE__TASK_KILLED:
+    case MESOS__V1__TASK_STATE__TASK_ERROR:
+    case MESOS__V1__TASK_STATE__TASK_LOST:
+    case MESOS__V1__TASK_STATE__TASK_DROPPED:
+    case MESOS__V1__TASK_STATE__TASK_GONE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+const char *kmesos_exec_status_state_name(Mesos__V1__TaskState s)
+{
+    return kmesos_task_state_name((int)s);
+}

@@ -1,0 +1,360 @@
+/* config: getopt_long over the kmesos-local flags, with every value
+ * checked (ports, counts, durations, resource and attribute syntax) so that
+ * a bad command line is reported before anything starts. The agent
+ * description file and the credentials file are small JSON documents read
+ * once at start-up with jansson. */
+#include "local/config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/log.h"
+#include "local/attrs.h"
+#include "local/res.h"
+#include "local/util.h"
+
+#define DEFAULT_RESOURCES "cpus:4;mem:4096;disk:10000;ports:[31000-32000]"
+#define DEFAULT_ATTRIBUTES "rack:r1;zone:z1"
+
+enum {
+    OPT_PORT = 1000, OPT_IP, OPT_HOSTNAME, OPT_AGENTS, OPT_AGENT_RESOURCES,
+    OPT_AGENT_ATTRIBUTES, OPT_AGENT_PORT, OPT_AGENT_CONFIG, OPT_WORK_DIR,
+    OPT_ALLOC, OPT_HEARTBEAT, OPT_OFFER_TIMEOUT, OPT_UPDATE_RETRY, OPT_EXEC_GRACE,
+    OPT_KILL_GRACE, OPT_REMOVAL_DELAY, OPT_CREDENTIALS, OPT_REDIRECT, OPT_MASTER_ID,
+    OPT_LOG_LEVEL, OPT_HELP,
+};
+
+static const struct option config_options[] = {
+    {"port", required_argument, NULL, OPT_PORT},
+    {"ip", required_argument, NULL, OPT_IP},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+    {"agents", required_argument, NULL, OPT_AGENTS},
+    {"agent-resources", required_argument, NULL, OPT_AGENT_RESOURCES},
+    {"agent-attributes", required_argument, NULL, OPT_AGENT_ATTRIBUTES},
+    {"agent-port", required_argument, NULL, OPT_AGENT_PORT},
+    {"agent-config", required_argument, NULL, OPT_AGENT_CONFIG},
+    {"work-dir", required_argument, NULL, OPT_WORK_DIR},
+    {"allocation-interval", required_argument, NULL, OPT_ALLOC},
+    {"heartbeat-interval", required_argument, NULL, OPT_HEARTBEAT},
+    {"offer-timeout", required_argument, NULL, OPT_OFFER_TIMEOUT},
+    {"update-retry-interval", required_argument, NULL, OPT_UPDATE_RETRY},
+    {"executor-shutdown-grace-period", required_argument, NULL, OPT_EXEC_GRACE},
+    {"kill-grace-period", required_argument, NULL, OPT_KILL_GRACE},
+    {"agent-removal-delay", required_argument, NULL, OPT_REMOVAL_DELAY},
+    {"credentials", required_argument, NULL, OPT_CREDENTIALS},
+    {"redirect-to", required_argument, NULL, OPT_REDIRECT},
+    {"master-id", required_argument, NULL, OPT_MASTER_ID},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+void klocal_config_usage(FILE *f, const char *prog)
+{
+    fprintf(f,
+"Usage: %s [OPTIONS]\n"
+"A local Mesos-compatible cluster: one master and N simulated agents in one\n"
+"process. Serves the v1 scheduler API (POST /api/v1/scheduler) on the master\n"
+"port and the v1 executor API (POST /api/v1/executor) on each agent port, and\n"
+"runs tasks as real processes in sandbox folders.\n"
+"\n"
+"Master:\n"
+"  --port PORT                  master port (default 5050; 0 = any free port)\n"
+"  --ip IP                      address to bind and advertise (default 127.0.0.1)\n"
+"  --hostname NAME              hostname to advertise (default: the ip)\n"
+"  --master-id ID               fixed master id (default: a random UUID)\n"
+"  --allocation-interval DUR    how often free resources are offered (default 1s)\n"
+"  --heartbeat-interval DUR     HEARTBEAT event interval (default 15s)\n"
+"  --offer-timeout DUR          rescind offers held longer (default: never)\n"
+"  --credentials FILE           require HTTP basic auth of frameworks; FILE is\n"
+"                               {\"credentials\":[{\"principal\":..,\"secret\":..}]}\n"
+"  --redirect-to HOST:PORT      act as a non-leading master: answer scheduler\n"
+"                               calls with 307 to //HOST:PORT/master/api/v1/scheduler\n"
+"Agents:\n"
+"  --agents N                   number of agents (default 1)\n"
+"  --agent-resources RES        resources of each agent (default\n"
+"                               '" DEFAULT_RESOURCES "')\n"
+"  --agent-attributes ATTRS     attributes of each agent (default '" DEFAULT_ATTRIBUTES "');\n"
+"                               'rack:r1,r2,r3' gives agent i the (i mod 3)-th rack\n"
+"  --agent-config FILE          JSON {\"agents\":[{\"hostname\":..,\"resources\":..,\n"
+"                               \"attributes\":..}, ...]}: one entry per agent\n"
+"                               (overrides --agents; missing keys use the flags)\n"
+"  --agent-port PORT            port of the first agent, the others follow\n"
+"                               (default 0: any free ports)\n"
+"  --work-dir DIR               sandboxes live under DIR (default /tmp/kmesos-local-<pid>)\n"
+"  --update-retry-interval DUR  first resend of an unacknowledged status update;\n"
+"                               doubles each time up to 10mins (default 10s)\n"
+"  --kill-grace-period DUR      SIGTERM -> SIGKILL delay when killing a task that\n"
+"                               has no kill_policy (default 3s)\n"
+"  --executor-shutdown-grace-period DUR\n"
+"                               SHUTDOWN -> kill delay of executors (default 5s)\n"
+"  --agent-removal-delay DUR    after POST /local/agents/ID/remove: delay between\n"
+"                               the RESCINDs and TASK_LOST + FAILURE (default 0)\n"
+"Other:\n"
+"  --log-level LEVEL            debug, info, warn or error (default info)\n"
+"  --help                       this text\n"
+"\n"
+"Control endpoints on the master port (for fault tests):\n"
+"  GET  /master/state, /state   cluster state JSON (shape of a Mesos master's)\n"
+"  GET  /local/agents           agents: index, id, port, removed\n"
+"  POST /local/agents/ID/remove remove agent ID (agent id or index): RESCIND its\n"
+"                               offers, TASK_LOST (TASK_UNREACHABLE if\n"
+"                               PARTITION_AWARE) + FAILURE, processes killed\n"
+"  POST /local/agents/add       add an agent (flags' resources/attributes)\n"
+"  POST /local/stream/close[?framework=ID]  cut scheduler streams (TCP close)\n"
+"  POST /local/heartbeats/stall?seconds=N   send no HEARTBEAT for N seconds\n"
+"  POST /local/redirect?to=HOST:PORT        act as non-leader (to= empty: leader)\n"
+"Exit status: 0 after SIGINT/SIGTERM, 1 on start-up failure, 2 on bad flags.\n",
+            prog);
+}
+
+int klocal_config_duration(const char *text, double *secs)
+{
+    static const struct { const char *suffix; double scale; } units[] = {
+        {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"secs", 1}, {"sec", 1}, {"s", 1},
+        {"mins", 60}, {"min", 60}, {"m", 60}, {"hrs", 3600}, {"h", 3600},
+        {"days", 86400}, {"d", 86400}, {"weeks", 604800}, {"w", 604800}, {"", 1},
+    };
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || errno || !isfinite(v) || v < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(end, units[i].suffix) == 0) {
+            *secs = v * units[i].scale;
+            return 0;
+        }
+    return -1;
+}
+
+static int config_int(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || errno || n < lo || n > hi)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static char *json_str_dup(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? klocal_util_xstrdup(s) : NULL;
+}
+
+static int config_load_agents(klocal_config *c, const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    json_t *list = root ? json_object_get(root, "agents") : NULL;
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        snprintf(err, errlen, "--agent-config %s: %s", path,
+                 root ? "expected {\"agents\":[{...}, ...]}" : je.text);
+        json_decref(root);
+        return -1;
+    }
+    c->nspecs = json_array_size(list);
+    c->specs = klocal_util_xcalloc(c->nspecs, sizeof *c->specs);
+    for (size_t i = 0; i < c->nspecs; i++) {
+        json_t *o = json_array_get(list, i);
+        c->specs[i].hostname = json_str_dup(o, "hostname");
+        c->specs[i].resources = json_str_dup(o, "resources");
+        c->specs[i].attributes = json_str_dup(o, "attributes");
+    }
+    json_decref(root);
+    return 0;
+}
+
+static int config_load_creds(klocal_config *c, const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    json_t *list = root ? json_object_get(root, "credentials") : NULL;
+    if (!json_is_array(list)) {
+        snprintf(err, errlen, "--credentials %s: %s", path,
+                 root ? "expected {\"credentials\":[{\"principal\":..,\"secret\":..}]}"
+                      : je.text);
+        json_decref(root);
+        return -1;
+    }
+    c->ncreds = json_array_size(list);
+    c->creds = klocal_util_xcalloc(c->ncreds, sizeof *c->creds);
+    for (size_t i = 0; i < c->ncreds; i++) {
+        json_t *o = json_array_get(list, i);
+        c->creds[i].principal = json_str_dup(o, "principal");
+        c->creds[i].secret = json_str_dup(o, "secret");
+        if (!c->creds[i].principal || !c->creds[i].secret) {
+            snprintf(err, errlen, "--credentials %s: entry %zu lacks principal or secret",
+                     path, i);
+            json_decref(root);
+            return -1;
+        }
+    }
+    json_decref(root);
+    return 0;
+}
+
+static void config_defaults(klocal_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->ip = "127.0.0.1";
+    c->port = 5050;
+    c->agents = 1;
+    c->agent_resources = DEFAULT_RESOURCES;
+    c->agent_attributes = DEFAULT_ATTRIBUTES;
+    c->allocation_interval = 1.0;
+    c->heartbeat_interval = 15.0;
+    c->update_retry = 10.0;
+    c->executor_grace = 5.0;
+    c->kill_grace = 3.0;
+    c->log_level = KMESOS_LOG_INFO;
+}
+
+static int config_duration_opt(const char *name, const char *v, double min, double *out,
+                               char *err, size_t errlen)
+{
+    if (klocal_config_duration(v, out) != 0 || *out < min) {
+        snprintf(err, errlen, "--%s: bad duration '%s' (e.g. 500ms, 1s, 2mins)", name, v);
+        return -1;
+    }
+    return 0;
+}
+
+static int config_port_opt(const char *name, const char *v, int *out, char *err, size_t errlen)
+{
+    long n;
+    if (config_int(v, 0, 65535, &n) != 0) {
+        snprintf(err, errlen, "--%s: bad port '%s'", name, v);
+        return -1;
+    }
+    *out = (int)n;
+    return 0;
+}
+
+static int config_one(klocal_config *c, int opt, const char *v, char *err, size_t errlen)
+{
+    long n;
+    switch (opt) {
+    case OPT_PORT: return config_port_opt("port", v, &c->port, err, errlen);
+    case OPT_AGENT_PORT: return config_port_opt("agent-port", v, &c->agent_port, err, errlen);
+    case OPT_IP: c->ip = v; return 0;
+    case OPT_HOSTNAME: c->hostname = v; return 0;
+    case OPT_AGENTS:
+        if (config_int(v, 0, 1000, &n) != 0) {
+            snprintf(err, errlen, "--agents: expected a count 0..1000, got '%s'", v);
+            return -1;
+        }
+        c->agents = (size_t)n;
+        return 0;
+    case OPT_AGENT_RESOURCES: c->agent_resources = v; return 0;
+    case OPT_AGENT_ATTRIBUTES: c->agent_attributes = v; return 0;
+    case OPT_AGENT_CONFIG: return config_load_agents(c, v, err, errlen);
+    case OPT_WORK_DIR: c->work_dir = v; return 0;
+    case OPT_ALLOC: return config_duration_opt("allocation-interval", v, 0.001, &c->allocation_interval, err, errlen);
+    case OPT_HEARTBEAT: return config_duration_opt("heartbeat-interval", v, 0.001, &c->heartbeat_interval, err, errlen);
+    case OPT_OFFER_TIMEOUT: return config_duration_opt("offer-timeout", v, 0, &c->offer_timeout, err, errlen);
+    case OPT_UPDATE_RETRY: return config_duration_opt("update-retry-interval", v, 0.001, &c->update_retry, err, errlen);
+    case OPT_EXEC_GRACE: return config_duration_opt("executor-shutdown-grace-period", v, 0, &c->executor_grace, err, errlen);
+    case OPT_KILL_GRACE: return config_duration_opt("kill-grace-period", v, 0, &c->kill_grace, err, errlen);
+    case OPT_REMOVAL_DELAY: return config_duration_opt("agent-removal-delay", v, 0, &c->agent_removal_delay, err, errlen);
+    case OPT_CREDENTIALS: return config_load_creds(c, v, err, errlen);
+    case OPT_REDIRECT:
+        if (!strchr(v, ':')) {
+            snprintf(err, errlen, "--redirect-to: expected HOST:PORT, got '%s'", v);
+            return -1;
+        }
+        c->redirect_to = v;
+        return 0;
+    case OPT_MASTER_ID: c->master_id = v; return 0;
+    case OPT_LOG_LEVEL:
+        c->log_level = kmesos_log_level_parse(v);
+        if (c->log_level < 0) {
+            snprintf(err, errlen, "--log-level: expected debug, info, warn or error, got '%s'", v);
+            return -1;
+        }
+        return 0;
+    default:
+        snprintf(err, errlen, "unknown option");
+        return -1;
+    }
+}
+
+/* Checks the resource and attribute syntax of every agent up front. */
+static int config_check_agents(const klocal_config *c, char *err, size_t errlen)
+{
+    size_t n = c->specs ? c->nspecs : c->agents;
+    for (size_t i = 0; i < n; i++) {
+        const klocal_agent_spec *s = c->specs ? &c->specs[i] : NULL;
+        const char *r = s && s->resources ? s->resources : c->agent_resources;
+        const char *a = s && s->attributes ? s->attributes : c->agent_attributes;
+        klocal_res res;
+        klocal_attrs attrs;
+        char why[256];
+        klocal_res_init(&res);
+        klocal_attrs_init(&attrs);
+        int rc = klocal_res_parse(&res, r, why, sizeof why);
+        if (rc != 0)
+            snprintf(err, errlen, "agent %zu resources: %s", i, why);
+        else if ((rc = klocal_attrs_parse(&attrs, a, i, why, sizeof why)) != 0)
+            snprintf(err, errlen, "agent %zu attributes: %s", i, why);
+        klocal_res_free(&res);
+        klocal_attrs_free(&attrs);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int klocal_config_parse(klocal_config *c, int argc, char **argv, char *err, size_t errlen)
+{
+    config_defaults(c);
+    opterr = 0;
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", config_options, NULL)) != -1) {
+        if (opt == OPT_HELP)
+            return KLOCAL_CONFIG_HELP;
+        if (opt == '?' || opt == ':') {
+            const char *bad = argv[optind - 1];
+            if (optopt)
+                snprintf(err, errlen, "option '%s' needs a value or is unknown", bad);
+            else
+                snprintf(err, errlen, "unknown option '%s'", bad);
+            return KLOCAL_CONFIG_ERROR;
+        }
+        if (config_one(c, opt, optarg, err, errlen) != 0)
+            return KLOCAL_CONFIG_ERROR;
+    }
+    if (optind < argc) {
+        snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+        return KLOCAL_CONFIG_ERROR;
+    }
+    if (!c->hostname)
+        c->hostname = c->ip;
+    return config_check_agents(c, err, errlen) == 0 ? KLOCAL_CONFIG_OK : KLOCAL_CONFIG_ERROR;
+}
+
+void klocal_config_free(klocal_config *c)
+{
+    for (size_t i = 0; i < c->nspecs; i++) {
+        free(c->specs[i].hostname);
+        free(c->specs[i].resources);
+        free(c->specs[i].attributes);
+    }
+    free(c->specs);
+    for (size_t i = 0; i < c->ncreds; i++) {
+        free(c->creds[i].principal);
+        free(c->creds[i].secret);
+    }
+    free(c->creds);
+    c->specs = NULL;
+    c->creds = NULL;
+    c->nspecs = c->ncreds = 0;
+}

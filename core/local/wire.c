@@ -1,0 +1,164 @@
+/* wire: error texts follow src/master/http.cpp and src/slave/http.cpp of
+ * Mesos 1.12 (and the recorded answers in tests/data/mesos-captures): a
+ * JSON syntax error is reported the way picojson words it, "syntax error
+ * at line N near: <rest of the body>". */
+#include "local/wire.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "codec/buf.h"
+#include "codec/pbjson.h"
+#include "codec/recordio.h"
+#include "local/util.h"
+
+static void wire_bad(kmesos_httpd_req *req, unsigned status, const char *text)
+{
+    kmesos_httpd_reply_text(req, status, text, NULL);
+}
+
+static ProtobufCMessage *wire_decode_json(kmesos_httpd_req *req,
+                                          const ProtobufCMessageDescriptor *d,
+                                          const uint8_t *body, size_t len)
+{
+    json_error_t je;
+    json_t *j = json_loadb((const char *)body, len, 0, &je);
+    if (!j) {
+        size_t pos = je.position > 0 && (size_t)je.position <= len ? (size_t)je.position : len;
+        char *text = klocal_util_xasprintf("Failed to parse body into JSON: syntax error at line %d near: %.*s",
+                                           je.line > 0 ? je.line : 1, (int)(len - pos),
+                                           (const char *)body + pos);
+        wire_bad(req, 400, text);
+        free(text);
+        return NULL;
+    }
+    char why[256];
+    ProtobufCMessage *m = kmesos_pbjson_to_message(d, j, why, sizeof why);
+    json_decref(j);
+    if (!m) {
+        char *text = klocal_util_xasprintf("Failed to convert JSON into Call protobuf: %s", why);
+        wire_bad(req, 400, text);
+        free(text);
+    }
+    return m;
+}
+
+ProtobufCMessage *klocal_wire_decode(kmesos_httpd_req *req, const ProtobufCMessageDescriptor *d,
+                                     kmesos_content_type *ct)
+{
+    const char *type = kmesos_httpd_header(req, "Content-Type");
+    if (!type) {
+        wire_bad(req, 400, "Expecting 'Content-Type' to be present");
+        return NULL;
+    }
+    *ct = kmesos_content_type_parse(type);
+    size_t len;
+    const uint8_t *body = kmesos_httpd_body(req, &len);
+    if (*ct == KMESOS_CT_JSON)
+        return wire_decode_json(req, d, body, len);
+    if (*ct == KMESOS_CT_PROTOBUF) {
+        ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, len, body);
+        if (!m)
+            wire_bad(req, 400, "Failed to parse body into Call protobuf");
+        return m;
+    }
+    wire_bad(req, 415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
+    return NULL;
+}
+
+/* Does an Accept header allow this media type? Missing header: yes. */
+static int wire_accepts(const char *accept, const char *type)
+{
+    if (!accept)
+        return 1;
+    const char *slash = strchr(type, '/');
+    size_t main_len = (size_t)(slash - type);
+    char *copy = klocal_util_xstrdup(accept), *save = NULL;
+    int ok = 0;
+    for (char *it = strtok_r(copy, ",", &save); it && !ok; it = strtok_r(NULL, ",", &save)) {
+        while (*it == ' ')
+            it++;
+        char *semi = strchr(it, ';');
+        if (semi) {
+            if (strstr(semi, "q=0") && !strstr(semi, "q=0."))
+                continue; /* q=0: explicitly refused */
+            *semi = '\0';
+        }
+        size_t n = strlen(it);
+        while (n && it[n - 1] == ' ')
+            it[--n] = '\0';
+        ok = strcasecmp(it, type) == 0 || strcmp(it, "*/*") == 0 ||
+             (n == main_len + 2 && strncasecmp(it, type, main_len) == 0 &&
+              strcmp(it + main_len, "/*") == 0);
+    }
+    free(copy);
+    return ok;
+}
+
+int klocal_wire_accept(kmesos_httpd_req *req, kmesos_content_type *ct)
+{
+    const char *accept = kmesos_httpd_header(req, "Accept");
+    if (wire_accepts(accept, "application/json")) {
+        *ct = KMESOS_CT_JSON;
+        return 0;
+    }
+    if (wire_accepts(accept, "application/x-protobuf")) {
+        *ct = KMESOS_CT_PROTOBUF;
+        return 0;
+    }
+    wire_bad(req, 406, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'");
+    return -1;
+}
+
+int klocal_wire_require_post(kmesos_httpd_req *req)
+{
+    const char *m = kmesos_httpd_method(req);
+    if (strcmp(m, "POST") == 0)
+        return 0;
+    static const char *const allow[] = {"Allow", "POST", NULL};
+    char *text = klocal_util_xasprintf(
+        "405 Method Not Allowed. Expecting one of { 'POST' }, but received '%s'.", m);
+    kmesos_httpd_reply_text(req, 405, text, allow);
+    free(text);
+    return -1;
+}
+
+void klocal_wire_invalid(kmesos_httpd_req *req, const char *what, const char *why)
+{
+    char *text = klocal_util_xasprintf("Failed to validate %s: %s", what, why);
+    wire_bad(req, 400, text);
+    free(text);
+}
+
+void klocal_wire_accepted(kmesos_httpd_req *req)
+{
+    kmesos_httpd_reply(req, 202, NULL, NULL, 0, NULL);
+}
+
+int klocal_wire_send(kmesos_httpd_stream *s, const ProtobufCMessage *m, kmesos_content_type ct)
+{
+    kmesos_buf body, framed;
+    kmesos_buf_init(&body);
+    kmesos_buf_init(&framed);
+    int rc = kmesos_protocol_encode(m, ct, &body);
+    if (rc == 0)
+        rc = kmesos_recordio_encode(&framed, body.data, body.len);
+    if (rc == 0)
+        rc = kmesos_httpd_stream_push(s, framed.data, framed.len);
+    kmesos_buf_free(&body);
+    kmesos_buf_free(&framed);
+    return rc;
+}
+
+int klocal_wire_reply_json(kmesos_httpd_req *req, json_t *j)
+{
+    char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    if (!text)
+        return kmesos_httpd_reply_text(req, 500, "Out of memory", NULL);
+    int rc = kmesos_httpd_reply(req, 200, "application/json", text, strlen(text), NULL);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,32 @@
+/* wire: the HTTP side of the Mesos v1 APIs shared by the simulated master
+ * and agents: decoding a call body with the exact error answers of Mesos
+ * 1.12 (texts and status codes), Accept negotiation, the 405 answer, and
+ * writing one event as a RecordIO record on a stream. */
+#ifndef KLOCAL_WIRE_H
+#define KLOCAL_WIRE_H
+#include <stddef.h>
+#include <jansson.h>
+#include <protobuf-c/protobuf-c.h>
+#include "codec/httpd.h"
+#include "codec/protocol.h"
+
+/* Decodes the request body into a message of d. On failure answers the
+ * request (400/415, Mesos texts) and returns NULL. *ct gets the request
+ * content type. Free the result with klocal_util_pb_free. */
+ProtobufCMessage *klocal_wire_decode(kmesos_httpd_req *req, const ProtobufCMessageDescriptor *d,
+                                     kmesos_content_type *ct);
+/* Picks the response type from Accept (JSON first, like Mesos); on
+ * failure answers 406 and returns -1. */
+int klocal_wire_accept(kmesos_httpd_req *req, kmesos_content_type *ct);
+/* 405 with Allow: POST, unless the method is POST (then returns 0). */
+int klocal_wire_require_post(kmesos_httpd_req *req);
+/* 400 "Failed to validate <what>: <why>". */
+void klocal_wire_invalid(kmesos_httpd_req *req, const char *what, const char *why);
+/* 202 Accepted, empty body. */
+void klocal_wire_accepted(kmesos_httpd_req *req);
+/* Encodes m in ct and pushes it as one RecordIO record. 0 or -1. */
+int klocal_wire_send(kmesos_httpd_stream *s, const ProtobufCMessage *m, kmesos_content_type ct);
+/* Encodes m as a JSON reply (200). */
+int klocal_wire_reply_json(kmesos_httpd_req *req, json_t *j);
+
+#endif

@@ -1,0 +1,366 @@
+/* Unit tests of the executor's pure pieces: Mesos duration text, the
+ * environment it reads, the exit status mapping, the unacknowledged
+ * update bookkeeping (ack, resend schedule, restart) and the launch spec
+ * built from a TaskInfo (shell/argv, environment overlay, readiness). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/exec_config.h"
+#include "exec/exec_duration.h"
+#include "exec/exec_pb.h"
+#include "exec/exec_spec.h"
+#include "exec/exec_status.h"
+#include "exec/exec_updates.h"
+#include "testlib.h"
+
+#define SEC INT64_C(1000000000)
+
+static void test_duration_units(void)
+{
+    int64_t ns = -1;
+    CHECK_INT(kmesos_exec_duration_parse("5secs", &ns), 0);
+    CHECK_INT(ns, 5 * SEC);
+    CHECK_INT(kmesos_exec_duration_parse("500ms", &ns), 0);
+    CHECK_INT(ns, SEC / 2);
+    CHECK_INT(kmesos_exec_duration_parse("1.5mins", &ns), 0);
+    CHECK_INT(ns, 90 * SEC);
+    CHECK_INT(kmesos_exec_duration_parse("2hrs", &ns), 0);
+    CHECK_INT(ns, 7200 * SEC);
+    CHECK_INT(kmesos_exec_duration_parse("1days", &ns), 0);
+    CHECK_INT(ns, 86400 * SEC);
+    CHECK_INT(kmesos_exec_duration_parse("1weeks", &ns), 0);
+    CHECK_INT(ns, 604800 * SEC);
+    CHECK_INT(kmesos_exec_duration_parse("10us", &ns), 0);
+    CHECK_INT(ns, 10000);
+    CHECK_INT(kmesos_exec_duration_parse("7ns", &ns), 0);
+    CHECK_INT(ns, 7);
+    CHECK_INT(kmesos_exec_duration_parse("3", &ns), 0);
+    CHECK_INT(ns, 3 * SEC);
+    CHECK_INT(kmesos_exec_duration_parse("15m", &ns), 0);
+    CHECK_INT(ns, 900 * SEC);
+}
+
+static void test_duration_refuses_garbage(void)
+{
+    int64_t ns = 42;
+    const char *bad[] = {"", "secs", "5 secs", "-1secs", "5parsecs", "nan", "inf", " 5secs",
+                         "5secs ", "1e30weeks"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_INT(kmesos_exec_duration_parse(bad[i], &ns), -1);
+    CHECK_INT(kmesos_exec_duration_parse(NULL, &ns), -1);
+    CHECK_INT(ns, 42);
+}
+
+/* ---- config ----------------------------------------------------------------- */
+
+static const char *table_get(void *arg, const char *name)
+{
+    const char *const *kv = arg;
+    for (; *kv; kv += 2)
+        if (strcmp(kv[0], name) == 0)
+            return kv[1];
+    return NULL;
+}
+
+static void test_config_from_agent_environment(void)
+{
+    /* values of executor-kill/x1_exec/environment.txt */
+    const char *env[] = {
+        "MESOS_AGENT_ENDPOINT", "127.0.0.1:5051",
+        "MESOS_FRAMEWORK_ID", "79cddc2b-d70b-4e52-b13a-328e10bbb5fc-0000",
+        "MESOS_EXECUTOR_ID", "capexec-1",
+        "MESOS_DIRECTORY", "/srv/dir",
+        "MESOS_SANDBOX", "/srv/sandbox",
+        "MESOS_CHECKPOINT", "0",
+        "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", "5secs",
+        NULL};
+    kmesos_exec_config c;
+    char err[256] = "";
+    CHECK_INT(kmesos_exec_config_load(&c, table_get, (void *)env, err, sizeof err), 0);
+    CHECK_STR(c.agent_url, "http://127.0.0.1:5051/api/v1/executor");
+    CHECK_STR(c.framework_id, "79cddc2b-d70b-4e52-b13a-328e10bbb5fc-0000");
+    CHECK_STR(c.executor_id, "capexec-1");
+    CHECK_STR(c.sandbox, "/srv/sandbox");
+    CHECK_INT(c.checkpoint, 0);
+    CHECK_INT(c.shutdown_grace_ns, 5 * SEC);
+    CHECK_INT(c.recovery_ns, 15 * 60 * SEC);
+    kmesos_exec_config_free(&c);
+}
+
+static void test_config_errors_and_defaults(void)
+{
+    kmesos_exec_config c;
+    char err[256] = "";
+    const char *missing[] = {"MESOS_AGENT_ENDPOINT", "h:1", "MESOS_EXECUTOR_ID", "e", NULL};
+    CHECK_INT(kmesos_exec_config_load(&c, table_get, (void *)missing, err, sizeof err), -1);
+    CHECK(strstr(err, "MESOS_FRAMEWORK_ID") != NULL);
+    const char *bad[] = {"MESOS_AGENT_ENDPOINT", "h:1", "MESOS_EXECUTOR_ID", "e",
+                         "MESOS_FRAMEWORK_ID", "f", "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD",
+                         "soon", NULL};
+    CHECK_INT(kmesos_exec_config_load(&c, table_get, (void *)bad, err, sizeof err), -1);
+    CHECK(strstr(err, "soon") != NULL);
+    const char *ok[] = {"MESOS_AGENT_ENDPOINT", "http://h:1/", "MESOS_EXECUTOR_ID", "e",
+                        "MESOS_FRAMEWORK_ID", "f", "MESOS_DIRECTORY", "/d",
+                        "MESOS_CHECKPOINT", "1", "MESOS_RECOVERY_TIMEOUT", "30secs", NULL};
+    CHECK_INT(kmesos_exec_config_load(&c, table_get, (void *)ok, err, sizeof err), 0);
+    CHECK_STR(c.agent_url, "http://h:1/api/v1/executor");
+    CHECK_STR(c.sandbox, "/d");
+    CHECK_INT(c.checkpoint, 1);
+    CHECK_INT(c.shutdown_grace_ns, 5 * SEC);
+    CHECK_INT(c.recovery_ns, 30 * SEC);
+    kmesos_exec_config_free(&c);
+    CHECK(strstr(kmesos_exec_config_help(), "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD") != NULL);
+}
+
+/* ---- exit status mapping ----------------------------------------------------- */
+
+static void test_exit_mapping(void)
+{
+    char msg[128];
+    CHECK_INT(kmesos_exec_status_exit(0, 0, 0, NULL, msg, sizeof msg),
+              MESOS__V1__TASK_STATE__TASK_FINISHED);
+    CHECK_STR(msg, "exited with status 0");
+    CHECK_INT(kmesos_exec_status_exit(3, 0, 0, NULL, msg, sizeof msg),
+              MESOS__V1__TASK_STATE__TASK_FAILED);
+    CHECK_STR(msg, "exited with status 3");
+    CHECK_INT(kmesos_exec_status_exit(0, 9, 0, NULL, msg, sizeof msg),
+              MESOS__V1__TASK_STATE__TASK_FAILED);
+    CHECK_STR(msg, "killed by signal 9 (SIGKILL)");
+    CHECK_INT(kmesos_exec_status_exit(0, 15, 1, NULL, msg, sizeof msg),
+              MESOS__V1__TASK_STATE__TASK_KILLED);
+    CHECK_STR(msg, "killed on request (killed by signal 15 (SIGTERM))");
+    CHECK_INT(kmesos_exec_status_exit(0, 0, 1, NULL, msg, sizeof msg),
+              MESOS__V1__TASK_STATE__TASK_KILLED);
+    CHECK_INT(kmesos_exec_status_exit(0, 15, 1, "not ready in time", msg, sizeof msg),
+              MESOS__V1__TASK_STATE__TASK_FAILED);
+    CHECK_STR(msg, "not ready in time");
+    CHECK(kmesos_exec_status_terminal(MESOS__V1__TASK_STATE__TASK_KILLED));
+    CHECK(!kmesos_exec_status_terminal(MESOS__V1__TASK_STATE__TASK_RUNNING));
+    CHECK(!kmesos_exec_status_terminal(MESOS__V1__TASK_STATE__TASK_STARTING));
+}
+
+/* ---- updates ----------------------------------------------------------------- */
+
+static void make_status(Mesos__V1__TaskStatus *st, Mesos__V1__TaskID *tid, const char *task,
+                        Mesos__V1__TaskState state, uint8_t *uuid, uint8_t fill)
+{
+    mesos__v1__task_status__init(st);
+    mesos__v1__task_id__init(tid);
+    tid->value = (char *)task;
+    st->task_id = tid;
+    st->state = state;
+    memset(uuid, fill, 16);
+    st->has_uuid = 1;
+    st->uuid.data = uuid;
+    st->uuid.len = 16;
+}
+
+typedef struct resent {
+    int n;
+    uint8_t last;
+} resent;
+
+static void on_resend(void *arg, const Mesos__V1__TaskStatus *st)
+{
+    resent *r = arg;
+    r->n++;
+    r->last = st->uuid.data[0];
+}
+
+static void test_updates_ack_and_order(void)
+{
+    kmesos_exec_updates u;
+    kmesos_exec_updates_init(&u, 10000, 60000);
+    Mesos__V1__TaskStatus st;
+    Mesos__V1__TaskID tid;
+    uint8_t a[16], b[16], c[16];
+    make_status(&st, &tid, "t1", MESOS__V1__TASK_STATE__TASK_STARTING, a, 1);
+    CHECK(kmesos_exec_updates_add(&u, &st, 0) != NULL);
+    make_status(&st, &tid, "t1", MESOS__V1__TASK_STATE__TASK_RUNNING, b, 2);
+    CHECK(kmesos_exec_updates_add(&u, &st, 0) != NULL);
+    make_status(&st, &tid, "t2", MESOS__V1__TASK_STATE__TASK_FINISHED, c, 3);
+    const Mesos__V1__TaskStatus *kept = kmesos_exec_updates_add(&u, &st, 0);
+    CHECK(kept != NULL && kept != &st && kept->uuid.data != c);
+    memset(c, 0, sizeof c); /* the copy does not alias the caller's bytes */
+    CHECK_INT(u.count, 3);
+    CHECK_INT(kmesos_exec_updates_of_task(&u, "t1"), 2);
+    Mesos__V1__TaskState state = 0;
+    CHECK_INT(kmesos_exec_updates_ack(&u, b, 16, &state), 1);
+    CHECK_INT(state, MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_INT(kmesos_exec_updates_ack(&u, b, 16, &state), 0); /* twice: unknown */
+    CHECK_INT(kmesos_exec_updates_ack(&u, b, 15, NULL), 0);
+    uint8_t three[16];
+    memset(three, 3, sizeof three);
+    CHECK_INT(kmesos_exec_updates_ack(&u, three, 16, NULL), 1); /* the tail */
+    CHECK_INT(u.count, 1);
+    CHECK(u.head == u.tail && u.head->status->uuid.data[0] == 1);
+    make_status(&st, &tid, "t3", MESOS__V1__TASK_STATE__TASK_RUNNING, c, 4);
+    kmesos_exec_updates_add(&u, &st, 0); /* appended after the new tail */
+    CHECK(u.head->next == u.tail && u.tail->status->uuid.data[0] == 4);
+    st.has_uuid = 0;
+    CHECK(kmesos_exec_updates_add(&u, &st, 0) == NULL); /* no uuid: nothing to ack */
+    kmesos_exec_updates_free(&u);
+    CHECK_INT(u.count, 0);
+}
+
+static void test_updates_resend_schedule(void)
+{
+    kmesos_exec_updates u;
+    kmesos_exec_updates_init(&u, 10000, 60000);
+    Mesos__V1__TaskStatus st;
+    Mesos__V1__TaskID tid;
+    uint8_t a[16];
+    make_status(&st, &tid, "t1", MESOS__V1__TASK_STATE__TASK_RUNNING, a, 7);
+    kmesos_exec_updates_add(&u, &st, 1000);
+    resent r = {0};
+    /* due at 11 s, then +20, +40, +60, +60 */
+    const int64_t times[] = {10999, 11000, 30999, 31000, 71000, 131000, 191000};
+    const int expect[] = {0, 1, 1, 2, 3, 4, 5};
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        kmesos_exec_updates_resend_due(&u, times[i], on_resend, &r);
+        CHECK_INT(r.n, expect[i]);
+    }
+    CHECK_INT(r.last, 7);
+    CHECK_INT(u.head->interval_ms, 60000);
+    kmesos_exec_updates_restart(&u, 200000);
+    CHECK_INT(u.head->interval_ms, 10000);
+    CHECK_INT(kmesos_exec_updates_resend_due(&u, 209999, on_resend, &r), 0);
+    CHECK_INT(kmesos_exec_updates_resend_due(&u, 210000, on_resend, &r), 1);
+    kmesos_exec_updates_free(&u);
+}
+
+/* ---- spec --------------------------------------------------------------------- */
+
+typedef struct task_fixture {
+    Mesos__V1__TaskInfo task;
+    Mesos__V1__TaskID tid;
+    Mesos__V1__CommandInfo cmd;
+    Mesos__V1__Environment env;
+    Mesos__V1__Environment__Variable vars[3];
+    Mesos__V1__Environment__Variable *pvars[3];
+    Mesos__V1__KillPolicy kp;
+    Mesos__V1__DurationInfo grace;
+} task_fixture;
+
+static void fixture_init(task_fixture *f, const char *id, const char *value)
+{
+    memset(f, 0, sizeof *f);
+    mesos__v1__task_info__init(&f->task);
+    mesos__v1__task_id__init(&f->tid);
+    mesos__v1__command_info__init(&f->cmd);
+    mesos__v1__environment__init(&f->env);
+    f->tid.value = (char *)id;
+    f->task.task_id = &f->tid;
+    f->task.name = (char *)"n";
+    f->cmd.value = (char *)value;
+    f->task.command = &f->cmd;
+}
+
+static void fixture_var(task_fixture *f, const char *name, const char *value)
+{
+    size_t i = f->env.n_variables++;
+    mesos__v1__environment__variable__init(&f->vars[i]);
+    f->vars[i].name = (char *)name;
+    f->vars[i].value = (char *)value;
+    f->pvars[i] = &f->vars[i];
+    f->env.variables = f->pvars;
+    f->cmd.environment = &f->env;
+}
+
+static void test_spec_shell_and_env(void)
+{
+    task_fixture f;
+    fixture_init(&f, "broker/0", "echo hi; sleep 1");
+    fixture_var(&f, "FOO", "task");
+    fixture_var(&f, "KMESOS_READY_PORT", "9092");
+    char *base[] = {"PATH=/bin", "FOO=executor", "BAR=1", "junk", NULL};
+    kmesos_exec_spec s;
+    char err[256];
+    CHECK_INT(kmesos_exec_spec_build(&s, &f.task, base, "/sb", 5 * SEC, err, sizeof err), 0);
+    CHECK_STR(s.file, "/bin/sh");
+    CHECK_STR(s.argv[0], "/bin/sh");
+    CHECK_STR(s.argv[1], "-c");
+    CHECK_STR(s.argv[2], "echo hi; sleep 1");
+    CHECK(s.argv[3] == NULL);
+    CHECK_STR(kmesos_exec_spec_getenv(s.env, "FOO"), "task");
+    CHECK_STR(kmesos_exec_spec_getenv(s.env, "BAR"), "1");
+    CHECK_STR(kmesos_exec_spec_getenv(s.env, "PATH"), "/bin");
+    CHECK(kmesos_exec_spec_getenv(s.env, "junk") == NULL);
+    CHECK_STR(s.cwd, "/sb");
+    CHECK_STR(s.stdout_path, "/sb/broker_0.stdout");
+    CHECK_STR(s.stderr_path, "/sb/broker_0.stderr");
+    CHECK_INT(s.ready_port, 9092);
+    CHECK_STR(s.ready_host, "127.0.0.1");
+    CHECK(s.ready_timeout_s == 120.0);
+    CHECK_INT(s.grace_ns, 5 * SEC);
+    kmesos_exec_spec_free(&s);
+}
+
+static void test_spec_argv_grace_and_errors(void)
+{
+    task_fixture f;
+    fixture_init(&f, "t", "/usr/bin/env");
+    char *args[] = {"env", "-i"};
+    f.cmd.has_shell = 1;
+    f.cmd.shell = 0;
+    f.cmd.arguments = args;
+    f.cmd.n_arguments = 2;
+    mesos__v1__kill_policy__init(&f.kp);
+    mesos__v1__duration_info__init(&f.grace);
+    f.grace.nanoseconds = 2 * SEC;
+    f.kp.grace_period = &f.grace;
+    f.task.kill_policy = &f.kp;
+    char *base[] = {"KMESOS_READY_PORT=80", "KMESOS_READY_TIMEOUT=2.5", NULL};
+    kmesos_exec_spec s;
+    char err[256];
+    CHECK_INT(kmesos_exec_spec_build(&s, &f.task, base, "/sb", 5 * SEC, err, sizeof err), 0);
+    CHECK_STR(s.file, "/usr/bin/env");
+    CHECK_STR(s.argv[0], "env");
+    CHECK_STR(s.argv[1], "-i");
+    CHECK(s.argv[2] == NULL);
+    CHECK_INT(s.ready_port, 80); /* from the executor's own environment */
+    CHECK(s.ready_timeout_s == 2.5);
+    CHECK_INT(s.grace_ns, 2 * SEC);
+    kmesos_exec_spec_free(&s);
+
+    f.cmd.n_arguments = 0; /* no arguments: argv = { value } */
+    CHECK_INT(kmesos_exec_spec_build(&s, &f.task, NULL, "/sb", 5 * SEC, err, sizeof err), 0);
+    CHECK_STR(s.argv[0], "/usr/bin/env");
+    CHECK(s.argv[1] == NULL);
+    kmesos_exec_spec_free(&s);
+
+    fixture_var(&f, "KMESOS_READY_PORT", "99999");
+    CHECK_INT(kmesos_exec_spec_build(&s, &f.task, NULL, "/sb", 5 * SEC, err, sizeof err), -1);
+    CHECK(strstr(err, "KMESOS_READY_PORT") != NULL);
+    f.task.command = NULL;
+    CHECK_INT(kmesos_exec_spec_build(&s, &f.task, NULL, "/sb", 5 * SEC, err, sizeof err), -1);
+    CHECK(strstr(err, "no command") != NULL);
+}
+
+static void test_uuid(void)
+{
+    uint8_t a[16], b[16];
+    char hex[KMESOS_EXEC_UUID_HEX];
+    CHECK_INT(kmesos_exec_uuid_random(a), 0);
+    CHECK_INT(kmesos_exec_uuid_random(b), 0);
+    CHECK(memcmp(a, b, 16) != 0);
+    CHECK_INT(a[6] >> 4, 4);
+    const uint8_t known[16] = {0x79, 0x28, 0x78, 0xc7, 0xc0, 0x85, 0x49, 0xb0,
+                               0xbf, 0x2c, 0x03, 0x42, 0x0f, 0x4c, 0x2c, 0xfe};
+    CHECK_STR(kmesos_exec_uuid_hex(known, 16, hex), "792878c7c08549b0bf2c03420f4c2cfe");
+}
+
+int main(void)
+{
+    RUN_TEST(test_duration_units);
+    RUN_TEST(test_duration_refuses_garbage);
+    RUN_TEST(test_config_from_agent_environment);
+    RUN_TEST(test_config_errors_and_defaults);
+    RUN_TEST(test_exit_mapping);
+    RUN_TEST(test_updates_ack_and_order);
+    RUN_TEST(test_updates_resend_schedule);
+    RUN_TEST(test_spec_shell_and_env);
+    RUN_TEST(test_spec_argv_grace_and_errors);
+    RUN_TEST(test_uuid);
+    return testlib_finish();
+}
