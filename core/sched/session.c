@@ -36,12 +36,13 @@
 
 typedef struct ss_call {
     kmesos_session *s;
-    kmesos_transport_req *req;
+    kmesos_transport_req *req; /* NULL while queued behind another call */
+    kmesos_buf body;           /* encoded call */
     kmesos_session_call_cb cb;
     void *arg;
     int type;
     int is_teardown;
-    struct ss_call *prev, *next;
+    struct ss_call *next;
 } ss_call;
 
 struct kmesos_session {
@@ -79,7 +80,8 @@ struct kmesos_session {
     unsigned gen;
     uv_timer_t retry_timer;
     uv_timer_t liveness_timer;
-    ss_call *calls;
+    ss_call *calls;      /* FIFO: only the head is in flight */
+    ss_call *calls_tail;
     kmesos_session_stats stats;
     int handles_open;
     kmesos_session_close_cb close_cb;
@@ -630,21 +632,68 @@ static void ss_on_done(void *arg, const kmesos_transport_result *res)
 
 /* ---- calls -------------------------------------------------------------- */
 
-static void ss_call_unlink(kmesos_session *s, ss_call *c)
+/* Calls go out one at a time, in the order they were made, each after
+ * the master answered the previous one (on a kept-alive connection):
+ * separate concurrent connections could reach the master in another
+ * order (a SUPPRESS overtaking a REVIVE, a DECLINE an ACCEPT). */
+static void ss_call_free(ss_call *c)
 {
-    if (c->prev)
-        c->prev->next = c->next;
-    else
+    kmesos_buf_free(&c->body);
+    free(c);
+}
+
+static ss_call *ss_call_pop(kmesos_session *s)
+{
+    ss_call *c = s->calls;
+    if (c) {
         s->calls = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+        if (!s->calls)
+            s->calls_tail = NULL;
+        c->next = NULL;
+    }
+    return c;
+}
+
+static void ss_on_call_done(void *arg, const kmesos_transport_result *res);
+
+static kmesos_transport_req *ss_post(kmesos_session *s, ss_call *c)
+{
+    char ct_hdr[64], accept_hdr[64], sid_hdr[160];
+    const char *ctn = kmesos_content_type_name(s->ct);
+    snprintf(ct_hdr, sizeof ct_hdr, "Content-Type: %s", ctn);
+    snprintf(accept_hdr, sizeof accept_hdr, "Accept: %s", ctn);
+    snprintf(sid_hdr, sizeof sid_hdr, "Mesos-Stream-Id: %s", s->stream_id ? s->stream_id : "");
+    const char *headers[] = {ct_hdr, accept_hdr, sid_hdr, NULL};
+    kmesos_transport_request rq = {
+        .url = s->url, .headers = headers, .body = c->body.data, .body_len = c->body.len,
+        .user = s->secret ? s->principal : NULL, .secret = s->secret,
+        .timeout_ms = s->call_timeout_ms,
+    };
+    return kmesos_transport_post(s->tp, &rq, ss_on_call_done, c);
+}
+
+/* Starts the call at the head of the queue, if it is not in flight. A
+ * call that cannot be started is answered with status 0. */
+static void ss_pump_calls(kmesos_session *s)
+{
+    while (s->calls && !s->calls->req) {
+        ss_call *c = s->calls;
+        c->req = ss_post(s, c);
+        if (c->req)
+            return;
+        ss_call_pop(s);
+        s->stats.calls_failed++;
+        if (c->cb)
+            c->cb(c->arg, 0, "out of memory starting the call");
+        ss_call_free(c);
+    }
 }
 
 static void ss_on_call_done(void *arg, const kmesos_transport_result *res)
 {
     ss_call *c = arg;
     kmesos_session *s = c->s;
-    ss_call_unlink(s, c);
+    ss_call_pop(s); /* c is the head: only the head is in flight */
     const char *error = NULL;
     if (res->curl_code)
         error = res->error;
@@ -657,25 +706,10 @@ static void ss_on_call_done(void *arg, const kmesos_transport_result *res)
     }
     if (c->is_teardown)
         ss_stop(s);
+    ss_pump_calls(s);
     if (c->cb)
         c->cb(c->arg, res->status, error);
-    free(c);
-}
-
-static kmesos_transport_req *ss_post(kmesos_session *s, const kmesos_buf *body, ss_call *c)
-{
-    char ct_hdr[64], accept_hdr[64], sid_hdr[160];
-    const char *ctn = kmesos_content_type_name(s->ct);
-    snprintf(ct_hdr, sizeof ct_hdr, "Content-Type: %s", ctn);
-    snprintf(accept_hdr, sizeof accept_hdr, "Accept: %s", ctn);
-    snprintf(sid_hdr, sizeof sid_hdr, "Mesos-Stream-Id: %s", s->stream_id);
-    const char *headers[] = {ct_hdr, accept_hdr, sid_hdr, NULL};
-    kmesos_transport_request rq = {
-        .url = s->url, .headers = headers, .body = body->data, .body_len = body->len,
-        .user = s->secret ? s->principal : NULL, .secret = s->secret,
-        .timeout_ms = s->call_timeout_ms,
-    };
-    return kmesos_transport_post(s->tp, &rq, ss_on_call_done, c);
+    ss_call_free(c);
 }
 
 static int ss_encode_call(kmesos_session *s, Mesos__V1__Scheduler__Call *call, kmesos_buf *out)
@@ -692,28 +726,23 @@ static int ss_encode_call(kmesos_session *s, Mesos__V1__Scheduler__Call *call, k
 static int ss_send(kmesos_session *s, Mesos__V1__Scheduler__Call *call,
                    kmesos_session_call_cb cb, void *arg, int is_teardown)
 {
-    kmesos_buf body;
-    kmesos_buf_init(&body);
-    if (ss_encode_call(s, call, &body) != 0) {
-        kmesos_buf_free(&body);
+    ss_call *c = calloc(1, sizeof *c);
+    if (!c)
+        return KMESOS_SESSION_ENOMEM;
+    *c = (ss_call){.s = s, .cb = cb, .arg = arg, .type = call->type, .is_teardown = is_teardown};
+    kmesos_buf_init(&c->body);
+    if (ss_encode_call(s, call, &c->body) != 0) {
+        ss_call_free(c);
         return KMESOS_SESSION_EENCODE;
     }
-    ss_call *c = calloc(1, sizeof *c);
-    if (c) {
-        *c = (ss_call){.s = s, .cb = cb, .arg = arg, .type = call->type, .is_teardown = is_teardown};
-        c->req = ss_post(s, &body, c);
-    }
-    kmesos_buf_free(&body);
-    if (!c || !c->req) {
-        free(c);
-        return KMESOS_SESSION_ENOMEM;
-    }
-    c->next = s->calls;
-    if (s->calls)
-        s->calls->prev = c;
-    s->calls = c;
+    if (s->calls_tail)
+        s->calls_tail->next = c;
+    else
+        s->calls = c;
+    s->calls_tail = c;
     s->stats.calls_sent++;
-    KLOG_DEBUG(MOD, "%s call sent", kmesos_sched_call_type_name(call->type));
+    KLOG_DEBUG(MOD, "%s call queued", kmesos_sched_call_type_name(call->type));
+    ss_pump_calls(s);
     return KMESOS_SESSION_OK;
 }
 
@@ -764,13 +793,13 @@ static void on_transport_closed(void *arg) { ss_handle_closed(arg); }
 
 static void ss_cancel_calls(kmesos_session *s)
 {
-    while (s->calls) {
-        ss_call *c = s->calls;
-        ss_call_unlink(s, c);
-        kmesos_transport_cancel(c->req);
+    ss_call *c;
+    while ((c = ss_call_pop(s)) != NULL) {
+        if (c->req)
+            kmesos_transport_cancel(c->req);
         if (c->cb)
             c->cb(c->arg, 0, "session closed");
-        free(c);
+        ss_call_free(c);
     }
 }
 
