@@ -323,6 +323,9 @@ static void test_updates_are_acknowledged_and_failures_relaunched(void)
     const char *ids2[] = {"o2"};
     feed_offers(&s, ids2, 1, 1.0);
     CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
+    /* declined only for what is left of the backoff, not the default 5 s */
+    kmesos_call *dec = find_call(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
+    CHECK(dec && dec->decline->filters->refuse_seconds == 1.0);
     f.now_ms += 1000;
     const char *ids3[] = {"o3"};
     feed_offers(&s, ids3, 1, 1.0);

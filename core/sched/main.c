@@ -289,9 +289,6 @@ static int init_policy(kmesos_app *app)
     }
     kmesos_policy_attach(app->policy, &app->sched.offers, &app->sched.tasks);
     kmesos_decider_init(&app->sched.decider, kmesos_policy_evaluate, app->policy);
-    for (size_t i = 0; i < kmesos_policy_count(app->policy); i++)
-        KLOG_INFO(MOD, "policy %zu: %s (%s)", i + 1, kmesos_policy_name(app->policy, i),
-                  kmesos_policy_path(app->policy, i));
     return 0;
 }
 

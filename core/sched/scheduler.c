@@ -240,7 +240,8 @@ typedef struct placement {
     Mesos__V1__TaskInfo **infos;
     size_t n;
     int waited;
-    double refuse_s; /* smallest refuse asked by a decline verdict */
+    double refuse_s;         /* smallest refuse asked by a decline verdict */
+    uint64_t backoff_end_ms; /* earliest end of a pending task's backoff, 0: none */
 } placement;
 
 static void set_reason(kmesos_task *t, const char *reason)
@@ -308,8 +309,12 @@ static void place_offer(kmesos_scheduler *s, kmesos_offer *o, decline_batch *bat
     kmesos_port_cursor_init(&pc, o);
     for (kmesos_task *t = s->tasks.by_id, *next; t; t = next) {
         next = t->hh.next; /* a launch does not rehash, but stay safe */
-        if (t->phase == KMESOS_PHASE_PENDING && t->next_attempt_ms <= ctx->now_ms)
+        if (t->phase != KMESOS_PHASE_PENDING)
+            continue;
+        if (t->next_attempt_ms <= ctx->now_ms)
             place_task(s, o, t, &left, &pc, &p, ctx);
+        else if (!p.backoff_end_ms || t->next_attempt_ms < p.backoff_end_ms)
+            p.backoff_end_ms = t->next_attempt_ms;
     }
     if (p.n) {
         accept_offer(s, o, &p, ctx->now_ms);
@@ -322,7 +327,12 @@ static void place_offer(kmesos_scheduler *s, kmesos_offer *o, decline_batch *bat
         o->hold_until_ms = o->received_ms + hold_ms;
         return;
     }
-    batch_decline(s, batch, o, p.refuse_s >= 0 ? p.refuse_s : s->cfg.decline_refuse_s);
+    double refuse = p.refuse_s >= 0 ? p.refuse_s : s->cfg.decline_refuse_s;
+    /* a task in relaunch backoff wants this agent back when it ends */
+    double backoff_left_s = p.backoff_end_ms ? (p.backoff_end_ms - ctx->now_ms) / 1000.0 : -1;
+    if (backoff_left_s >= 0 && backoff_left_s < refuse)
+        refuse = backoff_left_s;
+    batch_decline(s, batch, o, refuse);
 }
 
 static void make_ctx(kmesos_scheduler *s, kmesos_decide_ctx *ctx)
