@@ -13,6 +13,12 @@ kmesos_call *kmesos_call_simple(Mesos__V1__Scheduler__Call__Type type)
         c->has_type = 1;
         c->type = type;
     }
+    /* an explicit empty Suppress (all roles), as sent in the recorded session */
+    if (c && type == MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS &&
+        !(c->suppress = kmesos_pb_new(&mesos__v1__scheduler__call__suppress__descriptor))) {
+        kmesos_pb_free(c);
+        return NULL;
+    }
     return c;
 }
 
