@@ -149,8 +149,32 @@ static char *json_str_dup(json_t *o, const char *key)
     return s ? klocal_util_xstrdup(s) : NULL;
 }
 
+static void config_free_specs(klocal_config *c)
+{
+    for (size_t i = 0; i < c->nspecs; i++) {
+        free(c->specs[i].hostname);
+        free(c->specs[i].resources);
+        free(c->specs[i].attributes);
+    }
+    free(c->specs);
+    c->specs = NULL;
+    c->nspecs = 0;
+}
+
+static void config_free_creds(klocal_config *c)
+{
+    for (size_t i = 0; i < c->ncreds; i++) {
+        free(c->creds[i].principal);
+        free(c->creds[i].secret);
+    }
+    free(c->creds);
+    c->creds = NULL;
+    c->ncreds = 0;
+}
+
 static int config_load_agents(klocal_config *c, const char *path, char *err, size_t errlen)
 {
+    config_free_specs(c); /* the last --agent-config wins */
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
     json_t *list = root ? json_object_get(root, "agents") : NULL;
@@ -174,6 +198,7 @@ static int config_load_agents(klocal_config *c, const char *path, char *err, siz
 
 static int config_load_creds(klocal_config *c, const char *path, char *err, size_t errlen)
 {
+    config_free_creds(c); /* the last --credentials wins */
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
     json_t *list = root ? json_object_get(root, "credentials") : NULL;
@@ -343,18 +368,6 @@ int klocal_config_parse(klocal_config *c, int argc, char **argv, char *err, size
 
 void klocal_config_free(klocal_config *c)
 {
-    for (size_t i = 0; i < c->nspecs; i++) {
-        free(c->specs[i].hostname);
-        free(c->specs[i].resources);
-        free(c->specs[i].attributes);
-    }
-    free(c->specs);
-    for (size_t i = 0; i < c->ncreds; i++) {
-        free(c->creds[i].principal);
-        free(c->creds[i].secret);
-    }
-    free(c->creds);
-    c->specs = NULL;
-    c->creds = NULL;
-    c->nspecs = c->ncreds = 0;
+    config_free_specs(c);
+    config_free_creds(c);
 }

@@ -91,11 +91,10 @@ json_t *klocal_mstate_json(const klocal_master *m)
         json_array_append_new(gone, mstate_framework(m, fw));
     char *leader = m->redirect_to ? klocal_util_xasprintf("master@%s", m->redirect_to)
                                   : klocal_util_xstrdup(m->pid);
-    json_t *flags = json_pack("{s:s, s:s, s:s}", "port", "", "hostname", m->hostname,
-                              "work_dir", m->work_dir);
     char port[16];
     snprintf(port, sizeof port, "%d", m->port);
-    json_object_set_new(flags, "port", json_string(port));
+    json_t *flags = json_pack("{s:s, s:s, s:s}", "port", port, "hostname", m->hostname,
+                              "work_dir", m->work_dir);
     json_t *j = json_pack(
         "{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:{s:s, s:s, s:i, s:s}, s:o, s:o, s:o, "
         "s:o, s:[], s:[], s:[]}",

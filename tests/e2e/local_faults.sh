@@ -31,7 +31,7 @@ for i in $(seq 40); do [ "$(n_offers "$A0")" -gt "$n" ] && break; sleep 0.1; don
 check "... within ~2.5 s" test "$(n_offers "$A0")" -gt "$n"
 
 # launch a long task on agent 1
-fwcall "\"type\":\"ACCEPT\",\"accept\":{\"offer_ids\":[{\"value\":\"$(last_offer "$A1")\"}],\"operations\":[{\"type\":\"LAUNCH\",\"launch\":{\"task_infos\":[{\"name\":\"l\",\"task_id\":{\"value\":\"long\"},\"agent_id\":{\"value\":\"$A1\"},\"command\":{\"value\":\"sleep 60\"},\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":{\"value\":0.5}}]}]}}],\"filters\":{\"refuse_seconds\":0.1}}" >/dev/null
+fwcall "\"type\":\"ACCEPT\",\"accept\":{\"offer_ids\":[{\"value\":\"$(last_offer "$A1")\"}],\"operations\":[{\"type\":\"LAUNCH\",\"launch\":{\"task_infos\":[{\"name\":\"l\",\"task_id\":{\"value\":\"long\"},\"agent_id\":{\"value\":\"$A1\"},\"command\":{\"value\":\"sleep 60.4321\"},\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":{\"value\":0.5}}]}]}}],\"filters\":{\"refuse_seconds\":0.1}}" >/dev/null
 wait_for "$STREAM" '^UPDATE long TASK_STARTING' 5 && ack long "$(uuid_of long TASK_STARTING)" "$A1"
 check "task running on agent 1" wait_for "$STREAM" '^UPDATE long TASK_RUNNING' 5
 ack long "$(uuid_of long TASK_RUNNING)" "$A1"
@@ -56,15 +56,15 @@ check "RESCIND of its offer" wait_for "$STREAM" "^RESCIND $(last_offer "$A1")" 3
 check "TASK_LOST with REASON_AGENT_REMOVED" wait_for "$STREAM" '^UPDATE long TASK_LOST - SOURCE_MASTER REASON_AGENT_REMOVED' 3
 check "FAILURE for the agent" wait_for "$STREAM" "^FAILURE $A1 -" 3
 sleep 0.2
-check "the task's process is gone" bash -c "! pgrep -f 'sleep 6[0]' >/dev/null"
+check "the task's process is gone" bash -c "! pgrep -f 'sleep 60[.]4321' >/dev/null"
 
 # heartbeat stall
-curl -s -X POST "$base/local/heartbeats/stall?seconds=1.5" >/dev/null
-sleep 0.1
+curl -s -X POST "$base/local/heartbeats/stall?seconds=3" >/dev/null
+sleep 0.8 # let a heartbeat already on its way arrive before counting
 n=$(events "$STREAM" | grep -c '^HEARTBEAT')
-sleep 1.2
+sleep 1.5
 check "stall: no HEARTBEAT" test "$(events "$STREAM" | grep -c '^HEARTBEAT')" -eq "$n"
-sleep 0.8
+sleep 2
 check "stall over: HEARTBEATs again" test "$(events "$STREAM" | grep -c '^HEARTBEAT')" -gt "$n"
 
 # cut stream, re-subscribe with the same framework id
@@ -75,7 +75,7 @@ subscribe s2 '{"user":"root","name":"faults","failover_timeout":1}' "$OLDFW" || 
 check "re-SUBSCRIBE keeps the framework id" test "$FW" = "$OLDFW"
 check "new stream id" test -n "$SID"
 wait_for "$STREAM" "^OFFERS .* $A0" 3
-fwcall "\"type\":\"ACCEPT\",\"accept\":{\"offer_ids\":[{\"value\":\"$(last_offer "$A0")\"}],\"operations\":[{\"type\":\"LAUNCH\",\"launch\":{\"task_infos\":[{\"name\":\"f\",\"task_id\":{\"value\":\"fo\"},\"agent_id\":{\"value\":\"$A0\"},\"command\":{\"value\":\"sleep 61\"},\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":{\"value\":0.5}}]}]}}]}" >/dev/null
+fwcall "\"type\":\"ACCEPT\",\"accept\":{\"offer_ids\":[{\"value\":\"$(last_offer "$A0")\"}],\"operations\":[{\"type\":\"LAUNCH\",\"launch\":{\"task_infos\":[{\"name\":\"f\",\"task_id\":{\"value\":\"fo\"},\"agent_id\":{\"value\":\"$A0\"},\"command\":{\"value\":\"sleep 61.4321\"},\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":{\"value\":0.5}}]}]}}]}" >/dev/null
 check "task on agent 0 runs" wait_for "$STREAM" '^UPDATE fo TASK_STARTING' 5
 # failover timeout 1 s: cut the stream and do not come back
 curl -s -X POST "$base/local/stream/close" >/dev/null
@@ -83,7 +83,7 @@ sleep 2
 check "failover timeout: framework removed" python3 -c "
 import json,urllib.request as u; s=json.load(u.urlopen('$base/master/state'))
 assert not s['frameworks'] and s['completed_frameworks'][0]['id']=='$FW'"
-check "failover timeout: its task was killed" bash -c "! pgrep -f 'sleep 6[1]' >/dev/null"
+check "failover timeout: its task was killed" bash -c "! pgrep -f 'sleep 61[.]4321' >/dev/null"
 subscribe s3 '{"user":"root","name":"faults"}' "$FW"
 check "re-SUBSCRIBE of a removed framework: ERROR" wait_for "$STREAM" '^ERROR' 3
 

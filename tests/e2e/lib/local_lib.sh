@@ -9,6 +9,7 @@ FAILED=0
 PIDS=()
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kmesos-e2e.XXXXXX")
 
+# KEEP=1 keeps the scratch folder (logs, streams, sandboxes) in /tmp/keep-e2e.
 lib_cleanup() {
     [ -n "$KEEP" ] && cp -r "$TMP" /tmp/keep-e2e;
     local p

@@ -1,0 +1,189 @@
+/* test_local_res: the pure pieces of kmesos-local: resource parsing and
+ * arithmetic (ports ranges, 3-decimal scalars, containment), attribute
+ * alternatives per agent, durations, the flag parser, and the status
+ * update manager's ack matching. */
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "local/attrs.h"
+#include "local/config.h"
+#include "local/res.h"
+#include "local/updates.h"
+#include "local/util.h"
+#include "testlib.h"
+
+static void test_parse(void)
+{
+    klocal_res r;
+    char err[256];
+    klocal_res_init(&r);
+    CHECK_INT(klocal_res_parse(&r, "cpus:4;mem:4096;disk:10000;ports:[31000-32000]", err,
+                               sizeof err), 0);
+    CHECK(klocal_res_scalar(&r, "cpus") == 4.0);
+    CHECK(klocal_res_scalar(&r, "mem") == 4096.0);
+    CHECK_INT(r.nports, 1);
+    CHECK_INT(r.ports[0].begin, 31000);
+    CHECK_INT(r.ports[0].end, 32000);
+    CHECK_INT(klocal_res_parse(&r, "ports:[1-5, 10-12,6-9]", err, sizeof err), 0);
+    CHECK_INT(r.nports, 1); /* merged */
+    CHECK_INT(r.ports[0].end, 12);
+    CHECK_INT(klocal_res_parse(&r, "cpus:x", err, sizeof err), -1);
+    CHECK(strstr(err, "cpus") != NULL);
+    CHECK_INT(klocal_res_parse(&r, "gpus", err, sizeof err), -1);
+    CHECK_INT(klocal_res_parse(&r, "ports:[5-1]", err, sizeof err), -1);
+    CHECK_INT(klocal_res_parse(&r, "disk:[1-2]", err, sizeof err), -1);
+    klocal_res_free(&r);
+}
+
+static void test_arith(void)
+{
+    klocal_res a, b;
+    char err[256];
+    klocal_res_init(&a);
+    klocal_res_init(&b);
+    klocal_res_parse(&a, "cpus:4;mem:4096;ports:[31000-32000]", err, sizeof err);
+    klocal_res_parse(&b, "cpus:0.1;mem:32;ports:[31005-31005]", err, sizeof err);
+    CHECK(klocal_res_contains(&a, &b));
+    klocal_res_subtract(&a, &b);
+    CHECK(klocal_res_scalar(&a, "cpus") == 3.9);
+    CHECK(klocal_res_scalar(&a, "mem") == 4064.0);
+    CHECK_INT(a.nports, 2);
+    CHECK(!klocal_res_contains(&a, &b)); /* the port is gone */
+    for (int i = 0; i < 39; i++) {
+        klocal_res c;
+        klocal_res_init(&c);
+        klocal_res_set_scalar(&c, "cpus", 0.1);
+        klocal_res_subtract(&a, &c);
+        klocal_res_free(&c);
+    }
+    CHECK(klocal_res_scalar(&a, "cpus") == 0.0); /* no 1e-15 leftovers */
+    CHECK(klocal_res_allocatable(&a));            /* mem still there */
+    klocal_res_add(&a, &b);
+    CHECK_INT(a.nports, 1);
+    json_t *j = klocal_res_to_json(&a);
+    CHECK_STR(json_string_value(json_object_get(j, "ports")), "[31000-32000]");
+    json_decref(j);
+    size_t n;
+    Mesos__V1__Resource **pb = klocal_res_to_pb(&a, 1, &n);
+    CHECK_INT(n, 3);
+    CHECK_STR(pb[0]->name, "ports");
+    klocal_res c;
+    klocal_res_init(&c);
+    klocal_res_add_pb(&c, pb, n);
+    CHECK(klocal_res_contains(&a, &c) && klocal_res_contains(&c, &a));
+    klocal_res_free_pb(pb, n);
+    klocal_res_free(&c);
+    klocal_res_free(&a);
+    klocal_res_free(&b);
+}
+
+static void test_attrs(void)
+{
+    klocal_attrs a;
+    char err[256];
+    klocal_attrs_init(&a);
+    CHECK_INT(klocal_attrs_parse(&a, "rack:r1,r2,r3;zone:z1;level:2", 4, err, sizeof err), 0);
+    CHECK_INT(a.n, 3);
+    CHECK_STR(a.v[0].value, "r2"); /* 4 mod 3 */
+    CHECK_STR(a.v[1].value, "z1");
+    size_t n;
+    Mesos__V1__Attribute **pb = klocal_attrs_to_pb(&a, &n);
+    CHECK_INT(pb[0]->type, MESOS__V1__VALUE__TYPE__TEXT);
+    CHECK_INT(pb[2]->type, MESOS__V1__VALUE__TYPE__SCALAR);
+    klocal_attrs_free_pb(pb, n);
+    klocal_attrs_free(&a);
+    CHECK_INT(klocal_attrs_parse(&a, "rack", 0, err, sizeof err), -1);
+    klocal_attrs_free(&a);
+}
+
+static void test_config(void)
+{
+    double s;
+    CHECK_INT(klocal_config_duration("500ms", &s), 0);
+    CHECK(s == 0.5);
+    CHECK_INT(klocal_config_duration("2mins", &s), 0);
+    CHECK(s == 120.0);
+    CHECK_INT(klocal_config_duration("7", &s), 0);
+    CHECK(s == 7.0);
+    CHECK_INT(klocal_config_duration("fast", &s), -1);
+    klocal_config c;
+    char err[256];
+    char *ok[] = {"kmesos-local", "--port", "0", "--agents", "3", "--heartbeat-interval", "1s",
+                  NULL};
+    CHECK_INT(klocal_config_parse(&c, 7, ok, err, sizeof err), KLOCAL_CONFIG_OK);
+    CHECK_INT(c.agents, 3);
+    CHECK(c.heartbeat_interval == 1.0);
+    klocal_config_free(&c);
+    char *bad[] = {"kmesos-local", "--agent-resources", "cpus:lots", NULL};
+    CHECK_INT(klocal_config_parse(&c, 3, bad, err, sizeof err), KLOCAL_CONFIG_ERROR);
+    CHECK(strstr(err, "cpus") != NULL);
+    klocal_config_free(&c);
+    char *unknown[] = {"kmesos-local", "--nope", NULL};
+    CHECK_INT(klocal_config_parse(&c, 2, unknown, err, sizeof err), KLOCAL_CONFIG_ERROR);
+    CHECK(strstr(err, "--nope") != NULL);
+    klocal_config_free(&c);
+}
+
+typedef struct sent_log {
+    int sent;
+    int done;
+} sent_log;
+
+static void on_send(void *arg, const char *fw, const Mesos__V1__TaskStatus *st)
+{
+    (void)fw;
+    (void)st;
+    ((sent_log *)arg)->sent++;
+}
+
+static void on_done(void *arg, const char *fw, const char *task)
+{
+    (void)fw;
+    (void)task;
+    ((sent_log *)arg)->done++;
+}
+
+static Mesos__V1__TaskStatus *status(const char *task, int state, uint8_t tag)
+{
+    Mesos__V1__TaskStatus *st = klocal_util_pb_new(&mesos__v1__task_status__descriptor);
+    st->task_id = KLOCAL_ID(TaskID, task_id, task);
+    st->state = state;
+    uint8_t u[16] = {tag};
+    st->has_uuid = 1;
+    st->uuid = klocal_util_pb_bytes(u, sizeof u);
+    return st;
+}
+
+static void test_updates(void)
+{
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    sent_log log = {0, 0};
+    klocal_updates *u = klocal_updates_new(&loop, 10.0, on_send, on_done, &log);
+    klocal_updates_add(u, "fw", status("t", MESOS__V1__TASK_STATE__TASK_RUNNING, 1));
+    klocal_updates_add(u, "fw", status("t", MESOS__V1__TASK_STATE__TASK_FINISHED, 2));
+    CHECK_INT(log.sent, 1); /* one at a time */
+    uint8_t wrong[16] = {2}, right1[16] = {1};
+    CHECK_INT(klocal_updates_ack(u, "fw", "t", wrong, 16), 0);
+    CHECK_INT(klocal_updates_ack(u, "fw", "t", right1, 16), 1);
+    CHECK_INT(log.sent, 2);
+    CHECK_INT(log.done, 0);
+    CHECK_INT(klocal_updates_ack(u, "fw", "t", wrong, 16), 1);
+    CHECK_INT(log.done, 1);
+    CHECK_INT(klocal_updates_pending(u), 0);
+    klocal_updates_add(u, "fw", status("x", MESOS__V1__TASK_STATE__TASK_RUNNING, 3));
+    klocal_updates_free(u);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+}
+
+int main(void)
+{
+    RUN_TEST(test_parse);
+    RUN_TEST(test_arith);
+    RUN_TEST(test_attrs);
+    RUN_TEST(test_config);
+    RUN_TEST(test_updates);
+    return testlib_finish();
+}
