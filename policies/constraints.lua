@@ -233,6 +233,18 @@ local function full_match(pats, s)
   return false
 end
 
+-- full_match(c.pats, s), remembered per value in c.matches (values are host names, racks
+-- and the like: few, seen over and over); forgotten wholesale past MAX_MATCHES values
+local MAX_MATCHES = 4096
+
+local function remember_match(c, s)
+  local m = full_match(c.pats, s)
+  if c.n_matches >= MAX_MATCHES then c.matches, c.n_matches = {}, 0 end
+  c.matches[s] = m
+  c.n_matches = c.n_matches + 1
+  return m
+end
+
 ---------------------------------------------------------------------------------------------
 -- constraint parsing (cached per attribute and constraint string)
 ---------------------------------------------------------------------------------------------
@@ -259,6 +271,7 @@ local function parse_constraint(attr, spec)
       return c
     end
     c.pats = pats
+    c.matches, c.n_matches = {}, 0
   elseif op == "unique" or op == "groupBy" or op == "cluster" then
     if op == "unique" and arg ~= nil then
       c.err = "constraints: " .. attr .. "=" .. spec .. ": unique takes no argument"
@@ -310,7 +323,9 @@ end
 
 -- nil when satisfied, else the reason
 local function check(attr, spec, offer, kind, ctx, opt)
-  local c = get_constraint(attr, spec)
+  local by_attr = compiled[attr]
+  local c = by_attr and by_attr[spec]
+  if c == nil then c = get_constraint(attr, spec) end
   if c.err then return c.err end
   local value
   if attr == "hostname" then
@@ -323,18 +338,19 @@ local function check(attr, spec, offer, kind, ctx, opt)
   if type(value) ~= "string" then value = tostring(value) end
 
   local op = c.op
-  if op == "like" then
-    if full_match(c.pats, value) then return nil end
+  if op == "like" or op == "unlike" then
+    local m = c.matches[value]
+    if m == nil then m = remember_match(c, value) end
+    if m == (op == "like") then return nil end
     return c.reason
-  elseif op == "unlike" then
-    if full_match(c.pats, value) then return c.reason end
-    return nil
   elseif op == "cluster" and c.arg ~= nil then
     if value == c.arg then return nil end
     return c.reason
   end
 
-  local counts = counts_for(ctx.cluster, attr, opt.rack_attribute or "rack")
+  local cluster, counts = ctx.cluster, nil
+  if attr == "hostname" and cluster ~= nil then counts = cluster.tasks_by_host end
+  if counts == nil then counts = counts_for(cluster, attr, opt.rack_attribute or "rack") end
   if counts == nil then return c.nocounts end
   local row = counts[value]
   local mine = row and row[kind] or 0
@@ -366,11 +382,14 @@ local function check(attr, spec, offer, kind, ctx, opt)
   end
 end
 
+-- Runs for every (offer, task) pair: a task without constraints, when no default
+-- constraints are configured, is accepted first thing.
 local function evaluate(offer, task, ctx)
   local opt = ctx.options or EMPTY
-  local kind = task.kind
   local cons = task.constraints
   local defaults = opt.constraints
+  if cons == nil and defaults == nil then return "accept" end
+  local kind = task.kind
   defaults = defaults and kind ~= nil and defaults[kind] or nil
   if cons ~= nil then
     for attr, spec in next, cons do

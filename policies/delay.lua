@@ -72,35 +72,39 @@ local function any_in_rack(t, cluster, state, key, rack)
   return false
 end
 
-local function learn(state, offer, rack)
-  local h, a = offer.hostname, offer.agent_id
-  if h ~= nil then
-    local m = state.rack_of_host
-    if m == nil then m = {}; state.rack_of_host = m end
-    if m[h] ~= rack then m[h] = rack end
-  end
-  if a ~= nil then
-    local m = state.rack_of_agent
-    if m == nil then m = {}; state.rack_of_agent = m end
-    if m[a] ~= rack then m[a] = rack end
-  end
-end
-
+-- Runs for every (offer, task) pair, so the common cases are kept short: learning the
+-- offer's rack is inline, and helpers are not called for absent (nil) prefer lists (they
+-- would answer false).
 local function evaluate(offer, task, ctx)
   local opt = ctx.options or EMPTY
   local attrs = offer.attributes
   local rack = attrs and attrs[opt.rack_attribute or DEFAULT_RACK_ATTRIBUTE]
   local state = ctx.state
   if rack ~= nil and type(state) == "table" and opt.learn_racks ~= false then
-    learn(state, offer, rack)
+    -- learn host -> rack and agent -> rack
+    local h, a = offer.hostname, offer.agent_id
+    if h ~= nil then
+      local m = state.rack_of_host
+      if m == nil then m = {}; state.rack_of_host = m end
+      if m[h] ~= rack then m[h] = rack end
+    end
+    if a ~= nil then
+      local m = state.rack_of_agent
+      if m == nil then m = {}; state.rack_of_agent = m end
+      if m[a] ~= rack then m[a] = rack end
+    end
   end
 
   local prefer = task.prefer
   if prefer == nil then return "accept" end
   local agents, hosts, racks = prefer.agents, prefer.hosts, prefer.racks
-  if not (nonempty(agents) or nonempty(hosts) or nonempty(racks)) then return "accept" end
+  if not ((agents ~= nil and nonempty(agents)) or (hosts ~= nil and nonempty(hosts))
+          or (racks ~= nil and nonempty(racks))) then
+    return "accept"
+  end
 
-  if contains(agents, offer.agent_id) or contains(hosts, offer.hostname) then
+  if (agents ~= nil and contains(agents, offer.agent_id))
+     or (hosts ~= nil and contains(hosts, offer.hostname)) then
     return "accept"
   end
 
@@ -109,10 +113,10 @@ local function evaluate(offer, task, ctx)
   if waited < node_wait then return "wait", R_NODE end
 
   if rack ~= nil then
-    if contains(racks, rack) then return "accept" end
+    if racks ~= nil and contains(racks, rack) then return "accept" end
     local cluster = ctx.cluster
-    if any_in_rack(hosts, cluster, state, "rack_of_host", rack)
-       or any_in_rack(agents, cluster, state, "rack_of_agent", rack) then
+    if (hosts ~= nil and any_in_rack(hosts, cluster, state, "rack_of_host", rack))
+       or (agents ~= nil and any_in_rack(agents, cluster, state, "rack_of_agent", rack)) then
       return "accept"
     end
   end

@@ -324,6 +324,94 @@ static void test_options_and_hooks(void)
     kmesos_policy_free(p);
 }
 
+/* A chain of n policies p1..pn (n above the host's straight-line limit
+ * exercises the looped chain walker too): each sees its own options, and
+ * answers, raises or misbehaves when the task kind names it. */
+static kmesos_policy *chain_of(size_t n, char paths[][512])
+{
+    const char *files[32];
+    char options[2048] = "{";
+    for (size_t k = 1; k <= n; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "p%zu.lua", k);
+        snprintf(paths[k - 1], 512, "%s", write_policy(name, ""));
+        FILE *fp = fopen(paths[k - 1], "w");
+        if (fp) {
+            fprintf(fp,
+                    "return { name = 'p%zu', evaluate = function(o, t, ctx)\n"
+                    "  if ctx.options.k ~= %zu then error('wrong options') end\n"
+                    "  if t.kind == 'no%zu' then return 'decline', 'no from %zu', 7 end\n"
+                    "  if t.kind == 'raise%zu' then error('boom') end\n"
+                    "  if t.kind == 'bad%zu' then return 42 end\n"
+                    "  return 'accept'\n"
+                    "end }\n",
+                    k, k, k, k, k, k);
+            fclose(fp);
+        }
+        files[k - 1] = paths[k - 1];
+        size_t len = strlen(options);
+        snprintf(options + len, sizeof options - len, "%s\"p%zu\":{\"k\":%zu}", k > 1 ? "," : "",
+                 k, k);
+    }
+    strcat(options, "}");
+    char err[512];
+    kmesos_policy *p = host_of(files, n, options, err, sizeof err);
+    if (!p)
+        fprintf(stderr, "  load failed: %s\n", err);
+    return p;
+}
+
+static void check_chain(size_t n)
+{
+    char paths[32][512];
+    kmesos_policy *p = chain_of(n, paths);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    CHECK_INT(kmesos_policy_count(p), n);
+    kmesos_verdict v;
+    CHECK_INT(eval_kind(p, "{\"kind\":\"x\"}", &v), 0);
+    CHECK_INT(v.kind, KMESOS_VERDICT_ACCEPT);
+    size_t which[] = {1, n / 2 + 1, n};
+    for (size_t i = 0; i < 3; i++) {
+        char task[64], want[64];
+        size_t k = which[i];
+        snprintf(task, sizeof task, "{\"kind\":\"no%zu\"}", k);
+        CHECK_INT(eval_kind(p, task, &v), 0);
+        CHECK_INT(v.kind, KMESOS_VERDICT_DECLINE);
+        snprintf(want, sizeof want, "no from %zu", k);
+        CHECK_STR(v.reason, want);
+        CHECK(v.refuse_seconds == 7);
+        snprintf(task, sizeof task, "{\"kind\":\"raise%zu\"}", k);
+        CHECK_INT(eval_kind(p, task, &v), -1);
+        snprintf(want, sizeof want, "policy p%zu raised: ", k);
+        CHECK(strstr(v.reason, want) != NULL);
+        CHECK(strstr(v.reason, "boom") != NULL);
+        snprintf(task, sizeof task, "{\"kind\":\"bad%zu\"}", k);
+        CHECK_INT(eval_kind(p, task, &v), -1);
+        snprintf(want, sizeof want, "policy p%zu (", k);
+        CHECK(strstr(v.reason, want) != NULL);
+    }
+    /* the policy that answered is named to the admin API */
+    json_t *offer = json_pack("{s:s}", "id", "o1"), *task = json_pack("{s:s}", "kind", "no1");
+    const char *who = NULL;
+    CHECK_INT(kmesos_policy_eval_json(p, offer, task, NULL, &v, &who), 0);
+    CHECK(who && strcmp(who, "p1") == 0);
+    json_decref(task);
+    task = json_pack("{s:s}", "kind", "x");
+    CHECK_INT(kmesos_policy_eval_json(p, offer, task, NULL, &v, &who), 0);
+    CHECK(who == NULL);
+    json_decref(task);
+    json_decref(offer);
+    kmesos_policy_free(p);
+}
+
+static void test_chain_walker_short_and_long_chains(void)
+{
+    check_chain(3);
+    check_chain(20);
+}
+
 /* ---- C views and ctx.cluster through the scheduler ---------------------------- */
 
 typedef struct fake {
@@ -481,6 +569,54 @@ static void test_views_carry_the_contract_fields(void)
     kmesos_policy_free(p);
 }
 
+/* Offers come and go (their memory is reused) and many task slots share
+ * the host's view shortcuts: every pair must still see its own offer and
+ * task table. */
+static void test_views_follow_offers_and_tasks(void)
+{
+    const char *path = write_policy("ids.lua",
+        "return { evaluate = function(o, t) return 'wait', o.id .. '/' .. t.id end }\n");
+    kmesos_policy *p = host1(path);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    kmesos_workload w;
+    char err[256];
+    CHECK_INT(kmesos_workload_parse("name=v kind=broker cmd=true cpus=1 mem=64 instances=700", &w,
+                                    err, sizeof err), 0);
+    kmesos_scheduler_config cfg;
+    kmesos_scheduler_config_defaults(&cfg);
+    kmesos_offers book;
+    kmesos_tasks tasks;
+    kmesos_offers_init(&book);
+    kmesos_tasks_init(&tasks, cfg.backoff);
+    for (int k = 0; k < w.instances; k++)
+        kmesos_tasks_add(&tasks, &w, k, 0);
+    kmesos_policy_attach(p, &book, &tasks);
+    size_t wrong = 0, pairs = 0;
+    for (int i = 0; i < 40; i++) {
+        char id[32], want[300];
+        snprintf(id, sizeof id, "o-%d", i);
+        Mesos__V1__Offer *pb = make_offer(id, "a-h1", "h1", "r1", 4);
+        kmesos_offer *o = kmesos_offers_add(&book, pb, 0);
+        kmesos_pb_free(pb);
+        kmesos_decide_ctx ctx = {1.7e9 + i, 1000 + (uint64_t)i * 1000};
+        for (kmesos_task *t = tasks.by_id; o && t; t = t->hh.next, pairs++) {
+            kmesos_verdict v;
+            kmesos_policy_eval(p, o, t, &ctx, &v);
+            snprintf(want, sizeof want, "%s/%s", id, t->id);
+            wrong += strcmp(v.reason, want) != 0;
+        }
+        kmesos_offer_free(kmesos_offers_take(&book, id));
+    }
+    CHECK_INT(pairs, 40 * 700);
+    CHECK_INT(wrong, 0);
+    kmesos_policy_free(p);
+    kmesos_offers_free(&book);
+    kmesos_tasks_free(&tasks);
+    kmesos_workload_free(&w);
+}
+
 static void test_unique_hostname_counts_launches_within_one_event(void)
 {
     char c[512], d[512], err[256];
@@ -615,7 +751,9 @@ int main(void)
     RUN_TEST(test_reload_changes_decisions_and_keeps_state);
     RUN_TEST(test_failed_reload_keeps_old_chain);
     RUN_TEST(test_options_and_hooks);
+    RUN_TEST(test_chain_walker_short_and_long_chains);
     RUN_TEST(test_views_carry_the_contract_fields);
+    RUN_TEST(test_views_follow_offers_and_tasks);
     RUN_TEST(test_unique_hostname_counts_launches_within_one_event);
     RUN_TEST(test_held_offers_answered_exactly_once_across_reload);
     RUN_TEST(test_check_policy_exit_codes);

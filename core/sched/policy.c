@@ -2,16 +2,18 @@
  * whole chain: each policy file is loaded, run once (under an instruction
  * budget) and checked to return a table with an evaluate function; a small
  * Lua driver then walks the chain for every (offer, task) pair, swapping
- * ctx.options per policy and catching errors with pcall, so the C side
- * makes exactly one lua_pcall per pair. The C side keeps the driver, the
- * view cache, ctx and ctx.cluster at fixed stack slots, sets a count hook
- * before each call (an endless loop is cut off by an error raised from the
- * hook; policy code runs with the JIT off unless configured, because
- * compiled loops never see the hook), and maps what the driver returns to
- * a kmesos_verdict, turning anything unexpected into a decline whose
- * reason names the policy. A reload builds a complete new state from the
- * same files, copies ctx.state across and swaps it in only when every
- * file loaded; the old chain stays otherwise. */
+ * ctx.options per policy (straight-line code generated at load for chains
+ * of up to UNROLL_MAX policies: every VM instruction counts, since the
+ * budget hook taxes each one), so the C side makes exactly one lua_pcall
+ * per pair and reads nothing back when every policy accepted. The C side
+ * keeps the driver, the view cache, ctx and ctx.cluster at fixed stack
+ * slots, sets a count hook before each call (an endless loop is cut off by
+ * an error raised from the hook; policy code runs with the JIT off unless
+ * configured, because compiled loops never see the hook), and maps what
+ * the driver returns to a kmesos_verdict, turning anything unexpected into
+ * a decline whose reason names the policy. A reload builds a complete new
+ * state from the same files, copies ctx.state across and swaps it in only
+ * when every file loaded; the old chain stays otherwise. */
 #include "sched/policy.h"
 
 #include <errno.h>
@@ -34,11 +36,13 @@
 #define HOST_KEY "kmesos.policy.host"
 #define LOAD_BUDGET_FACTOR 10
 
-/* The chain walker. Returns 0 (all accepted), or 1, i, verdict, reason,
- * refuse_seconds (policy i answered something else: C validates it). A
- * policy that raises unwinds to the C lua_pcall (no pcall per policy: that
- * is the hot path), which asks current() which policy was running.
- * hook() runs on_tick / on_status, each hook isolated by its own pcall. */
+/* The chain walker. evaluate(offer, task) returns nothing (all accepted),
+ * or i, verdict, reason, refuse_seconds (policy i answered something else:
+ * C validates it). A policy that raises unwinds to the C lua_pcall (no
+ * pcall per policy: that is the hot path), which asks current() which
+ * policy was running. hook() runs on_tick / on_status, each hook isolated
+ * by its own pcall. For chains of up to UNROLL_MAX policies evaluate and
+ * current are replaced by a straight-line version (see unrolled_driver). */
 static const char DRIVER_LUA[] =
     "local entries, ctx = ...\n"
     "local pcall, tostring, n = pcall, tostring, #entries\n"
@@ -49,10 +53,9 @@ static const char DRIVER_LUA[] =
     "    cur = i\n"
     "    ctx.options = e.options\n"
     "    local v, r, s = e.evaluate(offer, task, ctx)\n"
-    "    if v ~= 'accept' then cur = 0 return 1, i, v, r, s end\n"
+    "    if v ~= 'accept' then cur = 0 return i, v, r, s end\n"
     "  end\n"
     "  cur = 0\n"
-    "  return 0\n"
     "end\n"
     "local function current() local c = cur cur = 0 return c end\n"
 "local function hook(name, task, status)\n"
@@ -408,6 +411,51 @@ static void warn_unused_options(lua_State *L, int opts, const kmesos_pentry *e, 
     }
 }
 
+/* The straight-line chain walker for n policies: the same contract as
+ * DRIVER_LUA's evaluate/current, each policy's evaluate and options held
+ * in locals (no table reads, no loop: fewer VM instructions per pair).
+ * Generated here, not in Lua, so that globals a policy may have replaced
+ * (loadstring, string.format) play no part. */
+#define UNROLL_MAX 16
+
+static int unrolled_driver(lua_State *L, int entries, size_t n, char *err, size_t errlen)
+{
+    char src[256 + UNROLL_MAX * 200];
+    size_t len = (size_t)snprintf(src, sizeof src, "local ctx");
+    for (size_t i = 1; i <= n; i++)
+        len += (size_t)snprintf(src + len, sizeof src - len, ", f%zu, o%zu", i, i);
+    len += (size_t)snprintf(src + len, sizeof src - len,
+                            " = ...\nlocal cur = 0\nlocal function evaluate(offer, task)\n"
+                            "  local v, r, s\n");
+    for (size_t i = 1; i <= n; i++)
+        len += (size_t)snprintf(src + len, sizeof src - len,
+                                "  cur = %zu ctx.options = o%zu v, r, s = f%zu(offer, task, ctx)\n"
+                                "  if v ~= 'accept' then cur = 0 return %zu, v, r, s end\n",
+                                i, i, i, i);
+    len += (size_t)snprintf(src + len, sizeof src - len,
+                            "  cur = 0\nend\n"
+                            "local function current() local c = cur cur = 0 return c end\n"
+                            "return evaluate, current\n");
+    if (luaL_loadbuffer(L, src, len, "=policy-driver") != 0) {
+        snprintf(err, errlen, "policy driver: %s", error_text(L, -1));
+        return -1;
+    }
+    lua_pushvalue(L, PSLOT_CTX);
+    for (size_t i = 1; i <= n; i++) {
+        lua_rawgeti(L, entries, (int)i);
+        lua_getfield(L, -1, "evaluate");
+        lua_getfield(L, -2, "options");
+        lua_remove(L, -3);
+    }
+    if (lua_pcall(L, (int)(2 * n + 1), 2, 0) != 0) {
+        snprintf(err, errlen, "policy driver: %s", error_text(L, -1));
+        return -1;
+    }
+    lua_replace(L, PSLOT_CURRENT);
+    lua_replace(L, PSLOT_DRIVER);
+    return 0;
+}
+
 static int make_driver(lua_State *L, int entries, char *err, size_t errlen)
 {
     if (luaL_loadbuffer(L, DRIVER_LUA, sizeof DRIVER_LUA - 1, "=policy-driver") != 0) {
@@ -423,7 +471,8 @@ static int make_driver(lua_State *L, int entries, char *err, size_t errlen)
     lua_replace(L, PSLOT_CURRENT);
     lua_replace(L, PSLOT_HOOK);
     lua_replace(L, PSLOT_DRIVER);
-    return 0;
+    size_t n = lua_objlen(L, entries);
+    return n <= UNROLL_MAX ? unrolled_driver(L, entries, n, err, errlen) : 0;
 }
 
 static int load_chain(kmesos_policy *p, built *b, char *err, size_t errlen)
@@ -441,7 +490,11 @@ static int load_chain(kmesos_policy *p, built *b, char *err, size_t errlen)
             return -1;
     }
     warn_unused_options(L, opts, b->entries, b->n, (const char *const *)p->files);
-    return make_driver(L, entries, err, errlen);
+    if (make_driver(L, entries, err, errlen) != 0)
+        return -1;
+    if (!p->jit) /* the driver only calls policy code, which cannot be compiled */
+        jit_off(L, PSLOT_DRIVER);
+    return 0;
 }
 
 /* A complete new state with the chain loaded, or -1 and err. */
@@ -708,15 +761,16 @@ static int run_pair(kmesos_policy *p, kmesos_verdict *out)
     p->last_index = 0;
     p->stats.evaluations++;
     arm(p, L, p->budget);
-    if (lua_pcall(L, 2, 5, 0) != 0) {
+    if (lua_pcall(L, 2, LUA_MULTRET, 0) != 0) {
         raised(p, out);
         err = -1;
-    } else if (lua_tointeger(L, PSLOT_TOP + 1) != 0) {
-        int i = (int)lua_tointeger(L, PSLOT_TOP + 2);
+    } else if (lua_gettop(L) > PSLOT_TOP) {
+        lua_settop(L, PSLOT_TOP + 4); /* i, verdict, reason, refuse_seconds */
+        int i = (int)lua_tointeger(L, PSLOT_TOP + 1);
         const kmesos_pentry *e = &p->entries[i > 0 && (size_t)i <= p->n_entries ? i - 1 : 0];
         uint64_t before = p->stats.invalid;
         p->last_index = i;
-        map_answer(p, e, PSLOT_TOP + 3, out);
+        map_answer(p, e, PSLOT_TOP + 2, out);
         err = p->stats.invalid != before ? -1 : 0;
     }
     lua_settop(L, PSLOT_TOP);

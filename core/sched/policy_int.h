@@ -46,6 +46,9 @@ typedef struct kmesos_pagent {
     UT_hash_handle hh;
 } kmesos_pagent;
 
+/* Slots of the direct-mapped task view cache (a power of two). */
+#define KMESOS_PVIEW_CACHE 512
+
 typedef struct kmesos_pentry {
     char *name;
     char *path;
@@ -67,6 +70,11 @@ struct kmesos_policy {
     int last_index;                 /* 1-based policy of the last non-accept */
     /* views and cluster (policy_view.c) */
     kmesos_pview *offer_views, *task_views;
+    /* lookup shortcuts in front of the hash tables (every pair asks for
+     * one offer and one task view): the last offer view, and task views
+     * by pointer bits; entries are cleared when their view is dropped */
+    kmesos_pview *offer_last;
+    kmesos_pview *task_cache[KMESOS_PVIEW_CACHE];
     kmesos_pagent *agents;
     const kmesos_offers *book;
     const kmesos_tasks *tasks;

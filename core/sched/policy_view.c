@@ -1,15 +1,19 @@
 /* policy_view: the tables the policies read, built for speed. Each offer
  * in the book and each task slot gets one Lua table, built on first use
  * and cached (keyed by the C pointer, checked against the id so a reused
- * address is never mistaken for the old entry); per batch (a new loop
- * clock value: one OFFERS event or one tick) only the fields that move
- * with time are refreshed (offer.age_s, task.waiting_s, task.attempts,
- * task.id). ctx.cluster is rebuilt once per batch from the task registry
- * (running = launching or active tasks) and what offers told about each
- * agent (hostname, attributes), then kept current within the batch: an
- * accepted pair is counted at once, new offers are added to `free` by
- * walking the book's insertion-ordered tail, removals trigger a recount. */
+ * address is never mistaken for the old entry; as every pair asks for one
+ * offer and one task, the last offer view and a direct-mapped array of
+ * task views by pointer are tried before the hash tables); per batch (a
+ * new loop clock value: one OFFERS event or one tick) only the fields that
+ * move with time are refreshed (offer.age_s, task.waiting_s,
+ * task.attempts, task.id). ctx.cluster is rebuilt once per batch from the
+ * task registry (running = launching or active tasks) and what offers told
+ * about each agent (hostname, attributes), then kept current within the
+ * batch: an accepted pair is counted at once, new offers are added to
+ * `free` by walking the book's insertion-ordered tail, removals trigger a
+ * recount; `free` is pushed to Lua only when it changed. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,8 +205,29 @@ static void learn_agent(kmesos_policy *p, const kmesos_offer *o)
 
 /* ---- views ------------------------------------------------------------------ */
 
+static size_t cache_slot(const void *key)
+{
+    uintptr_t k = (uintptr_t)key;
+    return (size_t)((k >> 4) ^ (k >> 13)) & (KMESOS_PVIEW_CACHE - 1);
+}
+
+/* The view of key in head: the shortcut when it holds key, else the hash. */
+static kmesos_pview *view_find(kmesos_pview *head, kmesos_pview *hint, const void *key)
+{
+    if (hint && hint->key == key)
+        return hint;
+    kmesos_pview *v = NULL;
+    HASH_FIND_PTR(head, &key, v);
+    return v;
+}
+
 static void view_drop(kmesos_policy *p, kmesos_pview **head, kmesos_pview *v)
 {
+    if (p->offer_last == v)
+        p->offer_last = NULL;
+    size_t slot = cache_slot(v->key);
+    if (p->task_cache[slot] == v)
+        p->task_cache[slot] = NULL;
     HASH_DEL(*head, v);
     if (p->L)
         luaL_unref(p->L, PSLOT_VIEWS, v->ref);
@@ -279,8 +304,7 @@ static void push_offer_table(kmesos_policy *p, const kmesos_offer *o)
 void kmesos_pview_push_offer(kmesos_policy *p, const kmesos_offer *o)
 {
     lua_State *L = p->L;
-    kmesos_pview *v = NULL;
-    HASH_FIND_PTR(p->offer_views, &o, v);
+    kmesos_pview *v = view_find(p->offer_views, p->offer_last, o);
     if (v && strcmp(v->id, o->id) != 0) {
         view_drop(p, &p->offer_views, v);
         v = NULL;
@@ -289,9 +313,10 @@ void kmesos_pview_push_offer(kmesos_policy *p, const kmesos_offer *o)
         learn_agent(p, o);
         push_offer_table(p, o);
         lua_pushvalue(L, -1);
-        view_add(p, &p->offer_views, o, o->id, NULL);
+        p->offer_last = view_add(p, &p->offer_views, o, o->id, NULL);
         return;
     }
+    p->offer_last = v;
     lua_rawgeti(L, PSLOT_VIEWS, v->ref);
     if (v->stamp != p->stamp) {
         v->stamp = p->stamp;
@@ -368,8 +393,8 @@ static void refresh_task(kmesos_policy *p, kmesos_pview *v, const kmesos_task *t
 
 void kmesos_pview_push_task(kmesos_policy *p, const kmesos_task *t)
 {
-    kmesos_pview *v = NULL;
-    HASH_FIND_PTR(p->task_views, &t, v);
+    size_t slot = cache_slot(t);
+    kmesos_pview *v = view_find(p->task_views, p->task_cache[slot], t);
     if (v && v->aux != (const void *)t->workload) {
         view_drop(p, &p->task_views, v);
         v = NULL;
@@ -377,9 +402,10 @@ void kmesos_pview_push_task(kmesos_policy *p, const kmesos_task *t)
     if (!v) {
         push_task_table(p, t);
         lua_pushvalue(p->L, -1);
-        view_add(p, &p->task_views, t, t->id, t->workload);
+        p->task_cache[slot] = view_add(p, &p->task_views, t, t->id, t->workload);
         return;
     }
+    p->task_cache[slot] = v;
     lua_rawgeti(p->L, PSLOT_VIEWS, v->ref);
     if (v->stamp != p->stamp)
         refresh_task(p, v, t);
@@ -514,12 +540,13 @@ static const kmesos_offer *book_tail(const kmesos_offers *b)
     return (const kmesos_offer *)((const char *)tbl->tail - tbl->hho);
 }
 
-static void recount_free(kmesos_policy *p)
+/* 1 when free_sum may have changed since the last call. */
+static int recount_free(kmesos_policy *p)
 {
     const kmesos_offers *b = p->book;
     uint64_t removed = b->stats.taken + b->stats.rescinded;
     if (p->free_valid && removed == p->sig_removed && b->stats.added == p->sig_added)
-        return;
+        return 0;
     if (p->free_valid && removed == p->sig_removed) {
         /* only additions: they are the last entries in insertion order */
         const kmesos_offer *o = book_tail(b);
@@ -536,6 +563,7 @@ static void recount_free(kmesos_policy *p)
     p->free_valid = 1;
     p->sig_added = b->stats.added;
     p->sig_removed = removed;
+    return 1;
 }
 
 static void push_free(kmesos_policy *p)
@@ -553,10 +581,9 @@ static void push_free(kmesos_policy *p)
 
 void kmesos_pview_sync_free(kmesos_policy *p)
 {
-    if (!p->book)
-        return;
-    recount_free(p);
-    push_free(p);
+    /* free_used only moves in note_launch, which pushes by itself */
+    if (p->book && recount_free(p))
+        push_free(p);
 }
 
 void kmesos_pview_note_launch(kmesos_policy *p, const kmesos_offer *o, const kmesos_task *t)
