@@ -8,8 +8,12 @@
  * acknowledged at once and queued to the status update manager. Every
  * status carries a fresh uuid and source SOURCE_EXECUTOR, except those
  * the agent makes up itself (launch failures, executor exits), which say
- * SOURCE_AGENT. Sandboxes are created with mkdir(2) on the loop thread:
- * a few small local calls per launch. */
+ * SOURCE_AGENT. Before a command task or a custom executor starts, the
+ * URIs of its CommandInfo are fetched into the sandbox (fetch.c); a fetch
+ * failure fails the tasks with REASON_CONTAINER_LAUNCH_FAILED, a KILL or
+ * shutdown meanwhile cancels the fetch (TASK_KILLED, killed during
+ * launch). Sandboxes are created with mkdir(2) on the loop thread: a few
+ * small local calls per launch. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -275,6 +279,15 @@ static int aexec_spawn(klocal_aexec *e, const Mesos__V1__CommandInfo *cmd, kloca
     return 0;
 }
 
+/* A custom executor that never ran is gone: the master frees its
+ * resources and tells the scheduler (FAILURE), as for an exit. */
+static void aexec_never_ran(klocal_aexec *e)
+{
+    klocal_agent *a = e->agent;
+    if (!e->command && !e->silent && !a->stopped && a->ev.on_executor_exit)
+        a->ev.on_executor_exit(a->ev.arg, a, e->fw_id, e->exec_id, 0);
+}
+
 static void aexec_launch_failed(klocal_aexec *e, const char *why)
 {
     char *msg = klocal_util_xasprintf("Failed to launch container: %s", why);
@@ -285,7 +298,17 @@ static void aexec_launch_failed(klocal_aexec *e, const char *why)
                              MESOS__V1__TASK_STATUS__SOURCE__SOURCE_AGENT,
                              MESOS__V1__TASK_STATUS__REASON__REASON_CONTAINER_LAUNCH_FAILED, msg);
     free(msg);
+    aexec_never_ran(e);
     aexec_remove(e);
+}
+
+/* The agent's answer to a KILL of a task its executor does not run yet. */
+static void aexec_killed_in_launch(klocal_aexec *e, klocal_atask *t)
+{
+    aexec_emit_state(e, t, MESOS__V1__TASK_STATE__TASK_KILLED,
+                     MESOS__V1__TASK_STATUS__SOURCE__SOURCE_AGENT,
+                     MESOS__V1__TASK_STATUS__REASON__REASON_TASK_KILLED_DURING_LAUNCH,
+                     "Killed before delivery to the executor");
 }
 
 static void aexec_start_command(klocal_aexec *e, klocal_atask *t)
@@ -391,6 +414,66 @@ static void aexec_on_exit(void *arg, klocal_proc *p, int64_t status, int sig)
     aexec_remove(e);
 }
 
+/* -------------------------------------------------------------- fetch */
+
+static void aexec_start(klocal_aexec *e)
+{
+    if (e->command)
+        aexec_start_command(e, e->tasks);
+    else
+        aexec_start_custom(e);
+}
+
+static void aexec_fetch_cancelled(klocal_aexec *e)
+{
+    for (klocal_atask *t = e->tasks; t; t = t->next)
+        if (!aexec_terminal(t->state))
+            aexec_killed_in_launch(e, t);
+    aexec_never_ran(e);
+    aexec_remove(e);
+}
+
+static void aexec_fetch_done(void *arg, klocal_fetch_result r, const char *message)
+{
+    klocal_aexec *e = arg;
+    e->fetch = NULL;
+    if (r == KLOCAL_FETCH_OK)
+        aexec_start(e);
+    else if (r == KLOCAL_FETCH_FAILED)
+        aexec_launch_failed(e, message);
+    else
+        aexec_fetch_cancelled(e);
+}
+
+/* Fetches the URIs of the command to run first, or starts at once. */
+static void aexec_fetch_or_start(klocal_aexec *e)
+{
+    klocal_agent *a = e->agent;
+    const Mesos__V1__CommandInfo *cmd = e->command ? e->tasks->info->command : e->info->command;
+    if (!cmd || cmd->n_uris == 0) {
+        aexec_start(e);
+        return;
+    }
+    const char *user = cmd->user ? cmd->user : e->fw_info->user;
+    char *cache = user ? klocal_util_xasprintf("%s/fetch/slaves/%s/%s", a->work_dir, a->id, user)
+                       : klocal_util_xasprintf("%s/fetch/slaves/%s", a->work_dir, a->id);
+    klocal_fetch_params p = {
+        .sandbox = e->sandbox, .container_id = e->container_id, .cache_dir = cache,
+        .user = user, .uris = cmd->uris, .n_uris = cmd->n_uris,
+    };
+    KLOG_INFO("agent", "%s: fetching %zu URIs for executor %s", a->id, cmd->n_uris, e->exec_id);
+    e->fetch = klocal_fetch_start(a->loop, &p, aexec_fetch_done, e);
+    free(cache);
+}
+
+static int aexec_live_tasks(const klocal_aexec *e)
+{
+    int n = 0;
+    for (const klocal_atask *t = e->tasks; t; t = t->next)
+        n += !aexec_terminal(t->state);
+    return n;
+}
+
 /* ------------------------------------------------------------- events */
 
 void klocal_aexec_send(klocal_aexec *e, const ProtobufCMessage *event)
@@ -476,11 +559,8 @@ void klocal_aexec_launch(klocal_agent *a, const Mesos__V1__FrameworkInfo *fw,
         return;
     }
     e = aexec_new(a, fw, exec_id, task->executor);
-    klocal_atask *t = aexec_add_task(e, task);
-    if (e->command)
-        aexec_start_command(e, t);
-    else
-        aexec_start_custom(e);
+    aexec_add_task(e, task);
+    aexec_fetch_or_start(e);
 }
 
 void klocal_aexec_kill(klocal_aexec *e, klocal_atask *t, double grace)
@@ -488,6 +568,12 @@ void klocal_aexec_kill(klocal_aexec *e, klocal_atask *t, double grace)
     if (aexec_terminal(t->state))
         return;
     t->killing = 1;
+    if (e->fetch) {
+        aexec_killed_in_launch(e, t);
+        if (!aexec_live_tasks(e))
+            klocal_fetch_cancel(e->fetch);
+        return;
+    }
     if (e->command) {
         if (grace < 0)
             grace = aexec_grace_of(t->info->kill_policy ? t->info->kill_policy->grace_period : NULL,
@@ -497,9 +583,7 @@ void klocal_aexec_kill(klocal_aexec *e, klocal_atask *t, double grace)
         return;
     }
     if (!t->delivered) {
-        aexec_emit_state(e, t, MESOS__V1__TASK_STATE__TASK_KILLED,
-                         MESOS__V1__TASK_STATUS__SOURCE__SOURCE_AGENT, -1,
-                         "Killed before delivery to the executor");
+        aexec_killed_in_launch(e, t);
         return;
     }
     EXEC_EVENT(ev, KILL);
@@ -520,6 +604,8 @@ void klocal_aexec_kill(klocal_aexec *e, klocal_atask *t, double grace)
 static void aexec_on_grace(uv_timer_t *timer)
 {
     klocal_aexec *e = timer->data;
+    if (e->fetch)
+        klocal_fetch_cancel(e->fetch);
     if (e->proc)
         klocal_proc_kill(e->proc, 0);
 }
@@ -535,6 +621,8 @@ void klocal_aexec_shutdown(klocal_aexec *e)
         return;
     }
     if (!e->stream) {
+        if (e->fetch)
+            klocal_fetch_cancel(e->fetch);
         if (e->proc)
             klocal_proc_kill(e->proc, 0);
         return;

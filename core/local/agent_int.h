@@ -5,6 +5,7 @@
 #include "codec/httpd.h"
 #include "codec/protocol.h"
 #include "local/agent.h"
+#include "local/fetch.h"
 #include "local/proc.h"
 #include "local/updates.h"
 
@@ -27,6 +28,7 @@ typedef struct klocal_aexec {
     Mesos__V1__ExecutorInfo *info;      /* custom executors: owned copy */
     Mesos__V1__FrameworkInfo *fw_info;  /* owned copy */
     klocal_proc *proc;
+    klocal_fetch *fetch;                /* URIs being fetched, before the start */
     int pid;
     kmesos_httpd_stream *stream;        /* custom executors, once subscribed */
     kmesos_content_type ct;

@@ -1,9 +1,11 @@
 /* proc: child processes of the simulated agents (tasks and executors).
  * A process runs in its own session and process group (so a kill reaches
  * everything it started), in a given folder, with stdout/stderr appended
- * to files. Kill sends SIGTERM to the group, then SIGKILL after a grace
- * period. The exit callback runs once; the process object frees itself
- * right after it, and whatever is left of the group is SIGKILLed. */
+ * to files (or stdout kept in memory, for short helper commands whose
+ * output is an answer). Kill sends SIGTERM to the group, then SIGKILL
+ * after a grace period. The exit callback runs once (after the captured
+ * output reached its end); the process object frees itself right after
+ * it, and whatever is left of the group is SIGKILLed. */
 #ifndef KLOCAL_PROC_H
 #define KLOCAL_PROC_H
 #include <stddef.h>
@@ -33,11 +35,15 @@ typedef struct klocal_proc_spec {
     const char *cwd;
     const char *stdout_path;  /* appended; NULL: /dev/null */
     const char *stderr_path;
+    int capture_stdout;       /* 1: stdout kept in memory, stdout_path unused */
 } klocal_proc_spec;
 
 klocal_proc *klocal_proc_spawn(uv_loop_t *loop, const klocal_proc_spec *spec,
                                klocal_proc_exit_cb cb, void *arg, char *err, size_t errlen);
 int klocal_proc_pid(const klocal_proc *p);
+/* The captured stdout (NUL-terminated, at most 64 KiB kept); valid in the
+ * exit callback. "" when nothing was captured. */
+const char *klocal_proc_output(const klocal_proc *p, size_t *len);
 /* SIGTERM now, SIGKILL after grace seconds (grace <= 0: SIGKILL now).
  * A second call can only shorten the wait. */
 void klocal_proc_kill(klocal_proc *p, double grace);
