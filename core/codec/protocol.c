@@ -100,3 +100,20 @@ const char *kmesos_protocol_enum_name(const ProtobufCEnumDescriptor *d, int valu
     const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
     return v ? v->name : "UNKNOWN";
 }
+
+int kmesos_task_state_is_terminal(int state)
+{
+    switch (state) {
+    case MESOS__V1__TASK_STATE__TASK_FINISHED:
+    case MESOS__V1__TASK_STATE__TASK_FAILED:
+    case MESOS__V1__TASK_STATE__TASK_KILLED:
+    case MESOS__V1__TASK_STATE__TASK_ERROR:
+    case MESOS__V1__TASK_STATE__TASK_LOST:
+    case MESOS__V1__TASK_STATE__TASK_DROPPED:
+    case MESOS__V1__TASK_STATE__TASK_GONE:
+    case MESOS__V1__TASK_STATE__TASK_GONE_BY_OPERATOR:
+        return 1;
+    default:
+        return 0;
+    }
+}

@@ -36,6 +36,10 @@ ProtobufCMessage *kmesos_protocol_decode(const ProtobufCMessageDescriptor *d,
  * text is never returned: unknown values give "UNKNOWN". */
 const char *kmesos_protocol_enum_name(const ProtobufCEnumDescriptor *d,
                                       int value);
+/* Mesos's isTerminalState: FINISHED, FAILED, KILLED, ERROR, LOST, DROPPED,
+ * GONE, GONE_BY_OPERATOR (UNREACHABLE and UNKNOWN are not terminal). */
+int kmesos_task_state_is_terminal(int state);
+
 #define kmesos_sched_event_type_name(v) \
     kmesos_protocol_enum_name(&mesos__v1__scheduler__event__type__descriptor, (v))
 #define kmesos_sched_call_type_name(v) \

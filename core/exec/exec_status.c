@@ -43,18 +43,7 @@ Mesos__V1__TaskState kmesos_exec_status_exit(int64_t exit_status, int term_signa
 
 int kmesos_exec_status_terminal(Mesos__V1__TaskState s)
 {
-    switch (s) {
-    case MESOS__V1__TASK_STATE__TASK_FINISHED:
-    case MESOS__V1__TASK_STATE__TASK_FAILED:
-    case MESOS__V1__TASK_STATE__TASK_KILLED:
-    case MESOS__V1__TASK_STATE__TASK_ERROR:
-    case MESOS__V1__TASK_STATE__TASK_LOST:
-    case MESOS__V1__TASK_STATE__TASK_DROPPED:
-    case MESOS__V1__TASK_STATE__TASK_GONE:
-        return 1;
-    default:
-        return 0;
-    }
+    return kmesos_task_state_is_terminal(s);
 }
 
 const char *kmesos_exec_status_state_name(Mesos__V1__TaskState s)

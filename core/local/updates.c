@@ -2,6 +2,7 @@
  * TaskStatus messages and a retry timer. Streams are unlinked at once when
  * they end and freed when their timer handle has closed. */
 #include "local/updates.h"
+#include "codec/protocol.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -116,23 +117,6 @@ void klocal_updates_add(klocal_updates *u, const char *fw_id, Mesos__V1__TaskSta
         stream_send_head(s);
 }
 
-static int updates_terminal(int state)
-{
-    switch (state) {
-    case MESOS__V1__TASK_STATE__TASK_FINISHED:
-    case MESOS__V1__TASK_STATE__TASK_FAILED:
-    case MESOS__V1__TASK_STATE__TASK_KILLED:
-    case MESOS__V1__TASK_STATE__TASK_ERROR:
-    case MESOS__V1__TASK_STATE__TASK_LOST:
-    case MESOS__V1__TASK_STATE__TASK_DROPPED:
-    case MESOS__V1__TASK_STATE__TASK_GONE:
-    case MESOS__V1__TASK_STATE__TASK_GONE_BY_OPERATOR:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 int klocal_updates_ack(klocal_updates *u, const char *fw_id, const char *task_id,
                        const uint8_t *uuid, size_t len)
 {
@@ -142,7 +126,7 @@ int klocal_updates_ack(klocal_updates *u, const char *fw_id, const char *task_id
     Mesos__V1__TaskStatus *head = s->queue[0];
     if (!head->has_uuid || head->uuid.len != len || memcmp(head->uuid.data, uuid, len) != 0)
         return 0;
-    int terminal = updates_terminal(head->state);
+    int terminal = kmesos_task_state_is_terminal(head->state);
     klocal_util_pb_free(head);
     memmove(&s->queue[0], &s->queue[1], (s->n - 1) * sizeof *s->queue);
     s->n--;
