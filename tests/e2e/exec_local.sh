@@ -165,10 +165,13 @@ check "t2: process gone" bash -c "! kill -0 ${T2_PID:-999999} 2>/dev/null"
 
 # 3. readiness
 RPORT=$(free_port)
-launch t3 x3 "sleep 1.5; exec python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", $RPORT)); s.listen(); time.sleep(300)'" \
+GATE="$WORK/t3-open"  # the port opens only once the test has looked
+launch t3 x3 "while [ ! -e '$GATE' ]; do sleep 0.1; done; exec python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", $RPORT)); s.listen(); time.sleep(300)'" \
   '[{"name": "KMESOS_READY_PORT", "value": "'"$RPORT"'"}]'
 check "t3: TASK_STARTING" wait_state t3 TASK_STARTING
+sleep 1
 check "t3: not RUNNING before its port opens" test "$(ev "states('t3')")" = "['TASK_STARTING']"
+touch "$GATE"
 check "t3: TASK_RUNNING once the port accepts" wait_state t3 TASK_RUNNING
 check "t3: RUNNING says so" has "'accepts connections' in status('t3', 'TASK_RUNNING').get('message', '')"
 call '{"type":"KILL","framework_id":{"value":"'"$FW"'"},"kill":{"task_id":{"value":"t3"},"agent_id":{"value":"'"$AGENT"'"}}}' >/dev/null
