@@ -8,6 +8,8 @@
 
 #include "codec/log.h"
 #include "codec/protocol.h"
+#include "sched/broker_api.h"
+#include "sched/kafka.h"
 
 #define MOD "api"
 
@@ -74,14 +76,30 @@ static json_t *session_json(kmesos_session *session)
                      st->last_error);
 }
 
+static json_t *kafka_json(const kmesos_scheduler *sched)
+{
+    if (!sched->kafka)
+        return json_null();
+    char *voters = kmesos_kafka_voters_text(sched->kafka);
+    json_t *j = json_pack("{s:s, s:s?, s:I}", "cluster_id", sched->kafka->cluster_id,
+                          "controller_quorum_voters", voters, "brokers",
+                          (json_int_t)sched->kafka->n_brokers);
+    free(voters);
+    return j;
+}
+
 json_t *kmesos_api_status_json(const kmesos_scheduler *sched, kmesos_session *session)
 {
-    return json_pack("{s:s?, s:b, s:b, s:I, s:o, s:o, s:o, s:o}", "framework_id",
+    char *bootstrap = sched->kafka ? kmesos_kafka_bootstrap(sched->kafka) : NULL;
+    json_t *j = json_pack("{s:s?, s:b, s:b, s:I, s:o, s:o, s:o, s:o, s:s, s:o}", "framework_id",
                      sched->framework_id, "subscribed", sched->subscribed, "suppressed",
                      sched->suppressed, "pending_tasks",
                      (json_int_t)kmesos_tasks_pending(&sched->tasks), "session",
                      session_json(session), "offers", offers_json(sched), "counters",
-                     counters_json(sched), "tasks", kmesos_api_tasks_json(sched));
+                     counters_json(sched), "tasks", kmesos_api_tasks_json(sched),
+                     "bootstrap_servers", bootstrap ? bootstrap : "", "kafka", kafka_json(sched));
+    free(bootstrap);
+    return j;
 }
 
 static void reply_json(kmesos_httpd_req *req, unsigned status, json_t *body)
@@ -127,7 +145,11 @@ static kmesos_session *session_of(kmesos_api *api)
 static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, const char *url)
 {
     int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
-    if (strcmp(url, "/api/status") == 0 && get)
+    if (kmesos_kafka_files_serve(api->files, req, url))
+        return;
+    if (strncmp(url, "/api/broker/", 12) == 0 && api->sched->kafka)
+        kmesos_broker_api_handle(api->sched->kafka, req, url + 12);
+    else if (strcmp(url, "/api/status") == 0 && get)
         reply_json(req, 200, kmesos_api_status_json(api->sched, session_of(api)));
     else if (strcmp(url, "/api/tasks") == 0 && get)
         reply_json(req, 200, kmesos_api_tasks_json(api->sched));
@@ -180,6 +202,11 @@ int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
         return -1;
     KLOG_INFO(MOD, "admin API on http://%s:%d/api/status", ip, kmesos_httpd_port(api->httpd));
     return 0;
+}
+
+int kmesos_api_port(const kmesos_api *api)
+{
+    return api->httpd ? kmesos_httpd_port(api->httpd) : 0;
 }
 
 void kmesos_api_stop(kmesos_api *api)

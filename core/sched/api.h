@@ -5,13 +5,18 @@
  *   POST /api/tasks/kill?id=ID  kill a task and keep it stopped
  *   POST /api/teardown          TEARDOWN the framework, then exit
  *   GET  /api/policy            policy chain status (when a host is set)
- * Errors are JSON {"error": "..."} with 400/404/405. */
+ *   /api/broker/...             the broker commands (broker_api.h)
+ *   GET  /files/<name>          the executor and the Kafka tarball, for
+ *                               the Mesos fetcher (kafka_files.h)
+ * Errors are JSON {"error": "..."} with 400/404/405. docs/api.md is the
+ * contract. */
 #ifndef KMESOS_API_H
 #define KMESOS_API_H
 #include <jansson.h>
 #include <uv.h>
 
 #include "codec/httpd.h"
+#include "sched/kafka_files.h"
 #include "sched/scheduler.h"
 #include "sched/session.h"
 
@@ -26,10 +31,13 @@ typedef struct kmesos_api {
     kmesos_httpd *httpd;
     kmesos_scheduler *sched;
     kmesos_api_hooks hooks;
+    kmesos_kafka_files *files; /* not owned; NULL: no /files */
     uint64_t requests;
 } kmesos_api;
 
 /* Parses "IP:PORT" and listens. 0, or -1 with err. */
+/* The bound port (after start). */
+int kmesos_api_port(const kmesos_api *api);
 int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
                      kmesos_scheduler *sched, const kmesos_api_hooks *hooks, char *err,
                      size_t errlen);

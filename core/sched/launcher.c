@@ -10,19 +10,55 @@
 
 void kmesos_port_cursor_init(kmesos_port_cursor *c, const kmesos_offer *o)
 {
-    c->range = 0;
+    memset(c, 0, sizeof *c);
     c->next = o->n_ports ? o->ports[0].begin : 0;
 }
 
-/* Takes one port; 0 when the offer has none left. */
-static uint64_t take_port(kmesos_port_cursor *c, const kmesos_offer *o)
+static int claimed(const kmesos_port_cursor *c, uint64_t port)
+{
+    for (size_t i = 0; i < c->n_claimed; i++)
+        if (c->claimed[i] == port)
+            return 1;
+    return 0;
+}
+
+uint64_t kmesos_port_take(kmesos_port_cursor *c, const kmesos_offer *o)
 {
     while (c->range < o->n_ports) {
-        if (c->next >= o->ports[c->range].begin && c->next <= o->ports[c->range].end)
-            return c->next++;
+        if (c->next >= o->ports[c->range].begin && c->next <= o->ports[c->range].end) {
+            uint64_t p = c->next++;
+            if (!claimed(c, p))
+                return p;
+            continue;
+        }
         if (++c->range < o->n_ports)
             c->next = o->ports[c->range].begin;
     }
+    return 0;
+}
+
+static uint64_t take_port(kmesos_port_cursor *c, const kmesos_offer *o)
+{
+    return kmesos_port_take(c, o);
+}
+
+int kmesos_port_free(const kmesos_port_cursor *c, const kmesos_offer *o, uint64_t port)
+{
+    for (size_t i = 0; i < o->n_ports; i++) {
+        if (port < o->ports[i].begin || port > o->ports[i].end)
+            continue;
+        /* the cursor has handed out everything before it */
+        int behind = i < c->range || (i == c->range && port < c->next);
+        return !behind && !claimed(c, port);
+    }
+    return 0;
+}
+
+int kmesos_port_claim(kmesos_port_cursor *c, const kmesos_offer *o, uint64_t port)
+{
+    if (!kmesos_port_free(c, o, port) || c->n_claimed == KMESOS_PORTS_CLAIMED_MAX)
+        return -1;
+    c->claimed[c->n_claimed++] = port;
     return 0;
 }
 
@@ -37,6 +73,26 @@ static int add_range(Mesos__V1__Value__Ranges *rs, uint64_t port)
         return -1;
     r->begin = r->end = port;
     return kmesos_pb_push((void ***)&rs->range, &rs->n_range, r);
+}
+
+Mesos__V1__Resource *kmesos_launcher_ports_resource(const uint64_t *ports, size_t n,
+                                                    const kmesos_offer *o)
+{
+    Mesos__V1__Resource *r = kmesos_pb_new(&mesos__v1__resource__descriptor);
+    Mesos__V1__Value__Ranges *rs = kmesos_pb_new(&mesos__v1__value__ranges__descriptor);
+    if (!r || !rs || !(r->name = strdup("ports")) || kmesos_pb_set_role(r, o->role) != 0) {
+        kmesos_pb_free(r);
+        free(rs);
+        return NULL;
+    }
+    r->type = MESOS__V1__VALUE__TYPE__RANGES;
+    r->ranges = rs;
+    for (size_t i = 0; i < n; i++)
+        if (add_range(rs, ports[i]) != 0) {
+            kmesos_pb_free(r);
+            return NULL;
+        }
+    return r;
 }
 
 /* The ports resource plus PORTn/PORTS variables. */
@@ -131,9 +187,7 @@ static Mesos__V1__CommandInfo *command_info(const kmesos_workload *w)
     return cmd;
 }
 
-Mesos__V1__TaskInfo *kmesos_launcher_task_info(const kmesos_task *task,
-                                               const kmesos_offer *offer,
-                                               kmesos_port_cursor *ports)
+Mesos__V1__TaskInfo *kmesos_launcher_base(const kmesos_task *task, const kmesos_offer *offer)
 {
     Mesos__V1__TaskInfo *ti = kmesos_pb_new(&mesos__v1__task_info__descriptor);
     if (!ti)
@@ -141,9 +195,28 @@ Mesos__V1__TaskInfo *kmesos_launcher_task_info(const kmesos_task *task,
     ti->name = strdup(task->id);
     ti->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task->id);
     ti->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, offer->agent_id);
+    if (!ti->name || !ti->task_id || !ti->agent_id ||
+        add_scalars(ti, task->workload, offer->role) != 0) {
+        kmesos_pb_free(ti);
+        return NULL;
+    }
+    return ti;
+}
+
+int kmesos_launcher_finish(Mesos__V1__TaskInfo *ti, const kmesos_offer *o)
+{
+    return set_allocation(ti, o);
+}
+
+Mesos__V1__TaskInfo *kmesos_launcher_task_info(const kmesos_task *task,
+                                               const kmesos_offer *offer,
+                                               kmesos_port_cursor *ports)
+{
+    Mesos__V1__TaskInfo *ti = kmesos_launcher_base(task, offer);
+    if (!ti)
+        return NULL;
     ti->command = command_info(task->workload);
-    int ok = ti->name && ti->task_id && ti->agent_id && ti->command &&
-             add_scalars(ti, task->workload, offer->role) == 0 &&
+    int ok = ti->command &&
              add_env(ti->command->environment, task, offer) == 0 &&
              add_ports(ti, ti->command->environment, task->workload->ports, offer, ports) == 0 &&
              set_allocation(ti, offer) == 0;

@@ -3,7 +3,10 @@
  * through the session; a one-second tick drives held offers, relaunch
  * backoff and SUPPRESS/REVIVE; state is saved (coalesced, atomically)
  * whenever the framework id or the set of tasks changes. Everything the
- * process owns hangs off one kmesos_app on main's stack. */
+ * process owns hangs off one kmesos_app on main's stack. The Kafka
+ * cluster (kafka.h) hooks into the scheduler core and is saved with the
+ * state; in uri fetch mode the admin server also serves the executor and
+ * the Kafka tarball (kafka_files.h). */
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -15,6 +18,8 @@
 
 #include "codec/log.h"
 #include "sched/api.h"
+#include "sched/kafka.h"
+#include "sched/kafka_files.h"
 #include "sched/options.h"
 #include "sched/policy.h"
 #include "sched/scheduler.h"
@@ -28,6 +33,10 @@ typedef struct kmesos_app {
     kmesos_options opts;
     kmesos_session *session;
     kmesos_scheduler sched;
+    kmesos_kafka kafka;
+    kmesos_kafka_files *files;
+    char executor[4096];
+    char dist[4096];
     kmesos_api api;
     kmesos_policy *policy;
     const char *argv0;
@@ -140,6 +149,7 @@ static void on_tick(uv_timer_t *t)
     kmesos_app *app = t->data;
     if (app->policy)
         kmesos_policy_tick(app->policy, io_now_s(app));
+    kmesos_kafka_tick(&app->kafka);
     kmesos_scheduler_tick(&app->sched);
 }
 
@@ -153,6 +163,8 @@ static void on_session_closed(void *arg)
 {
     kmesos_app *app = arg;
     app->session = NULL;
+    kmesos_kafka_files_free(app->files);
+    app->files = app->api.files = NULL;
     kmesos_api_stop(&app->api);
     close_handle((uv_handle_t *)&app->tick);
     close_handle((uv_handle_t *)&app->save);
@@ -292,6 +304,54 @@ static int init_policy(kmesos_app *app)
     return 0;
 }
 
+/* Default paths: kmesos-executor next to this program, the tarball of
+ * the fetch-kafka.sh cache. */
+static void kafka_paths(kmesos_app *app)
+{
+    char exe[3800];
+    size_t n = sizeof exe;
+    if (app->opts.executor) {
+        snprintf(app->executor, sizeof app->executor, "%s", app->opts.executor);
+    } else if (uv_exepath(exe, &n) == 0) {
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(app->executor, sizeof app->executor, "%s/kmesos-executor", exe);
+    }
+    if (app->opts.kafka_dist) {
+        snprintf(app->dist, sizeof app->dist, "%s", app->opts.kafka_dist);
+    } else {
+        const char *cache = getenv("KMESOS_KAFKA_CACHE"), *home = getenv("HOME");
+        const char *version = getenv("KMESOS_KAFKA_VERSION");
+        snprintf(app->dist, sizeof app->dist, "%s%s/kafka-%s.tgz", cache ? cache : home ? home : "",
+                 cache ? "" : "/.cache/kafka-mesos", version && *version ? version : "4.4.0");
+    }
+    if (access(app->executor, X_OK) != 0)
+        KLOG_WARN(MOD, "--executor %s: %s (brokers cannot launch)", app->executor, strerror(errno));
+    if (access(app->dist, R_OK) != 0)
+        KLOG_WARN(MOD, "--kafka-dist %s: %s (run scripts/fetch-kafka.sh; brokers cannot launch)",
+                  app->dist, strerror(errno));
+}
+
+static int init_kafka(kmesos_app *app)
+{
+    kafka_paths(app);
+    kmesos_kafka_config cfg = {
+        .executor = app->executor,
+        .dist = app->dist,
+        .fetch = strcmp(app->opts.fetch_mode, "local") == 0 ? KMESOS_FETCH_LOCAL : KMESOS_FETCH_URI,
+        .files_url = app->opts.files_url ? app->opts.files_url : "",
+        .data_root = app->opts.kafka_data_root,
+        .quorum = app->opts.kafka_quorum,
+    };
+    char err[256];
+    if (kmesos_kafka_init(&app->kafka, &app->sched, &cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "kmesos-scheduler: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
 static int init_scheduler(kmesos_app *app)
 {
     kmesos_workload *list = NULL;
@@ -309,6 +369,8 @@ static int init_scheduler(kmesos_app *app)
     cfg.decline_refuse_s = app->opts.decline_refuse_s;
     kmesos_scheduler_io io = {app, io_send, io_now_ms, io_now_s, io_changed};
     kmesos_scheduler_init(&app->sched, &cfg, &io, list, n);
+    if (init_kafka(app) != 0)
+        return 1;
     char err[1024];
     int loaded = kmesos_state_load(app->state_path, &app->sched, err, sizeof err);
     if (loaded < 0) {
@@ -412,6 +474,34 @@ static json_t *api_policy_status(void *arg)
                      (json_int_t)st->budget_hits);
 }
 
+/* uri mode: serve the executor and the tarball, and tell the brokers
+ * where from (the --api address unless --files-url says otherwise). */
+static int init_files(kmesos_app *app)
+{
+    if (app->kafka.fetch != KMESOS_FETCH_URI)
+        return 0;
+    const char *paths[2] = {app->executor, app->dist};
+    app->files = app->api.files = kmesos_kafka_files_new(&app->loop, paths, 2);
+    if (!app->files)
+        return 1;
+    if (app->opts.files_url)
+        return 0;
+    char url[512], host[256];
+    const char *colon = strrchr(app->opts.api, ':');
+    snprintf(host, sizeof host, "%.*s", (int)(colon - app->opts.api), app->opts.api);
+    if (strcmp(host, "0.0.0.0") == 0 && gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    snprintf(url, sizeof url, "http://%s:%d", host, kmesos_api_port(&app->api));
+    char *copy = strdup(url);
+    if (!copy)
+        return 1;
+    free(app->kafka.files_url);
+    app->kafka.files_url = copy;
+    KLOG_INFO(MOD, "brokers fetch %s/files/{%s,%s}", url, strrchr(app->executor, '/') + 1,
+              strrchr(app->dist, '/') ? strrchr(app->dist, '/') + 1 : app->dist);
+    return 0;
+}
+
 static int init_api(kmesos_app *app)
 {
     if (strcmp(app->opts.api, "off") == 0)
@@ -423,7 +513,7 @@ static int init_api(kmesos_app *app)
         fprintf(stderr, "kmesos-scheduler: %s\n", err);
         return 2;
     }
-    return 0;
+    return init_files(app);
 }
 
 static int run(kmesos_app *app)
@@ -471,6 +561,7 @@ int main(int argc, char **argv)
     uv_run(&app.loop, UV_RUN_DEFAULT);
     uv_loop_close(&app.loop);
     kmesos_scheduler_free(&app.sched);
+    kmesos_kafka_free(&app.kafka);
     kmesos_policy_free(app.policy);
     kmesos_options_free(&app.opts);
     free(app.state_path);

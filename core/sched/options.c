@@ -48,6 +48,23 @@ static const char usage_text[] =
     "  --check-policy FILE...   load a policy chain, evaluate JSON offers/tasks\n"
     "                           (--input FILE or stdin), print verdicts, exit\n"
     "  --log-level LEVEL        debug, info, warn or error (default info)\n"
+    "\n"
+    "Kafka (brokers are managed through the API: /api/broker/..., docs/api.md):\n"
+    "  --executor PATH          kmesos-executor binary (default: next to this program)\n"
+    "  --kafka-dist PATH        Kafka tarball kafka-X.Y.Z.tgz (default: the\n"
+    "                           scripts/fetch-kafka.sh cache, ~/.cache/kafka-mesos/\n"
+    "                           kafka-4.4.0.tgz, or $KMESOS_KAFKA_CACHE)\n"
+    "  --fetch-mode MODE        uri (default): the executor and the tarball are\n"
+    "                           CommandInfo URIs served by this scheduler at\n"
+    "                           <files-url>/files/<name>, fetched into the sandbox;\n"
+    "                           local: absolute paths on this machine, no URIs (for\n"
+    "                           agents on this machine without a fetcher)\n"
+    "  --files-url URL          base URL agents fetch files from (default\n"
+    "                           http://<--api address>)\n"
+    "  --kafka-data-root DIR    broker data dirs default to DIR/broker-<id> on the\n"
+    "                           agent, outside the sandbox (default /var/lib/kafka-mesos)\n"
+    "  --kafka-quorum N         controller quorum voters at the cluster's first start\n"
+    "                           (default min(3, brokers started))\n"
     "  --help                   this text\n"
     "\n"
     "Signals: SIGHUP reloads the policy chain; SIGINT/SIGTERM stop the scheduler\n"
@@ -73,6 +90,7 @@ enum {
     OPT_MASTER = 256, OPT_NAME, OPT_ROLE, OPT_TIMEOUT, OPT_USER, OPT_PRINCIPAL,
     OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_CT, OPT_WORKLOAD,
     OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_POLICY_BUDGET, OPT_POLICY_JIT, OPT_HELP,
+    OPT_EXECUTOR, OPT_KAFKA_DIST, OPT_FETCH_MODE, OPT_FILES_URL, OPT_DATA_ROOT, OPT_QUORUM,
 };
 
 static const struct option long_options[] = {
@@ -96,6 +114,12 @@ static const struct option long_options[] = {
     {"policy-budget", required_argument, 0, OPT_POLICY_BUDGET},
     {"policy-jit", no_argument, 0, OPT_POLICY_JIT},
     {"help", no_argument, 0, OPT_HELP},
+    {"executor", required_argument, 0, OPT_EXECUTOR},
+    {"kafka-dist", required_argument, 0, OPT_KAFKA_DIST},
+    {"fetch-mode", required_argument, 0, OPT_FETCH_MODE},
+    {"files-url", required_argument, 0, OPT_FILES_URL},
+    {"kafka-data-root", required_argument, 0, OPT_DATA_ROOT},
+    {"kafka-quorum", required_argument, 0, OPT_QUORUM},
     {0, 0, 0, 0},
 };
 
@@ -154,6 +178,23 @@ static int apply(kmesos_options *o, int c, const char *v)
     }
     case OPT_POLICY_JIT: o->policy_jit = 1; return 0;
     case OPT_HELP: o->show_help = 1; return 0;
+    case OPT_EXECUTOR: o->executor = v; return *v ? 0 : bad("executor", v, "empty");
+    case OPT_KAFKA_DIST: o->kafka_dist = v; return *v ? 0 : bad("kafka-dist", v, "empty");
+    case OPT_FETCH_MODE:
+        o->fetch_mode = v;
+        return strcmp(v, "uri") && strcmp(v, "local") ? bad("fetch-mode", v, "expected uri or local") : 0;
+    case OPT_FILES_URL:
+        o->files_url = v;
+        return strncmp(v, "http://", 7) && strncmp(v, "https://", 8) ? bad("files-url", v, "expected http://HOST:PORT") : 0;
+    case OPT_DATA_ROOT:
+        o->kafka_data_root = v;
+        return *v == '/' ? 0 : bad("kafka-data-root", v, "expected an absolute path");
+    case OPT_QUORUM: {
+        char *end = NULL;
+        long q = strtol(v, &end, 10);
+        o->kafka_quorum = (int)q;
+        return end && !*end && q >= 1 && q <= 9 ? 0 : bad("kafka-quorum", v, "expected 1..9");
+    }
     default: return 2;
     }
 }
@@ -171,6 +212,8 @@ int kmesos_options_parse(int argc, char **argv, kmesos_options *o)
     o->offer_hold_s = 10;
     o->decline_refuse_s = 5;
     o->content_type = "protobuf";
+    o->fetch_mode = "uri";
+    o->kafka_data_root = "/var/lib/kafka-mesos";
     opterr = 0;
     optind = 1;
     int c;

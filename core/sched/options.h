@@ -29,6 +29,12 @@ typedef struct kmesos_options {
     const char *policy_options;
     double policy_budget;       /* Lua instructions per call, 0: default */
     int policy_jit;
+    const char *executor;       /* NULL: kmesos-executor next to the scheduler */
+    const char *kafka_dist;     /* NULL: the fetch-kafka.sh cache tarball */
+    const char *fetch_mode;     /* "uri" or "local" */
+    const char *files_url;      /* NULL: http://<--api address> */
+    const char *kafka_data_root;
+    int kafka_quorum;           /* 0: min(3, brokers at the first start) */
     int show_help;
 } kmesos_options;
 

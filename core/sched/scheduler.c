@@ -10,6 +10,7 @@
 #include "sched/scheduler.h"
 
 #include <stdio.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,12 +38,24 @@ int kmesos_scheduler_init(kmesos_scheduler *s, const kmesos_scheduler_config *cf
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;
     s->io = *io;
-    s->workloads = workloads;
-    s->n_workloads = n_workloads;
     kmesos_offers_init(&s->offers);
     kmesos_tasks_init(&s->tasks, cfg->backoff);
     kmesos_decider_init(&s->decider, NULL, NULL);
-    return 0;
+    int rc = 0;
+    s->workloads = calloc(n_workloads ? n_workloads : 1, sizeof *s->workloads);
+    for (size_t i = 0; i < n_workloads; i++) {
+        kmesos_workload *w = s->workloads ? malloc(sizeof *w) : NULL;
+        if (!w) {
+            kmesos_workload_free(&workloads[i]);
+            rc = -1;
+            continue;
+        }
+        *w = workloads[i];
+        w->generation = ++s->workload_gen;
+        s->workloads[s->n_workloads++] = w;
+    }
+    free(workloads);
+    return rc;
 }
 
 void kmesos_scheduler_free(kmesos_scheduler *s)
@@ -50,25 +63,41 @@ void kmesos_scheduler_free(kmesos_scheduler *s)
     kmesos_offers_free(&s->offers);
     kmesos_tasks_free(&s->tasks);
     for (size_t i = 0; i < s->n_workloads; i++)
-        kmesos_workload_free(&s->workloads[i]);
+        kmesos_workload_destroy(s->workloads[i]);
     free(s->workloads);
     free(s->framework_id);
     memset(s, 0, sizeof *s);
 }
 
-const kmesos_workload *kmesos_scheduler_workload(const kmesos_scheduler *s, const char *name)
+static ssize_t workload_index(const kmesos_scheduler *s, const char *name)
 {
     for (size_t i = 0; i < s->n_workloads; i++)
-        if (strcmp(s->workloads[i].name, name) == 0)
-            return &s->workloads[i];
+        if (strcmp(s->workloads[i]->name, name) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+const kmesos_workload *kmesos_scheduler_workload(const kmesos_scheduler *s, const char *name)
+{
+    ssize_t i = workload_index(s, name);
+    return i < 0 ? NULL : s->workloads[i];
+}
+
+kmesos_task *kmesos_scheduler_slot(const kmesos_scheduler *s, const kmesos_workload *w,
+                                   int instance)
+{
+    for (kmesos_task *t = s->tasks.by_id; t; t = t->hh.next)
+        if (t->workload == w && t->instance == instance)
+            return t;
     return NULL;
 }
 
-static int has_slot(const kmesos_scheduler *s, const kmesos_workload *w, int instance)
+/* Pending slots for the instances of w that have none. */
+static int fill_workload(kmesos_scheduler *s, const kmesos_workload *w, uint64_t now)
 {
-    for (const kmesos_task *t = s->tasks.by_id; t; t = t->hh.next)
-        if (t->workload == w && t->instance == instance)
-            return 1;
+    for (int k = 0; k < w->instances; k++)
+        if (!kmesos_scheduler_slot(s, w, k) && !kmesos_tasks_add(&s->tasks, w, k, now))
+            return -1;
     return 0;
 }
 
@@ -76,10 +105,8 @@ int kmesos_scheduler_fill_slots(kmesos_scheduler *s)
 {
     uint64_t now = s->io.now_ms(s->io.arg);
     for (size_t i = 0; i < s->n_workloads; i++)
-        for (int k = 0; k < s->workloads[i].instances; k++)
-            if (!has_slot(s, &s->workloads[i], k) &&
-                !kmesos_tasks_add(&s->tasks, &s->workloads[i], k, now))
-                return -1;
+        if (fill_workload(s, s->workloads[i], now) != 0)
+            return -1;
     return 0;
 }
 
@@ -126,6 +153,116 @@ static void update_interest(kmesos_scheduler *s, int force_revive)
         s->stats.suppresses++;
         KLOG_INFO(MOD, "SUPPRESS: nothing to launch");
     }
+}
+
+void kmesos_scheduler_update_interest(kmesos_scheduler *s) { update_interest(s, 0); }
+
+/* ---- workloads at runtime --------------------------------------------------- */
+
+/* Stops a slot on request: KILL when it may run, forget it when pending. */
+static void stop_slot(kmesos_scheduler *s, kmesos_task *t, int drop_pending)
+{
+    kmesos_phase was = t->phase;
+    if (was == KMESOS_PHASE_PENDING && drop_pending) {
+        kmesos_tasks_remove(&s->tasks, t);
+        return;
+    }
+    kmesos_tasks_stop(&s->tasks, t);
+    if (was == KMESOS_PHASE_LAUNCHING || was == KMESOS_PHASE_ACTIVE)
+        send_call(s, kmesos_call_kill(t->id, t->agent_id));
+}
+
+int kmesos_scheduler_adopt_workload(kmesos_scheduler *s, kmesos_workload *w)
+{
+    kmesos_workload **grown = NULL;
+    if (workload_index(s, w->name) >= 0 ||
+        !(grown = realloc(s->workloads, (s->n_workloads + 1) * sizeof *grown))) {
+        kmesos_workload_destroy(w);
+        return -1;
+    }
+    s->workloads = grown;
+    s->workloads[s->n_workloads++] = w;
+    w->generation = ++s->workload_gen;
+    return 0;
+}
+
+int kmesos_scheduler_add_workload(kmesos_scheduler *s, kmesos_workload *w)
+{
+    if (kmesos_scheduler_adopt_workload(s, w) != 0)
+        return -1;
+    int rc = fill_workload(s, w, s->io.now_ms(s->io.arg));
+    update_interest(s, 0);
+    changed(s);
+    return rc;
+}
+
+int kmesos_scheduler_replace_workload(kmesos_scheduler *s, kmesos_workload *nw)
+{
+    ssize_t i = workload_index(s, nw->name);
+    if (i < 0) {
+        kmesos_workload_destroy(nw);
+        return -1;
+    }
+    kmesos_workload *old = s->workloads[i];
+    s->workloads[i] = nw;
+    nw->generation = ++s->workload_gen;
+    kmesos_task *t, *tmp;
+    HASH_ITER(hh, s->tasks.by_id, t, tmp) {
+        if (t->workload != old)
+            continue;
+        t->workload = nw;
+        if (t->instance >= nw->instances && t->phase != KMESOS_PHASE_STOPPED &&
+            t->phase != KMESOS_PHASE_DONE)
+            stop_slot(s, t, 1);
+    }
+    kmesos_workload_destroy(old);
+    int rc = fill_workload(s, nw, s->io.now_ms(s->io.arg));
+    update_interest(s, 0);
+    changed(s);
+    return rc;
+}
+
+int kmesos_scheduler_remove_workload(kmesos_scheduler *s, const char *name)
+{
+    ssize_t i = workload_index(s, name);
+    if (i < 0)
+        return -1;
+    kmesos_workload *w = s->workloads[i];
+    kmesos_task *t, *tmp;
+    HASH_ITER(hh, s->tasks.by_id, t, tmp) {
+        if (t->workload != w)
+            continue;
+        if (t->phase == KMESOS_PHASE_LAUNCHING || t->phase == KMESOS_PHASE_ACTIVE)
+            send_call(s, kmesos_call_kill(t->id, t->agent_id));
+        kmesos_tasks_remove(&s->tasks, t);
+    }
+    memmove(&s->workloads[i], &s->workloads[i + 1],
+            (s->n_workloads - (size_t)i - 1) * sizeof *s->workloads);
+    s->n_workloads--;
+    kmesos_workload_destroy(w);
+    update_interest(s, 0);
+    changed(s);
+    return 0;
+}
+
+int kmesos_scheduler_requeue(kmesos_scheduler *s, kmesos_task *t)
+{
+    if (t->phase != KMESOS_PHASE_STOPPED && t->phase != KMESOS_PHASE_DONE)
+        return 0;
+    if (kmesos_tasks_requeue(&s->tasks, t, s->io.now_ms(s->io.arg)) != 0)
+        return -1;
+    update_interest(s, 0);
+    changed(s);
+    return 0;
+}
+
+int kmesos_scheduler_restart_task(kmesos_scheduler *s, kmesos_task *t)
+{
+    if (t->phase != KMESOS_PHASE_LAUNCHING && t->phase != KMESOS_PHASE_ACTIVE)
+        return -1;
+    t->restarting = 1;
+    send_call(s, kmesos_call_kill(t->id, t->agent_id));
+    return 0;
 }
 
 /* ---- reconciliation ------------------------------------------------------- */
@@ -256,8 +393,12 @@ static void place_task(kmesos_scheduler *s, kmesos_offer *o, kmesos_task *t,
                        kmesos_remaining *left, kmesos_port_cursor *pc, placement *p,
                        const kmesos_decide_ctx *ctx)
 {
-    kmesos_verdict v;
-    kmesos_decide(&s->decider, o, left, t, ctx, &v);
+    kmesos_verdict v = {.kind = KMESOS_VERDICT_ACCEPT, .refuse_seconds = -1};
+    int ext = t->workload->ext && s->ext.gate;
+    if (ext)
+        s->ext.gate(s->ext.arg, t, o, pc, &v);
+    if (v.kind == KMESOS_VERDICT_ACCEPT)
+        kmesos_decide(&s->decider, o, left, t, ctx, &v);
     if (v.kind == KMESOS_VERDICT_WAIT) {
         p->waited = 1;
         set_reason(t, v.reason[0] ? v.reason : "waiting for a better offer");
@@ -269,7 +410,8 @@ static void place_task(kmesos_scheduler *s, kmesos_offer *o, kmesos_task *t,
         set_reason(t, v.reason[0] ? v.reason : "declined by policy");
         return;
     }
-    Mesos__V1__TaskInfo *ti = kmesos_launcher_task_info(t, o, pc);
+    Mesos__V1__TaskInfo *ti = ext && s->ext.task_info ? s->ext.task_info(s->ext.arg, t, o, pc)
+                                                      : kmesos_launcher_task_info(t, o, pc);
     if (!ti || kmesos_pb_push((void ***)&p->infos, &p->n, ti) != 0) {
         KLOG_ERROR(MOD, "cannot build TaskInfo for %s", t->id);
         return;
@@ -355,6 +497,13 @@ static void on_offers(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__Of
         }
         place_offer(s, o, &batch, &ctx);
     }
+    if (s->replace_held) {
+        /* a module asked for it: e.g. a group of tasks can now launch
+         * together on offers held until the last one came */
+        s->replace_held = 0;
+        kmesos_offer *h, *tmp;
+        HASH_ITER(hh, s->offers.by_id, h, tmp) if (h->hold_until_ms) place_offer(s, h, &batch, &ctx);
+    }
     batch_flush(s, &batch);
     update_interest(s, 0);
 }
@@ -409,9 +558,18 @@ static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
     const char *agent = st->agent_id ? st->agent_id->value : NULL;
     KLOG_INFO(MOD, "task %s is %s%s%s", st->task_id->value, kmesos_task_state_name(st->state),
               st->message ? ": " : "", st->message ? st->message : "");
+    kmesos_task *t = kmesos_tasks_find(&s->tasks, st->task_id->value);
     kmesos_update_result r = kmesos_tasks_update(&s->tasks, st->task_id->value, st->state, agent,
                                                  st->message, s->io.now_ms(s->io.arg));
     acknowledge(s, st);
+    if (r == KMESOS_UPDATE_ACTIVE && t && t->phase == KMESOS_PHASE_STOPPED &&
+        st->state != MESOS__V1__TASK_STATE__TASK_KILLING) {
+        KLOG_INFO(MOD, "task %s was stopped but is %s: killing it", t->id,
+                  kmesos_task_state_name(st->state));
+        send_call(s, kmesos_call_kill(t->id, t->agent_id));
+    }
+    if (t && r != KMESOS_UPDATE_IGNORED && t->workload->ext && s->ext.on_update)
+        s->ext.on_update(s->ext.arg, t, st->state, st->message, r);
     if (r == KMESOS_UPDATE_RELAUNCH || r == KMESOS_UPDATE_DONE)
         changed(s);
     if (r == KMESOS_UPDATE_RELAUNCH)

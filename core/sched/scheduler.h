@@ -8,7 +8,12 @@
  *     "wait" and declined when --offer-hold runs out; rescinds drop it;
  *   - every update that carries a uuid is acknowledged;
  *   - after every (re)subscribe: explicit RECONCILE of known tasks, then
- *     implicit; REVIVE when tasks are pending, SUPPRESS when none are. */
+ *     implicit; REVIVE when tasks are pending, SUPPRESS when none are;
+ *   - a slot stopped on request that turns out alive is killed again.
+ * Workloads are individually allocated and owned by the scheduler (tasks
+ * point at them); they are added, replaced and removed at runtime. A
+ * workload built by a module (ext != NULL, e.g. a Kafka broker) is placed
+ * and launched through that module's hooks (kmesos_scheduler_ext). */
 #ifndef KMESOS_SCHEDULER_H
 #define KMESOS_SCHEDULER_H
 #include <stddef.h>
@@ -17,6 +22,7 @@
 #include "mesos/v1/scheduler/scheduler.pb-c.h"
 #include "sched/calls.h"
 #include "sched/decide.h"
+#include "sched/launcher.h"
 #include "sched/offers.h"
 #include "sched/tasks.h"
 #include "sched/workload.h"
@@ -45,25 +51,72 @@ typedef struct kmesos_scheduler_stats {
     uint64_t decide_us_total, decide_us_max, decide_count; /* offer -> ACCEPT */
 } kmesos_scheduler_stats;
 
+/* Hooks of the module that owns workloads with ext != NULL. */
+typedef struct kmesos_scheduler_ext {
+    void *arg;
+    /* Before the policies: may task go on offer (ports already taken by
+     * earlier tasks of this offer in pc)? Leave v an accept to go on. */
+    void (*gate)(void *arg, const kmesos_task *t, const kmesos_offer *o,
+                 const kmesos_port_cursor *pc, kmesos_verdict *v);
+    /* The TaskInfo of an accepted pair (NULL: cannot build it). */
+    Mesos__V1__TaskInfo *(*task_info)(void *arg, const kmesos_task *t, const kmesos_offer *o,
+                                      kmesos_port_cursor *pc);
+    /* After a status update of such a task was applied. */
+    void (*on_update)(void *arg, kmesos_task *t, int state, const char *message,
+                      kmesos_update_result r);
+} kmesos_scheduler_ext;
+
+struct kmesos_kafka;
+
 typedef struct kmesos_scheduler {
     kmesos_scheduler_config cfg;
     kmesos_scheduler_io io;
     kmesos_offers offers;
     kmesos_tasks tasks;
     kmesos_decider decider;
-    kmesos_workload *workloads;
+    kmesos_workload **workloads; /* each allocated on its own */
     size_t n_workloads;
+    kmesos_scheduler_ext ext;
+    struct kmesos_kafka *kafka;  /* not owned; saved with the state */
     char *framework_id;
     int subscribed;
     int suppressed;
+    int replace_held; /* re-place held offers after this OFFERS event */
+    uint64_t workload_gen; /* last kmesos_workload.generation given */
     kmesos_scheduler_stats stats;
 } kmesos_scheduler;
 
 void kmesos_scheduler_config_defaults(kmesos_scheduler_config *cfg);
-/* Takes ownership of the workloads array. 0, or -1 on no memory. */
+/* Takes ownership of the workloads array (its entries are moved into
+ * objects of their own; the array is freed). 0, or -1 on no memory. */
 int kmesos_scheduler_init(kmesos_scheduler *s, const kmesos_scheduler_config *cfg,
                           const kmesos_scheduler_io *io, kmesos_workload *workloads,
                           size_t n_workloads);
+/* Adds a heap-allocated workload (owned from now on, also on failure)
+ * with pending slots for its instances. 0; -1 on no memory or a name
+ * already in use. */
+int kmesos_scheduler_add_workload(kmesos_scheduler *s, kmesos_workload *w);
+/* Adds a workload (owned) without creating slots: for loading saved
+ * state, whose tasks are restored before kmesos_scheduler_fill_slots. */
+int kmesos_scheduler_adopt_workload(kmesos_scheduler *s, kmesos_workload *w);
+/* Puts nw (owned from now on) in the place of the workload of the same
+ * name: its tasks point at nw, missing instances get pending slots,
+ * surplus ones are dropped (pending) or stopped and killed (running).
+ * The old object is freed after nw exists, so no address is reused. 0,
+ * or -1 (no such workload; nw is freed). */
+int kmesos_scheduler_replace_workload(kmesos_scheduler *s, kmesos_workload *nw);
+/* Removes a workload and its slots (killing the running ones). */
+int kmesos_scheduler_remove_workload(kmesos_scheduler *s, const char *name);
+/* Makes a stopped or done slot pending again (fresh task id). */
+int kmesos_scheduler_requeue(kmesos_scheduler *s, kmesos_task *t);
+/* Kills a running task so that it is relaunched at once (a restart). */
+int kmesos_scheduler_restart_task(kmesos_scheduler *s, kmesos_task *t);
+/* The slot of instance of the named workload, or NULL. */
+kmesos_task *kmesos_scheduler_slot(const kmesos_scheduler *s, const kmesos_workload *w,
+                                   int instance);
+/* SUPPRESS/REVIVE as the pending set asks (after a change made outside
+ * of events, e.g. through the API). */
+void kmesos_scheduler_update_interest(kmesos_scheduler *s);
 void kmesos_scheduler_free(kmesos_scheduler *s);
 /* Creates the pending slots of every workload instance that has none
  * (call after restoring saved tasks). */

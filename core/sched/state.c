@@ -1,7 +1,10 @@
 /* state: see state.h. Loading restores each saved slot through the task
  * registry (phase LAUNCHING, so that reconciliation decides whether the
  * task still runs); a saved slot whose workload is no longer configured
- * is dropped with a log line. */
+ * is dropped with a log line, one beyond its workload's instances comes
+ * back stopped (killed if reconciliation finds it alive). The optional
+ * "kafka" object (cluster id, quorum, brokers: kafka.h) is loaded before
+ * the tasks, since broker tasks point at the brokers' workloads. */
 #include "sched/state.h"
 
 #include <errno.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "codec/log.h"
+#include "sched/kafka.h"
 
 #define MOD "state"
 
@@ -55,8 +59,9 @@ static json_t *state_json(const kmesos_scheduler *s)
             continue;
         json_array_append_new(tasks, task_json(t));
     }
-    return json_pack("{s:i, s:s?, s:o}", "version", KMESOS_STATE_VERSION, "framework_id",
-                     s->framework_id, "tasks", tasks);
+    json_t *kafka = s->kafka ? kmesos_kafka_state_json(s->kafka) : NULL;
+    return json_pack("{s:i, s:s?, s:o, s:o*}", "version", KMESOS_STATE_VERSION, "framework_id",
+                     s->framework_id, "tasks", tasks, "kafka", kafka);
 }
 
 static int write_all(int fd, const char *data, size_t len)
@@ -111,7 +116,7 @@ static int restore_task(kmesos_scheduler *s, json_t *jt, char *err, size_t errle
         return -1;
     }
     const kmesos_workload *w = kmesos_scheduler_workload(s, wname);
-    if (!w || instance < 0 || instance >= w->instances) {
+    if (!w || instance < 0) {
         KLOG_WARN(MOD, "saved task %s of workload %s/%d is no longer configured: forgotten",
                   task_id, wname, instance);
         return 0;
@@ -124,8 +129,8 @@ static int restore_task(kmesos_scheduler *s, json_t *jt, char *err, size_t errle
     }
     if (strcmp(phase, "done") == 0)
         t->phase = KMESOS_PHASE_DONE;
-    else if (strcmp(phase, "stopped") == 0)
-        t->phase = KMESOS_PHASE_STOPPED;
+    else if (strcmp(phase, "stopped") == 0 || instance >= w->instances)
+        t->phase = KMESOS_PHASE_STOPPED; /* not wanted: killed if alive */
     return 0;
 }
 
@@ -133,10 +138,10 @@ static int restore(kmesos_scheduler *s, json_t *root, char *err, size_t errlen)
 {
     json_int_t version = 0;
     const char *fwid = NULL;
-    json_t *tasks = NULL;
+    json_t *tasks = NULL, *kafka = NULL;
     json_error_t je;
-    if (json_unpack_ex(root, &je, 0, "{s:I, s?s, s:o}", "version", &version, "framework_id",
-                       &fwid, "tasks", &tasks) != 0) {
+    if (json_unpack_ex(root, &je, 0, "{s:I, s?s, s:o, s?o}", "version", &version, "framework_id",
+                       &fwid, "tasks", &tasks, "kafka", &kafka) != 0) {
         snprintf(err, errlen, "%s", je.text);
         return -1;
     }
@@ -150,6 +155,12 @@ static int restore(kmesos_scheduler *s, json_t *root, char *err, size_t errlen)
         snprintf(err, errlen, "'tasks' is not an array");
         return -1;
     }
+    if (kafka && !s->kafka) {
+        snprintf(err, errlen, "the state holds a Kafka cluster but this scheduler runs none");
+        return -1;
+    }
+    if (kafka && kmesos_kafka_state_load(s->kafka, kafka, err, errlen) != 0)
+        return -1;
     kmesos_scheduler_set_framework_id(s, fwid);
     size_t i;
     json_t *jt;

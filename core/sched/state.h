@@ -2,7 +2,11 @@
  * re-subscribes as the same framework and recognises its running tasks
  * instead of launching second copies. Stored as versioned JSON:
  *   {"version":1,"framework_id":"...","tasks":[{"workload":"web",
- *    "instance":0,"task_id":"web-0-3","agent_id":"...","phase":"active"}]}
+ *    "instance":0,"task_id":"web-0-3","agent_id":"...","phase":"active"}],
+ *    "kafka":{"cluster_id":"...","quorum_size":0,"voters":[...],
+ *             "brokers":[...]}}
+ * ("kafka" is optional, so files written before it existed still load:
+ * the version stays 1.)
  * Writes go to a temp file that is fsync'd and renamed over the old one.
  * A file that does not parse, or has a newer version, stops start-up: it
  * is never overwritten silently. */

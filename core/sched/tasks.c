@@ -2,7 +2,10 @@
  * relaunch gets a fresh id (Mesos forbids reusing the id of a task it
  * may still know) while the slot keeps its identity. Relaunch delays
  * double from backoff.base_ms up to backoff.max_ms per consecutive
- * failure and reset once a task reached TASK_RUNNING. */
+ * failure and reset once a task reached TASK_RUNNING; a workload may
+ * bring its own delays and a number of consecutive failures after which
+ * it is given up (phase DONE). Restored ids move the id counter past
+ * their sequence number, so a restarted scheduler never reuses an id. */
 #include "sched/tasks.h"
 
 #include <stdio.h>
@@ -99,6 +102,11 @@ kmesos_task *kmesos_tasks_restore(kmesos_tasks *reg, const kmesos_workload *w,
     if (kmesos_tasks_find(reg, task_id))
         return NULL;
     kmesos_task *t = new_slot(reg, w, instance, task_id, now_ms);
+    const char *dash = strrchr(task_id, '-');
+    char *end = NULL;
+    unsigned long long seq = dash ? strtoull(dash + 1, &end, 10) : 0;
+    if (end && !*end && seq > reg->seq)
+        reg->seq = seq;
     if (t) {
         t->phase = KMESOS_PHASE_LAUNCHING;
         if (set_str(&t->agent_id, agent_id) != 0)
@@ -154,6 +162,28 @@ static uint64_t backoff_ms(const kmesos_relaunch_backoff *b, int failures)
     return d < b->max_ms ? d : b->max_ms;
 }
 
+uint64_t kmesos_tasks_backoff_ms(const kmesos_tasks *reg, const kmesos_task *t, int failures)
+{
+    const kmesos_workload *w = t->workload;
+    kmesos_relaunch_backoff b = reg->backoff;
+    if (w->backoff_base_ms) {
+        b.base_ms = w->backoff_base_ms;
+        b.max_ms = w->backoff_max_ms > w->backoff_base_ms ? w->backoff_max_ms : w->backoff_base_ms;
+    }
+    return backoff_ms(&b, failures);
+}
+
+/* Pending again at once under a fresh id (a restart asked for). */
+static kmesos_update_result relaunch_now(kmesos_tasks *reg, kmesos_task *t, uint64_t now_ms)
+{
+    t->restarting = 0;
+    t->phase = KMESOS_PHASE_PENDING;
+    t->pending_since_ms = now_ms;
+    t->next_attempt_ms = now_ms;
+    assign_id(reg, t, NULL);
+    return KMESOS_UPDATE_RELAUNCH;
+}
+
 /* A terminal update: decide between relaunch and done. */
 static kmesos_update_result finish(kmesos_tasks *reg, kmesos_task *t, int state,
                                    const char *message, uint64_t now_ms)
@@ -161,18 +191,22 @@ static kmesos_update_result finish(kmesos_tasks *reg, kmesos_task *t, int state,
     int ok = state == MESOS__V1__TASK_STATE__TASK_FINISHED;
     if (t->phase == KMESOS_PHASE_STOPPED)
         return KMESOS_UPDATE_DONE;
+    if (t->restarting)
+        return relaunch_now(reg, t, now_ms);
     if (!ok) {
         t->failures++;
         set_str(&t->last_message, message ? message : "");
     }
     kmesos_restart r = t->workload->restart;
-    if (r == KMESOS_RESTART_NEVER || (ok && r == KMESOS_RESTART_ON_FAILURE)) {
+    int given_up = !ok && t->workload->max_failures > 0 &&
+                   t->failures >= t->workload->max_failures;
+    if (r == KMESOS_RESTART_NEVER || (ok && r == KMESOS_RESTART_ON_FAILURE) || given_up) {
         t->phase = KMESOS_PHASE_DONE;
         return KMESOS_UPDATE_DONE;
     }
     t->phase = KMESOS_PHASE_PENDING;
     t->pending_since_ms = now_ms;
-    t->next_attempt_ms = ok ? now_ms : now_ms + backoff_ms(&reg->backoff, t->failures);
+    t->next_attempt_ms = ok ? now_ms : now_ms + kmesos_tasks_backoff_ms(reg, t, t->failures);
     assign_id(reg, t, NULL);
     return KMESOS_UPDATE_RELAUNCH;
 }
@@ -208,4 +242,24 @@ void kmesos_tasks_stop(kmesos_tasks *reg, kmesos_task *t)
 {
     (void)reg;
     t->phase = KMESOS_PHASE_STOPPED;
+}
+
+int kmesos_tasks_requeue(kmesos_tasks *reg, kmesos_task *t, uint64_t now_ms)
+{
+    if (assign_id(reg, t, NULL) != 0)
+        return -1;
+    t->phase = KMESOS_PHASE_PENDING;
+    t->state = -1;
+    t->failures = 0;
+    t->restarting = 0;
+    t->pending_since_ms = now_ms;
+    t->next_attempt_ms = now_ms;
+    return 0;
+}
+
+void kmesos_tasks_remove(kmesos_tasks *reg, kmesos_task *t)
+{
+    HASH_DEL(reg->by_id, t);
+    reg->count--;
+    task_free(t);
 }

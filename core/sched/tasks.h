@@ -36,6 +36,7 @@ typedef struct kmesos_task {
     int attempts;              /* launches so far */
     int failures;              /* consecutive failures */
     uint64_t seq;              /* id counter, part of the task id */
+    int restarting;            /* killed to be relaunched at once */
     UT_hash_handle hh;
 } kmesos_task;
 
@@ -83,5 +84,13 @@ int kmesos_task_state_terminal(int state);
 size_t kmesos_tasks_pending(const kmesos_tasks *reg);
 /* Marks a slot stopped on request (no relaunch). */
 void kmesos_tasks_stop(kmesos_tasks *reg, kmesos_task *t);
+/* Makes a stopped or done slot pending again under a fresh task id, with
+ * its failure count reset. 0, or -1 on no memory. */
+int kmesos_tasks_requeue(kmesos_tasks *reg, kmesos_task *t, uint64_t now_ms);
+/* Removes a slot from the registry and frees it. */
+void kmesos_tasks_remove(kmesos_tasks *reg, kmesos_task *t);
+/* The relaunch delay after `failures` consecutive failures of t: its
+ * workload's backoff when it has one, else the registry's. */
+uint64_t kmesos_tasks_backoff_ms(const kmesos_tasks *reg, const kmesos_task *t, int failures);
 
 #endif

@@ -287,3 +287,68 @@ int kmesos_workload_parse_file(const char *path, kmesos_workload **list, size_t 
     fclose(f);
     return rc;
 }
+
+void kmesos_workload_destroy(kmesos_workload *w)
+{
+    if (!w)
+        return;
+    kmesos_workload_free(w);
+    free(w);
+}
+
+int kmesos_workload_list_add(char ***list, size_t *n, const char *value)
+{
+    char **p = realloc(*list, (*n + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    *list = p;
+    if (!(p[*n] = strdup(value)))
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+/* 1 when op is one of the operators policies/constraints.lua knows. */
+static int valid_constraint_op(const char *op)
+{
+    const char *colon = strchr(op, ':');
+    const char *arg = colon ? colon + 1 : NULL;
+    size_t len = colon ? (size_t)(colon - op) : strlen(op);
+    if ((len == 4 && strncmp(op, "like", 4) == 0) || (len == 6 && strncmp(op, "unlike", 6) == 0))
+        return arg && *arg;
+    if (len == 6 && strncmp(op, "unique", 6) == 0)
+        return !arg;
+    if (len == 7 && strncmp(op, "cluster", 7) == 0)
+        return !arg || *arg;
+    if (len == 7 && strncmp(op, "groupBy", 7) == 0) {
+        if (!arg)
+            return 1;
+        char *end = NULL;
+        long v = strtol(arg, &end, 10);
+        return *arg && end && !*end && v >= 1;
+    }
+    return 0;
+}
+
+int kmesos_workload_parse_constraints(const char *text, kmesos_kv **out, size_t *n, char *err,
+                                      size_t errlen)
+{
+    kmesos_kv *kv = NULL;
+    size_t count = 0;
+    if (*text && parse_pairs(&kv, &count, text) != 0) {
+        snprintf(err, errlen, "'%s' is not ATTRIBUTE=CONSTRAINT;...", text);
+        free_kv(kv, count);
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (!valid_constraint_op(kv[i].value)) {
+            snprintf(err, errlen,
+                     "'%s=%s': expected like:RE, unlike:RE, unique, cluster[:V] or groupBy[:N]",
+                     kv[i].key, kv[i].value);
+            free_kv(kv, count);
+            return -1;
+        }
+    *out = kv;
+    *n = count;
+    return 0;
+}

@@ -17,6 +17,7 @@
 #ifndef KMESOS_WORKLOAD_H
 #define KMESOS_WORKLOAD_H
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum kmesos_restart {
     KMESOS_RESTART_ON_FAILURE = 0,
@@ -48,6 +49,17 @@ typedef struct kmesos_workload {
     size_t n_constraints;
     kmesos_kv *labels;
     size_t n_labels;
+    /* relaunch backoff of this workload (0: the registry's default) and
+     * consecutive failures after which it is given up (0: never) */
+    uint64_t backoff_base_ms, backoff_max_ms;
+    int max_failures;
+    /* the object a module built this workload for (a Kafka broker for
+     * kind "broker"); not owned, NULL for command workloads */
+    void *ext;
+    /* set by the scheduler when it takes the object (add or replace):
+     * unique per object over the scheduler's life, so a cache keyed by
+     * the address can tell a new object at a reused address */
+    uint64_t generation;
 } kmesos_workload;
 
 /* Parses one spec line. 0, or -1 with a message naming the bad key. */
@@ -57,6 +69,15 @@ int kmesos_workload_parse(const char *spec, kmesos_workload *out, char *err, siz
 int kmesos_workload_parse_file(const char *path, kmesos_workload **list, size_t *n,
                                char *err, size_t errlen);
 void kmesos_workload_free(kmesos_workload *w);
+/* Frees a heap-allocated workload and its fields (NULL is fine). */
+void kmesos_workload_destroy(kmesos_workload *w);
+/* Parses constraints "ATTR=OP;ATTR2=OP2" (OP: like:RE, unlike:RE, unique,
+ * cluster, cluster:V, groupBy, groupBy:N) into a fresh list. 0, or -1
+ * with the bad piece named in err (out untouched). */
+int kmesos_workload_parse_constraints(const char *text, kmesos_kv **out, size_t *n, char *err,
+                                      size_t errlen);
+/* Appends "value" to a string list. 0 or -1. */
+int kmesos_workload_list_add(char ***list, size_t *n, const char *value);
 const char *kmesos_restart_name(kmesos_restart r);
 
 #endif

@@ -1,0 +1,86 @@
+/* broker: one Kafka broker as the operator configured it (kind "broker"):
+ * its settings (resources, heap, client port, server properties, JVM
+ * options, constraints, failover and stickiness, data dir), whether it is
+ * wanted (active), and what the scheduler learnt about it (consecutive
+ * failures, last failure, the host it ran on, the task it runs as). Also
+ * the broker id expressions of the API ("0", "0,2", "0..4", "*") and the
+ * parameters that change settings, validated before anything is applied
+ * so that a bad request leaves every broker unchanged. */
+#ifndef KMESOS_BROKER_H
+#define KMESOS_BROKER_H
+#include <stddef.h>
+
+#include <jansson.h>
+
+#define KMESOS_BROKER_MAX_ID 99999
+#define KMESOS_BROKER_MAX_IDS 1000
+
+/* What add/update set. Strings are malloc'd ("" when empty). */
+typedef struct kmesos_broker_settings {
+    double cpus;
+    double mem;            /* MB */
+    double heap;           /* MB, -Xms/-Xmx */
+    int port;              /* client port; 0: any port of the offer */
+    char *options;         /* server properties k=v,k=v */
+    char *jvm_options;
+    char *constraints;     /* ATTR=OP;... as the constraints policy reads */
+    char *data_dir;        /* "": <data root>/broker-<id> */
+    double failover_delay_s;
+    double failover_max_delay_s;
+    int failover_max_tries; /* 0: no limit */
+    double stickiness_period_s;
+} kmesos_broker_settings;
+
+typedef struct kmesos_broker {
+    int id;
+    int active;                /* wanted running */
+    kmesos_broker_settings set;
+    int failures;              /* consecutive failures (mirror of the task) */
+    char *last_failure;        /* NULL: none */
+    /* where it last ran: host and agent (stickiness), since when it is
+     * not running (epoch s, 0 while running or never ran) */
+    char *host;
+    char *agent_id;
+    double stopped_at_s;
+    int client_port;           /* of its last launch (endpoint) */
+    int controller_port;       /* of its last launch, 0: not a voter */
+} kmesos_broker;
+
+/* Settings defaults: 1 cpu, 2048 MB, heap 1024 MB, port auto, failover
+ * 1m doubling up to 10m without limit, stickiness 10m. 0 or -1. */
+int kmesos_broker_settings_defaults(kmesos_broker_settings *s);
+int kmesos_broker_settings_copy(kmesos_broker_settings *dst, const kmesos_broker_settings *src);
+void kmesos_broker_settings_free(kmesos_broker_settings *s);
+
+/* A new inactive broker with default settings. NULL on no memory. */
+kmesos_broker *kmesos_broker_new(int id);
+void kmesos_broker_destroy(kmesos_broker *b);
+
+/* The parameter names add/update take (NULL-terminated). */
+extern const char *const kmesos_broker_params[];
+/* 1 when name is one of them. */
+int kmesos_broker_param_known(const char *name);
+/* Applies one parameter to s. 0, or -1 with a message naming the field. */
+int kmesos_broker_param_set(kmesos_broker_settings *s, const char *name, const char *value,
+                            char *err, size_t errlen);
+/* Checks the settings as a whole (heap below mem). 0, or -1 with the
+ * field name in *field and a message. */
+int kmesos_broker_settings_check(const kmesos_broker_settings *s, const char **field, char *err,
+                                 size_t errlen);
+
+/* Parses an id expression. known: the existing ids (sorted or not); "*"
+ * means all of them. With must_exist, an id not in known is an error.
+ * Out: a sorted list without duplicates (free it). 0, or -1 with err. */
+int kmesos_broker_ids_parse(const char *expr, const int *known, size_t n_known, int must_exist,
+                            int **out, size_t *n_out, char *err, size_t errlen);
+
+/* "90s" -> "1m30s" style text of a duration (largest units, e.g. "10m",
+ * "1h", "1m30s", "500ms"). */
+void kmesos_broker_duration_text(double seconds, char *out, size_t len);
+
+/* Settings and learnt fields as saved in the state file. */
+json_t *kmesos_broker_state_json(const kmesos_broker *b);
+/* The inverse; NULL with err on a bad entry. */
+kmesos_broker *kmesos_broker_from_state(json_t *j, char *err, size_t errlen);
+
+#endif

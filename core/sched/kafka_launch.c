@@ -1,0 +1,203 @@
+/* kafka_launch: the TaskInfo of a broker. Mesos refuses a TaskInfo with
+ * both an executor and a command, so the task names an ExecutorInfo whose
+ * command runs kmesos-executor; the executor reads the broker's command
+ * from KMESOS_TASK_COMMAND and hands every other variable of
+ * ExecutorInfo.command.environment to it (docs/kafka.md lists them).
+ * Ports: a voter's controller port and a client port asked by number are
+ * claimed by number, an "auto" client port is the offer's next free one.
+ * In uri mode the executor and the Kafka tarball are CommandInfo URIs
+ * served by the scheduler (GET /files/<name>) and run from the sandbox;
+ * in local mode they are absolute paths on this machine. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/kafka.h"
+#include "sched/pbuild.h"
+
+/* 'text' for sh, with embedded single quotes escaped. */
+static char *shell_quote(const char *text)
+{
+    size_t n = 3;
+    for (const char *p = text; *p; p++)
+        n += *p == '\'' ? 4 : 1;
+    char *out = malloc(n), *w = out;
+    if (!out)
+        return NULL;
+    *w++ = '\'';
+    for (const char *p = text; *p; p++) {
+        if (*p == '\'') {
+            memcpy(w, "'\\''", 4);
+            w += 4;
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w++ = '\'';
+    *w = '\0';
+    return out;
+}
+
+static int push_env(Mesos__V1__Environment *env, const char *name, const char *value)
+{
+    return kmesos_pb_push((void ***)&env->variables, &env->n_variables,
+                          kmesos_pb_env(name, value ? value : ""));
+}
+
+static int push_env_int(Mesos__V1__Environment *env, const char *name, long value)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%ld", value);
+    return push_env(env, name, text);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static int push_uri(Mesos__V1__CommandInfo *cmd, const kmesos_kafka *k, const char *path,
+                    int executable, int extract)
+{
+    Mesos__V1__CommandInfo__URI *u = kmesos_pb_new(&mesos__v1__command_info__uri__descriptor);
+    size_t n = strlen(k->files_url) + strlen(path) + 16;
+    if (!u || !(u->value = malloc(n))) {
+        kmesos_pb_free(u);
+        return -1;
+    }
+    snprintf(u->value, n, "%s/files/%s", k->files_url, base_name(path));
+    u->has_executable = 1;
+    u->executable = executable;
+    u->has_extract = 1;
+    u->extract = extract;
+    return kmesos_pb_push((void ***)&cmd->uris, &cmd->n_uris, u);
+}
+
+/* The broker script and the executor command, as this fetch mode has them. */
+static int set_command(Mesos__V1__CommandInfo *cmd, const kmesos_kafka *k, char **script)
+{
+    char path[2048];
+    if (k->fetch == KMESOS_FETCH_URI) {
+        snprintf(path, sizeof path, "./%s/bin/kafka-broker.sh", k->dist_name);
+        *script = strdup(path);
+        cmd->value = strdup("./kmesos-executor");
+        return *script && cmd->value && push_uri(cmd, k, k->executor, 1, 0) == 0 &&
+                       push_uri(cmd, k, k->dist, 0, 1) == 0
+                   ? 0
+                   : -1;
+    }
+    snprintf(path, sizeof path, "%s/bin/kafka-broker.sh", k->dist_dir);
+    *script = shell_quote(path);
+    cmd->value = shell_quote(k->executor);
+    return *script && cmd->value ? 0 : -1;
+}
+
+typedef struct broker_ports {
+    int client, controller; /* controller 0: not a voter */
+} broker_ports;
+
+static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
+                      const kmesos_broker *b, const kmesos_offer *o, const broker_ports *p,
+                      const char *script, const char *task_id)
+{
+    char dir[1024], heap[32], libs[2048];
+    kmesos_kafka_data_dir(k, b, dir, sizeof dir);
+    snprintf(heap, sizeof heap, "%ldm", (long)b->set.heap);
+    snprintf(libs, sizeof libs, "%s/libs", k->dist_dir);
+    char *voters = kmesos_kafka_voters_text(k);
+    int rc = !voters || push_env(env, "KMESOS_TASK_COMMAND", script) ||
+             push_env(env, "KMESOS_TASK_ID", task_id) ||
+             push_env_int(env, "KAFKA_NODE_ID", b->id) ||
+             push_env_int(env, "KAFKA_PORT", p->client) ||
+             (p->controller && push_env_int(env, "KAFKA_CONTROLLER_PORT", p->controller)) ||
+             push_env(env, "KAFKA_PROCESS_ROLES", p->controller ? "broker,controller" : "broker") ||
+             push_env(env, "KAFKA_HOST", o->hostname) || push_env(env, "KAFKA_LOG_DIRS", dir) ||
+             push_env(env, "KAFKA_CLUSTER_ID", k->cluster_id) ||
+             push_env(env, "KAFKA_CONTROLLER_QUORUM_VOTERS", voters) ||
+             push_env(env, "KAFKA_HEAP", heap) ||
+             push_env(env, "KAFKA_JVM_OPTIONS", b->set.jvm_options) ||
+             push_env(env, "KAFKA_OPTIONS", b->set.options) ||
+             (k->fetch == KMESOS_FETCH_LOCAL && push_env(env, "KAFKA_LIBS", libs)) ||
+             push_env_int(env, "KMESOS_READY_PORT", p->client);
+    free(voters);
+    return rc ? -1 : 0;
+}
+
+static Mesos__V1__ExecutorInfo *executor_info(const kmesos_kafka *k, const kmesos_broker *b,
+                                              const kmesos_task *t, const kmesos_offer *o,
+                                              const broker_ports *p)
+{
+    Mesos__V1__ExecutorInfo *e = kmesos_pb_new(&mesos__v1__executor_info__descriptor);
+    Mesos__V1__CommandInfo *cmd = kmesos_pb_new(&mesos__v1__command_info__descriptor);
+    Mesos__V1__Environment *env = kmesos_pb_new(&mesos__v1__environment__descriptor);
+    char *script = NULL, name[64];
+    if (!e || !cmd || !env) {
+        kmesos_pb_free(e);
+        kmesos_pb_free(cmd);
+        kmesos_pb_free(env);
+        return NULL;
+    }
+    e->command = cmd;
+    cmd->environment = env;
+    cmd->has_shell = 1;
+    cmd->shell = 1;
+    e->has_type = 1;
+    e->type = MESOS__V1__EXECUTOR_INFO__TYPE__CUSTOM;
+    snprintf(name, sizeof name, "kmesos-executor broker-%d", b->id);
+    e->executor_id = kmesos_pb_id(&mesos__v1__executor_id__descriptor, t->id);
+    e->name = strdup(name);
+    if (k->sched->framework_id)
+        e->framework_id = kmesos_pb_id(&mesos__v1__framework_id__descriptor,
+                                       k->sched->framework_id);
+    int ok = e->executor_id && e->name && set_command(cmd, k, &script) == 0 &&
+             broker_env(env, k, b, o, p, script, t->id) == 0;
+    free(script);
+    if (!ok) {
+        kmesos_pb_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* Claims the broker's ports on the offer. 0, or -1 when they are not there. */
+static int take_ports(const kmesos_kafka *k, const kmesos_broker *b, const kmesos_offer *o,
+                      kmesos_port_cursor *pc, broker_ports *p)
+{
+    const kmesos_voter *v = kmesos_kafka_voter(k, b->id);
+    p->controller = v ? v->port : 0;
+    if (v && kmesos_port_claim(pc, o, (uint64_t)v->port) != 0)
+        return -1;
+    if (b->set.port) {
+        p->client = b->set.port;
+        return kmesos_port_claim(pc, o, (uint64_t)b->set.port);
+    }
+    p->client = (int)kmesos_port_take(pc, o);
+    return p->client ? 0 : -1;
+}
+
+Mesos__V1__TaskInfo *kmesos_kafka_task_info(void *arg, const kmesos_task *t,
+                                            const kmesos_offer *o, kmesos_port_cursor *pc)
+{
+    kmesos_kafka *k = arg;
+    kmesos_broker *b = t->workload->ext;
+    broker_ports p = {0, 0};
+    if (take_ports(k, b, o, pc, &p) != 0)
+        return NULL;
+    Mesos__V1__TaskInfo *ti = kmesos_launcher_base(t, o);
+    uint64_t ports[2] = {(uint64_t)p.client, (uint64_t)p.controller};
+    Mesos__V1__Resource *r = ti ? kmesos_launcher_ports_resource(ports, p.controller ? 2 : 1, o)
+                                : NULL;
+    /* push frees r itself when it fails */
+    if (!r || kmesos_pb_push((void ***)&ti->resources, &ti->n_resources, r) != 0) {
+        kmesos_pb_free(ti);
+        return NULL;
+    }
+    if (!(ti->executor = executor_info(k, b, t, o, &p)) || kmesos_launcher_finish(ti, o) != 0) {
+        kmesos_pb_free(ti);
+        return NULL;
+    }
+    b->client_port = p.client;
+    b->controller_port = p.controller;
+    return ti;
+}

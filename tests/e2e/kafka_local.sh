@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# End to end: a real 3-broker Kafka cluster run by kmesos-scheduler on
+# kmesos-local (3 agents with hosts 127.0.0.1..3 and their own port ranges,
+# since they share this machine). Everything goes through the REST API
+# with curl: bad requests answer 400 naming the field and change nothing;
+# broker add 0..2 + start *; the controller quorum forms (3 voters, their
+# hosts and controller ports recorded), all three brokers reach
+# TASK_RUNNING (= their client port answers, kmesos-executor readiness);
+# /api/status lists the bootstrap servers; a topic with replication factor
+# 3 is created with scripts/kafka-client.sh; kcat produces 1,000 messages
+# (acks=all) and consumes all 1,000; a running broker cannot be removed;
+# stop kills broker 2 and keeps it stopped, start brings it back on the
+# same host and port with its data (not formatted again); a scheduler
+# kill -9 + restart on the same state re-subscribes and launches nothing.
+# The launch uses --fetch-mode local (absolute paths) unless kmesos-local
+# has a fetcher (then uri); the scheduler's GET /files/<name> is checked
+# on its own. Prints "metric:" timing lines and "N passed, N failed".
+# Skips (exit 0) only when KMESOS_SKIP_KAFKA=1 and no Kafka cache exists.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+SCRIPTS=$KMESOS_SRC/scripts
+N_MSG=1000
+TOPIC=e2e
+T_START=$(date +%s.%N)
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
+
+for tool in kcat java python3 curl; do
+  command -v "$tool" >/dev/null || { not_ok "$tool is installed"; finish; exit 1; }
+done
+if ! "$SCRIPTS/fetch-kafka.sh" --check >/dev/null 2>&1 && [ "${KMESOS_SKIP_KAFKA:-0}" = 1 ]; then
+  echo "SKIP: no Kafka cache and KMESOS_SKIP_KAFKA=1 (run scripts/fetch-kafka.sh to enable this test)"
+  echo "0 passed, 0 failed, 1 skipped"
+  exit 0
+fi
+"$SCRIPTS/fetch-kafka.sh" >"$E2E_TMP/fetch.log" 2>&1 || { not_ok "fetch-kafka.sh"; finish; exit 1; }
+KAFKA_LIBS=$(sed -n 's/^KAFKA_LIBS=//p' "$E2E_TMP/fetch.log" | tail -n 1)
+DIST=$(dirname "$KAFKA_LIBS").tgz
+check "the Kafka tarball is in the cache" test -f "$DIST"
+
+# --- local cluster: 3 agents, distinct hosts and port ranges --------------------
+MASTER=$(free_port); API=$(free_port)
+BASE=$((20000 + (RANDOM % 100) * 100))
+python3 - "$BASE" >"$E2E_TMP/agents.json" <<'PY'
+import json, sys
+b = int(sys.argv[1])
+print(json.dumps({"agents": [
+    {"hostname": f"127.0.0.{i + 1}",
+     "resources": f"cpus:2;mem:2048;disk:10000;ports:[{b + 20 * i}-{b + 20 * i + 19}]",
+     "attributes": f"rack:r{i + 1}"} for i in range(3)]}))
+PY
+start local "$KMESOS_BIN/kmesos-local" --port "$MASTER" --agent-config "$E2E_TMP/agents.json" \
+  --allocation-interval 200ms --work-dir "$E2E_TMP/agents" --kill-grace-period 10s
+wait_for 10 curl -fsS "http://127.0.0.1:$MASTER/master/state" -o /dev/null ||
+  { not_ok "kmesos-local is up"; finish; exit 1; }
+
+MODE=local
+"$KMESOS_BIN/kmesos-local" --help 2>&1 | grep -qi fetch && MODE=uri
+echo "# fetch mode: $MODE"
+S="http://127.0.0.1:$API/api"
+start_scheduler() {
+  start "sched$1" "$KMESOS_BIN/kmesos-scheduler" --master "127.0.0.1:$MASTER" \
+    --api "127.0.0.1:$API" --state "file:$E2E_TMP/state.json" --log-level debug \
+    --executor "$KMESOS_BIN/kmesos-executor" --kafka-dist "$DIST" --fetch-mode "$MODE" \
+    --kafka-data-root "$E2E_TMP/data" --offer-hold 30s
+  SCHED_PID=$LAST_PID
+}
+start_scheduler 1
+wait_for 15 jtrue "$S/status" 'j["subscribed"]' || { not_ok "scheduler subscribed"; finish; exit 1; }
+
+# post CMD FORM: POSTs /api/broker/CMD with an x-www-form-urlencoded body
+# (the CLI's way; GET list below uses the query string); prints "STATUS BODY".
+post() {
+  curl -sS -o "$E2E_TMP/body.json" -w '%{http_code}' -d "$2" "$S/broker/$1"
+  printf ' '; tr -d '\n' <"$E2E_TMP/body.json"
+}
+# bad CMD QUERY FIELD: the answer is 400 naming FIELD.
+bad() {
+  local out; out=$(post "$1" "$2")
+  [ "${out%% *}" = 400 ] && python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(j['field']!=sys.argv[2] or not j['error'])" "${out#* }" "$3"
+}
+count_brokers() { json "$S/broker/list" 'len(j["brokers"])'; }
+
+# --- bad input: 400 naming the field, nothing changes ---------------------------
+SMALL='cpus=0.5&mem=1024&heap=256&failover_delay=2s&failover_max_delay=10s&jvm_options=-Dkmesos.e2e=1'
+check "negative cpus -> 400 field cpus" bad add "broker=0&cpus=-1" cpus
+check "non-numeric mem -> 400 field mem" bad add "broker=0&mem=lots" mem
+check "unknown parameter -> 400 naming it" bad add "broker=0&colour=red" colour
+check "bad id expression -> 400 field broker" bad add "broker=0..x" broker
+check "constraints that do not parse -> 400 field constraints" bad add "broker=0&constraints=hostname=sometimes" constraints
+check "unknown broker id -> 400 field broker" bad start "broker=7" broker
+check "heap above mem -> 400 field heap" bad add "broker=0&mem=256&heap=512" heap
+check "state unchanged: no broker exists" [ "$(count_brokers)" = 0 ]
+
+# --- add + start -----------------------------------------------------------------
+out=$(post add "broker=0..2&$SMALL&options=num.partitions=3,default.replication.factor=3,min.insync.replicas=2,group.initial.rebalance.delay.ms=0")
+check "broker add 0..2 -> 200 with 3 brokers" [ "${out%% *}" = 200 ]
+check "adding an existing id -> 400" bad add "broker=1" broker
+check "list shows 3 inactive brokers with their settings" jtrue "$S/broker/list" \
+  'len(j["brokers"])==3 and not any(b["active"] for b in j["brokers"]) and j["brokers"][0]["heap"]==256 and j["brokers"][0]["port"]=="auto" and j["brokers"][0]["failover"]["delay"]=="2s"'
+t_start=$(now)
+out=$(post start "broker=*")
+check "broker start * -> 200" [ "${out%% *}" = 200 ]
+all_running='len([b for b in j["brokers"] if b["task"] and b["task"]["state"]=="TASK_RUNNING"])==3'
+if wait_for 120 jtrue "$S/broker/list" "$all_running"; then
+  ok "all three brokers TASK_RUNNING"
+else
+  not_ok "all three brokers TASK_RUNNING"
+  json "$S/broker/list" 'j' || true
+  finish; exit 1
+fi
+echo "metric: broker_start_to_3_running_s=$(since "$t_start")"
+check "the quorum has 3 voters on 3 distinct hosts" jtrue "$S/status" \
+  'len(set(v.split("@")[1].split(":")[0] for v in j["kafka"]["controller_quorum_voters"].split(",")))==3'
+check "the cluster id (22 chars) and the voters are kept in the state file" \
+  python3 -c "import json; s=json.load(open('$E2E_TMP/state.json'))['kafka']; assert len(s['cluster_id'])==22 and len(s['voters'])==3 and len(s['brokers'])==3"
+BOOTSTRAP=$(json "$S/status" 'j["bootstrap_servers"]')
+echo "# bootstrap servers: $BOOTSTRAP"
+check "status lists 3 bootstrap servers" [ "$(echo "$BOOTSTRAP" | tr ',' '\n' | wc -l)" = 3 ]
+check "broker data dirs live outside the sandbox" test -f "$E2E_TMP/data/broker-0/meta.properties"
+
+# --- topic, produce, consume ----------------------------------------------------------
+export KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP KAFKA_LIBS
+t=$(now)
+check "kafka-client.sh topics creates '$TOPIC' with replication factor 3" \
+  "$SCRIPTS/kafka-client.sh" topics --create --topic "$TOPIC" --partitions 3 --replication-factor 3
+echo "metric: topic_create_s=$(since "$t")"
+full_isr() {
+  kcat -L -b "$BOOTSTRAP" -t "$TOPIC" -m 2 2>/dev/null | awk '
+    /partition [0-9]+,/ { n++; sub(/.*isrs: /, ""); if (split($0, a, ",") == 3) full++ }
+    END { exit !(n == 3 && full == 3) }'
+}
+check "every partition has 3 in-sync replicas" wait_for 30 full_isr
+t=$(now)
+seq 1 "$N_MSG" | sed 's/.*/k&:msg-&/' |
+  kcat -P -b "$BOOTSTRAP" -t "$TOPIC" -K: -X acks=all -X linger.ms=5 2>>"$E2E_TMP/kcat.log"
+check "kcat produced $N_MSG messages with acks=all" [ "$?" = 0 ]
+echo "metric: produce_${N_MSG}_s=$(since "$t")"
+consume_count() {
+  kcat -C -b "$1" -t "$TOPIC" -o beginning -e -q -f '%k %s\n' 2>>"$E2E_TMP/kcat.log" | sort -u | wc -l
+}
+t=$(now)
+got=$(consume_count "$BOOTSTRAP")
+echo "metric: consume_${N_MSG}_s=$(since "$t")"
+check "kcat consumed all $N_MSG messages (got $got)" [ "$got" = "$N_MSG" ]
+
+# --- lifecycle ----------------------------------------------------------------------------
+check "removing an active broker is refused" bad remove "broker=0" broker
+grep -q "active: stop it first" "$E2E_TMP/body.json" && ok "the refusal says to stop it first" ||
+  not_ok "the refusal says to stop it first"
+HOST2=$(json "$S/broker/list?broker=2" 'j["brokers"][0]["task"]["hostname"]')
+EP2=$(json "$S/broker/list?broker=2" 'j["brokers"][0]["task"]["endpoint"]')
+META2=$(md5sum <"$E2E_TMP/data/broker-2/meta.properties")
+out=$(post stop "broker=2")
+check "broker stop 2 -> 200" [ "${out%% *}" = 200 ]
+check "broker 2 is killed and stays stopped" wait_for 30 jtrue "$S/broker/list?broker=2" \
+  'not j["brokers"][0]["active"] and j["brokers"][0]["task"]["state"]=="TASK_KILLED"'
+t=$(now)
+out=$(post start "broker=2")
+check "broker start 2 -> 200" [ "${out%% *}" = 200 ]
+check "broker 2 is RUNNING again" wait_for 90 jtrue "$S/broker/list?broker=2" \
+  'j["brokers"][0]["task"]["state"]=="TASK_RUNNING"'
+echo "metric: broker_restart_to_running_s=$(since "$t")"
+check "broker 2 came back on its host and endpoint ($EP2)" jtrue "$S/broker/list?broker=2" \
+  "j['brokers'][0]['task']['hostname']=='$HOST2' and j['brokers'][0]['task']['endpoint']=='$EP2'"
+check "broker 2 kept its data (meta.properties unchanged)" \
+  [ "$(md5sum <"$E2E_TMP/data/broker-2/meta.properties")" = "$META2" ]
+check "every partition is back to 3 in-sync replicas" wait_for 60 full_isr
+got=$(consume_count "$BOOTSTRAP")
+check "still $N_MSG messages after the stop/start (got $got)" [ "$got" = "$N_MSG" ]
+
+# --- scheduler kill -9: same framework, no duplicate ---------------------------------------
+FWID=$(json "$S/status" 'j["framework_id"]')
+kill -KILL "$SCHED_PID"; wait "$SCHED_PID" 2>/dev/null
+start_scheduler 2
+check "the restarted scheduler re-subscribes as the same framework" \
+  wait_for 15 jtrue "$S/status" "j['subscribed'] and j['framework_id']=='$FWID'"
+check "reconciliation finds the three brokers running" wait_for 15 jtrue "$S/broker/list" "$all_running"
+sleep 2
+check "no broker was launched again" jtrue "$S/status" 'j["counters"]["tasks_launched"]==0'
+check "the master has exactly 3 live broker tasks" jtrue "http://127.0.0.1:$MASTER/master/state" \
+  'sum(1 for f in j["frameworks"] for t in f["tasks"] if t["state"]=="TASK_RUNNING")==3'
+
+# --- the files the fetcher gets (uri mode), served by a second scheduler ------------------
+FAPI=$(free_port)
+start files "$KMESOS_BIN/kmesos-scheduler" --master 127.0.0.1:1 --api "127.0.0.1:$FAPI" \
+  --state "file:$E2E_TMP/files-state.json" --executor "$KMESOS_BIN/kmesos-executor" \
+  --kafka-dist "$DIST" --fetch-mode uri
+wait_for 10 curl -fsS "http://127.0.0.1:$FAPI/api/status" -o /dev/null
+same_file() { [ "$(curl -fsS "http://127.0.0.1:$FAPI/files/$1" | md5sum)" = "$(md5sum <"$2")" ]; }
+check "GET /files/kmesos-executor serves the executor" same_file kmesos-executor "$KMESOS_BIN/kmesos-executor"
+check "GET /files/$(basename "$DIST") serves the tarball" same_file "$(basename "$DIST")" "$DIST"
+check "GET /files/other is 404" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FAPI/files/other")" = 404 ]
+
+# --- clean up: stop every broker through the API ----------------------------------------------
+out=$(post stop "broker=*")
+check "broker stop * -> 200" [ "${out%% *}" = 200 ]
+check "every broker task ends KILLED" wait_for 60 jtrue "$S/broker/list" \
+  'all(b["task"]["state"]=="TASK_KILLED" for b in j["brokers"])'
+out=$(post remove "broker=0..2")
+check "brokers that are voters cannot be removed (static quorum)" [ "${out%% *}" = 400 ]
+echo "metric: test_duration_s=$(since "$T_START")"
+finish

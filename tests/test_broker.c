@@ -1,0 +1,644 @@
+/* Tests of the Kafka broker model and its scheduling, with a fake io
+ * (calls captured, a settable clock): id expressions, parameter
+ * validation (bad input -> 400 naming the field, state unchanged), the
+ * REST contract on plain parameter lists, quorum formation (all voters
+ * together, each on its own host, controller ports recorded), the
+ * broker TaskInfo (executor, URIs, environment), failover backoff and
+ * deactivation, stickiness and voter pinning, rolling restart, and the
+ * state file round trip with brokers, voters and the cluster id. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "codec/protocol.h"
+#include "sched/broker_api.h"
+#include "sched/kafka.h"
+#include "sched/pbuild.h"
+#include "sched/state.h"
+#include "testlib.h"
+
+typedef struct fake {
+    uint64_t now_ms;
+    kmesos_call *calls[256];
+    size_t n;
+} fake;
+
+static int fake_send(void *arg, kmesos_call *call)
+{
+    fake *f = arg;
+    kmesos_buf b;
+    kmesos_buf_init(&b);
+    kmesos_protocol_encode(&call->base, KMESOS_CT_PROTOBUF, &b);
+    if (f->n < 256)
+        f->calls[f->n++] = (kmesos_call *)kmesos_protocol_decode(
+            &mesos__v1__scheduler__call__descriptor, KMESOS_CT_PROTOBUF, b.data, b.len, NULL, 0);
+    kmesos_buf_free(&b);
+    return 0;
+}
+static uint64_t fake_now_ms(void *arg) { return ((fake *)arg)->now_ms; }
+static double fake_now_s(void *arg) { return (double)((fake *)arg)->now_ms / 1000.0; }
+
+static void reset_calls(fake *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        kmesos_pb_free(f->calls[i]);
+    f->n = 0;
+}
+
+static size_t count_calls(const fake *f, Mesos__V1__Scheduler__Call__Type type)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        n += f->calls[i]->type == type;
+    return n;
+}
+
+typedef struct world {
+    fake f;
+    kmesos_scheduler s;
+    kmesos_kafka k;
+} world;
+
+static void setup(world *w, kmesos_fetch_mode mode)
+{
+    memset(w, 0, sizeof *w);
+    w->f.now_ms = 1000000;
+    kmesos_scheduler_config cfg;
+    kmesos_scheduler_config_defaults(&cfg);
+    kmesos_scheduler_io io = {&w->f, fake_send, fake_now_ms, fake_now_s, NULL};
+    kmesos_scheduler_init(&w->s, &cfg, &io, NULL, 0);
+    kmesos_kafka_config kc = {.executor = "/opt/km/kmesos-executor",
+                              .dist = "/cache/kafka-4.4.0.tgz", .fetch = mode,
+                              .files_url = "http://sched:7000", .data_root = "/data"};
+    char err[256];
+    CHECK_INT(kmesos_kafka_init(&w->k, &w->s, &kc, err, sizeof err), 0);
+    kmesos_scheduler_on_subscribed(&w->s, "fw-1");
+    reset_calls(&w->f);
+}
+
+static void teardown(world *w)
+{
+    reset_calls(&w->f);
+    kmesos_scheduler_free(&w->s);
+    kmesos_kafka_free(&w->k);
+}
+
+/* Runs an API command with "a=1&b=2" parameters. */
+static unsigned api(world *w, const char *method, const char *cmd, const char *form,
+                    json_t **body)
+{
+    kmesos_broker_api_params p = {0};
+    CHECK_INT(kmesos_broker_api_parse_form(&p, form, strlen(form)), 0);
+    unsigned status = kmesos_broker_api_run(&w->k, method, cmd, &p, body);
+    kmesos_broker_api_params_free(&p);
+    return status;
+}
+
+static unsigned api_drop(world *w, const char *method, const char *cmd, const char *form)
+{
+    json_t *body = NULL;
+    unsigned st = api(w, method, cmd, form, &body);
+    json_decref(body);
+    return st;
+}
+
+static const char *field_of(json_t *body)
+{
+    return json_string_value(json_object_get(body, "field"));
+}
+
+/* An offer on agent "a<host digit>" of host with cpus 2, mem 4096 and
+ * ports [lo-hi]. */
+static Mesos__V1__Offer *offer(const char *id, const char *host, uint64_t lo, uint64_t hi)
+{
+    char agent[32];
+    snprintf(agent, sizeof agent, "agent-%s", host);
+    Mesos__V1__Offer *o = kmesos_pb_new(&mesos__v1__offer__descriptor);
+    o->id = kmesos_pb_id(&mesos__v1__offer_id__descriptor, id);
+    o->framework_id = kmesos_pb_id(&mesos__v1__framework_id__descriptor, "fw-1");
+    o->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent);
+    o->hostname = strdup(host);
+    kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("cpus", 2, "*"));
+    kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("mem", 4096, "*"));
+    Mesos__V1__Resource *r = kmesos_pb_new(&mesos__v1__resource__descriptor);
+    r->name = strdup("ports");
+    r->type = MESOS__V1__VALUE__TYPE__RANGES;
+    r->ranges = kmesos_pb_new(&mesos__v1__value__ranges__descriptor);
+    Mesos__V1__Value__Range *range = kmesos_pb_new(&mesos__v1__value__range__descriptor);
+    range->begin = lo;
+    range->end = hi;
+    kmesos_pb_push((void ***)&r->ranges->range, &r->ranges->n_range, range);
+    kmesos_pb_push((void ***)&o->resources, &o->n_resources, r);
+    return o;
+}
+
+/* Feeds one OFFERS event: ids[i] on hosts[i], ports 31000-31009. */
+static void feed_offers(world *w, const char *const *ids, const char *const *hosts, size_t n)
+{
+    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
+    ev->has_type = 1;
+    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__OFFERS;
+    ev->offers = kmesos_pb_new(&mesos__v1__scheduler__event__offers__descriptor);
+    for (size_t i = 0; i < n; i++)
+        kmesos_pb_push((void ***)&ev->offers->offers, &ev->offers->n_offers,
+                       offer(ids[i], hosts[i], 31000, 31009));
+    kmesos_scheduler_on_event(&w->s, ev);
+    kmesos_pb_free(ev);
+}
+
+static void feed_update(world *w, const char *task_id, const char *agent, int state)
+{
+    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
+    ev->has_type = 1;
+    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE;
+    ev->update = kmesos_pb_new(&mesos__v1__scheduler__event__update__descriptor);
+    Mesos__V1__TaskStatus *st = kmesos_pb_new(&mesos__v1__task_status__descriptor);
+    st->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task_id);
+    st->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent);
+    st->state = state;
+    st->message = strdup(state == MESOS__V1__TASK_STATE__TASK_FAILED ? "exited with status 1" : "");
+    ev->update->status = st;
+    kmesos_scheduler_on_event(&w->s, ev);
+    kmesos_pb_free(ev);
+}
+
+static kmesos_task *task_of(world *w, int id)
+{
+    return kmesos_kafka_task(&w->k, kmesos_kafka_broker(&w->k, id));
+}
+
+/* The TaskInfo launched for broker id in the captured ACCEPTs. */
+static Mesos__V1__TaskInfo *launched(world *w, int id)
+{
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "broker-%d-", id);
+    for (size_t i = 0; i < w->f.n; i++) {
+        kmesos_call *c = w->f.calls[i];
+        if (c->type != MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT)
+            continue;
+        Mesos__V1__Offer__Operation__Launch *l = c->accept->operations[0]->launch;
+        for (size_t k = 0; k < l->n_task_infos; k++)
+            if (strncmp(l->task_infos[k]->task_id->value, prefix, strlen(prefix)) == 0)
+                return l->task_infos[k];
+    }
+    return NULL;
+}
+
+static const char *env_of(const Mesos__V1__TaskInfo *ti, const char *name)
+{
+    const Mesos__V1__Environment *env = ti->executor->command->environment;
+    for (size_t i = 0; i < env->n_variables; i++)
+        if (strcmp(env->variables[i]->name, name) == 0)
+            return env->variables[i]->value;
+    return NULL;
+}
+
+static const char *const HOSTS[] = {"h1", "h2", "h3"};
+
+/* Adds brokers 0..n-1 (small), starts them and forms the quorum on
+ * offers from h1..hn. */
+static void run_brokers(world *w, int n, const char *extra)
+{
+    char form[256];
+    snprintf(form, sizeof form, "broker=0..%d&cpus=0.5&mem=1024&heap=256%s", n - 1, extra);
+    CHECK_INT(api_drop(w, "POST", "add", form), 200);
+    CHECK_INT(api_drop(w, "POST", "start", "broker=*"), 200);
+    const char *ids[] = {"o1", "o2", "o3"};
+    feed_offers(w, ids, HOSTS, (size_t)n);
+}
+
+/* ---- tests ------------------------------------------------------------------------- */
+
+static void test_id_expressions(void)
+{
+    int known[] = {1, 3, 5}, *ids = NULL;
+    size_t n = 0;
+    char err[256];
+    CHECK_INT(kmesos_broker_ids_parse("0", NULL, 0, 0, &ids, &n, err, sizeof err), 0);
+    CHECK(n == 1 && ids[0] == 0);
+    free(ids);
+    CHECK_INT(kmesos_broker_ids_parse("2,0,2", NULL, 0, 0, &ids, &n, err, sizeof err), 0);
+    CHECK(n == 2 && ids[0] == 0 && ids[1] == 2);
+    free(ids);
+    CHECK_INT(kmesos_broker_ids_parse("0..4", NULL, 0, 0, &ids, &n, err, sizeof err), 0);
+    CHECK(n == 5 && ids[4] == 4);
+    free(ids);
+    CHECK_INT(kmesos_broker_ids_parse("*", known, 3, 1, &ids, &n, err, sizeof err), 0);
+    CHECK(n == 3 && ids[0] == 1 && ids[2] == 5);
+    free(ids);
+    ids = NULL;
+    CHECK_INT(kmesos_broker_ids_parse("*", NULL, 0, 1, &ids, &n, err, sizeof err), 0);
+    CHECK_INT(n, 0); /* no brokers yet: an empty list */
+    free(ids);
+    const char *bad[] = {"", "a", "1..", "3..1", "0,,1", "-1", "0..x", ",1", "1,", "0..5000",
+                         "1.5", "100000"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        CHECK_INT(kmesos_broker_ids_parse(bad[i], NULL, 0, 0, &ids, &n, err, sizeof err), -1);
+        CHECK(strncmp(err, "broker:", 7) == 0);
+    }
+    CHECK_INT(kmesos_broker_ids_parse("1,2", known, 3, 1, &ids, &n, err, sizeof err), -1);
+    CHECK_STR(err, "broker: unknown broker id 2");
+}
+
+static void test_parameters_are_validated(void)
+{
+    kmesos_broker_settings s;
+    char err[256];
+    CHECK_INT(kmesos_broker_settings_defaults(&s), 0);
+    const char *good[][2] = {{"cpus", "0.5"}, {"mem", "1024"}, {"heap", "256"},
+                             {"port", "auto"}, {"port", "9092"}, {"options", "a=1,b=x,y"},
+                             {"jvm_options", "-Dx=1 -Dy=2"}, {"constraints", "hostname=unique;rack=groupBy:3"},
+                             {"failover_delay", "30s"}, {"failover_max_delay", "5m"},
+                             {"failover_max_tries", "5"}, {"failover_max_tries", "none"},
+                             {"stickiness_period", "0s"}, {"data_dir", "/d/b0,/e/b0"}, {"data_dir", ""}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        CHECK_INT(kmesos_broker_param_set(&s, good[i][0], good[i][1], err, sizeof err), 0);
+    const char *bad[][2] = {{"cpus", "-1"}, {"cpus", "x"}, {"cpus", "0"}, {"mem", "nan"},
+                            {"heap", ""}, {"port", "0"}, {"port", "70000"}, {"port", "ninety"},
+                            {"options", "=1"}, {"options", "noequals"}, {"jvm_options", "a\nb"},
+                            {"constraints", "hostname=sometimes"}, {"constraints", "rack"},
+                            {"constraints", "rack=groupBy:0"}, {"failover_delay", "0s"},
+                            {"failover_delay", "soon"}, {"failover_max_tries", "0"},
+                            {"stickiness_period", "-5s"}, {"data_dir", "relative/dir"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        CHECK_INT(kmesos_broker_param_set(&s, bad[i][0], bad[i][1], err, sizeof err), -1);
+        CHECK(strncmp(err, bad[i][0], strlen(bad[i][0])) == 0); /* names the field */
+    }
+    CHECK_INT(kmesos_broker_param_set(&s, "colour", "red", err, sizeof err), -1);
+    CHECK_STR(err, "unknown parameter 'colour'");
+    const char *field = NULL;
+    s.heap = 2048;
+    s.mem = 1024;
+    CHECK_INT(kmesos_broker_settings_check(&s, &field, err, sizeof err), -1);
+    CHECK_STR(field, "heap");
+    kmesos_broker_settings_free(&s);
+    char text[32];
+    kmesos_broker_duration_text(90, text, sizeof text);
+    CHECK_STR(text, "1m30s");
+    kmesos_broker_duration_text(600, text, sizeof text);
+    CHECK_STR(text, "10m");
+    kmesos_broker_duration_text(0.5, text, sizeof text);
+    CHECK_STR(text, "500ms");
+}
+
+static void test_rest_contract(void)
+{
+    world w;
+    setup(&w, KMESOS_FETCH_URI);
+    json_t *body = NULL;
+    CHECK_INT(api(&w, "POST", "add", "broker=0..2&cpus=0.5&mem=1024&heap=256", &body), 200);
+    CHECK_INT(json_array_size(json_object_get(body, "brokers")), 3);
+    json_t *b0 = json_array_get(json_object_get(body, "brokers"), 0);
+    CHECK_STR(json_string_value(json_object_get(b0, "port")), "auto");
+    CHECK_STR(json_string_value(json_object_get(b0, "data_dir")), "/data/broker-0");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(b0, "failover"), "delay")), "1m");
+    CHECK(json_is_null(json_object_get(json_object_get(b0, "failover"), "max_tries")));
+    CHECK(json_is_null(json_object_get(b0, "task")));
+    json_decref(body);
+    /* errors: 400 naming the field, and nothing changes */
+    CHECK_INT(api(&w, "POST", "add", "broker=1", &body), 400);
+    CHECK_STR(field_of(body), "broker");
+    json_decref(body);
+    CHECK_INT(api(&w, "POST", "update", "broker=0..2&cpus=2&mem=lots", &body), 400);
+    CHECK_STR(field_of(body), "mem");
+    json_decref(body);
+    CHECK(kmesos_kafka_broker(&w.k, 0)->set.cpus == 0.5); /* cpus=2 not applied either */
+    CHECK_INT(api(&w, "POST", "update", "broker=0&shoe_size=9", &body), 400);
+    CHECK_STR(field_of(body), "shoe_size");
+    json_decref(body);
+    CHECK_INT(api(&w, "POST", "start", "broker=0&cpus=1", &body), 400); /* start takes no settings */
+    CHECK_STR(field_of(body), "cpus");
+    json_decref(body);
+    CHECK_INT(api(&w, "POST", "stop", "broker=9", &body), 400);
+    CHECK_STR(json_string_value(json_object_get(body, "error")), "broker: unknown broker id 9");
+    json_decref(body);
+    CHECK_INT(api_drop(&w, "POST", "add", "broker=*"), 400);
+    CHECK_INT(api_drop(&w, "GET", "add", "broker=5"), 405);
+    CHECK_INT(api_drop(&w, "POST", "explode", "broker=0"), 404);
+    CHECK_INT(w.k.n_brokers, 3);
+    /* update, list with an expression */
+    CHECK_INT(api_drop(&w, "POST", "update", "broker=1,2&port=9092&failover_max_tries=3"), 200);
+    CHECK_INT(api(&w, "GET", "list", "broker=2", &body), 200);
+    b0 = json_array_get(json_object_get(body, "brokers"), 0);
+    CHECK_INT(json_integer_value(json_object_get(b0, "port")), 9092);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(b0, "failover"), "max_tries")), 3);
+    json_decref(body);
+    /* remove: refused while active, fine once stopped (before a quorum exists) */
+    CHECK_INT(api_drop(&w, "POST", "start", "broker=2"), 200);
+    CHECK_INT(api(&w, "POST", "remove", "broker=2", &body), 400);
+    CHECK_STR(json_string_value(json_object_get(body, "error")), "broker 2 is active: stop it first");
+    json_decref(body);
+    CHECK_INT(api_drop(&w, "POST", "stop", "broker=2"), 200);
+    CHECK_INT(api(&w, "POST", "remove", "broker=2", &body), 200);
+    CHECK_INT(json_integer_value(json_array_get(json_object_get(body, "removed"), 0)), 2);
+    json_decref(body);
+    CHECK(kmesos_kafka_broker(&w.k, 2) == NULL);
+    CHECK(kmesos_scheduler_workload(&w.s, "broker-2") == NULL);
+    /* restart of brokers that do not run: nothing queued */
+    CHECK_INT(api(&w, "POST", "restart", "broker=*", &body), 202);
+    CHECK_INT(json_array_size(json_object_get(body, "restarting")), 0);
+    json_decref(body);
+    teardown(&w);
+}
+
+static void test_quorum_forms_with_all_voters_and_task_info(void)
+{
+    world w;
+    setup(&w, KMESOS_FETCH_URI);
+    CHECK_INT(api_drop(&w, "POST", "add", "broker=0..2&cpus=0.5&mem=1024&heap=256&options=a=1"), 200);
+    CHECK_INT(api_drop(&w, "POST", "start", "broker=*"), 200);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
+    /* two hosts only: the voters wait, the offers are held */
+    const char *ids[] = {"o1", "o2", "o3"};
+    feed_offers(&w, ids, HOSTS, 2);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
+    CHECK_INT(w.s.offers.count, 2);
+    CHECK(task_of(&w, 0)->wait_reason && strstr(task_of(&w, 0)->wait_reason, "quorum voters"));
+    CHECK_INT(w.k.n_voters, 0);
+    /* the third host: all three launch at once, one per host */
+    const char *third[] = {"o3"};
+    const char *host3[] = {"h3"};
+    feed_offers(&w, third, host3, 1);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 3);
+    CHECK_INT(w.s.offers.count, 0);
+    CHECK_INT(w.k.n_voters, 3);
+    char *voters = kmesos_kafka_voters_text(&w.k);
+    CHECK(voters && strstr(voters, "@h1:31009") && strstr(voters, "@h2:31009") &&
+          strstr(voters, "@h3:31009"));
+    Mesos__V1__TaskInfo *ti = launched(&w, 0);
+    CHECK(ti && ti->executor && !ti->command);
+    if (ti && ti->executor) {
+        const kmesos_voter *v0 = kmesos_kafka_voter(&w.k, 0);
+        Mesos__V1__CommandInfo *cmd = ti->executor->command;
+        CHECK_STR(cmd->value, "./kmesos-executor");
+        CHECK_INT(cmd->n_uris, 2);
+        CHECK_STR(cmd->uris[0]->value, "http://sched:7000/files/kmesos-executor");
+        CHECK(cmd->uris[0]->executable && !cmd->uris[0]->extract);
+        CHECK_STR(cmd->uris[1]->value, "http://sched:7000/files/kafka-4.4.0.tgz");
+        CHECK(cmd->uris[1]->extract);
+        CHECK_STR(env_of(ti, "KMESOS_TASK_COMMAND"), "./kafka-4.4.0/bin/kafka-broker.sh");
+        CHECK_STR(env_of(ti, "KAFKA_NODE_ID"), "0");
+        CHECK_STR(env_of(ti, "KAFKA_PORT"), "31000");
+        CHECK_STR(env_of(ti, "KMESOS_READY_PORT"), "31000");
+        CHECK_STR(env_of(ti, "KAFKA_CONTROLLER_PORT"), "31009");
+        CHECK_STR(env_of(ti, "KAFKA_HOST"), v0 ? v0->host : "?");
+        CHECK_STR(env_of(ti, "KAFKA_LOG_DIRS"), "/data/broker-0");
+        CHECK_STR(env_of(ti, "KAFKA_CONTROLLER_QUORUM_VOTERS"), voters);
+        CHECK_STR(env_of(ti, "KAFKA_CLUSTER_ID"), w.k.cluster_id);
+        CHECK_INT(strlen(w.k.cluster_id), 22);
+        CHECK_STR(env_of(ti, "KAFKA_HEAP"), "256m");
+        CHECK_STR(env_of(ti, "KAFKA_OPTIONS"), "a=1");
+        CHECK_STR(env_of(ti, "KAFKA_PROCESS_ROLES"), "broker,controller");
+        CHECK(env_of(ti, "KAFKA_LIBS") == NULL); /* the script finds ../libs */
+        /* resources: cpus, mem, then the two ports */
+        CHECK_INT(ti->n_resources, 3);
+        CHECK_STR(ti->resources[2]->name, "ports");
+        CHECK_INT(ti->resources[2]->ranges->n_range, 2);
+    }
+    free(voters);
+    /* a fourth broker added later is a plain broker with the same voters */
+    reset_calls(&w.f);
+    CHECK_INT(api_drop(&w, "POST", "add", "broker=3&cpus=0.5&mem=1024&heap=256"), 200);
+    CHECK_INT(api_drop(&w, "POST", "start", "broker=3"), 200);
+    const char *o4[] = {"o4"};
+    feed_offers(&w, o4, HOSTS, 1);
+    ti = launched(&w, 3);
+    CHECK(ti != NULL);
+    if (ti) {
+        CHECK_STR(env_of(ti, "KAFKA_PROCESS_ROLES"), "broker");
+        CHECK(env_of(ti, "KAFKA_CONTROLLER_PORT") == NULL);
+        CHECK_INT(ti->resources[2]->ranges->n_range, 1);
+    }
+    teardown(&w);
+}
+
+static void test_local_fetch_mode_uses_absolute_paths(void)
+{
+    world w;
+    setup(&w, KMESOS_FETCH_LOCAL);
+    run_brokers(&w, 1, "");
+    Mesos__V1__TaskInfo *ti = launched(&w, 0);
+    CHECK(ti != NULL);
+    if (ti) {
+        CHECK_STR(ti->executor->command->value, "'/opt/km/kmesos-executor'");
+        CHECK_INT(ti->executor->command->n_uris, 0);
+        CHECK_STR(env_of(ti, "KMESOS_TASK_COMMAND"), "'/cache/kafka-4.4.0/bin/kafka-broker.sh'");
+        CHECK_STR(env_of(ti, "KAFKA_LIBS"), "/cache/kafka-4.4.0/libs");
+        CHECK_STR(env_of(ti, "KAFKA_CONTROLLER_QUORUM_VOTERS"), "0@h1:31009");
+    }
+    teardown(&w);
+}
+
+static void test_failover_backoff_stickiness_and_deactivation(void)
+{
+    world w;
+    setup(&w, KMESOS_FETCH_URI);
+    run_brokers(&w, 1, "&failover_delay=1s&failover_max_delay=3s&failover_max_tries=3");
+    kmesos_task *t = task_of(&w, 0);
+    CHECK(t && t->phase == KMESOS_PHASE_LAUNCHING);
+    feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_STR(kmesos_kafka_broker(&w.k, 0)->host, "h1");
+    uint64_t delays[] = {1000, 2000};
+    for (int i = 0; i < 2; i++) {
+        char id[64];
+        snprintf(id, sizeof id, "%s", t->id);
+        feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
+        CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
+        CHECK_INT(t->next_attempt_ms - w.f.now_ms, delays[i]); /* 1 s, then doubled */
+        CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, i + 1);
+        CHECK_STR(kmesos_kafka_broker(&w.k, 0)->last_failure, "TASK_FAILED: exited with status 1");
+        /* stickiness: it prefers the host it ran on */
+        CHECK(t->workload->n_prefer_hosts == 1 && strcmp(t->workload->prefer_hosts[0], "h1") == 0);
+        w.f.now_ms += delays[i];
+        /* a voter never moves: an offer from another host is declined */
+        reset_calls(&w.f);
+        const char *other[] = {"x", "h2"};
+        feed_offers(&w, other, other + 1, 1);
+        CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
+        CHECK(t->wait_reason && strstr(t->wait_reason, "voter on host h1"));
+        const char *mine[] = {i ? "o6" : "o5"};
+        feed_offers(&w, mine, HOSTS, 1);
+        CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+    }
+    feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
+    kmesos_broker *b = kmesos_kafka_broker(&w.k, 0);
+    CHECK_INT(b->active, 0);
+    CHECK(b->last_failure && strstr(b->last_failure, "deactivated after 3 consecutive failures"));
+    CHECK_INT(t->phase, KMESOS_PHASE_DONE);
+    CHECK_INT(kmesos_tasks_pending(&w.s.tasks), 0);
+    /* start again: pending under a fresh id, failures reset */
+    CHECK_INT(api_drop(&w, "POST", "start", "broker=0"), 200);
+    CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
+    CHECK_INT(b->failures, 0);
+    teardown(&w);
+}
+
+static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
+{
+    world w;
+    setup(&w, KMESOS_FETCH_URI);
+    run_brokers(&w, 2, "");
+    for (int i = 0; i < 2; i++)
+        feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
+                    MESOS__V1__TASK_STATE__TASK_RUNNING);
+    reset_calls(&w.f);
+    json_t *body = NULL;
+    CHECK_INT(api(&w, "POST", "restart", "broker=*", &body), 202);
+    CHECK_INT(json_array_size(json_object_get(body, "restarting")), 2);
+    json_decref(body);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* broker 0 only */
+    kmesos_task *t0 = task_of(&w, 0);
+    char old[64];
+    snprintf(old, sizeof old, "%s", t0->id);
+    feed_update(&w, old, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    CHECK_INT(t0->phase, KMESOS_PHASE_PENDING);         /* relaunched at once ... */
+    CHECK_INT(t0->next_attempt_ms, w.f.now_ms);
+    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, 0); /* ... and not a failure */
+    kmesos_kafka_tick(&w.k);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* 1 waits */
+    const char *o[] = {"o9"};
+    feed_offers(&w, o, HOSTS, 1);
+    reset_calls(&w.f);
+    feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* now broker 1 */
+    kmesos_call *kill = w.f.calls[w.f.n - 1];
+    CHECK(kill->type == MESOS__V1__SCHEDULER__CALL__TYPE__KILL &&
+          strcmp(kill->kill->task_id->value, task_of(&w, 1)->id) == 0);
+    /* stop: KILL and no relaunch after TASK_KILLED */
+    reset_calls(&w.f);
+    CHECK_INT(api_drop(&w, "POST", "stop", "broker=0"), 200);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+    feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    CHECK_INT(t0->phase, KMESOS_PHASE_STOPPED);
+    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->active, 0);
+    /* a voter cannot be removed */
+    CHECK_INT(api(&w, "POST", "remove", "broker=0", &body), 400);
+    CHECK(strstr(json_string_value(json_object_get(body, "error")), "voter") != NULL);
+    json_decref(body);
+    teardown(&w);
+}
+
+static void test_state_round_trip_with_brokers(void)
+{
+    char path[] = "/tmp/kmesos-broker-state-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    world a, b;
+    char err[512];
+    setup(&a, KMESOS_FETCH_URI);
+    run_brokers(&a, 2, "&port=31005&constraints=hostname=unique&options=x=1");
+    CHECK_INT(api_drop(&a, "POST", "add", "broker=7&cpus=0.5&mem=1024&heap=256"), 200);
+    feed_update(&a, task_of(&a, 0)->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    char t0[64];
+    snprintf(t0, sizeof t0, "%s", task_of(&a, 0)->id);
+    CHECK_INT(kmesos_state_save(path, &a.s, err, sizeof err), 0);
+
+    setup(&b, KMESOS_FETCH_URI);
+    CHECK(strcmp(a.k.cluster_id, b.k.cluster_id) != 0); /* a fresh one first ... */
+    CHECK_INT(kmesos_state_load(path, &b.s, err, sizeof err), 0);
+    CHECK_STR(b.k.cluster_id, a.k.cluster_id);             /* ... then the saved one */
+    CHECK_INT(b.k.n_brokers, 3);
+    CHECK_INT(b.k.n_voters, 2);
+    char *va = kmesos_kafka_voters_text(&a.k), *vb = kmesos_kafka_voters_text(&b.k);
+    CHECK_STR(vb, va);
+    free(va);
+    free(vb);
+    kmesos_broker *b0 = kmesos_kafka_broker(&b.k, 0);
+    CHECK(b0 && b0->active && b0->set.port == 31005 && b0->client_port == 31005 && b0->set.heap == 256);
+    CHECK_STR(b0->set.constraints, "hostname=unique");
+    CHECK_STR(b0->set.options, "x=1");
+    CHECK_STR(b0->host, "h1");
+    CHECK(!kmesos_kafka_broker(&b.k, 7)->active);
+    kmesos_task *r = kmesos_tasks_find(&b.s.tasks, t0);
+    CHECK(r && r->phase == KMESOS_PHASE_LAUNCHING && r->workload->ext == b0);
+    CHECK_INT(kmesos_scheduler_fill_slots(&b.s), 0);
+    CHECK_INT(b.s.tasks.count, 2); /* brokers 0 and 1; 7 is not active */
+    /* a later launch never reuses a saved task id */
+    CHECK(b.s.tasks.seq >= 2);
+    teardown(&b);
+
+    /* a corrupt kafka section stops the load and names it */
+    FILE *f = fopen(path, "w");
+    fputs("{\"version\":1,\"tasks\":[],\"kafka\":{\"cluster_id\":\"short\",\"voters\":[],"
+          "\"brokers\":[]}}", f);
+    fclose(f);
+    setup(&b, KMESOS_FETCH_URI);
+    CHECK_INT(kmesos_state_load(path, &b.s, err, sizeof err), -1);
+    CHECK(strstr(err, "kafka") && strstr(err, "never overwritten"));
+    teardown(&b);
+    teardown(&a);
+    unlink(path);
+}
+
+static kmesos_workload *command_workload(const char *spec)
+{
+    kmesos_workload *wl = calloc(1, sizeof *wl);
+    char err[128];
+    CHECK_INT(kmesos_workload_parse(spec, wl, err, sizeof err), 0);
+    return wl;
+}
+
+static void test_workloads_at_runtime(void)
+{
+    world w;
+    setup(&w, KMESOS_FETCH_URI);
+    CHECK_INT(kmesos_scheduler_add_workload(&w.s, command_workload("name=web cmd=true instances=2")), 0);
+    CHECK_INT(w.s.tasks.count, 2);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
+    /* a second workload of that name is refused (and freed) */
+    CHECK_INT(kmesos_scheduler_add_workload(&w.s, command_workload("name=web cmd=false")), -1);
+    const char *ids[] = {"o1"};
+    feed_offers(&w, ids, HOSTS, 1);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+    /* replace with one instance: tasks follow the new object, the surplus
+     * running one is stopped and killed */
+    const kmesos_workload *old = kmesos_scheduler_workload(&w.s, "web");
+    uint64_t old_gen = old->generation;
+    reset_calls(&w.f);
+    kmesos_workload *nw = command_workload("name=web cmd=true instances=1 cpus=0.2");
+    CHECK_INT(kmesos_scheduler_replace_workload(&w.s, nw), 0);
+    CHECK(kmesos_scheduler_workload(&w.s, "web") == nw && nw != old);
+    CHECK(nw->generation > old_gen); /* a new object, whatever its address */
+    size_t stopped = 0;
+    for (kmesos_task *t = w.s.tasks.by_id; t; t = t->hh.next) {
+        CHECK(t->workload == nw);
+        stopped += t->phase == KMESOS_PHASE_STOPPED;
+    }
+    CHECK_INT(stopped, 1);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+    /* remove: running slots are killed, every slot and the object go */
+    reset_calls(&w.f);
+    CHECK_INT(kmesos_scheduler_remove_workload(&w.s, "web"), 0);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+    CHECK_INT(w.s.tasks.count, 0);
+    CHECK(kmesos_scheduler_workload(&w.s, "web") == NULL);
+    CHECK_INT(kmesos_scheduler_remove_workload(&w.s, "web"), -1);
+    teardown(&w);
+}
+
+static void test_cluster_ids(void)
+{
+    char id[23];
+    for (int i = 0; i < 200; i++) {
+        CHECK_INT(kmesos_kafka_new_cluster_id(id), 0);
+        CHECK_INT(strlen(id), 22);
+        CHECK(id[0] != '-' && strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789-_") == 22);
+    }
+}
+
+int main(void)
+{
+    RUN_TEST(test_id_expressions);
+    RUN_TEST(test_parameters_are_validated);
+    RUN_TEST(test_rest_contract);
+    RUN_TEST(test_quorum_forms_with_all_voters_and_task_info);
+    RUN_TEST(test_local_fetch_mode_uses_absolute_paths);
+    RUN_TEST(test_failover_backoff_stickiness_and_deactivation);
+    RUN_TEST(test_stop_kills_and_rolling_restart_goes_one_by_one);
+    RUN_TEST(test_state_round_trip_with_brokers);
+    RUN_TEST(test_workloads_at_runtime);
+    RUN_TEST(test_cluster_ids);
+    return testlib_finish();
+}
