@@ -450,6 +450,28 @@ const char *kmesos_httpd_query(const kmesos_httpd_req *req, const char *name)
     return v ? v : "";
 }
 
+typedef struct httpd_query_each {
+    void (*fn)(void *arg, const char *name, const char *value);
+    void *arg;
+} httpd_query_each;
+
+static enum MHD_Result query_each_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    httpd_query_each *q = cls;
+    (void)kind;
+    q->fn(q->arg, key, value ? value : "");
+    return MHD_YES;
+}
+
+void kmesos_httpd_query_each(const kmesos_httpd_req *req,
+                             void (*fn)(void *arg, const char *name, const char *value),
+                             void *arg)
+{
+    httpd_query_each q = {fn, arg};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_each_cb, &q);
+}
+
 const uint8_t *kmesos_httpd_body(const kmesos_httpd_req *req, size_t *len)
 {
     *len = req->body.len;

@@ -49,6 +49,11 @@ const char *kmesos_httpd_url(const kmesos_httpd_req *req);
 const char *kmesos_httpd_header(const kmesos_httpd_req *req, const char *name);
 /* A query-string argument, or NULL. An argument without "=" gives "". */
 const char *kmesos_httpd_query(const kmesos_httpd_req *req, const char *name);
+/* Calls fn for every query-string argument, in order ("" for a name
+ * without "="). */
+void kmesos_httpd_query_each(const kmesos_httpd_req *req,
+                             void (*fn)(void *arg, const char *name, const char *value),
+                             void *arg);
 const uint8_t *kmesos_httpd_body(const kmesos_httpd_req *req, size_t *len);
 /* HTTP basic credentials: 0 and malloc'd strings (free them), or -1. */
 int kmesos_httpd_basic_auth(const kmesos_httpd_req *req, char **user,

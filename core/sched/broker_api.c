@@ -253,27 +253,15 @@ static void reply(kmesos_httpd_req *req, unsigned status, json_t *body)
     free(text);
 }
 
-#ifdef KMESOS_HTTPD_QUERY_EACH
 static void add_query(void *arg, const char *name, const char *value)
 {
     kmesos_broker_api_param_add(arg, name, value);
 }
-#endif
 
-/* Query-string parameters: every one when httpd can list them, else the
- * names this API knows. */
+/* Every query-string parameter, so that unknown names are refused. */
 static void gather_query(kmesos_httpd_req *req, kmesos_broker_api_params *p)
 {
-#ifdef KMESOS_HTTPD_QUERY_EACH
     kmesos_httpd_query_each(req, add_query, p);
-#else
-    const char *v = kmesos_httpd_query(req, "broker");
-    if (v)
-        kmesos_broker_api_param_add(p, "broker", v);
-    for (size_t i = 0; kmesos_broker_params[i]; i++)
-        if ((v = kmesos_httpd_query(req, kmesos_broker_params[i])))
-            kmesos_broker_api_param_add(p, kmesos_broker_params[i], v);
-#endif
 }
 
 void kmesos_broker_api_handle(kmesos_kafka *k, kmesos_httpd_req *req, const char *cmd)

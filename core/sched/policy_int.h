@@ -30,6 +30,7 @@ typedef struct kmesos_pview {
     const void *key;   /* the offer or task pointer */
     char *id;          /* its id when the table was built or refreshed */
     const void *aux;   /* task: its workload (slot reuse check) */
+    uint64_t gen;      /* task: its workload's generation (a reused address) */
     int ref;           /* in PSLOT_VIEWS */
     uint64_t stamp;    /* batch of the last refresh */
     int seen;

@@ -395,7 +395,7 @@ void kmesos_pview_push_task(kmesos_policy *p, const kmesos_task *t)
 {
     size_t slot = cache_slot(t);
     kmesos_pview *v = view_find(p->task_views, p->task_cache[slot], t);
-    if (v && v->aux != (const void *)t->workload) {
+    if (v && (v->aux != (const void *)t->workload || v->gen != t->workload->generation)) {
         view_drop(p, &p->task_views, v);
         v = NULL;
     }
@@ -403,6 +403,8 @@ void kmesos_pview_push_task(kmesos_policy *p, const kmesos_task *t)
         push_task_table(p, t);
         lua_pushvalue(p->L, -1);
         p->task_cache[slot] = view_add(p, &p->task_views, t, t->id, t->workload);
+        if (p->task_cache[slot])
+            p->task_cache[slot]->gen = t->workload->generation;
         return;
     }
     p->task_cache[slot] = v;

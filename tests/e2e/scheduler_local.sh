@@ -40,6 +40,12 @@ check "the scheduler acknowledged every update with a uuid" \
   jtrue "$S/status" 'j["counters"]["acks"] >= 6'
 SVC_IDS=$(json "$S/tasks" '",".join(sorted(t["id"] for t in j if t["workload"]=="svc"))')
 
+# Bad REST input: 400 naming the field, nothing changed.
+code=$(curl -s -o "$E2E_TMP/bad.json" -w '%{http_code}' -X POST "$S/broker/add?broker=0&colour=red")
+check "an unknown query parameter is refused with 400 naming it" \
+  bash -c "[ $code = 400 ] && grep -q '\"field\": \"colour\"' '$E2E_TMP/bad.json'"
+check "and no broker was added" jtrue "$S/broker/list" 'j["brokers"] == []'
+
 # Resends: with a 1 s retry interval, an unacknowledged update would be
 # sent again within ~3 s; the master's state lists what is unacknowledged.
 sleep 3
