@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/protocol.h"
 #include "mesos/v1/mesos.pb-c.h"
 
 void kmesos_tasks_init(kmesos_tasks *reg, kmesos_relaunch_backoff backoff)
@@ -138,20 +139,9 @@ int kmesos_tasks_launched(kmesos_tasks *reg, kmesos_task *t, const char *agent_i
 
 int kmesos_task_state_terminal(int state)
 {
-    switch (state) {
-    case MESOS__V1__TASK_STATE__TASK_FINISHED:
-    case MESOS__V1__TASK_STATE__TASK_FAILED:
-    case MESOS__V1__TASK_STATE__TASK_KILLED:
-    case MESOS__V1__TASK_STATE__TASK_ERROR:
-    case MESOS__V1__TASK_STATE__TASK_LOST:
-    case MESOS__V1__TASK_STATE__TASK_DROPPED:
-    case MESOS__V1__TASK_STATE__TASK_GONE:
-    case MESOS__V1__TASK_STATE__TASK_GONE_BY_OPERATOR:
-    case MESOS__V1__TASK_STATE__TASK_UNKNOWN:
-        return 1;
-    default:
-        return 0;
-    }
+    /* TASK_UNKNOWN too: the master does not know the task, so for the
+     * scheduler it is gone and its slot must be filled again */
+    return kmesos_task_state_is_terminal(state) || state == MESOS__V1__TASK_STATE__TASK_UNKNOWN;
 }
 
 static uint64_t backoff_ms(const kmesos_relaunch_backoff *b, int failures)

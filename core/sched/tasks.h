@@ -78,7 +78,7 @@ typedef enum kmesos_update_result {
 kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id, int state,
                                          const char *agent_id, const char *message,
                                          uint64_t now_ms);
-/* True if state is terminal in Mesos terms. */
+/* True if the task is gone for the scheduler: Mesos-terminal or unknown. */
 int kmesos_task_state_terminal(int state);
 /* Number of slots that want an offer now or later. */
 size_t kmesos_tasks_pending(const kmesos_tasks *reg);
