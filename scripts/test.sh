@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Runs every test: installs dependencies, builds, runs CTest (unit and
 # end-to-end tests over loopback), the busted policy specs, and the same
-# CTest suite again under ASan+UBSan.
+# CTest suite again under ASan+UBSan. An end-to-end test that fails is run
+# once more (--repeat until-pass:2): they drive real processes with timeouts
+# on a 2-core machine; a failure that repeats fails the run, and the first
+# failure stays in the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 echo "== CTest"
-ctest --test-dir build --output-on-failure -j2
+ctest --test-dir build --output-on-failure -j2 --repeat until-pass:2
 echo "== busted (LuaJIT)"
 busted
 if [ "${KMESOS_SKIP_ASAN:-0}" != 1 ]; then
   echo "== CTest under ASan+UBSan"
   KMESOS_SANITIZE=1 scripts/build.sh
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j2
+    ctest --test-dir build-asan --output-on-failure -j2 --repeat until-pass:2
 fi
