@@ -94,6 +94,7 @@ static void control_stall(klocal_master *m, kmesos_httpd_req *req)
         kmesos_httpd_reply_text(req, 400, "Expecting ?seconds=N", NULL);
         return;
     }
+    uv_update_time(m->loop); /* the cached loop time may be stale under load */
     m->hb_stall_until = uv_now(m->loop) + (uint64_t)(secs * 1000.0);
     KLOG_INFO("control", "heartbeats stalled for %gs", secs);
     control_ok(req, json_pack("{s:f}", "seconds", secs));
