@@ -9,6 +9,12 @@ packages=(
   libjansson-dev libmicrohttpd-dev uthash-dev
   libluajit-5.1-dev luajit lua-cjson lua-busted
   curl python3 procps kcat openjdk-17-jre-headless maven
+  # --state zk:...: the ZooKeeper C client (multi-threaded flavour, no
+  # pkg-config file; CMake finds it with find_library), and the server
+  # jar + zkCli.sh that tests/e2e/state_zk.sh runs standalone on a
+  # loopback port (`zookeeper`, not `zookeeperd`, which only adds a
+  # system service on port 2181)
+  libzookeeper-mt-dev zookeeper
 )
 
 [ "${KMESOS_SKIP_APT:-0}" = 1 ] && exit 0

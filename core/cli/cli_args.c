@@ -173,6 +173,11 @@ static int kmesos_cli_args_setting(kmesos_cli_args *a, const kmesos_cli_raw_opti
         snprintf(flag, sizeof flag, "%.*s", (int)o->len, o->name);
         opt = kmesos_cli_spec_res_option(a->resource, flag);
     }
+    if (!opt && a->verb && a->verb->options) {
+        char flag[64];
+        snprintf(flag, sizeof flag, "%.*s", (int)o->len, o->name);
+        opt = kmesos_cli_spec_verb_option(a->verb, flag);
+    }
     if (!opt && a->resource && a->verb) {
         char flag[64];
         snprintf(flag, sizeof flag, "%.*s", (int)o->len, o->name);

@@ -62,7 +62,8 @@ static void kmesos_cli_help_verb_usage(FILE *out, const kmesos_cli_resource *res
     char usage[128];
     const char *expr = (verb->flags & KMESOS_CLI_VERB_EXPR_OPTIONAL) ? "[EXPR]" : "EXPR";
     const char *opts = (verb->flags & KMESOS_CLI_VERB_NEEDS_OPTION)   ? " OPTIONS..."
-                       : (verb->flags & KMESOS_CLI_VERB_TAKES_OPTIONS) ? " [OPTIONS]"
+                       : (verb->flags & KMESOS_CLI_VERB_TAKES_OPTIONS) || verb->options
+                           ? " [OPTIONS]"
                                                                         : "";
     snprintf(usage, sizeof usage, "%s %s%s", verb->name, expr, opts);
     if (listing)
@@ -72,14 +73,19 @@ static void kmesos_cli_help_verb_usage(FILE *out, const kmesos_cli_resource *res
                 verb->name, verb->summary);
 }
 
-static void kmesos_cli_help_options(FILE *out, const kmesos_cli_resource *res)
+static void kmesos_cli_help_option_list(FILE *out, const char *const *flags)
 {
-    for (size_t i = 0; res->options[i]; i++) {
-        const kmesos_cli_option *o = kmesos_cli_spec_option(res->options[i]);
+    for (size_t i = 0; flags[i]; i++) {
+        const kmesos_cli_option *o = kmesos_cli_spec_option(flags[i]);
         char flag[64];
         snprintf(flag, sizeof flag, "--%s %s", o->flag, o->metavar);
         kmesos_cli_help_row(out, flag, o->help);
     }
+}
+
+static void kmesos_cli_help_options(FILE *out, const kmesos_cli_resource *res)
+{
+    kmesos_cli_help_option_list(out, res->options);
 }
 
 static void kmesos_cli_help_examples(FILE *out, const kmesos_cli_example *ex, size_t n,
@@ -118,6 +124,10 @@ static void kmesos_cli_help_action(FILE *out, const kmesos_cli_resource *res,
     if (verb->flags & KMESOS_CLI_VERB_TAKES_OPTIONS) {
         fprintf(out, "\nOptions:\n");
         kmesos_cli_help_options(out, res);
+    }
+    if (verb->options) {
+        fprintf(out, "\nOptions:\n");
+        kmesos_cli_help_option_list(out, verb->options);
     }
     kmesos_cli_help_expr(out);
     kmesos_cli_help_globals(out);

@@ -37,24 +37,35 @@ static const kmesos_cli_option kmesos_cli_options[] = {
     {"command", "command", KMESOS_CLI_TEXT, "STR",
      "run this instead of Kafka's perf tool; it gets\n"
      "KAFKA_BOOTSTRAP_SERVERS in its environment"},
+    {"name", "name", KMESOS_CLI_TEXT, "stdout|stderr", "the sandbox file (default stdout)"},
+    {"lines", "lines", KMESOS_CLI_COUNT, "N", "how many of its last lines (default 100)"},
 };
+
+static const char *const kmesos_cli_log_options[] = {"name", "lines", NULL};
 
 static const kmesos_cli_verb kmesos_cli_verbs[] = {
     {"add", "POST", KMESOS_CLI_VERB_TAKES_OPTIONS, "added", NULL,
-     "add new ones (inactive until started)"},
+     "add new ones (inactive until started)", NULL, NULL},
     {"update", "POST", KMESOS_CLI_VERB_TAKES_OPTIONS | KMESOS_CLI_VERB_NEEDS_OPTION, "updated",
-     NULL, "change settings (running ones: on restart)"},
-    {"remove", "POST", 0, NULL, "removed", "remove stopped ones (running ones are refused)"},
-    {"start", "POST", 0, "started", NULL, "make active: they are launched on matching offers"},
-    {"stop", "POST", 0, "stopped", NULL, "make inactive: their tasks are killed"},
+     NULL, "change settings (running ones: on restart)", NULL, NULL},
+    {"remove", "POST", 0, NULL, "removed", "remove stopped ones (running ones are refused)",
+     NULL, NULL},
+    {"start", "POST", 0, "started", NULL, "make active: they are launched on matching offers",
+     NULL, NULL},
+    {"stop", "POST", 0, "stopped", NULL, "make inactive: their tasks are killed", NULL, NULL},
     {"restart", "POST", 0, NULL, "restarting",
-     "rolling: one at a time, each back before the next"},
+     "rolling: one at a time, each back before the next", NULL, NULL},
     {"list", "GET", KMESOS_CLI_VERB_EXPR_OPTIONAL, NULL, NULL,
-     "show settings and tasks (all without EXPR)"},
+     "show settings and tasks (all without EXPR)", NULL, NULL},
+    {"log", "GET", 0, NULL, NULL, "the last lines of one's stdout or stderr (its sandbox)",
+     kmesos_cli_log_options, "lines"},
 };
 
 static const char *const kmesos_cli_all_verbs[] = {"add",  "update",  "remove", "start",
                                                    "stop", "restart", "list",   NULL};
+static const char *const kmesos_cli_broker_verbs[] = {"add",  "update",  "remove", "start",
+                                                      "stop", "restart", "list",   "log",
+                                                      NULL};
 
 static const char *const kmesos_cli_broker_options[] = {
     "cpus",           "mem",
@@ -93,6 +104,8 @@ static const kmesos_cli_example kmesos_cli_broker_examples[] = {
     {"remove", "kmesos broker remove 3"},
     {"list", "kmesos broker list"},
     {"list", "kmesos broker list 0..1 --json"},
+    {"log", "kmesos broker log 0"},
+    {"log", "kmesos broker log 2 --name stderr --lines 50"},
 };
 
 static const kmesos_cli_example kmesos_cli_producer_examples[] = {
@@ -118,7 +131,7 @@ static const kmesos_cli_example kmesos_cli_consumer_examples[] = {
 
 static const kmesos_cli_resource kmesos_cli_resources[] = {
     {"broker", "brokers", "/api/broker", "Kafka brokers: add, change, start, stop, remove",
-     kmesos_cli_all_verbs, kmesos_cli_broker_options, kmesos_cli_broker_columns,
+     kmesos_cli_broker_verbs, kmesos_cli_broker_options, kmesos_cli_broker_columns,
      COUNT_OF(kmesos_cli_broker_columns), kmesos_cli_broker_examples,
      COUNT_OF(kmesos_cli_broker_examples)},
     {"producer", "producers", "/api/producer", "producer tasks writing to the cluster",
@@ -206,6 +219,14 @@ const kmesos_cli_option *kmesos_cli_spec_res_option(const kmesos_cli_resource *r
                                                     const char *flag)
 {
     return kmesos_cli_spec_listed(res->options, flag) ? kmesos_cli_spec_option(flag) : NULL;
+}
+
+const kmesos_cli_option *kmesos_cli_spec_verb_option(const kmesos_cli_verb *verb,
+                                                     const char *flag)
+{
+    return verb->options && kmesos_cli_spec_listed(verb->options, flag)
+               ? kmesos_cli_spec_option(flag)
+               : NULL;
 }
 
 const kmesos_cli_option *kmesos_cli_spec_res_param(const kmesos_cli_resource *res,

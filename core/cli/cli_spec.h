@@ -53,6 +53,8 @@ typedef struct kmesos_cli_verb {
     const char *done;    /* heading printed over the answer, NULL for none */
     const char *ids_key; /* answer is {"<ids_key>":[ids]} instead of items */
     const char *summary;
+    const char *const *options; /* its own options (log), NULL-terminated, or NULL */
+    const char *lines_key;      /* answer is {"<lines_key>":["line",..]}: print them */
 } kmesos_cli_verb;
 
 typedef struct kmesos_cli_example {
@@ -88,6 +90,9 @@ const kmesos_cli_resource *kmesos_cli_spec_resource(const char *name);
 const kmesos_cli_verb *kmesos_cli_spec_verb(const kmesos_cli_resource *res, const char *name);
 const kmesos_cli_option *kmesos_cli_spec_option(const char *flag);
 /* The option of res whose flag is flag; NULL when res does not take it. */
+/* An option of the verb's own list (log: --name, --lines), or NULL. */
+const kmesos_cli_option *kmesos_cli_spec_verb_option(const kmesos_cli_verb *verb,
+                                                     const char *flag);
 const kmesos_cli_option *kmesos_cli_spec_res_option(const kmesos_cli_resource *res,
                                                     const char *flag);
 /* The option of res sent as query parameter param; NULL when none. */

@@ -126,9 +126,18 @@ static void kmesos_cli_view_ids(FILE *out, const char *heading, const char *plur
 int kmesos_cli_view_answer(FILE *out, const kmesos_cli_resource *res, const kmesos_cli_verb *verb,
                            const json_t *answer)
 {
-    const json_t *v = json_object_get(answer, verb->ids_key ? verb->ids_key : res->plural);
+    const json_t *v = json_object_get(answer, verb->lines_key  ? verb->lines_key
+                                              : verb->ids_key ? verb->ids_key
+                                                              : res->plural);
     if (!json_is_array(v))
         return -1;
+    if (verb->lines_key) {
+        size_t i;
+        const json_t *line;
+        json_array_foreach(v, i, line)
+            fprintf(out, "%s\n", json_is_string(line) ? json_string_value(line) : "");
+        return 0;
+    }
     if (verb->ids_key) {
         kmesos_cli_view_ids(out, verb->ids_key, res->plural, v);
         return 0;

@@ -4,13 +4,14 @@
  * framework and executor lookup ("Framework cannot be found", "Executor
  * cannot be found"), SUBSCRIBE answered 200 with a chunked RecordIO stream
  * (no Mesos-Stream-Id), other calls 202. Executors and processes live in
- * aexec.c. */
+ * aexec.c; /files/read and /files/browse in files.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec/log.h"
 #include "local/agent_int.h"
+#include "local/files.h"
 #include "local/util.h"
 #include "local/wire.h"
 #include "mesos/v1/executor/executor.pb-c.h"
@@ -140,7 +141,7 @@ static void agent_on_request(void *arg, kmesos_httpd_req *req)
         json_t *j = klocal_agent_state_json(a);
         klocal_wire_reply_json(req, j);
         json_decref(j);
-    } else
+    } else if (!klocal_files_serve(a->work_dir, req, url))
         kmesos_httpd_reply(req, 404, NULL, NULL, 0, NULL);
 }
 

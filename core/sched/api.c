@@ -9,6 +9,7 @@
 #include "codec/log.h"
 #include "codec/protocol.h"
 #include "sched/broker_api.h"
+#include "sched/client_api.h"
 #include "sched/kafka.h"
 
 #define MOD "api"
@@ -147,8 +148,16 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
     int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
     if (kmesos_kafka_files_serve(api->files, req, url))
         return;
-    if (strncmp(url, "/api/broker/", 12) == 0 && api->sched->kafka)
+    if (strcmp(url, "/api/broker/log") == 0 && api->sched->kafka) {
+        kmesos_session *s = session_of(api);
+        kmesos_broker_log_handle(api->log, api->sched->kafka,
+                                 s ? kmesos_session_leader_url(s) : NULL, req);
+    } else if (strncmp(url, "/api/broker/", 12) == 0 && api->sched->kafka)
         kmesos_broker_api_handle(api->sched->kafka, req, url + 12);
+    else if (strncmp(url, "/api/producer/", 14) == 0 && api->sched->kafka)
+        kmesos_client_api_handle(api->sched->kafka, KMESOS_CLIENT_PRODUCER, req, url + 14);
+    else if (strncmp(url, "/api/consumer/", 14) == 0 && api->sched->kafka)
+        kmesos_client_api_handle(api->sched->kafka, KMESOS_CLIENT_CONSUMER, req, url + 14);
     else if (strcmp(url, "/api/status") == 0 && get)
         reply_json(req, 200, kmesos_api_status_json(api->sched, session_of(api)));
     else if (strcmp(url, "/api/tasks") == 0 && get)
@@ -200,6 +209,7 @@ int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
                                .on_request = on_request, .arg = api};
     if (kmesos_httpd_start(loop, &cfg, &api->httpd, err, errlen) != 0)
         return -1;
+    api->log = kmesos_broker_log_new(loop); /* NULL: /api/broker/log answers 503 */
     KLOG_INFO(MOD, "admin API on http://%s:%d/api/status", ip, kmesos_httpd_port(api->httpd));
     return 0;
 }
@@ -214,4 +224,6 @@ void kmesos_api_stop(kmesos_api *api)
     if (api->httpd)
         kmesos_httpd_stop(api->httpd);
     api->httpd = NULL;
+    kmesos_broker_log_free(api->log); /* after the server: its requests are gone */
+    api->log = NULL;
 }

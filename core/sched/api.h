@@ -6,6 +6,7 @@
  *   POST /api/teardown          TEARDOWN the framework, then exit
  *   GET  /api/policy            policy chain status (when a host is set)
  *   /api/broker/...             the broker commands (broker_api.h)
+ *   /api/producer/..., /api/consumer/...  the clients' (client_api.h)
  *   GET  /files/<name>          the executor and the Kafka tarball, for
  *                               the Mesos fetcher (kafka_files.h)
  * Errors are JSON {"error": "..."} with 400/404/405. docs/api.md is the
@@ -16,6 +17,7 @@
 #include <uv.h>
 
 #include "codec/httpd.h"
+#include "sched/broker_log.h"
 #include "sched/kafka_files.h"
 #include "sched/scheduler.h"
 #include "sched/session.h"
@@ -32,6 +34,7 @@ typedef struct kmesos_api {
     kmesos_scheduler *sched;
     kmesos_api_hooks hooks;
     kmesos_kafka_files *files; /* not owned; NULL: no /files */
+    kmesos_broker_log *log;    /* GET /api/broker/log */
     uint64_t requests;
 } kmesos_api;
 

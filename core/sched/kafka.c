@@ -16,6 +16,7 @@
 #include "codec/base64.h"
 #include "codec/log.h"
 #include "codec/protocol.h"
+#include "sched/kafka_clients.h"
 
 #define MOD "kafka"
 /* how long the first start waits for voters on distinct hosts */
@@ -138,6 +139,7 @@ void kmesos_kafka_free(kmesos_kafka *k)
     free(k->files_url);
     free(k->data_root);
     free(k->cluster_id);
+    kmesos_kafka_clients_free(k);
     memset(k, 0, sizeof *k);
     k->restart_current = -1;
 }
@@ -481,6 +483,10 @@ void kmesos_kafka_gate(void *arg, const kmesos_task *t, const kmesos_offer *o,
                        const kmesos_port_cursor *pc, kmesos_verdict *v)
 {
     kmesos_kafka *k = arg;
+    if (kmesos_kafka_is_client(t->workload)) {
+        kmesos_kafka_client_gate(k, t, o, v);
+        return;
+    }
     const kmesos_broker *b = t->workload->ext;
     if (!k->n_voters && gate_forming(k, b, o, pc, v))
         return;
@@ -543,6 +549,10 @@ void kmesos_kafka_on_update(void *arg, kmesos_task *t, int state, const char *me
                             kmesos_update_result r)
 {
     kmesos_kafka *k = arg;
+    if (kmesos_kafka_is_client(t->workload)) {
+        kmesos_kafka_client_on_update(k, t, state, message, r);
+        return;
+    }
     kmesos_broker *b = t->workload->ext;
     if (r == KMESOS_UPDATE_ACTIVE && state == MESOS__V1__TASK_STATE__TASK_RUNNING)
         on_running(k, b, t);
@@ -822,6 +832,7 @@ void kmesos_kafka_tick(kmesos_kafka *k)
             !preferred_host(k, b))
             refresh_workload(k, b);
     }
+    kmesos_kafka_clients_tick(k);
 }
 
 /* ---- views ------------------------------------------------------------------------------------ */
@@ -898,8 +909,9 @@ json_t *kmesos_kafka_state_json(const kmesos_kafka *k)
         json_array_append_new(voters, json_pack("{s:i, s:s, s:i}", "id", k->voters[i].id,
                                                 "host", k->voters[i].host, "port",
                                                 k->voters[i].port));
-    return json_pack("{s:s, s:i, s:o, s:o}", "cluster_id", k->cluster_id, "quorum_size",
-                     k->quorum_size, "voters", voters, "brokers", brokers);
+    return json_pack("{s:s, s:i, s:o, s:o, s:o}", "cluster_id", k->cluster_id, "quorum_size",
+                     k->quorum_size, "voters", voters, "brokers", brokers, "clients",
+                     kmesos_kafka_clients_state_json(k));
 }
 
 static int load_voters(kmesos_kafka *k, json_t *voters, char *err, size_t errlen)
@@ -943,16 +955,18 @@ static int load_brokers(kmesos_kafka *k, json_t *brokers, char *err, size_t errl
 int kmesos_kafka_state_load(kmesos_kafka *k, json_t *j, char *err, size_t errlen)
 {
     const char *cid = NULL;
-    json_t *voters = NULL, *brokers = NULL;
+    json_t *voters = NULL, *brokers = NULL, *clients = NULL;
     json_error_t je;
-    if (json_unpack_ex(j, &je, 0, "{s:s, s?i, s:o, s:o}", "cluster_id", &cid, "quorum_size",
-                       &k->quorum_size, "voters", &voters, "brokers", &brokers) != 0)
+    if (json_unpack_ex(j, &je, 0, "{s:s, s?i, s:o, s:o, s?o}", "cluster_id", &cid, "quorum_size",
+                       &k->quorum_size, "voters", &voters, "brokers", &brokers, "clients",
+                       &clients) != 0)
         return snprintf(err, errlen, "kafka: %s", je.text), -1;
     if (strlen(cid) != 22 || !json_is_array(voters) || !json_is_array(brokers))
         return snprintf(err, errlen, "kafka: bad cluster id or lists"), -1;
     if (set_str(&k->cluster_id, cid) != 0)
         return snprintf(err, errlen, "out of memory"), -1;
-    if (load_voters(k, voters, err, errlen) != 0 || load_brokers(k, brokers, err, errlen) != 0)
+    if (load_voters(k, voters, err, errlen) != 0 || load_brokers(k, brokers, err, errlen) != 0 ||
+        (clients && kmesos_kafka_clients_state_load(k, clients, err, errlen) != 0))
         return -1;
     return 0;
 }

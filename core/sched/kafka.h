@@ -49,6 +49,8 @@ typedef struct kmesos_voter {
     int port;               /* controller port */
 } kmesos_voter;
 
+struct kmesos_client;
+
 typedef struct kmesos_kafka {
     kmesos_scheduler *sched;
     char *executor, *dist, *dist_dir, *dist_name, *files_url, *data_root;
@@ -63,6 +65,8 @@ typedef struct kmesos_kafka {
     size_t n_restart;
     int restart_current;     /* id being restarted, -1: none */
     int restart_seen_down;   /* its old task has ended */
+    struct kmesos_client **clients; /* producers and consumers (kafka_clients.h) */
+    size_t n_clients;
 } kmesos_kafka;
 
 /* Copies the configuration and creates a cluster id (replaced by the
@@ -129,6 +133,15 @@ void kmesos_kafka_gate(void *arg, const kmesos_task *t, const kmesos_offer *o,
                        const kmesos_port_cursor *pc, kmesos_verdict *v);
 Mesos__V1__TaskInfo *kmesos_kafka_task_info(void *arg, const kmesos_task *t,
                                             const kmesos_offer *o, kmesos_port_cursor *pc);
+/* An ExecutorInfo that runs kmesos-executor for task t (the executor and
+ * the Kafka tarball as URIs in uri mode), named name, with an empty
+ * environment; *script_path: how the task calls bin/<script> of the
+ * Kafka folder (shell-quoted in local mode; free it). NULL on no memory. */
+Mesos__V1__ExecutorInfo *kmesos_kafka_executor(const kmesos_kafka *k, const kmesos_task *t,
+                                               const char *name, const char *script,
+                                               char **script_path);
+/* Adds a variable to the executor's environment. 0 or -1. */
+int kmesos_kafka_env(Mesos__V1__ExecutorInfo *e, const char *name, const char *value);
 void kmesos_kafka_on_update(void *arg, kmesos_task *t, int state, const char *message,
                             kmesos_update_result r);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sched/kafka.h"
+#include "sched/kafka_clients.h"
 #include "sched/pbuild.h"
 
 /* 'text' for sh, with embedded single quotes escaped. */
@@ -74,23 +75,25 @@ static int push_uri(Mesos__V1__CommandInfo *cmd, const kmesos_kafka *k, const ch
     return kmesos_pb_push((void ***)&cmd->uris, &cmd->n_uris, u);
 }
 
-/* The broker script and the executor command, as this fetch mode has them. */
-static int set_command(Mesos__V1__CommandInfo *cmd, const kmesos_kafka *k, char **script)
+/* The script bin/<script> and the executor command, as this fetch mode
+ * has them. */
+static int set_command(Mesos__V1__CommandInfo *cmd, const kmesos_kafka *k, const char *script,
+                       char **path_out)
 {
     char path[2048];
     if (k->fetch == KMESOS_FETCH_URI) {
-        snprintf(path, sizeof path, "./%s/bin/kafka-broker.sh", k->dist_name);
-        *script = strdup(path);
+        snprintf(path, sizeof path, "./%s/bin/%s", k->dist_name, script);
+        *path_out = strdup(path);
         cmd->value = strdup("./kmesos-executor");
-        return *script && cmd->value && push_uri(cmd, k, k->executor, 1, 0) == 0 &&
+        return *path_out && cmd->value && push_uri(cmd, k, k->executor, 1, 0) == 0 &&
                        push_uri(cmd, k, k->dist, 0, 1) == 0
                    ? 0
                    : -1;
     }
-    snprintf(path, sizeof path, "%s/bin/kafka-broker.sh", k->dist_dir);
-    *script = shell_quote(path);
+    snprintf(path, sizeof path, "%s/bin/%s", k->dist_dir, script);
+    *path_out = shell_quote(path);
     cmd->value = shell_quote(k->executor);
-    return *script && cmd->value ? 0 : -1;
+    return *path_out && cmd->value ? 0 : -1;
 }
 
 typedef struct broker_ports {
@@ -124,14 +127,14 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
     return rc ? -1 : 0;
 }
 
-static Mesos__V1__ExecutorInfo *executor_info(const kmesos_kafka *k, const kmesos_broker *b,
-                                              const kmesos_task *t, const kmesos_offer *o,
-                                              const broker_ports *p)
+Mesos__V1__ExecutorInfo *kmesos_kafka_executor(const kmesos_kafka *k, const kmesos_task *t,
+                                               const char *name, const char *script,
+                                               char **script_path)
 {
     Mesos__V1__ExecutorInfo *e = kmesos_pb_new(&mesos__v1__executor_info__descriptor);
     Mesos__V1__CommandInfo *cmd = kmesos_pb_new(&mesos__v1__command_info__descriptor);
     Mesos__V1__Environment *env = kmesos_pb_new(&mesos__v1__environment__descriptor);
-    char *script = NULL, name[64];
+    *script_path = NULL;
     if (!e || !cmd || !env) {
         kmesos_pb_free(e);
         kmesos_pb_free(cmd);
@@ -144,14 +147,35 @@ static Mesos__V1__ExecutorInfo *executor_info(const kmesos_kafka *k, const kmeso
     cmd->shell = 1;
     e->has_type = 1;
     e->type = MESOS__V1__EXECUTOR_INFO__TYPE__CUSTOM;
-    snprintf(name, sizeof name, "kmesos-executor broker-%d", b->id);
     e->executor_id = kmesos_pb_id(&mesos__v1__executor_id__descriptor, t->id);
     e->name = strdup(name);
     if (k->sched->framework_id)
         e->framework_id = kmesos_pb_id(&mesos__v1__framework_id__descriptor,
                                        k->sched->framework_id);
-    int ok = e->executor_id && e->name && set_command(cmd, k, &script) == 0 &&
-             broker_env(env, k, b, o, p, script, t->id) == 0;
+    if (!e->executor_id || !e->name || set_command(cmd, k, script, script_path) != 0) {
+        free(*script_path);
+        *script_path = NULL;
+        kmesos_pb_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+int kmesos_kafka_env(Mesos__V1__ExecutorInfo *e, const char *name, const char *value)
+{
+    return push_env(e->command->environment, name, value);
+}
+
+static Mesos__V1__ExecutorInfo *executor_info(const kmesos_kafka *k, const kmesos_broker *b,
+                                              const kmesos_task *t, const kmesos_offer *o,
+                                              const broker_ports *p)
+{
+    char *script = NULL, name[64];
+    snprintf(name, sizeof name, "kmesos-executor broker-%d", b->id);
+    Mesos__V1__ExecutorInfo *e = kmesos_kafka_executor(k, t, name, "kafka-broker.sh", &script);
+    if (!e)
+        return NULL;
+    int ok = broker_env(e->command->environment, k, b, o, p, script, t->id) == 0;
     free(script);
     if (!ok) {
         kmesos_pb_free(e);
@@ -180,6 +204,8 @@ Mesos__V1__TaskInfo *kmesos_kafka_task_info(void *arg, const kmesos_task *t,
                                             const kmesos_offer *o, kmesos_port_cursor *pc)
 {
     kmesos_kafka *k = arg;
+    if (kmesos_kafka_is_client(t->workload))
+        return kmesos_kafka_client_task_info(k, t, o);
     kmesos_broker *b = t->workload->ext;
     broker_ports p = {0, 0};
     if (take_ports(k, b, o, pc, &p) != 0)

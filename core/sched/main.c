@@ -44,7 +44,7 @@ typedef struct kmesos_app {
     uv_timer_t save;
     uv_timer_t stop_grace;
     uv_signal_t sig_int, sig_term, sig_hup;
-    char *state_path;
+    kmesos_state_store *state;
     char *secret;
     char user[256];
     int exit_code;
@@ -85,12 +85,7 @@ static double io_now_s(void *arg)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-static void save_state(kmesos_app *app)
-{
-    char err[512];
-    if (kmesos_state_save(app->state_path, &app->sched, err, sizeof err) != 0)
-        KLOG_ERROR(MOD, "%s", err);
-}
+static void save_state(kmesos_app *app) { kmesos_state_store_save(app->state, &app->sched); }
 
 static void on_save(uv_timer_t *t) { save_state(t->data); }
 
@@ -172,6 +167,7 @@ static void on_session_closed(void *arg)
     close_handle((uv_handle_t *)&app->sig_int);
     close_handle((uv_handle_t *)&app->sig_term);
     close_handle((uv_handle_t *)&app->sig_hup);
+    kmesos_state_store_close(app->state); /* after the last save */
 }
 
 static void on_stop_grace(uv_timer_t *t)
@@ -372,7 +368,7 @@ static int init_scheduler(kmesos_app *app)
     if (init_kafka(app) != 0)
         return 1;
     char err[1024];
-    int loaded = kmesos_state_load(app->state_path, &app->sched, err, sizeof err);
+    int loaded = kmesos_state_store_load(app->state, &app->sched, err, sizeof err);
     if (loaded < 0) {
         fprintf(stderr, "kmesos-scheduler: %s\n", err);
         return 1;
@@ -519,15 +515,17 @@ static int init_api(kmesos_app *app)
 static int run(kmesos_app *app)
 {
     char err[512];
-    if (!(app->state_path = kmesos_state_path(app->opts.state, err, sizeof err))) {
+    if (!(app->state = kmesos_state_open(&app->loop, app->opts.state, err, sizeof err))) {
         fprintf(stderr, "kmesos-scheduler: %s\n", err);
         return 2;
     }
     if (app->opts.secret_file && read_secret(app) != 0)
         return 2;
     int rc = init_scheduler(app);
-    if (rc != 0)
+    if (rc != 0) {
+        kmesos_state_store_close(app->state);
         return rc;
+    }
     init_handles(app);
     rc = init_api(app);
     if (rc == 0)
@@ -564,7 +562,7 @@ int main(int argc, char **argv)
     kmesos_kafka_free(&app.kafka);
     kmesos_policy_free(app.policy);
     kmesos_options_free(&app.opts);
-    free(app.state_path);
+    kmesos_state_store_free(app.state);
     free(app.secret);
     return rc;
 }

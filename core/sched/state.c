@@ -17,13 +17,14 @@
 
 #include "codec/log.h"
 #include "sched/kafka.h"
+#include "sched/state_zk.h"
 
 #define MOD "state"
 
 char *kmesos_state_path(const char *url, char *err, size_t errlen)
 {
     if (strncmp(url, "zk:", 3) == 0) {
-        snprintf(err, errlen, "--state %s: ZooKeeper state is not supported yet; use file:PATH",
+        snprintf(err, errlen, "--state %s: a ZooKeeper URL is not supported by the file store",
                  url);
         return NULL;
     }
@@ -78,11 +79,17 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-int kmesos_state_save(const char *path, const kmesos_scheduler *s, char *err, size_t errlen)
+char *kmesos_state_dump(const kmesos_scheduler *s)
 {
     json_t *j = state_json(s);
     char *text = j ? json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
     json_decref(j);
+    return text;
+}
+
+int kmesos_state_save(const char *path, const kmesos_scheduler *s, char *err, size_t errlen)
+{
+    char *text = kmesos_state_dump(s);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int fd = text ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
@@ -168,21 +175,109 @@ static int restore(kmesos_scheduler *s, json_t *root, char *err, size_t errlen)
     return 0;
 }
 
+static int restore_root(json_t *root, const json_error_t *je, const char *where,
+                        kmesos_scheduler *s, char *err, size_t errlen)
+{
+    char why[256];
+    int rc = -1;
+    if (!root)
+        snprintf(why, sizeof why, "line %d: %s", je->line, je->text);
+    else
+        rc = restore(s, root, why, sizeof why);
+    json_decref(root);
+    if (rc != 0)
+        snprintf(err, errlen, "%s is unusable (%s); fix or move it away, it is never "
+                 "overwritten", where, why);
+    return rc;
+}
+
 int kmesos_state_load(const char *path, kmesos_scheduler *s, char *err, size_t errlen)
 {
     if (access(path, F_OK) != 0)
         return 1;
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    char why[256];
-    int rc = -1;
-    if (!root)
-        snprintf(why, sizeof why, "line %d: %s", je.line, je.text);
+    char where[4200];
+    snprintf(where, sizeof where, "state file %s", path);
+    return restore_root(root, &je, where, s, err, errlen);
+}
+
+int kmesos_state_parse(const char *text, size_t len, const char *where, kmesos_scheduler *s,
+                       char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    return restore_root(root, &je, where, s, err, errlen);
+}
+
+/* ---- the store behind --state ------------------------------------------------------ */
+
+struct kmesos_state_store {
+    char *path;          /* file store */
+    kmesos_state_zk *zk; /* or ZooKeeper */
+    char url[1024];
+};
+
+kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *err, size_t errlen)
+{
+    kmesos_state_store *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    snprintf(st->url, sizeof st->url, "%s", url);
+    if (strncmp(url, "zk:", 3) == 0)
+        st->zk = kmesos_state_zk_new(loop, url, err, errlen);
     else
-        rc = restore(s, root, why, sizeof why);
-    json_decref(root);
+        st->path = kmesos_state_path(url, err, errlen);
+    if (!st->zk && !st->path) {
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+static int zk_load(kmesos_state_store *st, kmesos_scheduler *s, char *err, size_t errlen)
+{
+    char *text = NULL, why[512];
+    int rc = kmesos_state_zk_load(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, &text, why, sizeof why);
+    if (rc < 0)
+        snprintf(err, errlen, "--state %s: cannot load the state: %s", st->url, why);
     if (rc != 0)
-        snprintf(err, errlen, "state file %s is unusable (%s); fix or move it away, it is "
-                 "never overwritten", path, why);
+        return rc;
+    char where[1100];
+    snprintf(where, sizeof where, "state znode %s", st->url);
+    rc = kmesos_state_parse(text, strlen(text), where, s, err, errlen);
+    free(text);
     return rc;
+}
+
+int kmesos_state_store_load(kmesos_state_store *st, kmesos_scheduler *s, char *err,
+                            size_t errlen)
+{
+    return st->zk ? zk_load(st, s, err, errlen) : kmesos_state_load(st->path, s, err, errlen);
+}
+
+void kmesos_state_store_save(kmesos_state_store *st, const kmesos_scheduler *s)
+{
+    char err[512];
+    if (st->zk)
+        kmesos_state_zk_save(st->zk, kmesos_state_dump(s));
+    else if (kmesos_state_save(st->path, s, err, sizeof err) != 0)
+        KLOG_ERROR(MOD, "%s", err);
+}
+
+void kmesos_state_store_close(kmesos_state_store *st)
+{
+    if (st && st->zk)
+        kmesos_state_zk_close(st->zk, 3000);
+}
+
+void kmesos_state_store_free(kmesos_state_store *st)
+{
+    if (!st)
+        return;
+    kmesos_state_zk_free(st->zk);
+    free(st->path);
+    free(st);
 }

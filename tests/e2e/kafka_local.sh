@@ -11,7 +11,11 @@
 # (acks=all) and consumes all 1,000; a running broker cannot be removed;
 # stop kills broker 2 and keeps it stopped, start brings it back on the
 # same host and port with its data (not formatted again); a scheduler
-# kill -9 + restart on the same state re-subscribes and launches nothing.
+# kill -9 + restart on the same state re-subscribes and launches nothing;
+# kill -9 of broker 1's JVM: TASK_FAILED, relaunched after its 1 s failover
+# delay on the same agent, back in every ISR, all 1,000 messages still there;
+# the agents' /files/read (like a Mesos agent's) and GET /api/broker/log +
+# kmesos broker log read a broker's stdout/stderr tail.
 # The launch uses --fetch-mode local (absolute paths) unless kmesos-local
 # has a fetcher (then uri); the scheduler's GET /files/<name> is checked
 # on its own. Prints "metric:" timing lines and "N passed, N failed".
@@ -182,6 +186,78 @@ sleep 2
 check "no broker was launched again" jtrue "$S/status" 'j["counters"]["tasks_launched"]==0'
 check "the master has exactly 3 live broker tasks" jtrue "http://127.0.0.1:$MASTER/master/state" \
   'sum(1 for f in j["frameworks"] for t in f["tasks"] if t["state"]=="TASK_RUNNING")==3'
+
+# --- broker log: the agent's /files/read and GET /api/broker/log ------------------------------
+AGENT0=$(json "http://127.0.0.1:$MASTER/master/state" '[s["pid"].split("@")[1] for s in j["slaves"] if s["hostname"]=="127.0.0.1"][0]')
+TASK0=$(json "$S/broker/list?broker=0" 'j["brokers"][0]["task"]["id"]')
+SANDBOX0=$(json "http://$AGENT0/state" \
+  "[e['directory'] for f in j['frameworks'] for e in f['executors'] if e['id']=='$TASK0'][0]")
+OUT0=$SANDBOX0/$TASK0.stdout  # kmesos-executor: the broker's output
+files_read() { curl -sS -o "$E2E_TMP/files.json" -w '%{http_code}' "http://$AGENT0/files/read?$1"; }
+check "agent /files/read offset=-1 -> 200" [ "$(files_read "path=$OUT0&offset=-1")" = 200 ]
+python3 -c "import json,os; j=json.load(open('$E2E_TMP/files.json')); assert j['data']=='' and 0 < j['offset'] <= os.path.getsize('$OUT0')" &&
+  ok "  ... answers the size of stdout" || not_ok "  ... answers the size of stdout"
+check "agent /files/read offset=0&length=10 answers 10 bytes" \
+  [ "$(files_read "path=$OUT0&offset=0&length=10")" = 200 ]
+python3 -c "import json; j=json.load(open('$E2E_TMP/files.json')); assert len(j['data'])==10 and j['offset']==0" &&
+  ok "  ... data of 10 bytes at offset 0" || not_ok "  ... data of 10 bytes at offset 0"
+check "agent /files/read outside the work dir -> 404" [ "$(files_read "path=/etc/passwd&offset=0")" = 404 ]
+check "agent /files/read with .. out of the work dir -> 404" \
+  [ "$(files_read "path=$SANDBOX0/../../../../../../../../etc/passwd&offset=0")" = 404 ]
+check "agent /files/read of a directory -> 400" [ "$(files_read "path=$SANDBOX0&offset=0")" = 400 ]
+check "agent /files/read without path -> 400" [ "$(files_read "offset=0")" = 400 ]
+check "agent /files/read with a bad offset -> 400" [ "$(files_read "path=$OUT0&offset=x")" = 400 ]
+check "agent /files/browse lists the sandbox's files" jtrue "http://$AGENT0/files/browse?path=$SANDBOX0" \
+  "{'stdout','stderr','$TASK0.stdout'} <= {e['path'].rsplit('/',1)[1] for e in j}"
+blog() { curl -sS -o "$E2E_TMP/log.json" -w '%{http_code}' "$S/broker/log?$1"; }
+t=$(now)
+check "GET /api/broker/log?broker=0&lines=5 -> 200" [ "$(blog "broker=0&lines=5")" = 200 ]
+echo "metric: broker_log_s=$(since "$t")"
+check "  ... 5 lines of broker 0's stdout, the file's last ones" python3 - "$E2E_TMP/log.json" "$OUT0" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+tail = open(sys.argv[2], errors="replace").read().rstrip("\n").split("\n")[-200:]
+assert j["broker"] == 0 and j["name"] == "stdout" and len(j["lines"]) == 5, j
+assert all(l in tail for l in j["lines"]), (j["lines"], tail)
+PY
+check "GET /api/broker/log name=stderr -> 200 with lines" \
+  [ "$(blog "broker=1&name=stderr&lines=3")" = 200 ]
+python3 -c "import json; j=json.load(open('$E2E_TMP/log.json')); assert j['name']=='stderr' and j['broker']==1 and 0<len(j['lines'])<=3" &&
+  ok "  ... of broker 1's stderr" || not_ok "  ... of broker 1's stderr"
+blog_bad() { [ "$(blog "$1")" = 400 ] && python3 -c "import json; assert json.load(open('$E2E_TMP/log.json'))['field']=='$2'"; }
+check "broker log of an unknown broker -> 400 field broker" blog_bad "broker=9" broker
+check "broker log name=foo -> 400 field name" blog_bad "broker=0&name=foo" name
+check "broker log lines=0 -> 400 field lines" blog_bad "broker=0&lines=0" lines
+check "broker log with an unknown parameter -> 400 naming it" blog_bad "broker=0&colour=red" colour
+check "kmesos broker log 0 --lines 4 prints 4 lines" \
+  [ "$("$KMESOS_BIN/kmesos" --api "127.0.0.1:$API" broker log 0 --lines 4 | wc -l)" = 4 ]
+
+# --- kill -9 one broker's JVM: failover on the same agent, no acked message lost ----------
+# Broker 1 gets a 1 s failover delay; its java process is found by its
+# sandbox (kafka-broker.sh passes -Dkafka.logs.dir=<sandbox>, and the
+# sandbox path names the executor, whose id is the task id).
+out=$(post update "broker=1&failover_delay=1s")
+check "broker update 1 failover_delay=1s -> 200" [ "${out%% *}" = 200 ]
+b1() { json "$S/broker/list?broker=1" "j['brokers'][0]$1"; }
+TASK1=$(b1 "['task']['id']"); AGENT1=$(b1 "['task']['agent_id']"); EP1=$(b1 "['task']['endpoint']")
+FAIL1=$(b1 "['failover']['failures']")
+JPID=$(pgrep -f "kafka.logs.dir=$E2E_TMP/agents/[^ ]*/executors/$TASK1/" | head -n 1)
+check "found broker 1's JVM (task $TASK1, pid ${JPID:-none})" [ -n "$JPID" ]
+t_kill=$(now)
+kill -KILL "${JPID:-0}" 2>/dev/null
+check "the scheduler sees broker 1's task TASK_FAILED" wait_for 30 jtrue "$S/broker/list?broker=1" \
+  "(j['brokers'][0]['last_failure'] or '').startswith('TASK_FAILED') and j['brokers'][0]['failover']['failures']==$FAIL1+1"
+echo "metric: jvm_kill_to_task_failed_s=$(since "$t_kill")"
+echo "# last failure: $(b1 "['last_failure']")"
+check "broker 1 is relaunched with a new task and is TASK_RUNNING" wait_for 90 jtrue "$S/broker/list?broker=1" \
+  "j['brokers'][0]['task']['state']=='TASK_RUNNING' and j['brokers'][0]['task']['id']!='$TASK1'"
+echo "metric: jvm_kill_to_running_s=$(since "$t_kill")"
+check "broker 1 came back on the same agent ($AGENT1) and endpoint ($EP1)" jtrue "$S/broker/list?broker=1" \
+  "j['brokers'][0]['task']['agent_id']=='$AGENT1' and j['brokers'][0]['task']['endpoint']=='$EP1'"
+check "every partition is back to 3 in-sync replicas after the kill" wait_for 60 full_isr
+echo "metric: jvm_kill_to_full_isr_s=$(since "$t_kill")"
+got=$(consume_count "$BOOTSTRAP")
+check "no acknowledged message lost: still $N_MSG messages after the kill (got $got)" [ "$got" = "$N_MSG" ]
 
 # --- the files the fetcher gets (uri mode), served by a second scheduler ------------------
 FAPI=$(free_port)

@@ -1,0 +1,55 @@
+/* state_zk: the scheduler's state document (state.h) kept in one
+ * ZooKeeper znode, for `--state zk:/path` or
+ * `--state zk://host:port[,host:port]/path` (bare zk:/path connects to
+ * $KMESOS_ZK, default 127.0.0.1:2181).
+ *
+ * Client library: libzookeeper_mt (Debian libzookeeper-mt-dev). Its I/O
+ * and completion threads run the session; every completion and session
+ * event is copied into a message queue (mutex) and handed to the libuv
+ * loop with a uv_async_t, so all state of this module is touched on the
+ * loop thread only and nothing on the loop blocks. The single-threaded
+ * library would need a uv_poll on a socket that the library closes and
+ * reopens behind our back, which libuv's epoll backend does not survive.
+ *
+ * Loading happens once, before the loop runs, and is bounded by a
+ * timeout: the scheduler must not subscribe before it knows its
+ * framework id and tasks (it would register a second framework and
+ * launch duplicates), and nothing else runs yet.
+ *
+ * Saves are asynchronous and coalesced: one write in flight, only the
+ * newest document waits behind it. Writes carry the znode version; a
+ * version mismatch that is not our own in-doubt write (sent before a
+ * connection loss) means another writer: logged as an error, then this
+ * scheduler's document is written over it. During an outage the newest
+ * document waits and is written when the session is back. */
+#ifndef KMESOS_STATE_ZK_H
+#define KMESOS_STATE_ZK_H
+#include <stddef.h>
+#include <uv.h>
+
+#define KMESOS_STATE_ZK_DEFAULT "127.0.0.1:2181"
+
+typedef struct kmesos_state_zk kmesos_state_zk;
+
+/* Splits a zk URL into its server list and znode path (both malloc'd).
+ * 0, or -1 with err. */
+int kmesos_state_zk_parse(const char *url, char **hosts, char **path, char *err, size_t errlen);
+/* Parses the URL and starts connecting. NULL with err. */
+kmesos_state_zk *kmesos_state_zk_new(uv_loop_t *loop, const char *url, char *err, size_t errlen);
+/* Reads the znode; blocks up to timeout_ms, so call it before uv_run.
+ * 1: no znode (fresh start); 0: *text (malloc'd, NUL-terminated); -1: err. */
+int kmesos_state_zk_load(kmesos_state_zk *z, int timeout_ms, char **text, char *err,
+                         size_t errlen);
+/* Queues a document for writing (takes ownership of text). */
+void kmesos_state_zk_save(kmesos_state_zk *z, char *text);
+/* 1 when nothing waits to be written and no write is in flight. */
+int kmesos_state_zk_idle(const kmesos_state_zk *z);
+/* Number of documents written so far. */
+unsigned kmesos_state_zk_writes(const kmesos_state_zk *z);
+/* Writes what waits (for up to grace_ms while connected), then closes
+ * the loop handles. Safe on NULL and twice. */
+void kmesos_state_zk_close(kmesos_state_zk *z, unsigned grace_ms);
+/* After the loop has ended: closes the session, frees everything. */
+void kmesos_state_zk_free(kmesos_state_zk *z);
+
+#endif

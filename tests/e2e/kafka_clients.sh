@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# End to end: producer and consumer tasks launched through the REST API
+# (and the kmesos CLI) move messages through a real 3-broker Kafka cluster
+# run by kmesos-scheduler on kmesos-local (3 agents, hosts 127.0.0.1..3).
+# Bad requests answer 400 naming the field and change nothing (missing
+# topic, unknown option, unknown id); a producer started while no broker
+# runs waits with a waiting reason; broker add 0..2 + start; a topic with
+# replication factor 3; `kmesos producer add 0 --topic t --options
+# num-records=2000` + start -> TASK_FINISHED (the perf producer, run by
+# kmesos-executor from the fetched Kafka tarball with
+# KAFKA_BOOTSTRAP_SERVERS); consumer add 0 --options num-records=2000 +
+# start -> TASK_FINISHED; kcat counts >= 2000 messages in the topic; the
+# clients preferred the brokers' hosts (task.prefer.hosts). Prints
+# "metric:" lines and "N passed, N failed". Skips (exit 0) only when
+# KMESOS_SKIP_KAFKA=1 and no Kafka cache exists.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+SCRIPTS=$KMESOS_SRC/scripts
+N_MSG=2000
+TOPIC=clients
+T_START=$(date +%s.%N)
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
+
+for tool in kcat java python3 curl; do
+  command -v "$tool" >/dev/null || { not_ok "$tool is installed"; finish; exit 1; }
+done
+if ! "$SCRIPTS/fetch-kafka.sh" --check >/dev/null 2>&1 && [ "${KMESOS_SKIP_KAFKA:-0}" = 1 ]; then
+  echo "SKIP: no Kafka cache and KMESOS_SKIP_KAFKA=1 (run scripts/fetch-kafka.sh to enable this test)"
+  echo "0 passed, 0 failed, 1 skipped"
+  exit 0
+fi
+"$SCRIPTS/fetch-kafka.sh" >"$E2E_TMP/fetch.log" 2>&1 || { not_ok "fetch-kafka.sh"; finish; exit 1; }
+KAFKA_LIBS=$(sed -n 's/^KAFKA_LIBS=//p' "$E2E_TMP/fetch.log" | tail -n 1)
+DIST=$(dirname "$KAFKA_LIBS").tgz
+
+# --- local cluster: 3 agents, distinct hosts and port ranges --------------------
+MASTER=$(free_port); API=$(free_port)
+BASE=$((20000 + (RANDOM % 100) * 100))
+python3 - "$BASE" >"$E2E_TMP/agents.json" <<'PY'
+import json, sys
+b = int(sys.argv[1])
+print(json.dumps({"agents": [
+    {"hostname": f"127.0.0.{i + 1}",
+     "resources": f"cpus:2;mem:2048;disk:10000;ports:[{b + 20 * i}-{b + 20 * i + 19}]",
+     "attributes": f"rack:r{i + 1}"} for i in range(3)]}))
+PY
+start local "$KMESOS_BIN/kmesos-local" --port "$MASTER" --agent-config "$E2E_TMP/agents.json" \
+  --allocation-interval 200ms --work-dir "$E2E_TMP/agents" --kill-grace-period 10s
+wait_for 10 curl -fsS "http://127.0.0.1:$MASTER/master/state" -o /dev/null ||
+  { not_ok "kmesos-local is up"; finish; exit 1; }
+MODE=local
+"$KMESOS_BIN/kmesos-local" --help 2>&1 | grep -qi fetch && MODE=uri
+echo "# fetch mode: $MODE"
+S="http://127.0.0.1:$API/api"
+start sched "$KMESOS_BIN/kmesos-scheduler" --master "127.0.0.1:$MASTER" \
+  --api "127.0.0.1:$API" --state "file:$E2E_TMP/state.json" --log-level debug \
+  --executor "$KMESOS_BIN/kmesos-executor" --kafka-dist "$DIST" --fetch-mode "$MODE" \
+  --kafka-data-root "$E2E_TMP/data" --offer-hold 30s
+wait_for 15 jtrue "$S/status" 'j["subscribed"]' || { not_ok "scheduler subscribed"; finish; exit 1; }
+KM=("$KMESOS_BIN/kmesos" --api "http://127.0.0.1:$API")
+
+# post KIND CMD FORM: POSTs /api/KIND/CMD with a form body; prints "STATUS BODY".
+post() {
+  curl -sS -o "$E2E_TMP/body.json" -w '%{http_code}' -d "$3" "$S/$1/$2"
+  printf ' '; tr -d '\n' <"$E2E_TMP/body.json"
+}
+# bad KIND CMD FORM FIELD: the answer is 400 naming FIELD.
+bad() {
+  local out; out=$(post "$1" "$2" "$3")
+  [ "${out%% *}" = 400 ] && python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(j['field']!=sys.argv[2] or not j['error'])" "${out#* }" "$4"
+}
+count() { json "$S/$1/list" "len(j['$1s'])"; }
+
+# --- bad input: 400 naming the field, nothing changes ---------------------------
+check "producer add without a topic -> 400 field topic" bad producer add "producer=0" topic
+check "an unknown perf option -> 400 field options" bad producer add "producer=0&topic=t&options=colour=red" options
+grep -q "unknown producer option 'colour'" "$E2E_TMP/body.json" && ok "the error names the option" ||
+  not_ok "the error names the option"
+check "a bad option value -> 400 field options" bad consumer add "consumer=0&topic=t&options=num-records=many" options
+check "an unknown parameter -> 400 naming it" bad consumer add "consumer=0&topic=t&heap=256" heap
+check "a bad topic name -> 400 field topic" bad producer add "producer=0&topic=a/b" topic
+check "negative cpus -> 400 field cpus" bad producer add "producer=0&topic=t&cpus=-1" cpus
+check "an unknown producer id -> 400 field producer" bad producer start "producer=7" producer
+grep -q "unknown producer id 7" "$E2E_TMP/body.json" && ok "the error says 'unknown producer id 7'" ||
+  not_ok "the error says 'unknown producer id 7'"
+check "a bad id expression -> 400 field consumer" bad consumer add "consumer=3..1&topic=t" consumer
+check "state unchanged: no producer, no consumer" [ "$(count producer)$(count consumer)" = 00 ]
+cli_err=$("${KM[@]}" producer add 0 --topic t --options colour=red 2>&1 >/dev/null); cli_rc=$?
+check "the CLI prints the 400 naming the field and exits 1" \
+  bash -c '[ "$1" = 1 ] && grep -q "field .options." <<<"$2"' _ "$cli_rc" "$cli_err"
+
+# --- a client waits while no broker runs ---------------------------------------------
+out=$(post producer add "producer=9&topic=$TOPIC&cpus=0.1&mem=128")
+check "producer add 9 -> 200" [ "${out%% *}" = 200 ]
+post producer start "producer=9" >/dev/null
+check "producer 9 waits for a RUNNING broker, with the reason" wait_for 15 jtrue "$S/producer/list?producer=9" \
+  '"waiting for a RUNNING broker" in (j["producers"][0]["task"]["waiting_reason"] or "")'
+post producer stop "producer=9" >/dev/null
+out=$(post producer remove "producer=9")
+check "a stopped producer can be removed" [ "${out%% *}" = 200 ]
+
+# --- brokers ------------------------------------------------------------------------------
+SMALL='cpus=0.5&mem=1024&heap=256&failover_delay=2s&failover_max_delay=10s'
+out=$(post broker add "broker=0..2&$SMALL&options=num.partitions=3,default.replication.factor=3,min.insync.replicas=2,group.initial.rebalance.delay.ms=0")
+check "broker add 0..2 -> 200" [ "${out%% *}" = 200 ]
+post broker start "broker=*" >/dev/null
+all_running='len([b for b in j["brokers"] if b["task"] and b["task"]["state"]=="TASK_RUNNING"])==3'
+if wait_for 120 jtrue "$S/broker/list" "$all_running"; then
+  ok "all three brokers TASK_RUNNING"
+else
+  not_ok "all three brokers TASK_RUNNING"; json "$S/broker/list" 'j' || true; finish; exit 1
+fi
+BOOTSTRAP=$(json "$S/status" 'j["bootstrap_servers"]')
+echo "# bootstrap servers: $BOOTSTRAP"
+export KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP KAFKA_LIBS
+check "kafka-client.sh topics creates '$TOPIC' with replication factor 3" \
+  "$SCRIPTS/kafka-client.sh" topics --create --topic "$TOPIC" --partitions 3 --replication-factor 3
+
+# --- producer through the CLI ---------------------------------------------------------------
+check "kmesos producer add 0 (CLI) -> exit 0" "${KM[@]}" producer add 0 --topic "$TOPIC" \
+  --cpus 0.5 --mem 384 --options "num-records=$N_MSG,record-size=100,acks=all"
+check "producer 0 has the topic and options" jtrue "$S/producer/list?producer=0" \
+  "j['producers'][0]['topic']=='$TOPIC' and 'num-records=$N_MSG' in j['producers'][0]['options'] and not j['producers'][0]['active']"
+t=$(now)
+check "kmesos producer start 0 (CLI) -> exit 0" "${KM[@]}" producer start 0
+if wait_for 90 jtrue "$S/producer/list" 'j["producers"][0]["task"]["state"]=="TASK_FINISHED"'; then
+  ok "producer 0 ends TASK_FINISHED"
+else
+  not_ok "producer 0 ends TASK_FINISHED"; json "$S/producer/list" 'j' || true
+fi
+echo "metric: producer_start_to_finished_${N_MSG}_s=$(since "$t")"
+check "the producer task preferred the brokers' hosts" jtrue "$S/producer/list" \
+  'sorted(j["producers"][0]["prefer_hosts"])==["127.0.0.1","127.0.0.2","127.0.0.3"]'
+check "a finished producer is done (phase done, not relaunched)" jtrue "$S/producer/list" \
+  'j["producers"][0]["task"]["phase"]=="done" and j["producers"][0]["failures"]==0'
+
+# --- consumer through the API ----------------------------------------------------------------
+out=$(post consumer add "consumer=0&topic=$TOPIC&cpus=0.5&mem=384&options=num-records=$N_MSG,timeout=60000")
+check "consumer add 0 -> 200" [ "${out%% *}" = 200 ]
+t=$(now)
+out=$(post consumer start "consumer=0")
+check "consumer start 0 -> 200" [ "${out%% *}" = 200 ]
+if wait_for 90 jtrue "$S/consumer/list" 'j["consumers"][0]["task"]["state"]=="TASK_FINISHED"'; then
+  ok "consumer 0 ends TASK_FINISHED (it read $N_MSG messages)"
+else
+  not_ok "consumer 0 ends TASK_FINISHED"; json "$S/consumer/list" 'j' || true
+fi
+echo "metric: consumer_start_to_finished_${N_MSG}_s=$(since "$t")"
+got=$(kcat -C -b "$BOOTSTRAP" -t "$TOPIC" -o beginning -e -q -f 'x\n' 2>>"$E2E_TMP/kcat.log" | wc -l)
+check "kcat finds >= $N_MSG messages in '$TOPIC' (got $got)" [ "$got" -ge "$N_MSG" ]
+check "the CLI lists the consumer" bash -c '"$@" consumer list | grep -q TASK_FINISHED' _ "${KM[@]}"
+check "producers and consumers are kept in the state file" \
+  python3 -c "import json; c=json.load(open('$E2E_TMP/state.json'))['kafka']['clients']; assert sorted((x['kind'], x['id']) for x in c)==[('consumer',0),('producer',0)]"
+out=$(post producer remove "producer=0")
+check "a finished producer can be removed" [ "${out%% *}" = 200 ]
+echo "metric: test_duration_s=$(since "$T_START")"
+finish
