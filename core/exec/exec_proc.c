@@ -7,7 +7,11 @@
  * at once and SIGKILL from a uv timer after the grace period; when the
  * leader ends, left-over members of its group get SIGKILL too. The
  * readiness probe (exec_ready) is owned here and stops with the process.
- * The struct is freed when both of its uv handles are closed. */
+ * The struct is freed when both of its uv handles are closed.
+ * A Mesos agent destroys a dead executor's container with everything in
+ * it; a task here leads its own session, so it is started through
+ * util-linux's `setpriv --pdeathsig KILL` (when installed) and dies with
+ * the executor instead of running on unsupervised. */
 #include "exec/exec_proc.h"
 
 #include <errno.h>
@@ -91,9 +95,37 @@ static int exec_proc_open_out(const char *path, char *err, size_t errlen)
     return fd;
 }
 
+#define EXEC_PROC_SETPRIV "/usr/bin/setpriv"
+
+/* argv for the task behind "setpriv --pdeathsig KILL --", or NULL when
+ * setpriv is not there (the task then runs as given). Free the array
+ * only: its strings are the spec's. */
+static char **exec_proc_deathsig_argv(const kmesos_exec_spec *spec)
+{
+    if (access(EXEC_PROC_SETPRIV, X_OK) != 0)
+        return NULL;
+    size_t n = 0;
+    while (spec->argv[n])
+        n++;
+    char **argv = calloc(n + 5, sizeof *argv);
+    if (!argv)
+        return NULL;
+    static char setpriv[] = EXEC_PROC_SETPRIV, flag[] = "--pdeathsig", sig[] = "KILL",
+                dashes[] = "--";
+    argv[0] = setpriv;
+    argv[1] = flag;
+    argv[2] = sig;
+    argv[3] = dashes;
+    argv[4] = spec->file;
+    for (size_t i = 1; i < n; i++)
+        argv[4 + i] = spec->argv[i];
+    return argv;
+}
+
 static int exec_proc_start(kmesos_exec_proc *p, uv_loop_t *loop, const kmesos_exec_spec *spec,
                            int out_fd, int err_fd, char *err, size_t errlen)
 {
+    char **deathsig_argv = exec_proc_deathsig_argv(spec);
     uv_stdio_container_t stdio[3];
     stdio[0].flags = UV_IGNORE;
     stdio[1].flags = UV_INHERIT_FD;
@@ -103,14 +135,15 @@ static int exec_proc_start(kmesos_exec_proc *p, uv_loop_t *loop, const kmesos_ex
     uv_process_options_t o;
     memset(&o, 0, sizeof o);
     o.exit_cb = exec_proc_on_exit;
-    o.file = spec->file;
-    o.args = spec->argv;
+    o.file = deathsig_argv ? EXEC_PROC_SETPRIV : spec->file;
+    o.args = deathsig_argv ? deathsig_argv : spec->argv;
     o.env = spec->env;
     o.cwd = spec->cwd;
     o.flags = UV_PROCESS_DETACHED;
     o.stdio_count = 3;
     o.stdio = stdio;
     int rc = uv_spawn(loop, &p->process, &o);
+    free(deathsig_argv);
     if (rc != 0)
         snprintf(err, errlen, "cannot run %s: %s", spec->file, uv_strerror(rc));
     return rc;

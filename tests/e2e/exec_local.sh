@@ -163,6 +163,20 @@ check "t2: KILL accepted" test "$(call '{"type":"KILL","framework_id":{"value":"
 check "t2: TASK_KILLED" wait_state t2 TASK_KILLED
 check "t2: process gone" bash -c "! kill -0 ${T2_PID:-999999} 2>/dev/null"
 
+# 2b. a task does not outlive its executor (a Mesos agent would destroy
+# the container): kill -9 the executor, the task's process ends too
+launch t8 x8 'echo $$ > t8.pid; exec sleep 300'
+check "t8: TASK_RUNNING" wait_state t8 TASK_RUNNING
+T8_PID=$(cat "$(find "$WORK" -name t8.pid | head -n 1)" 2>/dev/null)
+X8_PID=$(pgrep -f "kmesos-executor" -n)
+for p in $(pgrep -f "kmesos-executor"); do
+  tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'MESOS_EXECUTOR_ID=x8' && X8_PID=$p
+done
+check "t8: its executor is found" test -n "$X8_PID"
+kill -KILL "$X8_PID" 2>/dev/null
+check "t8: the task's process ends with its executor" \
+  wait_for 5 bash -c "! kill -0 ${T8_PID:-999999} 2>/dev/null"
+
 # 3. readiness
 RPORT=$(free_port)
 GATE="$WORK/t3-open"  # the port opens only once the test has looked
