@@ -578,6 +578,20 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
     return 0;
 }
 
+void kmesos_httpd_reply_json(kmesos_httpd_req *req, unsigned status, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_INDENT(2)) : NULL;
+    json_decref(body);
+    if (!text) {
+        kmesos_httpd_reply_text(req, 500, "out of memory", NULL);
+        return;
+    }
+    size_t n = strlen(text);
+    text[n] = '\n';
+    kmesos_httpd_reply(req, status, "application/json", text, n + 1, NULL);
+    free(text);
+}
+
 kmesos_httpd_stream *kmesos_httpd_stream_open(kmesos_httpd_req *req, unsigned status,
                                               const char *content_type,
                                               const char *const *headers,

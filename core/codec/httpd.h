@@ -10,6 +10,7 @@
 #define KMESOS_HTTPD_H
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include <uv.h>
 
 typedef struct kmesos_httpd kmesos_httpd;
@@ -69,6 +70,10 @@ int kmesos_httpd_reply(kmesos_httpd_req *req, unsigned status,
 /* Convenience: a text/plain; charset=utf-8 body. */
 int kmesos_httpd_reply_text(kmesos_httpd_req *req, unsigned status,
                             const char *text, const char *const *headers);
+
+/* Convenience: an application/json body (pretty, newline-terminated);
+ * takes the reference to body; NULL answers 500 "out of memory". */
+void kmesos_httpd_reply_json(kmesos_httpd_req *req, unsigned status, json_t *body);
 
 /* Opens a chunked response; the request is then owned by the stream. */
 kmesos_httpd_stream *kmesos_httpd_stream_open(kmesos_httpd_req *req,

@@ -103,23 +103,9 @@ json_t *kmesos_api_status_json(const kmesos_scheduler *sched, kmesos_session *se
     return j;
 }
 
-static void reply_json(kmesos_httpd_req *req, unsigned status, json_t *body)
-{
-    char *text = body ? json_dumps(body, JSON_INDENT(2)) : NULL;
-    json_decref(body);
-    if (!text) {
-        kmesos_httpd_reply_text(req, 500, "out of memory", NULL);
-        return;
-    }
-    size_t n = strlen(text);
-    text[n] = '\n';
-    kmesos_httpd_reply(req, status, "application/json", text, n + 1, NULL);
-    free(text);
-}
-
 static void reply_error(kmesos_httpd_req *req, unsigned status, const char *message)
 {
-    reply_json(req, status, json_pack("{s:s}", "error", message));
+    kmesos_httpd_reply_json(req, status, json_pack("{s:s}", "error", message));
 }
 
 static void kill_task(kmesos_api *api, kmesos_httpd_req *req)
@@ -135,7 +121,7 @@ static void kill_task(kmesos_api *api, kmesos_httpd_req *req)
         reply_error(req, 404, msg);
         return;
     }
-    reply_json(req, 202, json_pack("{s:s}", "killing", id));
+    kmesos_httpd_reply_json(req, 202, json_pack("{s:s}", "killing", id));
 }
 
 static kmesos_session *session_of(kmesos_api *api)
@@ -159,18 +145,18 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
     else if (strncmp(url, "/api/consumer/", 14) == 0 && api->sched->kafka)
         kmesos_client_api_handle(api->sched->kafka, KMESOS_CLIENT_CONSUMER, req, url + 14);
     else if (strcmp(url, "/api/status") == 0 && get)
-        reply_json(req, 200, kmesos_api_status_json(api->sched, session_of(api)));
+        kmesos_httpd_reply_json(req, 200, kmesos_api_status_json(api->sched, session_of(api)));
     else if (strcmp(url, "/api/tasks") == 0 && get)
-        reply_json(req, 200, kmesos_api_tasks_json(api->sched));
+        kmesos_httpd_reply_json(req, 200, kmesos_api_tasks_json(api->sched));
     else if (strcmp(url, "/api/tasks/kill") == 0 && post)
         kill_task(api, req);
     else if (strcmp(url, "/api/teardown") == 0 && post) {
-        reply_json(req, 202, json_pack("{s:b}", "teardown", 1));
+        kmesos_httpd_reply_json(req, 202, json_pack("{s:b}", "teardown", 1));
         if (api->hooks.teardown)
             api->hooks.teardown(api->hooks.arg);
     } else if (strcmp(url, "/api/policy") == 0 && get) {
         json_t *p = api->hooks.policy_status ? api->hooks.policy_status(api->hooks.arg) : NULL;
-        reply_json(req, 200, p ? p : json_pack("{s:s}", "chain", "none"));
+        kmesos_httpd_reply_json(req, 200, p ? p : json_pack("{s:s}", "chain", "none"));
     } else if (strncmp(url, "/api/", 5) == 0 && (get || post)) {
         reply_error(req, 404, "no such endpoint");
     } else {

@@ -239,20 +239,6 @@ unsigned kmesos_broker_api_run(kmesos_kafka *k, const char *method, const char *
 
 /* ---- HTTP ------------------------------------------------------------------------------------ */
 
-static void reply(kmesos_httpd_req *req, unsigned status, json_t *body)
-{
-    char *text = body ? json_dumps(body, JSON_INDENT(2)) : NULL;
-    json_decref(body);
-    if (!text) {
-        kmesos_httpd_reply_text(req, 500, "out of memory", NULL);
-        return;
-    }
-    size_t n = strlen(text);
-    text[n] = '\n';
-    kmesos_httpd_reply(req, status, "application/json", text, n + 1, NULL);
-    free(text);
-}
-
 static void add_query(void *arg, const char *name, const char *value)
 {
     kmesos_broker_api_param_add(arg, name, value);
@@ -284,5 +270,5 @@ void kmesos_broker_api_handle(kmesos_kafka *k, kmesos_httpd_req *req, const char
         KLOG_INFO(MOD, "broker %s: %u %s", cmd, status,
                   json_string_value(json_object_get(body, "error")));
     kmesos_broker_api_params_free(&p);
-    reply(req, status, body);
+    kmesos_httpd_reply_json(req, status, body);
 }

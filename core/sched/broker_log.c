@@ -49,26 +49,12 @@ struct kmesos_broker_log {
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static void reply(kmesos_httpd_req *req, unsigned status, json_t *body)
-{
-    char *text = body ? json_dumps(body, JSON_INDENT(2)) : NULL;
-    json_decref(body);
-    if (!text) {
-        kmesos_httpd_reply_text(req, 500, "out of memory", NULL);
-        return;
-    }
-    size_t n = strlen(text);
-    text[n] = '\n';
-    kmesos_httpd_reply(req, status, "application/json", text, n + 1, NULL);
-    free(text);
-}
-
 static void reply_error(kmesos_httpd_req *req, unsigned status, const char *field,
                         const char *msg)
 {
     json_t *j = field ? json_pack("{s:s, s:s}", "error", msg, "field", field)
                       : json_pack("{s:s}", "error", msg);
-    reply(req, status, j);
+    kmesos_httpd_reply_json(req, status, j);
 }
 
 /* Percent-encodes s for a query string (malloc'd). */
@@ -263,7 +249,7 @@ static void answer(log_call *c, json_t *j, long long offset)
         call_fail(c, 500, "out of memory");
         return;
     }
-    reply(c->req, 200, body);
+    kmesos_httpd_reply_json(c->req, 200, body);
     call_free(c);
 }
 
