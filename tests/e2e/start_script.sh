@@ -33,4 +33,18 @@ check "scheduler: a bad flag exits 2 with the usage" test "$rc" = 2
 check "scheduler: the message names the flag" grep -q -- "--bogus-flag" "$E2E_TMP/err"
 rc=$(code_and_err "$KMESOS_BIN/kmesos-local" --agents nine)
 check "kmesos-local: a bad flag value exits 2" test "$rc" = 2
+# --help documents every long option each program accepts
+undocumented() { # undocumented BINARY SOURCE
+  local flag missing=""
+  for flag in $(grep -o '{"[a-z-]*", \(required\|no\)_argument' "$2" | cut -d'"' -f2); do
+    "$1" --help 2>&1 | grep -q -- "--$flag" || missing="$missing $flag"
+  done
+  echo "$missing"
+}
+check "kmesos-scheduler --help documents every flag" \
+  test -z "$(undocumented "$KMESOS_BIN/kmesos-scheduler" "$KMESOS_SRC/core/sched/options.c")"
+check "kmesos-local --help documents every flag" \
+  test -z "$(undocumented "$KMESOS_BIN/kmesos-local" "$KMESOS_SRC/core/local/config.c")"
+check "the flag list was found" \
+  test "$(grep -c '_argument, ' "$KMESOS_SRC/core/sched/options.c")" -gt 10
 finish
