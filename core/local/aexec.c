@@ -97,6 +97,7 @@ static klocal_aexec *aexec_new(klocal_agent *a, const Mesos__V1__FrameworkInfo *
     e->info = klocal_util_pb_dup(info);
     e->fw_info = klocal_util_pb_dup(fw);
     e->kill_grace = -1;
+    e->lost_reason = -1;
     klocal_util_uuid_string(e->container_id);
     e->sandbox = klocal_util_xasprintf("%s/slaves/%s/frameworks/%s/executors/%s/runs/%s",
                                        a->work_dir, a->id, e->fw_id, exec_id, e->container_id);
@@ -115,6 +116,7 @@ static void aexec_freed(uv_handle_t *h)
         klocal_atask *t = e->tasks;
         e->tasks = t->next;
         klocal_util_pb_free(t->info);
+        free(t->seen);
         free(t);
     }
     klocal_util_pb_free(e->info);
@@ -391,8 +393,11 @@ static void aexec_custom_exited(klocal_aexec *e, int64_t status, int sig)
                              t->killing || e->shutting_down ? MESOS__V1__TASK_STATE__TASK_KILLED
                                                             : MESOS__V1__TASK_STATE__TASK_FAILED,
                              MESOS__V1__TASK_STATUS__SOURCE__SOURCE_AGENT,
-                             MESOS__V1__TASK_STATUS__REASON__REASON_EXECUTOR_TERMINATED,
-                             "Executor terminated");
+                             e->lost_reason >= 0
+                                 ? e->lost_reason
+                                 : MESOS__V1__TASK_STATUS__REASON__REASON_EXECUTOR_TERMINATED,
+                             e->lost_reason >= 0 ? "Executor did not re-register in time"
+                                                 : "Executor terminated");
     klocal_agent *a = e->agent;
     if (!e->silent && !a->stopped && a->ev.on_executor_exit)
         a->ev.on_executor_exit(a->ev.arg, a, e->fw_id, e->exec_id,
@@ -492,7 +497,48 @@ static void aexec_deliver(klocal_aexec *e, klocal_atask *t)
     t->delivered = 1;
 }
 
-void klocal_aexec_subscribed(klocal_aexec *e, kmesos_httpd_stream *s, kmesos_content_type ct)
+/* 1 when uuid was already received for t (remembers it otherwise). */
+static int aexec_seen(klocal_atask *t, const ProtobufCBinaryData *uuid)
+{
+    if (!t || uuid->len != 16)
+        return 0;
+    for (size_t i = 0; i < t->nseen; i++)
+        if (memcmp(t->seen[i], uuid->data, 16) == 0)
+            return 1;
+    t->seen = klocal_util_xrealloc(t->seen, (t->nseen + 1) * sizeof *t->seen);
+    memcpy(t->seen[t->nseen++], uuid->data, 16);
+    return 0;
+}
+
+/* Subscribe.unacknowledged_tasks: tasks the executor runs that this agent
+ * does not know (any more) are taken back, as delivered. */
+static void aexec_recover_tasks(klocal_aexec *e, const Mesos__V1__Executor__Call__Subscribe *sub)
+{
+    for (size_t i = 0; i < sub->n_unacknowledged_tasks; i++) {
+        const Mesos__V1__TaskInfo *ti = sub->unacknowledged_tasks[i];
+        klocal_atask *t = klocal_aexec_task(e, ti->task_id->value);
+        if (!t) {
+            t = aexec_add_task(e, ti);
+            KLOG_INFO("agent", "%s: executor %s: task %s recovered", e->agent->id, e->exec_id,
+                      ti->task_id->value);
+        }
+        t->delivered = 1;
+    }
+}
+
+/* Subscribe.unacknowledged_updates: handled as UPDATE calls (duplicates
+ * of updates already received are acknowledged, not forwarded again). */
+static void aexec_recover_updates(klocal_aexec *e, const Mesos__V1__Executor__Call__Subscribe *sub)
+{
+    for (size_t i = 0; i < sub->n_unacknowledged_updates; i++) {
+        const Mesos__V1__TaskStatus *st = sub->unacknowledged_updates[i]->status;
+        if (st && st->task_id && st->has_uuid)
+            klocal_aexec_executor_update(e, st);
+    }
+}
+
+void klocal_aexec_subscribed(klocal_aexec *e, kmesos_httpd_stream *s, kmesos_content_type ct,
+                             const Mesos__V1__Executor__Call__Subscribe *sub)
 {
     if (e->stream)
         kmesos_httpd_stream_close(e->stream);
@@ -508,9 +554,39 @@ void klocal_aexec_subscribed(klocal_aexec *e, kmesos_httpd_stream *s, kmesos_con
     ev->subscribed->container_id = KLOCAL_ID(ContainerID, container_id, e->container_id);
     klocal_aexec_send(e, &ev->base);
     klocal_util_pb_free(ev);
+    if (e->recovering) {
+        e->recovering = 0;
+        KLOG_INFO("agent", "%s: executor %s re-registered (%zu unacknowledged tasks, %zu updates)",
+                  e->agent->id, e->exec_id, sub->n_unacknowledged_tasks,
+                  sub->n_unacknowledged_updates);
+    }
+    aexec_recover_tasks(e, sub);
     for (klocal_atask *t = e->tasks; t; t = t->next)
         if (!t->delivered && !aexec_terminal(t->state))
             aexec_deliver(e, t);
+    aexec_recover_updates(e, sub);
+}
+
+void klocal_aexec_detach(klocal_aexec *e)
+{
+    if (e->stream) {
+        kmesos_httpd_stream_abort(e->stream);
+        e->stream = NULL;
+    }
+    if (!e->command && e->proc && !e->shutting_down)
+        e->recovering = 1;
+}
+
+void klocal_aexec_recovery_expired(klocal_aexec *e)
+{
+    if (!e->recovering)
+        return;
+    e->recovering = 0;
+    e->lost_reason = MESOS__V1__TASK_STATUS__REASON__REASON_EXECUTOR_REREGISTRATION_TIMEOUT;
+    KLOG_WARN("agent", "%s: executor %s did not re-register within %gs: killing it",
+              e->agent->id, e->exec_id, e->agent->recovery);
+    if (e->proc)
+        klocal_proc_kill(e->proc, 0);
 }
 
 void klocal_aexec_disconnected(klocal_aexec *e)
@@ -535,11 +611,18 @@ void klocal_aexec_executor_update(klocal_aexec *e, const Mesos__V1__TaskStatus *
     st->has_source = 1;
     st->source = MESOS__V1__TASK_STATUS__SOURCE__SOURCE_EXECUTOR;
     klocal_atask *t = klocal_aexec_task(e, st->task_id->value);
+    int dup = aexec_seen(t, &st->uuid);
     EXEC_EVENT(ack, ACKNOWLEDGED);
     ack->acknowledged = klocal_util_pb_new(&mesos__v1__executor__event__acknowledged__descriptor);
     ack->acknowledged->task_id = KLOCAL_ID(TaskID, task_id, st->task_id->value);
     ack->acknowledged->uuid = klocal_util_pb_bytes(st->uuid.data, st->uuid.len);
-    aexec_emit(e, t, st);
+    if (dup) {
+        KLOG_DEBUG("agent", "%s: duplicate update of task %s acknowledged again", e->agent->id,
+                   st->task_id->value);
+        klocal_util_pb_free(st);
+    } else {
+        aexec_emit(e, t, st);
+    }
     klocal_aexec_send(e, &ack->base);
     klocal_util_pb_free(ack);
 }

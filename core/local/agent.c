@@ -66,7 +66,8 @@ static const char *agent_validate(const Mesos__V1__Executor__Call *c)
     }
 }
 
-static void agent_subscribe(klocal_aexec *e, kmesos_httpd_req *req)
+static void agent_subscribe(klocal_aexec *e, kmesos_httpd_req *req,
+                            const Mesos__V1__Executor__Call__Subscribe *sub)
 {
     kmesos_content_type accept;
     if (klocal_wire_accept(req, &accept) != 0)
@@ -80,7 +81,7 @@ static void agent_subscribe(klocal_aexec *e, kmesos_httpd_req *req)
     if (!s)
         return;
     KLOG_INFO("agent", "%s: executor %s subscribed", e->agent->id, e->exec_id);
-    klocal_aexec_subscribed(e, s, accept);
+    klocal_aexec_subscribed(e, s, accept, sub);
 }
 
 static void agent_dispatch(klocal_agent *a, klocal_aexec *e, kmesos_httpd_req *req,
@@ -88,7 +89,7 @@ static void agent_dispatch(klocal_agent *a, klocal_aexec *e, kmesos_httpd_req *r
 {
     switch (c->type) {
     case MESOS__V1__EXECUTOR__CALL__TYPE__SUBSCRIBE:
-        agent_subscribe(e, req);
+        agent_subscribe(e, req, c->subscribe);
         return;
     case MESOS__V1__EXECUTOR__CALL__TYPE__UPDATE:
         klocal_wire_accepted(req);
@@ -150,7 +151,7 @@ static void agent_on_request(void *arg, kmesos_httpd_req *req)
 static void agent_send_update(void *arg, const char *fw_id, const Mesos__V1__TaskStatus *st)
 {
     klocal_agent *a = arg;
-    if (!a->stopped && a->ev.on_update)
+    if (!a->stopped && !a->down && a->ev.on_update)
         a->ev.on_update(a->ev.arg, a, fw_id, st);
 }
 
@@ -162,6 +163,13 @@ static void agent_update_done(void *arg, const char *fw_id, const char *task_id)
 }
 
 /* --------------------------------------------------------- lifecycle */
+
+static int agent_listen(klocal_agent *a, int port, char *err, size_t errlen)
+{
+    kmesos_httpd_config hc = {.ip = a->ip, .port = port, .max_body = 16u << 20,
+                              .on_request = agent_on_request, .arg = a};
+    return kmesos_httpd_start(a->loop, &hc, &a->http, err, errlen);
+}
 
 klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
                                  const klocal_agent_events *ev, char *err, size_t errlen)
@@ -189,9 +197,7 @@ klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
         klocal_agent_free(a);
         return NULL;
     }
-    kmesos_httpd_config hc = {.ip = p->ip, .port = p->port, .max_body = 16u << 20,
-                              .on_request = agent_on_request, .arg = a};
-    if (kmesos_httpd_start(loop, &hc, &a->http, err, errlen) != 0) {
+    if (agent_listen(a, p->port, err, errlen) != 0) {
         a->stopped = 1;
         klocal_agent_free(a);
         return NULL;
@@ -204,11 +210,80 @@ klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
     return a;
 }
 
+/* ----------------------------------------------------------- restart */
+
+static void agent_timer_closed(uv_handle_t *h) { free(h); }
+
+static void agent_restart_timer_end(klocal_agent *a)
+{
+    if (!a->restart_timer)
+        return;
+    uv_timer_stop(a->restart_timer);
+    uv_close((uv_handle_t *)a->restart_timer, agent_timer_closed);
+    a->restart_timer = NULL;
+}
+
+static void agent_on_recovery_over(uv_timer_t *t)
+{
+    klocal_agent *a = t->data;
+    a->recovering = 0;
+    agent_restart_timer_end(a);
+    KLOG_INFO("agent", "%s: recovery window over", a->id);
+    for (klocal_aexec *e = a->execs; e; e = e->next)
+        klocal_aexec_recovery_expired(e);
+}
+
+static void agent_on_back(uv_timer_t *t)
+{
+    klocal_agent *a = t->data;
+    char err[256];
+    if (agent_listen(a, a->port, err, sizeof err) != 0) {
+        KLOG_WARN("agent", "%s: cannot listen again on port %d (%s): retrying", a->id, a->port,
+                  err);
+        uv_timer_start(t, agent_on_back, 500, 0);
+        return;
+    }
+    a->down = 0;
+    a->recovering = 1;
+    KLOG_INFO("agent", "%s: restarted, listening on %s:%d; recovering executors for %gs", a->id,
+              a->ip, a->port, a->recovery);
+    uv_timer_start(t, agent_on_recovery_over, (uint64_t)(a->recovery * 1000.0), 0);
+    klocal_updates_resend(a->updates, NULL);
+    if (a->ev.on_reregistered)
+        a->ev.on_reregistered(a->ev.arg, a);
+}
+
+int klocal_agent_restart(klocal_agent *a, double down, double recovery, char *err,
+                         size_t errlen)
+{
+    if (a->stopped || a->down) {
+        snprintf(err, errlen, "Agent is %s", a->stopped ? "removed" : "down (restarting)");
+        return -1;
+    }
+    agent_restart_timer_end(a); /* a new restart ends a recovery window */
+    a->recovering = 0;
+    KLOG_INFO("agent", "%s: restarting (down for %gs)", a->id, down);
+    for (klocal_aexec *e = a->execs; e; e = e->next)
+        klocal_aexec_detach(e);
+    kmesos_httpd_stop(a->http);
+    a->http = NULL;
+    a->down = 1;
+    a->recovery = recovery;
+    a->restart_timer = klocal_util_xcalloc(1, sizeof *a->restart_timer);
+    uv_timer_init(a->loop, a->restart_timer);
+    a->restart_timer->data = a;
+    uv_timer_start(a->restart_timer, agent_on_back, (uint64_t)(down * 1000.0), 0);
+    return 0;
+}
+
+int klocal_agent_down(const klocal_agent *a) { return a->down; }
+
 void klocal_agent_stop(klocal_agent *a)
 {
     if (a->stopped)
         return;
     a->stopped = 1;
+    agent_restart_timer_end(a);
     for (klocal_aexec *e = a->execs; e; e = e->next)
         klocal_aexec_silence(e);
     klocal_updates_drop(a->updates, NULL);
@@ -250,6 +325,10 @@ int klocal_agent_kill_task(klocal_agent *a, const char *fw_id, const char *task_
     klocal_aexec *e = klocal_aexec_of_task(a, fw_id, task_id);
     if (!e)
         return -1;
+    if (a->down) {
+        KLOG_INFO("agent", "%s: down: KILL of task %s dropped", a->id, task_id);
+        return 0;
+    }
     klocal_aexec_kill(e, klocal_aexec_task(e, task_id), grace);
     return 0;
 }
@@ -257,6 +336,10 @@ int klocal_agent_kill_task(klocal_agent *a, const char *fw_id, const char *task_
 void klocal_agent_acknowledge(klocal_agent *a, const char *fw_id, const char *task_id,
                               const uint8_t *uuid, size_t len)
 {
+    if (a->down) {
+        KLOG_DEBUG("agent", "%s: down: acknowledgement for task %s dropped", a->id, task_id);
+        return;
+    }
     if (!klocal_updates_ack(a->updates, fw_id, task_id, uuid, len))
         KLOG_DEBUG("agent", "%s: acknowledgement for task %s matches no pending update", a->id,
                    task_id);
@@ -265,7 +348,7 @@ void klocal_agent_acknowledge(klocal_agent *a, const char *fw_id, const char *ta
 void klocal_agent_shutdown_executor(klocal_agent *a, const char *fw_id, const char *exec_id)
 {
     klocal_aexec *e = klocal_aexec_find(a, fw_id, exec_id);
-    if (e)
+    if (e && !a->down)
         klocal_aexec_shutdown(e);
 }
 
@@ -283,7 +366,7 @@ void klocal_agent_message(klocal_agent *a, const char *fw_id, const char *exec_i
                           const uint8_t *data, size_t len)
 {
     klocal_aexec *e = klocal_aexec_find(a, fw_id, exec_id);
-    if (!e)
+    if (!e || a->down)
         return;
     Mesos__V1__Executor__Event *ev = klocal_util_pb_new(&mesos__v1__executor__event__descriptor);
     ev->has_type = 1;

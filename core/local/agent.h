@@ -29,6 +29,8 @@ typedef struct klocal_agent_events {
     /* A custom executor terminated (status: wait status, 0 if unknown). */
     void (*on_executor_exit)(void *arg, klocal_agent *a, const char *fw_id,
                              const char *exec_id, int status);
+    /* The agent came back after a simulated restart (its port is open). */
+    void (*on_reregistered)(void *arg, klocal_agent *a);
     void *arg;
 } klocal_agent_events;
 
@@ -53,6 +55,20 @@ klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
 /* Simulated death or shutdown: kills every process at once, forgets all
  * updates, stops serving. No event is reported afterwards. */
 void klocal_agent_stop(klocal_agent *a);
+/* Simulated agent process restart with checkpointing: task and executor
+ * processes keep running, the executor API (httpd) closes at once (streams
+ * cut, connections refused) and reopens on the same port after down
+ * seconds. Executors that re-SUBSCRIBE within recovery seconds after that
+ * are re-attached; the others are killed (TASK_FAILED with
+ * REASON_EXECUTOR_REREGISTRATION_TIMEOUT). While down, no update goes to
+ * the master and its acknowledgements, KILLs, SHUTDOWNs and MESSAGEs to
+ * this agent are dropped, as for an unreachable agent. 0, or -1 with a
+ * reason in err (stopped, or down already). A restart during a
+ * recovery window ends it; executors not back yet stay awaited. */
+int klocal_agent_restart(klocal_agent *a, double down, double recovery, char *err,
+                         size_t errlen);
+/* 1 while the executor API is closed by a restart. */
+int klocal_agent_down(const klocal_agent *a);
 /* True while processes of a stopped agent are still being reaped. */
 int klocal_agent_busy(const klocal_agent *a);
 /* Frees a stopped, idle agent. */

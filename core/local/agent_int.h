@@ -8,6 +8,7 @@
 #include "local/fetch.h"
 #include "local/proc.h"
 #include "local/updates.h"
+#include "mesos/v1/executor/executor.pb-c.h"
 
 typedef struct klocal_atask {
     struct klocal_atask *next;
@@ -15,6 +16,8 @@ typedef struct klocal_atask {
     int state;
     int delivered; /* LAUNCH sent to the executor / process started */
     int killing;
+    uint8_t (*seen)[16]; /* uuids of the updates received from the executor */
+    size_t nseen;
 } klocal_atask;
 
 typedef struct klocal_aexec {
@@ -36,6 +39,8 @@ typedef struct klocal_aexec {
     int shutting_down;
     int silent;                         /* framework gone / agent stopped */
     double kill_grace;                  /* command task being killed */
+    int recovering;                     /* agent restarted: waiting for SUBSCRIBE */
+    int lost_reason;                    /* TaskStatus reason on exit, -1: default */
     uv_timer_t timer;                   /* shutdown grace; freed on close */
 } klocal_aexec;
 
@@ -60,6 +65,10 @@ struct klocal_agent {
     klocal_aexec *execs;
     size_t live_procs;
     int stopped;
+    int down;                 /* restart: executor API closed */
+    int recovering;           /* restart: back up, recovery window open */
+    double recovery;          /* restart: recovery window (seconds) */
+    uv_timer_t *restart_timer;
     klocal_agent_events ev;
 };
 
@@ -75,7 +84,13 @@ void klocal_aexec_shutdown(klocal_aexec *e);
 /* Kills everything of e at once without any further status update. */
 void klocal_aexec_silence(klocal_aexec *e);
 /* An executor SUBSCRIBE: stream opened, SUBSCRIBED + queued LAUNCHes. */
-void klocal_aexec_subscribed(klocal_aexec *e, kmesos_httpd_stream *s, kmesos_content_type ct);
+void klocal_aexec_subscribed(klocal_aexec *e, kmesos_httpd_stream *s, kmesos_content_type ct,
+                             const Mesos__V1__Executor__Call__Subscribe *sub);
+/* Agent restart: cuts the executor's stream (no callback) and, for a
+ * running custom executor, waits for it to re-subscribe. */
+void klocal_aexec_detach(klocal_aexec *e);
+/* Recovery window over: an executor still not back is killed. */
+void klocal_aexec_recovery_expired(klocal_aexec *e);
 /* The executor's stream went away. */
 void klocal_aexec_disconnected(klocal_aexec *e);
 /* A status from the executor (UPDATE call): recorded and queued. */

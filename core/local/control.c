@@ -3,6 +3,9 @@
  *   GET  /local/agents                      [{index, id, port, removed}]
  *   POST /local/agents/add                  start one more agent
  *   POST /local/agents/<id|index>/remove    agent loss (see master.c)
+ *   POST /local/agents/<id|index>/restart?down=DUR[&recovery=DUR]
+ *        agent process restart with checkpointing (see agent.h): down
+ *        default 2s, recovery window default 15s
  *   POST /local/stream/close[?framework=ID] cut scheduler streams (TCP)
  *   POST /local/heartbeats/stall?seconds=N  no HEARTBEAT for N seconds
  *   POST /local/redirect?to=HOST:PORT       act as non-leader ('' = lead)
@@ -27,10 +30,11 @@ static void control_ok(kmesos_httpd_req *req, json_t *extra)
 
 static json_t *control_agent_json(const klocal_magent *ma)
 {
-    return json_pack("{s:i, s:s, s:s, s:i, s:b}", "index", (int)klocal_agent_index(ma->agent),
-                     "id", klocal_agent_id(ma->agent), "hostname",
-                     klocal_agent_hostname(ma->agent), "port", klocal_agent_port(ma->agent),
-                     "removed", ma->removed);
+    return json_pack("{s:i, s:s, s:s, s:i, s:b, s:b}", "index",
+                     (int)klocal_agent_index(ma->agent), "id", klocal_agent_id(ma->agent),
+                     "hostname", klocal_agent_hostname(ma->agent), "port",
+                     klocal_agent_port(ma->agent), "removed", ma->removed, "down",
+                     klocal_agent_down(ma->agent));
 }
 
 static void control_agents(klocal_master *m, kmesos_httpd_req *req)
@@ -54,10 +58,41 @@ static void control_agent_add(klocal_master *m, kmesos_httpd_req *req)
     klocal_alloc_run(m);
 }
 
-static void control_agent_remove(klocal_master *m, kmesos_httpd_req *req, const char *rest)
+/* ?NAME=DUR (default def when absent): 0, or -1 after a 400 answer. */
+static int control_duration(kmesos_httpd_req *req, const char *name, double def, double *out)
+{
+    const char *v = kmesos_httpd_query(req, name);
+    *out = def;
+    if (!v)
+        return 0;
+    if (klocal_config_duration(v, out) == 0 && *out >= 0)
+        return 0;
+    char *msg = klocal_util_xasprintf("Expecting ?%s=DURATION", name);
+    kmesos_httpd_reply_text(req, 400, msg, NULL);
+    free(msg);
+    return -1;
+}
+
+static void control_agent_restart(klocal_master *m, kmesos_httpd_req *req, klocal_magent *ma)
+{
+    double down, recovery;
+    if (control_duration(req, "down", 2.0, &down) != 0 ||
+        control_duration(req, "recovery", 15.0, &recovery) != 0)
+        return;
+    char err[256];
+    if (klocal_master_restart_agent(m, ma, down, recovery, err, sizeof err) != 0) {
+        kmesos_httpd_reply_text(req, 409, err, NULL);
+        return;
+    }
+    control_ok(req, json_pack("{s:o, s:f, s:f}", "agent", control_agent_json(ma), "down", down,
+                              "recovery", recovery));
+}
+
+static void control_agent_op(klocal_master *m, kmesos_httpd_req *req, const char *rest)
 {
     const char *slash = strchr(rest, '/');
-    if (!slash || strcmp(slash, "/remove") != 0) {
+    int remove = slash && strcmp(slash, "/remove") == 0;
+    if (!slash || (!remove && strcmp(slash, "/restart") != 0)) {
         kmesos_httpd_reply_text(req, 404, "Unknown control endpoint", NULL);
         return;
     }
@@ -67,6 +102,10 @@ static void control_agent_remove(klocal_master *m, kmesos_httpd_req *req, const 
     free(key);
     if (!ma) {
         kmesos_httpd_reply_text(req, 404, "No such agent", NULL);
+        return;
+    }
+    if (!remove) {
+        control_agent_restart(m, req, ma);
         return;
     }
     json_t *j = json_pack("{s:o}", "agent", control_agent_json(ma));
@@ -127,7 +166,7 @@ int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req)
     else if (strcmp(path, "agents/add") == 0)
         control_agent_add(m, req);
     else if (strncmp(path, "agents/", 7) == 0)
-        control_agent_remove(m, req, path + 7);
+        control_agent_op(m, req, path + 7);
     else if (strcmp(path, "stream/close") == 0)
         control_stream_close(m, req);
     else if (strcmp(path, "heartbeats/stall") == 0)

@@ -259,6 +259,17 @@ static void master_on_executor_exit(void *arg, klocal_agent *a, const char *fw_i
     klocal_util_pb_free(ev);
 }
 
+static void master_on_reregistered(void *arg, klocal_agent *a)
+{
+    klocal_master *m = arg;
+    for (size_t i = 0; i < m->nagents; i++)
+        if (m->agents[i]->agent == a && !m->agents[i]->removed) {
+            m->agents[i]->down = 0;
+            KLOG_INFO("master", "agent %s re-registered after its restart", klocal_agent_id(a));
+            klocal_alloc_run(m);
+        }
+}
+
 /* ------------------------------------------------------------ agents */
 
 klocal_magent *klocal_master_add_agent(klocal_master *m, char *err, size_t errlen)
@@ -279,7 +290,7 @@ klocal_magent *klocal_master_add_agent(klocal_master *m, char *err, size_t errle
     klocal_agent_events ev = {
         .on_update = master_on_update, .on_task_done = master_on_task_done,
         .on_message = master_on_message, .on_executor_exit = master_on_executor_exit,
-        .arg = m,
+        .on_reregistered = master_on_reregistered, .arg = m,
     };
     klocal_agent *a = klocal_agent_start(m->loop, &p, &ev, err, errlen);
     free(id);
@@ -368,6 +379,22 @@ static void master_removal_fire(uv_timer_t *t)
     master_lose_tasks(r->m, r->ma);
     master_agent_failure(r->m, r->ma);
     master_removal_end(r);
+}
+
+int klocal_master_restart_agent(klocal_master *m, klocal_magent *ma, double down,
+                                double recovery, char *err, size_t errlen)
+{
+    if (ma->removed) {
+        snprintf(err, errlen, "Agent is removed");
+        return -1;
+    }
+    if (klocal_agent_restart(ma->agent, down, recovery, err, errlen) != 0)
+        return -1;
+    ma->down = 1;
+    KLOG_INFO("master", "agent %s restarting: offers rescinded until it is back",
+              klocal_agent_id(ma->agent));
+    klocal_alloc_remove_offers(m, NULL, ma, 1);
+    return 0;
 }
 
 void klocal_master_remove_agent(klocal_master *m, klocal_magent *ma)

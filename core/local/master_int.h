@@ -16,6 +16,7 @@ typedef struct klocal_fw klocal_fw;
 typedef struct klocal_magent {
     klocal_agent *agent;
     int removed;
+    int down;           /* restarting (POST /local/agents/ID/restart): no offers */
     double registered_time;
     klocal_res used;    /* tasks and executors */
     klocal_res offered; /* outstanding offers */
@@ -124,6 +125,10 @@ void klocal_master_cut_stream(klocal_fw *fw);
 klocal_magent *klocal_master_add_agent(klocal_master *m, char *err, size_t errlen);
 /* Simulated agent loss (see control.c). */
 void klocal_master_remove_agent(klocal_master *m, klocal_magent *ma);
+/* Simulated agent restart (see control.c): its offers are rescinded and
+ * none is made until it is back; not reported lost. 0, or -1 + err. */
+int klocal_master_restart_agent(klocal_master *m, klocal_magent *ma, double down,
+                                double recovery, char *err, size_t errlen);
 klocal_mtask *klocal_master_task(klocal_fw *fw, const char *task_id);
 int klocal_master_terminal(int state);
 /* Gives a task's resources back to its agent (once). */

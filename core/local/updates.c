@@ -149,7 +149,7 @@ int klocal_updates_ack(klocal_updates *u, const char *fw_id, const char *task_id
 void klocal_updates_resend(klocal_updates *u, const char *fw_id)
 {
     for (updates_stream *s = u->streams; s; s = s->next)
-        if (s->n && strcmp(s->fw_id, fw_id) == 0) {
+        if (s->n && (!fw_id || strcmp(s->fw_id, fw_id) == 0)) {
             s->interval = u->first_retry;
             stream_send_head(s);
         }

@@ -26,7 +26,7 @@ void klocal_updates_add(klocal_updates *u, const char *fw_id, Mesos__V1__TaskSta
 /* 1 when uuid was the pending update of that task, else 0. */
 int klocal_updates_ack(klocal_updates *u, const char *fw_id, const char *task_id,
                        const uint8_t *uuid, size_t len);
-/* Sends the pending update of every task of fw_id now. */
+/* Sends the pending update of every task of fw_id (NULL: all) now. */
 void klocal_updates_resend(klocal_updates *u, const char *fw_id);
 /* Forgets the updates of a framework (NULL: of all frameworks). */
 void klocal_updates_drop(klocal_updates *u, const char *fw_id);

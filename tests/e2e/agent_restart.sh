@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# End to end: POST /local/agents/<id>/restart of kmesos-local, a simulated
+# agent process restart with checkpointing, with a task run by
+# kmesos-executor. A scheduler made of curl and JSON (as in exec_local.sh,
+# FrameworkInfo.checkpoint = true) launches long tasks, then:
+#   1. restart with down=2s: the agent's port refuses connections while
+#      down, /local/agents says down, offers on it are rescinded; the task's
+#      process and its executor keep running (same pids), the executor
+#      re-subscribes (agent log, agent /state still lists the task), a KILL
+#      afterwards gives TASK_KILLED, no TASK_LOST nor FAILURE is sent and the
+#      agent is offered again;
+#   1b. an update made while the agent is down (the task ends) comes
+#      through Subscribe.unacknowledged_updates, once;
+#   2. an executor that cannot re-subscribe (SIGSTOPped) within the
+#      recovery window (?recovery=3s) is killed: TASK_FAILED with
+#      REASON_EXECUTOR_REREGISTRATION_TIMEOUT, and its task's process ends.
+source "$(dirname "$0")/lib.sh"
+
+LOCAL=$KMESOS_BIN/kmesos-local
+EXECUTOR=$KMESOS_BIN/kmesos-executor
+for b in "$LOCAL" "$EXECUTOR"; do
+  [ -x "$b" ] || { not_ok "$b is built"; finish; exit 1; }
+done
+
+MPORT=$(free_port)
+MASTER=http://127.0.0.1:$MPORT
+WORK=$E2E_TMP/work
+STREAM=$E2E_TMP/stream.recordio
+USED=$E2E_TMP/used_offers
+ACKED=$E2E_TMP/acked
+: >"$USED"; : >"$ACKED"
+
+start local "$LOCAL" --port "$MPORT" --work-dir "$WORK" --allocation-interval 200ms \
+  --executor-shutdown-grace-period 5s
+wait_for 10 curl -fsS -o /dev/null "$MASTER/master/state" || { not_ok "kmesos-local is up"; finish; exit 1; }
+
+start stream curl -sS -N -X POST -D "$E2E_TMP/stream.headers" -o "$STREAM" \
+  -H 'Content-Type: application/json' -H 'Accept: application/json' \
+  -d '{"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"'"$(id -un)"'","name":"e2e-agent-restart","checkpoint":true}}}' \
+  "$MASTER/api/v1/scheduler"
+
+# ev EXPR: the Python expression EXPR over E, the list of events so far.
+ev() {
+  python3 - "$STREAM" "$1" <<'PY'
+import json, sys
+data = open(sys.argv[1], 'rb').read()
+E, i = [], 0
+while True:
+    nl = data.find(b'\n', i)
+    if nl < 0: break
+    n = int(data[i:nl]); rec = data[nl + 1:nl + 1 + n]
+    if len(rec) < n: break
+    E.append(json.loads(rec)); i = nl + 1 + n
+def states(task):
+    return [e['update']['status']['state'] for e in E
+            if e['type'] == 'UPDATE' and e['update']['status']['task_id']['value'] == task]
+def status(task, state):
+    for e in E:
+        s = e.get('update', {}).get('status', {})
+        if e['type'] == 'UPDATE' and s['task_id']['value'] == task and s['state'] == state:
+            return s
+    return {}
+print(eval(sys.argv[2]))
+PY
+}
+has() { [ "$(ev "bool($1)" 2>/dev/null)" = True ]; }
+
+wait_for 10 has "any(e['type'] == 'SUBSCRIBED' for e in E)" || { not_ok "SUBSCRIBED"; finish; exit 1; }
+SID=$(tr -d '\r' <"$E2E_TMP/stream.headers" | awk -F': ' 'tolower($1) == "mesos-stream-id" {print $2}')
+FW=$(ev "[e for e in E if e['type'] == 'SUBSCRIBED'][0]['subscribed']['framework_id']['value']")
+ok "subscribed as framework $FW"
+
+# call JSON: POSTs a scheduler call, prints the HTTP status.
+call() {
+  curl -sS -o "$E2E_TMP/call.body" -w '%{http_code}' -X POST \
+    -H 'Content-Type: application/json' -H "Mesos-Stream-Id: $SID" -d "$1" "$MASTER/api/v1/scheduler"
+}
+
+# ack_all: ACKNOWLEDGEs every update with a uuid not acknowledged yet.
+ack_all() {
+  local line
+  while read -r line; do
+    [ -n "$line" ] || continue
+    local uuid=${line%% *} body=${line#* }
+    grep -qxF "$uuid" "$ACKED" && continue
+    [ "$(call "$body")" = 202 ] && echo "$uuid" >>"$ACKED"
+  done < <(ev "'\n'.join(s['uuid'] + ' ' + json.dumps({'type': 'ACKNOWLEDGE', 'framework_id': {'value': '$FW'}, 'acknowledge': {'agent_id': s['agent_id'], 'task_id': s['task_id'], 'uuid': s['uuid']}}) for s in (e['update']['status'] for e in E if e['type'] == 'UPDATE') if 'uuid' in s)")
+}
+
+# fresh_offer: "<offer id> <agent id>" of an offer not used nor rescinded
+# yet that fits a task and its executor (0.2 cpus, 64 MB).
+fresh_offer() {
+  ev "next(('%s %s' % (o['id']['value'], o['agent_id']['value']) for e in E if e['type'] == 'OFFERS' for o in e['offers']['offers'] if o['id']['value'] not in open('$USED').read().split() + [r['rescind']['offer_id']['value'] for r in E if r['type'] == 'RESCIND'] and sum(r.get('scalar', {}).get('value', 0) for r in o['resources'] if r['name'] == 'cpus') >= 0.2 and sum(r.get('scalar', {}).get('value', 0) for r in o['resources'] if r['name'] == 'mem') >= 64), '')"
+}
+
+# launch TASK EXECUTOR_ID COMMAND [ENV_JSON] [VIA]: ACCEPTs a fresh offer with
+# one task run by kmesos-executor. Mesos refuses a TaskInfo with both an
+# executor and a command, so the command travels as a JSON CommandInfo in
+# TaskInfo.data (VIA=data, the default) or as KMESOS_TASK_COMMAND in the
+# executor's environment (VIA=env).
+launch() {
+  local task=$1 exec_id=$2 cmd=$3 env=${4:-[]} via=${5:-data} offer=""
+  wait_for 10 test -n "$(fresh_offer)" || { not_ok "an offer for $task"; return 1; }
+  offer=$(fresh_offer)
+  echo "${offer%% *}" >>"$USED"
+  local body
+  body=$(python3 - "$FW" "${offer%% *}" "${offer#* }" "$task" "$exec_id" "$cmd" "$env" "$EXECUTOR" "$via" <<'PY'
+import base64, json, sys
+fw, offer, agent, task, exec_id, cmd, env, executor, via = sys.argv[1:]
+exec_env = [{"name": "KMESOS_LOG_LEVEL", "value": "debug"}]
+task_cmd = {"value": cmd, "environment": {"variables": json.loads(env)}}
+if via == "env":
+    exec_env.append({"name": "KMESOS_TASK_COMMAND", "value": cmd})
+    data = {}
+else:
+    data = {"data": base64.b64encode(json.dumps(task_cmd).encode()).decode()}
+res = lambda c, m: [{"name": "cpus", "type": "SCALAR", "scalar": {"value": c}},
+                    {"name": "mem", "type": "SCALAR", "scalar": {"value": m}}]
+print(json.dumps({
+  "type": "ACCEPT", "framework_id": {"value": fw},
+  "accept": {"offer_ids": [{"value": offer}], "filters": {"refuse_seconds": 0.1},
+    "operations": [{"type": "LAUNCH", "launch": {"task_infos": [{
+      "name": task, "task_id": {"value": task}, "agent_id": {"value": agent},
+      "resources": res(0.1, 32),
+      "executor": {"executor_id": {"value": exec_id}, "framework_id": {"value": fw},
+                   "type": "CUSTOM", "name": "kmesos-executor",
+                   "command": {"value": executor, "environment": {"variables": exec_env}},
+                   "resources": res(0.1, 32)},
+      "kill_policy": {"grace_period": {"nanoseconds": 2000000000}}, **data}]}}]}}))
+PY
+)
+  [ "$(call "$body")" = 202 ] || { not_ok "ACCEPT of $task: $(cat "$E2E_TMP/call.body")"; return 1; }
+}
+
+# wait_state TASK STATE: waits for the update (acknowledging as it goes).
+wait_state() {
+  local deadline=$(( $(date +%s) + ${3:-20} ))
+  until has "'$2' in states('$1')"; do
+    ack_all
+    [ "$(date +%s)" -ge "$deadline" ] && return 1
+    sleep 0.2
+  done
+  ack_all
+}
+
+# pid_of_executor EXEC_ID: pid of the kmesos-executor with that id.
+pid_of_executor() {
+  local p
+  for p in $(pgrep -f "^$EXECUTOR"); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "MESOS_EXECUTOR_ID=$1" && { echo "$p"; return; }
+  done
+}
+alive() { kill -0 "${1:-999999}" 2>/dev/null; }
+restart() { # restart AGENT QUERY: POSTs the restart, prints the HTTP status
+  curl -sS -o "$E2E_TMP/restart.body" -w '%{http_code}' -X POST "$MASTER/local/agents/$1/restart?$2"
+}
+kill_task() {
+  call '{"type":"KILL","framework_id":{"value":"'"$FW"'"},"kill":{"task_id":{"value":"'"$1"'"},"agent_id":{"value":"'"$AGENT"'"}}}'
+}
+
+# 1. a short restart
+launch t1 x1 'echo $$ > t1.pid; exec sleep 300'
+check "t1: TASK_RUNNING" wait_state t1 TASK_RUNNING
+T1_PID=$(cat "$(find "$WORK" -name t1.pid | head -n 1)" 2>/dev/null)
+X1_PID=$(pid_of_executor x1)
+AGENT=$(ev "status('t1', 'TASK_RUNNING')['agent_id']['value']")
+APORT=$(json "$MASTER/local/agents" "[a['port'] for a in j if a['id'] == '$AGENT'][0]")
+check "t1: task and executor pids known" test -n "$T1_PID" -a -n "$X1_PID"
+check "agent /state answers before the restart" curl -fsS -o /dev/null "http://127.0.0.1:$APORT/state"
+N_RESCIND=$(ev "len([e for e in E if e['type'] == 'RESCIND'])")
+N_OFFERS=$(ev "len([e for e in E if e['type'] == 'OFFERS'])")
+
+check "restart?down=2s answered 200" test "$(restart "$AGENT" down=2s)" = 200
+check "restart of an agent that is down refused (409)" test "$(restart "$AGENT" down=2s)" = 409
+check "restart?down=bad answered 400" test "$(restart 0 down=bad)" = 400
+check "/local/agents says down" jtrue "$MASTER/local/agents" "[a['down'] for a in j if a['id'] == '$AGENT'][0]"
+check "agent port refuses connections while down" bash -c "! curl -sS --max-time 2 -o /dev/null http://127.0.0.1:$APORT/state 2>/dev/null"
+check "outstanding offers rescinded" wait_for 5 has "len([e for e in E if e['type'] == 'RESCIND']) > $N_RESCIND"
+check "agent port open again (same port)" wait_for 10 curl -fsS -o /dev/null "http://127.0.0.1:$APORT/state"
+check "/local/agents says up" wait_for 5 jtrue "$MASTER/local/agents" "not [a['down'] for a in j if a['id'] == '$AGENT'][0]"
+check "executor x1 re-subscribed (agent log)" wait_for 15 grep -q "executor x1 re-registered" "$E2E_TMP/local.log"
+check "agent /state still lists t1 as running" jtrue "http://127.0.0.1:$APORT/state" \
+  "[t['state'] for f in j['frameworks'] for x in f['executors'] for t in x['tasks'] if t['id'] == 't1'] == ['TASK_RUNNING']"
+check "t1: task process still running (same pid)" alive "$T1_PID"
+check "x1: executor still running (same pid)" test "$(pid_of_executor x1)" = "$X1_PID"
+check "the agent is offered again" wait_for 10 has "len([e for e in E if e['type'] == 'OFFERS' and any(o['agent_id']['value'] == '$AGENT' for o in e['offers']['offers'])]) > 0 and len([e for e in E if e['type'] == 'OFFERS']) > $N_OFFERS"
+check "no TASK_LOST nor FAILURE through the restart" test "$(ev "len([e for e in E if e['type'] == 'FAILURE' or (e['type'] == 'UPDATE' and e['update']['status']['state'] == 'TASK_LOST')])")" = 0
+check "t1: KILL accepted" test "$(kill_task t1)" = 202
+check "t1: TASK_KILLED after the restart" wait_state t1 TASK_KILLED
+check "t1: process gone" wait_for 5 bash -c "! kill -0 ${T1_PID:-999999} 2>/dev/null"
+check "t1: states RUNNING -> KILLED only" test "$(ev "states('t1')")" = "['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLED']"
+
+# 1b. an update made while the agent is down reaches the scheduler once,
+# through Subscribe.unacknowledged_updates (or the executor's resend)
+GATE=$WORK/t3-gate
+launch t3 x3 "while [ ! -e '$GATE' ]; do sleep 0.1; done; exit 0"
+check "t3: TASK_RUNNING" wait_state t3 TASK_RUNNING
+check "restart?down=3s answered 200" test "$(restart "$AGENT" down=3s)" = 200
+touch "$GATE"
+check "x3: re-subscribed with its unacknowledged update" \
+  wait_for 15 grep -q "executor x3 re-registered (.*, 1 updates)" "$E2E_TMP/local.log"
+check "t3: TASK_FINISHED after the restart" wait_state t3 TASK_FINISHED
+sleep 1; ack_all
+check "t3: TASK_FINISHED forwarded once" test "$(ev "states('t3')")" = "['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']"
+
+# 2. an executor that does not come back within the recovery window (a
+# restart while the previous recovery window is still open is allowed)
+launch t2 x2 'echo $$ > t2.pid; exec sleep 300'
+check "t2: TASK_RUNNING" wait_state t2 TASK_RUNNING
+T2_PID=$(cat "$(find "$WORK" -name t2.pid | head -n 1)" 2>/dev/null)
+X2_PID=$(pid_of_executor x2)
+check "t2: executor pid known" test -n "$X2_PID"
+kill -STOP "$X2_PID" 2>/dev/null
+check "restart?down=1s&recovery=3s answered 200" test "$(restart "$AGENT" 'down=1s&recovery=3s')" = 200
+check "t2: TASK_FAILED after the recovery window" wait_state t2 TASK_FAILED 20
+check "t2: reason REASON_EXECUTOR_REREGISTRATION_TIMEOUT" has "status('t2', 'TASK_FAILED').get('reason') == 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT'"
+check "t2: task process ends with its executor" wait_for 10 bash -c "! kill -0 ${T2_PID:-999999} 2>/dev/null"
+
+check "no TASK_LOST sent" test "$(ev "len([e for e in E if e['type'] == 'UPDATE' and e['update']['status']['state'] == 'TASK_LOST'])")" = 0
+check "no kmesos-executor left running" wait_for 15 bash -c "! pgrep -f '^$EXECUTOR' >/dev/null"
+finish
