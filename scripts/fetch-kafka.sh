@@ -9,7 +9,7 @@
 #                                          log4j2 + slf4j binding
 #   ROOT/kafka-VERSION/libs/.complete      written last: jar list of a good fetch
 #   ROOT/kafka-VERSION.tgz                 kafka-VERSION/{libs,bin/kafka-broker.sh,
-#                                          bin/kafka-client.sh}
+#                                          bin/kafka-client.sh,bin/kafka-ready.sh}
 #
 # How: a generated throwaway pom lists kafka_2.13 (kafka.Kafka,
 # kafka.tools.StorageTool), kafka-tools (ProducerPerformance,
@@ -43,7 +43,7 @@ ROOT=${KMESOS_KAFKA_CACHE:-$HOME/.cache/kafka-mesos}
 DIST=$ROOT/kafka-$KAFKA_VERSION
 LIBS=$DIST/libs
 TARBALL=$ROOT/kafka-$KAFKA_VERSION.tgz
-LAUNCHERS=(kafka-broker.sh kafka-client.sh)
+LAUNCHERS=(kafka-broker.sh kafka-client.sh kafka-ready.sh)
 
 die() { echo "fetch-kafka: error: $*" >&2; exit 1; }
 say() { echo "fetch-kafka: $*" >&2; }

@@ -526,6 +526,21 @@ static void test_readiness_and_shutdown_grace(void)
     CHECK(strncmp(call_status(&h, 1)->message, "not ready in time", 17) == 0);
     harness_free(&h);
     records_free(&r);
+
+    records_load(&r); /* a readiness command alone also holds TASK_RUNNING back */
+    add_command(&r, 1, "sleep 30", "KMESOS_READY_COMMAND", "./kafka-ready.sh");
+    harness_init(&h);
+    feed(&h, &r, 0);
+    feed(&h, &r, 1);
+    CHECK_INT(h.f.spawn_ready_port, 0);
+    CHECK_INT(h.f.ncalls, 1); /* TASK_STARTING only */
+    t = kmesos_exec_core_find(&h.core, "capexec-task-1");
+    if (t)
+        kmesos_exec_core_task_ready(&h.core, t, "ready: node 1 in sync");
+    CHECK_INT(h.f.ncalls, 2);
+    CHECK_STR(call_status(&h, 1)->message, "ready: node 1 in sync");
+    harness_free(&h);
+    records_free(&r);
 }
 
 static void test_kill_policy_and_give_up(void)

@@ -1,13 +1,18 @@
 /* Unit tests of the executor's pure pieces: Mesos duration text, the
  * environment it reads, the exit status mapping, the unacknowledged
  * update bookkeeping (ack, resend schedule, restart) and the launch spec
- * built from a TaskInfo (shell/argv, environment overlay, readiness). */
+ * built from a TaskInfo (shell/argv, environment overlay, readiness), and
+ * the readiness probe's command runs on a real libuv loop. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <uv.h>
 
 #include "exec/exec_config.h"
 #include "exec/exec_duration.h"
 #include "exec/exec_pb.h"
+#include "exec/exec_ready.h"
 #include "exec/exec_spec.h"
 #include "exec/exec_status.h"
 #include "exec/exec_updates.h"
@@ -337,6 +342,144 @@ static void test_spec_argv_grace_and_errors(void)
     CHECK(strstr(err, "no command") != NULL);
 }
 
+
+static void test_spec_ready_command(void)
+{
+    task_fixture f;
+    fixture_init(&f, "t", "sleep 1");
+    fixture_var(&f, "KMESOS_READY_COMMAND", "./kafka-ready.sh");
+    kmesos_exec_spec s;
+    char err[256];
+    CHECK_INT(kmesos_exec_spec_build(&s, &f.task, NULL, "/sb", 5 * SEC, err, sizeof err), 0);
+    CHECK_STR(s.ready_command, "./kafka-ready.sh");
+    CHECK(s.ready_interval_s == 2.0);
+    CHECK_INT(s.ready_port, 0);
+    kmesos_exec_spec_free(&s);
+
+    char *base[] = {"KMESOS_READY_INTERVAL=0.5", NULL};
+    CHECK_INT(kmesos_exec_spec_build(&s, &f.task, base, "/sb", 5 * SEC, err, sizeof err), 0);
+    CHECK(s.ready_interval_s == 0.5);
+    kmesos_exec_spec_free(&s);
+
+    char *bad[] = {"KMESOS_READY_INTERVAL=soon", NULL};
+    CHECK_INT(kmesos_exec_spec_build(&s, &f.task, bad, "/sb", 5 * SEC, err, sizeof err), -1);
+    CHECK(strstr(err, "KMESOS_READY_INTERVAL 'soon'") != NULL);
+
+    fixture_init(&f, "t", "sleep 1"); /* no readiness at all */
+    CHECK_INT(kmesos_exec_spec_build(&s, &f.task, NULL, "/sb", 5 * SEC, err, sizeof err), 0);
+    CHECK(s.ready_command == NULL);
+    kmesos_exec_spec_free(&s);
+}
+
+/* ---- the readiness command on a real loop -------------------------------- */
+
+typedef struct ready_result {
+    int calls, ok;
+    char what[200];
+} ready_result;
+
+static void ready_cb(void *arg, int ok, const char *what)
+{
+    ready_result *r = arg;
+    r->calls++;
+    r->ok = ok;
+    snprintf(r->what, sizeof r->what, "%s", what);
+}
+
+/* Runs a probe until it reports (or stop_after_ms, then stops it) and
+ * the loop has nothing left. */
+static void ready_run(kmesos_exec_ready_opts *o, ready_result *res, uint64_t stop_after_ms)
+{
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    char err[256];
+    memset(res, 0, sizeof *res);
+    kmesos_exec_ready *r = kmesos_exec_ready_start(&loop, o, ready_cb, res, err, sizeof err);
+    CHECK(r != NULL);
+    if (!r) {
+        uv_loop_close(&loop);
+        return;
+    }
+    uint64_t end = uv_now(&loop) + stop_after_ms;
+    while (res->calls == 0 && uv_now(&loop) < end)
+        uv_run(&loop, UV_RUN_ONCE);
+    kmesos_exec_ready_stop(r);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+}
+
+static void test_ready_command_live(void)
+{
+    char dir[] = "/tmp/kmesos-ready-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char *env[] = {"PATH=/usr/bin:/bin", "WHO=node 7", NULL};
+    kmesos_exec_ready_opts o = {"127.0.0.1", 0, "echo starting; echo \"$WHO in sync\" >&2",
+                                env,         dir, 0.1, 5.0};
+    ready_result res;
+    ready_run(&o, &res, 10000);
+    CHECK_INT(res.calls, 1);
+    CHECK_INT(res.ok, 1);
+    CHECK_STR(res.what, "ready: node 7 in sync"); /* last line, stderr too, task env */
+
+    /* fails twice, then succeeds; runs in cwd */
+    o.command = "echo x >> runs; n=$(wc -l < runs); echo \"run $n\"; [ $n -ge 3 ]";
+    ready_run(&o, &res, 10000);
+    CHECK_INT(res.ok, 1);
+    CHECK_STR(res.what, "ready: run 3");
+
+    /* never succeeds: the last output names why */
+    o.command = "printf 'partition 0 lacks node 7'; exit 1";
+    o.timeout_s = 0.8;
+    ready_run(&o, &res, 10000);
+    CHECK_INT(res.calls, 1);
+    CHECK_INT(res.ok, 0);
+    CHECK_STR(res.what, "not ready in time: partition 0 lacks node 7");
+
+    /* no output and a non-zero exit */
+    o.command = "exit 3";
+    ready_run(&o, &res, 10000);
+    CHECK_STR(res.what, "not ready in time: the readiness command exited 3");
+
+    /* a run still going at the deadline is killed */
+    o.command = "sleep 30";
+    ready_run(&o, &res, 10000);
+    CHECK_INT(res.ok, 0);
+    CHECK_STR(res.what, "not ready in time: the readiness command did not finish once");
+
+    /* stopped while a run is going: no callback, nothing left behind */
+    o.timeout_s = 30;
+    ready_run(&o, &res, 300);
+    CHECK_INT(res.calls, 0);
+
+    /* with a port that never opens the command never runs */
+    uv_loop_t l;
+    uv_loop_init(&l);
+    uv_tcp_t t;
+    struct sockaddr_in a;
+    uv_ip4_addr("127.0.0.1", 0, &a);
+    uv_tcp_init(&l, &t);
+    uv_tcp_bind(&t, (const struct sockaddr *)&a, 0);
+    struct sockaddr_storage got;
+    int len = sizeof got;
+    uv_tcp_getsockname(&t, (struct sockaddr *)&got, &len);
+    int port = ntohs(((struct sockaddr_in *)&got)->sin_port);
+    uv_close((uv_handle_t *)&t, NULL); /* free port, nothing listens */
+    uv_run(&l, UV_RUN_DEFAULT);
+    uv_loop_close(&l);
+    o.port = port;
+    o.command = "echo ran > ran";
+    o.timeout_s = 0.8;
+    ready_run(&o, &res, 10000);
+    CHECK_INT(res.ok, 0);
+    CHECK(strstr(res.what, "nothing accepted connections") != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "%s/ran", dir);
+    CHECK(access(path, F_OK) != 0);
+    snprintf(path, sizeof path, "%s/runs", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_uuid(void)
 {
     uint8_t a[16], b[16];
@@ -361,6 +504,8 @@ int main(void)
     RUN_TEST(test_updates_resend_schedule);
     RUN_TEST(test_spec_shell_and_env);
     RUN_TEST(test_spec_argv_grace_and_errors);
+    RUN_TEST(test_spec_ready_command);
+    RUN_TEST(test_ready_command_live);
     RUN_TEST(test_uuid);
     return testlib_finish();
 }

@@ -36,8 +36,17 @@ static const char exec_config_help_text[] =
     "  KMESOS_READY_PORT      TASK_RUNNING only once a TCP connect to this port\n"
     "                         succeeds (polled every 500 ms)\n"
     "  KMESOS_READY_HOST      host of that port (default 127.0.0.1)\n"
-    "  KMESOS_READY_TIMEOUT   seconds to wait for it (default 120), then\n"
-    "                         TASK_FAILED \"not ready in time\" and the task is killed\n";
+    "  KMESOS_READY_COMMAND   TASK_RUNNING only once this shell command (/bin/sh -c,\n"
+    "                         run in the sandbox with the task's environment)\n"
+    "                         exits 0; run again KMESOS_READY_INTERVAL seconds\n"
+    "                         after each failed run, and only after the port check\n"
+    "                         passed when KMESOS_READY_PORT is set too. Its last\n"
+    "                         output line (stdout or stderr) is the TASK_RUNNING\n"
+    "                         message (\"ready: <line>\") or the failure's\n"
+    "  KMESOS_READY_INTERVAL  seconds between readiness command runs (default 2)\n"
+    "  KMESOS_READY_TIMEOUT   seconds for the whole readiness, port and command\n"
+    "                         (default 120), then TASK_FAILED \"not ready in time:\n"
+    "                         <what the last check said>\" and the task is killed\n";
 
 const char *kmesos_exec_config_help(void)
 {

@@ -219,9 +219,10 @@ static void exec_task_start(kmesos_exec_core *c, kmesos_exec_task *t)
                     MESOS__V1__TASK_STATUS__REASON__REASON_TASK_INVALID);
         return;
     }
-    KLOG_INFO(MOD, "task %s: starting '%s'%s in %s", t->id,
+    KLOG_INFO(MOD, "task %s: starting '%s'%s%s in %s", t->id,
               spec.argv[spec.argv[1] && strcmp(spec.file, "/bin/sh") == 0 ? 2 : 0],
-              spec.ready_port ? " (readiness: TCP port)" : "", spec.cwd);
+              spec.ready_port ? " (readiness: TCP port)" : "",
+              spec.ready_command ? " (readiness: command)" : "", spec.cwd);
     if (c->io.spawn(c->io.arg, t, &spec, err, sizeof err) != 0) {
         char msg[600];
         snprintf(msg, sizeof msg, "cannot start the command: %s", err);
@@ -230,7 +231,7 @@ static void exec_task_start(kmesos_exec_core *c, kmesos_exec_task *t)
     } else {
         t->running = 1;
         exec_update(c, t, MESOS__V1__TASK_STATE__TASK_STARTING, NULL, REASON_NONE);
-        if (!spec.ready_port)
+        if (!spec.ready_port && !spec.ready_command)
             exec_update(c, t, MESOS__V1__TASK_STATE__TASK_RUNNING, NULL, REASON_NONE);
     }
     kmesos_exec_spec_free(&spec);

@@ -31,7 +31,7 @@ typedef struct kmesos_exec_io {
     /* Posts a call to the agent. 0 when under way, -1 when it cannot. */
     int (*send)(void *arg, const Mesos__V1__Executor__Call *call);
     /* Starts the task's process (in its own process group) and, when
-     * spec->ready_port is set, its readiness probe. 0, or -1 with err. */
+     * spec->ready_port or spec->ready_command is set, its readiness probe. 0, or -1 with err. */
     int (*spawn)(void *arg, kmesos_exec_task *t, const kmesos_exec_spec *spec, char *err,
                  size_t errlen);
     /* SIGTERM to the task's process group now, SIGKILL after grace_ns. */

@@ -152,10 +152,12 @@ static int exec_proc_start(kmesos_exec_proc *p, uv_loop_t *loop, const kmesos_ex
 static int exec_proc_probe(kmesos_exec_proc *p, uv_loop_t *loop, const kmesos_exec_spec *spec,
                            char *err, size_t errlen)
 {
-    if (!spec->ready_port)
+    if (!spec->ready_port && !spec->ready_command)
         return 0;
-    p->ready = kmesos_exec_ready_start(loop, spec->ready_host, spec->ready_port,
-                                       spec->ready_timeout_s, exec_proc_on_ready, p, err, errlen);
+    kmesos_exec_ready_opts o = {spec->ready_host,       spec->ready_port, spec->ready_command,
+                                spec->env,              spec->cwd,        spec->ready_interval_s,
+                                spec->ready_timeout_s};
+    p->ready = kmesos_exec_ready_start(loop, &o, exec_proc_on_ready, p, err, errlen);
     return p->ready ? 0 : -1;
 }
 

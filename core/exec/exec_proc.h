@@ -12,7 +12,7 @@
 typedef struct kmesos_exec_proc kmesos_exec_proc;
 
 typedef struct kmesos_exec_proc_cbs {
-    /* Readiness result (only when the spec has a ready port). */
+    /* Readiness result (only when the spec has a ready port or command). */
     void (*on_ready)(void *arg, void *owner, int ok, const char *what);
     /* The process ended; the proc frees itself after this returns. */
     void (*on_exit)(void *arg, void *owner, int64_t exit_status, int term_signal);

@@ -20,6 +20,7 @@
 
 #define EXEC_SPEC_DEFAULT_READY_HOST "127.0.0.1"
 #define EXEC_SPEC_DEFAULT_READY_TIMEOUT_S 120.0
+#define EXEC_SPEC_DEFAULT_READY_INTERVAL_S 2.0
 
 static void exec_spec_strv_free(char **v)
 {
@@ -168,13 +169,31 @@ static int exec_spec_env(kmesos_exec_spec *s, const Mesos__V1__CommandInfo *cmd,
 
 /* ---- readiness ----------------------------------------------------------- */
 
+/* A positive number of seconds from variable name, or dflt when unset. */
+static int exec_spec_seconds(const kmesos_exec_spec *s, const char *name, double dflt,
+                             double *out, char *err, size_t errlen)
+{
+    const char *v = kmesos_exec_spec_getenv(s->env, name);
+    char *end = NULL;
+    *out = dflt;
+    if (!v || !*v)
+        return 0;
+    errno = 0;
+    double t = strtod(v, &end);
+    if (errno || *end || !(t > 0)) {
+        snprintf(err, errlen, "%s '%s' is not a number of seconds", name, v);
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
 static int exec_spec_ready(kmesos_exec_spec *s, char *err, size_t errlen)
 {
     const char *port = kmesos_exec_spec_getenv(s->env, "KMESOS_READY_PORT");
     const char *host = kmesos_exec_spec_getenv(s->env, "KMESOS_READY_HOST");
-    const char *timeout = kmesos_exec_spec_getenv(s->env, "KMESOS_READY_TIMEOUT");
+    const char *command = kmesos_exec_spec_getenv(s->env, "KMESOS_READY_COMMAND");
     char *end = NULL;
-    s->ready_timeout_s = EXEC_SPEC_DEFAULT_READY_TIMEOUT_S;
     if (port && *port) {
         errno = 0;
         long p = strtol(port, &end, 10);
@@ -184,17 +203,15 @@ static int exec_spec_ready(kmesos_exec_spec *s, char *err, size_t errlen)
         }
         s->ready_port = (int)p;
     }
-    if (timeout && *timeout) {
-        errno = 0;
-        double t = strtod(timeout, &end);
-        if (errno || *end || !(t > 0)) {
-            snprintf(err, errlen, "KMESOS_READY_TIMEOUT '%s' is not a number of seconds", timeout);
-            return -1;
-        }
-        s->ready_timeout_s = t;
-    }
+    if (exec_spec_seconds(s, "KMESOS_READY_TIMEOUT", EXEC_SPEC_DEFAULT_READY_TIMEOUT_S,
+                          &s->ready_timeout_s, err, errlen) != 0 ||
+        exec_spec_seconds(s, "KMESOS_READY_INTERVAL", EXEC_SPEC_DEFAULT_READY_INTERVAL_S,
+                          &s->ready_interval_s, err, errlen) != 0)
+        return -1;
     s->ready_host = strdup(host && *host ? host : EXEC_SPEC_DEFAULT_READY_HOST);
-    if (!s->ready_host) {
+    if (command && *command)
+        s->ready_command = strdup(command);
+    if (!s->ready_host || (command && *command && !s->ready_command)) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -302,5 +319,6 @@ void kmesos_exec_spec_free(kmesos_exec_spec *spec)
     free(spec->stdout_path);
     free(spec->stderr_path);
     free(spec->ready_host);
+    free(spec->ready_command);
     memset(spec, 0, sizeof *spec);
 }

@@ -16,6 +16,8 @@ typedef struct kmesos_exec_spec {
     int ready_port;     /* KMESOS_READY_PORT, 0 when unset */
     char *ready_host;   /* KMESOS_READY_HOST, default 127.0.0.1 */
     double ready_timeout_s; /* KMESOS_READY_TIMEOUT, default 120 */
+    char *ready_command;    /* KMESOS_READY_COMMAND, NULL when unset */
+    double ready_interval_s; /* KMESOS_READY_INTERVAL, default 2 */
     int64_t grace_ns;   /* TaskInfo.kill_policy.grace_period, else the default */
 } kmesos_exec_spec;
 

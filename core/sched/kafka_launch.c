@@ -3,6 +3,10 @@
  * command runs kmesos-executor; the executor reads the broker's command
  * from KMESOS_TASK_COMMAND and hands every other variable of
  * ExecutorInfo.command.environment to it (docs/kafka.md lists them).
+ * A broker is TASK_RUNNING once its client port accepts connections
+ * (KMESOS_READY_PORT) and then bin/kafka-ready.sh exits 0 (registered and
+ * in the ISR of its partitions: KMESOS_READY_COMMAND), so a rolling
+ * restart waits for "back and in sync".
  * Ports: a voter's controller port and a client port asked by number are
  * claimed by number, an "auto" client port is the offer's next free one.
  * In uri mode the executor and the Kafka tarball are CommandInfo URIs
@@ -96,6 +100,23 @@ static int set_command(Mesos__V1__CommandInfo *cmd, const kmesos_kafka *k, const
     return *path_out && cmd->value ? 0 : -1;
 }
 
+/* The readiness command of a broker: bin/kafka-ready.sh next to
+ * kafka-broker.sh (relative to the sandbox in uri mode). */
+static char *ready_command(const kmesos_kafka *k)
+{
+    char path[2048];
+    if (k->fetch == KMESOS_FETCH_URI) {
+        snprintf(path, sizeof path, "./%s/bin/kafka-ready.sh", k->dist_name);
+        return strdup(path);
+    }
+    snprintf(path, sizeof path, "%s/bin/kafka-ready.sh", k->dist_dir);
+    return shell_quote(path);
+}
+
+/* Catching up after a restart may take a while: more than the executor's
+ * default readiness timeout of 120 s. */
+#define KAFKA_BROKER_READY_TIMEOUT_S 300
+
 typedef struct broker_ports {
     int client, controller; /* controller 0: not a voter */
 } broker_ports;
@@ -109,7 +130,8 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
     snprintf(heap, sizeof heap, "%ldm", (long)b->set.heap);
     snprintf(libs, sizeof libs, "%s/libs", k->dist_dir);
     char *voters = kmesos_kafka_voters_text(k);
-    int rc = !voters || push_env(env, "KMESOS_TASK_COMMAND", script) ||
+    char *ready = ready_command(k);
+    int rc = !voters || !ready || push_env(env, "KMESOS_TASK_COMMAND", script) ||
              push_env(env, "KMESOS_TASK_ID", task_id) ||
              push_env_int(env, "KAFKA_NODE_ID", b->id) ||
              push_env_int(env, "KAFKA_PORT", p->client) ||
@@ -122,8 +144,11 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
              push_env(env, "KAFKA_JVM_OPTIONS", b->set.jvm_options) ||
              push_env(env, "KAFKA_OPTIONS", b->set.options) ||
              (k->fetch == KMESOS_FETCH_LOCAL && push_env(env, "KAFKA_LIBS", libs)) ||
-             push_env_int(env, "KMESOS_READY_PORT", p->client);
+             push_env_int(env, "KMESOS_READY_PORT", p->client) ||
+             push_env(env, "KMESOS_READY_COMMAND", ready) ||
+             push_env_int(env, "KMESOS_READY_TIMEOUT", KAFKA_BROKER_READY_TIMEOUT_S);
     free(voters);
+    free(ready);
     return rc ? -1 : 0;
 }
 

@@ -5,12 +5,14 @@
 # with curl: bad requests answer 400 naming the field and change nothing;
 # broker add 0..2 + start *; the controller quorum forms (3 voters, their
 # hosts and controller ports recorded), all three brokers reach
-# TASK_RUNNING (= their client port answers, kmesos-executor readiness);
+# TASK_RUNNING (= client port answers and bin/kafka-ready.sh passes);
 # /api/status lists the bootstrap servers; a topic with replication factor
 # 3 is created with scripts/kafka-client.sh; kcat produces 1,000 messages
 # (acks=all) and consumes all 1,000; a running broker cannot be removed;
 # stop kills broker 2 and keeps it stopped, start brings it back on the
-# same host and port with its data (not formatted again); a scheduler
+# same host and port with its data (not formatted again), TASK_RUNNING only
+# once back in sync (KMESOS_READY_COMMAND = bin/kafka-ready.sh: its RUNNING
+# message says so and every ISR is already complete then); a scheduler
 # kill -9 + restart on the same state re-subscribes and launches nothing;
 # kill -9 of broker 1's JVM: TASK_FAILED, relaunched after its 1 s failover
 # delay on the same agent, back in every ISR, all 1,000 messages still there;
@@ -166,6 +168,17 @@ out=$(post start "broker=2")
 check "broker start 2 -> 200" [ "${out%% *}" = 200 ]
 check "broker 2 is RUNNING again" wait_for 90 jtrue "$S/broker/list?broker=2" \
   'j["brokers"][0]["task"]["state"]=="TASK_RUNNING"'
+# Readiness is KMESOS_READY_COMMAND = bin/kafka-ready.sh: RUNNING means in sync.
+full_isr && isr_at_running=yes || isr_at_running=no
+check "every partition already has 3 in-sync replicas when broker 2 is RUNNING" [ "$isr_at_running" = yes ]
+TASK2=$(json "$S/broker/list?broker=2" 'j["brokers"][0]["task"]["id"]')
+AGENT2=$(json "http://127.0.0.1:$MASTER/master/state" "[s['pid'].split('@')[1] for s in j['slaves'] if s['hostname']=='$HOST2'][0]")
+SANDBOX2=$(json "http://$AGENT2/state" \
+  "[e['directory'] for f in j['frameworks'] for e in f['executors'] if e['id']=='$TASK2'][0]")
+running_msg() { grep -h "task $TASK2: TASK_RUNNING: " "$SANDBOX2/stderr" "$SANDBOX2/stdout" 2>/dev/null | tail -n 1; }
+echo "# broker 2's RUNNING: $(running_msg | sed -e 's/.*TASK_RUNNING: //' -e 's/ (uuid [0-9a-f]*)$//')"
+check "broker 2's TASK_RUNNING message says it is registered and in sync" \
+  grep -q "TASK_RUNNING: ready: node 2 is registered and in sync" <<< "$(running_msg)"
 echo "metric: broker_restart_to_running_s=$(since "$t")"
 check "broker 2 came back on its host and endpoint ($EP2)" jtrue "$S/broker/list?broker=2" \
   "j['brokers'][0]['task']['hostname']=='$HOST2' and j['brokers'][0]['task']['endpoint']=='$EP2'"
