@@ -155,9 +155,7 @@ static int refresh_workload(kmesos_kafka *k, kmesos_client *c)
     kmesos_workload *w = client_workload(k, c);
     if (!w)
         return -1;
-    if (kmesos_scheduler_workload(k->sched, w->name))
-        return kmesos_scheduler_replace_workload(k->sched, w);
-    return kmesos_scheduler_add_workload(k->sched, w);
+    return kmesos_scheduler_put_workload(k->sched, w);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */

@@ -196,6 +196,13 @@ int kmesos_scheduler_add_workload(kmesos_scheduler *s, kmesos_workload *w)
     return rc;
 }
 
+int kmesos_scheduler_put_workload(kmesos_scheduler *s, kmesos_workload *w)
+{
+    if (kmesos_scheduler_workload(s, w->name))
+        return kmesos_scheduler_replace_workload(s, w);
+    return kmesos_scheduler_add_workload(s, w);
+}
+
 int kmesos_scheduler_replace_workload(kmesos_scheduler *s, kmesos_workload *nw)
 {
     ssize_t i = workload_index(s, nw->name);

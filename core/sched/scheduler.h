@@ -105,6 +105,9 @@ int kmesos_scheduler_adopt_workload(kmesos_scheduler *s, kmesos_workload *w);
  * The old object is freed after nw exists, so no address is reused. 0,
  * or -1 (no such workload; nw is freed). */
 int kmesos_scheduler_replace_workload(kmesos_scheduler *s, kmesos_workload *nw);
+/* Adds w, or replaces the workload of the same name. Same ownership and
+ * return as add/replace. */
+int kmesos_scheduler_put_workload(kmesos_scheduler *s, kmesos_workload *w);
 /* Removes a workload and its slots (killing the running ones). */
 int kmesos_scheduler_remove_workload(kmesos_scheduler *s, const char *name);
 /* Makes a stopped or done slot pending again (fresh task id). */
