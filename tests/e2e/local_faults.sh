@@ -63,7 +63,9 @@ curl -s -X POST "$base/local/heartbeats/stall?seconds=3" >/dev/null
 sleep 0.8 # let a heartbeat already on its way arrive before counting
 n=$(events "$STREAM" | grep -c '^HEARTBEAT')
 sleep 1.5
-check "stall: no HEARTBEAT" test "$(events "$STREAM" | grep -c '^HEARTBEAT')" -eq "$n"
+# unstalled, 1.5 s at a 300 ms interval is ~5 heartbeats; one record that
+# was already on the wire when we counted may still land
+check "stall: no HEARTBEAT" test "$(events "$STREAM" | grep -c '^HEARTBEAT')" -le "$((n + 1))"
 sleep 2
 check "stall over: HEARTBEATs again" test "$(events "$STREAM" | grep -c '^HEARTBEAT')" -gt "$n"
 
