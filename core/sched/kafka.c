@@ -29,13 +29,13 @@ static double now_s(const kmesos_kafka *k)
     return k->sched->io.now_s(k->sched->io.arg);
 }
 
-static void changed(kmesos_kafka *k)
+void kmesos_kafka_changed(kmesos_kafka *k)
 {
     if (k->sched->io.changed)
         k->sched->io.changed(k->sched->io.arg);
 }
 
-static int set_str(char **dst, const char *src)
+int kmesos_kafka_set_str(char **dst, const char *src)
 {
     char *copy = src ? strdup(src) : NULL;
     if (src && !copy)
@@ -102,10 +102,10 @@ int kmesos_kafka_init(kmesos_kafka *k, kmesos_scheduler *s, const kmesos_kafka_c
     k->quorum_size = cfg->quorum;
     k->restart_current = -1;
     char id[23];
-    if (set_str(&k->executor, cfg->executor) || set_str(&k->dist, cfg->dist) ||
-        set_str(&k->files_url, cfg->files_url) || set_str(&k->data_root, cfg->data_root) ||
+    if (kmesos_kafka_set_str(&k->executor, cfg->executor) || kmesos_kafka_set_str(&k->dist, cfg->dist) ||
+        kmesos_kafka_set_str(&k->files_url, cfg->files_url) || kmesos_kafka_set_str(&k->data_root, cfg->data_root) ||
         !k->dist || split_dist(k) != 0 || kmesos_kafka_new_cluster_id(id) != 0 ||
-        set_str(&k->cluster_id, id)) {
+        kmesos_kafka_set_str(&k->cluster_id, id)) {
         snprintf(err, errlen, "kafka: cannot set up (out of memory or no randomness)");
         kmesos_kafka_free(k);
         return -1;
@@ -418,7 +418,7 @@ static int try_form(kmesos_kafka *k, const kmesos_offer *current, const kmesos_p
                   k->cluster_id);
         free(text);
         k->sched->replace_held = 1;
-        changed(k);
+        kmesos_kafka_changed(k);
     }
     return formed;
 }
@@ -510,10 +510,10 @@ static void on_running(kmesos_kafka *k, kmesos_broker *b, const kmesos_task *t)
     b->failures = 0;
     b->stopped_at_s = 0;
     if (t->hostname)
-        set_str(&b->host, t->hostname);
+        kmesos_kafka_set_str(&b->host, t->hostname);
     if (t->agent_id)
-        set_str(&b->agent_id, t->agent_id);
-    changed(k);
+        kmesos_kafka_set_str(&b->agent_id, t->agent_id);
+    kmesos_kafka_changed(k);
     if (k->restart_current == b->id)
         restart_step(k);
 }
@@ -528,7 +528,7 @@ static void on_ended(kmesos_kafka *k, kmesos_broker *b, const kmesos_task *t, in
         b->failures = t->failures;
         snprintf(why, sizeof why, "%s%s%s", kmesos_task_state_name(state),
                  message && *message ? ": " : "", message ? message : "");
-        set_str(&b->last_failure, why);
+        kmesos_kafka_set_str(&b->last_failure, why);
     }
     if (k->restart_current == b->id)
         k->restart_seen_down = 1;
@@ -537,7 +537,7 @@ static void on_ended(kmesos_kafka *k, kmesos_broker *b, const kmesos_task *t, in
         b->active = 0;
         snprintf(why, sizeof why, "deactivated after %d consecutive failures; last: %s",
                  t->failures, b->last_failure ? b->last_failure : "?");
-        set_str(&b->last_failure, why);
+        kmesos_kafka_set_str(&b->last_failure, why);
         KLOG_WARN(MOD, "broker %d %s", b->id, why);
     }
     refresh_workload(k, b); /* stickiness, or no instance when deactivated */
@@ -630,7 +630,7 @@ int kmesos_kafka_add(kmesos_kafka *k, const int *ids, size_t n, const kmesos_kaf
     kmesos_broker_settings_free(&set);
     if (rc != 0)
         *field = "broker", snprintf(err, errlen, "out of memory");
-    changed(k);
+    kmesos_kafka_changed(k);
     return rc;
 }
 
@@ -658,7 +658,7 @@ int kmesos_kafka_update(kmesos_kafka *k, const int *ids, size_t n, const kmesos_
     }
     free(next);
     if (ok)
-        changed(k);
+        kmesos_kafka_changed(k);
     return ok ? 0 : -1;
 }
 
@@ -704,7 +704,7 @@ int kmesos_kafka_remove(kmesos_kafka *k, const int *ids, size_t n, const char **
         k->n_brokers--;
         kmesos_broker_destroy(b);
     }
-    changed(k);
+    kmesos_kafka_changed(k);
     return 0;
 }
 
@@ -724,7 +724,7 @@ int kmesos_kafka_start(kmesos_kafka *k, const int *ids, size_t n, char *err, siz
     if (rc != 0)
         snprintf(err, errlen, "out of memory");
     kmesos_scheduler_update_interest(k->sched);
-    changed(k);
+    kmesos_kafka_changed(k);
     return rc;
 }
 
@@ -751,7 +751,7 @@ int kmesos_kafka_stop(kmesos_kafka *k, const int *ids, size_t n, char *err, size
     }
     if (rc != 0)
         snprintf(err, errlen, "out of memory");
-    changed(k);
+    kmesos_kafka_changed(k);
     return rc;
 }
 
@@ -961,7 +961,7 @@ int kmesos_kafka_state_load(kmesos_kafka *k, json_t *j, char *err, size_t errlen
         return snprintf(err, errlen, "kafka: %s", je.text), -1;
     if (strlen(cid) != 22 || !json_is_array(voters) || !json_is_array(brokers))
         return snprintf(err, errlen, "kafka: bad cluster id or lists"), -1;
-    if (set_str(&k->cluster_id, cid) != 0)
+    if (kmesos_kafka_set_str(&k->cluster_id, cid) != 0)
         return snprintf(err, errlen, "out of memory"), -1;
     if (load_voters(k, voters, err, errlen) != 0 || load_brokers(k, brokers, err, errlen) != 0 ||
         (clients && kmesos_kafka_clients_state_load(k, clients, err, errlen) != 0))

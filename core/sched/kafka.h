@@ -145,4 +145,9 @@ int kmesos_kafka_env(Mesos__V1__ExecutorInfo *e, const char *name, const char *v
 void kmesos_kafka_on_update(void *arg, kmesos_task *t, int state, const char *message,
                             kmesos_update_result r);
 
+/* Tells the scheduler the persisted state changed (brokers or clients). */
+void kmesos_kafka_changed(kmesos_kafka *k);
+/* Replaces *dst with a copy of src (NULL allowed). 0, or -1 on no memory. */
+int kmesos_kafka_set_str(char **dst, const char *src);
+
 #endif

@@ -19,22 +19,6 @@
 #define CLIENT_BACKOFF_BASE_MS 60000
 #define CLIENT_BACKOFF_MAX_MS 600000
 
-static void changed(kmesos_kafka *k)
-{
-    if (k->sched->io.changed)
-        k->sched->io.changed(k->sched->io.arg);
-}
-
-static int set_str(char **dst, const char *src)
-{
-    char *copy = src ? strdup(src) : NULL;
-    if (src && !copy)
-        return -1;
-    free(*dst);
-    *dst = copy;
-    return 0;
-}
-
 static int client_before(const kmesos_client *a, kmesos_client_kind kind, int id)
 {
     return a->kind < kind || (a->kind == kind && a->id < id);
@@ -236,7 +220,7 @@ int kmesos_kafka_clients_add(kmesos_kafka *k, kmesos_client_kind kind, const int
         rc = refresh_workload(k, c);
     }
     kmesos_client_settings_free(&set);
-    changed(k);
+    kmesos_kafka_changed(k);
     return rc != 0 ? oom(field, kind, err, errlen) : 0;
 }
 
@@ -265,7 +249,7 @@ int kmesos_kafka_clients_update(kmesos_kafka *k, kmesos_client_kind kind, const 
     }
     free(next);
     if (ok)
-        changed(k);
+        kmesos_kafka_changed(k);
     return ok ? 0 : -1;
 }
 
@@ -304,7 +288,7 @@ int kmesos_kafka_clients_remove(kmesos_kafka *k, kmesos_client_kind kind, const 
         k->n_clients--;
         kmesos_client_destroy(c);
     }
-    changed(k);
+    kmesos_kafka_changed(k);
     return 0;
 }
 
@@ -326,7 +310,7 @@ int kmesos_kafka_clients_start(kmesos_kafka *k, kmesos_client_kind kind, const i
     if (rc != 0)
         snprintf(err, errlen, "out of memory");
     kmesos_scheduler_update_interest(k->sched);
-    changed(k);
+    kmesos_kafka_changed(k);
     return rc;
 }
 
@@ -342,7 +326,7 @@ int kmesos_kafka_clients_stop(kmesos_kafka *k, kmesos_client_kind kind, const in
     }
     if (rc != 0)
         snprintf(err, errlen, "out of memory");
-    changed(k);
+    kmesos_kafka_changed(k);
     return rc;
 }
 
@@ -492,8 +476,8 @@ void kmesos_kafka_client_on_update(kmesos_kafka *k, kmesos_task *t, int state,
     if (r == KMESOS_UPDATE_ACTIVE && state == MESOS__V1__TASK_STATE__TASK_RUNNING) {
         c->failures = 0;
         if (t->hostname)
-            set_str(&c->host, t->hostname);
-        changed(k);
+            kmesos_kafka_set_str(&c->host, t->hostname);
+        kmesos_kafka_changed(k);
         return;
     }
     if (r != KMESOS_UPDATE_RELAUNCH && r != KMESOS_UPDATE_DONE)
@@ -503,12 +487,12 @@ void kmesos_kafka_client_on_update(kmesos_kafka *k, kmesos_task *t, int state,
         c->failures = t->failures;
         snprintf(why, sizeof why, "%s%s%s", kmesos_task_state_name(state),
                  message && *message ? ": " : "", message ? message : "");
-        set_str(&c->last_failure, why);
+        kmesos_kafka_set_str(&c->last_failure, why);
     } else if (state == MESOS__V1__TASK_STATE__TASK_FINISHED) {
         c->failures = 0;
         KLOG_INFO(MOD, "%s %d finished", kmesos_client_kind_name(c->kind), c->id);
     }
-    changed(k);
+    kmesos_kafka_changed(k);
 }
 
 /* ---- views and state --------------------------------------------------------------------------- */
