@@ -1,0 +1,20 @@
+# Shared start of the Kafka end-to-end tests (sourced after lib.sh): the
+# tools they need, the Kafka cache (fetched with scripts/fetch-kafka.sh;
+# skip only when KMESOS_SKIP_KAFKA=1 and no cache exists), KAFKA_LIBS, DIST,
+# and the timing helpers now/since.
+SCRIPTS=$KMESOS_SRC/scripts
+T_START=$(date +%s.%N)
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
+
+for tool in kcat java python3 curl; do
+  command -v "$tool" >/dev/null || { not_ok "$tool is installed"; finish; exit 1; }
+done
+if ! "$SCRIPTS/fetch-kafka.sh" --check >/dev/null 2>&1 && [ "${KMESOS_SKIP_KAFKA:-0}" = 1 ]; then
+  echo "SKIP: no Kafka cache and KMESOS_SKIP_KAFKA=1 (run scripts/fetch-kafka.sh to enable this test)"
+  echo "0 passed, 0 failed, 1 skipped"
+  exit 0
+fi
+"$SCRIPTS/fetch-kafka.sh" >"$E2E_TMP/fetch.log" 2>&1 || { not_ok "fetch-kafka.sh"; finish; exit 1; }
+KAFKA_LIBS=$(sed -n 's/^KAFKA_LIBS=//p' "$E2E_TMP/fetch.log" | tail -n 1)
+DIST=$(dirname "$KAFKA_LIBS").tgz
