@@ -152,7 +152,7 @@ done
 if [ "$unformatted" = 1 ]; then
   say "formatting $KAFKA_LOG_DIRS for cluster $KAFKA_CLUSTER_ID (node $KAFKA_NODE_ID)"
   "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 "${JVM_BASE[@]}" kafka.tools.StorageTool format \
-      --ignore-formatted --cluster-id "$KAFKA_CLUSTER_ID" --config server.properties \
+      --ignore-formatted --cluster-id="$KAFKA_CLUSTER_ID" --config server.properties \
     || die "formatting the storage failed (output above)"
 else
   say "storage already formatted for cluster $KAFKA_CLUSTER_ID; not formatting"

@@ -69,6 +69,9 @@ done
 VOTERS="0@127.0.0.1:${CONTROLLER_PORT[0]},1@127.0.0.1:${CONTROLLER_PORT[1]},2@127.0.0.1:${CONTROLLER_PORT[2]}"
 BOOTSTRAP="127.0.0.1:${CLIENT_PORT[0]},127.0.0.1:${CLIENT_PORT[1]},127.0.0.1:${CLIENT_PORT[2]}"
 CLUSTER_ID=$(python3 -c 'import uuid,base64; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')
+# a base64url id may start with '-' (1 in 64): use one that does, so the
+# storage formatting is checked for it every run
+CLUSTER_ID="-${CLUSTER_ID:1}"
 export KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP
 
 # start_node I: runs node I in its own sandbox with its data dir outside it.
