@@ -377,7 +377,7 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
         CHECK(cmd->uris[0]->executable && !cmd->uris[0]->extract);
         CHECK_STR(cmd->uris[1]->value, "http://sched:7000/files/kafka-4.4.0.tgz");
         CHECK(cmd->uris[1]->extract);
-        CHECK_STR(env_of(ti, "KMESOS_TASK_COMMAND"), "./kafka-4.4.0/bin/kafka-broker.sh");
+        CHECK_STR(env_of(ti, "KMESOS_TASK_COMMAND"), "exec ./kafka-4.4.0/bin/kafka-broker.sh");
         CHECK_STR(env_of(ti, "KAFKA_NODE_ID"), "0");
         CHECK_STR(env_of(ti, "KAFKA_PORT"), "31000");
         CHECK_STR(env_of(ti, "KMESOS_READY_PORT"), "31000");
@@ -423,7 +423,7 @@ static void test_local_fetch_mode_uses_absolute_paths(void)
     if (ti) {
         CHECK_STR(ti->executor->command->value, "'/opt/km/kmesos-executor'");
         CHECK_INT(ti->executor->command->n_uris, 0);
-        CHECK_STR(env_of(ti, "KMESOS_TASK_COMMAND"), "'/cache/kafka-4.4.0/bin/kafka-broker.sh'");
+        CHECK_STR(env_of(ti, "KMESOS_TASK_COMMAND"), "exec '/cache/kafka-4.4.0/bin/kafka-broker.sh'");
         CHECK_STR(env_of(ti, "KAFKA_LIBS"), "/cache/kafka-4.4.0/libs");
         CHECK_STR(env_of(ti, "KAFKA_CONTROLLER_QUORUM_VOTERS"), "0@h1:31009");
     }
@@ -516,6 +516,71 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     CHECK_INT(api(&w, "POST", "remove", "broker=0", &body), 400);
     CHECK(strstr(json_string_value(json_object_get(body, "error")), "voter") != NULL);
     json_decref(body);
+    teardown(&w);
+}
+
+static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
+{
+    world w;
+    setup(&w, KMESOS_FETCH_URI);
+    run_brokers(&w, 2, "&failover_delay=2s&failover_max_delay=4s&failover_max_tries=5");
+    for (int i = 0; i < 2; i++)
+        feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
+                    MESOS__V1__TASK_STATE__TASK_RUNNING);
+    /* a plain kill of broker 1: KILL sent, the broker stays active, the
+     * answer says how to keep it down */
+    reset_calls(&w.f);
+    kmesos_task *t1 = task_of(&w, 1);
+    json_t *body = NULL;
+    CHECK_INT(kmesos_kafka_api_kill(&w.k, t1, &body), 202);
+    CHECK_STR(json_string_value(json_object_get(body, "workload")), "broker 1");
+    CHECK_STR(json_string_value(json_object_get(body, "relaunch_in")), "2s");
+    CHECK(strstr(json_string_value(json_object_get(body, "note")), "kmesos broker stop 1") != NULL);
+    json_decref(body);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+    char id[64];
+    snprintf(id, sizeof id, "%s", t1->id);
+    feed_update(&w, id, "agent-h2", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kmesos_broker *b1 = kmesos_kafka_broker(&w.k, 1);
+    CHECK_INT(b1->active, 1);
+    CHECK_INT(b1->failures, 1); /* a task loss counts */
+    CHECK(b1->last_failure && strncmp(b1->last_failure, "TASK_KILLED", 11) == 0);
+    CHECK_INT(t1->phase, KMESOS_PHASE_PENDING);
+    CHECK_INT(t1->next_attempt_ms - w.f.now_ms, 2000); /* after the failover delay */
+    /* nothing to kill in a pending slot: 409 */
+    CHECK_INT(kmesos_kafka_api_kill(&w.k, t1, &body), 409);
+    CHECK_STR(field_of(body), "id");
+    json_decref(body);
+    CHECK_INT(t1->phase, KMESOS_PHASE_PENDING);
+    w.f.now_ms += 2000;
+    const char *o1[] = {"o7"};
+    feed_offers(&w, o1, HOSTS + 1, 1);
+    feed_update(&w, t1->id, "agent-h2", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_INT(b1->failures, 0);
+    /* a rolling restart; the operator kills broker 0's new task while it
+     * launches: failover relaunches it and the restart goes on afterwards */
+    reset_calls(&w.f);
+    CHECK_INT(api_drop(&w, "POST", "restart", "broker=*"), 202);
+    kmesos_task *t0 = task_of(&w, 0);
+    snprintf(id, sizeof id, "%s", t0->id);
+    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    const char *o2[] = {"o8"};
+    feed_offers(&w, o2, HOSTS, 1);
+    CHECK_INT(t0->phase, KMESOS_PHASE_LAUNCHING);
+    CHECK_INT(kmesos_kafka_api_kill(&w.k, t0, &body), 202);
+    json_decref(body);
+    snprintf(id, sizeof id, "%s", t0->id);
+    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    CHECK_INT(t0->phase, KMESOS_PHASE_PENDING);
+    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, 1);
+    CHECK_INT(w.k.restart_current, 0); /* still broker 0's turn */
+    w.f.now_ms += 2000;
+    const char *o3[] = {"o9"};
+    feed_offers(&w, o3, HOSTS, 1);
+    reset_calls(&w.f);
+    feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* broker 1 next */
+    CHECK_INT(w.k.restart_current, 1);
     teardown(&w);
 }
 
@@ -637,6 +702,7 @@ int main(void)
     RUN_TEST(test_local_fetch_mode_uses_absolute_paths);
     RUN_TEST(test_failover_backoff_stickiness_and_deactivation);
     RUN_TEST(test_stop_kills_and_rolling_restart_goes_one_by_one);
+    RUN_TEST(test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart);
     RUN_TEST(test_state_round_trip_with_brokers);
     RUN_TEST(test_workloads_at_runtime);
     RUN_TEST(test_cluster_ids);

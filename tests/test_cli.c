@@ -256,8 +256,26 @@ static void test_args_clients_table_driven(void)
     CHECK_TEXT(setting(&a, "topic"), "events");
     CHECK_INT(parse(&a, "consumer list"), 0);
     CHECK_TEXT(a.resource->plural, "consumers");
-    CHECK_INT(parse(&a, "producer add 0 --heap 512"), -1);
-    CHECK(strcmp(a.error, "producer add: unknown option --heap") == 0);
+    CHECK_INT(parse(&a, "producer add 0 --topic t --heap 512 --jvm-options -Xss1m "
+                        "--constraints rack=like:r1 --failover-delay 5s "
+                        "--failover-max-delay 1m --failover-max-tries none"), 0);
+    CHECK_TEXT(setting(&a, "heap"), "512");
+    CHECK_TEXT(setting(&a, "jvm-options"), "-Xss1m");
+    CHECK_TEXT(setting(&a, "constraints"), "rack=like:r1");
+    CHECK_TEXT(setting(&a, "failover-delay"), "5s");
+    CHECK_TEXT(setting(&a, "failover-max-delay"), "1m");
+    CHECK_TEXT(setting(&a, "failover-max-tries"), "none");
+    CHECK_INT(parse(&a, "consumer update 0 --failover-delay soon"), -1);
+    CHECK(contains(a.error, "--failover-delay 'soon'"));
+    CHECK_INT(parse(&a, "consumer update 0 --constraints rack"), -1);
+    CHECK(contains(a.error, "--constraints 'rack'"));
+    CHECK_INT(parse(&a, "producer add 0 --port 9092"), -1);
+    CHECK(strcmp(a.error, "producer add: --port is a broker-only option (a producer has no "
+                          "port, data dir or stickiness)") == 0);
+    CHECK_INT(parse(&a, "consumer update 0 --stickiness-period 1m"), -1);
+    CHECK(contains(a.error, "--stickiness-period is a broker-only option"));
+    CHECK_INT(parse(&a, "producer add 0 --colour red"), -1);
+    CHECK(strcmp(a.error, "producer add: unknown option --colour") == 0);
     CHECK_INT(parse(&a, "broker add 0 --topic t"), -1);
     CHECK(strcmp(a.error, "broker add: unknown option --topic") == 0);
 }

@@ -2,15 +2,21 @@
  * environment it reads, the exit status mapping, the unacknowledged
  * update bookkeeping (ack, resend schedule, restart) and the launch spec
  * built from a TaskInfo (shell/argv, environment overlay, readiness), and
- * the readiness probe's command runs on a real libuv loop. */
+ * the readiness probe's command runs on a real libuv loop, and the task
+ * guard (this binary re-run with --kmesos-guard, as kmesos-executor is). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "exec/exec_config.h"
 #include "exec/exec_duration.h"
+#include "exec/exec_guard.h"
 #include "exec/exec_pb.h"
 #include "exec/exec_ready.h"
 #include "exec/exec_spec.h"
@@ -493,8 +499,101 @@ static void test_uuid(void)
     CHECK_STR(kmesos_exec_uuid_hex(known, 16, hex), "792878c7c08549b0bf2c03420f4c2cfe");
 }
 
-int main(void)
+/* Runs `<this binary> --kmesos-guard <ppid> -- /bin/sh -c script` from
+ * a child of ours (its own session, as the executor starts it); the
+ * guard's wait status. */
+static int guard_run(const char *script)
 {
+    char ppid[32];
+    snprintf(ppid, sizeof ppid, "%ld", (long)getpid());
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        execl("/proc/self/exe", "guard", KMESOS_EXEC_GUARD_FLAG, ppid, "--", "/bin/sh", "-c",
+              script, (char *)NULL);
+        _exit(99);
+    }
+    int st = -1;
+    waitpid(pid, &st, 0);
+    return st;
+}
+
+static void test_guard_passes_the_end_on(void)
+{
+    int st = guard_run("exit 3");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+    st = guard_run("exit 0");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    st = guard_run("kill -TERM $$");
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    /* SIGTERM to the group (the executor's kill): the guard outlives it
+     * and ends as the task did */
+    st = guard_run("kill -TERM 0; sleep 5");
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/proc/self/exe", "guard", KMESOS_EXEC_GUARD_FLAG, "x", "--", "true", (char *)NULL);
+        _exit(99);
+    }
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2); /* bad usage */
+}
+
+/* 1 when pid is gone; orphans are ours to reap (we are a subreaper) */
+static int guard_gone(pid_t pid)
+{
+    for (int i = 0; i < 100; i++) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid || kill(pid, 0) != 0)
+            return 1;
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+/* The executor dies (SIGKILL): the guard kills the task's whole group,
+ * here a grandchild that the shell started without exec. */
+static void test_guard_kills_the_group_when_orphaned(void)
+{
+    char dir[] = "/tmp/kmesos-guard-XXXXXX", file[64], script[256];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(file, sizeof file, "%s/pid", dir);
+    snprintf(script, sizeof script, "sh -c 'echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 30'; true",
+             file, file, file);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    pid_t executor = fork();
+    if (executor == 0) {
+        guard_run(script);
+        _exit(0);
+    }
+    long grandchild = 0;
+    for (int i = 0; i < 200 && grandchild == 0; i++) {
+        FILE *f = fopen(file, "r");
+        if (f) {
+            if (fscanf(f, "%ld", &grandchild) != 1)
+                grandchild = 0;
+            fclose(f);
+        }
+        struct timespec ts = {0, 25 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    CHECK(grandchild > 0);
+    CHECK(grandchild > 0 && kill((pid_t)grandchild, 0) == 0);
+    kill(executor, SIGKILL);
+    waitpid(executor, NULL, 0);
+    CHECK(grandchild > 0 && guard_gone((pid_t)grandchild));
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+    unlink(file);
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], KMESOS_EXEC_GUARD_FLAG) == 0)
+        return kmesos_exec_guard_main(argc, argv);
     RUN_TEST(test_duration_units);
     RUN_TEST(test_duration_refuses_garbage);
     RUN_TEST(test_config_from_agent_environment);
@@ -507,5 +606,7 @@ int main(void)
     RUN_TEST(test_spec_ready_command);
     RUN_TEST(test_ready_command_live);
     RUN_TEST(test_uuid);
+    RUN_TEST(test_guard_passes_the_end_on);
+    RUN_TEST(test_guard_kills_the_group_when_orphaned);
     return testlib_finish();
 }

@@ -184,6 +184,14 @@ static int kmesos_cli_args_setting(kmesos_cli_args *a, const kmesos_cli_raw_opti
         if (kmesos_cli_spec_res_option(a->resource, flag))
             return kmesos_cli_args_fail(a, "--%s is an option of add and update only", flag);
     }
+    if (!opt && a->resource && a->verb && (a->verb->flags & KMESOS_CLI_VERB_TAKES_OPTIONS)) {
+        char flag[64];
+        const kmesos_cli_resource *broker = kmesos_cli_spec_resource("broker");
+        snprintf(flag, sizeof flag, "%.*s", (int)o->len, o->name);
+        if (broker && broker != a->resource && kmesos_cli_spec_res_option(broker, flag))
+            return kmesos_cli_args_fail(a, "--%s is a broker-only option (a %s has no port, "
+                                        "data dir or stickiness)", flag, a->resource->name);
+    }
     if (!opt)
         return kmesos_cli_args_fail(a, "unknown option --%.*s", (int)o->len, o->name);
     for (size_t i = 0; i < a->nsettings; i++)

@@ -14,7 +14,8 @@
 static const kmesos_cli_option kmesos_cli_options[] = {
     {"cpus", "cpus", KMESOS_CLI_NUMBER, "N", "CPUs per task, e.g. 0.5 or 1"},
     {"mem", "mem", KMESOS_CLI_COUNT, "MB", "memory per task in MB"},
-    {"heap", "heap", KMESOS_CLI_COUNT, "MB", "JVM heap in MB (part of --mem)"},
+    {"heap", "heap", KMESOS_CLI_COUNT, "MB",
+     "JVM heap in MB (part of --mem; a client's default: half)"},
     {"port", "port", KMESOS_CLI_PORT, "P|auto", "client port, or auto (any offered port)"},
     {"options", "options", KMESOS_CLI_KV_LIST, "K=V,..",
      "key=value settings, comma separated; \"\" clears"},
@@ -54,7 +55,7 @@ static const kmesos_cli_verb kmesos_cli_verbs[] = {
      NULL, NULL},
     {"stop", "POST", 0, "stopped", NULL, "make inactive: their tasks are killed", NULL, NULL},
     {"restart", "POST", 0, NULL, "restarting",
-     "rolling: one at a time, each back before the next", NULL, NULL},
+     "rolling: one at a time, each RUNNING again (or finished) before the next", NULL, NULL},
     {"list", "GET", KMESOS_CLI_VERB_EXPR_OPTIONAL, NULL, NULL,
      "show settings and tasks (all without EXPR)", NULL, NULL},
     {"log", "GET", 0, NULL, NULL, "the last lines of one's stdout or stderr (its sandbox)",
@@ -76,8 +77,13 @@ static const char *const kmesos_cli_broker_options[] = {
     "stickiness-period", "data-dir",
     NULL};
 
-static const char *const kmesos_cli_client_options[] = {"cpus",    "mem",     "topic",
-                                                        "options", "command", NULL};
+static const char *const kmesos_cli_client_options[] = {
+    "cpus",           "mem",
+    "heap",           "topic",
+    "options",        "command",
+    "jvm-options",    "constraints",
+    "failover-delay", "failover-max-delay",
+    "failover-max-tries", NULL};
 
 static const kmesos_cli_column kmesos_cli_broker_columns[] = {
     {"ID", "id"},         {"ACTIVE", "active"},     {"STATE", "task.state"},
@@ -88,7 +94,7 @@ static const kmesos_cli_column kmesos_cli_broker_columns[] = {
 static const kmesos_cli_column kmesos_cli_client_columns[] = {
     {"ID", "id"},       {"ACTIVE", "active"}, {"STATE", "task.state"},
     {"HOST", "task.hostname"}, {"TOPIC", "topic"}, {"CPUS", "cpus"},
-    {"MEM", "mem"},     {"LAST FAILURE", "last_failure"},
+    {"MEM", "mem"},     {"HEAP", "heap"},     {"LAST FAILURE", "last_failure"},
 };
 
 static const kmesos_cli_example kmesos_cli_broker_examples[] = {
@@ -111,7 +117,9 @@ static const kmesos_cli_example kmesos_cli_broker_examples[] = {
 static const kmesos_cli_example kmesos_cli_producer_examples[] = {
     {"add", "kmesos producer add 0 --topic events --cpus 0.5 --mem 512"},
     {"add", "kmesos producer add 1 --topic events --options throughput=1000"},
+    {"add", "kmesos producer add 2 --topic events --constraints 'rack=like:r2' --heap 256"},
     {"update", "kmesos producer update 0 --command \"my-producer --rate 10\""},
+    {"update", "kmesos producer update 1 --failover-delay 10s --failover-max-tries 5"},
     {"start", "kmesos producer start '*'"},
     {"stop", "kmesos producer stop 0"},
     {"restart", "kmesos producer restart 0"},
@@ -122,6 +130,7 @@ static const kmesos_cli_example kmesos_cli_producer_examples[] = {
 static const kmesos_cli_example kmesos_cli_consumer_examples[] = {
     {"add", "kmesos consumer add 0 --topic events --cpus 0.5 --mem 512"},
     {"update", "kmesos consumer update 0 --options messages=100000"},
+    {"update", "kmesos consumer update 0 --jvm-options \"-XX:+UseG1GC\" --failover-max-delay 2m"},
     {"start", "kmesos consumer start 0"},
     {"stop", "kmesos consumer stop 0"},
     {"restart", "kmesos consumer restart 0"},

@@ -151,5 +151,6 @@ void kmesos_exec_config_free(kmesos_exec_config *c)
     free(c->framework_id);
     free(c->executor_id);
     free(c->sandbox);
+    free(c->guard_exe);
     memset(c, 0, sizeof *c);
 }

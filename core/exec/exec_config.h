@@ -17,6 +17,7 @@ typedef struct kmesos_exec_config {
     int checkpoint;         /* MESOS_CHECKPOINT == "1" */
     int64_t shutdown_grace_ns; /* MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD, default 5 s */
     int64_t recovery_ns;    /* MESOS_RECOVERY_TIMEOUT, default 15 min */
+    char *guard_exe;        /* this binary, to run tasks behind (exec_guard.h); NULL: none */
 } kmesos_exec_config;
 
 /* Looks a variable up (getenv-like); NULL when unset. */

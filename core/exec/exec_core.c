@@ -219,6 +219,7 @@ static void exec_task_start(kmesos_exec_core *c, kmesos_exec_task *t)
                     MESOS__V1__TASK_STATUS__REASON__REASON_TASK_INVALID);
         return;
     }
+    spec.guard_exe = c->cfg->guard_exe;
     KLOG_INFO(MOD, "task %s: starting '%s'%s%s in %s", t->id,
               spec.argv[spec.argv[1] && strcmp(spec.file, "/bin/sh") == 0 ? 2 : 0],
               spec.ready_port ? " (readiness: TCP port)" : "",

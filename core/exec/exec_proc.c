@@ -9,9 +9,11 @@
  * readiness probe (exec_ready) is owned here and stops with the process.
  * The struct is freed when both of its uv handles are closed.
  * A Mesos agent destroys a dead executor's container with everything in
- * it; a task here leads its own session, so it is started through
- * util-linux's `setpriv --pdeathsig KILL` (when installed) and dies with
- * the executor instead of running on unsupervised. */
+ * it; a task here leads its own session, so it is started behind the
+ * executor's guard (exec_guard.h: the whole group is SIGKILLed when the
+ * executor dies), or, when no guard was set (unit tests), behind
+ * util-linux's `setpriv --pdeathsig KILL` (when installed), which covers
+ * the first process only: not what a `sh -c` command forks. */
 #include "exec/exec_proc.h"
 
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "codec/log.h"
+#include "exec/exec_guard.h"
 #include "exec/exec_ready.h"
 
 #define MOD "exec_proc"
@@ -97,12 +100,16 @@ static int exec_proc_open_out(const char *path, char *err, size_t errlen)
 
 #define EXEC_PROC_SETPRIV "/usr/bin/setpriv"
 
-/* argv for the task behind "setpriv --pdeathsig KILL --", or NULL when
- * setpriv is not there (the task then runs as given). Free the array
- * only: its strings are the spec's. */
+/* argv for the task behind the guard ("kmesos-guard --kmesos-guard PID
+ * --", run from the executor's binary; argv[0] differs from the
+ * executor's so that looking for the executor by name does not find its
+ * guards) or "setpriv --pdeathsig KILL --", or NULL when neither is there
+ * (the task then runs as given). Free the array and its [2] only: the
+ * other strings are the spec's or static. */
 static char **exec_proc_deathsig_argv(const kmesos_exec_spec *spec)
 {
-    if (access(EXEC_PROC_SETPRIV, X_OK) != 0)
+    int guard = spec->guard_exe != NULL;
+    if (!guard && access(EXEC_PROC_SETPRIV, X_OK) != 0)
         return NULL;
     size_t n = 0;
     while (spec->argv[n])
@@ -111,15 +118,30 @@ static char **exec_proc_deathsig_argv(const kmesos_exec_spec *spec)
     if (!argv)
         return NULL;
     static char setpriv[] = EXEC_PROC_SETPRIV, flag[] = "--pdeathsig", sig[] = "KILL",
+                guard_name[] = "kmesos-guard", guard_flag[] = KMESOS_EXEC_GUARD_FLAG,
                 dashes[] = "--";
-    argv[0] = setpriv;
-    argv[1] = flag;
-    argv[2] = sig;
+    char pid[32];
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    argv[0] = guard ? guard_name : setpriv;
+    argv[1] = guard ? guard_flag : flag;
+    argv[2] = strdup(guard ? pid : sig);
     argv[3] = dashes;
     argv[4] = spec->file;
     for (size_t i = 1; i < n; i++)
         argv[4 + i] = spec->argv[i];
+    if (!argv[2]) {
+        free(argv);
+        return NULL;
+    }
     return argv;
+}
+
+static void exec_proc_deathsig_free(char **argv)
+{
+    if (!argv)
+        return;
+    free(argv[2]);
+    free(argv);
 }
 
 static int exec_proc_start(kmesos_exec_proc *p, uv_loop_t *loop, const kmesos_exec_spec *spec,
@@ -135,7 +157,7 @@ static int exec_proc_start(kmesos_exec_proc *p, uv_loop_t *loop, const kmesos_ex
     uv_process_options_t o;
     memset(&o, 0, sizeof o);
     o.exit_cb = exec_proc_on_exit;
-    o.file = deathsig_argv ? EXEC_PROC_SETPRIV : spec->file;
+    o.file = !deathsig_argv ? spec->file : spec->guard_exe ? spec->guard_exe : EXEC_PROC_SETPRIV;
     o.args = deathsig_argv ? deathsig_argv : spec->argv;
     o.env = spec->env;
     o.cwd = spec->cwd;
@@ -143,7 +165,7 @@ static int exec_proc_start(kmesos_exec_proc *p, uv_loop_t *loop, const kmesos_ex
     o.stdio_count = 3;
     o.stdio = stdio;
     int rc = uv_spawn(loop, &p->process, &o);
-    free(deathsig_argv);
+    exec_proc_deathsig_free(deathsig_argv);
     if (rc != 0)
         snprintf(err, errlen, "cannot run %s: %s", spec->file, uv_strerror(rc));
     return rc;

@@ -19,6 +19,9 @@ typedef struct kmesos_exec_spec {
     char *ready_command;    /* KMESOS_READY_COMMAND, NULL when unset */
     double ready_interval_s; /* KMESOS_READY_INTERVAL, default 2 */
     int64_t grace_ns;   /* TaskInfo.kill_policy.grace_period, else the default */
+    const char *guard_exe; /* not owned: run the command behind this guard
+                            * (exec_guard.h); NULL: behind `setpriv
+                            * --pdeathsig KILL` when installed */
 } kmesos_exec_spec;
 
 /* The command of task: TaskInfo.command, else a CommandInfo in

@@ -10,9 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <uv.h>
+
 #include "codec/log.h"
 #include "exec/exec_app.h"
 #include "exec/exec_config.h"
+#include "exec/exec_guard.h"
 
 static void exec_main_usage(FILE *out, const char *prog)
 {
@@ -74,6 +77,8 @@ static int exec_main_args(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], KMESOS_EXEC_GUARD_FLAG) == 0)
+        return kmesos_exec_guard_main(argc, argv); /* a task's guard, see exec_guard.h */
     int rc = exec_main_args(argc, argv);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
@@ -84,6 +89,12 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    char self[4096];
+    size_t self_len = sizeof self;
+    if (uv_exepath(self, &self_len) == 0 && !(cfg.guard_exe = strdup(self))) {
+        kmesos_exec_config_free(&cfg);
+        return 2;
+    }
     int code = kmesos_exec_app_run(&cfg, environ);
     kmesos_exec_config_free(&cfg);
     return code;

@@ -191,7 +191,7 @@ klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
     klocal_attrs_init(&a->attrs);
     char why[256];
     if (klocal_res_parse(&a->resources, p->resources, why, sizeof why) != 0 ||
-        klocal_attrs_parse(&a->attrs, p->attributes, p->index, why, sizeof why) != 0) {
+        klocal_attrs_parse(&a->attrs, p->attributes, p->alt_index, why, sizeof why) != 0) {
         snprintf(err, errlen, "agent %zu: %s", p->index, why);
         a->stopped = 1;
         klocal_agent_free(a);

@@ -42,6 +42,7 @@ typedef struct klocal_agent_params {
     int port;                /* 0: any free port */
     const char *resources;   /* flag syntax (already validated) */
     const char *attributes;
+    size_t alt_index;        /* which attribute alternative (a:x,y) it gets */
     const char *work_dir;
     const char *master_hostname;
     double update_retry;

@@ -1,7 +1,9 @@
 /* control: fault-injection endpoints of kmesos-local, all under /local on
  * the master port (they answer even while the master redirects):
  *   GET  /local/agents                      [{index, id, port, removed}]
- *   POST /local/agents/add                  start one more agent
+ *   POST /local/agents/add[?like=<id|index>] start one more agent (like=:
+ *        with that agent's hostname, resources and attributes, e.g. a
+ *        removed agent's machine coming back, under a new agent id)
  *   POST /local/agents/<id|index>/remove    agent loss (see master.c)
  *   POST /local/agents/<id|index>/restart?down=DUR[&recovery=DUR]
  *        agent process restart with checkpointing (see agent.h): down
@@ -49,7 +51,13 @@ static void control_agents(klocal_master *m, kmesos_httpd_req *req)
 static void control_agent_add(klocal_master *m, kmesos_httpd_req *req)
 {
     char err[256];
-    klocal_magent *ma = klocal_master_add_agent(m, err, sizeof err);
+    const char *key = kmesos_httpd_query(req, "like");
+    const klocal_magent *like = key ? klocal_master_agent(m, key) : NULL;
+    if (key && !like) {
+        kmesos_httpd_reply_text(req, 404, "No such agent", NULL);
+        return;
+    }
+    klocal_magent *ma = klocal_master_add_agent(m, like, err, sizeof err);
     if (!ma) {
         kmesos_httpd_reply_text(req, 500, err, NULL);
         return;

@@ -272,18 +272,27 @@ static void master_on_reregistered(void *arg, klocal_agent *a)
 
 /* ------------------------------------------------------------ agents */
 
-klocal_magent *klocal_master_add_agent(klocal_master *m, char *err, size_t errlen)
+klocal_magent *klocal_master_add_agent(klocal_master *m, const klocal_magent *like, char *err,
+                                       size_t errlen)
 {
     const klocal_config *c = m->cfg;
     size_t i = m->nagents;
     const klocal_agent_spec *s = c->specs && i < c->nspecs ? &c->specs[i] : NULL;
+    klocal_magent tmpl = {
+        .hostname = s && s->hostname ? s->hostname : c->hostname,
+        .resources = s && s->resources ? s->resources : c->agent_resources,
+        .attributes = s && s->attributes ? s->attributes : c->agent_attributes,
+        .alt_index = i,
+    };
+    if (like)
+        tmpl = (klocal_magent){.hostname = like->hostname, .resources = like->resources,
+                               .attributes = like->attributes, .alt_index = like->alt_index};
     char *id = klocal_util_xasprintf("%s-S%zu", m->id, i);
     klocal_agent_params p = {
         .index = i, .id = id, .ip = c->ip, .work_dir = m->work_dir,
-        .hostname = s && s->hostname ? s->hostname : c->hostname,
+        .hostname = tmpl.hostname, .resources = tmpl.resources,
+        .attributes = tmpl.attributes, .alt_index = tmpl.alt_index,
         .port = c->agent_port ? c->agent_port + (int)i : 0,
-        .resources = s && s->resources ? s->resources : c->agent_resources,
-        .attributes = s && s->attributes ? s->attributes : c->agent_attributes,
         .master_hostname = c->hostname, .update_retry = c->update_retry,
         .executor_grace = c->executor_grace, .kill_grace = c->kill_grace,
     };
@@ -297,6 +306,7 @@ klocal_magent *klocal_master_add_agent(klocal_master *m, char *err, size_t errle
     if (!a)
         return NULL;
     klocal_magent *ma = klocal_util_xcalloc(1, sizeof *ma);
+    *ma = tmpl;
     ma->agent = a;
     ma->registered_time = klocal_util_now();
     klocal_res_init(&ma->used);
@@ -845,7 +855,7 @@ klocal_master *klocal_master_start(uv_loop_t *loop, const klocal_config *cfg, ch
     m->open_handles = 1;
     size_t n = cfg->specs ? cfg->nspecs : cfg->agents;
     for (size_t i = 0; i < n; i++)
-        if (!klocal_master_add_agent(m, err, errlen)) {
+        if (!klocal_master_add_agent(m, NULL, err, errlen)) {
             klocal_master_stop(m);
             return m; /* caller sees m->stopped via busy/free */
         }

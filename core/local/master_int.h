@@ -20,6 +20,10 @@ typedef struct klocal_magent {
     double registered_time;
     klocal_res used;    /* tasks and executors */
     klocal_res offered; /* outstanding offers */
+    /* what it was made from (strings owned by the config), so that
+     * POST /local/agents/add?like=ID can make another one like it */
+    const char *hostname, *resources, *attributes;
+    size_t alt_index;
 } klocal_magent;
 
 typedef struct klocal_mtask {
@@ -121,8 +125,12 @@ int klocal_master_partition_aware(const klocal_fw *fw);
 void klocal_master_remove_fw(klocal_fw *fw);
 /* Cuts the stream (TCP close, no event) as if the scheduler vanished. */
 void klocal_master_cut_stream(klocal_fw *fw);
-/* Creates and registers one more agent (index = current count). */
-klocal_magent *klocal_master_add_agent(klocal_master *m, char *err, size_t errlen);
+/* Creates and registers one more agent (index = current count), from the
+ * flags or --agent-config entry of that index, or (like != NULL) with the
+ * hostname, resources and attributes of agent like (e.g. a removed one
+ * coming back: a new agent id, as after a real agent's removal). */
+klocal_magent *klocal_master_add_agent(klocal_master *m, const klocal_magent *like, char *err,
+                                       size_t errlen);
 /* Simulated agent loss (see control.c). */
 void klocal_master_remove_agent(klocal_master *m, klocal_magent *ma);
 /* Simulated agent restart (see control.c): its offers are rescinded and

@@ -115,6 +115,14 @@ static void kill_task(kmesos_api *api, kmesos_httpd_req *req)
         reply_error(req, 400, "missing query argument 'id'");
         return;
     }
+    kmesos_task *t = kmesos_tasks_find(&api->sched->tasks, id);
+    if (t && t->workload->ext && api->sched->kafka) {
+        /* a broker's or client's task: a task loss, relaunched by failover */
+        json_t *body = NULL;
+        unsigned status = kmesos_kafka_api_kill(api->sched->kafka, t, &body);
+        kmesos_httpd_reply_json(req, status, body);
+        return;
+    }
     if (kmesos_scheduler_kill(api->sched, id) != 0) {
         char msg[256];
         snprintf(msg, sizeof msg, "unknown task id '%s'", id);

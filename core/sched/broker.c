@@ -6,64 +6,49 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/options.h"
-#include "sched/workload.h"
+#include "sched/kafka_settings.h"
+
+#define F(name, type, field, what, dflt) \
+    {name, type, offsetof(kmesos_broker_settings, field), what, dflt}
+static const kmesos_ks_field broker_fields[] = {
+    F("cpus", KMESOS_KS_NUMBER, cpus, "a number > 0", "1"),
+    F("mem", KMESOS_KS_NUMBER, mem, "a number of MB > 0", "2048"),
+    F("heap", KMESOS_KS_NUMBER, heap, "a number of MB > 0", "1024"),
+    F("port", KMESOS_KS_PORT, port, "'auto' or a port number 1..65535", "auto"),
+    F("options", KMESOS_KS_KV, options, "server properties k=v,k=v", NULL),
+    KMESOS_KS_LIFECYCLE_ROWS(F),
+    F("stickiness_period", KMESOS_KS_DURATION0, stickiness_period_s,
+      "a duration such as 10m", "10m"),
+    F("data_dir", KMESOS_KS_DIRS, data_dir, "an absolute path (or a comma list of them)", NULL),
+};
+#undef F
+
+static const kmesos_ks_schema broker_schema = {broker_fields,
+                                               sizeof broker_fields / sizeof broker_fields[0]};
 
 const char *const kmesos_broker_params[] = {
     "cpus", "mem", "heap", "port", "options", "jvm_options", "constraints",
     "failover_delay", "failover_max_delay", "failover_max_tries", "stickiness_period",
     "data_dir", NULL};
 
-static int set_text(char **dst, const char *v)
-{
-    char *copy = strdup(v ? v : "");
-    if (!copy)
-        return -1;
-    free(*dst);
-    *dst = copy;
-    return 0;
-}
-
 int kmesos_broker_settings_defaults(kmesos_broker_settings *s)
 {
-    memset(s, 0, sizeof *s);
-    s->cpus = 1;
-    s->mem = 2048;
-    s->heap = 1024;
-    s->failover_delay_s = 60;
-    s->failover_max_delay_s = 600;
-    s->stickiness_period_s = 600;
-    if (set_text(&s->options, "") || set_text(&s->jvm_options, "") ||
-        set_text(&s->constraints, "") || set_text(&s->data_dir, "")) {
-        kmesos_broker_settings_free(s);
-        return -1;
-    }
-    return 0;
+    return kmesos_ks_defaults(&broker_schema, s, sizeof *s);
 }
 
 int kmesos_broker_settings_copy(kmesos_broker_settings *dst, const kmesos_broker_settings *src)
 {
-    *dst = *src;
-    dst->options = dst->jvm_options = dst->constraints = dst->data_dir = NULL;
-    if (set_text(&dst->options, src->options) || set_text(&dst->jvm_options, src->jvm_options) ||
-        set_text(&dst->constraints, src->constraints) || set_text(&dst->data_dir, src->data_dir)) {
-        kmesos_broker_settings_free(dst);
-        return -1;
-    }
-    return 0;
+    return kmesos_ks_copy(&broker_schema, dst, src, sizeof *dst);
 }
 
 void kmesos_broker_settings_free(kmesos_broker_settings *s)
 {
-    free(s->options);
-    free(s->jvm_options);
-    free(s->constraints);
-    free(s->data_dir);
-    s->options = s->jvm_options = s->constraints = s->data_dir = NULL;
+    kmesos_ks_free(&broker_schema, s);
 }
 
 kmesos_broker *kmesos_broker_new(int id)
@@ -92,180 +77,20 @@ void kmesos_broker_destroy(kmesos_broker *b)
 
 int kmesos_broker_param_known(const char *name)
 {
-    for (size_t i = 0; kmesos_broker_params[i]; i++)
-        if (strcmp(name, kmesos_broker_params[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* A finite number > 0 (or >= 0 with allow_zero). */
-static int positive(const char *v, int allow_zero, double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (errno || end == v || *end || !isfinite(d) || d < 0 || (d == 0 && !allow_zero))
-        return -1;
-    *out = d;
-    return 0;
-}
-
-static int integer(const char *v, long lo, long hi, int *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n < lo || n > hi)
-        return -1;
-    *out = (int)n;
-    return 0;
-}
-
-static int one_line(const char *v)
-{
-    return strpbrk(v, "\r\n") == NULL;
-}
-
-/* "k=v,k=v": the first piece must be k=v; a later piece without '='
- * continues the previous value (kafka-broker.sh reads it so). */
-static int valid_options(const char *v)
-{
-    if (!*v)
-        return 1;
-    const char *eq = strchr(v, '='), *comma = strchr(v, ',');
-    return one_line(v) && eq && eq != v && (!comma || eq < comma);
-}
-
-/* Comma list of absolute paths, or "" (the default folder). */
-static int valid_dirs(const char *v)
-{
-    if (!*v)
-        return 1;
-    if (!one_line(v) || strchr(v, ' '))
-        return 0;
-    for (const char *p = v; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-        if (*p != '/')
-            return 0;
-    return 1;
-}
-
-static int duration(const char *v, int allow_zero, double *out)
-{
-    double d = kmesos_parse_duration(v);
-    if (d < 0 || (d == 0 && !allow_zero))
-        return -1;
-    *out = d;
-    return 0;
-}
-
-static int set_max_tries(kmesos_broker_settings *s, const char *v)
-{
-    if (!*v || strcmp(v, "none") == 0 || strcmp(v, "null") == 0) {
-        s->failover_max_tries = 0;
-        return 0;
-    }
-    return integer(v, 1, 1000000, &s->failover_max_tries);
-}
-
-static int set_port(kmesos_broker_settings *s, const char *v)
-{
-    if (strcmp(v, "auto") == 0) {
-        s->port = 0;
-        return 0;
-    }
-    return integer(v, 1, 65535, &s->port);
-}
-
-static const char *expectation(const char *name)
-{
-    static const struct { const char *name, *what; } e[] = {
-        {"cpus", "a number > 0"},
-        {"mem", "a number of MB > 0"},
-        {"heap", "a number of MB > 0"},
-        {"port", "'auto' or a port number 1..65535"},
-        {"options", "server properties k=v,k=v"},
-        {"jvm_options", "JVM options on one line"},
-        {"failover_delay", "a duration > 0 such as 30s, 1m"},
-        {"failover_max_delay", "a duration > 0 such as 10m"},
-        {"failover_max_tries", "a number >= 1, or none"},
-        {"stickiness_period", "a duration such as 10m"},
-        {"data_dir", "an absolute path (or a comma list of them)"},
-    };
-    for (size_t i = 0; i < sizeof e / sizeof e[0]; i++)
-        if (strcmp(e[i].name, name) == 0)
-            return e[i].what;
-    return "a valid value";
-}
-
-static int set_constraints(kmesos_broker_settings *s, const char *v, char *err, size_t errlen)
-{
-    kmesos_kv *kv = NULL;
-    size_t n = 0;
-    char why[256];
-    if (kmesos_workload_parse_constraints(v, &kv, &n, why, sizeof why) != 0) {
-        snprintf(err, errlen, "constraints: %s", why);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        free(kv[i].key);
-        free(kv[i].value);
-    }
-    free(kv);
-    return set_text(&s->constraints, v);
+    return kmesos_ks_known(&broker_schema, name);
 }
 
 int kmesos_broker_param_set(kmesos_broker_settings *s, const char *name, const char *v,
                             char *err, size_t errlen)
 {
-    int rc;
-    if (strcmp(name, "constraints") == 0)
-        return set_constraints(s, v, err, errlen);
-    if (strcmp(name, "cpus") == 0)
-        rc = positive(v, 0, &s->cpus);
-    else if (strcmp(name, "mem") == 0)
-        rc = positive(v, 0, &s->mem);
-    else if (strcmp(name, "heap") == 0)
-        rc = positive(v, 0, &s->heap);
-    else if (strcmp(name, "port") == 0)
-        rc = set_port(s, v);
-    else if (strcmp(name, "options") == 0)
-        rc = valid_options(v) ? set_text(&s->options, v) : -1;
-    else if (strcmp(name, "jvm_options") == 0)
-        rc = one_line(v) ? set_text(&s->jvm_options, v) : -1;
-    else if (strcmp(name, "failover_delay") == 0)
-        rc = duration(v, 0, &s->failover_delay_s);
-    else if (strcmp(name, "failover_max_delay") == 0)
-        rc = duration(v, 0, &s->failover_max_delay_s);
-    else if (strcmp(name, "failover_max_tries") == 0)
-        rc = set_max_tries(s, v);
-    else if (strcmp(name, "stickiness_period") == 0)
-        rc = duration(v, 1, &s->stickiness_period_s);
-    else if (strcmp(name, "data_dir") == 0)
-        rc = valid_dirs(v) ? set_text(&s->data_dir, v) : -1;
-    else {
-        snprintf(err, errlen, "unknown parameter '%s'", name);
-        return -1;
-    }
-    if (rc != 0)
-        snprintf(err, errlen, "%s: expected %s, got '%s'", name, expectation(name), v);
-    return rc;
+    return kmesos_ks_set(&broker_schema, s, name, v, err, errlen);
 }
 
 int kmesos_broker_settings_check(const kmesos_broker_settings *s, const char **field, char *err,
                                  size_t errlen)
 {
-    if (s->heap >= s->mem) {
-        *field = "heap";
-        snprintf(err, errlen, "heap: %g MB does not fit in mem %g MB (the JVM needs more than "
-                 "its heap)", s->heap, s->mem);
-        return -1;
-    }
-    if (s->failover_max_delay_s < s->failover_delay_s) {
-        *field = "failover_max_delay";
-        snprintf(err, errlen, "failover_max_delay: shorter than failover_delay");
-        return -1;
-    }
-    return 0;
+    return kmesos_ks_check_common(s->heap, s->mem, s->failover_delay_s, s->failover_max_delay_s,
+                                  field, err, errlen);
 }
 
 /* ---- id expressions ----------------------------------------------------------- */
@@ -296,12 +121,12 @@ static int parse_item(const char *item, int **ids, size_t *n, char *err, size_t 
     char left[32];
     if (dots && (size_t)(dots - item) < sizeof left) {
         snprintf(left, sizeof left, "%.*s", (int)(dots - item), item);
-        if (integer(left, 0, KMESOS_BROKER_MAX_ID, &a) != 0 ||
-            integer(dots + 2, 0, KMESOS_BROKER_MAX_ID, &b) != 0 || b < a) {
+        if (kmesos_ks_integer(left, 0, KMESOS_BROKER_MAX_ID, &a) != 0 ||
+            kmesos_ks_integer(dots + 2, 0, KMESOS_BROKER_MAX_ID, &b) != 0 || b < a) {
             snprintf(err, errlen, "broker: bad range '%s' (expected A..B with 0 <= A <= B)", item);
             return -1;
         }
-    } else if (dots || integer(item, 0, KMESOS_BROKER_MAX_ID, &a) != 0) {
+    } else if (dots || kmesos_ks_integer(item, 0, KMESOS_BROKER_MAX_ID, &a) != 0) {
         snprintf(err, errlen, "broker: bad id '%s' (expected a number 0..%d, A..B or *)", item,
                  KMESOS_BROKER_MAX_ID);
         return -1;
@@ -432,10 +257,10 @@ json_t *kmesos_broker_state_json(const kmesos_broker *b)
 static int restore_strings(kmesos_broker *b, const char *const v[7])
 {
     kmesos_broker_settings *s = &b->set;
-    return set_text(&s->options, v[0]) || set_text(&s->jvm_options, v[1]) ||
-                   set_text(&s->constraints, v[2]) || set_text(&s->data_dir, v[3]) ||
-                   (v[4] && set_text(&b->last_failure, v[4])) ||
-                   (v[5] && set_text(&b->host, v[5])) || (v[6] && set_text(&b->agent_id, v[6]))
+    return kmesos_ks_set_text(&s->options, v[0]) || kmesos_ks_set_text(&s->jvm_options, v[1]) ||
+                   kmesos_ks_set_text(&s->constraints, v[2]) || kmesos_ks_set_text(&s->data_dir, v[3]) ||
+                   (v[4] && kmesos_ks_set_text(&b->last_failure, v[4])) ||
+                   (v[5] && kmesos_ks_set_text(&b->host, v[5])) || (v[6] && kmesos_ks_set_text(&b->agent_id, v[6]))
                ? -1
                : 0;
 }

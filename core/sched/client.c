@@ -6,13 +6,33 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define KMESOS_TOPIC_MAX 249
+#include "sched/kafka_settings.h"
 
-const char *const kmesos_client_params[] = {"cpus", "mem", "topic", "options", "command", NULL};
+#define F(name, type, field, what, dflt) \
+    {name, type, offsetof(kmesos_client_settings, field), what, dflt}
+static const kmesos_ks_field client_fields[] = {
+    F("cpus", KMESOS_KS_NUMBER, cpus, "a number > 0", "0.5"),
+    F("mem", KMESOS_KS_NUMBER, mem, "a number of MB > 0", "512"),
+    F("heap", KMESOS_KS_NUMBER_AUTO, heap, "a number of MB > 0, or auto (half of mem)", "auto"),
+    F("topic", KMESOS_KS_TOPIC, topic, "a topic name of 1 to 249 letters, digits, '.', '_' or '-'",
+      NULL),
+    F("options", KMESOS_KS_KV, options, "k=v,k=v", NULL),
+    F("command", KMESOS_KS_LINE, command, "a shell command on one line", NULL),
+    KMESOS_KS_LIFECYCLE_ROWS(F),
+};
+#undef F
+
+static const kmesos_ks_schema client_schema = {client_fields,
+                                               sizeof client_fields / sizeof client_fields[0]};
+
+const char *const kmesos_client_params[] = {
+    "cpus", "mem", "heap", "topic", "options", "command", "jvm_options", "constraints",
+    "failover_delay", "failover_max_delay", "failover_max_tries", NULL};
 
 /* Perf tool settings: name, flag, default, the value it takes. */
 typedef enum tool_value { TV_COUNT, TV_RATE } tool_value;
@@ -48,46 +68,19 @@ int kmesos_client_kind_parse(const char *name, kmesos_client_kind *out)
     return 0;
 }
 
-static int set_text(char **dst, const char *v)
-{
-    char *copy = strdup(v ? v : "");
-    if (!copy)
-        return -1;
-    free(*dst);
-    *dst = copy;
-    return 0;
-}
-
 int kmesos_client_settings_defaults(kmesos_client_settings *s)
 {
-    memset(s, 0, sizeof *s);
-    s->cpus = 0.5;
-    s->mem = 512;
-    if (set_text(&s->topic, "") || set_text(&s->options, "") || set_text(&s->command, "")) {
-        kmesos_client_settings_free(s);
-        return -1;
-    }
-    return 0;
+    return kmesos_ks_defaults(&client_schema, s, sizeof *s);
 }
 
 int kmesos_client_settings_copy(kmesos_client_settings *dst, const kmesos_client_settings *src)
 {
-    *dst = *src;
-    dst->topic = dst->options = dst->command = NULL;
-    if (set_text(&dst->topic, src->topic) || set_text(&dst->options, src->options) ||
-        set_text(&dst->command, src->command)) {
-        kmesos_client_settings_free(dst);
-        return -1;
-    }
-    return 0;
+    return kmesos_ks_copy(&client_schema, dst, src, sizeof *dst);
 }
 
 void kmesos_client_settings_free(kmesos_client_settings *s)
 {
-    free(s->topic);
-    free(s->options);
-    free(s->command);
-    s->topic = s->options = s->command = NULL;
+    kmesos_ks_free(&client_schema, s);
 }
 
 kmesos_client *kmesos_client_new(kmesos_client_kind kind, int id)
@@ -116,82 +109,41 @@ void kmesos_client_destroy(kmesos_client *c)
 
 int kmesos_client_param_known(const char *name)
 {
-    for (size_t i = 0; kmesos_client_params[i]; i++)
-        if (strcmp(name, kmesos_client_params[i]) == 0)
-            return 1;
-    return 0;
+    return kmesos_ks_known(&client_schema, name);
 }
 
-/* ---- values ---------------------------------------------------------------------- */
-
-static int positive(const char *v, double *out)
+const char *kmesos_client_param_refused(kmesos_client_kind kind, const char *name, char *buf,
+                                        size_t len)
 {
-    char *end = NULL;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (errno || end == v || *end || !isfinite(d) || d <= 0)
-        return -1;
-    *out = d;
-    return 0;
-}
-
-static int one_line(const char *v)
-{
-    return strpbrk(v, "\r\n") == NULL;
-}
-
-static int valid_topic(const char *v)
-{
-    size_t n = strlen(v);
-    return n > 0 && n <= KMESOS_TOPIC_MAX && strcmp(v, ".") != 0 && strcmp(v, "..") != 0 &&
-           strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
-}
-
-/* "k=v,k=v" (or ""): the first piece must be k=v. */
-static int valid_options(const char *v)
-{
-    if (!*v)
-        return 1;
-    const char *eq = strchr(v, '='), *comma = strchr(v, ',');
-    return one_line(v) && eq && eq != v && (!comma || eq < comma);
-}
-
-static const char *expectation(const char *name)
-{
-    static const struct { const char *name, *what; } e[] = {
-        {"cpus", "a number > 0"},
-        {"mem", "a number of MB > 0"},
-        {"topic", "a topic name of 1 to 249 letters, digits, '.', '_' or '-'"},
-        {"options", "k=v,k=v"},
-        {"command", "a shell command on one line"},
+    static const struct { const char *name, *why; } broker_only[] = {
+        {"port", "a %s listens on no port (it connects to the brokers' "
+                 "KAFKA_BOOTSTRAP_SERVERS)"},
+        {"data_dir", "a %s keeps no data on the agent (its sandbox is all it writes)"},
+        {"stickiness_period", "a %s has no data to come back to (it prefers the hosts of "
+                              "the RUNNING brokers; use constraints to pin it)"},
     };
-    for (size_t i = 0; i < sizeof e / sizeof e[0]; i++)
-        if (strcmp(e[i].name, name) == 0)
-            return e[i].what;
-    return "a valid value";
+    for (size_t i = 0; i < sizeof broker_only / sizeof broker_only[0]; i++)
+        if (strcmp(name, broker_only[i].name) == 0) {
+            char why[200];
+            snprintf(why, sizeof why, broker_only[i].why, kmesos_client_kind_name(kind));
+            snprintf(buf, len, "%s: a broker-only setting: %s", name, why);
+            return buf;
+        }
+    return NULL;
+}
+
+long kmesos_client_heap_mb(const kmesos_client_settings *s)
+{
+    if (s->heap > 0)
+        return (long)s->heap;
+    long mb = (long)(s->mem / 2);
+    return mb < 64 ? 64 : mb;
 }
 
 int kmesos_client_param_set(kmesos_client_settings *s, const char *name, const char *v,
                             char *err, size_t errlen)
 {
-    int rc;
-    if (strcmp(name, "cpus") == 0)
-        rc = positive(v, &s->cpus);
-    else if (strcmp(name, "mem") == 0)
-        rc = positive(v, &s->mem);
-    else if (strcmp(name, "topic") == 0)
-        rc = valid_topic(v) ? set_text(&s->topic, v) : -1;
-    else if (strcmp(name, "options") == 0)
-        rc = valid_options(v) ? set_text(&s->options, v) : -1;
-    else if (strcmp(name, "command") == 0)
-        rc = one_line(v) ? set_text(&s->command, v) : -1;
-    else {
-        snprintf(err, errlen, "unknown parameter '%s'", name);
-        return -1;
-    }
-    if (rc != 0)
-        snprintf(err, errlen, "%s: expected %s, got '%s'", name, expectation(name), v);
-    return rc;
+    return kmesos_ks_set(&client_schema, s, name, v, err, errlen);
 }
 
 /* ---- options ------------------------------------------------------------------------ */
@@ -297,6 +249,9 @@ int kmesos_client_settings_check(kmesos_client_kind kind, const kmesos_client_se
                  kind == KMESOS_CLIENT_PRODUCER ? "produce to" : "consume from");
         return -1;
     }
+    if (kmesos_ks_check_common(s->heap, s->mem, s->failover_delay_s, s->failover_max_delay_s,
+                               field, err, errlen) != 0)
+        return -1;
     opt_list l;
     *field = "options";
     if (opt_split(s->options, &l) != 0) {
@@ -426,43 +381,61 @@ char *kmesos_client_tool_args(kmesos_client_kind kind, const kmesos_client_setti
 json_t *kmesos_client_state_json(const kmesos_client *c)
 {
     const kmesos_client_settings *s = &c->set;
-    return json_pack("{s:s, s:i, s:b, s:f, s:f, s:s, s:s, s:s, s:i, s:s*, s:s*}", "kind",
-                     kmesos_client_kind_name(c->kind), "id", c->id, "active", c->active, "cpus",
-                     s->cpus, "mem", s->mem, "topic", s->topic, "options", s->options, "command",
-                     s->command, "failures", c->failures, "last_failure", c->last_failure, "host",
-                     c->host);
+    return json_pack("{s:s, s:i, s:b, s:f, s:f, s:f, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:i,"
+                     " s:i, s:s*, s:s*}",
+                     "kind", kmesos_client_kind_name(c->kind), "id", c->id, "active", c->active,
+                     "cpus", s->cpus, "mem", s->mem, "heap", s->heap, "topic", s->topic,
+                     "options", s->options, "command", s->command, "jvm_options", s->jvm_options,
+                     "constraints", s->constraints, "failover_delay_s", s->failover_delay_s,
+                     "failover_max_delay_s", s->failover_max_delay_s, "failover_max_tries",
+                     s->failover_max_tries, "failures", c->failures, "last_failure",
+                     c->last_failure, "host", c->host);
 }
 
 kmesos_client *kmesos_client_from_state(json_t *j, char *err, size_t errlen)
 {
     const char *kind = NULL, *topic = NULL, *options = NULL, *command = NULL, *failure = NULL,
-               *host = NULL;
+               *host = NULL, *jvm = NULL, *constraints = NULL;
     int id = -1, active = 0, failures = 0;
-    double cpus = 0, mem = 0;
+    kmesos_client_settings d; /* the defaults stand for what an old entry lacks */
     kmesos_client_kind k;
     json_error_t je;
-    if (json_unpack_ex(j, &je, 0, "{s:s, s:i, s:b, s:F, s:F, s:s, s:s, s:s, s?i, s?s, s?s}",
-                       "kind", &kind, "id", &id, "active", &active, "cpus", &cpus, "mem", &mem,
-                       "topic", &topic, "options", &options, "command", &command, "failures",
-                       &failures, "last_failure", &failure, "host", &host) != 0) {
+    if (kmesos_client_settings_defaults(&d) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (json_unpack_ex(j, &je, 0,
+                       "{s:s, s:i, s:b, s:F, s:F, s:s, s:s, s:s, s?i, s?s, s?s, s?F, s?s, s?s,"
+                       " s?F, s?F, s?i}",
+                       "kind", &kind, "id", &id, "active", &active, "cpus", &d.cpus, "mem",
+                       &d.mem, "topic", &topic, "options", &options, "command", &command,
+                       "failures", &failures, "last_failure", &failure, "host", &host, "heap",
+                       &d.heap, "jvm_options", &jvm, "constraints", &constraints,
+                       "failover_delay_s", &d.failover_delay_s, "failover_max_delay_s",
+                       &d.failover_max_delay_s, "failover_max_tries",
+                       &d.failover_max_tries) != 0) {
+        kmesos_client_settings_free(&d);
         snprintf(err, errlen, "bad client entry: %s", je.text);
         return NULL;
     }
     if (kmesos_client_kind_parse(kind, &k) != 0 || id < 0) {
+        kmesos_client_settings_free(&d);
         snprintf(err, errlen, "bad client entry: kind '%s', id %d", kind, id);
         return NULL;
     }
     kmesos_client *c = kmesos_client_new(k, id);
-    if (!c || set_text(&c->set.topic, topic) || set_text(&c->set.options, options) ||
-        set_text(&c->set.command, command) || (failure && set_text(&c->last_failure, failure)) ||
-        (host && set_text(&c->host, host))) {
+    if (!c || kmesos_ks_set_text(&d.topic, topic) || kmesos_ks_set_text(&d.options, options) ||
+        kmesos_ks_set_text(&d.command, command) || (jvm && kmesos_ks_set_text(&d.jvm_options, jvm)) ||
+        (constraints && kmesos_ks_set_text(&d.constraints, constraints)) ||
+        (failure && kmesos_ks_set_text(&c->last_failure, failure)) || (host && kmesos_ks_set_text(&c->host, host))) {
+        kmesos_client_settings_free(&d);
         kmesos_client_destroy(c);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    kmesos_client_settings_free(&c->set);
+    c->set = d;
     c->active = active;
-    c->set.cpus = cpus;
-    c->set.mem = mem;
     c->failures = failures;
     return c;
 }

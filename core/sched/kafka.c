@@ -17,6 +17,7 @@
 #include "codec/log.h"
 #include "codec/protocol.h"
 #include "sched/kafka_clients.h"
+#include "sched/kafka_settings.h"
 
 #define MOD "kafka"
 /* how long the first start waits for voters on distinct hosts */
@@ -521,25 +522,14 @@ static void on_running(kmesos_kafka *k, kmesos_broker *b, const kmesos_task *t)
 static void on_ended(kmesos_kafka *k, kmesos_broker *b, const kmesos_task *t, int state,
                      const char *message, kmesos_update_result r)
 {
-    char why[512];
-    int failed = t->failures > b->failures;
+    char who[32];
+    snprintf(who, sizeof who, "broker %d", b->id);
     b->stopped_at_s = now_s(k);
-    if (failed) {
-        b->failures = t->failures;
-        snprintf(why, sizeof why, "%s%s%s", kmesos_task_state_name(state),
-                 message && *message ? ": " : "", message ? message : "");
-        kmesos_kafka_set_str(&b->last_failure, why);
-    }
+    /* failure bookkeeping and deactivation: shared with the clients */
+    kmesos_ks_failover(t, state, message, r, b->set.failover_max_tries, &b->failures,
+                       &b->last_failure, &b->active, who);
     if (k->restart_current == b->id)
         k->restart_seen_down = 1;
-    if (r == KMESOS_UPDATE_DONE && failed && b->set.failover_max_tries > 0 &&
-        t->failures >= b->set.failover_max_tries) {
-        b->active = 0;
-        snprintf(why, sizeof why, "deactivated after %d consecutive failures; last: %s",
-                 t->failures, b->last_failure ? b->last_failure : "?");
-        kmesos_kafka_set_str(&b->last_failure, why);
-        KLOG_WARN(MOD, "broker %d %s", b->id, why);
-    }
     refresh_workload(k, b); /* stickiness, or no instance when deactivated */
 }
 
@@ -763,7 +753,12 @@ static int running(const kmesos_task *t)
 /* Moves the rolling restart on: the current one back -> kill the next. */
 static void restart_step(kmesos_kafka *k)
 {
-    if (k->restart_current >= 0) {
+    /* the queue holds broker ids and client keys (kafka_clients.h) */
+    if (k->restart_current > KMESOS_BROKER_MAX_ID) {
+        if (!kmesos_kafka_client_restart_back(k, k->restart_current))
+            return;
+        k->restart_current = -1;
+    } else if (k->restart_current >= 0) {
         kmesos_broker *b = kmesos_kafka_broker(k, k->restart_current);
         if (b && b->active && !(k->restart_seen_down && running(kmesos_kafka_task(k, b))))
             return;
@@ -775,6 +770,14 @@ static void restart_step(kmesos_kafka *k)
         int id = k->restart[0];
         memmove(k->restart, k->restart + 1, (k->n_restart - 1) * sizeof *k->restart);
         k->n_restart--;
+        if (id > KMESOS_BROKER_MAX_ID) {
+            if (kmesos_kafka_client_restart_begin(k, id) == 0) {
+                k->restart_current = id;
+                k->restart_seen_down = 0;
+                return;
+            }
+            continue;
+        }
         kmesos_broker *b = kmesos_kafka_broker(k, id);
         kmesos_task *t = b && b->active ? kmesos_kafka_task(k, b) : NULL;
         if (!running(t))
@@ -787,6 +790,11 @@ static void restart_step(kmesos_kafka *k)
             return;
         }
     }
+}
+
+void kmesos_kafka_restart_step(kmesos_kafka *k)
+{
+    restart_step(k);
 }
 
 int kmesos_kafka_restart(kmesos_kafka *k, const int *ids, size_t n, int **out, size_t *n_out,

@@ -61,7 +61,8 @@ typedef struct kmesos_kafka {
     size_t n_brokers;
     kmesos_voter *voters;    /* empty until the quorum formed */
     size_t n_voters;
-    int *restart;            /* rolling restart: ids still to do */
+    int *restart;            /* rolling restart: broker ids and client keys
+                              * (kafka_clients.h) still to do */
     size_t n_restart;
     int restart_current;     /* id being restarted, -1: none */
     int restart_seen_down;   /* its old task has ended */
@@ -105,6 +106,10 @@ int kmesos_kafka_stop(kmesos_kafka *k, const int *ids, size_t n, char *err, size
  * queued ids (those running) to out/n_out (free it). */
 int kmesos_kafka_restart(kmesos_kafka *k, const int *ids, size_t n, int **out, size_t *n_out,
                          char *err, size_t errlen);
+/* Moves the rolling restart on (the current one back: the next is
+ * killed). The queue is shared with producers and consumers
+ * (kmesos_kafka_clients_restart): one task at a time over all of them. */
+void kmesos_kafka_restart_step(kmesos_kafka *k);
 /* Periodic: rolling restart progress, end of stickiness periods. */
 void kmesos_kafka_tick(kmesos_kafka *k);
 

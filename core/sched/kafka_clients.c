@@ -11,13 +11,11 @@
 
 #include "codec/log.h"
 #include "codec/protocol.h"
+#include "sched/kafka_settings.h"
 #include "sched/launcher.h"
 #include "sched/pbuild.h"
 
 #define MOD "kafka"
-/* relaunch backoff after a failure: the brokers' default failover */
-#define CLIENT_BACKOFF_BASE_MS 60000
-#define CLIENT_BACKOFF_MAX_MS 600000
 
 static int client_before(const kmesos_client *a, kmesos_client_kind kind, int id)
 {
@@ -123,10 +121,16 @@ static kmesos_workload *client_workload(const kmesos_kafka *k, kmesos_client *c)
     w->mem = c->set.mem;
     w->instances = c->active ? 1 : 0;
     w->restart = KMESOS_RESTART_ON_FAILURE;
-    w->backoff_base_ms = CLIENT_BACKOFF_BASE_MS;
-    w->backoff_max_ms = CLIENT_BACKOFF_MAX_MS;
+    /* failover as a broker's: delay doubling to the max, given up (and
+     * deactivated by the update hook) after max tries */
+    w->backoff_base_ms = (uint64_t)(c->set.failover_delay_s * 1000);
+    w->backoff_max_ms = (uint64_t)(c->set.failover_max_delay_s * 1000);
+    w->max_failures = c->set.failover_max_tries;
     w->ext = c;
+    char err[256];
     if (!w->name || !w->kind || !w->command || set_prefer_hosts(k, w) != 0 ||
+        kmesos_workload_parse_constraints(c->set.constraints, &w->constraints,
+                                          &w->n_constraints, err, sizeof err) != 0 ||
         add_label(w, "topic", c->set.topic) != 0) {
         kmesos_workload_destroy(w);
         return NULL;
@@ -330,26 +334,73 @@ int kmesos_kafka_clients_stop(kmesos_kafka *k, kmesos_client_kind kind, const in
     return rc;
 }
 
+int kmesos_kafka_client_key(kmesos_client_kind kind, int id)
+{
+    return ((int)kind + 1) * KMESOS_KAFKA_CLIENT_KEY_BASE + id;
+}
+
+static kmesos_client *client_of_key(const kmesos_kafka *k, int key)
+{
+    int kind = key / KMESOS_KAFKA_CLIENT_KEY_BASE - 1;
+    if (kind != KMESOS_CLIENT_PRODUCER && kind != KMESOS_CLIENT_CONSUMER)
+        return NULL;
+    return kmesos_kafka_client(k, (kmesos_client_kind)kind, key % KMESOS_KAFKA_CLIENT_KEY_BASE);
+}
+
+int kmesos_kafka_client_restart_begin(kmesos_kafka *k, int key)
+{
+    kmesos_client *c = client_of_key(k, key);
+    kmesos_task *t = c && c->active ? kmesos_kafka_client_task(k, c) : NULL;
+    if (!running(t))
+        return -1;
+    refresh_workload(k, c); /* settings changed since take effect now */
+    KLOG_INFO(MOD, "rolling restart: restarting %s %d (%s)", kmesos_client_kind_name(c->kind),
+              c->id, t->id);
+    return kmesos_scheduler_restart_task(k->sched, t);
+}
+
+int kmesos_kafka_client_restart_back(const kmesos_kafka *k, int key)
+{
+    const kmesos_client *c = client_of_key(k, key);
+    if (!c || !c->active)
+        return 1; /* stopped, removed or deactivated meanwhile */
+    const kmesos_task *t = kmesos_kafka_client_task(k, c);
+    if (!t || !k->restart_seen_down)
+        return 0;
+    if (!running(t) && t->phase != KMESOS_PHASE_DONE)
+        return 0;
+    KLOG_INFO(MOD, "rolling restart: %s %d is back (%s)", kmesos_client_kind_name(c->kind), c->id,
+              t->phase == KMESOS_PHASE_DONE ? "finished" : "TASK_RUNNING");
+    return 1;
+}
+
 int kmesos_kafka_clients_restart(kmesos_kafka *k, kmesos_client_kind kind, const int *ids,
                                  size_t n, int **out, size_t *n_out, char *err, size_t errlen)
 {
     int *q = calloc(n ? n : 1, sizeof *q);
-    size_t m = 0;
-    if (!q) {
+    int *grown = realloc(k->restart, (k->n_restart + n + 1) * sizeof *grown);
+    if (grown)
+        k->restart = grown;
+    if (!q || !grown) {
+        free(q);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         kmesos_client *c = kmesos_kafka_client(k, kind, ids[i]);
-        kmesos_task *t = c->active ? kmesos_kafka_client_task(k, c) : NULL;
-        if (!running(t))
+        if (!c->active || !running(kmesos_kafka_client_task(k, c)))
             continue;
-        refresh_workload(k, c); /* settings changed since take effect now */
-        if (kmesos_scheduler_restart_task(k->sched, t) == 0)
-            q[m++] = c->id;
+        int key = kmesos_kafka_client_key(kind, c->id), queued = key == k->restart_current;
+        q[m++] = c->id;
+        for (size_t j = 0; j < k->n_restart; j++)
+            queued |= k->restart[j] == key;
+        if (!queued)
+            k->restart[k->n_restart++] = key;
     }
     *out = q;
     *n_out = m;
+    kmesos_kafka_restart_step(k);
     return 0;
 }
 
@@ -368,11 +419,18 @@ static int hosts_moved(const kmesos_kafka *k, const kmesos_workload *w)
 
 void kmesos_kafka_clients_tick(kmesos_kafka *k)
 {
+    uint64_t now = k->sched->io.now_ms(k->sched->io.arg);
     for (size_t i = 0; i < k->n_clients; i++) {
         kmesos_client *c = k->clients[i];
         kmesos_task *t = kmesos_kafka_client_task(k, c);
         if (t && t->phase == KMESOS_PHASE_PENDING && hosts_moved(k, t->workload))
             refresh_workload(k, c);
+        /* RUNNING for its failover_delay: recovered, the count starts over */
+        if (c->failures && running(t) &&
+            now - c->running_since_ms >= (uint64_t)(c->set.failover_delay_s * 1000)) {
+            c->failures = t->failures = 0;
+            kmesos_kafka_changed(k);
+        }
     }
 }
 
@@ -429,8 +487,7 @@ static int client_env(const kmesos_kafka *k, const kmesos_client *c, const kmeso
                       Mesos__V1__ExecutorInfo *e, const char *script)
 {
     char heap[32], libs[2048];
-    long mb = (long)(c->set.mem / 2);
-    snprintf(heap, sizeof heap, "%ldm", mb < 64 ? 64 : mb);
+    snprintf(heap, sizeof heap, "%ldm", kmesos_client_heap_mb(&c->set));
     snprintf(libs, sizeof libs, "%s/libs", k->dist_dir);
     char *cmd = task_command(c, script), *bootstrap = kmesos_kafka_bootstrap(k);
     int rc = !cmd || !bootstrap || kmesos_kafka_env(e, "KMESOS_TASK_COMMAND", cmd) ||
@@ -441,6 +498,7 @@ static int client_env(const kmesos_kafka *k, const kmesos_client *c, const kmeso
              kmesos_kafka_env(e, "KAFKA_CLIENT_OPTIONS", c->set.options) ||
              kmesos_kafka_env(e, "KAFKA_CLIENT", script) ||
              kmesos_kafka_env(e, "KAFKA_HEAP", heap) ||
+             (*c->set.jvm_options && kmesos_kafka_env(e, "KAFKA_JVM_OPTIONS", c->set.jvm_options)) ||
              (k->fetch == KMESOS_FETCH_LOCAL && kmesos_kafka_env(e, "KAFKA_LIBS", libs));
     free(cmd);
     free(bootstrap);
@@ -473,24 +531,37 @@ void kmesos_kafka_client_on_update(kmesos_kafka *k, kmesos_task *t, int state,
                                    const char *message, kmesos_update_result r)
 {
     kmesos_client *c = t->workload->ext;
+    int key = kmesos_kafka_client_key(c->kind, c->id);
     if (r == KMESOS_UPDATE_ACTIVE && state == MESOS__V1__TASK_STATE__TASK_RUNNING) {
-        c->failures = 0;
+        /* a client is RUNNING as soon as its command starts (no readiness
+         * check), so RUNNING alone proves nothing: the failures in a row
+         * go on counting until it finishes or has run for its
+         * failover_delay (kmesos_kafka_clients_tick) */
+        t->failures = c->failures;
+        c->running_since_ms = k->sched->io.now_ms(k->sched->io.arg);
         if (t->hostname)
             kmesos_kafka_set_str(&c->host, t->hostname);
         kmesos_kafka_changed(k);
+        if (k->restart_current == key)
+            kmesos_kafka_restart_step(k);
         return;
     }
     if (r != KMESOS_UPDATE_RELAUNCH && r != KMESOS_UPDATE_DONE)
         return;
-    if (t->failures > c->failures) {
-        char why[512];
-        c->failures = t->failures;
-        snprintf(why, sizeof why, "%s%s%s", kmesos_task_state_name(state),
-                 message && *message ? ": " : "", message ? message : "");
-        kmesos_kafka_set_str(&c->last_failure, why);
-    } else if (state == MESOS__V1__TASK_STATE__TASK_FINISHED) {
+    char who[48];
+    snprintf(who, sizeof who, "%s %d", kmesos_client_kind_name(c->kind), c->id);
+    int failed = kmesos_ks_failover(t, state, message, r, c->set.failover_max_tries,
+                                    &c->failures, &c->last_failure, &c->active, who);
+    if (!failed && state == MESOS__V1__TASK_STATE__TASK_FINISHED) {
         c->failures = 0;
-        KLOG_INFO(MOD, "%s %d finished", kmesos_client_kind_name(c->kind), c->id);
+        KLOG_INFO(MOD, "%s finished", who);
+    }
+    if (failed == 2)
+        refresh_workload(k, c); /* deactivated: no instance */
+    if (k->restart_current == key) {
+        k->restart_seen_down = 1;
+        if (t->phase == KMESOS_PHASE_DONE)
+            kmesos_kafka_restart_step(k); /* finished (or given up): the next one */
     }
     kmesos_kafka_changed(k);
 }
@@ -510,17 +581,26 @@ static json_t *task_json(const kmesos_task *t)
 
 json_t *kmesos_kafka_client_json(const kmesos_kafka *k, const kmesos_client *c)
 {
+    const kmesos_client_settings *s = &c->set;
     const kmesos_task *t = kmesos_kafka_client_task(k, c);
     const kmesos_workload *w = t ? t->workload : NULL;
+    char delay[32], max_delay[32];
+    kmesos_broker_duration_text(s->failover_delay_s, delay, sizeof delay);
+    kmesos_broker_duration_text(s->failover_max_delay_s, max_delay, sizeof max_delay);
     json_t *prefer = json_array();
     for (size_t i = 0; prefer && w && i < w->n_prefer_hosts; i++)
         json_array_append_new(prefer, json_string(w->prefer_hosts[i]));
-    return json_pack("{s:i, s:s, s:b, s:f, s:f, s:s, s:s, s:s?, s:i, s:o, s:o, s:s?, s:s?}",
+    return json_pack("{s:i, s:s, s:b, s:f, s:f, s:f, s:b, s:s, s:s, s:s?, s:s, s:s,"
+                     " s:{s:s, s:s, s:o, s:i}, s:i, s:o, s:o, s:s?, s:s?}",
                      "id", c->id, "kind", kmesos_client_kind_name(c->kind), "active", c->active,
-                     "cpus", c->set.cpus, "mem", c->set.mem, "topic", c->set.topic, "options",
-                     c->set.options, "command", *c->set.command ? c->set.command : NULL,
-                     "failures", c->failures, "prefer_hosts", prefer, "task", task_json(t),
-                     "hostname", c->host, "last_failure", c->last_failure);
+                     "cpus", s->cpus, "mem", s->mem, "heap", (double)kmesos_client_heap_mb(s),
+                     "heap_auto", s->heap <= 0, "topic", s->topic, "options", s->options,
+                     "command", *s->command ? s->command : NULL, "jvm_options", s->jvm_options,
+                     "constraints", s->constraints, "failover", "delay", delay, "max_delay",
+                     max_delay, "max_tries",
+                     s->failover_max_tries ? json_integer(s->failover_max_tries) : json_null(),
+                     "failures", c->failures, "failures", c->failures, "prefer_hosts", prefer,
+                     "task", task_json(t), "hostname", c->host, "last_failure", c->last_failure);
 }
 
 json_t *kmesos_kafka_clients_state_json(const kmesos_kafka *k)

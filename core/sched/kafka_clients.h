@@ -2,8 +2,15 @@
  * (client.h) on top of the scheduler's workloads. Each is one workload
  * "producer-<id>" / "consumer-<id>" of kind "producer" / "consumer" with
  * one instance while active, restart rule on-failure: a client that exits
- * 0 is done (TASK_FINISHED), a failure relaunches it after the broker
- * failover backoff (1m doubling up to 10m). It runs under kmesos-executor
+ * 0 is done (TASK_FINISHED), a failure relaunches it after its
+ * failover_delay, doubling up to failover_max_delay, and it is
+ * deactivated after failover_max_tries failures in a row (the brokers'
+ * bookkeeping, kafka_settings.h; the count is reset when it finishes or
+ * has been RUNNING for its failover_delay, since a client is RUNNING as
+ * soon as its command starts); its constraints go to the policies as a
+ * broker's do. A restart is rolling, in the brokers' queue (kafka.h): one
+ * task at a time, the next once the previous is TASK_RUNNING again or has
+ * finished. It runs under kmesos-executor
  * like a broker (same executor and Kafka tarball URIs) with
  * KAFKA_BOOTSTRAP_SERVERS = the endpoints of the RUNNING brokers at its
  * launch; while no broker runs it waits with a waiting reason. Its
@@ -39,10 +46,22 @@ int kmesos_kafka_clients_start(kmesos_kafka *k, kmesos_client_kind kind, const i
                                size_t n, char *err, size_t errlen);
 int kmesos_kafka_clients_stop(kmesos_kafka *k, kmesos_client_kind kind, const int *ids,
                               size_t n, char *err, size_t errlen);
-/* Kills the running ones so they are relaunched at once; their ids in
- * out/n_out (free it). */
+/* Queues the running ones for the rolling restart (kafka.h: brokers and
+ * clients share one queue, one task at a time); their ids in out/n_out
+ * (free it). */
 int kmesos_kafka_clients_restart(kmesos_kafka *k, kmesos_client_kind kind, const int *ids,
                                  size_t n, int **out, size_t *n_out, char *err, size_t errlen);
+/* Rolling restart keys: a broker's is its id, a client's
+ * kmesos_kafka_client_key (above every broker id). */
+#define KMESOS_KAFKA_CLIENT_KEY_BASE (KMESOS_BROKER_MAX_ID + 1)
+int kmesos_kafka_client_key(kmesos_client_kind kind, int id);
+/* Kills the client of key for a restart: 0, or -1 when it is not
+ * RUNNING (skipped). */
+int kmesos_kafka_client_restart_begin(kmesos_kafka *k, int key);
+/* 1 when the restart of the client of key is over: it is back
+ * (TASK_RUNNING again, or finished) after its old task ended, or it was
+ * stopped, removed or deactivated meanwhile. */
+int kmesos_kafka_client_restart_back(const kmesos_kafka *k, int key);
 /* Periodic: pending clients follow the RUNNING brokers' hosts. */
 void kmesos_kafka_clients_tick(kmesos_kafka *k);
 void kmesos_kafka_clients_free(kmesos_kafka *k);

@@ -116,6 +116,9 @@ static char *ready_command(const kmesos_kafka *k)
 /* Catching up after a restart may take a while: more than the executor's
  * default readiness timeout of 120 s. */
 #define KAFKA_BROKER_READY_TIMEOUT_S 300
+/* kafka-ready.sh costs ~50 ms with kcat (one metadata request), so the
+ * executor asks once a second rather than its default every 2 s. */
+#define KAFKA_BROKER_READY_INTERVAL_S 1
 
 typedef struct broker_ports {
     int client, controller; /* controller 0: not a voter */
@@ -125,13 +128,17 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
                       const kmesos_broker *b, const kmesos_offer *o, const broker_ports *p,
                       const char *script, const char *task_id)
 {
-    char dir[1024], heap[32], libs[2048];
+    char dir[1024], heap[32], libs[2048], command[2100];
     kmesos_kafka_data_dir(k, b, dir, sizeof dir);
+    /* exec: the shell becomes kafka-broker.sh, which execs the JVM, so the
+     * executor's SIGTERM reaches a JVM that is its own child and the task
+     * ends when the controlled shutdown has ended, not when a shell dies. */
+    snprintf(command, sizeof command, "exec %s", script);
     snprintf(heap, sizeof heap, "%ldm", (long)b->set.heap);
     snprintf(libs, sizeof libs, "%s/libs", k->dist_dir);
     char *voters = kmesos_kafka_voters_text(k);
     char *ready = ready_command(k);
-    int rc = !voters || !ready || push_env(env, "KMESOS_TASK_COMMAND", script) ||
+    int rc = !voters || !ready || push_env(env, "KMESOS_TASK_COMMAND", command) ||
              push_env(env, "KMESOS_TASK_ID", task_id) ||
              push_env_int(env, "KAFKA_NODE_ID", b->id) ||
              push_env_int(env, "KAFKA_PORT", p->client) ||
@@ -146,7 +153,8 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
              (k->fetch == KMESOS_FETCH_LOCAL && push_env(env, "KAFKA_LIBS", libs)) ||
              push_env_int(env, "KMESOS_READY_PORT", p->client) ||
              push_env(env, "KMESOS_READY_COMMAND", ready) ||
-             push_env_int(env, "KMESOS_READY_TIMEOUT", KAFKA_BROKER_READY_TIMEOUT_S);
+             push_env_int(env, "KMESOS_READY_TIMEOUT", KAFKA_BROKER_READY_TIMEOUT_S) ||
+             push_env_int(env, "KMESOS_READY_INTERVAL", KAFKA_BROKER_READY_INTERVAL_S);
     free(voters);
     free(ready);
     return rc ? -1 : 0;

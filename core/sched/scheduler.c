@@ -563,7 +563,11 @@ static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
 {
     s->stats.updates++;
     const char *agent = st->agent_id ? st->agent_id->value : NULL;
-    KLOG_INFO(MOD, "task %s is %s%s%s", st->task_id->value, kmesos_task_state_name(st->state),
+    KLOG_INFO(MOD, "task %s is %s%s%s%s%s", st->task_id->value, kmesos_task_state_name(st->state),
+              st->has_reason ? " " : "",
+              st->has_reason ? kmesos_protocol_enum_name(&mesos__v1__task_status__reason__descriptor,
+                                                         st->reason)
+                             : "",
               st->message ? ": " : "", st->message ? st->message : "");
     kmesos_task *t = kmesos_tasks_find(&s->tasks, st->task_id->value);
     kmesos_update_result r = kmesos_tasks_update(&s->tasks, st->task_id->value, st->state, agent,

@@ -52,6 +52,23 @@ check "t8: its executor is found" test -n "$X8_PID"
 kill -KILL "$X8_PID" 2>/dev/null
 check "t8: the task's process ends with its executor" \
   wait_for 5 bash -c "! kill -0 ${T8_PID:-999999} 2>/dev/null"
+# ... and so does what a shell command started without exec (a Kafka JVM
+# under sh -c + kafka-broker.sh): the whole group, through the guard
+launch t9 x9 'bash -c "echo \$\$ > t9.pid; exec sleep 301.5"; echo done'
+check "t9: TASK_RUNNING" wait_state t9 TASK_RUNNING
+wait_for 5 test -s "$(find "$WORK" -name t9.pid | head -n 1)"
+T9_PID=$(cat "$(find "$WORK" -name t9.pid | head -n 1)" 2>/dev/null)
+X9_PID=
+for p in $(pgrep -f "kmesos-executor"); do
+  tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'MESOS_EXECUTOR_ID=x9' && X9_PID=$p
+done
+check "t9: its executor is found, and the task's grandchild (pid ${T9_PID:-none})" \
+  test -n "$X9_PID" -a -n "$T9_PID"
+check "t9: the task runs behind the executor's guard" \
+  grep -q -- "--kmesos-guard" "/proc/$(ps -o sid= -p "${T9_PID:-1}" | tr -d ' ')/cmdline"
+kill -KILL "${X9_PID:-0}" 2>/dev/null
+check "t9: the shell's child ends with the executor too" \
+  wait_for 5 bash -c "! kill -0 ${T9_PID:-999999} 2>/dev/null"
 
 # 3. readiness
 RPORT=$(free_port)

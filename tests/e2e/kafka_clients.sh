@@ -10,7 +10,11 @@
 # kmesos-executor from the fetched Kafka tarball with
 # KAFKA_BOOTSTRAP_SERVERS); consumer add 0 --options num-records=2000 +
 # start -> TASK_FINISHED; kcat counts >= 2000 messages in the topic; the
-# clients preferred the brokers' hosts (task.prefer.hosts). Prints
+# clients preferred the brokers' hosts (task.prefer.hosts); a client with
+# constraints=hostname=like:127.0.0.3 runs there; a client that keeps
+# failing is relaunched after its failover delay and deactivated after
+# failover_max_tries; bad constraints/failover values and broker-only
+# settings answer 400 naming the field. Prints
 # "metric:" lines and "N passed, N failed". Skips (exit 0) only when
 # KMESOS_SKIP_KAFKA=1 and no Kafka cache exists.
 set -u
@@ -22,28 +26,9 @@ TOPIC=clients
 . "$(dirname "$0")/lib/kafka_prelude.sh"
 
 # --- local cluster: 3 agents, distinct hosts and port ranges --------------------
-MASTER=$(free_port); API=$(free_port)
-BASE=$((20000 + (RANDOM % 100) * 100))
-python3 - "$BASE" >"$E2E_TMP/agents.json" <<'PY'
-import json, sys
-b = int(sys.argv[1])
-print(json.dumps({"agents": [
-    {"hostname": f"127.0.0.{i + 1}",
-     "resources": f"cpus:2;mem:2048;disk:10000;ports:[{b + 20 * i}-{b + 20 * i + 19}]",
-     "attributes": f"rack:r{i + 1}"} for i in range(3)]}))
-PY
-start local "$KMESOS_BIN/kmesos-local" --port "$MASTER" --agent-config "$E2E_TMP/agents.json" \
-  --allocation-interval 200ms --work-dir "$E2E_TMP/agents" --kill-grace-period 10s
-wait_for 10 curl -fsS "http://127.0.0.1:$MASTER/master/state" -o /dev/null ||
-  { not_ok "kmesos-local is up"; finish; exit 1; }
-MODE=local
-"$KMESOS_BIN/kmesos-local" --help 2>&1 | grep -qi fetch && MODE=uri
-echo "# fetch mode: $MODE"
-S="http://127.0.0.1:$API/api"
-start sched "$KMESOS_BIN/kmesos-scheduler" --master "127.0.0.1:$MASTER" \
-  --api "127.0.0.1:$API" --state "file:$E2E_TMP/state.json" --log-level debug \
-  --executor "$KMESOS_BIN/kmesos-executor" --kafka-dist "$DIST" --fetch-mode "$MODE" \
-  --kafka-data-root "$E2E_TMP/data" --offer-hold 30s
+. "$(dirname "$0")/lib/kafka_cluster.sh"
+kafka_local_cluster || { not_ok "kmesos-local is up"; finish; exit 1; }
+kafka_scheduler 1
 wait_for 15 jtrue "$S/status" 'j["subscribed"]' || { not_ok "scheduler subscribed"; finish; exit 1; }
 KM=("$KMESOS_BIN/kmesos" --api "http://127.0.0.1:$API")
 
@@ -65,7 +50,16 @@ check "an unknown perf option -> 400 field options" bad producer add "producer=0
 grep -q "unknown producer option 'colour'" "$E2E_TMP/body.json" && ok "the error names the option" ||
   not_ok "the error names the option"
 check "a bad option value -> 400 field options" bad consumer add "consumer=0&topic=t&options=num-records=many" options
-check "an unknown parameter -> 400 naming it" bad consumer add "consumer=0&topic=t&heap=256" heap
+check "an unknown parameter -> 400 naming it" bad consumer add "consumer=0&topic=t&colour=red" colour
+check "a broker-only setting (port) -> 400 field port" bad consumer add "consumer=0&topic=t&port=9092" port
+grep -q "broker-only" "$E2E_TMP/body.json" && ok "the error says port is broker-only" ||
+  not_ok "the error says port is broker-only"
+check "data_dir for a producer -> 400 field data_dir" bad producer add "producer=0&topic=t&data_dir=/x" data_dir
+check "a bad constraint -> 400 field constraints" bad producer add "producer=0&topic=t&constraints=hostname=sometimes" constraints
+check "a bad failover delay -> 400 field failover_delay" bad producer add "producer=0&topic=t&failover_delay=0s" failover_delay
+check "max delay below the delay -> 400 field failover_max_delay" bad consumer add "consumer=0&topic=t&failover_delay=1m&failover_max_delay=1s" failover_max_delay
+check "failover_max_tries=0 -> 400 field failover_max_tries" bad consumer add "consumer=0&topic=t&failover_max_tries=0" failover_max_tries
+check "heap not below mem -> 400 field heap" bad producer add "producer=0&topic=t&mem=256&heap=256" heap
 check "a bad topic name -> 400 field topic" bad producer add "producer=0&topic=a/b" topic
 check "negative cpus -> 400 field cpus" bad producer add "producer=0&topic=t&cpus=-1" cpus
 check "an unknown producer id -> 400 field producer" bad producer start "producer=7" producer
@@ -141,5 +135,21 @@ check "producers and consumers are kept in the state file" \
   python3 -c "import json; c=json.load(open('$E2E_TMP/state.json'))['kafka']['clients']; assert sorted((x['kind'], x['id']) for x in c)==[('consumer',0),('producer',0)]"
 out=$(post producer remove "producer=0")
 check "a finished producer can be removed" [ "${out%% *}" = 200 ]
+
+# --- constraints steer a client; a failing client fails over, then is deactivated ---
+out=$(post producer add "producer=5&topic=$TOPIC&cpus=0.1&mem=128&command=sleep 3&constraints=hostname=like:127.0.0.3&failover_delay=1s&failover_max_delay=2s")
+check "producer add 5 with constraints hostname=like:127.0.0.3 -> 200" [ "${out%% *}" = 200 ]
+check "producer 5 lists its constraints and failover" jtrue "$S/producer/list?producer=5" \
+  'j["producers"][0]["constraints"]=="hostname=like:127.0.0.3" and j["producers"][0]["failover"]["delay"]=="1s"'
+post producer start "producer=5" >/dev/null
+check "producer 5 runs on 127.0.0.3, where its constraint says" wait_for 60 jtrue "$S/producer/list?producer=5" \
+  'j["producers"][0]["task"]["hostname"]=="127.0.0.3" and j["producers"][0]["task"]["state"] in ("TASK_RUNNING","TASK_FINISHED")'
+check "kmesos consumer add 6 with failover options (CLI) -> exit 0" "${KM[@]}" consumer add 6 --topic "$TOPIC" \
+  --cpus 0.1 --mem 128 --command "exit 1" --failover-delay 1s --failover-max-delay 2s --failover-max-tries 2
+"${KM[@]}" consumer start 6 >/dev/null
+check "consumer 6 fails twice and is deactivated with the reason" wait_for 60 jtrue "$S/consumer/list?consumer=6" \
+  'not j["consumers"][0]["active"] and "deactivated after 2 consecutive failures" in (j["consumers"][0]["last_failure"] or "")'
+check "clients' lifecycle settings are kept in the state file" \
+  python3 -c "import json; c={(x['kind'],x['id']):x for x in json.load(open('$E2E_TMP/state.json'))['kafka']['clients']}; assert c[('producer',5)]['constraints']=='hostname=like:127.0.0.3' and c[('consumer',6)]['failover_max_tries']==2"
 echo "metric: test_duration_s=$(since "$T_START")"
 finish

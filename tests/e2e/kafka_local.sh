@@ -32,41 +32,11 @@ TOPIC=e2e
 check "the Kafka tarball is in the cache" test -f "$DIST"
 
 # --- local cluster: 3 agents, distinct hosts and port ranges --------------------
-MASTER=$(free_port); API=$(free_port)
-BASE=$((20000 + (RANDOM % 100) * 100))
-python3 - "$BASE" >"$E2E_TMP/agents.json" <<'PY'
-import json, sys
-b = int(sys.argv[1])
-print(json.dumps({"agents": [
-    {"hostname": f"127.0.0.{i + 1}",
-     "resources": f"cpus:2;mem:2048;disk:10000;ports:[{b + 20 * i}-{b + 20 * i + 19}]",
-     "attributes": f"rack:r{i + 1}"} for i in range(3)]}))
-PY
-start local "$KMESOS_BIN/kmesos-local" --port "$MASTER" --agent-config "$E2E_TMP/agents.json" \
-  --allocation-interval 200ms --work-dir "$E2E_TMP/agents" --kill-grace-period 10s
-wait_for 10 curl -fsS "http://127.0.0.1:$MASTER/master/state" -o /dev/null ||
-  { not_ok "kmesos-local is up"; finish; exit 1; }
-
-MODE=local
-"$KMESOS_BIN/kmesos-local" --help 2>&1 | grep -qi fetch && MODE=uri
-echo "# fetch mode: $MODE"
-S="http://127.0.0.1:$API/api"
-start_scheduler() {
-  start "sched$1" "$KMESOS_BIN/kmesos-scheduler" --master "127.0.0.1:$MASTER" \
-    --api "127.0.0.1:$API" --state "file:$E2E_TMP/state.json" --log-level debug \
-    --executor "$KMESOS_BIN/kmesos-executor" --kafka-dist "$DIST" --fetch-mode "$MODE" \
-    --kafka-data-root "$E2E_TMP/data" --offer-hold 30s
-  SCHED_PID=$LAST_PID
-}
-start_scheduler 1
+. "$(dirname "$0")/lib/kafka_cluster.sh"
+kafka_local_cluster || { not_ok "kmesos-local is up"; finish; exit 1; }
+kafka_scheduler 1
 wait_for 15 jtrue "$S/status" 'j["subscribed"]' || { not_ok "scheduler subscribed"; finish; exit 1; }
 
-# post CMD FORM: POSTs /api/broker/CMD with an x-www-form-urlencoded body
-# (the CLI's way; GET list below uses the query string); prints "STATUS BODY".
-post() {
-  curl -sS -o "$E2E_TMP/body.json" -w '%{http_code}' -d "$2" "$S/broker/$1"
-  printf ' '; tr -d '\n' <"$E2E_TMP/body.json"
-}
 # bad CMD QUERY FIELD: the answer is 400 naming FIELD.
 bad() {
   local out; out=$(post "$1" "$2")
@@ -118,20 +88,11 @@ t=$(now)
 check "kafka-client.sh topics creates '$TOPIC' with replication factor 3" \
   "$SCRIPTS/kafka-client.sh" topics --create --topic "$TOPIC" --partitions 3 --replication-factor 3
 echo "metric: topic_create_s=$(since "$t")"
-full_isr() {
-  kcat -L -b "$BOOTSTRAP" -t "$TOPIC" -m 2 2>/dev/null | awk '
-    /partition [0-9]+,/ { n++; sub(/.*isrs: /, ""); if (split($0, a, ",") == 3) full++ }
-    END { exit !(n == 3 && full == 3) }'
-}
 check "every partition has 3 in-sync replicas" wait_for 30 full_isr
 t=$(now)
-seq 1 "$N_MSG" | sed 's/.*/k&:msg-&/' |
-  kcat -P -b "$BOOTSTRAP" -t "$TOPIC" -K: -X acks=all -X linger.ms=5 2>>"$E2E_TMP/kcat.log"
+produce 1 "$N_MSG"
 check "kcat produced $N_MSG messages with acks=all" [ "$?" = 0 ]
 echo "metric: produce_${N_MSG}_s=$(since "$t")"
-consume_count() {
-  kcat -C -b "$1" -t "$TOPIC" -o beginning -e -q -f '%k %s\n' 2>>"$E2E_TMP/kcat.log" | sort -u | wc -l
-}
 t=$(now)
 got=$(consume_count "$BOOTSTRAP")
 echo "metric: consume_${N_MSG}_s=$(since "$t")"
@@ -176,7 +137,7 @@ check "still $N_MSG messages after the stop/start (got $got)" [ "$got" = "$N_MSG
 # --- scheduler kill -9: same framework, no duplicate ---------------------------------------
 FWID=$(json "$S/status" 'j["framework_id"]')
 kill -KILL "$SCHED_PID"; wait "$SCHED_PID" 2>/dev/null
-start_scheduler 2
+kafka_scheduler 2
 check "the restarted scheduler re-subscribes as the same framework" \
   wait_for 15 jtrue "$S/status" "j['subscribed'] and j['framework_id']=='$FWID'"
 check "reconciliation finds the three brokers running" wait_for 15 jtrue "$S/broker/list" "$all_running"
@@ -232,14 +193,13 @@ check "kmesos broker log 0 --lines 4 prints 4 lines" \
 
 # --- kill -9 one broker's JVM: failover on the same agent, no acked message lost ----------
 # Broker 1 gets a 1 s failover delay; its java process is found by its
-# sandbox (kafka-broker.sh passes -Dkafka.logs.dir=<sandbox>, and the
-# sandbox path names the executor, whose id is the task id).
+# sandbox (broker_jvm).
 out=$(post update "broker=1&failover_delay=1s")
 check "broker update 1 failover_delay=1s -> 200" [ "${out%% *}" = 200 ]
 b1() { json "$S/broker/list?broker=1" "j['brokers'][0]$1"; }
 TASK1=$(b1 "['task']['id']"); AGENT1=$(b1 "['task']['agent_id']"); EP1=$(b1 "['task']['endpoint']")
 FAIL1=$(b1 "['failover']['failures']")
-JPID=$(pgrep -f "kafka.logs.dir=$E2E_TMP/agents/[^ ]*/executors/$TASK1/" | head -n 1)
+JPID=$(broker_jvm "$TASK1")
 check "found broker 1's JVM (task $TASK1, pid ${JPID:-none})" [ -n "$JPID" ]
 t_kill=$(now)
 kill -KILL "${JPID:-0}" 2>/dev/null

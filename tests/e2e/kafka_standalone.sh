@@ -129,6 +129,43 @@ check "kafka-client.sh topics creates '$TOPIC' with 3 partitions, replication 3"
 echo "metric: topic_create_s=$(since "$t")"
 check "every partition has 3 in-sync replicas" wait_for 30 full_isr
 
+# --- scripts/kafka-ready.sh (the brokers' readiness command) ------------------------
+# ready ID PORT [ENV...]: runs it for node ID through PORT; its last line
+# goes to $E2E_TMP/ready.out.
+ready() {
+  local id=$1 port=$2; shift 2
+  env KAFKA_NODE_ID="$id" KAFKA_PORT="$port" KAFKA_HOST=127.0.0.1 KAFKA_READY_TIMEOUT_MS=3000 "$@" \
+    "$SCRIPTS/kafka-ready.sh" >"$E2E_TMP/ready.out" 2>&1
+}
+ready_says() { grep -q "$1" "$E2E_TMP/ready.out"; }
+not_ready() { ! ready "$@"; }
+t=$(now)
+check "kafka-ready.sh (kcat) passes for node 1: registered and in sync" \
+  ready 1 "${CLIENT_PORT[1]}"
+echo "metric: ready_check_kcat_s=$(since "$t")"
+check "  ... and says so" ready_says "node 1 is registered and in sync"
+t=$(now)
+check "kafka-ready.sh (JVM tools, KAFKA_READY_KCAT=none) passes for node 1" \
+  ready 1 "${CLIENT_PORT[1]}" KAFKA_READY_KCAT=none
+echo "metric: ready_check_jvm_s=$(since "$t")"
+check "kafka-ready.sh fails for node 7, which is not registered" \
+  not_ready 7 "${CLIENT_PORT[0]}"
+check "  ... and says why" ready_says "node 7 is not registered"
+check "kafka-ready.sh (JVM tools) fails for node 7 too" \
+  not_ready 7 "${CLIENT_PORT[0]}" KAFKA_READY_KCAT=none
+# A node missing from one ISR: kcat's real answer, with node 2 taken out of
+# the ISR of one partition, served by a stand-in kcat.
+kcat -L -b "$BOOTSTRAP" -t "$TOPIC" -m 3 >"$E2E_TMP/metadata.txt" 2>/dev/null
+sed '/partition 1,/s/isrs: [0-9,]*/isrs: 0,1/' \
+  "$E2E_TMP/metadata.txt" >"$E2E_TMP/lagging.txt"
+printf '#!/bin/sh\ncat "%s"\n' "$E2E_TMP/lagging.txt" >"$E2E_TMP/fake-kcat"
+chmod +x "$E2E_TMP/fake-kcat"
+check "kafka-ready.sh fails for node 2 when it is out of one partition's ISR" \
+  not_ready 2 "${CLIENT_PORT[2]}" KAFKA_READY_KCAT="$E2E_TMP/fake-kcat"
+check "  ... and names the partition" ready_says "not in the ISR of 1 partition(s), e.g. $TOPIC-1 (replicas"
+check "  ... while node 0, in every ISR there, passes" \
+  ready 0 "${CLIENT_PORT[0]}" KAFKA_READY_KCAT="$E2E_TMP/fake-kcat"
+
 t=$(now)
 seq 1 "$N_MSG" | sed 's/.*/k&:msg-&/' |
   kcat -P -b "$BOOTSTRAP" -t "$TOPIC" -K: -X acks=all -X linger.ms=5 2>>"$E2E_TMP/kcat.log"

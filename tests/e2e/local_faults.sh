@@ -57,6 +57,17 @@ check "TASK_LOST with REASON_AGENT_REMOVED" wait_for "$STREAM" '^UPDATE long TAS
 check "FAILURE for the agent" wait_for "$STREAM" "^FAILURE $A1 -" 3
 sleep 0.2
 check "the task's process is gone" bash -c "! pgrep -f 'sleep 60[.]4321' >/dev/null"
+# the removed agent's host comes back: a new agent id, same hostname,
+# resources and attributes (rack r2, although index 2 alone would give r1)
+check "control: add?like=99 -> 404" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/local/agents/add?like=99")" = 404
+check "control: add?like=1 -> 200" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/local/agents/add?like=1")" = 200
+check "the new agent has agent 1's hostname, resources and rack" python3 -c "
+import json,urllib.request as u; s=json.load(u.urlopen('$base/master/state'))
+a = {x['id']: x for x in s['slaves']}
+old, new = a.get('$A1'), a['${A1%S1}S2']
+assert new['attributes']['rack'] == 'r2' and new['hostname'] == (old or new)['hostname'], new
+assert old is None or old['resources'] == new['resources'], (old, new)"
+check "offers from the new agent" wait_for "$STREAM" "^OFFERS .* ${A1%S1}S2" 3
 
 # heartbeat stall
 curl -s -X POST "$base/local/heartbeats/stall?seconds=3" >/dev/null

@@ -7,6 +7,12 @@ T_START=$(date +%s.%N)
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
 
+# One Kafka test at a time on this machine, across CTest runs too (Kafka
+# binds every address, so two clusters could meet on a port): CTest's
+# RESOURCE_LOCK covers one ctest run, this lock covers concurrent ones.
+exec 8>"${TMPDIR:-/tmp}/kmesos-kafka-e2e-$(id -u).lock"
+flock -w 900 8 || { not_ok "waited 900 s for another Kafka test to finish"; finish; exit 1; }
+
 for tool in kcat java python3 curl; do
   command -v "$tool" >/dev/null || { not_ok "$tool is installed"; finish; exit 1; }
 done
