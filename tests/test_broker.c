@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "codec/protocol.h"
+#include "sched/api.h"
 #include "sched/broker_api.h"
 #include "sched/kafka.h"
 #include "sched/pbuild.h"
@@ -397,6 +398,19 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
         CHECK_INT(ti->resources[2]->ranges->n_range, 2);
     }
     free(voters);
+    /* /api/tasks (and `kmesos status`) name each broker task's endpoint */
+    json_t *tasks = kmesos_api_tasks_json(&w.s);
+    size_t i, with_endpoint = 0;
+    json_t *tj;
+    json_array_foreach(tasks, i, tj) {
+        const char *ep = json_string_value(json_object_get(tj, "endpoint"));
+        const char *host = json_string_value(json_object_get(tj, "hostname"));
+        char want[64];
+        snprintf(want, sizeof want, "%s:31000", host ? host : "?");
+        with_endpoint += ep && strcmp(ep, want) == 0;
+    }
+    CHECK_INT(with_endpoint, 3);
+    json_decref(tasks);
     /* a fourth broker added later is a plain broker with the same voters */
     reset_calls(&w.f);
     CHECK_INT(api_drop(&w, "POST", "add", "broker=3&cpus=0.5&mem=1024&heap=256"), 200);
@@ -693,6 +707,38 @@ static void test_cluster_ids(void)
     }
 }
 
+/* A fixed port no agent has offered is refused (400 naming port, the
+ * ranges seen in the message); before any offer nothing is known. The
+ * seen ranges merge across offers. */
+static void test_port_the_agents_cannot_offer(void)
+{
+    world w;
+    setup(&w, KMESOS_FETCH_URI);
+    CHECK_INT(api_drop(&w, "POST", "add", "broker=0&port=80"), 200); /* nothing known yet */
+    const char *ids[] = {"o1"};
+    feed_offers(&w, ids, HOSTS, 1);
+    Mesos__V1__Offer *more = offer("o2", "h2", 31010, 31020);
+    kmesos_offers_add(&w.s.offers, more, 0);
+    kmesos_pb_free(more);
+    char text[64];
+    kmesos_offers_seen_ports_text(&w.s.offers, text, sizeof text);
+    CHECK_STR(text, "31000-31020");
+    json_t *body = NULL;
+    CHECK_INT(api(&w, "POST", "add", "broker=1&port=8080", &body), 400);
+    CHECK_STR(field_of(body), "port");
+    const char *msg = json_string_value(json_object_get(body, "error"));
+    CHECK(msg && strstr(msg, "8080 is in no port range the agents have offered (31000-31020)"));
+    json_decref(body);
+    CHECK(kmesos_kafka_broker(&w.k, 1) == NULL); /* state unchanged */
+    CHECK_INT(api_drop(&w, "POST", "update", "broker=0&port=9999"), 400);
+    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->set.port, 80);
+    /* a port offered passes; another setting of broker 0 is not held
+     * back by its old port */
+    CHECK_INT(api_drop(&w, "POST", "add", "broker=1&port=31015"), 200);
+    CHECK_INT(api_drop(&w, "POST", "update", "broker=0&cpus=0.5"), 200);
+    teardown(&w);
+}
+
 int main(void)
 {
     RUN_TEST(test_id_expressions);
@@ -706,5 +752,6 @@ int main(void)
     RUN_TEST(test_state_round_trip_with_brokers);
     RUN_TEST(test_workloads_at_runtime);
     RUN_TEST(test_cluster_ids);
+    RUN_TEST(test_port_the_agents_cannot_offer);
     return testlib_finish();
 }

@@ -540,14 +540,19 @@ static void test_view_status(void)
                         "\"bootstrap_servers\":\"a:9092,b:9092\","
                         "\"session\":{\"state\":\"subscribed\",\"reconnects\":0},"
                         "\"tasks\":[{\"id\":\"t1\",\"workload\":\"svc\",\"phase\":\"active\","
-                        "\"state\":\"TASK_RUNNING\",\"hostname\":\"h\",\"failures\":0}]}");
+                        "\"state\":\"TASK_RUNNING\",\"hostname\":\"h\",\"failures\":0},"
+                        "{\"id\":\"b0\",\"workload\":\"broker-0\",\"phase\":\"active\","
+                        "\"state\":\"TASK_FAILED\",\"hostname\":\"h\",\"endpoint\":\"h:9092\","
+                        "\"failures\":1,\"last_failure\":\"exited with status 1\"}]}");
     CHECK(contains(text, "framework id        fw-1\n"));
     CHECK(contains(text, "subscribed          yes\n"));
     CHECK(contains(text, "bootstrap servers   a:9092,b:9092\n"));
     CHECK(contains(text, "session             state=subscribed reconnects=0\n"));
-    CHECK(contains(text, "\nID  WORKLOAD  PHASE   STATE         HOST  FAILURES  WAITING  "
+    CHECK(contains(text, "\nID  WORKLOAD  PHASE   STATE         HOST  ENDPOINT  FAILURES  WAITING  "
                          "LAST FAILURE\n"
-                         "t1  svc       active  TASK_RUNNING  h     0         -        -\n"));
+                         "t1  svc       active  TASK_RUNNING  h     -         0         -        -\n"
+                         "b0  broker-0  active  TASK_FAILED   h     h:9092    1         -        "
+                         "exited with status 1\n"));
     free(text);
 }
 

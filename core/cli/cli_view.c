@@ -18,7 +18,8 @@
 
 static const kmesos_cli_column kmesos_cli_task_columns[] = {
     {"ID", "id"},          {"WORKLOAD", "workload"},      {"PHASE", "phase"},
-    {"STATE", "state"},    {"HOST", "hostname"},          {"FAILURES", "failures"},
+    {"STATE", "state"},    {"HOST", "hostname"},          {"ENDPOINT", "endpoint"},
+    {"FAILURES", "failures"},
     {"WAITING", "waiting_reason"}, {"LAST FAILURE", "last_failure"},
 };
 

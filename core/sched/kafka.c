@@ -113,7 +113,7 @@ int kmesos_kafka_init(kmesos_kafka *k, kmesos_scheduler *s, const kmesos_kafka_c
     }
     s->kafka = k;
     s->ext = (kmesos_scheduler_ext){k, kmesos_kafka_gate, kmesos_kafka_task_info,
-                                    kmesos_kafka_on_update};
+                                    kmesos_kafka_on_update, kmesos_kafka_endpoint};
     return 0;
 }
 
@@ -567,9 +567,29 @@ static int insert_broker(kmesos_kafka *k, kmesos_broker *b)
 }
 
 /* Applies the parameters to a copy of base. 0, or -1 (dst freed). */
-static int apply_params(kmesos_broker_settings *dst, const kmesos_broker_settings *base,
-                        const kmesos_kafka_params *p, const char **field, char *err,
-                        size_t errlen)
+/* A fixed client port the agents cannot offer would leave a broker
+ * pending for ever: it must lie in a port range some offer carried since
+ * start, or be a port a broker runs on now (in use, so not offered).
+ * Before the first offer with ports nothing is known: any port passes. */
+static int check_port(const kmesos_kafka *k, int port, const char **field, char *err,
+                      size_t errlen)
+{
+    if (!port || !k->sched || kmesos_offers_port_seen(&k->sched->offers, (uint64_t)port) != 0)
+        return 0;
+    for (size_t i = 0; i < k->n_brokers; i++)
+        if (k->brokers[i]->client_port == port)
+            return 0;
+    char seen[200];
+    kmesos_offers_seen_ports_text(&k->sched->offers, seen, sizeof seen);
+    *field = "port";
+    snprintf(err, errlen, "port: %d is in no port range the agents have offered (%s)", port,
+             seen);
+    return -1;
+}
+
+static int apply_params(const kmesos_kafka *k, kmesos_broker_settings *dst,
+                        const kmesos_broker_settings *base, const kmesos_kafka_params *p,
+                        const char **field, char *err, size_t errlen)
 {
     if (kmesos_broker_settings_copy(dst, base) != 0) {
         *field = "broker";
@@ -582,7 +602,8 @@ static int apply_params(kmesos_broker_settings *dst, const kmesos_broker_setting
             kmesos_broker_settings_free(dst);
             return -1;
         }
-    if (kmesos_broker_settings_check(dst, field, err, errlen) != 0) {
+    if (kmesos_broker_settings_check(dst, field, err, errlen) != 0 ||
+        (dst->port != base->port && check_port(k, dst->port, field, err, errlen) != 0)) {
         kmesos_broker_settings_free(dst);
         return -1;
     }
@@ -601,7 +622,7 @@ int kmesos_kafka_add(kmesos_kafka *k, const int *ids, size_t n, const kmesos_kaf
         }
     if (kmesos_broker_settings_defaults(&dflt) != 0)
         return *field = "broker", snprintf(err, errlen, "out of memory"), -1;
-    int rc = apply_params(&set, &dflt, p, field, err, errlen);
+    int rc = apply_params(k, &set, &dflt, p, field, err, errlen);
     kmesos_broker_settings_free(&dflt);
     if (rc != 0)
         return -1;
@@ -632,7 +653,7 @@ int kmesos_kafka_update(kmesos_kafka *k, const int *ids, size_t n, const kmesos_
     if (!next)
         return *field = "broker", snprintf(err, errlen, "out of memory"), -1;
     for (; done < n; done++)
-        if (apply_params(&next[done], &kmesos_kafka_broker(k, ids[done])->set, p, field, err,
+        if (apply_params(k, &next[done], &kmesos_kafka_broker(k, ids[done])->set, p, field, err,
                          errlen) != 0)
             break;
     int ok = done == n;
@@ -843,14 +864,30 @@ void kmesos_kafka_tick(kmesos_kafka *k)
 
 /* ---- views ------------------------------------------------------------------------------------ */
 
+/* "host:client port" of the broker's last launch, or 0. */
+static int broker_endpoint(const kmesos_task *t, const kmesos_broker *b, char *buf, size_t n)
+{
+    const char *host = t->hostname ? t->hostname : b->host;
+    if (!host || !b->client_port)
+        return 0;
+    snprintf(buf, n, "%s:%d", host, b->client_port);
+    return 1;
+}
+
+int kmesos_kafka_endpoint(void *arg, const kmesos_task *t, char *buf, size_t n)
+{
+    (void)arg;
+    if (kmesos_kafka_is_client(t->workload))
+        return 0; /* a producer or consumer serves nothing */
+    return broker_endpoint(t, t->workload->ext, buf, n);
+}
+
 static json_t *task_json(const kmesos_task *t, const kmesos_broker *b)
 {
     if (!t)
         return json_null();
     char endpoint[300] = "";
-    const char *host = t->hostname ? t->hostname : b->host;
-    if (host && b->client_port)
-        snprintf(endpoint, sizeof endpoint, "%s:%d", host, b->client_port);
+    broker_endpoint(t, b, endpoint, sizeof endpoint);
     static const char *const phases[] = {"pending", "launching", "active", "done", "stopped"};
     return json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:s?}", "id", t->id, "state",
                      t->state >= 0 ? kmesos_task_state_name(t->state) : NULL, "phase",

@@ -138,6 +138,9 @@ void kmesos_kafka_gate(void *arg, const kmesos_task *t, const kmesos_offer *o,
                        const kmesos_port_cursor *pc, kmesos_verdict *v);
 Mesos__V1__TaskInfo *kmesos_kafka_task_info(void *arg, const kmesos_task *t,
                                             const kmesos_offer *o, kmesos_port_cursor *pc);
+/* Scheduler hook: "host:client port" of a broker's task (0 for clients
+ * and brokers never launched). */
+int kmesos_kafka_endpoint(void *arg, const kmesos_task *t, char *buf, size_t n);
 /* An ExecutorInfo that runs kmesos-executor for task t (the executor and
  * the Kafka tarball as URIs in uri mode), named name, with an empty
  * environment; *script_path: how the task calls bin/<script> of the

@@ -72,6 +72,62 @@ void kmesos_offers_free(kmesos_offers *book)
         kmesos_offer_free(o);
     }
     book->count = 0;
+    free(book->seen_ports);
+    book->seen_ports = NULL;
+    book->n_seen_ports = 0;
+}
+
+/* Adds r to the seen ranges, merging what overlaps or touches. 0, or -1
+ * on no memory (the set is then unchanged). */
+static int seen_add(kmesos_offers *book, kmesos_range r)
+{
+    kmesos_range *p = realloc(book->seen_ports, (book->n_seen_ports + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    book->seen_ports = p;
+    size_t n = book->n_seen_ports, out = 0, i = 0;
+    while (i < n && p[i].end + 1 < r.begin) /* wholly below r */
+        i++;
+    memmove(p + i + 1, p + i, (n - i) * sizeof *p);
+    p[i] = r;
+    n++;
+    for (size_t j = 0; j < n; j++) { /* merge in place, still sorted by begin */
+        if (out > 0 && p[j].begin <= p[out - 1].end + 1) {
+            if (p[j].end > p[out - 1].end)
+                p[out - 1].end = p[j].end;
+            if (p[j].begin < p[out - 1].begin)
+                p[out - 1].begin = p[j].begin;
+        } else {
+            p[out++] = p[j];
+        }
+    }
+    book->n_seen_ports = out;
+    return 0;
+}
+
+int kmesos_offers_port_seen(const kmesos_offers *book, uint64_t port)
+{
+    if (book->n_seen_ports == 0)
+        return -1;
+    for (size_t i = 0; i < book->n_seen_ports; i++)
+        if (port >= book->seen_ports[i].begin && port <= book->seen_ports[i].end)
+            return 1;
+    return 0;
+}
+
+void kmesos_offers_seen_ports_text(const kmesos_offers *book, char *buf, size_t n)
+{
+    size_t used = 0;
+    if (n)
+        buf[0] = '\0';
+    for (size_t i = 0; i < book->n_seen_ports && used < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%llu-%llu", i ? ", " : "",
+                         (unsigned long long)book->seen_ports[i].begin,
+                         (unsigned long long)book->seen_ports[i].end);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
 }
 
 static int copy_ranges(kmesos_offer *o, const Mesos__V1__Value__Ranges *r)
@@ -171,6 +227,9 @@ kmesos_offer *kmesos_offers_add(kmesos_offers *book, const Mesos__V1__Offer *off
     HASH_ADD_KEYPTR(hh, book->by_id, o->id, strlen(o->id), o);
     book->count++;
     book->stats.added++;
+    for (size_t i = 0; i < o->n_ports; i++)
+        if (o->ports[i].begin <= o->ports[i].end)
+            seen_add(book, o->ports[i]); /* best effort: only the port check uses it */
     return o;
 }
 

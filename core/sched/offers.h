@@ -58,6 +58,8 @@ typedef struct kmesos_offers {
     kmesos_agent_offers *by_agent;
     size_t count;
     kmesos_offers_stats stats;
+    kmesos_range *seen_ports; /* every port range offered since start, merged, sorted */
+    size_t n_seen_ports;
 } kmesos_offers;
 
 void kmesos_offers_init(kmesos_offers *book);
@@ -69,6 +71,11 @@ void kmesos_offers_free(kmesos_offers *book);
 kmesos_offer *kmesos_offers_add(kmesos_offers *book, const Mesos__V1__Offer *offer,
                                 uint64_t now_ms);
 kmesos_offer *kmesos_offers_find(kmesos_offers *book, const char *id);
+/* Was port in a range some offer carried since start? 1 yes, 0 no, -1
+ * when no offer carried ports yet (nothing is known). */
+int kmesos_offers_port_seen(const kmesos_offers *book, uint64_t port);
+/* The ranges seen, "31000-32000, 41000-41999", into buf (cut to n). */
+void kmesos_offers_seen_ports_text(const kmesos_offers *book, char *buf, size_t n);
 /* Removes the offer so that the caller answers it; NULL when it is not in
  * the book (already answered or rescinded). Free with kmesos_offer_free. */
 kmesos_offer *kmesos_offers_take(kmesos_offers *book, const char *id);

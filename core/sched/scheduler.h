@@ -64,6 +64,9 @@ typedef struct kmesos_scheduler_ext {
     /* After a status update of such a task was applied. */
     void (*on_update)(void *arg, kmesos_task *t, int state, const char *message,
                       kmesos_update_result r);
+    /* Where such a task serves ("host:port" into buf), or 0 when it does
+     * not (yet); may be NULL. */
+    int (*endpoint)(void *arg, const kmesos_task *t, char *buf, size_t n);
 } kmesos_scheduler_ext;
 
 struct kmesos_kafka;
