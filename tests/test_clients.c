@@ -57,7 +57,7 @@ static void setup(world *w)
     w->f.now_ms = 1000000;
     kmesos_scheduler_config cfg;
     kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = {&w->f, fake_send, fake_now_ms, fake_now_s, NULL};
+    kmesos_scheduler_io io = {&w->f, fake_send, fake_now_ms, fake_now_s, NULL, NULL};
     kmesos_scheduler_init(&w->s, &cfg, &io, NULL, 0);
     kmesos_kafka_config kc = {.executor = "/opt/km/kmesos-executor",
                               .dist = "/cache/kafka-4.4.0.tgz", .fetch = KMESOS_FETCH_URI,

@@ -75,7 +75,7 @@ static void setup(kmesos_scheduler *s, fake *f, const char *spec)
     CHECK_INT(kmesos_workload_parse(spec, w, err, sizeof err), 0);
     kmesos_scheduler_config cfg;
     kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = {f, fake_send, fake_now_ms, fake_now_s, fake_changed};
+    kmesos_scheduler_io io = {f, fake_send, fake_now_ms, fake_now_s, fake_changed, NULL};
     kmesos_scheduler_init(s, &cfg, &io, w, 1);
     CHECK_INT(kmesos_scheduler_fill_slots(s), 0);
 }

@@ -228,7 +228,7 @@ static void make_sched(kmesos_scheduler *s)
     kmesos_workload_parse("name=web cmd=true instances=2", w, err, sizeof err);
     kmesos_scheduler_config cfg;
     kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = {NULL, no_send, now_ms, now_s, NULL};
+    kmesos_scheduler_io io = {NULL, no_send, now_ms, now_s, NULL, NULL};
     kmesos_scheduler_init(s, &cfg, &io, w, 1);
 }
 

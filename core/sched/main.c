@@ -77,6 +77,12 @@ static uint64_t io_now_ms(void *arg)
     return uv_now(&app->loop);
 }
 
+static uint64_t io_now_us(void *arg)
+{
+    (void)arg;
+    return uv_hrtime() / 1000;
+}
+
 static double io_now_s(void *arg)
 {
     (void)arg;
@@ -363,7 +369,7 @@ static int init_scheduler(kmesos_app *app)
     kmesos_scheduler_config_defaults(&cfg);
     cfg.offer_hold_s = app->opts.offer_hold_s;
     cfg.decline_refuse_s = app->opts.decline_refuse_s;
-    kmesos_scheduler_io io = {app, io_send, io_now_ms, io_now_s, io_changed};
+    kmesos_scheduler_io io = {app, io_send, io_now_ms, io_now_s, io_changed, io_now_us};
     kmesos_scheduler_init(&app->sched, &cfg, &io, list, n);
     if (init_kafka(app) != 0)
         return 1;

@@ -36,6 +36,7 @@ typedef struct kmesos_offer {
     kmesos_attr *attrs;
     size_t n_attrs;
     uint64_t received_ms;
+    uint64_t received_us;   /* for the offer-to-ACCEPT measure; see kmesos_scheduler_io.now_us */
     uint64_t hold_until_ms; /* 0: not held; else decline when passed */
     char *wait_reason;      /* why it is held (policy reason), or NULL */
     UT_hash_handle hh;      /* by id */

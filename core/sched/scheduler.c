@@ -428,7 +428,12 @@ static void place_task(kmesos_scheduler *s, kmesos_offer *o, kmesos_task *t,
     KLOG_INFO(MOD, "launching %s on %s (offer %s)", t->id, o->hostname, o->id);
 }
 
-static void accept_offer(kmesos_scheduler *s, kmesos_offer *o, placement *p, uint64_t now)
+static uint64_t now_us(const kmesos_scheduler *s)
+{
+    return s->io.now_us ? s->io.now_us(s->io.arg) : s->io.now_ms(s->io.arg) * 1000;
+}
+
+static void accept_offer(kmesos_scheduler *s, kmesos_offer *o, placement *p)
 {
     o = kmesos_offers_take(&s->offers, o->id);
     if (!o)
@@ -436,7 +441,7 @@ static void accept_offer(kmesos_scheduler *s, kmesos_offer *o, placement *p, uin
     send_call(s, kmesos_call_accept(o->id, p->infos, p->n, s->cfg.accept_refuse_s));
     s->stats.offers_accepted++;
     s->stats.tasks_launched += p->n;
-    uint64_t us = (now - o->received_ms) * 1000;
+    uint64_t now = now_us(s), us = now > o->received_us ? now - o->received_us : 0;
     s->stats.decide_us_total += us;
     s->stats.decide_count++;
     if (us > s->stats.decide_us_max)
@@ -466,7 +471,7 @@ static void place_offer(kmesos_scheduler *s, kmesos_offer *o, decline_batch *bat
             p.backoff_end_ms = t->next_attempt_ms;
     }
     if (p.n) {
-        accept_offer(s, o, &p, ctx->now_ms);
+        accept_offer(s, o, &p);
         return;
     }
     uint64_t hold_ms = (uint64_t)(s->cfg.offer_hold_s * 1000);
@@ -498,6 +503,8 @@ static void on_offers(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__Of
     for (size_t i = 0; i < ev->n_offers; i++) {
         s->stats.offers_received++;
         kmesos_offer *o = kmesos_offers_add(&s->offers, ev->offers[i], ctx.now_ms);
+        if (o)
+            o->received_us = now_us(s);
         if (!o) {
             KLOG_WARN(MOD, "offer %s ignored (duplicate)", ev->offers[i]->id->value);
             continue;

@@ -35,6 +35,9 @@ typedef struct kmesos_scheduler_io {
     double (*now_s)(void *arg);     /* wall clock, epoch seconds */
     /* The set of tasks or the framework id changed (persist it). */
     void (*changed)(void *arg);
+    /* Monotonic microseconds, for the offer-to-ACCEPT measure only; NULL:
+     * now_ms * 1000 (the loop's clock, too coarse on loopback). */
+    uint64_t (*now_us)(void *arg);
 } kmesos_scheduler_io;
 
 typedef struct kmesos_scheduler_config {
