@@ -15,43 +15,10 @@
 #include "sched/kafka.h"
 #include "sched/pbuild.h"
 #include "sched/state.h"
+#include "fake_io.h"
 #include "testlib.h"
 
-typedef struct fake {
-    uint64_t now_ms;
-    kmesos_call *calls[256];
-    size_t n;
-} fake;
-
-static int fake_send(void *arg, kmesos_call *call)
-{
-    fake *f = arg;
-    kmesos_buf b;
-    kmesos_buf_init(&b);
-    kmesos_protocol_encode(&call->base, KMESOS_CT_PROTOBUF, &b);
-    if (f->n < 256)
-        f->calls[f->n++] = (kmesos_call *)kmesos_protocol_decode(
-            &mesos__v1__scheduler__call__descriptor, KMESOS_CT_PROTOBUF, b.data, b.len, NULL, 0);
-    kmesos_buf_free(&b);
-    return 0;
-}
-static uint64_t fake_now_ms(void *arg) { return ((fake *)arg)->now_ms; }
-static double fake_now_s(void *arg) { return (double)((fake *)arg)->now_ms / 1000.0; }
-
-static void reset_calls(fake *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        kmesos_pb_free(f->calls[i]);
-    f->n = 0;
-}
-
-static size_t count_calls(const fake *f, Mesos__V1__Scheduler__Call__Type type)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < f->n; i++)
-        n += f->calls[i]->type == type;
-    return n;
-}
+typedef fake_io fake;
 
 typedef struct world {
     fake f;
@@ -65,7 +32,7 @@ static void setup(world *w, kmesos_fetch_mode mode)
     w->f.now_ms = 1000000;
     kmesos_scheduler_config cfg;
     kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = {&w->f, fake_send, fake_now_ms, fake_now_s, NULL, NULL};
+    kmesos_scheduler_io io = fake_io_make(&w->f);
     kmesos_scheduler_init(&w->s, &cfg, &io, NULL, 0);
     kmesos_kafka_config kc = {.executor = "/opt/km/kmesos-executor",
                               .dist = "/cache/kafka-4.4.0.tgz", .fetch = mode,
@@ -73,12 +40,12 @@ static void setup(world *w, kmesos_fetch_mode mode)
     char err[256];
     CHECK_INT(kmesos_kafka_init(&w->k, &w->s, &kc, err, sizeof err), 0);
     kmesos_scheduler_on_subscribed(&w->s, "fw-1");
-    reset_calls(&w->f);
+    fake_io_reset(&w->f);
 }
 
 static void teardown(world *w)
 {
-    reset_calls(&w->f);
+    fake_io_reset(&w->f);
     kmesos_scheduler_free(&w->s);
     kmesos_kafka_free(&w->k);
 }
@@ -349,11 +316,11 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
     setup(&w, KMESOS_FETCH_URI);
     CHECK_INT(api_drop(&w, "POST", "add", "broker=0..2&cpus=0.5&mem=1024&heap=256&options=a=1"), 200);
     CHECK_INT(api_drop(&w, "POST", "start", "broker=*"), 200);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
     /* two hosts only: the voters wait, the offers are held */
     const char *ids[] = {"o1", "o2", "o3"};
     feed_offers(&w, ids, HOSTS, 2);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
     CHECK_INT(w.s.offers.count, 2);
     CHECK(task_of(&w, 0)->wait_reason && strstr(task_of(&w, 0)->wait_reason, "quorum voters"));
     CHECK_INT(w.k.n_voters, 0);
@@ -361,7 +328,7 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
     const char *third[] = {"o3"};
     const char *host3[] = {"h3"};
     feed_offers(&w, third, host3, 1);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 3);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 3);
     CHECK_INT(w.s.offers.count, 0);
     CHECK_INT(w.k.n_voters, 3);
     char *voters = kmesos_kafka_voters_text(&w.k);
@@ -412,7 +379,7 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
     CHECK_INT(with_endpoint, 3);
     json_decref(tasks);
     /* a fourth broker added later is a plain broker with the same voters */
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     CHECK_INT(api_drop(&w, "POST", "add", "broker=3&cpus=0.5&mem=1024&heap=256"), 200);
     CHECK_INT(api_drop(&w, "POST", "start", "broker=3"), 200);
     const char *o4[] = {"o4"};
@@ -466,14 +433,14 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
         CHECK(t->workload->n_prefer_hosts == 1 && strcmp(t->workload->prefer_hosts[0], "h1") == 0);
         w.f.now_ms += delays[i];
         /* a voter never moves: an offer from another host is declined */
-        reset_calls(&w.f);
+        fake_io_reset(&w.f);
         const char *other[] = {"x", "h2"};
         feed_offers(&w, other, other + 1, 1);
-        CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
+        CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
         CHECK(t->wait_reason && strstr(t->wait_reason, "voter on host h1"));
         const char *mine[] = {i ? "o6" : "o5"};
         feed_offers(&w, mine, HOSTS, 1);
-        CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+        CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
     }
     feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
     kmesos_broker *b = kmesos_kafka_broker(&w.k, 0);
@@ -496,12 +463,12 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     for (int i = 0; i < 2; i++)
         feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
                     MESOS__V1__TASK_STATE__TASK_RUNNING);
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     json_t *body = NULL;
     CHECK_INT(api(&w, "POST", "restart", "broker=*", &body), 202);
     CHECK_INT(json_array_size(json_object_get(body, "restarting")), 2);
     json_decref(body);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* broker 0 only */
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* broker 0 only */
     kmesos_task *t0 = task_of(&w, 0);
     char old[64];
     snprintf(old, sizeof old, "%s", t0->id);
@@ -510,19 +477,19 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     CHECK_INT(t0->next_attempt_ms, w.f.now_ms);
     CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, 0); /* ... and not a failure */
     kmesos_kafka_tick(&w.k);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* 1 waits */
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* 1 waits */
     const char *o[] = {"o9"};
     feed_offers(&w, o, HOSTS, 1);
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* now broker 1 */
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* now broker 1 */
     kmesos_call *kill = w.f.calls[w.f.n - 1];
     CHECK(kill->type == MESOS__V1__SCHEDULER__CALL__TYPE__KILL &&
           strcmp(kill->kill->task_id->value, task_of(&w, 1)->id) == 0);
     /* stop: KILL and no relaunch after TASK_KILLED */
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     CHECK_INT(api_drop(&w, "POST", "stop", "broker=0"), 200);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
     feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_STOPPED);
     CHECK_INT(kmesos_kafka_broker(&w.k, 0)->active, 0);
@@ -543,7 +510,7 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
                     MESOS__V1__TASK_STATE__TASK_RUNNING);
     /* a plain kill of broker 1: KILL sent, the broker stays active, the
      * answer says how to keep it down */
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     kmesos_task *t1 = task_of(&w, 1);
     json_t *body = NULL;
     CHECK_INT(kmesos_kafka_api_kill(&w.k, t1, &body), 202);
@@ -551,7 +518,7 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     CHECK_STR(json_string_value(json_object_get(body, "relaunch_in")), "2s");
     CHECK(strstr(json_string_value(json_object_get(body, "note")), "kmesos broker stop 1") != NULL);
     json_decref(body);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
     char id[64];
     snprintf(id, sizeof id, "%s", t1->id);
     feed_update(&w, id, "agent-h2", MESOS__V1__TASK_STATE__TASK_KILLED);
@@ -573,7 +540,7 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     CHECK_INT(b1->failures, 0);
     /* a rolling restart; the operator kills broker 0's new task while it
      * launches: failover relaunches it and the restart goes on afterwards */
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     CHECK_INT(api_drop(&w, "POST", "restart", "broker=*"), 202);
     kmesos_task *t0 = task_of(&w, 0);
     snprintf(id, sizeof id, "%s", t0->id);
@@ -591,9 +558,9 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     w.f.now_ms += 2000;
     const char *o3[] = {"o9"};
     feed_offers(&w, o3, HOSTS, 1);
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* broker 1 next */
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* broker 1 next */
     CHECK_INT(w.k.restart_current, 1);
     teardown(&w);
 }
@@ -664,17 +631,17 @@ static void test_workloads_at_runtime(void)
     setup(&w, KMESOS_FETCH_URI);
     CHECK_INT(kmesos_scheduler_add_workload(&w.s, command_workload("name=web cmd=true instances=2")), 0);
     CHECK_INT(w.s.tasks.count, 2);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
     /* a second workload of that name is refused (and freed) */
     CHECK_INT(kmesos_scheduler_add_workload(&w.s, command_workload("name=web cmd=false")), -1);
     const char *ids[] = {"o1"};
     feed_offers(&w, ids, HOSTS, 1);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
     /* replace with one instance: tasks follow the new object, the surplus
      * running one is stopped and killed */
     const kmesos_workload *old = kmesos_scheduler_workload(&w.s, "web");
     uint64_t old_gen = old->generation;
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     kmesos_workload *nw = command_workload("name=web cmd=true instances=1 cpus=0.2");
     CHECK_INT(kmesos_scheduler_replace_workload(&w.s, nw), 0);
     CHECK(kmesos_scheduler_workload(&w.s, "web") == nw && nw != old);
@@ -685,11 +652,11 @@ static void test_workloads_at_runtime(void)
         stopped += t->phase == KMESOS_PHASE_STOPPED;
     }
     CHECK_INT(stopped, 1);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
     /* remove: running slots are killed, every slot and the object go */
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     CHECK_INT(kmesos_scheduler_remove_workload(&w.s, "web"), 0);
-    CHECK_INT(count_calls(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
     CHECK_INT(w.s.tasks.count, 0);
     CHECK(kmesos_scheduler_workload(&w.s, "web") == NULL);
     CHECK_INT(kmesos_scheduler_remove_workload(&w.s, "web"), -1);

@@ -15,35 +15,10 @@
 #include "sched/kafka.h"
 #include "sched/kafka_clients.h"
 #include "sched/pbuild.h"
+#include "fake_io.h"
 #include "testlib.h"
 
-typedef struct fake {
-    uint64_t now_ms;
-    kmesos_call *calls[256];
-    size_t n;
-} fake;
-
-static int fake_send(void *arg, kmesos_call *call)
-{
-    fake *f = arg;
-    kmesos_buf b;
-    kmesos_buf_init(&b);
-    kmesos_protocol_encode(&call->base, KMESOS_CT_PROTOBUF, &b);
-    if (f->n < 256)
-        f->calls[f->n++] = (kmesos_call *)kmesos_protocol_decode(
-            &mesos__v1__scheduler__call__descriptor, KMESOS_CT_PROTOBUF, b.data, b.len, NULL, 0);
-    kmesos_buf_free(&b);
-    return 0;
-}
-static uint64_t fake_now_ms(void *arg) { return ((fake *)arg)->now_ms; }
-static double fake_now_s(void *arg) { return (double)((fake *)arg)->now_ms / 1000.0; }
-
-static void reset_calls(fake *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        kmesos_pb_free(f->calls[i]);
-    f->n = 0;
-}
+typedef fake_io fake;
 
 typedef struct world {
     fake f;
@@ -57,7 +32,7 @@ static void setup(world *w)
     w->f.now_ms = 1000000;
     kmesos_scheduler_config cfg;
     kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = {&w->f, fake_send, fake_now_ms, fake_now_s, NULL, NULL};
+    kmesos_scheduler_io io = fake_io_make(&w->f);
     kmesos_scheduler_init(&w->s, &cfg, &io, NULL, 0);
     kmesos_kafka_config kc = {.executor = "/opt/km/kmesos-executor",
                               .dist = "/cache/kafka-4.4.0.tgz", .fetch = KMESOS_FETCH_URI,
@@ -65,12 +40,12 @@ static void setup(world *w)
     char err[256];
     CHECK_INT(kmesos_kafka_init(&w->k, &w->s, &kc, err, sizeof err), 0);
     kmesos_scheduler_on_subscribed(&w->s, "fw-1");
-    reset_calls(&w->f);
+    fake_io_reset(&w->f);
 }
 
 static void teardown(world *w)
 {
-    reset_calls(&w->f);
+    fake_io_reset(&w->f);
     kmesos_scheduler_free(&w->s);
     kmesos_kafka_free(&w->k);
 }
@@ -201,7 +176,7 @@ static void run_one_broker(world *w)
     CHECK(ti != NULL);
     if (ti)
         feed_update(w, ti->task_id->value, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
-    reset_calls(&w->f);
+    fake_io_reset(&w->f);
 }
 
 /* ---- tests -------------------------------------------------------------------------- */
@@ -576,7 +551,7 @@ static void test_client_failover_doubles_then_deactivates(void)
     const char *offers[] = {"o1", "o2", "o3"};
     uint64_t delays[] = {2000, 3000}; /* 2 s, then doubled but capped at 3 s */
     for (int i = 0; i < 3; i++) {
-        reset_calls(&w.f);
+        fake_io_reset(&w.f);
         feed_offer(&w, offers[i], "h1");
         CHECK(launched(&w, "consumer-0-") != NULL);
         snprintf(id, sizeof id, "%s", t->id);
@@ -606,13 +581,13 @@ static void test_client_failover_doubles_then_deactivates(void)
     CHECK_INT(run_drop(&w, "consumer", "start", "consumer=0"), 200);
     CHECK_INT(c->failures, 0);
     /* one failure, then RUNNING for its failover_delay: the count starts over */
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     feed_offer(&w, "o5", "h1");
     snprintf(id, sizeof id, "%s", t->id);
     feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
     CHECK_INT(c->failures, 1);
     w.f.now_ms += 2000;
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     feed_offer(&w, "o6", "h1");
     feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     w.f.now_ms += 1999;
@@ -629,7 +604,7 @@ static void test_client_failover_doubles_then_deactivates(void)
     CHECK_INT(c->failures, 0);
     CHECK_INT(kmesos_kafka_client_task(&w.k, c)->phase, KMESOS_PHASE_PENDING);
     /* a finished task is no failure */
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     feed_offer(&w, "o4", "h1");
     t = kmesos_kafka_client_task(&w.k, c);
     snprintf(id, sizeof id, "%s", t->id);
@@ -655,7 +630,7 @@ static void run_producers(world *w, int n)
         if (t)
             feed_update(w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     }
-    reset_calls(&w->f);
+    fake_io_reset(&w->f);
 }
 
 static kmesos_task *producer_task(world *w, int id)
@@ -690,7 +665,7 @@ static void test_rolling_restart_of_clients_one_at_a_time(void)
     CHECK_INT(t0->phase, KMESOS_PHASE_LAUNCHING);
     kmesos_kafka_tick(&w.k);
     CHECK_INT(kills(&w), 1); /* launched is not back yet */
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(kills(&w), 1); /* back RUNNING: now producer 1 */
     CHECK_STR(last_kill(&w), t1->id);
@@ -698,7 +673,7 @@ static void test_rolling_restart_of_clients_one_at_a_time(void)
     snprintf(id, sizeof id, "%s", t1->id);
     feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     feed_offer(&w, "o3", "h1");
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     snprintf(id, sizeof id, "%s", t1->id);
     feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FINISHED);
     CHECK_INT(t1->phase, KMESOS_PHASE_DONE);
@@ -727,7 +702,7 @@ static void test_brokers_and_clients_share_the_restart_queue(void)
     snprintf(id, sizeof id, "%s", b->id);
     feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     feed_offer(&w, "o2", "h1");
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     feed_update(&w, b->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(kills(&w), 1); /* the broker is back: now the producer */
     CHECK_STR(last_kill(&w), producer_task(&w, 0)->id);
@@ -757,7 +732,7 @@ static void test_tasks_kill_of_a_client_is_a_task_loss(void)
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     feed_offer(&w, "o1", "h1");
     feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
-    reset_calls(&w.f);
+    fake_io_reset(&w.f);
     CHECK_INT(kmesos_kafka_api_kill(&w.k, t, &body), 202);
     CHECK_STR(json_string_value(json_object_get(body, "killing")), t->id);
     CHECK_STR(json_string_value(json_object_get(body, "workload")), "producer 0");

@@ -14,6 +14,7 @@
 #include "sched/pbuild.h"
 #include "sched/policy.h"
 #include "sched/scheduler.h"
+#include "fake_io.h"
 #include "testlib.h"
 
 #define POLICIES KMESOS_TEST_DATA "/../../policies"
@@ -414,33 +415,7 @@ static void test_chain_walker_short_and_long_chains(void)
 
 /* ---- C views and ctx.cluster through the scheduler ---------------------------- */
 
-typedef struct fake {
-    uint64_t now_ms;
-    kmesos_call *calls[512];
-    size_t n;
-} fake;
-
-static int fake_send(void *arg, kmesos_call *call)
-{
-    fake *f = arg;
-    kmesos_buf b;
-    kmesos_buf_init(&b);
-    kmesos_protocol_encode(&call->base, KMESOS_CT_PROTOBUF, &b);
-    if (f->n < 512)
-        f->calls[f->n++] = (kmesos_call *)kmesos_protocol_decode(
-            &mesos__v1__scheduler__call__descriptor, KMESOS_CT_PROTOBUF, b.data, b.len, NULL, 0);
-    kmesos_buf_free(&b);
-    return 0;
-}
-static uint64_t fake_now_ms(void *arg) { return ((fake *)arg)->now_ms; }
-static double fake_now_s(void *arg) { return 1.7e9 + (double)((fake *)arg)->now_ms / 1000.0; }
-
-static void reset_calls(fake *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        kmesos_pb_free(f->calls[i]);
-    f->n = 0;
-}
+typedef fake_io fake;
 
 static Mesos__V1__Attribute *text_attr(const char *name, const char *value)
 {
@@ -502,18 +477,19 @@ static void setup(kmesos_scheduler *s, fake *f, const char *spec, kmesos_policy 
 {
     memset(f, 0, sizeof *f);
     f->now_ms = 1000;
+    f->epoch_s = 1.7e9;
     kmesos_workload *w = calloc(1, sizeof *w);
     char err[256];
     CHECK_INT(kmesos_workload_parse(spec, w, err, sizeof err), 0);
     kmesos_scheduler_config cfg;
     kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = {f, fake_send, fake_now_ms, fake_now_s, NULL, NULL};
+    kmesos_scheduler_io io = fake_io_make(f);
     kmesos_scheduler_init(s, &cfg, &io, w, 1);
     CHECK_INT(kmesos_scheduler_fill_slots(s), 0);
     kmesos_decider_init(&s->decider, kmesos_policy_evaluate, p);
     kmesos_policy_attach(p, &s->offers, &s->tasks);
     kmesos_scheduler_on_subscribed(s, "fw-1");
-    reset_calls(f);
+    fake_io_reset(f);
 }
 
 /* answers[i] = how many times offer ids[i] was accepted or declined. */
@@ -564,7 +540,7 @@ static void test_views_carry_the_contract_fields(void)
                   "o-1,a-h1,h1,r1,4,4096,1,0,broker,1,512,1,h9,r9,unique,g1,0,0,table,4,r1,table,"
                   "1700000001");
     kmesos_scheduler_release_offers(&s);
-    reset_calls(&f);
+    fake_io_reset(&f);
     kmesos_scheduler_free(&s);
     kmesos_policy_free(p);
 }
@@ -649,7 +625,7 @@ static void test_unique_hostname_counts_launches_within_one_event(void)
         if (t->phase == KMESOS_PHASE_PENDING)
             pending = t;
     CHECK(pending && pending->wait_reason && strstr(pending->wait_reason, "unique") != NULL);
-    reset_calls(&f);
+    fake_io_reset(&f);
     kmesos_scheduler_free(&s);
     kmesos_policy_free(p);
 }
@@ -694,7 +670,7 @@ static void test_held_offers_answered_exactly_once_across_reload(void)
     CHECK_INT(s.stats.tasks_launched, 2);
     CHECK_INT(s.offers.count, 0);
     CHECK_INT(s.offers.stats.added, s.offers.stats.taken);
-    reset_calls(&f);
+    fake_io_reset(&f);
     kmesos_scheduler_free(&s);
     kmesos_policy_free(p);
 }

@@ -8,32 +8,13 @@
 #include "codec/protocol.h"
 #include "sched/pbuild.h"
 #include "sched/scheduler.h"
+#include "fake_io.h"
 #include "testlib.h"
 
 typedef struct fake {
-    uint64_t now_ms;
-    kmesos_call *calls[256];
-    size_t n;
-    int changes;
+    fake_io io;
     kmesos_verdict_kind verdict; /* what the fake policy answers */
 } fake;
-
-static int fake_send(void *arg, kmesos_call *call)
-{
-    fake *f = arg;
-    /* keep a deep copy: the scheduler frees its call after send */
-    kmesos_buf b;
-    kmesos_buf_init(&b);
-    kmesos_protocol_encode(&call->base, KMESOS_CT_PROTOBUF, &b);
-    if (f->n < 256)
-        f->calls[f->n++] = (kmesos_call *)kmesos_protocol_decode(
-            &mesos__v1__scheduler__call__descriptor, KMESOS_CT_PROTOBUF, b.data, b.len, NULL, 0);
-    kmesos_buf_free(&b);
-    return 0;
-}
-static uint64_t fake_now_ms(void *arg) { return ((fake *)arg)->now_ms; }
-static double fake_now_s(void *arg) { return (double)((fake *)arg)->now_ms / 1000.0; }
-static void fake_changed(void *arg) { ((fake *)arg)->changes++; }
 
 static void fake_policy(void *impl, const kmesos_offer *o, const kmesos_task *t,
                         const kmesos_decide_ctx *ctx, kmesos_verdict *out)
@@ -43,46 +24,23 @@ static void fake_policy(void *impl, const kmesos_offer *o, const kmesos_task *t,
     snprintf(out->reason, sizeof out->reason, "fake says %s", kmesos_verdict_name(out->kind));
 }
 
-static void reset_calls(fake *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        kmesos_pb_free(f->calls[i]);
-    f->n = 0;
-}
-
-static size_t count_calls(fake *f, Mesos__V1__Scheduler__Call__Type type)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < f->n; i++)
-        n += f->calls[i]->type == type;
-    return n;
-}
-
-static kmesos_call *find_call(fake *f, Mesos__V1__Scheduler__Call__Type type)
-{
-    for (size_t i = 0; i < f->n; i++)
-        if (f->calls[i]->type == type)
-            return f->calls[i];
-    return NULL;
-}
-
 static void setup(kmesos_scheduler *s, fake *f, const char *spec)
 {
     memset(f, 0, sizeof *f);
-    f->now_ms = 1000;
+    f->io.now_ms = 1000;
     kmesos_workload *w = calloc(1, sizeof *w);
     char err[256];
     CHECK_INT(kmesos_workload_parse(spec, w, err, sizeof err), 0);
     kmesos_scheduler_config cfg;
     kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = {f, fake_send, fake_now_ms, fake_now_s, fake_changed, NULL};
+    kmesos_scheduler_io io = fake_io_make(&f->io);
     kmesos_scheduler_init(s, &cfg, &io, w, 1);
     CHECK_INT(kmesos_scheduler_fill_slots(s), 0);
 }
 
 static void teardown(kmesos_scheduler *s, fake *f)
 {
-    reset_calls(f);
+    fake_io_reset(&f->io);
     kmesos_scheduler_free(s);
 }
 
@@ -121,12 +79,12 @@ static void test_subscribe_reconciles_then_revives(void)
     fake f;
     setup(&s, &f, "name=web cmd=true instances=2");
     kmesos_scheduler_on_subscribed(&s, "fw-1");
-    CHECK_INT(f.n, 2);
-    CHECK_INT(f.calls[0]->type, MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
-    CHECK_INT(f.calls[0]->reconcile->n_tasks, 0); /* nothing launched yet: implicit only */
-    CHECK_INT(f.calls[1]->type, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE);
+    CHECK_INT(f.io.n, 2);
+    CHECK_INT(f.io.calls[0]->type, MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
+    CHECK_INT(f.io.calls[0]->reconcile->n_tasks, 0); /* nothing launched yet: implicit only */
+    CHECK_INT(f.io.calls[1]->type, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE);
     CHECK_STR(s.framework_id, "fw-1");
-    CHECK_INT(f.changes, 1);
+    CHECK_INT(f.io.changes, 1);
     teardown(&s, &f);
 }
 
@@ -136,7 +94,7 @@ static void test_recorded_offer_is_accepted_with_launch(void)
     fake f;
     setup(&s, &f, "name=web cmd=\"sleep 30\" cpus=0.1 mem=32 ports=2");
     kmesos_scheduler_on_subscribed(&s, "fw-1");
-    reset_calls(&f);
+    fake_io_reset(&f.io);
     size_t len = 0;
     unsigned char *rec = testlib_read_file(
         KMESOS_TEST_DATA "/mesos-captures/scheduler/proto-launch-ack/records/rec002.bin", &len);
@@ -145,7 +103,7 @@ static void test_recorded_offer_is_accepted_with_launch(void)
         &mesos__v1__scheduler__event__descriptor, KMESOS_CT_PROTOBUF, rec, len, NULL, 0);
     CHECK(ev && ev->type == MESOS__V1__SCHEDULER__EVENT__TYPE__OFFERS);
     kmesos_scheduler_on_event(&s, ev);
-    kmesos_call *acc = find_call(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
+    kmesos_call *acc = fake_io_find(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
     CHECK(acc != NULL);
     if (acc) {
         CHECK_STR(acc->accept->offer_ids[0]->value, ev->offers->offers[0]->id->value);
@@ -159,7 +117,7 @@ static void test_recorded_offer_is_accepted_with_launch(void)
         CHECK(acc->accept->filters && acc->accept->filters->has_refuse_seconds);
     }
     /* nothing pending anymore: SUPPRESS */
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS), 1);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS), 1);
     CHECK_INT(s.offers.count, 0);
     kmesos_pb_free(ev);
     free(rec);
@@ -172,11 +130,11 @@ static void test_offers_that_do_not_fit_are_declined_in_one_call(void)
     fake f;
     setup(&s, &f, "name=big cmd=true cpus=8");
     kmesos_scheduler_on_subscribed(&s, "fw-1");
-    reset_calls(&f);
+    fake_io_reset(&f.io);
     const char *ids[] = {"o1", "o2", "o3"};
     feed_offers(&s, ids, 3, 1.0);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 1);
-    kmesos_call *d = find_call(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 1);
+    kmesos_call *d = fake_io_find(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
     CHECK(d && d->decline->n_offer_ids == 3);
     CHECK(d && d->decline->filters->refuse_seconds == 5.0);
     CHECK_INT(s.offers.count, 0);
@@ -191,15 +149,15 @@ static void test_each_offer_answered_exactly_once(void)
     fake f;
     setup(&s, &f, "name=web cmd=true instances=1");
     kmesos_scheduler_on_subscribed(&s, "fw-1");
-    reset_calls(&f);
+    fake_io_reset(&f.io);
     const char *ids[] = {"o1", "o2"};
     feed_offers(&s, ids, 2, 1.0); /* o1 accepted, o2 declined */
     feed_offers(&s, ids, 1, 1.0); /* o1 again: already answered, answered again as new */
-    size_t accepts = count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
+    size_t accepts = fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
     size_t declined = 0;
-    for (size_t i = 0; i < f.n; i++)
-        if (f.calls[i]->type == MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE)
-            declined += f.calls[i]->decline->n_offer_ids;
+    for (size_t i = 0; i < f.io.n; i++)
+        if (f.io.calls[i]->type == MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE)
+            declined += f.io.calls[i]->decline->n_offer_ids;
     CHECK_INT(accepts, 1);
     CHECK_INT(declined, 2);
     CHECK_INT(s.offers.count, 0);
@@ -215,10 +173,10 @@ static void test_held_offer_rescinded_is_never_answered(void)
     kmesos_decider_init(&s.decider, fake_policy, &f);
     f.verdict = KMESOS_VERDICT_WAIT;
     kmesos_scheduler_on_subscribed(&s, "fw-1");
-    reset_calls(&f);
+    fake_io_reset(&f.io);
     const char *ids[] = {"held-1", "held-2"};
     feed_offers(&s, ids, 2, 1.0);
-    CHECK_INT(f.n, 0);
+    CHECK_INT(f.io.n, 0);
     CHECK_INT(s.offers.count, 2);
     Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
     ev->has_type = 1;
@@ -228,15 +186,15 @@ static void test_held_offer_rescinded_is_never_answered(void)
     kmesos_scheduler_on_event(&s, ev);
     kmesos_pb_free(ev);
     /* within the hold: re-asked on each tick, still held */
-    f.now_ms += 5000;
+    f.io.now_ms += 5000;
     kmesos_scheduler_tick(&s);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 0);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 0);
     /* past the hold: declined once; later ticks add nothing */
-    f.now_ms += 6000;
+    f.io.now_ms += 6000;
     kmesos_scheduler_tick(&s);
     kmesos_scheduler_tick(&s);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 1);
-    kmesos_call *d = find_call(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 1);
+    kmesos_call *d = fake_io_find(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
     CHECK(d && d->decline->n_offer_ids == 1 &&
           strcmp(d->decline->offer_ids[0]->value, "held-2") == 0);
     CHECK_STR(s.tasks.by_id->wait_reason, "fake says wait");
@@ -251,16 +209,16 @@ static void test_held_offer_is_accepted_when_policy_changes_its_mind(void)
     kmesos_decider_init(&s.decider, fake_policy, &f);
     f.verdict = KMESOS_VERDICT_WAIT;
     kmesos_scheduler_on_subscribed(&s, "fw-1");
-    reset_calls(&f);
+    fake_io_reset(&f.io);
     const char *ids[] = {"o1"};
     feed_offers(&s, ids, 1, 1.0);
     f.verdict = KMESOS_VERDICT_ACCEPT;
-    f.now_ms += 1000;
+    f.io.now_ms += 1000;
     kmesos_scheduler_tick(&s);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 0);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 0);
     kmesos_scheduler_tick(&s);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
     teardown(&s, &f);
 }
 
@@ -301,39 +259,39 @@ static void test_updates_are_acknowledged_and_failures_relaunched(void)
     feed_offers(&s, ids, 1, 1.0);
     char first[64];
     snprintf(first, sizeof first, "%s", s.tasks.by_id->id);
-    reset_calls(&f);
+    fake_io_reset(&f.io);
     feed_update(&s, first, MESOS__V1__TASK_STATE__TASK_RUNNING, 1);
-    kmesos_call *ack = find_call(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE);
+    kmesos_call *ack = fake_io_find(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE);
     CHECK(ack && strcmp(ack->acknowledge->task_id->value, first) == 0);
     CHECK(ack && ack->acknowledge->uuid.len == 16 && ack->acknowledge->uuid.data[0] == 7);
     CHECK_INT(s.tasks.by_id->phase, KMESOS_PHASE_ACTIVE);
-    reset_calls(&f);
+    fake_io_reset(&f.io);
     /* a reconciliation answer has no uuid: never acknowledged */
     feed_update(&s, first, MESOS__V1__TASK_STATE__TASK_RUNNING, 0);
-    CHECK_INT(f.n, 0);
+    CHECK_INT(f.io.n, 0);
     feed_update(&s, first, MESOS__V1__TASK_STATE__TASK_FAILED, 1);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE), 1);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE), 1);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
     kmesos_task *t = s.tasks.by_id;
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     CHECK(strcmp(t->id, first) != 0); /* a relaunch gets a fresh task id */
-    CHECK_INT(t->next_attempt_ms, f.now_ms + 1000);
+    CHECK_INT(t->next_attempt_ms, f.io.now_ms + 1000);
     /* during the backoff an offer is declined, after it accepted */
-    reset_calls(&f);
+    fake_io_reset(&f.io);
     const char *ids2[] = {"o2"};
     feed_offers(&s, ids2, 1, 1.0);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
     /* declined only for what is left of the backoff, not the default 5 s */
-    kmesos_call *dec = find_call(&f, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
+    kmesos_call *dec = fake_io_find(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
     CHECK(dec && dec->decline->filters->refuse_seconds == 1.0);
-    f.now_ms += 1000;
+    f.io.now_ms += 1000;
     const char *ids3[] = {"o3"};
     feed_offers(&s, ids3, 1, 1.0);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
     /* an update for the old id is acknowledged but changes nothing */
-    reset_calls(&f);
+    fake_io_reset(&f.io);
     feed_update(&s, first, MESOS__V1__TASK_STATE__TASK_FAILED, 1);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE), 1);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE), 1);
     CHECK_INT(s.tasks.by_id->phase, KMESOS_PHASE_LAUNCHING);
     teardown(&s, &f);
 }
@@ -347,15 +305,15 @@ static void test_resubscribe_reconciles_known_tasks_explicitly(void)
     const char *ids[] = {"o1"};
     feed_offers(&s, ids, 1, 1.0);
     kmesos_scheduler_on_disconnected(&s);
-    reset_calls(&f);
+    fake_io_reset(&f.io);
     kmesos_scheduler_on_subscribed(&s, "fw-1");
-    CHECK_INT(f.calls[0]->type, MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
-    CHECK_INT(f.calls[0]->reconcile->n_tasks, 1);
-    CHECK_STR(f.calls[0]->reconcile->tasks[0]->task_id->value, s.tasks.by_id->id);
-    CHECK_STR(f.calls[0]->reconcile->tasks[0]->agent_id->value, "agent-1");
-    CHECK_INT(f.calls[1]->type, MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
-    CHECK_INT(f.calls[1]->reconcile->n_tasks, 0);
-    CHECK_INT(count_calls(&f, MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS), 1);
+    CHECK_INT(f.io.calls[0]->type, MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
+    CHECK_INT(f.io.calls[0]->reconcile->n_tasks, 1);
+    CHECK_STR(f.io.calls[0]->reconcile->tasks[0]->task_id->value, s.tasks.by_id->id);
+    CHECK_STR(f.io.calls[0]->reconcile->tasks[0]->agent_id->value, "agent-1");
+    CHECK_INT(f.io.calls[1]->type, MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
+    CHECK_INT(f.io.calls[1]->reconcile->n_tasks, 0);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS), 1);
     teardown(&s, &f);
 }
 

@@ -13,7 +13,9 @@
 #     every 0.1 s with acks=all (min.insync.replicas=2): every message is
 #     acknowledged, none fails, the longest wait between two
 #     acknowledgements is printed and bounded, and every message sent can
-#     be consumed afterwards;
+#     be consumed afterwards; and a Java producer (Kafka's perf producer,
+#     acks=all, 20 records/s) sends all its 1,200 records with its worst
+#     latency printed and bounded;
 #   - scheduler kill -9 + restart on the same znode: same framework id, the
 #     three brokers found by reconciliation, nothing launched, the brokers'
 #     JVMs untouched (same pids).
@@ -115,6 +117,13 @@ watch_brokers() {
 task_ids() { json "$S/broker/list" '",".join(b["task"]["id"] for b in j["brokers"])'; }
 OLD_TASKS=$(task_ids)
 producer & PRODUCER_PID=$!; E2E_PIDS+=("$PRODUCER_PID")
+# A Java producer too (Kafka's perf producer, acks=all, 20 records/s for
+# 60 s, longer than the restart takes): its summary line gives the worst
+# send-to-acknowledgement latency.
+KAFKA_HEAP=128m start perf "$SCRIPTS/kafka-client.sh" producer --topic "$TOPIC" \
+  --num-records 1200 --record-size 100 --throughput 20 --producer-props acks=all \
+  bootstrap.servers="$BOOTSTRAP"
+PERF_PID=$LAST_PID
 watch_brokers & E2E_PIDS+=("$!")
 sleep 2
 t=$(now)
@@ -176,6 +185,15 @@ check "no delivery failed ($FAILED)" [ "$FAILED" = 0 ]
 # broker (see docs/kafka.md, "Rolling restart"), longer means trouble.
 check "never 15 s or more between two acknowledgements (longest $GAP s)" \
   python3 -c "import sys; sys.exit(not float('$GAP') < 15)"
+wait "$PERF_PID"; PERF_RC=$?
+PERF_LAST=$(grep "records sent" "$E2E_TMP/perf.log" | tail -n 1)
+echo "# java perf producer: $PERF_LAST"
+PERF_MAX=$(sed -n 's/.*, \([0-9.]*\) ms max latency.*/\1/p' <<<"$PERF_LAST")
+echo "metric: rolling_restart_java_producer_max_latency_ms=${PERF_MAX:-none}"
+check "the Java producer sent all 1200 records with acks=all (exit $PERF_RC)" \
+  bash -c '[ "$1" = 0 ] && grep -q "^1200 records sent" <<<"$2"' _ "$PERF_RC" "$PERF_LAST"
+check "the Java producer never waited 10 s for an acknowledgement (worst ${PERF_MAX:-none} ms)" \
+  python3 -c "import sys; sys.exit(not float('${PERF_MAX:-1e9}') < 10000)"
 check "every partition is back to 3 in-sync replicas" wait_for 60 full_isr
 missing=$(kcat -C -b "$BOOTSTRAP" -t "$TOPIC" -o beginning -e -q -f '%k\n' 2>>"$E2E_TMP/kcat.log" |
   sort -u | comm -13 - <(seq 1 "$SENT" | sed 's/^/k/' | sort -u) | wc -l)

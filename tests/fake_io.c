@@ -1,0 +1,56 @@
+/* fake_io: see fake_io.h. */
+#include "fake_io.h"
+
+#include "codec/protocol.h"
+#include "sched/pbuild.h"
+
+static int fake_io_send(void *arg, kmesos_call *call)
+{
+    fake_io *f = arg;
+    kmesos_buf b;
+    kmesos_buf_init(&b);
+    kmesos_protocol_encode(&call->base, KMESOS_CT_PROTOBUF, &b);
+    if (f->n < FAKE_IO_MAX_CALLS)
+        f->calls[f->n++] = (kmesos_call *)kmesos_protocol_decode(
+            &mesos__v1__scheduler__call__descriptor, KMESOS_CT_PROTOBUF, b.data, b.len, NULL, 0);
+    kmesos_buf_free(&b);
+    return 0;
+}
+
+static uint64_t fake_io_now_ms(void *arg) { return ((fake_io *)arg)->now_ms; }
+static double fake_io_now_s(void *arg)
+{
+    const fake_io *f = arg;
+    return f->epoch_s + (double)f->now_ms / 1000.0;
+}
+static void fake_io_changed(void *arg) { ((fake_io *)arg)->changes++; }
+
+kmesos_scheduler_io fake_io_make(fake_io *f)
+{
+    kmesos_scheduler_io io = {f, fake_io_send, fake_io_now_ms, fake_io_now_s, fake_io_changed,
+                              NULL};
+    return io;
+}
+
+void fake_io_reset(fake_io *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        kmesos_pb_free(f->calls[i]);
+    f->n = 0;
+}
+
+size_t fake_io_count(const fake_io *f, Mesos__V1__Scheduler__Call__Type type)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        n += f->calls[i]->type == type;
+    return n;
+}
+
+kmesos_call *fake_io_find(const fake_io *f, Mesos__V1__Scheduler__Call__Type type)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->calls[i]->type == type)
+            return f->calls[i];
+    return NULL;
+}

@@ -1,0 +1,29 @@
+/* fake_io: the scheduler's io (kmesos_scheduler_io) for unit tests: a
+ * clock the test sets and a record of every call the scheduler sent, kept
+ * as deep copies (the scheduler frees its own after send). */
+#ifndef KMESOS_TESTS_FAKE_IO_H
+#define KMESOS_TESTS_FAKE_IO_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sched/scheduler.h"
+
+#define FAKE_IO_MAX_CALLS 512
+
+typedef struct fake_io {
+    uint64_t now_ms;                        /* what io.now_ms answers */
+    kmesos_call *calls[FAKE_IO_MAX_CALLS];  /* sent, oldest first */
+    size_t n;
+    int changes;                            /* io.changed() so far */
+    double epoch_s;                         /* io.now_s = epoch_s + now_ms / 1000 */
+} fake_io;
+
+/* An io answering from f (now_us unset: the scheduler uses now_ms). */
+kmesos_scheduler_io fake_io_make(fake_io *f);
+/* Forgets (and frees) the recorded calls. */
+void fake_io_reset(fake_io *f);
+size_t fake_io_count(const fake_io *f, Mesos__V1__Scheduler__Call__Type type);
+/* The first recorded call of that type, or NULL. */
+kmesos_call *fake_io_find(const fake_io *f, Mesos__V1__Scheduler__Call__Type type);
+
+#endif
