@@ -18,6 +18,7 @@
 #include "exec/exec_duration.h"
 #include "exec/exec_guard.h"
 #include "exec/exec_pb.h"
+#include "exec/exec_proc.h"
 #include "exec/exec_ready.h"
 #include "exec/exec_spec.h"
 #include "exec/exec_status.h"
@@ -486,6 +487,85 @@ static void test_ready_command_live(void)
     rmdir(dir);
 }
 
+typedef struct drain_result {
+    int ended;
+    int64_t status;
+    int signal;
+    int file_at_end; /* the trap's file existed when the end was reported */
+    char file[128];
+} drain_result;
+
+static void drain_on_exit(void *arg, void *owner, int64_t status, int sig)
+{
+    (void)owner;
+    drain_result *r = arg;
+    r->ended = 1;
+    r->status = status;
+    r->signal = sig;
+    r->file_at_end = access(r->file, F_OK) == 0;
+}
+
+static void drain_on_ready(void *arg, void *owner, int ok, const char *what)
+{
+    (void)arg, (void)owner, (void)ok, (void)what;
+}
+
+static void drain_kill(uv_timer_t *t)
+{
+    kmesos_exec_proc_kill(t->data, 5000000000LL); /* 5 s grace */
+}
+
+/* A kill of a shell whose child handles SIGTERM slowly (a JVM in its
+ * controlled shutdown): the shell dies at once, but the task ends only
+ * when the child has finished, within the grace period, not by SIGKILL. */
+static void test_kill_waits_for_the_group(void)
+{
+    char dir[] = "/tmp/kmesos-drain-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    drain_result r = {0};
+    snprintf(r.file, sizeof r.file, "%s/done", dir);
+    char script[512], out[160], err_path[160];
+    snprintf(script, sizeof script,
+             "sh -c 'trap \"sleep 1; echo bye > %s; exit 0\" TERM; sleep 30 & wait' & sleep 30",
+             r.file);
+    snprintf(out, sizeof out, "%s/stdout", dir);
+    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
+    char *argv[] = {"/bin/sh", "-c", script, NULL}, *env[] = {"PATH=/usr/bin:/bin", NULL};
+    kmesos_exec_spec spec = {0};
+    spec.file = "/bin/sh";
+    spec.argv = argv;
+    spec.env = env;
+    spec.cwd = dir;
+    spec.stdout_path = out;
+    spec.stderr_path = err_path;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    kmesos_exec_proc_cbs cbs = {drain_on_ready, drain_on_exit, &r};
+    char err[256];
+    kmesos_exec_proc *p = kmesos_exec_proc_spawn(&loop, &spec, &cbs, NULL, err, sizeof err);
+    CHECK(p != NULL);
+    uv_timer_t t;
+    uv_timer_init(&loop, &t);
+    t.data = p;
+    if (p)
+        uv_timer_start(&t, drain_kill, 300, 0); /* once the trap is set */
+    uint64_t start = uv_hrtime();
+    while (p && !r.ended && uv_hrtime() - start < 10000000000ULL)
+        uv_run(&loop, UV_RUN_ONCE);
+    CHECK_INT(r.ended, 1);
+    CHECK_INT(r.file_at_end, 1); /* the child finished its shutdown first */
+    CHECK_INT(r.signal, SIGTERM); /* the shell's own end is what is reported */
+    double took = (double)(uv_hrtime() - start) / 1e9;
+    CHECK(took > 1.0 && took < 4.0); /* the child's 1 s, not the 5 s grace */
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    unlink(r.file);
+    unlink(out);
+    unlink(err_path);
+    rmdir(dir);
+}
+
 static void test_uuid(void)
 {
     uint8_t a[16], b[16];
@@ -605,6 +685,7 @@ int main(int argc, char **argv)
     RUN_TEST(test_spec_argv_grace_and_errors);
     RUN_TEST(test_spec_ready_command);
     RUN_TEST(test_ready_command_live);
+    RUN_TEST(test_kill_waits_for_the_group);
     RUN_TEST(test_uuid);
     RUN_TEST(test_guard_passes_the_end_on);
     RUN_TEST(test_guard_kills_the_group_when_orphaned);

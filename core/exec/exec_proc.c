@@ -40,6 +40,9 @@ struct kmesos_exec_proc {
     int exited;
     int abandoned;
     int killing;
+    int draining;           /* ended while killing; its group has not yet */
+    int64_t exit_status;    /* kept while draining */
+    int term_signal;
     uint64_t sigkill_at_ms; /* uv_now() based, while killing */
     int open_handles;
 };
@@ -70,17 +73,54 @@ static void exec_proc_signal(kmesos_exec_proc *p, int sig)
         kill(p->pid, sig);
 }
 
+/* The end: whatever the leader left behind is killed (as an agent
+ * destroys a container), the owner told, the handles closed. */
+static void exec_proc_finish(kmesos_exec_proc *p)
+{
+    uv_timer_stop(&p->kill_timer);
+    exec_proc_signal(p, SIGKILL);
+    p->draining = 0;
+    if (!p->abandoned)
+        p->cbs.on_exit(p->cbs.arg, p->owner, p->exit_status, p->term_signal);
+    exec_proc_close(p);
+}
+
+static int exec_proc_group_alive(const kmesos_exec_proc *p)
+{
+    return kill(-p->pid, 0) == 0 || errno == EPERM;
+}
+
+/* While draining, every 100 ms: the group gone, or its grace over. */
+static void exec_proc_drain_tick(uv_timer_t *t)
+{
+    kmesos_exec_proc *p = t->data;
+    int alive = exec_proc_group_alive(p);
+    if (alive && uv_now(t->loop) < p->sigkill_at_ms)
+        return;
+    if (alive)
+        KLOG_WARN(MOD, "process group %d outlived its grace period: SIGKILL", p->pid);
+    exec_proc_finish(p);
+}
+
 static void exec_proc_on_exit(uv_process_t *proc, int64_t exit_status, int term_signal)
 {
     kmesos_exec_proc *p = proc->data;
     p->exited = 1;
-    uv_timer_stop(&p->kill_timer);
-    exec_proc_signal(p, SIGKILL); /* whatever the leader left behind */
+    p->exit_status = exit_status;
+    p->term_signal = term_signal;
     KLOG_INFO(MOD, "process %d ended (status %lld, signal %d)", p->pid, (long long)exit_status,
               term_signal);
-    if (!p->abandoned)
-        p->cbs.on_exit(p->cbs.arg, p->owner, exit_status, term_signal);
-    exec_proc_close(p);
+    /* Killed: a shell that died at once may leave its children (a JVM in
+     * its controlled shutdown) running; the task ends when they have, or
+     * when the grace period is over. */
+    if (p->killing && !p->abandoned && exec_proc_group_alive(p) &&
+        uv_now(proc->loop) < p->sigkill_at_ms) {
+        KLOG_INFO(MOD, "process %d ended; waiting for the rest of its group", p->pid);
+        p->draining = 1;
+        uv_timer_start(&p->kill_timer, exec_proc_drain_tick, 100, 100);
+        return;
+    }
+    exec_proc_finish(p);
 }
 
 static void exec_proc_on_ready(void *arg, int ok, const char *what)
@@ -254,6 +294,10 @@ void kmesos_exec_proc_kill(kmesos_exec_proc *p, int64_t grace_ns)
 void kmesos_exec_proc_abandon(kmesos_exec_proc *p)
 {
     p->abandoned = 1;
+    if (p->draining) {
+        exec_proc_finish(p); /* kills the rest, closes; no callback */
+        return;
+    }
     if (p->exited)
         return; /* already closing from its exit callback */
     exec_proc_signal(p, SIGKILL);
