@@ -68,7 +68,7 @@ check "kmesos tasks takes the API from \$KMESOS_API" test $? = 0
 check "kmesos tasks shows the failed task and its failure" \
   grep -qE '^bad-[0-9]+-[0-9]+ +bad +done +TASK_FAILED .* 3' "$E2E_TMP/tasks.out"
 check "kmesos tasks has the table header" \
-  grep -qE '^ID +WORKLOAD +PHASE +STATE +HOST +FAILURES +WAITING +LAST FAILURE$' "$E2E_TMP/tasks.out"
+  grep -qE '^ID +WORKLOAD +PHASE +STATE +HOST +ENDPOINT +FAILURES +WAITING +LAST FAILURE$' "$E2E_TMP/tasks.out"
 cli tasks --json
 API_TASKS=$(json "$S/tasks" 'len(j)')
 check "kmesos tasks --json has every task the API has ($API_TASKS)" py "len(j)==$API_TASKS"
