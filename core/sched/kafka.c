@@ -566,7 +566,6 @@ static int insert_broker(kmesos_kafka *k, kmesos_broker *b)
     return 0;
 }
 
-/* Applies the parameters to a copy of base. 0, or -1 (dst freed). */
 /* A fixed client port the agents cannot offer would leave a broker
  * pending for ever: it must lie in a port range some offer carried since
  * start, or be a port a broker runs on now (in use, so not offered).
@@ -587,6 +586,7 @@ static int check_port(const kmesos_kafka *k, int port, const char **field, char 
     return -1;
 }
 
+/* Applies the parameters to a copy of base. 0, or -1 (dst freed). */
 static int apply_params(const kmesos_kafka *k, kmesos_broker_settings *dst,
                         const kmesos_broker_settings *base, const kmesos_kafka_params *p,
                         const char **field, char *err, size_t errlen)
