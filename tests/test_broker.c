@@ -15,40 +15,10 @@
 #include "sched/kafka.h"
 #include "sched/pbuild.h"
 #include "sched/state.h"
-#include "fake_io.h"
+#include "kafka_world.h"
 #include "testlib.h"
 
-typedef fake_io fake;
-
-typedef struct world {
-    fake f;
-    kmesos_scheduler s;
-    kmesos_kafka k;
-} world;
-
-static void setup(world *w, kmesos_fetch_mode mode)
-{
-    memset(w, 0, sizeof *w);
-    w->f.now_ms = 1000000;
-    kmesos_scheduler_config cfg;
-    kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = fake_io_make(&w->f);
-    kmesos_scheduler_init(&w->s, &cfg, &io, NULL, 0);
-    kmesos_kafka_config kc = {.executor = "/opt/km/kmesos-executor",
-                              .dist = "/cache/kafka-4.4.0.tgz", .fetch = mode,
-                              .files_url = "http://sched:7000", .data_root = "/data"};
-    char err[256];
-    CHECK_INT(kmesos_kafka_init(&w->k, &w->s, &kc, err, sizeof err), 0);
-    kmesos_scheduler_on_subscribed(&w->s, "fw-1");
-    fake_io_reset(&w->f);
-}
-
-static void teardown(world *w)
-{
-    fake_io_reset(&w->f);
-    kmesos_scheduler_free(&w->s);
-    kmesos_kafka_free(&w->k);
-}
+typedef kafka_world world;
 
 /* Runs an API command with "a=1&b=2" parameters. */
 static unsigned api(world *w, const char *method, const char *cmd, const char *form,
@@ -74,59 +44,15 @@ static const char *field_of(json_t *body)
     return json_string_value(json_object_get(body, "field"));
 }
 
-/* An offer on agent "a<host digit>" of host with cpus 2, mem 4096 and
- * ports [lo-hi]. */
+/* Offers here have 2 cpus and 4096 MB. */
 static Mesos__V1__Offer *offer(const char *id, const char *host, uint64_t lo, uint64_t hi)
 {
-    char agent[32];
-    snprintf(agent, sizeof agent, "agent-%s", host);
-    Mesos__V1__Offer *o = kmesos_pb_new(&mesos__v1__offer__descriptor);
-    o->id = kmesos_pb_id(&mesos__v1__offer_id__descriptor, id);
-    o->framework_id = kmesos_pb_id(&mesos__v1__framework_id__descriptor, "fw-1");
-    o->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent);
-    o->hostname = strdup(host);
-    kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("cpus", 2, "*"));
-    kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("mem", 4096, "*"));
-    Mesos__V1__Resource *r = kmesos_pb_new(&mesos__v1__resource__descriptor);
-    r->name = strdup("ports");
-    r->type = MESOS__V1__VALUE__TYPE__RANGES;
-    r->ranges = kmesos_pb_new(&mesos__v1__value__ranges__descriptor);
-    Mesos__V1__Value__Range *range = kmesos_pb_new(&mesos__v1__value__range__descriptor);
-    range->begin = lo;
-    range->end = hi;
-    kmesos_pb_push((void ***)&r->ranges->range, &r->ranges->n_range, range);
-    kmesos_pb_push((void ***)&o->resources, &o->n_resources, r);
-    return o;
+    return kafka_world_offer(id, host, 2, 4096, lo, hi);
 }
 
-/* Feeds one OFFERS event: ids[i] on hosts[i], ports 31000-31009. */
 static void feed_offers(world *w, const char *const *ids, const char *const *hosts, size_t n)
 {
-    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
-    ev->has_type = 1;
-    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__OFFERS;
-    ev->offers = kmesos_pb_new(&mesos__v1__scheduler__event__offers__descriptor);
-    for (size_t i = 0; i < n; i++)
-        kmesos_pb_push((void ***)&ev->offers->offers, &ev->offers->n_offers,
-                       offer(ids[i], hosts[i], 31000, 31009));
-    kmesos_scheduler_on_event(&w->s, ev);
-    kmesos_pb_free(ev);
-}
-
-static void feed_update(world *w, const char *task_id, const char *agent, int state)
-{
-    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
-    ev->has_type = 1;
-    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE;
-    ev->update = kmesos_pb_new(&mesos__v1__scheduler__event__update__descriptor);
-    Mesos__V1__TaskStatus *st = kmesos_pb_new(&mesos__v1__task_status__descriptor);
-    st->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task_id);
-    st->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent);
-    st->state = state;
-    st->message = strdup(state == MESOS__V1__TASK_STATE__TASK_FAILED ? "exited with status 1" : "");
-    ev->update->status = st;
-    kmesos_scheduler_on_event(&w->s, ev);
-    kmesos_pb_free(ev);
+    kafka_world_feed_offers(w, ids, hosts, n, 2, 4096);
 }
 
 static kmesos_task *task_of(world *w, int id)
@@ -139,25 +65,7 @@ static Mesos__V1__TaskInfo *launched(world *w, int id)
 {
     char prefix[32];
     snprintf(prefix, sizeof prefix, "broker-%d-", id);
-    for (size_t i = 0; i < w->f.n; i++) {
-        kmesos_call *c = w->f.calls[i];
-        if (c->type != MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT)
-            continue;
-        Mesos__V1__Offer__Operation__Launch *l = c->accept->operations[0]->launch;
-        for (size_t k = 0; k < l->n_task_infos; k++)
-            if (strncmp(l->task_infos[k]->task_id->value, prefix, strlen(prefix)) == 0)
-                return l->task_infos[k];
-    }
-    return NULL;
-}
-
-static const char *env_of(const Mesos__V1__TaskInfo *ti, const char *name)
-{
-    const Mesos__V1__Environment *env = ti->executor->command->environment;
-    for (size_t i = 0; i < env->n_variables; i++)
-        if (strcmp(env->variables[i]->name, name) == 0)
-            return env->variables[i]->value;
-    return NULL;
+    return kafka_world_launched(w, prefix);
 }
 
 static const char *const HOSTS[] = {"h1", "h2", "h3"};
@@ -253,7 +161,7 @@ static void test_parameters_are_validated(void)
 static void test_rest_contract(void)
 {
     world w;
-    setup(&w, KMESOS_FETCH_URI);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     json_t *body = NULL;
     CHECK_INT(api(&w, "POST", "add", "broker=0..2&cpus=0.5&mem=1024&heap=256", &body), 200);
     CHECK_INT(json_array_size(json_object_get(body, "brokers")), 3);
@@ -307,13 +215,13 @@ static void test_rest_contract(void)
     CHECK_INT(api(&w, "POST", "restart", "broker=*", &body), 202);
     CHECK_INT(json_array_size(json_object_get(body, "restarting")), 0);
     json_decref(body);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_quorum_forms_with_all_voters_and_task_info(void)
 {
     world w;
-    setup(&w, KMESOS_FETCH_URI);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     CHECK_INT(api_drop(&w, "POST", "add", "broker=0..2&cpus=0.5&mem=1024&heap=256&options=a=1"), 200);
     CHECK_INT(api_drop(&w, "POST", "start", "broker=*"), 200);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
@@ -345,20 +253,20 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
         CHECK(cmd->uris[0]->executable && !cmd->uris[0]->extract);
         CHECK_STR(cmd->uris[1]->value, "http://sched:7000/files/kafka-4.4.0.tgz");
         CHECK(cmd->uris[1]->extract);
-        CHECK_STR(env_of(ti, "KMESOS_TASK_COMMAND"), "exec ./kafka-4.4.0/bin/kafka-broker.sh");
-        CHECK_STR(env_of(ti, "KAFKA_NODE_ID"), "0");
-        CHECK_STR(env_of(ti, "KAFKA_PORT"), "31000");
-        CHECK_STR(env_of(ti, "KMESOS_READY_PORT"), "31000");
-        CHECK_STR(env_of(ti, "KAFKA_CONTROLLER_PORT"), "31009");
-        CHECK_STR(env_of(ti, "KAFKA_HOST"), v0 ? v0->host : "?");
-        CHECK_STR(env_of(ti, "KAFKA_LOG_DIRS"), "/data/broker-0");
-        CHECK_STR(env_of(ti, "KAFKA_CONTROLLER_QUORUM_VOTERS"), voters);
-        CHECK_STR(env_of(ti, "KAFKA_CLUSTER_ID"), w.k.cluster_id);
+        CHECK_STR(kafka_world_env(ti, "KMESOS_TASK_COMMAND"), "exec ./kafka-4.4.0/bin/kafka-broker.sh");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_NODE_ID"), "0");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_PORT"), "31000");
+        CHECK_STR(kafka_world_env(ti, "KMESOS_READY_PORT"), "31000");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_CONTROLLER_PORT"), "31009");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_HOST"), v0 ? v0->host : "?");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_LOG_DIRS"), "/data/broker-0");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_CONTROLLER_QUORUM_VOTERS"), voters);
+        CHECK_STR(kafka_world_env(ti, "KAFKA_CLUSTER_ID"), w.k.cluster_id);
         CHECK_INT(strlen(w.k.cluster_id), 22);
-        CHECK_STR(env_of(ti, "KAFKA_HEAP"), "256m");
-        CHECK_STR(env_of(ti, "KAFKA_OPTIONS"), "a=1");
-        CHECK_STR(env_of(ti, "KAFKA_PROCESS_ROLES"), "broker,controller");
-        CHECK(env_of(ti, "KAFKA_LIBS") == NULL); /* the script finds ../libs */
+        CHECK_STR(kafka_world_env(ti, "KAFKA_HEAP"), "256m");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_OPTIONS"), "a=1");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_PROCESS_ROLES"), "broker,controller");
+        CHECK(kafka_world_env(ti, "KAFKA_LIBS") == NULL); /* the script finds ../libs */
         /* resources: cpus, mem, then the two ports */
         CHECK_INT(ti->n_resources, 3);
         CHECK_STR(ti->resources[2]->name, "ports");
@@ -387,44 +295,44 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
     ti = launched(&w, 3);
     CHECK(ti != NULL);
     if (ti) {
-        CHECK_STR(env_of(ti, "KAFKA_PROCESS_ROLES"), "broker");
-        CHECK(env_of(ti, "KAFKA_CONTROLLER_PORT") == NULL);
+        CHECK_STR(kafka_world_env(ti, "KAFKA_PROCESS_ROLES"), "broker");
+        CHECK(kafka_world_env(ti, "KAFKA_CONTROLLER_PORT") == NULL);
         CHECK_INT(ti->resources[2]->ranges->n_range, 1);
     }
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_local_fetch_mode_uses_absolute_paths(void)
 {
     world w;
-    setup(&w, KMESOS_FETCH_LOCAL);
+    kafka_world_setup(&w, KMESOS_FETCH_LOCAL);
     run_brokers(&w, 1, "");
     Mesos__V1__TaskInfo *ti = launched(&w, 0);
     CHECK(ti != NULL);
     if (ti) {
         CHECK_STR(ti->executor->command->value, "'/opt/km/kmesos-executor'");
         CHECK_INT(ti->executor->command->n_uris, 0);
-        CHECK_STR(env_of(ti, "KMESOS_TASK_COMMAND"), "exec '/cache/kafka-4.4.0/bin/kafka-broker.sh'");
-        CHECK_STR(env_of(ti, "KAFKA_LIBS"), "/cache/kafka-4.4.0/libs");
-        CHECK_STR(env_of(ti, "KAFKA_CONTROLLER_QUORUM_VOTERS"), "0@h1:31009");
+        CHECK_STR(kafka_world_env(ti, "KMESOS_TASK_COMMAND"), "exec '/cache/kafka-4.4.0/bin/kafka-broker.sh'");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_LIBS"), "/cache/kafka-4.4.0/libs");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_CONTROLLER_QUORUM_VOTERS"), "0@h1:31009");
     }
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_failover_backoff_stickiness_and_deactivation(void)
 {
     world w;
-    setup(&w, KMESOS_FETCH_URI);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     run_brokers(&w, 1, "&failover_delay=1s&failover_max_delay=3s&failover_max_tries=3");
     kmesos_task *t = task_of(&w, 0);
     CHECK(t && t->phase == KMESOS_PHASE_LAUNCHING);
-    feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_STR(kmesos_kafka_broker(&w.k, 0)->host, "h1");
     uint64_t delays[] = {1000, 2000};
     for (int i = 0; i < 2; i++) {
         char id[64];
         snprintf(id, sizeof id, "%s", t->id);
-        feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
+        kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
         CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
         CHECK_INT(t->next_attempt_ms - w.f.now_ms, delays[i]); /* 1 s, then doubled */
         CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, i + 1);
@@ -442,7 +350,7 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
         feed_offers(&w, mine, HOSTS, 1);
         CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
     }
-    feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
+    kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
     kmesos_broker *b = kmesos_kafka_broker(&w.k, 0);
     CHECK_INT(b->active, 0);
     CHECK(b->last_failure && strstr(b->last_failure, "deactivated after 3 consecutive failures"));
@@ -452,16 +360,16 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
     CHECK_INT(api_drop(&w, "POST", "start", "broker=0"), 200);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     CHECK_INT(b->failures, 0);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
 {
     world w;
-    setup(&w, KMESOS_FETCH_URI);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     run_brokers(&w, 2, "");
     for (int i = 0; i < 2; i++)
-        feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
+        kafka_world_feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
                     MESOS__V1__TASK_STATE__TASK_RUNNING);
     fake_io_reset(&w.f);
     json_t *body = NULL;
@@ -472,7 +380,7 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     kmesos_task *t0 = task_of(&w, 0);
     char old[64];
     snprintf(old, sizeof old, "%s", t0->id);
-    feed_update(&w, old, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kafka_world_feed_update(&w, old, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_PENDING);         /* relaunched at once ... */
     CHECK_INT(t0->next_attempt_ms, w.f.now_ms);
     CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, 0); /* ... and not a failure */
@@ -481,7 +389,7 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     const char *o[] = {"o9"};
     feed_offers(&w, o, HOSTS, 1);
     fake_io_reset(&w.f);
-    feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* now broker 1 */
     kmesos_call *kill = w.f.calls[w.f.n - 1];
     CHECK(kill->type == MESOS__V1__SCHEDULER__CALL__TYPE__KILL &&
@@ -490,23 +398,23 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     fake_io_reset(&w.f);
     CHECK_INT(api_drop(&w, "POST", "stop", "broker=0"), 200);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
-    feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kafka_world_feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_STOPPED);
     CHECK_INT(kmesos_kafka_broker(&w.k, 0)->active, 0);
     /* a voter cannot be removed */
     CHECK_INT(api(&w, "POST", "remove", "broker=0", &body), 400);
     CHECK(strstr(json_string_value(json_object_get(body, "error")), "voter") != NULL);
     json_decref(body);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
 {
     world w;
-    setup(&w, KMESOS_FETCH_URI);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     run_brokers(&w, 2, "&failover_delay=2s&failover_max_delay=4s&failover_max_tries=5");
     for (int i = 0; i < 2; i++)
-        feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
+        kafka_world_feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
                     MESOS__V1__TASK_STATE__TASK_RUNNING);
     /* a plain kill of broker 1: KILL sent, the broker stays active, the
      * answer says how to keep it down */
@@ -521,7 +429,7 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
     char id[64];
     snprintf(id, sizeof id, "%s", t1->id);
-    feed_update(&w, id, "agent-h2", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kafka_world_feed_update(&w, id, "agent-h2", MESOS__V1__TASK_STATE__TASK_KILLED);
     kmesos_broker *b1 = kmesos_kafka_broker(&w.k, 1);
     CHECK_INT(b1->active, 1);
     CHECK_INT(b1->failures, 1); /* a task loss counts */
@@ -536,7 +444,7 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     w.f.now_ms += 2000;
     const char *o1[] = {"o7"};
     feed_offers(&w, o1, HOSTS + 1, 1);
-    feed_update(&w, t1->id, "agent-h2", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&w, t1->id, "agent-h2", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(b1->failures, 0);
     /* a rolling restart; the operator kills broker 0's new task while it
      * launches: failover relaunches it and the restart goes on afterwards */
@@ -544,14 +452,14 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     CHECK_INT(api_drop(&w, "POST", "restart", "broker=*"), 202);
     kmesos_task *t0 = task_of(&w, 0);
     snprintf(id, sizeof id, "%s", t0->id);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     const char *o2[] = {"o8"};
     feed_offers(&w, o2, HOSTS, 1);
     CHECK_INT(t0->phase, KMESOS_PHASE_LAUNCHING);
     CHECK_INT(kmesos_kafka_api_kill(&w.k, t0, &body), 202);
     json_decref(body);
     snprintf(id, sizeof id, "%s", t0->id);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_PENDING);
     CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, 1);
     CHECK_INT(w.k.restart_current, 0); /* still broker 0's turn */
@@ -559,10 +467,10 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     const char *o3[] = {"o9"};
     feed_offers(&w, o3, HOSTS, 1);
     fake_io_reset(&w.f);
-    feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* broker 1 next */
     CHECK_INT(w.k.restart_current, 1);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_state_round_trip_with_brokers(void)
@@ -572,15 +480,15 @@ static void test_state_round_trip_with_brokers(void)
     close(fd);
     world a, b;
     char err[512];
-    setup(&a, KMESOS_FETCH_URI);
+    kafka_world_setup(&a, KMESOS_FETCH_URI);
     run_brokers(&a, 2, "&port=31005&constraints=hostname=unique&options=x=1");
     CHECK_INT(api_drop(&a, "POST", "add", "broker=7&cpus=0.5&mem=1024&heap=256"), 200);
-    feed_update(&a, task_of(&a, 0)->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&a, task_of(&a, 0)->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     char t0[64];
     snprintf(t0, sizeof t0, "%s", task_of(&a, 0)->id);
     CHECK_INT(kmesos_state_save(path, &a.s, err, sizeof err), 0);
 
-    setup(&b, KMESOS_FETCH_URI);
+    kafka_world_setup(&b, KMESOS_FETCH_URI);
     CHECK(strcmp(a.k.cluster_id, b.k.cluster_id) != 0); /* a fresh one first ... */
     CHECK_INT(kmesos_state_load(path, &b.s, err, sizeof err), 0);
     CHECK_STR(b.k.cluster_id, a.k.cluster_id);             /* ... then the saved one */
@@ -602,18 +510,18 @@ static void test_state_round_trip_with_brokers(void)
     CHECK_INT(b.s.tasks.count, 2); /* brokers 0 and 1; 7 is not active */
     /* a later launch never reuses a saved task id */
     CHECK(b.s.tasks.seq >= 2);
-    teardown(&b);
+    kafka_world_teardown(&b);
 
     /* a corrupt kafka section stops the load and names it */
     FILE *f = fopen(path, "w");
     fputs("{\"version\":1,\"tasks\":[],\"kafka\":{\"cluster_id\":\"short\",\"voters\":[],"
           "\"brokers\":[]}}", f);
     fclose(f);
-    setup(&b, KMESOS_FETCH_URI);
+    kafka_world_setup(&b, KMESOS_FETCH_URI);
     CHECK_INT(kmesos_state_load(path, &b.s, err, sizeof err), -1);
     CHECK(strstr(err, "kafka") && strstr(err, "never overwritten"));
-    teardown(&b);
-    teardown(&a);
+    kafka_world_teardown(&b);
+    kafka_world_teardown(&a);
     unlink(path);
 }
 
@@ -628,7 +536,7 @@ static kmesos_workload *command_workload(const char *spec)
 static void test_workloads_at_runtime(void)
 {
     world w;
-    setup(&w, KMESOS_FETCH_URI);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     CHECK_INT(kmesos_scheduler_add_workload(&w.s, command_workload("name=web cmd=true instances=2")), 0);
     CHECK_INT(w.s.tasks.count, 2);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
@@ -660,7 +568,7 @@ static void test_workloads_at_runtime(void)
     CHECK_INT(w.s.tasks.count, 0);
     CHECK(kmesos_scheduler_workload(&w.s, "web") == NULL);
     CHECK_INT(kmesos_scheduler_remove_workload(&w.s, "web"), -1);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_cluster_ids(void)
@@ -680,7 +588,7 @@ static void test_cluster_ids(void)
 static void test_port_the_agents_cannot_offer(void)
 {
     world w;
-    setup(&w, KMESOS_FETCH_URI);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     CHECK_INT(api_drop(&w, "POST", "add", "broker=0&port=80"), 200); /* nothing known yet */
     const char *ids[] = {"o1"};
     feed_offers(&w, ids, HOSTS, 1);
@@ -703,7 +611,7 @@ static void test_port_the_agents_cannot_offer(void)
      * back by its old port */
     CHECK_INT(api_drop(&w, "POST", "add", "broker=1&port=31015"), 200);
     CHECK_INT(api_drop(&w, "POST", "update", "broker=0&cpus=0.5"), 200);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 int main(void)

@@ -15,40 +15,10 @@
 #include "sched/kafka.h"
 #include "sched/kafka_clients.h"
 #include "sched/pbuild.h"
-#include "fake_io.h"
+#include "kafka_world.h"
 #include "testlib.h"
 
-typedef fake_io fake;
-
-typedef struct world {
-    fake f;
-    kmesos_scheduler s;
-    kmesos_kafka k;
-} world;
-
-static void setup(world *w)
-{
-    memset(w, 0, sizeof *w);
-    w->f.now_ms = 1000000;
-    kmesos_scheduler_config cfg;
-    kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = fake_io_make(&w->f);
-    kmesos_scheduler_init(&w->s, &cfg, &io, NULL, 0);
-    kmesos_kafka_config kc = {.executor = "/opt/km/kmesos-executor",
-                              .dist = "/cache/kafka-4.4.0.tgz", .fetch = KMESOS_FETCH_URI,
-                              .files_url = "http://sched:7000", .data_root = "/data"};
-    char err[256];
-    CHECK_INT(kmesos_kafka_init(&w->k, &w->s, &kc, err, sizeof err), 0);
-    kmesos_scheduler_on_subscribed(&w->s, "fw-1");
-    fake_io_reset(&w->f);
-}
-
-static void teardown(world *w)
-{
-    fake_io_reset(&w->f);
-    kmesos_scheduler_free(&w->s);
-    kmesos_kafka_free(&w->k);
-}
+typedef kafka_world world;
 
 static unsigned run(world *w, const char *kind, const char *method, const char *cmd,
                     const char *form, json_t **body)
@@ -91,79 +61,10 @@ static void check_bad(world *w, const char *kind, const char *cmd, const char *f
     json_decref(body);
 }
 
-static Mesos__V1__Offer *offer(const char *id, const char *host, uint64_t lo, uint64_t hi)
-{
-    char agent[32];
-    snprintf(agent, sizeof agent, "agent-%s", host);
-    Mesos__V1__Offer *o = kmesos_pb_new(&mesos__v1__offer__descriptor);
-    o->id = kmesos_pb_id(&mesos__v1__offer_id__descriptor, id);
-    o->framework_id = kmesos_pb_id(&mesos__v1__framework_id__descriptor, "fw-1");
-    o->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent);
-    o->hostname = strdup(host);
-    kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("cpus", 4, "*"));
-    kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("mem", 8192, "*"));
-    Mesos__V1__Resource *r = kmesos_pb_new(&mesos__v1__resource__descriptor);
-    r->name = strdup("ports");
-    r->type = MESOS__V1__VALUE__TYPE__RANGES;
-    r->ranges = kmesos_pb_new(&mesos__v1__value__ranges__descriptor);
-    Mesos__V1__Value__Range *range = kmesos_pb_new(&mesos__v1__value__range__descriptor);
-    range->begin = lo;
-    range->end = hi;
-    kmesos_pb_push((void ***)&r->ranges->range, &r->ranges->n_range, range);
-    kmesos_pb_push((void ***)&o->resources, &o->n_resources, r);
-    return o;
-}
-
+/* Offers here have 4 cpus and 8192 MB, ports 31000-31009. */
 static void feed_offer(world *w, const char *id, const char *host)
 {
-    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
-    ev->has_type = 1;
-    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__OFFERS;
-    ev->offers = kmesos_pb_new(&mesos__v1__scheduler__event__offers__descriptor);
-    kmesos_pb_push((void ***)&ev->offers->offers, &ev->offers->n_offers,
-                   offer(id, host, 31000, 31009));
-    kmesos_scheduler_on_event(&w->s, ev);
-    kmesos_pb_free(ev);
-}
-
-static void feed_update(world *w, const char *task_id, const char *agent, int state)
-{
-    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
-    ev->has_type = 1;
-    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE;
-    ev->update = kmesos_pb_new(&mesos__v1__scheduler__event__update__descriptor);
-    Mesos__V1__TaskStatus *st = kmesos_pb_new(&mesos__v1__task_status__descriptor);
-    st->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task_id);
-    st->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent);
-    st->state = state;
-    st->message = strdup(state == MESOS__V1__TASK_STATE__TASK_FAILED ? "exited with status 1" : "");
-    ev->update->status = st;
-    kmesos_scheduler_on_event(&w->s, ev);
-    kmesos_pb_free(ev);
-}
-
-/* The TaskInfo launched with a task id starting with prefix. */
-static Mesos__V1__TaskInfo *launched(world *w, const char *prefix)
-{
-    for (size_t i = 0; i < w->f.n; i++) {
-        kmesos_call *c = w->f.calls[i];
-        if (c->type != MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT)
-            continue;
-        Mesos__V1__Offer__Operation__Launch *l = c->accept->operations[0]->launch;
-        for (size_t k = 0; k < l->n_task_infos; k++)
-            if (strncmp(l->task_infos[k]->task_id->value, prefix, strlen(prefix)) == 0)
-                return l->task_infos[k];
-    }
-    return NULL;
-}
-
-static const char *env_of(const Mesos__V1__TaskInfo *ti, const char *name)
-{
-    const Mesos__V1__Environment *env = ti->executor->command->environment;
-    for (size_t i = 0; i < env->n_variables; i++)
-        if (strcmp(env->variables[i]->name, name) == 0)
-            return env->variables[i]->value;
-    return NULL;
+    kafka_world_feed_offers(w, &id, &host, 1, 4, 8192);
 }
 
 /* One broker (a 1-voter quorum) RUNNING on h1. */
@@ -172,10 +73,10 @@ static void run_one_broker(world *w)
     CHECK_INT(run_drop(w, "broker", "add", "broker=0&cpus=0.5&mem=1024&heap=256"), 200);
     CHECK_INT(run_drop(w, "broker", "start", "broker=0"), 200);
     feed_offer(w, "ob", "h1");
-    Mesos__V1__TaskInfo *ti = launched(w, "broker-0-");
+    Mesos__V1__TaskInfo *ti = kafka_world_launched(w, "broker-0-");
     CHECK(ti != NULL);
     if (ti)
-        feed_update(w, ti->task_id->value, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+        kafka_world_feed_update(w, ti->task_id->value, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     fake_io_reset(&w->f);
 }
 
@@ -308,7 +209,7 @@ static void test_tool_args(void)
 static void test_rest_contract(void)
 {
     world w;
-    setup(&w);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     json_t *body = NULL;
     check_bad(&w, "producer", "add", "producer=0", "topic", "topic: required");
     check_bad(&w, "producer", "add", "producer=0&topic=t&options=colour=red", "options",
@@ -375,13 +276,13 @@ static void test_rest_contract(void)
     json_decref(body);
     CHECK_INT(w.k.n_clients, 1);
     CHECK(kmesos_scheduler_workload(&w.s, "producer-1") == NULL);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_waits_for_a_broker_then_launches_near_it(void)
 {
     world w;
-    setup(&w);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     CHECK_INT(run_drop(&w, "producer", "add", "producer=0&topic=t&options=num-records=5"), 200);
     CHECK_INT(run_drop(&w, "producer", "start", "producer=0"), 200);
     feed_offer(&w, "o1", "h2");
@@ -389,7 +290,7 @@ static void test_waits_for_a_broker_then_launches_near_it(void)
     kmesos_task *t = kmesos_kafka_client_task(&w.k, c);
     CHECK(t && t->phase == KMESOS_PHASE_PENDING);
     CHECK(t && t->wait_reason && strstr(t->wait_reason, "waiting for a RUNNING broker"));
-    CHECK(launched(&w, "producer-0-") == NULL);
+    CHECK(kafka_world_launched(&w, "producer-0-") == NULL);
     kmesos_scheduler_release_offers(&w.s);
     run_one_broker(&w);
     kmesos_kafka_tick(&w.k); /* the pending producer now prefers h1 */
@@ -398,10 +299,10 @@ static void test_waits_for_a_broker_then_launches_near_it(void)
     CHECK_STR(t->workload->prefer_hosts[0], "h1");
     CHECK_STR(t->workload->kind, "producer");
     feed_offer(&w, "o2", "h1");
-    Mesos__V1__TaskInfo *ti = launched(&w, "producer-0-");
+    Mesos__V1__TaskInfo *ti = kafka_world_launched(&w, "producer-0-");
     CHECK(ti != NULL);
     if (!ti) {
-        teardown(&w);
+        kafka_world_teardown(&w);
         return;
     }
     CHECK(ti->command == NULL && ti->executor != NULL);
@@ -410,55 +311,55 @@ static void test_waits_for_a_broker_then_launches_near_it(void)
     CHECK_STR(ti->executor->command->uris[1]->value, "http://sched:7000/files/kafka-4.4.0.tgz");
     char boot[64];
     snprintf(boot, sizeof boot, "h1:%d", kmesos_kafka_broker(&w.k, 0)->client_port);
-    CHECK_STR(env_of(ti, "KAFKA_BOOTSTRAP_SERVERS"), boot);
-    CHECK_STR(env_of(ti, "KAFKA_TOPIC"), "t");
-    CHECK_STR(env_of(ti, "KAFKA_HEAP"), "256m");
-    CHECK_STR(env_of(ti, "KMESOS_TASK_COMMAND"),
+    CHECK_STR(kafka_world_env(ti, "KAFKA_BOOTSTRAP_SERVERS"), boot);
+    CHECK_STR(kafka_world_env(ti, "KAFKA_TOPIC"), "t");
+    CHECK_STR(kafka_world_env(ti, "KAFKA_HEAP"), "256m");
+    CHECK_STR(kafka_world_env(ti, "KMESOS_TASK_COMMAND"),
               "./kafka-4.4.0/bin/kafka-client.sh producer --topic 't' --num-records '5' "
               "--record-size '100' --throughput '-1'");
-    CHECK(env_of(ti, "KMESOS_READY_PORT") == NULL);
-    CHECK(env_of(ti, "KAFKA_LIBS") == NULL); /* uri mode: libs next to bin */
+    CHECK(kafka_world_env(ti, "KMESOS_READY_PORT") == NULL);
+    CHECK(kafka_world_env(ti, "KAFKA_LIBS") == NULL); /* uri mode: libs next to bin */
     /* exit 0: done, not relaunched */
     char id[128];
     snprintf(id, sizeof id, "%s", ti->task_id->value);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_STR(c->host, "h1");
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FINISHED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FINISHED);
     t = kmesos_kafka_client_task(&w.k, c);
     CHECK_INT(t->phase, KMESOS_PHASE_DONE);
     CHECK(c->last_failure == NULL);
     /* start again: runs once more */
     CHECK_INT(run_drop(&w, "producer", "start", "producer=0"), 200);
     CHECK_INT(kmesos_kafka_client_task(&w.k, c)->phase, KMESOS_PHASE_PENDING);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_failure_relaunches_after_backoff(void)
 {
     world w;
-    setup(&w);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     run_one_broker(&w);
     CHECK_INT(run_drop(&w, "consumer", "add", "consumer=0&topic=t&command=my-tool"), 200);
     CHECK_INT(run_drop(&w, "consumer", "start", "consumer=0"), 200);
     feed_offer(&w, "o1", "h1");
-    Mesos__V1__TaskInfo *ti = launched(&w, "consumer-0-");
+    Mesos__V1__TaskInfo *ti = kafka_world_launched(&w, "consumer-0-");
     CHECK(ti != NULL);
     if (!ti) {
-        teardown(&w);
+        kafka_world_teardown(&w);
         return;
     }
-    CHECK_STR(env_of(ti, "KMESOS_TASK_COMMAND"), "my-tool");
-    CHECK_STR(env_of(ti, "KAFKA_CLIENT"), "./kafka-4.4.0/bin/kafka-client.sh");
+    CHECK_STR(kafka_world_env(ti, "KMESOS_TASK_COMMAND"), "my-tool");
+    CHECK_STR(kafka_world_env(ti, "KAFKA_CLIENT"), "./kafka-4.4.0/bin/kafka-client.sh");
     char id[128];
     snprintf(id, sizeof id, "%s", ti->task_id->value);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
     kmesos_client *c = kmesos_kafka_client(&w.k, KMESOS_CLIENT_CONSUMER, 0);
     kmesos_task *t = kmesos_kafka_client_task(&w.k, c);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     CHECK_INT(c->failures, 1);
     CHECK_STR(c->last_failure, "TASK_FAILED: exited with status 1");
     CHECK(t->next_attempt_ms == w.f.now_ms + 60000); /* the broker failover default */
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 
@@ -482,7 +383,7 @@ static size_t kills(world *w)
 static void test_lifecycle_settings_reach_workload_list_and_task(void)
 {
     world w;
-    setup(&w);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     run_one_broker(&w);
     json_t *body = NULL;
     CHECK_INT(run(&w, "producer", "POST", "add",
@@ -526,19 +427,19 @@ static void test_lifecycle_settings_reach_workload_list_and_task(void)
     CHECK_INT(kmesos_kafka_client_task(&w.k, c)->workload->n_constraints, 0);
     CHECK_INT(run_drop(&w, "producer", "update", "producer=0&constraints=rack=like:r2"), 200);
     feed_offer(&w, "o2", "h2");
-    Mesos__V1__TaskInfo *ti = launched(&w, "producer-0-");
+    Mesos__V1__TaskInfo *ti = kafka_world_launched(&w, "producer-0-");
     CHECK(ti != NULL);
     if (ti) {
-        CHECK_STR(env_of(ti, "KAFKA_HEAP"), "200m");
-        CHECK_STR(env_of(ti, "KAFKA_JVM_OPTIONS"), "-XX:+UseG1GC");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_HEAP"), "200m");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_JVM_OPTIONS"), "-XX:+UseG1GC");
     }
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_client_failover_doubles_then_deactivates(void)
 {
     world w;
-    setup(&w);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     run_one_broker(&w);
     CHECK_INT(run_drop(&w, "consumer", "add",
                        "consumer=0&topic=t&command=x&failover_delay=2s&failover_max_delay=3s"
@@ -553,15 +454,15 @@ static void test_client_failover_doubles_then_deactivates(void)
     for (int i = 0; i < 3; i++) {
         fake_io_reset(&w.f);
         feed_offer(&w, offers[i], "h1");
-        CHECK(launched(&w, "consumer-0-") != NULL);
+        CHECK(kafka_world_launched(&w, "consumer-0-") != NULL);
         snprintf(id, sizeof id, "%s", t->id);
         /* RUNNING (at once for a client) does not reset the count */
-        feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+        kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
         CHECK_INT(c->failures, i);
         CHECK_INT(t->failures, i);
         kmesos_kafka_tick(&w.k); /* not RUNNING for 2 s yet */
         CHECK_INT(c->failures, i);
-        feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
+        kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
         CHECK_INT(c->failures, i + 1);
         if (i < 2) {
             CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
@@ -584,12 +485,12 @@ static void test_client_failover_doubles_then_deactivates(void)
     fake_io_reset(&w.f);
     feed_offer(&w, "o5", "h1");
     snprintf(id, sizeof id, "%s", t->id);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
     CHECK_INT(c->failures, 1);
     w.f.now_ms += 2000;
     fake_io_reset(&w.f);
     feed_offer(&w, "o6", "h1");
-    feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     w.f.now_ms += 1999;
     kmesos_kafka_tick(&w.k);
     CHECK_INT(c->failures, 1);
@@ -599,7 +500,7 @@ static void test_client_failover_doubles_then_deactivates(void)
     CHECK_INT(t->failures, 0);
     CHECK_INT(run_drop(&w, "consumer", "stop", "consumer=0"), 200);
     snprintf(id, sizeof id, "%s", t->id);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(run_drop(&w, "consumer", "start", "consumer=0"), 200);
     CHECK_INT(c->failures, 0);
     CHECK_INT(kmesos_kafka_client_task(&w.k, c)->phase, KMESOS_PHASE_PENDING);
@@ -608,11 +509,11 @@ static void test_client_failover_doubles_then_deactivates(void)
     feed_offer(&w, "o4", "h1");
     t = kmesos_kafka_client_task(&w.k, c);
     snprintf(id, sizeof id, "%s", t->id);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FINISHED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FINISHED);
     CHECK_INT(t->phase, KMESOS_PHASE_DONE);
     CHECK_INT(c->failures, 0);
     CHECK_INT(c->active, 1);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 /* Launches producers 0..n-1 (added and started) on h1 and makes them RUNNING. */
@@ -628,7 +529,7 @@ static void run_producers(world *w, int n)
             &w->k, kmesos_kafka_client(&w->k, KMESOS_CLIENT_PRODUCER, i));
         CHECK(t && t->phase == KMESOS_PHASE_LAUNCHING);
         if (t)
-            feed_update(w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+            kafka_world_feed_update(w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     }
     fake_io_reset(&w->f);
 }
@@ -641,7 +542,7 @@ static kmesos_task *producer_task(world *w, int id)
 static void test_rolling_restart_of_clients_one_at_a_time(void)
 {
     world w;
-    setup(&w);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     run_one_broker(&w);
     run_producers(&w, 3);
     json_t *body = NULL;
@@ -655,7 +556,7 @@ static void test_rolling_restart_of_clients_one_at_a_time(void)
     CHECK_STR(last_kill(&w), t0->id);
     char id[128];
     snprintf(id, sizeof id, "%s", t0->id);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_PENDING); /* at once, not a failure */
     CHECK_INT(t0->next_attempt_ms, w.f.now_ms);
     CHECK_INT(kmesos_kafka_client(&w.k, KMESOS_CLIENT_PRODUCER, 0)->failures, 0);
@@ -666,16 +567,16 @@ static void test_rolling_restart_of_clients_one_at_a_time(void)
     kmesos_kafka_tick(&w.k);
     CHECK_INT(kills(&w), 1); /* launched is not back yet */
     fake_io_reset(&w.f);
-    feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(kills(&w), 1); /* back RUNNING: now producer 1 */
     CHECK_STR(last_kill(&w), t1->id);
     /* producer 1 comes back and finishes before a tick: finished counts as back */
     snprintf(id, sizeof id, "%s", t1->id);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     feed_offer(&w, "o3", "h1");
     fake_io_reset(&w.f);
     snprintf(id, sizeof id, "%s", t1->id);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FINISHED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FINISHED);
     CHECK_INT(t1->phase, KMESOS_PHASE_DONE);
     CHECK_INT(kills(&w), 1);
     CHECK_STR(last_kill(&w), t2->id);
@@ -684,13 +585,13 @@ static void test_rolling_restart_of_clients_one_at_a_time(void)
     kmesos_kafka_tick(&w.k);
     CHECK_INT(w.k.restart_current, -1);
     CHECK_INT(w.k.n_restart, 0);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_brokers_and_clients_share_the_restart_queue(void)
 {
     world w;
-    setup(&w);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     run_one_broker(&w);
     run_producers(&w, 1);
     CHECK_INT(run_drop(&w, "broker", "restart", "broker=0"), 202);
@@ -700,19 +601,19 @@ static void test_brokers_and_clients_share_the_restart_queue(void)
     CHECK_STR(last_kill(&w), b->id);
     char id[128];
     snprintf(id, sizeof id, "%s", b->id);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     feed_offer(&w, "o2", "h1");
     fake_io_reset(&w.f);
-    feed_update(&w, b->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&w, b->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(kills(&w), 1); /* the broker is back: now the producer */
     CHECK_STR(last_kill(&w), producer_task(&w, 0)->id);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_tasks_kill_of_a_client_is_a_task_loss(void)
 {
     world w;
-    setup(&w);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     run_one_broker(&w);
     CHECK_INT(run_drop(&w, "producer", "add",
                        "producer=0&topic=t&command=x&failover_delay=4s&failover_max_delay=8s"),
@@ -723,7 +624,7 @@ static void test_tasks_kill_of_a_client_is_a_task_loss(void)
     kmesos_task *t = producer_task(&w, 0);
     CHECK(t != NULL);
     if (!t) {
-        teardown(&w);
+        kafka_world_teardown(&w);
         return;
     }
     CHECK_INT(kmesos_kafka_api_kill(&w.k, t, &body), 409);
@@ -731,7 +632,7 @@ static void test_tasks_kill_of_a_client_is_a_task_loss(void)
     json_decref(body);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     feed_offer(&w, "o1", "h1");
-    feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     fake_io_reset(&w.f);
     CHECK_INT(kmesos_kafka_api_kill(&w.k, t, &body), 202);
     CHECK_STR(json_string_value(json_object_get(body, "killing")), t->id);
@@ -743,20 +644,20 @@ static void test_tasks_kill_of_a_client_is_a_task_loss(void)
     CHECK_STR(last_kill(&w), t->id);
     char id[128];
     snprintf(id, sizeof id, "%s", t->id);
-    feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     kmesos_client *c = kmesos_kafka_client(&w.k, KMESOS_CLIENT_PRODUCER, 0);
     CHECK_INT(c->active, 1);
     CHECK_INT(c->failures, 1);
     CHECK(c->last_failure && strncmp(c->last_failure, "TASK_KILLED", 11) == 0);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     CHECK_INT(t->next_attempt_ms - w.f.now_ms, 4000);
-    teardown(&w);
+    kafka_world_teardown(&w);
 }
 
 static void test_state_round_trip(void)
 {
     world w;
-    setup(&w);
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
     CHECK_INT(run_drop(&w, "producer", "add", "producer=2&topic=t&options=acks=all&cpus=0.25"),
               200);
     CHECK_INT(run_drop(&w, "consumer", "add",
@@ -768,7 +669,7 @@ static void test_state_round_trip(void)
     json_t *j = kmesos_kafka_state_json(&w.k);
     CHECK_INT(json_array_size(json_object_get(j, "clients")), 2);
     world v;
-    setup(&v);
+    kafka_world_setup(&v, KMESOS_FETCH_URI);
     char err[256];
     CHECK_INT(kmesos_kafka_state_load(&v.k, j, err, sizeof err), 0);
     CHECK_INT(v.k.n_clients, 2);
@@ -798,7 +699,7 @@ static void test_state_round_trip(void)
         "active", 1, "cpus", 0.5, "mem", 400.0, "topic", "t", "options", "", "command", "", "failures",
         0);
     world x;
-    setup(&x);
+    kafka_world_setup(&x, KMESOS_FETCH_URI);
     CHECK_INT(kmesos_kafka_state_load(&x.k, older, err, sizeof err), 0);
     kmesos_client *o = kmesos_kafka_client(&x.k, KMESOS_CLIENT_PRODUCER, 3);
     CHECK(o != NULL);
@@ -810,18 +711,18 @@ static void test_state_round_trip(void)
         CHECK_STR(o->set.jvm_options, "");
     }
     json_decref(older);
-    teardown(&x);
+    kafka_world_teardown(&x);
     /* an old state without clients still loads */
     json_t *old = json_pack("{s:s, s:[], s:[]}", "cluster_id", "AAAAAAAAAAAAAAAAAAAAAA", "voters",
                             "brokers");
     world u;
-    setup(&u);
+    kafka_world_setup(&u, KMESOS_FETCH_URI);
     CHECK_INT(kmesos_kafka_state_load(&u.k, old, err, sizeof err), 0);
     CHECK_INT(u.k.n_clients, 0);
     json_decref(old);
-    teardown(&u);
-    teardown(&v);
-    teardown(&w);
+    kafka_world_teardown(&u);
+    kafka_world_teardown(&v);
+    kafka_world_teardown(&w);
 }
 
 int main(void)
