@@ -17,31 +17,9 @@
 #include <string.h>
 
 #include "sched/kafka.h"
+#include "sched/client.h"
 #include "sched/kafka_clients.h"
 #include "sched/pbuild.h"
-
-/* 'text' for sh, with embedded single quotes escaped. */
-static char *shell_quote(const char *text)
-{
-    size_t n = 3;
-    for (const char *p = text; *p; p++)
-        n += *p == '\'' ? 4 : 1;
-    char *out = malloc(n), *w = out;
-    if (!out)
-        return NULL;
-    *w++ = '\'';
-    for (const char *p = text; *p; p++) {
-        if (*p == '\'') {
-            memcpy(w, "'\\''", 4);
-            w += 4;
-        } else {
-            *w++ = *p;
-        }
-    }
-    *w++ = '\'';
-    *w = '\0';
-    return out;
-}
 
 static int push_env(Mesos__V1__Environment *env, const char *name, const char *value)
 {
@@ -95,8 +73,8 @@ static int set_command(Mesos__V1__CommandInfo *cmd, const kmesos_kafka *k, const
                    : -1;
     }
     snprintf(path, sizeof path, "%s/bin/%s", k->dist_dir, script);
-    *path_out = shell_quote(path);
-    cmd->value = shell_quote(k->executor);
+    *path_out = kmesos_client_shell_quote(path);
+    cmd->value = kmesos_client_shell_quote(k->executor);
     return *path_out && cmd->value ? 0 : -1;
 }
 
@@ -110,7 +88,7 @@ static char *ready_command(const kmesos_kafka *k)
         return strdup(path);
     }
     snprintf(path, sizeof path, "%s/bin/kafka-ready.sh", k->dist_dir);
-    return shell_quote(path);
+    return kmesos_client_shell_quote(path);
 }
 
 /* Catching up after a restart may take a while: more than the executor's
