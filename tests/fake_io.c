@@ -1,6 +1,8 @@
 /* fake_io: see fake_io.h. */
 #include "fake_io.h"
 
+#include <stdlib.h>
+
 #include "codec/protocol.h"
 #include "sched/pbuild.h"
 
@@ -53,4 +55,23 @@ kmesos_call *fake_io_find(const fake_io *f, Mesos__V1__Scheduler__Call__Type typ
         if (f->calls[i]->type == type)
             return f->calls[i];
     return NULL;
+}
+
+static int quiet_send(void *arg, kmesos_call *call)
+{
+    (void)arg, (void)call;
+    return 0;
+}
+static uint64_t quiet_now_ms(void *arg) { (void)arg; return 1; }
+static double quiet_now_s(void *arg) { (void)arg; return 1; }
+
+void fake_io_quiet_scheduler(kmesos_scheduler *s, const char *spec)
+{
+    kmesos_workload *w = calloc(1, sizeof *w);
+    char err[128];
+    kmesos_workload_parse(spec, w, err, sizeof err);
+    kmesos_scheduler_config cfg;
+    kmesos_scheduler_config_defaults(&cfg);
+    kmesos_scheduler_io io = {NULL, quiet_send, quiet_now_ms, quiet_now_s, NULL, NULL};
+    kmesos_scheduler_init(s, &cfg, &io, w, 1);
 }

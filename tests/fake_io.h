@@ -26,4 +26,10 @@ size_t fake_io_count(const fake_io *f, Mesos__V1__Scheduler__Call__Type type);
 /* The first recorded call of that type, or NULL. */
 kmesos_call *fake_io_find(const fake_io *f, Mesos__V1__Scheduler__Call__Type type);
 
+/* A scheduler with one workload (spec in kmesos_workload_parse syntax)
+ * on an io that drops every call and answers 1 for both clocks: for
+ * tests of what the scheduler holds (state files, options), not of what
+ * it sends. Free it with kmesos_scheduler_free. */
+void fake_io_quiet_scheduler(kmesos_scheduler *s, const char *spec);
+
 #endif

@@ -19,6 +19,7 @@
 #include "sched/state.h"
 #include "sched/state_zk.h"
 #include "sched/workload.h"
+#include "fake_io.h"
 #include "testlib.h"
 
 #define ZK_JAR "/usr/share/java/zookeeper.jar"
@@ -217,19 +218,9 @@ static void test_writes_coalesce_and_conflicts_are_survived(void)
     uv_loop_close(&loop);
 }
 
-static uint64_t now_ms(void *arg) { (void)arg; return 1; }
-static double now_s(void *arg) { (void)arg; return 1; }
-static int no_send(void *arg, kmesos_call *c) { (void)arg, (void)c; return 0; }
-
 static void make_sched(kmesos_scheduler *s)
 {
-    kmesos_workload *w = calloc(1, sizeof *w);
-    char err[128];
-    kmesos_workload_parse("name=web cmd=true instances=2", w, err, sizeof err);
-    kmesos_scheduler_config cfg;
-    kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = {NULL, no_send, now_ms, now_s, NULL, NULL};
-    kmesos_scheduler_init(s, &cfg, &io, w, 1);
+    fake_io_quiet_scheduler(s, "name=web cmd=true instances=2");
 }
 
 /* Loads url into a fresh scheduler s; returns what the load returned. */
