@@ -30,8 +30,8 @@
 
 #include "codec/log.h"
 #include "codec/protocol.h"
-#include "sched/pbuild.h"
-#include "sched/policy.h"
+#include "codec/pb.h"
+#include "sched/policy/policy.h"
 #include "sched/scheduler.h"
 
 typedef struct bench_io {

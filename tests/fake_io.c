@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "codec/protocol.h"
-#include "sched/pbuild.h"
+#include "codec/pb.h"
 
 static int fake_io_send(void *arg, kmesos_call *call)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/pbuild.h"
+#include "codec/pb.h"
 #include "testlib.h"
 
 void kafka_world_setup(kafka_world *w, kmesos_fetch_mode mode)

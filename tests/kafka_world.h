@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "fake_io.h"
-#include "sched/kafka.h"
+#include "sched/kafka/kafka.h"
 #include "sched/scheduler.h"
 
 typedef struct kafka_world {

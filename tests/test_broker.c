@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "codec/protocol.h"
-#include "sched/api.h"
-#include "sched/broker_api.h"
-#include "sched/kafka.h"
-#include "sched/pbuild.h"
-#include "sched/state.h"
+#include "sched/api/api.h"
+#include "sched/api/broker_api.h"
+#include "sched/kafka/kafka.h"
+#include "codec/pb.h"
+#include "sched/state/state.h"
 #include "kafka_world.h"
 #include "testlib.h"
 

@@ -4,7 +4,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "sched/broker_log.h"
+#include "sched/api/broker_log.h"
 #include "testlib.h"
 
 /* The tail of data as "a|b|c". */

@@ -8,7 +8,7 @@
 #include "codec/pbjson.h"
 #include "codec/protocol.h"
 #include "sched/calls.h"
-#include "sched/pbuild.h"
+#include "codec/pb.h"
 #include "testlib.h"
 
 #define CAP KMESOS_TEST_DATA "/mesos-captures/scheduler/"

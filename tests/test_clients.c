@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "codec/protocol.h"
-#include "sched/broker_api.h"
-#include "sched/client_api.h"
-#include "sched/kafka.h"
-#include "sched/kafka_clients.h"
-#include "sched/pbuild.h"
+#include "sched/api/broker_api.h"
+#include "sched/api/client_api.h"
+#include "sched/kafka/kafka.h"
+#include "sched/kafka/clients.h"
+#include "codec/pb.h"
 #include "kafka_world.h"
 #include "testlib.h"
 

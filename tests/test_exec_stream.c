@@ -14,7 +14,8 @@
 #include "codec/protocol.h"
 #include "codec/recordio.h"
 #include "exec/exec_core.h"
-#include "exec/exec_pb.h"
+#include "codec/pb.h"
+#include "codec/uuid.h"
 #include "testlib.h"
 
 #define SEC INT64_C(1000000000)
@@ -47,7 +48,7 @@ static int fake_send(void *arg, const Mesos__V1__Executor__Call *call)
 {
     fake_io *f = arg;
     if (f->ncalls < MAX_CALLS)
-        f->calls[f->ncalls++] = (Mesos__V1__Executor__Call *)kmesos_exec_pb_dup(&call->base);
+        f->calls[f->ncalls++] = (Mesos__V1__Executor__Call *)kmesos_pb_dup(&call->base);
     return 0;
 }
 

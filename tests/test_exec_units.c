@@ -17,7 +17,8 @@
 #include "exec/exec_config.h"
 #include "exec/exec_duration.h"
 #include "exec/exec_guard.h"
-#include "exec/exec_pb.h"
+#include "codec/pb.h"
+#include "codec/uuid.h"
 #include "exec/exec_proc.h"
 #include "exec/exec_ready.h"
 #include "exec/exec_spec.h"
@@ -569,14 +570,14 @@ static void test_kill_waits_for_the_group(void)
 static void test_uuid(void)
 {
     uint8_t a[16], b[16];
-    char hex[KMESOS_EXEC_UUID_HEX];
-    CHECK_INT(kmesos_exec_uuid_random(a), 0);
-    CHECK_INT(kmesos_exec_uuid_random(b), 0);
+    char hex[KMESOS_UUID_HEX];
+    CHECK_INT(kmesos_uuid_random(a), 0);
+    CHECK_INT(kmesos_uuid_random(b), 0);
     CHECK(memcmp(a, b, 16) != 0);
     CHECK_INT(a[6] >> 4, 4);
     const uint8_t known[16] = {0x79, 0x28, 0x78, 0xc7, 0xc0, 0x85, 0x49, 0xb0,
                                0xbf, 0x2c, 0x03, 0x42, 0x0f, 0x4c, 0x2c, 0xfe};
-    CHECK_STR(kmesos_exec_uuid_hex(known, 16, hex), "792878c7c08549b0bf2c03420f4c2cfe");
+    CHECK_STR(kmesos_uuid_hex(known, 16, hex), "792878c7c08549b0bf2c03420f4c2cfe");
 }
 
 /* Runs `<this binary> --kmesos-guard <ppid> -- /bin/sh -c script` from

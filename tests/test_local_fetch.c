@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "local/fetch.h"
+#include "local/agent/fetch.h"
 #include "local/util.h"
 #include "testlib.h"
 
@@ -91,7 +91,7 @@ static outcome run_fetch(const char *sandbox, Mesos__V1__CommandInfo__URI **uris
     uv_run(&loop, UV_RUN_DEFAULT);
     CHECK_INT(uv_loop_close(&loop), 0);
     for (size_t i = 0; i < n; i++)
-        klocal_util_pb_free(uris[i]);
+        kmesos_pb_free(uris[i]);
     CHECK_INT(o.called, 1);
     return o;
 }

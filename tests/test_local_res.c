@@ -9,7 +9,7 @@
 #include "local/attrs.h"
 #include "local/config.h"
 #include "local/res.h"
-#include "local/updates.h"
+#include "local/agent/updates.h"
 #include "local/util.h"
 #include "testlib.h"
 

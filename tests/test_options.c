@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "sched/options.h"
-#include "sched/state.h"
+#include "sched/state/state.h"
 #include "sched/workload.h"
 #include "fake_io.h"
 #include "testlib.h"

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "codec/protocol.h"
-#include "sched/pbuild.h"
-#include "sched/policy.h"
+#include "codec/pb.h"
+#include "sched/policy/policy.h"
 #include "sched/scheduler.h"
 #include "fake_io.h"
 #include "testlib.h"

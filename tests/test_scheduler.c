@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "codec/protocol.h"
-#include "sched/pbuild.h"
+#include "codec/pb.h"
 #include "sched/scheduler.h"
 #include "fake_io.h"
 #include "testlib.h"

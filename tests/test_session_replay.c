@@ -20,7 +20,7 @@
 #include "codec/log.h"
 #include "codec/protocol.h"
 #include "codec/recordio.h"
-#include "sched/session.h"
+#include "sched/mesos/session.h"
 #include "testlib.h"
 
 #define CAPS KMESOS_TEST_DATA "/mesos-captures/"

@@ -3,8 +3,8 @@
  * real master) and the bounds of the jittered backoff. */
 #include <stdlib.h>
 
-#include "sched/backoff.h"
-#include "sched/master_url.h"
+#include "sched/mesos/backoff.h"
+#include "sched/mesos/master_url.h"
 #include "testlib.h"
 
 static void parse_ok(const char *spec, size_t n, const char *const *want)

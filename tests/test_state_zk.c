@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "sched/state.h"
-#include "sched/state_zk.h"
+#include "sched/state/state.h"
+#include "sched/state/state_zk.h"
 #include "sched/workload.h"
 #include "fake_io.h"
 #include "testlib.h"

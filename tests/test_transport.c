@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "codec/buf.h"
-#include "sched/transport.h"
+#include "net/transport.h"
 #include "testlib.h"
 
 /* ---- server: the path says what to do ----------------------------------- */

@@ -15,7 +15,8 @@
 
 #include "codec/log.h"
 #include "exec/exec_core.h"
-#include "exec/exec_pb.h"
+#include "codec/pb.h"
+#include "codec/uuid.h"
 #include "exec/exec_proc.h"
 #include "exec/exec_session.h"
 
@@ -80,7 +81,7 @@ static void exec_app_kill(void *arg, kmesos_exec_task *t, int64_t grace_ns)
 static int exec_app_uuid(void *arg, uint8_t out[16])
 {
     (void)arg;
-    return kmesos_exec_uuid_random(out);
+    return kmesos_uuid_random(out);
 }
 
 static double exec_app_wall_s(void *arg)

@@ -16,7 +16,8 @@
 
 #include "codec/log.h"
 #include "codec/protocol.h"
-#include "exec/exec_pb.h"
+#include "codec/pb.h"
+#include "codec/uuid.h"
 #include "exec/exec_status.h"
 
 #define MOD "exec"
@@ -136,10 +137,10 @@ static void exec_send_status(kmesos_exec_core *c, const Mesos__V1__TaskStatus *s
 static void exec_resend_cb(void *arg, const Mesos__V1__TaskStatus *st)
 {
     kmesos_exec_core *c = arg;
-    char hex[KMESOS_EXEC_UUID_HEX];
+    char hex[KMESOS_UUID_HEX];
     KLOG_INFO(MOD, "task %s: resending unacknowledged %s (uuid %s)", st->task_id->value,
               kmesos_exec_status_state_name(st->state),
-              kmesos_exec_uuid_hex(st->uuid.data, st->uuid.len, hex));
+              kmesos_uuid_hex(st->uuid.data, st->uuid.len, hex));
     exec_send_status(c, st);
 }
 
@@ -147,7 +148,7 @@ static void exec_resend_cb(void *arg, const Mesos__V1__TaskStatus *st)
 static void exec_update(kmesos_exec_core *c, kmesos_exec_task *t, Mesos__V1__TaskState state,
                         const char *message, int reason)
 {
-    uint8_t uuid[KMESOS_EXEC_UUID_LEN];
+    uint8_t uuid[KMESOS_UUID_LEN];
     Mesos__V1__TaskStatus st = MESOS__V1__TASK_STATUS__INIT;
     Mesos__V1__TaskID tid = MESOS__V1__TASK_ID__INIT;
     Mesos__V1__AgentID aid = MESOS__V1__AGENT_ID__INIT;
@@ -177,10 +178,10 @@ static void exec_update(kmesos_exec_core *c, kmesos_exec_task *t, Mesos__V1__Tas
     st.uuid.len = sizeof uuid;
     const Mesos__V1__TaskStatus *kept =
         kmesos_exec_updates_add(&c->updates, &st, c->io.mono_ms(c->io.arg));
-    char hex[KMESOS_EXEC_UUID_HEX];
+    char hex[KMESOS_UUID_HEX];
     KLOG_INFO(MOD, "task %s: %s%s%s (uuid %s)%s", t->id, kmesos_exec_status_state_name(state),
               message ? ": " : "", message ? message : "",
-              kmesos_exec_uuid_hex(uuid, sizeof uuid, hex),
+              kmesos_uuid_hex(uuid, sizeof uuid, hex),
               c->subscribed ? "" : " [queued until re-subscribed]");
     if (c->subscribed)
         exec_send_status(c, kept ? kept : &st);
@@ -194,7 +195,7 @@ static kmesos_exec_task *exec_task_add(kmesos_exec_core *c, const Mesos__V1__Tas
     if (!t)
         return NULL;
     t->id = strdup(info->task_id->value);
-    t->info = (Mesos__V1__TaskInfo *)kmesos_exec_pb_dup(&info->base);
+    t->info = (Mesos__V1__TaskInfo *)kmesos_pb_dup(&info->base);
     if (!t->id || !t->info) {
         exec_task_free(t);
         return NULL;
@@ -297,9 +298,9 @@ static void exec_on_kill(kmesos_exec_core *c, const Mesos__V1__Executor__Event__
 
 static void exec_on_acknowledged(kmesos_exec_core *c, const Mesos__V1__Executor__Event__Acknowledged *a)
 {
-    char hex[KMESOS_EXEC_UUID_HEX];
+    char hex[KMESOS_UUID_HEX];
     Mesos__V1__TaskState state;
-    kmesos_exec_uuid_hex(a->uuid.data, a->uuid.len, hex);
+    kmesos_uuid_hex(a->uuid.data, a->uuid.len, hex);
     if (!kmesos_exec_updates_ack(&c->updates, a->uuid.data, a->uuid.len, &state)) {
         KLOG_INFO(MOD, "ACKNOWLEDGED of an update we do not hold (task %s, uuid %s)",
                   a->task_id->value, hex);

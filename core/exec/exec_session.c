@@ -19,7 +19,7 @@
 #include "codec/log.h"
 #include "codec/protocol.h"
 #include "codec/recordio.h"
-#include "sched/transport.h"
+#include "net/transport.h"
 
 #define MOD "exec_session"
 #define EXEC_SESSION_MAX_RECORD (16u * 1024u * 1024u)

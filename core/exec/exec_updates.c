@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/exec_pb.h"
+#include "codec/pb.h"
+#include "codec/uuid.h"
 
 void kmesos_exec_updates_init(kmesos_exec_updates *u, int64_t first_ms, int64_t max_ms)
 {
@@ -46,7 +47,7 @@ const Mesos__V1__TaskStatus *kmesos_exec_updates_add(kmesos_exec_updates *u,
     kmesos_exec_update *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
-    e->status = (Mesos__V1__TaskStatus *)kmesos_exec_pb_dup(&status->base);
+    e->status = (Mesos__V1__TaskStatus *)kmesos_pb_dup(&status->base);
     if (!e->status) {
         free(e);
         return NULL;

@@ -109,7 +109,7 @@ Mesos__V1__Attribute **klocal_attrs_to_pb(const klocal_attrs *a, size_t *n)
 void klocal_attrs_free_pb(Mesos__V1__Attribute **list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        klocal_util_pb_free(list[i]);
+        kmesos_pb_free(list[i]);
     free(list);
 }
 

@@ -9,7 +9,7 @@
 
 #include "codec/log.h"
 #include "local/config.h"
-#include "local/master.h"
+#include "local/master/master.h"
 
 typedef struct klocal_main {
     uv_loop_t loop;

@@ -313,7 +313,7 @@ Mesos__V1__Resource **klocal_res_to_pb(const klocal_res *r, int with_role, size_
 void klocal_res_free_pb(Mesos__V1__Resource **list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        klocal_util_pb_free(list[i]);
+        kmesos_pb_free(list[i]);
     free(list);
 }
 

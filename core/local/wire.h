@@ -7,12 +7,12 @@
 #include <stddef.h>
 #include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
-#include "codec/httpd.h"
+#include "net/httpd.h"
 #include "codec/protocol.h"
 
 /* Decodes the request body into a message of d. On failure answers the
  * request (400/415, Mesos texts) and returns NULL. *ct gets the request
- * content type. Free the result with klocal_util_pb_free. */
+ * content type. Free the result with kmesos_pb_free. */
 ProtobufCMessage *klocal_wire_decode(kmesos_httpd_req *req, const ProtobufCMessageDescriptor *d,
                                      kmesos_content_type *ct);
 /* Picks the response type from Accept (JSON first, like Mesos); on

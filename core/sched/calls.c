@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/pbuild.h"
+#include "codec/pb.h"
 
 kmesos_call *kmesos_call_simple(Mesos__V1__Scheduler__Call__Type type)
 {

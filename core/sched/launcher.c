@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/pbuild.h"
+#include "codec/pb.h"
 
 void kmesos_port_cursor_init(kmesos_port_cursor *c, const kmesos_offer *o)
 {

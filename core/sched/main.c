@@ -17,14 +17,14 @@
 #include <uv.h>
 
 #include "codec/log.h"
-#include "sched/api.h"
-#include "sched/kafka.h"
-#include "sched/kafka_files.h"
+#include "sched/api/api.h"
+#include "sched/kafka/kafka.h"
+#include "sched/api/files.h"
 #include "sched/options.h"
-#include "sched/policy.h"
+#include "sched/policy/policy.h"
 #include "sched/scheduler.h"
-#include "sched/session.h"
-#include "sched/state.h"
+#include "sched/mesos/session.h"
+#include "sched/state/state.h"
 
 #define MOD "main"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <utlist.h>
 
-#include "sched/pbuild.h"
+#include "codec/pb.h"
 
 void kmesos_offers_init(kmesos_offers *book) { memset(book, 0, sizeof *book); }
 

@@ -18,7 +18,7 @@
 #include "codec/log.h"
 #include "codec/protocol.h"
 #include "sched/launcher.h"
-#include "sched/pbuild.h"
+#include "codec/pb.h"
 
 #define MOD "scheduler"
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "codec/protocol.h"
+#include "codec/str.h"
 #include "mesos/v1/mesos.pb-c.h"
 
 void kmesos_tasks_init(kmesos_tasks *reg, kmesos_relaunch_backoff backoff)
@@ -39,16 +40,6 @@ void kmesos_tasks_free(kmesos_tasks *reg)
         task_free(t);
     }
     reg->count = 0;
-}
-
-static int set_str(char **dst, const char *src)
-{
-    char *copy = src ? strdup(src) : NULL;
-    if (src && !copy)
-        return -1;
-    free(*dst);
-    *dst = copy;
-    return 0;
 }
 
 /* Gives the slot a new task id and rehashes it. */
@@ -110,7 +101,7 @@ kmesos_task *kmesos_tasks_restore(kmesos_tasks *reg, const kmesos_workload *w,
         reg->seq = seq;
     if (t) {
         t->phase = KMESOS_PHASE_LAUNCHING;
-        if (set_str(&t->agent_id, agent_id) != 0)
+        if (kmesos_str_set(&t->agent_id, agent_id) != 0)
             t->phase = KMESOS_PHASE_PENDING;
     }
     return t;
@@ -127,7 +118,7 @@ int kmesos_tasks_launched(kmesos_tasks *reg, kmesos_task *t, const char *agent_i
                           const char *hostname, uint64_t now_ms)
 {
     (void)reg;
-    if (set_str(&t->agent_id, agent_id) != 0 || set_str(&t->hostname, hostname) != 0)
+    if (kmesos_str_set(&t->agent_id, agent_id) != 0 || kmesos_str_set(&t->hostname, hostname) != 0)
         return -1;
     t->phase = KMESOS_PHASE_LAUNCHING;
     t->launched_ms = now_ms;
@@ -185,7 +176,7 @@ static kmesos_update_result finish(kmesos_tasks *reg, kmesos_task *t, int state,
         return relaunch_now(reg, t, now_ms);
     if (!ok) {
         t->failures++;
-        set_str(&t->last_message, message ? message : "");
+        kmesos_str_set(&t->last_message, message ? message : "");
     }
     kmesos_restart r = t->workload->restart;
     int given_up = !ok && t->workload->max_failures > 0 &&
@@ -210,7 +201,7 @@ kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id,
         return KMESOS_UPDATE_IGNORED;
     t->state = state;
     if (agent_id && (!t->agent_id || strcmp(t->agent_id, agent_id) != 0))
-        set_str(&t->agent_id, agent_id);
+        kmesos_str_set(&t->agent_id, agent_id);
     if (kmesos_task_state_terminal(state))
         return finish(reg, t, state, message, now_ms);
     if (t->phase != KMESOS_PHASE_STOPPED)

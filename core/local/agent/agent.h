@@ -1,0 +1,111 @@
+/* agent: one simulated Mesos agent. It serves the v1 executor API
+ * (POST /api/v1/executor) and GET /state on its own port, runs command
+ * tasks as child processes (acting as the command executor) and custom
+ * executors with the Mesos executor environment, and owns the status
+ * update manager that resends updates until they are acknowledged. The
+ * master drives it with plain function calls and hears back through
+ * klocal_agent_events (in-process "messages"). */
+#ifndef KLOCAL_AGENT_H
+#define KLOCAL_AGENT_H
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <uv.h>
+#include "local/attrs.h"
+#include "local/res.h"
+#include "mesos/v1/mesos.pb-c.h"
+
+typedef struct klocal_agent klocal_agent;
+
+typedef struct klocal_agent_events {
+    /* A status update to forward to the framework (owned by the agent). */
+    void (*on_update)(void *arg, klocal_agent *a, const char *fw_id,
+                      const Mesos__V1__TaskStatus *st);
+    /* The terminal update of a task was acknowledged: the task is gone. */
+    void (*on_task_done)(void *arg, klocal_agent *a, const char *fw_id, const char *task_id);
+    /* An executor sent a MESSAGE for its scheduler. */
+    void (*on_message)(void *arg, klocal_agent *a, const char *fw_id, const char *exec_id,
+                       const uint8_t *data, size_t len);
+    /* A custom executor terminated (status: wait status, 0 if unknown). */
+    void (*on_executor_exit)(void *arg, klocal_agent *a, const char *fw_id,
+                             const char *exec_id, int status);
+    /* The agent came back after a simulated restart (its port is open). */
+    void (*on_reregistered)(void *arg, klocal_agent *a);
+    void *arg;
+} klocal_agent_events;
+
+typedef struct klocal_agent_params {
+    size_t index;
+    const char *id;
+    const char *hostname;
+    const char *ip;
+    int port;                /* 0: any free port */
+    const char *resources;   /* flag syntax (already validated) */
+    const char *attributes;
+    size_t alt_index;        /* which attribute alternative (a:x,y) it gets */
+    const char *work_dir;
+    const char *master_hostname;
+    double update_retry;
+    double executor_grace;
+    double kill_grace;
+} klocal_agent_params;
+
+/* NULL with a reason in err when the port cannot be bound. */
+klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
+                                 const klocal_agent_events *ev, char *err, size_t errlen);
+/* Simulated death or shutdown: kills every process at once, forgets all
+ * updates, stops serving. No event is reported afterwards. */
+void klocal_agent_stop(klocal_agent *a);
+/* Simulated agent process restart with checkpointing: task and executor
+ * processes keep running, the executor API (httpd) closes at once (streams
+ * cut, connections refused) and reopens on the same port after down
+ * seconds. Executors that re-SUBSCRIBE within recovery seconds after that
+ * are re-attached; the others are killed (TASK_FAILED with
+ * REASON_EXECUTOR_REREGISTRATION_TIMEOUT). While down, no update goes to
+ * the master and its acknowledgements, KILLs, SHUTDOWNs and MESSAGEs to
+ * this agent are dropped, as for an unreachable agent. 0, or -1 with a
+ * reason in err (stopped, or down already). A restart during a
+ * recovery window ends it; executors not back yet stay awaited. */
+int klocal_agent_restart(klocal_agent *a, double down, double recovery, char *err,
+                         size_t errlen);
+/* 1 while the executor API is closed by a restart. */
+int klocal_agent_down(const klocal_agent *a);
+/* True while processes of a stopped agent are still being reaped. */
+int klocal_agent_busy(const klocal_agent *a);
+/* Frees a stopped, idle agent. */
+void klocal_agent_free(klocal_agent *a);
+
+const char *klocal_agent_id(const klocal_agent *a);
+const char *klocal_agent_hostname(const klocal_agent *a);
+const char *klocal_agent_ip(const klocal_agent *a);
+const char *klocal_agent_pid(const klocal_agent *a); /* "slave(1)@ip:port" */
+int klocal_agent_port(const klocal_agent *a);
+size_t klocal_agent_index(const klocal_agent *a);
+const klocal_res *klocal_agent_resources(const klocal_agent *a);
+const klocal_attrs *klocal_agent_attributes(const klocal_agent *a);
+/* AgentInfo (heap-built; free with kmesos_pb_free). */
+Mesos__V1__AgentInfo *klocal_agent_info(const klocal_agent *a);
+
+/* Starts a task (TaskInfo with command or executor). New executors are
+ * started; the first status comes back through on_update. */
+void klocal_agent_launch(klocal_agent *a, const Mesos__V1__FrameworkInfo *fw,
+                         const Mesos__V1__TaskInfo *task);
+/* Kills a task; grace < 0: the task's kill_policy or the default. 0 when
+ * the task is known here, -1 otherwise. */
+int klocal_agent_kill_task(klocal_agent *a, const char *fw_id, const char *task_id,
+                           double grace);
+void klocal_agent_acknowledge(klocal_agent *a, const char *fw_id, const char *task_id,
+                              const uint8_t *uuid, size_t len);
+void klocal_agent_shutdown_executor(klocal_agent *a, const char *fw_id, const char *exec_id);
+/* Framework removed: kills its tasks and executors, drops its updates. */
+void klocal_agent_shutdown_framework(klocal_agent *a, const char *fw_id);
+void klocal_agent_message(klocal_agent *a, const char *fw_id, const char *exec_id,
+                          const uint8_t *data, size_t len);
+/* The framework (re)subscribed: resend its pending updates now. */
+void klocal_agent_framework_resubscribed(klocal_agent *a, const char *fw_id);
+/* 1 when the framework has a live executor with this id here. */
+int klocal_agent_has_executor(const klocal_agent *a, const char *fw_id, const char *exec_id);
+/* GET /state body. */
+json_t *klocal_agent_state_json(const klocal_agent *a);
+
+#endif

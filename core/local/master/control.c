@@ -1,0 +1,187 @@
+/* control: fault-injection endpoints of kmesos-local, all under /local on
+ * the master port (they answer even while the master redirects):
+ *   GET  /local/agents                      [{index, id, port, removed}]
+ *   POST /local/agents/add[?like=<id|index>] start one more agent (like=:
+ *        with that agent's hostname, resources and attributes, e.g. a
+ *        removed agent's machine coming back, under a new agent id)
+ *   POST /local/agents/<id|index>/remove    agent loss (see master.c)
+ *   POST /local/agents/<id|index>/restart?down=DUR[&recovery=DUR]
+ *        agent process restart with checkpointing (see agent.h): down
+ *        default 2s, recovery window default 15s
+ *   POST /local/stream/close[?framework=ID] cut scheduler streams (TCP)
+ *   POST /local/heartbeats/stall?seconds=N  no HEARTBEAT for N seconds
+ *   POST /local/redirect?to=HOST:PORT       act as non-leader ('' = lead)
+ * Answers are JSON ({"ok":true,...}) or a text error with 400/404/405. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/log.h"
+#include "local/config.h"
+#include "local/master/internal.h"
+#include "local/util.h"
+#include "local/wire.h"
+
+static void control_ok(kmesos_httpd_req *req, json_t *extra)
+{
+    json_t *j = extra ? extra : json_object();
+    json_object_set_new(j, "ok", json_true());
+    klocal_wire_reply_json(req, j);
+    json_decref(j);
+}
+
+static json_t *control_agent_json(const klocal_magent *ma)
+{
+    return json_pack("{s:i, s:s, s:s, s:i, s:b, s:b}", "index",
+                     (int)klocal_agent_index(ma->agent), "id", klocal_agent_id(ma->agent),
+                     "hostname", klocal_agent_hostname(ma->agent), "port",
+                     klocal_agent_port(ma->agent), "removed", ma->removed, "down",
+                     klocal_agent_down(ma->agent));
+}
+
+static void control_agents(klocal_master *m, kmesos_httpd_req *req)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < m->nagents; i++)
+        json_array_append_new(a, control_agent_json(m->agents[i]));
+    klocal_wire_reply_json(req, a);
+    json_decref(a);
+}
+
+static void control_agent_add(klocal_master *m, kmesos_httpd_req *req)
+{
+    char err[256];
+    const char *key = kmesos_httpd_query(req, "like");
+    const klocal_magent *like = key ? klocal_master_agent(m, key) : NULL;
+    if (key && !like) {
+        kmesos_httpd_reply_text(req, 404, "No such agent", NULL);
+        return;
+    }
+    klocal_magent *ma = klocal_master_add_agent(m, like, err, sizeof err);
+    if (!ma) {
+        kmesos_httpd_reply_text(req, 500, err, NULL);
+        return;
+    }
+    control_ok(req, json_pack("{s:o}", "agent", control_agent_json(ma)));
+    klocal_alloc_run(m);
+}
+
+/* ?NAME=DUR (default def when absent): 0, or -1 after a 400 answer. */
+static int control_duration(kmesos_httpd_req *req, const char *name, double def, double *out)
+{
+    const char *v = kmesos_httpd_query(req, name);
+    *out = def;
+    if (!v)
+        return 0;
+    if (klocal_config_duration(v, out) == 0 && *out >= 0)
+        return 0;
+    char *msg = klocal_util_xasprintf("Expecting ?%s=DURATION", name);
+    kmesos_httpd_reply_text(req, 400, msg, NULL);
+    free(msg);
+    return -1;
+}
+
+static void control_agent_restart(klocal_master *m, kmesos_httpd_req *req, klocal_magent *ma)
+{
+    double down, recovery;
+    if (control_duration(req, "down", 2.0, &down) != 0 ||
+        control_duration(req, "recovery", 15.0, &recovery) != 0)
+        return;
+    char err[256];
+    if (klocal_master_restart_agent(m, ma, down, recovery, err, sizeof err) != 0) {
+        kmesos_httpd_reply_text(req, 409, err, NULL);
+        return;
+    }
+    control_ok(req, json_pack("{s:o, s:f, s:f}", "agent", control_agent_json(ma), "down", down,
+                              "recovery", recovery));
+}
+
+static void control_agent_op(klocal_master *m, kmesos_httpd_req *req, const char *rest)
+{
+    const char *slash = strchr(rest, '/');
+    int remove = slash && strcmp(slash, "/remove") == 0;
+    if (!slash || (!remove && strcmp(slash, "/restart") != 0)) {
+        kmesos_httpd_reply_text(req, 404, "Unknown control endpoint", NULL);
+        return;
+    }
+    char *key = klocal_util_xcalloc(1, (size_t)(slash - rest) + 1);
+    memcpy(key, rest, (size_t)(slash - rest));
+    klocal_magent *ma = klocal_master_agent(m, key);
+    free(key);
+    if (!ma) {
+        kmesos_httpd_reply_text(req, 404, "No such agent", NULL);
+        return;
+    }
+    if (!remove) {
+        control_agent_restart(m, req, ma);
+        return;
+    }
+    json_t *j = json_pack("{s:o}", "agent", control_agent_json(ma));
+    klocal_master_remove_agent(m, ma);
+    control_ok(req, j);
+}
+
+static void control_stream_close(klocal_master *m, kmesos_httpd_req *req)
+{
+    const char *only = kmesos_httpd_query(req, "framework");
+    json_t *cut = json_array();
+    for (klocal_fw *fw = m->fws; fw; fw = fw->next)
+        if (fw->stream && (!only || !*only || strcmp(only, fw->id) == 0)) {
+            json_array_append_new(cut, json_string(fw->id));
+            klocal_master_cut_stream(fw);
+        }
+    control_ok(req, json_pack("{s:o}", "frameworks", cut));
+}
+
+static void control_stall(klocal_master *m, kmesos_httpd_req *req)
+{
+    const char *v = kmesos_httpd_query(req, "seconds");
+    double secs;
+    if (!v || klocal_config_duration(v, &secs) != 0) {
+        kmesos_httpd_reply_text(req, 400, "Expecting ?seconds=N", NULL);
+        return;
+    }
+    uv_update_time(m->loop); /* the cached loop time may be stale under load */
+    m->hb_stall_until = uv_now(m->loop) + (uint64_t)(secs * 1000.0);
+    KLOG_INFO("control", "heartbeats stalled for %gs", secs);
+    control_ok(req, json_pack("{s:f}", "seconds", secs));
+}
+
+static void control_redirect(klocal_master *m, kmesos_httpd_req *req)
+{
+    const char *to = kmesos_httpd_query(req, "to");
+    if (!to) {
+        kmesos_httpd_reply_text(req, 400, "Expecting ?to=HOST:PORT (empty: lead again)", NULL);
+        return;
+    }
+    free(m->redirect_to);
+    m->redirect_to = *to ? klocal_util_xstrdup(to) : NULL;
+    KLOG_INFO("control", "%s", *to ? "now a non-leading master" : "leading again");
+    control_ok(req, json_pack("{s:s?}", "redirect_to", m->redirect_to));
+}
+
+int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req)
+{
+    const char *url = kmesos_httpd_url(req);
+    if (strncmp(url, "/local/", 7) != 0)
+        return 0;
+    const char *path = url + 7;
+    int post = strcmp(kmesos_httpd_method(req), "POST") == 0;
+    if (strcmp(path, "agents") == 0)
+        control_agents(m, req);
+    else if (!post)
+        klocal_wire_require_post(req);
+    else if (strcmp(path, "agents/add") == 0)
+        control_agent_add(m, req);
+    else if (strncmp(path, "agents/", 7) == 0)
+        control_agent_op(m, req, path + 7);
+    else if (strcmp(path, "stream/close") == 0)
+        control_stream_close(m, req);
+    else if (strcmp(path, "heartbeats/stall") == 0)
+        control_stall(m, req);
+    else if (strcmp(path, "redirect") == 0)
+        control_redirect(m, req);
+    else
+        kmesos_httpd_reply_text(req, 404, "Unknown control endpoint", NULL);
+    return 1;
+}

@@ -1,0 +1,350 @@
+/* mcall: the scheduler calls a subscribed framework makes, after the HTTP
+ * checks of master.c. Validation follows Mesos 1.12's
+ * validation::scheduler::call::validate. ACCEPT checks its offers first:
+ * one unknown, foreign or already used offer makes every task of the call
+ * TASK_LOST with REASON_INVALID_OFFERS (the offers that were valid go
+ * back); otherwise each LAUNCH task is checked (duplicate id, command or
+ * executor, resources) and handed to its agent, and what the tasks did not
+ * use goes back with a refuse filter. Master-made updates carry no uuid. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/log.h"
+#include "local/master/internal.h"
+#include "local/util.h"
+
+#define CALL(t) MESOS__V1__SCHEDULER__CALL__TYPE__##t
+
+const char *klocal_mcall_validate(const Mesos__V1__Scheduler__Call *c)
+{
+    if (!c->has_type || c->type == CALL(UNKNOWN))
+        return "Expecting 'type' to be present";
+    if (c->type == CALL(SUBSCRIBE)) {
+        if (!c->subscribe)
+            return "Expecting 'subscribe' to be present";
+        const Mesos__V1__FrameworkInfo *fi = c->subscribe->framework_info;
+        const char *a = fi->id ? fi->id->value : "";
+        const char *b = c->framework_id ? c->framework_id->value : "";
+        return strcmp(a, b) ? "'framework_id' differs from 'subscribe.framework_info.id'" : NULL;
+    }
+    if (!c->framework_id)
+        return "Expecting 'framework_id' to be present";
+    switch (c->type) {
+    case CALL(ACCEPT): return c->accept ? NULL : "Expecting 'accept' to be present";
+    case CALL(DECLINE): return c->decline ? NULL : "Expecting 'decline' to be present";
+    case CALL(ACCEPT_INVERSE_OFFERS):
+        return c->accept_inverse_offers ? NULL : "Expecting 'accept_inverse_offers' to be present";
+    case CALL(DECLINE_INVERSE_OFFERS):
+        return c->decline_inverse_offers ? NULL
+                                         : "Expecting 'decline_inverse_offers' to be present";
+    case CALL(KILL): return c->kill ? NULL : "Expecting 'kill' to be present";
+    case CALL(SHUTDOWN): return c->shutdown ? NULL : "Expecting 'shutdown' to be present";
+    case CALL(ACKNOWLEDGE):
+        if (!c->acknowledge)
+            return "Expecting 'acknowledge' to be present";
+        return c->acknowledge->uuid.len == 16 ? NULL : "Not a valid UUID";
+    case CALL(RECONCILE): return c->reconcile ? NULL : "Expecting 'reconcile' to be present";
+    case CALL(MESSAGE): return c->message ? NULL : "Expecting 'message' to be present";
+    case CALL(REQUEST): return c->request ? NULL : "Expecting 'request' to be present";
+    default: return NULL;
+    }
+}
+
+/* ------------------------------------------------------------- ACCEPT */
+
+static void mcall_task_error(klocal_fw *fw, const Mesos__V1__TaskInfo *ti, const char *msg)
+{
+    KLOG_WARN("master", "framework %s: task %s refused: %s", fw->id, ti->task_id->value, msg);
+    klocal_master_send_status(fw, ti->task_id->value, ti->agent_id->value,
+                              MESOS__V1__TASK_STATE__TASK_ERROR,
+                              MESOS__V1__TASK_STATUS__REASON__REASON_TASK_INVALID, msg);
+}
+
+static klocal_mexec *mcall_exec(klocal_fw *fw, klocal_magent *ma, const char *id)
+{
+    for (klocal_mexec *x = fw->execs; x; x = x->next)
+        if (x->agent == ma && strcmp(x->id, id) == 0)
+            return x;
+    return NULL;
+}
+
+/* Resources the task needs: its own, plus its executor's if new. */
+static void mcall_needs(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskInfo *ti,
+                        klocal_res *need, int *new_exec)
+{
+    klocal_res_add_pb(need, ti->resources, ti->n_resources);
+    *new_exec = ti->executor && !mcall_exec(fw, ma, ti->executor->executor_id->value);
+    if (*new_exec)
+        klocal_res_add_pb(need, ti->executor->resources, ti->executor->n_resources);
+}
+
+static const char *mcall_check_task(klocal_fw *fw, klocal_magent *ma,
+                                    const Mesos__V1__TaskInfo *ti, char *buf, size_t len)
+{
+    klocal_mtask *old = klocal_master_task(fw, ti->task_id->value);
+    if (old)
+        return snprintf(buf, len, "Task has duplicate ID: %s", ti->task_id->value), buf;
+    if (strcmp(ti->agent_id->value, klocal_agent_id(ma->agent)) != 0)
+        return snprintf(buf, len, "Task uses invalid agent: %s", ti->agent_id->value), buf;
+    if (!ti->command == !ti->executor)
+        return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo "
+               "present";
+    return NULL;
+}
+
+static void mcall_record_launch(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskInfo *ti,
+                                const klocal_res *need, int new_exec)
+{
+    klocal_mtask *t = klocal_util_xcalloc(1, sizeof *t);
+    t->id = klocal_util_xstrdup(ti->task_id->value);
+    t->name = klocal_util_xstrdup(ti->name);
+    t->executor_id = ti->executor ? klocal_util_xstrdup(ti->executor->executor_id->value) : NULL;
+    t->agent = ma;
+    t->state = MESOS__V1__TASK_STATE__TASK_STAGING;
+    t->statuses = json_array();
+    klocal_res_init(&t->res);
+    klocal_res_add_pb(&t->res, ti->resources, ti->n_resources);
+    t->next = fw->tasks;
+    fw->tasks = t;
+    klocal_res_add(&ma->used, need);
+    if (new_exec) {
+        klocal_mexec *x = klocal_util_xcalloc(1, sizeof *x);
+        x->id = klocal_util_xstrdup(ti->executor->executor_id->value);
+        x->agent = ma;
+        klocal_res_init(&x->res);
+        klocal_res_add_pb(&x->res, ti->executor->resources, ti->executor->n_resources);
+        x->next = fw->execs;
+        fw->execs = x;
+    }
+}
+
+static void mcall_launch(klocal_fw *fw, klocal_magent *ma, klocal_res *avail,
+                         const Mesos__V1__TaskInfo *ti)
+{
+    char buf[512];
+    const char *why = mcall_check_task(fw, ma, ti, buf, sizeof buf);
+    if (why) {
+        mcall_task_error(fw, ti, why);
+        return;
+    }
+    klocal_res need;
+    klocal_res_init(&need);
+    int new_exec;
+    mcall_needs(fw, ma, ti, &need, &new_exec);
+    if (!klocal_res_contains(avail, &need)) {
+        char *a = klocal_res_format(&need), *b = klocal_res_format(avail);
+        snprintf(buf, sizeof buf, "Task uses more resources %s than available %s", a, b);
+        free(a);
+        free(b);
+        mcall_task_error(fw, ti, buf);
+    } else {
+        klocal_res_subtract(avail, &need);
+        mcall_record_launch(fw, ma, ti, &need, new_exec);
+        KLOG_INFO("master", "framework %s: launching task %s on %s", fw->id,
+                  ti->task_id->value, klocal_agent_id(ma->agent));
+        klocal_agent_launch(ma->agent, fw->info, ti);
+    }
+    klocal_res_free(&need);
+}
+
+static void mcall_invalid_offers(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc,
+                                 const char *bad)
+{
+    char *msg = klocal_util_xasprintf(
+        "Task launched with invalid offers: Offer %s is no longer valid", bad);
+    int state = klocal_master_partition_aware(fw) ? MESOS__V1__TASK_STATE__TASK_DROPPED
+                                                  : MESOS__V1__TASK_STATE__TASK_LOST;
+    for (size_t i = 0; i < acc->n_operations; i++) {
+        const Mesos__V1__Offer__Operation *op = acc->operations[i];
+        if (op->type != MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH || !op->launch)
+            continue;
+        for (size_t k = 0; k < op->launch->n_task_infos; k++) {
+            const Mesos__V1__TaskInfo *ti = op->launch->task_infos[k];
+            klocal_master_send_status(fw, ti->task_id->value, ti->agent_id->value, state,
+                                      MESOS__V1__TASK_STATUS__REASON__REASON_INVALID_OFFERS, msg);
+        }
+    }
+    free(msg);
+}
+
+/* Takes the call's offers out of the book into avail. The first invalid
+ * offer id, or NULL. */
+static const char *mcall_take_offers(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc,
+                                     klocal_res *avail, klocal_magent **agent)
+{
+    const char *bad = NULL;
+    for (size_t i = 0; i < acc->n_offer_ids; i++) {
+        klocal_offer *o = klocal_alloc_offer(fw->m, acc->offer_ids[i]->value);
+        if (!o || o->fw != fw || (*agent && o->agent != *agent)) {
+            if (!bad)
+                bad = acc->offer_ids[i]->value;
+            continue;
+        }
+        *agent = o->agent;
+        klocal_res_add(avail, &o->res);
+        klocal_alloc_remove_offer(fw->m, o, 0);
+    }
+    if (!acc->n_offer_ids)
+        bad = "(none)";
+    return bad;
+}
+
+static void mcall_accept(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc)
+{
+    klocal_res avail;
+    klocal_res_init(&avail);
+    klocal_magent *ma = NULL;
+    const char *bad = mcall_take_offers(fw, acc, &avail, &ma);
+    if (bad) {
+        mcall_invalid_offers(fw, acc, bad);
+    } else {
+        for (size_t i = 0; i < acc->n_operations; i++) {
+            const Mesos__V1__Offer__Operation *op = acc->operations[i];
+            if (op->type != MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH || !op->launch) {
+                KLOG_WARN("master", "framework %s: offer operation %d is not supported", fw->id,
+                          (int)op->type);
+                continue;
+            }
+            for (size_t k = 0; k < op->launch->n_task_infos; k++)
+                mcall_launch(fw, ma, &avail, op->launch->task_infos[k]);
+        }
+        double refuse = acc->filters ? acc->filters->refuse_seconds : 5.0;
+        if (!klocal_res_empty(&avail))
+            klocal_alloc_filter(fw, ma, &avail, refuse);
+    }
+    klocal_res_free(&avail);
+}
+
+/* ------------------------------------------------------ other calls */
+
+static void mcall_decline(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Decline *d)
+{
+    double refuse = d->filters ? d->filters->refuse_seconds : 5.0;
+    for (size_t i = 0; i < d->n_offer_ids; i++) {
+        klocal_offer *o = klocal_alloc_offer(fw->m, d->offer_ids[i]->value);
+        if (!o || o->fw != fw)
+            continue;
+        klocal_alloc_filter(fw, o->agent, &o->res, refuse);
+        klocal_alloc_remove_offer(fw->m, o, 0);
+    }
+}
+
+static void mcall_kill(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Kill *k)
+{
+    klocal_mtask *t = klocal_master_task(fw, k->task_id->value);
+    if (t) {
+        double grace = k->kill_policy && k->kill_policy->grace_period
+                           ? (double)k->kill_policy->grace_period->nanoseconds / 1e9
+                           : -1;
+        if (!t->agent->removed && !klocal_master_terminal(t->state))
+            klocal_agent_kill_task(t->agent->agent, fw->id, t->id, grace);
+        return;
+    }
+    klocal_magent *ma = k->agent_id ? klocal_master_agent(fw->m, k->agent_id->value) : NULL;
+    int state = klocal_master_partition_aware(fw) ? MESOS__V1__TASK_STATE__TASK_UNKNOWN
+                                                  : MESOS__V1__TASK_STATE__TASK_LOST;
+    if (ma && !ma->removed)
+        klocal_master_send_status(fw, k->task_id->value, klocal_agent_id(ma->agent), state,
+                                  MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
+                                  "Reconciliation: Task is unknown to the agent");
+    else
+        klocal_master_send_status(fw, k->task_id->value, NULL, state,
+                                  MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
+                                  "Reconciliation: Task is unknown");
+}
+
+static void mcall_acknowledge(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Acknowledge *a)
+{
+    klocal_magent *ma = klocal_master_agent(fw->m, a->agent_id->value);
+    if (ma && !ma->removed)
+        klocal_agent_acknowledge(ma->agent, fw->id, a->task_id->value, a->uuid.data,
+                                 a->uuid.len);
+}
+
+static void mcall_send_latest(klocal_fw *fw, klocal_mtask *t)
+{
+    KLOCAL_SCHED_EVENT(ev, UPDATE);
+    ev->update = klocal_util_pb_new(&mesos__v1__scheduler__event__update__descriptor);
+    Mesos__V1__TaskStatus *st = t->last ? klocal_util_pb_dup(t->last)
+                                        : klocal_util_pb_new(&mesos__v1__task_status__descriptor);
+    ev->update->status = st;
+    if (!st->task_id)
+        st->task_id = KLOCAL_ID(TaskID, task_id, t->id);
+    st->state = t->state;
+    if (!st->agent_id)
+        st->agent_id = KLOCAL_ID(AgentID, agent_id, klocal_agent_id(t->agent->agent));
+    free(st->message);
+    st->message = klocal_util_xstrdup("Reconciliation: Latest task state");
+    st->has_source = 1;
+    st->source = MESOS__V1__TASK_STATUS__SOURCE__SOURCE_MASTER;
+    st->has_reason = 1;
+    st->reason = MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION;
+    st->has_timestamp = 1;
+    st->timestamp = klocal_util_now();
+    if (st->has_uuid) {
+        free(st->uuid.data);
+        st->uuid.data = NULL;
+        st->uuid.len = 0;
+        st->has_uuid = 0;
+    }
+    klocal_master_send(fw, &ev->base);
+    kmesos_pb_free(ev);
+}
+
+static void mcall_reconcile(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Reconcile *r)
+{
+    if (!r->n_tasks) {
+        for (klocal_mtask *t = fw->tasks; t; t = t->next)
+            mcall_send_latest(fw, t);
+        return;
+    }
+    int unknown = klocal_master_partition_aware(fw) ? MESOS__V1__TASK_STATE__TASK_UNKNOWN
+                                                    : MESOS__V1__TASK_STATE__TASK_LOST;
+    for (size_t i = 0; i < r->n_tasks; i++) {
+        klocal_mtask *t = klocal_master_task(fw, r->tasks[i]->task_id->value);
+        if (t)
+            mcall_send_latest(fw, t);
+        else
+            klocal_master_send_status(fw, r->tasks[i]->task_id->value, NULL, unknown,
+                                      MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
+                                      "Reconciliation: Task is unknown");
+    }
+}
+
+static void mcall_shutdown(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Shutdown *s)
+{
+    klocal_magent *ma = klocal_master_agent(fw->m, s->agent_id->value);
+    if (ma && !ma->removed)
+        klocal_agent_shutdown_executor(ma->agent, fw->id, s->executor_id->value);
+}
+
+static void mcall_message(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Message *msg)
+{
+    klocal_magent *ma = klocal_master_agent(fw->m, msg->agent_id->value);
+    if (ma && !ma->removed)
+        klocal_agent_message(ma->agent, fw->id, msg->executor_id->value, msg->data.data,
+                             msg->data.len);
+}
+
+void klocal_mcall_handle(klocal_fw *fw, const Mesos__V1__Scheduler__Call *c)
+{
+    KLOG_DEBUG("master", "framework %s: %s", fw->id, kmesos_sched_call_type_name(c->type));
+    switch (c->type) {
+    case CALL(TEARDOWN): klocal_master_remove_fw(fw); break;
+    case CALL(ACCEPT): mcall_accept(fw, c->accept); break;
+    case CALL(DECLINE): mcall_decline(fw, c->decline); break;
+    case CALL(REVIVE):
+        fw->suppressed = 0;
+        klocal_alloc_clear_filters(fw);
+        klocal_alloc_run(fw->m);
+        break;
+    case CALL(SUPPRESS): fw->suppressed = 1; break;
+    case CALL(KILL): mcall_kill(fw, c->kill); break;
+    case CALL(SHUTDOWN): mcall_shutdown(fw, c->shutdown); break;
+    case CALL(ACKNOWLEDGE): mcall_acknowledge(fw, c->acknowledge); break;
+    case CALL(RECONCILE): mcall_reconcile(fw, c->reconcile); break;
+    case CALL(MESSAGE): mcall_message(fw, c->message); break;
+    default: break; /* REQUEST, inverse offers, ...: accepted, nothing to do */
+    }
+}

@@ -1,0 +1,110 @@
+/* mstate: GET /master/state (and /state) in the shape of a Mesos 1.12
+ * master's answer (see tests/data/mesos-captures/state): identity, flags,
+ * agents with total/used/offered resources, frameworks with their tasks,
+ * completed tasks and outstanding offers. For humans and tests; fields a
+ * simulator cannot know are left out. */
+#include <stdio.h>
+#include <string.h>
+
+#include "local/master/internal.h"
+#include "local/util.h"
+
+static json_t *mstate_task(const klocal_fw *fw, const klocal_mtask *t)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:O}",
+                     "id", t->id, "name", t->name, "framework_id", fw->id,
+                     "executor_id", t->executor_id ? t->executor_id : "",
+                     "slave_id", klocal_agent_id(t->agent->agent),
+                     "state", kmesos_task_state_name(t->state),
+                     "resources", klocal_res_to_json(&t->res), "role", "*",
+                     "statuses", t->statuses);
+}
+
+static json_t *mstate_offers(const klocal_master *m, const klocal_fw *fw, klocal_res *sum)
+{
+    json_t *a = json_array();
+    for (const klocal_offer *o = m->offers; o; o = o->next)
+        if (o->fw == fw) {
+            klocal_res_add(sum, &o->res);
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o}", "id", o->id,
+                                               "framework_id", fw->id, "slave_id",
+                                               klocal_agent_id(o->agent->agent), "resources",
+                                               klocal_res_to_json(&o->res)));
+        }
+    return a;
+}
+
+static json_t *mstate_framework(const klocal_master *m, const klocal_fw *fw)
+{
+    json_t *tasks = json_array(), *done = json_array();
+    klocal_res used, offered;
+    klocal_res_init(&used);
+    klocal_res_init(&offered);
+    for (const klocal_mtask *t = fw->tasks; t; t = t->next) {
+        json_array_append_new(tasks, mstate_task(fw, t));
+        if (!t->released)
+            klocal_res_add(&used, &t->res);
+    }
+    for (const klocal_mtask *t = fw->completed; t; t = t->next)
+        json_array_append_new(done, mstate_task(fw, t));
+    json_t *offers = mstate_offers(m, fw, &offered);
+    json_t *j = json_pack(
+        "{s:s, s:s, s:s, s:f, s:b, s:b, s:b, s:f, s:f, s:s, s:o, s:o, s:o, s:o, s:o, s:[]}",
+        "id", fw->id, "name", fw->info->name, "user", fw->info->user,
+        "failover_timeout", fw->info->failover_timeout, "checkpoint", fw->info->checkpoint,
+        "active", fw->connected && !fw->removed, "connected", fw->connected,
+        "registered_time", fw->registered_time, "unregistered_time", fw->unregistered_time,
+        "role", "*", "used_resources", klocal_res_to_json(&used),
+        "offered_resources", klocal_res_to_json(&offered), "tasks", tasks,
+        "completed_tasks", done, "offers", offers, "unreachable_tasks");
+    klocal_res_free(&used);
+    klocal_res_free(&offered);
+    return j;
+}
+
+static json_t *mstate_agent(const klocal_magent *ma)
+{
+    const klocal_agent *a = ma->agent;
+    return json_pack("{s:s, s:s, s:i, s:o, s:s, s:f, s:o, s:o, s:o, s:b, s:b, s:s}",
+                     "id", klocal_agent_id(a), "hostname", klocal_agent_hostname(a),
+                     "port", klocal_agent_port(a),
+                     "attributes", klocal_attrs_to_json(klocal_agent_attributes(a)),
+                     "pid", klocal_agent_pid(a), "registered_time", ma->registered_time,
+                     "resources", klocal_res_to_json(klocal_agent_resources(a)),
+                     "used_resources", klocal_res_to_json(&ma->used),
+                     "offered_resources", klocal_res_to_json(&ma->offered),
+                     "active", !ma->removed, "deactivated", ma->removed, "version", "1.12.0");
+}
+
+json_t *klocal_mstate_json(const klocal_master *m)
+{
+    json_t *agents = json_array(), *fws = json_array(), *gone = json_array();
+    size_t active = 0;
+    for (size_t i = 0; i < m->nagents; i++)
+        if (!m->agents[i]->removed) {
+            active++;
+            json_array_append_new(agents, mstate_agent(m->agents[i]));
+        }
+    for (const klocal_fw *fw = m->fws; fw; fw = fw->next)
+        json_array_append_new(fws, mstate_framework(m, fw));
+    for (const klocal_fw *fw = m->gone_fws; fw; fw = fw->next)
+        json_array_append_new(gone, mstate_framework(m, fw));
+    char *leader = m->redirect_to ? klocal_util_xasprintf("master@%s", m->redirect_to)
+                                  : klocal_util_xstrdup(m->pid);
+    char port[16];
+    snprintf(port, sizeof port, "%d", m->port);
+    json_t *flags = json_pack("{s:s, s:s, s:s}", "port", port, "hostname", m->hostname,
+                              "work_dir", m->work_dir);
+    json_t *j = json_pack(
+        "{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:{s:s, s:s, s:i, s:s}, s:o, s:o, s:o, "
+        "s:o, s:[], s:[], s:[]}",
+        "version", "1.12.0", "id", m->id, "pid", m->pid, "hostname", m->hostname,
+        "start_time", m->start_time, "elected_time", m->start_time,
+        "activated_slaves", (double)active, "deactivated_slaves", (double)(m->nagents - active),
+        "leader", leader, "leader_info", "id", m->id, "pid", m->pid, "port", m->port,
+        "hostname", m->hostname, "flags", flags, "slaves", agents, "frameworks", fws,
+        "completed_frameworks", gone, "recovered_slaves", "orphan_tasks",
+        "unregistered_frameworks");
+    free(leader);
+    return j;
+}

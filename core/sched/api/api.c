@@ -1,0 +1,226 @@
+/* api: see api.h. Handlers are small functions that build a jansson
+ * value and hand it to one reply helper. */
+#include "sched/api/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/log.h"
+#include "codec/protocol.h"
+#include "sched/api/broker_api.h"
+#include "sched/api/client_api.h"
+#include "sched/kafka/kafka.h"
+
+#define MOD "api"
+
+static const char *phase_name(kmesos_phase p)
+{
+    static const char *const names[] = {"pending", "launching", "active", "done", "stopped"};
+    return names[p];
+}
+
+static json_t *task_json(const kmesos_scheduler *s, const kmesos_task *t)
+{
+    char endpoint[300];
+    int has_endpoint = t->workload->ext && s->ext.endpoint &&
+                       s->ext.endpoint(s->ext.arg, t, endpoint, sizeof endpoint);
+    return json_pack("{s:s, s:s, s:i, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:i, s:i}", "id",
+                     t->id, "workload", t->workload->name, "instance", t->instance, "phase",
+                     phase_name(t->phase), "state",
+                     t->state >= 0 ? kmesos_task_state_name(t->state) : NULL, "hostname",
+                     t->hostname, "endpoint", has_endpoint ? endpoint : NULL, "agent_id",
+                     t->agent_id, "waiting_reason", t->wait_reason, "last_failure",
+                     t->last_message, "attempts", t->attempts, "failures", t->failures);
+}
+
+json_t *kmesos_api_tasks_json(const kmesos_scheduler *sched)
+{
+    json_t *arr = json_array();
+    for (const kmesos_task *t = sched->tasks.by_id; arr && t; t = t->hh.next)
+        json_array_append_new(arr, task_json(sched, t));
+    return arr;
+}
+
+static json_t *offers_json(const kmesos_scheduler *s)
+{
+    size_t held = 0;
+    for (const kmesos_offer *o = s->offers.by_id; o; o = o->hh.next)
+        held += o->hold_until_ms != 0;
+    const kmesos_offers_stats *st = &s->offers.stats;
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "outstanding", (json_int_t)s->offers.count,
+                     "held", (json_int_t)held, "received", (json_int_t)st->added, "answered",
+                     (json_int_t)st->taken, "rescinded", (json_int_t)st->rescinded, "expired",
+                     (json_int_t)st->expired);
+}
+
+static json_t *counters_json(const kmesos_scheduler *s)
+{
+    const kmesos_scheduler_stats *st = &s->stats;
+    double avg_ms = st->decide_count ? st->decide_us_total / 1000.0 / st->decide_count : 0;
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "events",
+                     (json_int_t)st->events, "offers_accepted", (json_int_t)st->offers_accepted,
+                     "offers_declined", (json_int_t)st->offers_declined, "tasks_launched",
+                     (json_int_t)st->tasks_launched, "updates", (json_int_t)st->updates, "acks",
+                     (json_int_t)st->acks, "revives", (json_int_t)st->revives, "suppresses",
+                     (json_int_t)st->suppresses, "offer_to_accept_avg_ms", avg_ms,
+                     "offer_to_accept_max_ms", st->decide_us_max / 1000.0);
+}
+
+static json_t *session_json(kmesos_session *session)
+{
+    if (!session)
+        return json_null();
+    const kmesos_session_stats *st = kmesos_session_get_stats(session);
+    return json_pack("{s:s, s:s?, s:I, s:I, s:I, s:I, s:s}", "state",
+                     kmesos_session_state_name(kmesos_session_get_state(session)), "leader",
+                     kmesos_session_leader_url(session), "subscribes", (json_int_t)st->subscribes,
+                     "reconnects", (json_int_t)st->reconnects, "redirects",
+                     (json_int_t)st->redirects, "events", (json_int_t)st->events, "last_error",
+                     st->last_error);
+}
+
+static json_t *kafka_json(const kmesos_scheduler *sched)
+{
+    if (!sched->kafka)
+        return json_null();
+    char *voters = kmesos_kafka_voters_text(sched->kafka);
+    json_t *j = json_pack("{s:s, s:s?, s:I}", "cluster_id", sched->kafka->cluster_id,
+                          "controller_quorum_voters", voters, "brokers",
+                          (json_int_t)sched->kafka->n_brokers);
+    free(voters);
+    return j;
+}
+
+json_t *kmesos_api_status_json(const kmesos_scheduler *sched, kmesos_session *session)
+{
+    char *bootstrap = sched->kafka ? kmesos_kafka_bootstrap(sched->kafka) : NULL;
+    json_t *j = json_pack("{s:s?, s:b, s:b, s:I, s:o, s:o, s:o, s:o, s:s, s:o}", "framework_id",
+                     sched->framework_id, "subscribed", sched->subscribed, "suppressed",
+                     sched->suppressed, "pending_tasks",
+                     (json_int_t)kmesos_tasks_pending(&sched->tasks), "session",
+                     session_json(session), "offers", offers_json(sched), "counters",
+                     counters_json(sched), "tasks", kmesos_api_tasks_json(sched),
+                     "bootstrap_servers", bootstrap ? bootstrap : "", "kafka", kafka_json(sched));
+    free(bootstrap);
+    return j;
+}
+
+static void reply_error(kmesos_httpd_req *req, unsigned status, const char *message)
+{
+    kmesos_httpd_reply_json(req, status, json_pack("{s:s}", "error", message));
+}
+
+static void kill_task(kmesos_api *api, kmesos_httpd_req *req)
+{
+    const char *id = kmesos_httpd_query(req, "id");
+    if (!id || !*id) {
+        reply_error(req, 400, "missing query argument 'id'");
+        return;
+    }
+    kmesos_task *t = kmesos_tasks_find(&api->sched->tasks, id);
+    if (t && t->workload->ext && api->sched->kafka) {
+        /* a broker's or client's task: a task loss, relaunched by failover */
+        json_t *body = NULL;
+        unsigned status = kmesos_kafka_api_kill(api->sched->kafka, t, &body);
+        kmesos_httpd_reply_json(req, status, body);
+        return;
+    }
+    if (kmesos_scheduler_kill(api->sched, id) != 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "unknown task id '%s'", id);
+        reply_error(req, 404, msg);
+        return;
+    }
+    kmesos_httpd_reply_json(req, 202, json_pack("{s:s}", "killing", id));
+}
+
+static kmesos_session *session_of(kmesos_api *api)
+{
+    return api->hooks.session ? api->hooks.session(api->hooks.arg) : NULL;
+}
+
+static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, const char *url)
+{
+    int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+    if (kmesos_kafka_files_serve(api->files, req, url))
+        return;
+    if (strcmp(url, "/api/broker/log") == 0 && api->sched->kafka) {
+        kmesos_session *s = session_of(api);
+        kmesos_broker_log_handle(api->log, api->sched->kafka,
+                                 s ? kmesos_session_leader_url(s) : NULL, req);
+    } else if (strncmp(url, "/api/broker/", 12) == 0 && api->sched->kafka)
+        kmesos_broker_api_handle(api->sched->kafka, req, url + 12);
+    else if (strncmp(url, "/api/producer/", 14) == 0 && api->sched->kafka)
+        kmesos_client_api_handle(api->sched->kafka, KMESOS_CLIENT_PRODUCER, req, url + 14);
+    else if (strncmp(url, "/api/consumer/", 14) == 0 && api->sched->kafka)
+        kmesos_client_api_handle(api->sched->kafka, KMESOS_CLIENT_CONSUMER, req, url + 14);
+    else if (strcmp(url, "/api/status") == 0 && get)
+        kmesos_httpd_reply_json(req, 200, kmesos_api_status_json(api->sched, session_of(api)));
+    else if (strcmp(url, "/api/tasks") == 0 && get)
+        kmesos_httpd_reply_json(req, 200, kmesos_api_tasks_json(api->sched));
+    else if (strcmp(url, "/api/tasks/kill") == 0 && post)
+        kill_task(api, req);
+    else if (strcmp(url, "/api/teardown") == 0 && post) {
+        kmesos_httpd_reply_json(req, 202, json_pack("{s:b}", "teardown", 1));
+        if (api->hooks.teardown)
+            api->hooks.teardown(api->hooks.arg);
+    } else if (strcmp(url, "/api/policy") == 0 && get) {
+        json_t *p = api->hooks.policy_status ? api->hooks.policy_status(api->hooks.arg) : NULL;
+        kmesos_httpd_reply_json(req, 200, p ? p : json_pack("{s:s}", "chain", "none"));
+    } else if (strncmp(url, "/api/", 5) == 0 && (get || post)) {
+        reply_error(req, 404, "no such endpoint");
+    } else {
+        reply_error(req, strncmp(url, "/api/", 5) == 0 ? 405 : 404,
+                    strncmp(url, "/api/", 5) == 0 ? "method not allowed" : "no such endpoint");
+    }
+}
+
+static void on_request(void *arg, kmesos_httpd_req *req)
+{
+    kmesos_api *api = arg;
+    api->requests++;
+    route(api, req, kmesos_httpd_method(req), kmesos_httpd_url(req));
+}
+
+int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
+                     kmesos_scheduler *sched, const kmesos_api_hooks *hooks, char *err,
+                     size_t errlen)
+{
+    memset(api, 0, sizeof *api);
+    api->sched = sched;
+    api->hooks = *hooks;
+    char ip[64];
+    int port = 0;
+    const char *colon = strrchr(addr, ':');
+    char *end = NULL;
+    if (colon)
+        port = (int)strtol(colon + 1, &end, 10);
+    if (!colon || (size_t)(colon - addr) >= sizeof ip || !end || *end || port < 0 ||
+        port > 65535) {
+        snprintf(err, errlen, "--api '%s': expected IP:PORT", addr);
+        return -1;
+    }
+    snprintf(ip, sizeof ip, "%.*s", (int)(colon - addr), addr);
+    kmesos_httpd_config cfg = {.ip = ip, .port = port, .max_body = 1 << 20,
+                               .on_request = on_request, .arg = api};
+    if (kmesos_httpd_start(loop, &cfg, &api->httpd, err, errlen) != 0)
+        return -1;
+    api->log = kmesos_broker_log_new(loop); /* NULL: /api/broker/log answers 503 */
+    KLOG_INFO(MOD, "admin API on http://%s:%d/api/status", ip, kmesos_httpd_port(api->httpd));
+    return 0;
+}
+
+int kmesos_api_port(const kmesos_api *api)
+{
+    return api->httpd ? kmesos_httpd_port(api->httpd) : 0;
+}
+
+void kmesos_api_stop(kmesos_api *api)
+{
+    if (api->httpd)
+        kmesos_httpd_stop(api->httpd);
+    api->httpd = NULL;
+    kmesos_broker_log_free(api->log); /* after the server: its requests are gone */
+    api->log = NULL;
+}

@@ -1,0 +1,52 @@
+/* api: the scheduler's admin REST API (JSON over HTTP, loopback by
+ * default), served by httpd on the scheduler's loop:
+ *   GET  /api/status            framework, session, offer book, counters
+ *   GET  /api/tasks             every task slot: state, host, reasons
+ *   POST /api/tasks/kill?id=ID  kill a task and keep it stopped
+ *   POST /api/teardown          TEARDOWN the framework, then exit
+ *   GET  /api/policy            policy chain status (when a host is set)
+ *   /api/broker/...             the broker commands (broker_api.h)
+ *   /api/producer/..., /api/consumer/...  the clients' (client_api.h)
+ *   GET  /files/<name>          the executor and the Kafka tarball, for
+ *                               the Mesos fetcher (kafka_files.h)
+ * Errors are JSON {"error": "..."} with 400/404/405. docs/api.md is the
+ * contract. */
+#ifndef KMESOS_API_H
+#define KMESOS_API_H
+#include <jansson.h>
+#include <uv.h>
+
+#include "net/httpd.h"
+#include "sched/api/broker_log.h"
+#include "sched/api/files.h"
+#include "sched/scheduler.h"
+#include "sched/mesos/session.h"
+
+typedef struct kmesos_api_hooks {
+    void *arg;
+    kmesos_session *(*session)(void *arg); /* may return NULL while closing */
+    void (*teardown)(void *arg);          /* TEARDOWN then stop */
+    json_t *(*policy_status)(void *arg);  /* new reference or NULL */
+} kmesos_api_hooks;
+
+typedef struct kmesos_api {
+    kmesos_httpd *httpd;
+    kmesos_scheduler *sched;
+    kmesos_api_hooks hooks;
+    kmesos_kafka_files *files; /* not owned; NULL: no /files */
+    kmesos_broker_log *log;    /* GET /api/broker/log */
+    uint64_t requests;
+} kmesos_api;
+
+/* Parses "IP:PORT" and listens. 0, or -1 with err. */
+/* The bound port (after start). */
+int kmesos_api_port(const kmesos_api *api);
+int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
+                     kmesos_scheduler *sched, const kmesos_api_hooks *hooks, char *err,
+                     size_t errlen);
+void kmesos_api_stop(kmesos_api *api);
+/* The JSON views, also used by tests. New references. */
+json_t *kmesos_api_tasks_json(const kmesos_scheduler *sched);
+json_t *kmesos_api_status_json(const kmesos_scheduler *sched, kmesos_session *session);
+
+#endif

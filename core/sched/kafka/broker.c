@@ -1,0 +1,315 @@
+/* broker: see broker.h. Each parameter has one setter that validates its
+ * text and names the field in its message; settings are copied before a
+ * request changes them, so a failed request never leaves half-changed
+ * brokers. Id expressions are parsed into sorted lists of ids. */
+#include "sched/kafka/broker.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/kafka/settings.h"
+
+#define F(name, type, field, what, dflt) \
+    {name, type, offsetof(kmesos_broker_settings, field), what, dflt}
+static const kmesos_ks_field broker_fields[] = {
+    F("cpus", KMESOS_KS_NUMBER, cpus, "a number > 0", "1"),
+    F("mem", KMESOS_KS_NUMBER, mem, "a number of MB > 0", "2048"),
+    F("heap", KMESOS_KS_NUMBER, heap, "a number of MB > 0", "1024"),
+    F("port", KMESOS_KS_PORT, port, "'auto' or a port number 1..65535", "auto"),
+    F("options", KMESOS_KS_KV, options, "server properties k=v,k=v", NULL),
+    KMESOS_KS_LIFECYCLE_ROWS(F),
+    F("stickiness_period", KMESOS_KS_DURATION0, stickiness_period_s,
+      "a duration such as 10m", "10m"),
+    F("data_dir", KMESOS_KS_DIRS, data_dir, "an absolute path (or a comma list of them)", NULL),
+};
+#undef F
+
+static const kmesos_ks_schema broker_schema = {broker_fields,
+                                               sizeof broker_fields / sizeof broker_fields[0]};
+
+const char *const kmesos_broker_params[] = {
+    "cpus", "mem", "heap", "port", "options", "jvm_options", "constraints",
+    "failover_delay", "failover_max_delay", "failover_max_tries", "stickiness_period",
+    "data_dir", NULL};
+
+int kmesos_broker_settings_defaults(kmesos_broker_settings *s)
+{
+    return kmesos_ks_defaults(&broker_schema, s, sizeof *s);
+}
+
+int kmesos_broker_settings_copy(kmesos_broker_settings *dst, const kmesos_broker_settings *src)
+{
+    return kmesos_ks_copy(&broker_schema, dst, src, sizeof *dst);
+}
+
+void kmesos_broker_settings_free(kmesos_broker_settings *s)
+{
+    kmesos_ks_free(&broker_schema, s);
+}
+
+kmesos_broker *kmesos_broker_new(int id)
+{
+    kmesos_broker *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->id = id;
+    if (kmesos_broker_settings_defaults(&b->set) != 0) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void kmesos_broker_destroy(kmesos_broker *b)
+{
+    if (!b)
+        return;
+    kmesos_broker_settings_free(&b->set);
+    free(b->last_failure);
+    free(b->host);
+    free(b->agent_id);
+    free(b);
+}
+
+int kmesos_broker_param_known(const char *name)
+{
+    return kmesos_ks_known(&broker_schema, name);
+}
+
+int kmesos_broker_param_set(kmesos_broker_settings *s, const char *name, const char *v,
+                            char *err, size_t errlen)
+{
+    return kmesos_ks_set(&broker_schema, s, name, v, err, errlen);
+}
+
+int kmesos_broker_settings_check(const kmesos_broker_settings *s, const char **field, char *err,
+                                 size_t errlen)
+{
+    return kmesos_ks_check_common(s->heap, s->mem, s->failover_delay_s, s->failover_max_delay_s,
+                                  field, err, errlen);
+}
+
+/* ---- id expressions ----------------------------------------------------------- */
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static int push_id(int **ids, size_t *n, int id)
+{
+    if (*n >= KMESOS_BROKER_MAX_IDS)
+        return -1;
+    int *p = realloc(*ids, (*n + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    *ids = p;
+    p[(*n)++] = id;
+    return 0;
+}
+
+/* One item: "N" or "A..B". */
+static int parse_item(const char *item, int **ids, size_t *n, char *err, size_t errlen)
+{
+    int a = 0, b = 0;
+    const char *dots = strstr(item, "..");
+    char left[32];
+    if (dots && (size_t)(dots - item) < sizeof left) {
+        snprintf(left, sizeof left, "%.*s", (int)(dots - item), item);
+        if (kmesos_ks_integer(left, 0, KMESOS_BROKER_MAX_ID, &a) != 0 ||
+            kmesos_ks_integer(dots + 2, 0, KMESOS_BROKER_MAX_ID, &b) != 0 || b < a) {
+            snprintf(err, errlen, "broker: bad range '%s' (expected A..B with 0 <= A <= B)", item);
+            return -1;
+        }
+    } else if (dots || kmesos_ks_integer(item, 0, KMESOS_BROKER_MAX_ID, &a) != 0) {
+        snprintf(err, errlen, "broker: bad id '%s' (expected a number 0..%d, A..B or *)", item,
+                 KMESOS_BROKER_MAX_ID);
+        return -1;
+    } else {
+        b = a;
+    }
+    for (int i = a; i <= b; i++)
+        if (push_id(ids, n, i) != 0) {
+            snprintf(err, errlen, "broker: '%s' names more than %d brokers", item,
+                     KMESOS_BROKER_MAX_IDS);
+            return -1;
+        }
+    return 0;
+}
+
+static int known_id(const int *known, size_t n, int id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (known[i] == id)
+            return 1;
+    return 0;
+}
+
+static size_t dedup(int *ids, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(ids, n, sizeof *ids, cmp_int);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || ids[k - 1] != ids[i])
+            ids[k++] = ids[i];
+    return k;
+}
+
+static int parse_list(const char *expr, int **ids, size_t *n, char *err, size_t errlen)
+{
+    char *copy = strdup(expr), *save = NULL;
+    if (!copy) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    if (!*copy || copy[strlen(copy) - 1] == ',' || *copy == ',' || strstr(copy, ",,")) {
+        snprintf(err, errlen, "broker: bad id expression '%s'", expr);
+        rc = -1;
+    }
+    for (char *it = strtok_r(copy, ",", &save); it && rc == 0; it = strtok_r(NULL, ",", &save))
+        rc = parse_item(it, ids, n, err, errlen);
+    free(copy);
+    return rc;
+}
+
+int kmesos_broker_ids_parse(const char *expr, const int *known, size_t n_known, int must_exist,
+                            int **out, size_t *n_out, char *err, size_t errlen)
+{
+    int *ids = NULL;
+    size_t n = 0;
+    int rc = 0;
+    if (!expr || !*expr) {
+        snprintf(err, errlen, "broker: missing (an id expression: 0, 0,2, 0..4 or *)");
+        return -1;
+    }
+    if (strcmp(expr, "*") == 0) {
+        for (size_t i = 0; i < n_known && rc == 0; i++)
+            rc = push_id(&ids, &n, known[i]);
+        if (rc != 0)
+            snprintf(err, errlen, "out of memory");
+    } else {
+        rc = parse_list(expr, &ids, &n, err, errlen);
+    }
+    n = rc == 0 ? dedup(ids, n) : 0;
+    for (size_t i = 0; rc == 0 && must_exist && i < n; i++)
+        if (!known_id(known, n_known, ids[i])) {
+            snprintf(err, errlen, "broker: unknown broker id %d", ids[i]);
+            rc = -1;
+        }
+    if (rc != 0) {
+        free(ids);
+        return -1;
+    }
+    *out = ids;
+    *n_out = n;
+    return 0;
+}
+
+void kmesos_broker_duration_text(double seconds, char *out, size_t len)
+{
+    static const struct { const char *unit; double s; } units[] = {
+        {"d", 86400}, {"h", 3600}, {"m", 60}, {"s", 1}};
+    long long ms = llround(seconds * 1000);
+    size_t used = 0;
+    out[0] = '\0';
+    if (ms % 1000 != 0 && ms < 60000) {
+        snprintf(out, len, "%lldms", ms);
+        return;
+    }
+    long long left = ms / 1000;
+    for (size_t i = 0; i < sizeof units / sizeof units[0] && used < len; i++) {
+        long long n = left / (long long)units[i].s;
+        if (n == 0)
+            continue;
+        left -= n * (long long)units[i].s;
+        used += (size_t)snprintf(out + used, len - used, "%lld%s", n, units[i].unit);
+    }
+    if (!out[0])
+        snprintf(out, len, "0s");
+}
+
+/* ---- state ------------------------------------------------------------------------ */
+
+json_t *kmesos_broker_state_json(const kmesos_broker *b)
+{
+    const kmesos_broker_settings *s = &b->set;
+    return json_pack("{s:i, s:b, s:f, s:f, s:f, s:i, s:s, s:s, s:s, s:s, s:f, s:f, s:i, s:f,"
+                     " s:i, s:s*, s:s*, s:s*, s:f, s:i, s:i}",
+                     "id", b->id, "active", b->active, "cpus", s->cpus, "mem", s->mem, "heap",
+                     s->heap, "port", s->port, "options", s->options, "jvm_options",
+                     s->jvm_options, "constraints", s->constraints, "data_dir", s->data_dir,
+                     "failover_delay_s", s->failover_delay_s, "failover_max_delay_s",
+                     s->failover_max_delay_s, "failover_max_tries", s->failover_max_tries,
+                     "stickiness_period_s", s->stickiness_period_s, "failures", b->failures,
+                     "last_failure", b->last_failure, "host", b->host, "agent_id", b->agent_id,
+                     "stopped_at_s", b->stopped_at_s, "client_port", b->client_port,
+                     "controller_port", b->controller_port);
+}
+
+static int restore_strings(kmesos_broker *b, const char *const v[7])
+{
+    kmesos_broker_settings *s = &b->set;
+    return kmesos_ks_set_text(&s->options, v[0]) || kmesos_ks_set_text(&s->jvm_options, v[1]) ||
+                   kmesos_ks_set_text(&s->constraints, v[2]) || kmesos_ks_set_text(&s->data_dir, v[3]) ||
+                   (v[4] && kmesos_ks_set_text(&b->last_failure, v[4])) ||
+                   (v[5] && kmesos_ks_set_text(&b->host, v[5])) || (v[6] && kmesos_ks_set_text(&b->agent_id, v[6]))
+               ? -1
+               : 0;
+}
+
+kmesos_broker *kmesos_broker_from_state(json_t *j, char *err, size_t errlen)
+{
+    int id = -1, active = 0;
+    const char *v[7] = {NULL};
+    json_error_t je;
+    kmesos_broker tmp;
+    memset(&tmp, 0, sizeof tmp);
+    kmesos_broker_settings *s = &tmp.set;
+    if (json_unpack_ex(j, &je, 0,
+                       "{s:i, s:b, s:F, s:F, s:F, s:i, s:s, s:s, s:s, s:s, s:F, s:F, s:i, s:F,"
+                       " s?i, s?s, s?s, s?s, s?F, s?i, s?i}",
+                       "id", &id, "active", &active, "cpus", &s->cpus, "mem", &s->mem, "heap",
+                       &s->heap, "port", &s->port, "options", &v[0], "jvm_options", &v[1],
+                       "constraints", &v[2], "data_dir", &v[3], "failover_delay_s",
+                       &s->failover_delay_s, "failover_max_delay_s", &s->failover_max_delay_s,
+                       "failover_max_tries", &s->failover_max_tries, "stickiness_period_s",
+                       &s->stickiness_period_s, "failures", &tmp.failures, "last_failure", &v[4],
+                       "host", &v[5], "agent_id", &v[6], "stopped_at_s", &tmp.stopped_at_s,
+                       "client_port", &tmp.client_port, "controller_port",
+                       &tmp.controller_port) != 0) {
+        snprintf(err, errlen, "bad broker entry: %s", je.text);
+        return NULL;
+    }
+    if (id < 0 || id > KMESOS_BROKER_MAX_ID) {
+        snprintf(err, errlen, "bad broker id %d", id);
+        return NULL;
+    }
+    kmesos_broker *b = kmesos_broker_new(id);
+    if (!b) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    char *keep[4] = {b->set.options, b->set.jvm_options, b->set.constraints, b->set.data_dir};
+    b->set = tmp.set;
+    b->set.options = keep[0], b->set.jvm_options = keep[1];
+    b->set.constraints = keep[2], b->set.data_dir = keep[3];
+    b->active = active;
+    b->failures = tmp.failures;
+    b->stopped_at_s = tmp.stopped_at_s;
+    b->client_port = tmp.client_port;
+    b->controller_port = tmp.controller_port;
+    if (restore_strings(b, v) != 0) {
+        kmesos_broker_destroy(b);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    return b;
+}

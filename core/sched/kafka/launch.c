@@ -1,0 +1,240 @@
+/* kafka_launch: the TaskInfo of a broker. Mesos refuses a TaskInfo with
+ * both an executor and a command, so the task names an ExecutorInfo whose
+ * command runs kmesos-executor; the executor reads the broker's command
+ * from KMESOS_TASK_COMMAND and hands every other variable of
+ * ExecutorInfo.command.environment to it (docs/kafka.md lists them).
+ * A broker is TASK_RUNNING once its client port accepts connections
+ * (KMESOS_READY_PORT) and then bin/kafka-ready.sh exits 0 (registered and
+ * in the ISR of its partitions: KMESOS_READY_COMMAND), so a rolling
+ * restart waits for "back and in sync".
+ * Ports: a voter's controller port and a client port asked by number are
+ * claimed by number, an "auto" client port is the offer's next free one.
+ * In uri mode the executor and the Kafka tarball are CommandInfo URIs
+ * served by the scheduler (GET /files/<name>) and run from the sandbox;
+ * in local mode they are absolute paths on this machine. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/kafka/kafka.h"
+#include "sched/kafka/client.h"
+#include "sched/kafka/clients.h"
+#include "codec/pb.h"
+
+static int push_env(Mesos__V1__Environment *env, const char *name, const char *value)
+{
+    return kmesos_pb_push((void ***)&env->variables, &env->n_variables,
+                          kmesos_pb_env(name, value ? value : ""));
+}
+
+static int push_env_int(Mesos__V1__Environment *env, const char *name, long value)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%ld", value);
+    return push_env(env, name, text);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static int push_uri(Mesos__V1__CommandInfo *cmd, const kmesos_kafka *k, const char *path,
+                    int executable, int extract)
+{
+    Mesos__V1__CommandInfo__URI *u = kmesos_pb_new(&mesos__v1__command_info__uri__descriptor);
+    size_t n = strlen(k->files_url) + strlen(path) + 16;
+    if (!u || !(u->value = malloc(n))) {
+        kmesos_pb_free(u);
+        return -1;
+    }
+    snprintf(u->value, n, "%s/files/%s", k->files_url, base_name(path));
+    u->has_executable = 1;
+    u->executable = executable;
+    u->has_extract = 1;
+    u->extract = extract;
+    return kmesos_pb_push((void ***)&cmd->uris, &cmd->n_uris, u);
+}
+
+/* The script bin/<script> and the executor command, as this fetch mode
+ * has them. */
+static int set_command(Mesos__V1__CommandInfo *cmd, const kmesos_kafka *k, const char *script,
+                       char **path_out)
+{
+    char path[2048];
+    if (k->fetch == KMESOS_FETCH_URI) {
+        snprintf(path, sizeof path, "./%s/bin/%s", k->dist_name, script);
+        *path_out = strdup(path);
+        cmd->value = strdup("./kmesos-executor");
+        return *path_out && cmd->value && push_uri(cmd, k, k->executor, 1, 0) == 0 &&
+                       push_uri(cmd, k, k->dist, 0, 1) == 0
+                   ? 0
+                   : -1;
+    }
+    snprintf(path, sizeof path, "%s/bin/%s", k->dist_dir, script);
+    *path_out = kmesos_client_shell_quote(path);
+    cmd->value = kmesos_client_shell_quote(k->executor);
+    return *path_out && cmd->value ? 0 : -1;
+}
+
+/* The readiness command of a broker: bin/kafka-ready.sh next to
+ * kafka-broker.sh (relative to the sandbox in uri mode). */
+static char *ready_command(const kmesos_kafka *k)
+{
+    char path[2048];
+    if (k->fetch == KMESOS_FETCH_URI) {
+        snprintf(path, sizeof path, "./%s/bin/kafka-ready.sh", k->dist_name);
+        return strdup(path);
+    }
+    snprintf(path, sizeof path, "%s/bin/kafka-ready.sh", k->dist_dir);
+    return kmesos_client_shell_quote(path);
+}
+
+/* Catching up after a restart may take a while: more than the executor's
+ * default readiness timeout of 120 s. */
+#define KAFKA_BROKER_READY_TIMEOUT_S 300
+/* kafka-ready.sh costs ~50 ms with kcat (one metadata request), so the
+ * executor asks once a second rather than its default every 2 s. */
+#define KAFKA_BROKER_READY_INTERVAL_S 1
+
+typedef struct broker_ports {
+    int client, controller; /* controller 0: not a voter */
+} broker_ports;
+
+static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
+                      const kmesos_broker *b, const kmesos_offer *o, const broker_ports *p,
+                      const char *script, const char *task_id)
+{
+    char dir[1024], heap[32], libs[2048], command[2100];
+    kmesos_kafka_data_dir(k, b, dir, sizeof dir);
+    /* exec: the shell becomes kafka-broker.sh, which execs the JVM, so the
+     * executor's SIGTERM reaches a JVM that is its own child and the task
+     * ends when the controlled shutdown has ended, not when a shell dies. */
+    snprintf(command, sizeof command, "exec %s", script);
+    snprintf(heap, sizeof heap, "%ldm", (long)b->set.heap);
+    snprintf(libs, sizeof libs, "%s/libs", k->dist_dir);
+    char *voters = kmesos_kafka_voters_text(k);
+    char *ready = ready_command(k);
+    int rc = !voters || !ready || push_env(env, "KMESOS_TASK_COMMAND", command) ||
+             push_env(env, "KMESOS_TASK_ID", task_id) ||
+             push_env_int(env, "KAFKA_NODE_ID", b->id) ||
+             push_env_int(env, "KAFKA_PORT", p->client) ||
+             (p->controller && push_env_int(env, "KAFKA_CONTROLLER_PORT", p->controller)) ||
+             push_env(env, "KAFKA_PROCESS_ROLES", p->controller ? "broker,controller" : "broker") ||
+             push_env(env, "KAFKA_HOST", o->hostname) || push_env(env, "KAFKA_LOG_DIRS", dir) ||
+             push_env(env, "KAFKA_CLUSTER_ID", k->cluster_id) ||
+             push_env(env, "KAFKA_CONTROLLER_QUORUM_VOTERS", voters) ||
+             push_env(env, "KAFKA_HEAP", heap) ||
+             push_env(env, "KAFKA_JVM_OPTIONS", b->set.jvm_options) ||
+             push_env(env, "KAFKA_OPTIONS", b->set.options) ||
+             (k->fetch == KMESOS_FETCH_LOCAL && push_env(env, "KAFKA_LIBS", libs)) ||
+             push_env_int(env, "KMESOS_READY_PORT", p->client) ||
+             push_env(env, "KMESOS_READY_COMMAND", ready) ||
+             push_env_int(env, "KMESOS_READY_TIMEOUT", KAFKA_BROKER_READY_TIMEOUT_S) ||
+             push_env_int(env, "KMESOS_READY_INTERVAL", KAFKA_BROKER_READY_INTERVAL_S);
+    free(voters);
+    free(ready);
+    return rc ? -1 : 0;
+}
+
+Mesos__V1__ExecutorInfo *kmesos_kafka_executor(const kmesos_kafka *k, const kmesos_task *t,
+                                               const char *name, const char *script,
+                                               char **script_path)
+{
+    Mesos__V1__ExecutorInfo *e = kmesos_pb_new(&mesos__v1__executor_info__descriptor);
+    Mesos__V1__CommandInfo *cmd = kmesos_pb_new(&mesos__v1__command_info__descriptor);
+    Mesos__V1__Environment *env = kmesos_pb_new(&mesos__v1__environment__descriptor);
+    *script_path = NULL;
+    if (!e || !cmd || !env) {
+        kmesos_pb_free(e);
+        kmesos_pb_free(cmd);
+        kmesos_pb_free(env);
+        return NULL;
+    }
+    e->command = cmd;
+    cmd->environment = env;
+    cmd->has_shell = 1;
+    cmd->shell = 1;
+    e->has_type = 1;
+    e->type = MESOS__V1__EXECUTOR_INFO__TYPE__CUSTOM;
+    e->executor_id = kmesos_pb_id(&mesos__v1__executor_id__descriptor, t->id);
+    e->name = strdup(name);
+    if (k->sched->framework_id)
+        e->framework_id = kmesos_pb_id(&mesos__v1__framework_id__descriptor,
+                                       k->sched->framework_id);
+    if (!e->executor_id || !e->name || set_command(cmd, k, script, script_path) != 0) {
+        free(*script_path);
+        *script_path = NULL;
+        kmesos_pb_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+int kmesos_kafka_env(Mesos__V1__ExecutorInfo *e, const char *name, const char *value)
+{
+    return push_env(e->command->environment, name, value);
+}
+
+static Mesos__V1__ExecutorInfo *executor_info(const kmesos_kafka *k, const kmesos_broker *b,
+                                              const kmesos_task *t, const kmesos_offer *o,
+                                              const broker_ports *p)
+{
+    char *script = NULL, name[64];
+    snprintf(name, sizeof name, "kmesos-executor broker-%d", b->id);
+    Mesos__V1__ExecutorInfo *e = kmesos_kafka_executor(k, t, name, "kafka-broker.sh", &script);
+    if (!e)
+        return NULL;
+    int ok = broker_env(e->command->environment, k, b, o, p, script, t->id) == 0;
+    free(script);
+    if (!ok) {
+        kmesos_pb_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* Claims the broker's ports on the offer. 0, or -1 when they are not there. */
+static int take_ports(const kmesos_kafka *k, const kmesos_broker *b, const kmesos_offer *o,
+                      kmesos_port_cursor *pc, broker_ports *p)
+{
+    const kmesos_voter *v = kmesos_kafka_voter(k, b->id);
+    p->controller = v ? v->port : 0;
+    if (v && kmesos_port_claim(pc, o, (uint64_t)v->port) != 0)
+        return -1;
+    if (b->set.port) {
+        p->client = b->set.port;
+        return kmesos_port_claim(pc, o, (uint64_t)b->set.port);
+    }
+    p->client = (int)kmesos_port_take(pc, o);
+    return p->client ? 0 : -1;
+}
+
+Mesos__V1__TaskInfo *kmesos_kafka_task_info(void *arg, const kmesos_task *t,
+                                            const kmesos_offer *o, kmesos_port_cursor *pc)
+{
+    kmesos_kafka *k = arg;
+    if (kmesos_kafka_is_client(t->workload))
+        return kmesos_kafka_client_task_info(k, t, o);
+    kmesos_broker *b = t->workload->ext;
+    broker_ports p = {0, 0};
+    if (take_ports(k, b, o, pc, &p) != 0)
+        return NULL;
+    Mesos__V1__TaskInfo *ti = kmesos_launcher_base(t, o);
+    uint64_t ports[2] = {(uint64_t)p.client, (uint64_t)p.controller};
+    Mesos__V1__Resource *r = ti ? kmesos_launcher_ports_resource(ports, p.controller ? 2 : 1, o)
+                                : NULL;
+    /* push frees r itself when it fails */
+    if (!r || kmesos_pb_push((void ***)&ti->resources, &ti->n_resources, r) != 0) {
+        kmesos_pb_free(ti);
+        return NULL;
+    }
+    if (!(ti->executor = executor_info(k, b, t, o, &p)) || kmesos_launcher_finish(ti, o) != 0) {
+        kmesos_pb_free(ti);
+        return NULL;
+    }
+    b->client_port = p.client;
+    b->controller_port = p.controller;
+    return ti;
+}

@@ -1,0 +1,267 @@
+/* kafka_settings: see kafka_settings.h. One setter per value type; a
+ * field is reached through its offset, so the broker's and the client's
+ * settings structs keep their own named fields. */
+#include "sched/kafka/settings.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/log.h"
+#include "codec/str.h"
+#include "codec/protocol.h"
+#include "sched/options.h"
+#include "sched/workload.h"
+
+#define MOD "kafka"
+#define KMESOS_TOPIC_MAX 249
+
+static const kmesos_ks_field *field_of(const kmesos_ks_schema *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->n; i++)
+        if (strcmp(sc->fields[i].name, name) == 0)
+            return &sc->fields[i];
+    return NULL;
+}
+
+int kmesos_ks_known(const kmesos_ks_schema *sc, const char *name)
+{
+    return field_of(sc, name) != NULL;
+}
+
+static int is_text(kmesos_ks_type t)
+{
+    return t == KMESOS_KS_KV || t == KMESOS_KS_LINE || t == KMESOS_KS_CONSTRAINTS ||
+           t == KMESOS_KS_DIRS || t == KMESOS_KS_TOPIC;
+}
+
+static char **text_at(void *s, const kmesos_ks_field *f)
+{
+    return (char **)((char *)s + f->offset);
+}
+
+int kmesos_ks_set_text(char **dst, const char *v)
+{
+    char *copy = strdup(v ? v : "");
+    if (!copy)
+        return -1;
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+/* ---- values ------------------------------------------------------------------------- */
+
+static int number(const char *v, int allow_zero, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (errno || end == v || *end || !isfinite(d) || d < 0 || (d == 0 && !allow_zero))
+        return -1;
+    *out = d;
+    return 0;
+}
+
+int kmesos_ks_integer(const char *v, long lo, long hi, int *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < lo || n > hi)
+        return -1;
+    *out = (int)n;
+    return 0;
+}
+
+static int one_line(const char *v)
+{
+    return strpbrk(v, "\r\n") == NULL;
+}
+
+/* "k=v,k=v": the first piece must be k=v; a later piece without '='
+ * continues the previous value (kafka-broker.sh reads it so). */
+static int valid_kv(const char *v)
+{
+    if (!*v)
+        return 1;
+    const char *eq = strchr(v, '='), *comma = strchr(v, ',');
+    return one_line(v) && eq && eq != v && (!comma || eq < comma);
+}
+
+/* Comma list of absolute paths, or "" (the default folder). */
+static int valid_dirs(const char *v)
+{
+    if (!*v)
+        return 1;
+    if (!one_line(v) || strchr(v, ' '))
+        return 0;
+    for (const char *p = v; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (*p != '/')
+            return 0;
+    return 1;
+}
+
+static int valid_topic(const char *v)
+{
+    size_t n = strlen(v);
+    return n > 0 && n <= KMESOS_TOPIC_MAX && strcmp(v, ".") != 0 && strcmp(v, "..") != 0 &&
+           strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static int duration(const char *v, int allow_zero, double *out)
+{
+    double d = kmesos_parse_duration(v);
+    if (d < 0 || (d == 0 && !allow_zero))
+        return -1;
+    *out = d;
+    return 0;
+}
+
+static int valid_constraints(const char *v, char *err, size_t errlen)
+{
+    kmesos_kv *kv = NULL;
+    size_t n = 0;
+    char why[256];
+    if (kmesos_workload_parse_constraints(v, &kv, &n, why, sizeof why) != 0) {
+        snprintf(err, errlen, "constraints: %s", why);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(kv[i].key);
+        free(kv[i].value);
+    }
+    free(kv);
+    return 1;
+}
+
+/* Sets the field from v: 0, -1 bad value, -2 out of memory, -3 err
+ * already written. */
+static int set_value(void *s, const kmesos_ks_field *f, const char *v, char *err, size_t errlen)
+{
+    void *at = (char *)s + f->offset;
+    int auto_ = strcmp(v, "auto") == 0;
+    switch (f->type) {
+    case KMESOS_KS_NUMBER: return number(v, 0, at);
+    case KMESOS_KS_NUMBER_AUTO:
+        if (auto_)
+            return *(double *)at = 0, 0;
+        return number(v, 0, at);
+    case KMESOS_KS_PORT:
+        if (auto_)
+            return *(int *)at = 0, 0;
+        return kmesos_ks_integer(v, 1, 65535, at);
+    case KMESOS_KS_DURATION: return duration(v, 0, at);
+    case KMESOS_KS_DURATION0: return duration(v, 1, at);
+    case KMESOS_KS_TRIES:
+        if (!*v || strcmp(v, "none") == 0 || strcmp(v, "null") == 0)
+            return *(int *)at = 0, 0;
+        return kmesos_ks_integer(v, 1, 1000000, at);
+    case KMESOS_KS_KV: if (!valid_kv(v)) return -1; break;
+    case KMESOS_KS_LINE: if (!one_line(v)) return -1; break;
+    case KMESOS_KS_DIRS: if (!valid_dirs(v)) return -1; break;
+    case KMESOS_KS_TOPIC: if (!valid_topic(v)) return -1; break;
+    case KMESOS_KS_CONSTRAINTS: if (!valid_constraints(v, err, errlen)) return -3; break;
+    }
+    return kmesos_ks_set_text(at, v) == 0 ? 0 : -2;
+}
+
+int kmesos_ks_set(const kmesos_ks_schema *sc, void *s, const char *name, const char *v,
+                  char *err, size_t errlen)
+{
+    const kmesos_ks_field *f = field_of(sc, name);
+    if (!f) {
+        snprintf(err, errlen, "unknown parameter '%s'", name);
+        return -1;
+    }
+    int rc = set_value(s, f, v ? v : "", err, errlen);
+    if (rc == -1)
+        snprintf(err, errlen, "%s: expected %s, got '%s'", name, f->what, v ? v : "");
+    else if (rc == -2)
+        snprintf(err, errlen, "%s: out of memory", name);
+    return rc == 0 ? 0 : -1;
+}
+
+int kmesos_ks_defaults(const kmesos_ks_schema *sc, void *s, size_t size)
+{
+    char err[256];
+    memset(s, 0, size);
+    for (size_t i = 0; i < sc->n; i++) {
+        const kmesos_ks_field *f = &sc->fields[i];
+        int rc = f->dflt ? kmesos_ks_set(sc, s, f->name, f->dflt, err, sizeof err)
+                 : is_text(f->type) ? kmesos_ks_set_text(text_at(s, f), "") : 0;
+        if (rc != 0) {
+            kmesos_ks_free(sc, s);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int kmesos_ks_copy(const kmesos_ks_schema *sc, void *dst, const void *src, size_t size)
+{
+    memcpy(dst, src, size);
+    for (size_t i = 0; i < sc->n; i++)
+        if (is_text(sc->fields[i].type))
+            *text_at(dst, &sc->fields[i]) = NULL;
+    for (size_t i = 0; i < sc->n; i++) {
+        const kmesos_ks_field *f = &sc->fields[i];
+        if (is_text(f->type) && kmesos_ks_set_text(text_at(dst, f), *text_at((void *)src, f)) != 0) {
+            kmesos_ks_free(sc, dst);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void kmesos_ks_free(const kmesos_ks_schema *sc, void *s)
+{
+    for (size_t i = 0; i < sc->n; i++)
+        if (is_text(sc->fields[i].type)) {
+            char **p = text_at(s, &sc->fields[i]);
+            free(*p);
+            *p = NULL;
+        }
+}
+
+int kmesos_ks_check_common(double heap, double mem, double delay_s, double max_delay_s,
+                           const char **field, char *err, size_t errlen)
+{
+    if (heap > 0 && heap >= mem) {
+        *field = "heap";
+        snprintf(err, errlen, "heap: %g MB does not fit in mem %g MB (the JVM needs more than "
+                 "its heap)", heap, mem);
+        return -1;
+    }
+    if (max_delay_s < delay_s) {
+        *field = "failover_max_delay";
+        snprintf(err, errlen, "failover_max_delay: shorter than failover_delay");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- failover -------------------------------------------------------------------------- */
+
+int kmesos_ks_failover(const kmesos_task *t, int state, const char *message,
+                       kmesos_update_result r, int max_tries, int *failures, char **last_failure,
+                       int *active, const char *who)
+{
+    char why[512];
+    if (t->failures <= *failures)
+        return 0;
+    *failures = t->failures;
+    snprintf(why, sizeof why, "%s%s%s", kmesos_task_state_name(state),
+             message && *message ? ": " : "", message ? message : "");
+    kmesos_str_set(last_failure, why);
+    if (r != KMESOS_UPDATE_DONE || max_tries <= 0 || t->failures < max_tries)
+        return 1;
+    *active = 0;
+    snprintf(why, sizeof why, "deactivated after %d consecutive failures; last: %s", t->failures,
+             *last_failure ? *last_failure : "?");
+    kmesos_str_set(last_failure, why);
+    KLOG_WARN(MOD, "%s %s", who, why);
+    return 2;
+}

@@ -1,0 +1,810 @@
+/* session: the Mesos v1 scheduler session, one state machine on the loop.
+ *
+ * IDLE -> CONNECTING (SUBSCRIBE streaming POST sent to a master)
+ *   307            -> follow Location at once (bounded), same attempt
+ *   200            -> SUBSCRIBING: body bytes go through the RecordIO
+ *                     decoder, each record is decoded to an Event
+ *   SUBSCRIBED     -> SUBSCRIBED: framework id and heartbeat saved,
+ *                     backoff reset, calls allowed
+ *   other answers, connection errors, a stream that ends, a bad record,
+ *   no event for liveness_factor x heartbeat
+ *                  -> BACKOFF: next master of the list after a jittered,
+ *                     capped exponential delay, then CONNECTING again
+ *   ERROR event or TEARDOWN -> STOPPED (no retry)
+ * Calls go on their own connections to the URL of the live stream with
+ * its Mesos-Stream-Id. `gen` counts stream ends: code running inside a
+ * handler callback compares it to notice that the handler dropped,
+ * stopped or closed the session, and stops touching the old stream. */
+#include "sched/mesos/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec/log.h"
+#include "codec/str.h"
+#include "codec/recordio.h"
+#include "sched/mesos/backoff.h"
+#include "sched/mesos/master_url.h"
+#include "net/transport.h"
+
+#define MOD "session"
+#define MAX_REDIRECTS 5
+#define DEFAULT_HEARTBEAT_S 15.0
+#define ERR_MAX 256
+#define MAX_CAPS 16
+
+typedef struct ss_call {
+    kmesos_session *s;
+    kmesos_transport_req *req; /* NULL while queued behind another call */
+    kmesos_buf body;           /* encoded call */
+    kmesos_session_call_cb cb;
+    void *arg;
+    int type;
+    int is_teardown;
+    struct ss_call *next;
+} ss_call;
+
+struct kmesos_session {
+    uv_loop_t *loop;
+    kmesos_transport *tp;
+    /* configuration (owned copies) */
+    char *name, *user, *role, *hostname, *principal, *secret;
+    double failover_timeout_s;
+    int checkpoint;
+    Mesos__V1__FrameworkInfo__Capability__Type *caps;
+    size_t n_caps;
+    int multi_role; /* MULTI_ROLE asked for: the role goes in roles[] */
+    kmesos_content_type ct;
+    double liveness_factor;
+    long call_timeout_ms;
+    kmesos_master_url_list masters;
+    size_t master_idx;
+    kmesos_session_handler h;
+    void *harg;
+    /* connection */
+    kmesos_session_state state;
+    kmesos_backoff backoff;
+    kmesos_transport_req *stream;
+    long stream_status;
+    char *url;          /* URL of the SUBSCRIBE in flight / of the live stream */
+    char *redirect_url; /* Location to try next, before the list */
+    char *location;     /* Location of the 307 being received */
+    unsigned redirects; /* consecutive, in this attempt */
+    int sent_framework_id;
+    char *stream_id;
+    char *framework_id;
+    double heartbeat_s;
+    kmesos_recordio rio;
+    char rec_err[ERR_MAX];
+    unsigned gen;
+    uv_timer_t retry_timer;
+    uv_timer_t liveness_timer;
+    ss_call *calls;      /* FIFO: only the head is in flight */
+    ss_call *calls_tail;
+    kmesos_session_stats stats;
+    int handles_open;
+    kmesos_session_close_cb close_cb;
+    void *close_arg;
+};
+
+static void ss_connect(kmesos_session *s);
+static void ss_arm_liveness(kmesos_session *s);
+static void ss_retry_later(kmesos_session *s, kmesos_log_level level, const char *reason);
+
+/* ---- small helpers ------------------------------------------------------ */
+
+const char *kmesos_session_state_name(kmesos_session_state st)
+{
+    static const char *const names[] = {"idle", "connecting", "subscribing", "subscribed",
+                                        "backoff", "stopping", "stopped", "closing"};
+    return (unsigned)st < sizeof names / sizeof names[0] ? names[st] : "?";
+}
+
+const char *kmesos_session_strerror(int code)
+{
+    switch (code) {
+    case KMESOS_SESSION_OK: return "ok";
+    case KMESOS_SESSION_ENOTSUBSCRIBED: return "not subscribed to a Mesos master (no stream id yet)";
+    case KMESOS_SESSION_EENCODE: return "cannot encode the call";
+    case KMESOS_SESSION_ENOMEM: return "out of memory";
+    case KMESOS_SESSION_ECLOSED: return "session stopped or closing";
+    default: return "unknown session error";
+    }
+}
+
+static int ss_is_dead(const kmesos_session *s)
+{
+    return s->state == KMESOS_SESSION_STOPPED || s->state == KMESOS_SESSION_CLOSING;
+}
+
+static void ss_set_error(kmesos_session *s, const char *reason)
+{
+    snprintf(s->stats.last_error, sizeof s->stats.last_error, "%s", reason);
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+/* Copies the capabilities (at most MAX_CAPS). */
+static int ss_copy_caps(kmesos_session *s, const kmesos_session_config *cfg)
+{
+    s->caps = calloc(MAX_CAPS, sizeof *s->caps);
+    if (!s->caps)
+        return -1;
+    for (size_t i = 0; i < cfg->n_capabilities && s->n_caps < MAX_CAPS; i++) {
+        s->caps[s->n_caps++] = cfg->capabilities[i];
+        if (cfg->capabilities[i] == MESOS__V1__FRAMEWORK_INFO__CAPABILITY__TYPE__MULTI_ROLE)
+            s->multi_role = 1;
+    }
+    return 0;
+}
+
+static int ss_copy_config(kmesos_session *s, const kmesos_session_config *c)
+{
+    s->failover_timeout_s = c->failover_timeout_s;
+    s->checkpoint = c->checkpoint;
+    s->ct = c->content_type == KMESOS_CT_JSON ? KMESOS_CT_JSON : KMESOS_CT_PROTOBUF;
+    s->liveness_factor = c->liveness_factor > 0 ? c->liveness_factor : 5.0;
+    s->call_timeout_ms = c->call_timeout_ms > 0 ? c->call_timeout_ms : 30000;
+    s->heartbeat_s = DEFAULT_HEARTBEAT_S;
+    kmesos_backoff_init(&s->backoff, c->backoff_base_s,
+                        c->backoff_cap_s > 0 ? c->backoff_cap_s : 30.0,
+                        uv_hrtime() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)s);
+    kmesos_recordio_init(&s->rio, c->max_record);
+    if (kmesos_str_set(&s->name, c->framework_name) || kmesos_str_set(&s->user, c->user) ||
+        kmesos_str_set(&s->role, c->role) || kmesos_str_set(&s->hostname, c->hostname) ||
+        kmesos_str_set(&s->principal, c->principal) || kmesos_str_set(&s->secret, c->secret))
+        return -1;
+    return ss_copy_caps(s, c);
+}
+
+static void ss_free(kmesos_session *s)
+{
+    free(s->name);
+    free(s->user);
+    free(s->role);
+    free(s->hostname);
+    free(s->principal);
+    free(s->secret);
+    free(s->caps);
+    free(s->url);
+    free(s->redirect_url);
+    free(s->location);
+    free(s->stream_id);
+    free(s->framework_id);
+    kmesos_recordio_free(&s->rio);
+    kmesos_master_url_list_free(&s->masters);
+    free(s);
+}
+
+kmesos_session *kmesos_session_new(uv_loop_t *loop, const kmesos_session_config *cfg,
+                                   const kmesos_session_handler *handler, void *arg,
+                                   char *err, size_t errlen)
+{
+    if (!cfg->framework_name || !*cfg->framework_name || !cfg->user || !*cfg->user) {
+        snprintf(err, errlen, "framework name and user are required");
+        return NULL;
+    }
+    kmesos_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (kmesos_master_url_parse(cfg->master, &s->masters, err, errlen) != 0) {
+        ss_free(s);
+        return NULL;
+    }
+    kmesos_transport_opts topts = {.connect_timeout_ms = cfg->connect_timeout_ms};
+    if (ss_copy_config(s, cfg) != 0 || !(s->tp = kmesos_transport_new(loop, &topts))) {
+        snprintf(err, errlen, "out of memory");
+        ss_free(s);
+        return NULL;
+    }
+    s->loop = loop;
+    s->h = *handler;
+    s->harg = arg;
+    uv_timer_init(loop, &s->retry_timer);
+    uv_timer_init(loop, &s->liveness_timer);
+    s->retry_timer.data = s;
+    s->liveness_timer.data = s;
+    return s;
+}
+
+/* ---- getters ------------------------------------------------------------ */
+
+int kmesos_session_set_framework_id(kmesos_session *s, const char *id)
+{
+    return kmesos_str_set(&s->framework_id, id && *id ? id : NULL);
+}
+
+const char *kmesos_session_framework_id(const kmesos_session *s) { return s->framework_id; }
+
+kmesos_session_state kmesos_session_get_state(const kmesos_session *s) { return s->state; }
+
+const kmesos_session_stats *kmesos_session_get_stats(const kmesos_session *s)
+{
+    return &s->stats;
+}
+
+const char *kmesos_session_leader_url(const kmesos_session *s)
+{
+    return s->state == KMESOS_SESSION_SUBSCRIBED ? s->url : NULL;
+}
+
+/* ---- SUBSCRIBE ---------------------------------------------------------- */
+
+/* A MULTI_ROLE framework names its role in roles[]; any other one uses
+ * the (deprecated) role field, so that the master keeps filling in the
+ * allocation info of the resources it accepts, as for the recorded
+ * scheduler. */
+static void ss_set_role(kmesos_session *s, Mesos__V1__FrameworkInfo *fi)
+{
+    if (!s->role)
+        return;
+    if (s->multi_role) {
+        fi->n_roles = 1;
+        fi->roles = &s->role;
+        return;
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    fi->role = s->role;
+#pragma GCC diagnostic pop
+}
+
+/* Fills fi (and the pieces it points to, owned by the caller's frame). */
+static void ss_framework_info(kmesos_session *s, Mesos__V1__FrameworkInfo *fi,
+                              Mesos__V1__FrameworkID *fid,
+                              Mesos__V1__FrameworkInfo__Capability *caps,
+                              Mesos__V1__FrameworkInfo__Capability **capp)
+{
+    fi->user = s->user;
+    fi->name = s->name;
+    fi->hostname = s->hostname;
+    fi->principal = s->principal;
+    if (s->framework_id) {
+        fid->value = s->framework_id;
+        fi->id = fid;
+    }
+    fi->has_failover_timeout = s->failover_timeout_s > 0;
+    fi->failover_timeout = s->failover_timeout_s;
+    fi->has_checkpoint = s->checkpoint != 0;
+    fi->checkpoint = s->checkpoint != 0;
+    ss_set_role(s, fi);
+    for (size_t i = 0; i < s->n_caps; i++) {
+        mesos__v1__framework_info__capability__init(&caps[i]);
+        caps[i].has_type = 1;
+        caps[i].type = s->caps[i];
+        capp[i] = &caps[i];
+    }
+    fi->n_capabilities = s->n_caps;
+    fi->capabilities = s->n_caps ? capp : NULL;
+}
+
+static int ss_encode_subscribe(kmesos_session *s, kmesos_buf *out)
+{
+    Mesos__V1__FrameworkID fid = MESOS__V1__FRAMEWORK_ID__INIT;
+    Mesos__V1__FrameworkInfo fi = MESOS__V1__FRAMEWORK_INFO__INIT;
+    Mesos__V1__FrameworkInfo__Capability caps[MAX_CAPS];
+    Mesos__V1__FrameworkInfo__Capability *capp[MAX_CAPS];
+    ss_framework_info(s, &fi, &fid, caps, capp);
+    Mesos__V1__Scheduler__Call__Subscribe sub = MESOS__V1__SCHEDULER__CALL__SUBSCRIBE__INIT;
+    sub.framework_info = &fi;
+    Mesos__V1__Scheduler__Call call = MESOS__V1__SCHEDULER__CALL__INIT;
+    call.has_type = 1;
+    call.type = MESOS__V1__SCHEDULER__CALL__TYPE__SUBSCRIBE;
+    call.subscribe = &sub;
+    call.framework_id = fi.id;
+    s->sent_framework_id = fi.id != NULL;
+    return kmesos_protocol_encode(&call.base, s->ct, out);
+}
+
+static const char *ss_target(kmesos_session *s)
+{
+    return s->redirect_url ? s->redirect_url : s->masters.urls[s->master_idx];
+}
+
+static void ss_on_headers(void *arg, long status, const kmesos_transport_headers *h);
+static void ss_on_data(void *arg, const uint8_t *data, size_t len);
+static void ss_on_done(void *arg, const kmesos_transport_result *res);
+
+static kmesos_transport_req *ss_start_stream(kmesos_session *s, const kmesos_buf *body)
+{
+    char ct_hdr[64], accept_hdr[64];
+    const char *ctn = kmesos_content_type_name(s->ct);
+    snprintf(ct_hdr, sizeof ct_hdr, "Content-Type: %s", ctn);
+    snprintf(accept_hdr, sizeof accept_hdr, "Accept: %s", ctn);
+    const char *headers[] = {ct_hdr, accept_hdr, NULL};
+    kmesos_transport_request rq = {
+        .url = s->url, .headers = headers, .body = body->data, .body_len = body->len,
+        .user = s->secret ? s->principal : NULL, .secret = s->secret,
+    };
+    static const kmesos_transport_stream_cbs cbs = {ss_on_headers, ss_on_data, ss_on_done};
+    return kmesos_transport_stream(s->tp, &rq, &cbs, s);
+}
+
+static void ss_connect(kmesos_session *s)
+{
+    kmesos_buf body;
+    kmesos_buf_init(&body);
+    if (ss_encode_subscribe(s, &body) != 0 || kmesos_str_set(&s->url, ss_target(s)) != 0) {
+        kmesos_buf_free(&body);
+        ss_retry_later(s, KMESOS_LOG_ERROR, "cannot encode SUBSCRIBE");
+        return;
+    }
+    s->state = KMESOS_SESSION_CONNECTING;
+    s->stream_status = 0;
+    s->stats.subscribe_attempts++;
+    KLOG_INFO(MOD, "subscribing to %s%s%s", s->url,
+              s->framework_id ? " as framework " : "", s->framework_id ? s->framework_id : "");
+    s->stream = ss_start_stream(s, &body);
+    kmesos_buf_free(&body);
+    if (!s->stream)
+        ss_retry_later(s, KMESOS_LOG_ERROR, "cannot start the SUBSCRIBE request");
+    else
+        ss_arm_liveness(s); /* also bounds a master that never answers */
+}
+
+int kmesos_session_start(kmesos_session *s)
+{
+    if (s->state != KMESOS_SESSION_IDLE)
+        return ss_is_dead(s) ? KMESOS_SESSION_ECLOSED : KMESOS_SESSION_OK;
+    ss_connect(s);
+    return KMESOS_SESSION_OK;
+}
+
+/* ---- losing the stream, retrying ---------------------------------------- */
+
+static void on_retry_timer(uv_timer_t *t)
+{
+    kmesos_session *s = t->data;
+    if (s->state == KMESOS_SESSION_BACKOFF)
+        ss_connect(s);
+}
+
+/* Cancels the stream (if any) and forgets what belonged to it. */
+static void ss_end_stream(kmesos_session *s)
+{
+    if (s->stream)
+        kmesos_transport_cancel(s->stream);
+    s->stream = NULL;
+    s->gen++;
+    uv_timer_stop(&s->liveness_timer);
+    kmesos_str_set(&s->stream_id, NULL);
+    kmesos_str_set(&s->location, NULL);
+    kmesos_recordio_reset(&s->rio);
+}
+
+/* Schedules the next SUBSCRIBE, on the next master of the list, and logs
+ * the one line that says why and when. */
+static void ss_retry_later(kmesos_session *s, kmesos_log_level level, const char *reason)
+{
+    ss_set_error(s, reason);
+    kmesos_str_set(&s->redirect_url, NULL);
+    s->redirects = 0;
+    s->master_idx = (s->master_idx + 1) % s->masters.n;
+    double delay = kmesos_backoff_next(&s->backoff);
+    s->state = KMESOS_SESSION_BACKOFF;
+    kmesos_log(level, MOD, "%s; subscribing to %s in %.2f s", reason,
+               s->masters.urls[s->master_idx], delay);
+    uv_timer_start(&s->retry_timer, on_retry_timer, (uint64_t)(delay * 1000.0 + 0.5), 0);
+}
+
+/* The stream is gone (or must go): tell the handler if it was live, then
+ * retry unless the session is stopping. */
+static void ss_stream_lost(kmesos_session *s, kmesos_log_level level, const char *reason)
+{
+    int was_live = s->state == KMESOS_SESSION_SUBSCRIBED;
+    ss_end_stream(s);
+    if (s->state == KMESOS_SESSION_STOPPING || ss_is_dead(s))
+        return;
+    unsigned gen = s->gen;
+    if (was_live) {
+        s->stats.reconnects++;
+        s->state = KMESOS_SESSION_BACKOFF;
+        if (s->h.on_disconnected)
+            s->h.on_disconnected(s->harg, reason);
+        if (gen != s->gen || s->state != KMESOS_SESSION_BACKOFF)
+            return; /* the handler stopped or closed the session */
+    }
+    ss_retry_later(s, level, reason);
+}
+
+static void on_liveness_timer(uv_timer_t *t)
+{
+    kmesos_session *s = t->data;
+    char reason[ERR_MAX];
+    snprintf(reason, sizeof reason, "no %s from %s for %.1f s (%.0f x heartbeat %.1f s)",
+             s->state == KMESOS_SESSION_CONNECTING ? "answer" : "event", s->url,
+             s->liveness_factor * s->heartbeat_s, s->liveness_factor, s->heartbeat_s);
+    s->stats.liveness_timeouts++;
+    ss_stream_lost(s, KMESOS_LOG_WARN, reason);
+}
+
+static void ss_arm_liveness(kmesos_session *s)
+{
+    double ms = s->liveness_factor * s->heartbeat_s * 1000.0;
+    uv_timer_start(&s->liveness_timer, on_liveness_timer, (uint64_t)(ms + 0.5), 0);
+}
+
+/* Stops for good: no stream, no retry. */
+static void ss_stop(kmesos_session *s)
+{
+    ss_end_stream(s);
+    uv_timer_stop(&s->retry_timer);
+    if (s->state != KMESOS_SESSION_CLOSING)
+        s->state = KMESOS_SESSION_STOPPED;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static int ss_on_subscribed(kmesos_session *s, const Mesos__V1__Scheduler__Event *ev)
+{
+    const Mesos__V1__Scheduler__Event__Subscribed *sub = ev->subscribed;
+    if (!sub || !sub->framework_id || !sub->framework_id->value) {
+        snprintf(s->rec_err, sizeof s->rec_err, "SUBSCRIBED event without framework_id");
+        return -1;
+    }
+    if (s->framework_id && strcmp(s->framework_id, sub->framework_id->value) != 0)
+        KLOG_WARN(MOD, "master assigned framework id %s instead of %s",
+                  sub->framework_id->value, s->framework_id);
+    if (kmesos_str_set(&s->framework_id, sub->framework_id->value) != 0) {
+        snprintf(s->rec_err, sizeof s->rec_err, "out of memory");
+        return -1;
+    }
+    s->heartbeat_s = sub->has_heartbeat_interval_seconds && sub->heartbeat_interval_seconds > 0
+                         ? sub->heartbeat_interval_seconds : DEFAULT_HEARTBEAT_S;
+    s->state = KMESOS_SESSION_SUBSCRIBED;
+    s->stats.subscribes++;
+    kmesos_backoff_reset(&s->backoff);
+    ss_arm_liveness(s);
+    KLOG_INFO(MOD, "subscribed to %s as framework %s (heartbeat %.1f s, stream %s)", s->url,
+              s->framework_id, s->heartbeat_s, s->stream_id);
+    if (s->h.on_subscribed)
+        s->h.on_subscribed(s->harg, s->framework_id, s->heartbeat_s, s->sent_framework_id);
+    return 0;
+}
+
+static void ss_on_error_event(kmesos_session *s, const Mesos__V1__Scheduler__Event *ev)
+{
+    const char *msg = ev->error && ev->error->message ? ev->error->message : "(no message)";
+    KLOG_ERROR(MOD, "ERROR event from the master: %s; stopping", msg);
+    ss_set_error(s, msg);
+    ss_stop(s);
+    if (s->h.on_event)
+        s->h.on_event(s->harg, ev);
+    if (s->h.on_error)
+        s->h.on_error(s->harg, msg);
+}
+
+static int ss_type_known(const Mesos__V1__Scheduler__Event *ev)
+{
+    return ev->has_type && ev->type != MESOS__V1__SCHEDULER__EVENT__TYPE__UNKNOWN &&
+           protobuf_c_enum_descriptor_get_value(&mesos__v1__scheduler__event__type__descriptor,
+                                                ev->type) != NULL;
+}
+
+/* 0, or -1 with rec_err set when the event is unusable. */
+static int ss_dispatch(kmesos_session *s, const Mesos__V1__Scheduler__Event *ev)
+{
+    unsigned gen = s->gen;
+    s->stats.events++;
+    if (!ss_type_known(ev)) {
+        s->stats.events_unknown++;
+        KLOG_WARN(MOD, "skipping an event of unknown type %d", ev->has_type ? (int)ev->type : -1);
+        return 0;
+    }
+    s->stats.events_by_type[(unsigned)ev->type % KMESOS_SESSION_EVENT_TYPES]++;
+    KLOG_DEBUG(MOD, "event %s", kmesos_sched_event_type_name(ev->type));
+    if (ev->type == MESOS__V1__SCHEDULER__EVENT__TYPE__ERROR) {
+        ss_on_error_event(s, ev);
+        return 0;
+    }
+    if (ev->type == MESOS__V1__SCHEDULER__EVENT__TYPE__SUBSCRIBED && ss_on_subscribed(s, ev) != 0)
+        return -1;
+    if (gen == s->gen && s->h.on_event)
+        s->h.on_event(s->harg, ev);
+    return 0;
+}
+
+/* RecordIO callback: one record = one Event. Non-zero stops the feed. */
+static int ss_on_record(void *arg, const uint8_t *rec, size_t len)
+{
+    kmesos_session *s = arg;
+    unsigned gen = s->gen;
+    char err[200];
+    ProtobufCMessage *m = kmesos_protocol_decode(&mesos__v1__scheduler__event__descriptor,
+                                                 s->ct, rec, len, err, sizeof err);
+    if (!m) {
+        snprintf(s->rec_err, sizeof s->rec_err, "undecodable event record (%zu bytes): %s",
+                 len, err);
+        return 1;
+    }
+    if (s->state != KMESOS_SESSION_STOPPING)
+        ss_arm_liveness(s);
+    int rc = ss_dispatch(s, (const Mesos__V1__Scheduler__Event *)m);
+    protobuf_c_message_free_unpacked(m, NULL);
+    return rc != 0 || gen != s->gen;
+}
+
+/* ---- stream callbacks --------------------------------------------------- */
+
+static void ss_on_headers(void *arg, long status, const kmesos_transport_headers *h)
+{
+    kmesos_session *s = arg;
+    s->stream_status = status;
+    if (status == 307) {
+        kmesos_str_set(&s->location, kmesos_transport_header(h, "Location"));
+        return;
+    }
+    if (status != 200)
+        return; /* the body (error text) comes with on_done */
+    const char *sid = kmesos_transport_header(h, "Mesos-Stream-Id");
+    if (!sid || !*sid) {
+        char reason[ERR_MAX];
+        snprintf(reason, sizeof reason, "SUBSCRIBE answer from %s without Mesos-Stream-Id",
+                 s->url);
+        s->stats.bad_streams++;
+        ss_stream_lost(s, KMESOS_LOG_ERROR, reason);
+        return;
+    }
+    kmesos_str_set(&s->stream_id, sid);
+    kmesos_recordio_reset(&s->rio);
+    s->state = KMESOS_SESSION_SUBSCRIBING;
+    ss_arm_liveness(s);
+}
+
+static void ss_on_data(void *arg, const uint8_t *data, size_t len)
+{
+    kmesos_session *s = arg;
+    unsigned gen = s->gen;
+    s->stats.bytes += len;
+    s->rec_err[0] = 0;
+    int rc = kmesos_recordio_feed(&s->rio, data, len, ss_on_record, s);
+    if (rc == 0 || gen != s->gen)
+        return;
+    char reason[ERR_MAX + 64];
+    snprintf(reason, sizeof reason, "bad event stream from %s: %s", s->url,
+             s->rec_err[0] ? s->rec_err : kmesos_recordio_strerror(rc));
+    s->stats.bad_streams++;
+    ss_stream_lost(s, KMESOS_LOG_ERROR, reason);
+}
+
+/* A 307: resolve the Location against the request URL and go there. */
+static void ss_follow_redirect(kmesos_session *s)
+{
+    char err[ERR_MAX];
+    char *next = s->location ? kmesos_master_url_resolve(s->url, s->location, err, sizeof err)
+                             : NULL;
+    if (!s->location)
+        snprintf(err, sizeof err, "307 from %s without Location", s->url);
+    if (!next || ++s->redirects > MAX_REDIRECTS) {
+        if (next)
+            snprintf(err, sizeof err, "too many redirects (last to %s)", next);
+        free(next);
+        ss_end_stream(s);
+        ss_retry_later(s, KMESOS_LOG_WARN, err);
+        return;
+    }
+    KLOG_INFO(MOD, "%s is not the leader: redirected to %s", s->url, next);
+    s->stats.redirects++;
+    free(s->redirect_url);
+    s->redirect_url = next;
+    ss_end_stream(s);
+    ss_connect(s);
+}
+
+static void ss_on_done(void *arg, const kmesos_transport_result *res)
+{
+    kmesos_session *s = arg;
+    char reason[ERR_MAX + 64];
+    s->stream = NULL; /* the transport frees it */
+    if (res->status == 307 && res->curl_code == 0) {
+        ss_follow_redirect(s);
+        return;
+    }
+    if (res->status == 200) {
+        snprintf(reason, sizeof reason, "event stream from %s ended: %s%s", s->url,
+                 res->curl_code ? res->error : "closed by the master",
+                 kmesos_recordio_partial(&s->rio) ? " (inside a record)" : "");
+    } else if (res->status == 0) {
+        snprintf(reason, sizeof reason, "SUBSCRIBE to %s failed: %s", s->url,
+                 res->error ? res->error : "no answer");
+    } else {
+        snprintf(reason, sizeof reason, "SUBSCRIBE to %s answered %ld%s%.*s", s->url,
+                 res->status, res->body_len ? ": " : "", (int)(res->body_len > 200 ? 200 : res->body_len),
+                 res->body);
+    }
+    /* 4xx: a configuration problem (credentials, principal) worth an error */
+    int client_error = res->status >= 400 && res->status < 500;
+    ss_stream_lost(s, client_error ? KMESOS_LOG_ERROR : KMESOS_LOG_WARN, reason);
+}
+
+/* ---- calls -------------------------------------------------------------- */
+
+/* Calls go out one at a time, in the order they were made, each after
+ * the master answered the previous one (on a kept-alive connection):
+ * separate concurrent connections could reach the master in another
+ * order (a SUPPRESS overtaking a REVIVE, a DECLINE an ACCEPT). */
+static void ss_call_free(ss_call *c)
+{
+    kmesos_buf_free(&c->body);
+    free(c);
+}
+
+static ss_call *ss_call_pop(kmesos_session *s)
+{
+    ss_call *c = s->calls;
+    if (c) {
+        s->calls = c->next;
+        if (!s->calls)
+            s->calls_tail = NULL;
+        c->next = NULL;
+    }
+    return c;
+}
+
+static void ss_on_call_done(void *arg, const kmesos_transport_result *res);
+
+static kmesos_transport_req *ss_post(kmesos_session *s, ss_call *c)
+{
+    char ct_hdr[64], accept_hdr[64], sid_hdr[160];
+    const char *ctn = kmesos_content_type_name(s->ct);
+    snprintf(ct_hdr, sizeof ct_hdr, "Content-Type: %s", ctn);
+    snprintf(accept_hdr, sizeof accept_hdr, "Accept: %s", ctn);
+    snprintf(sid_hdr, sizeof sid_hdr, "Mesos-Stream-Id: %s", s->stream_id ? s->stream_id : "");
+    const char *headers[] = {ct_hdr, accept_hdr, sid_hdr, NULL};
+    kmesos_transport_request rq = {
+        .url = s->url, .headers = headers, .body = c->body.data, .body_len = c->body.len,
+        .user = s->secret ? s->principal : NULL, .secret = s->secret,
+        .timeout_ms = s->call_timeout_ms,
+    };
+    return kmesos_transport_post(s->tp, &rq, ss_on_call_done, c);
+}
+
+/* Starts the call at the head of the queue, if it is not in flight. A
+ * call that cannot be started is answered with status 0. */
+static void ss_pump_calls(kmesos_session *s)
+{
+    while (s->calls && !s->calls->req) {
+        ss_call *c = s->calls;
+        c->req = ss_post(s, c);
+        if (c->req)
+            return;
+        ss_call_pop(s);
+        s->stats.calls_failed++;
+        if (c->cb)
+            c->cb(c->arg, 0, "out of memory starting the call");
+        ss_call_free(c);
+    }
+}
+
+static void ss_on_call_done(void *arg, const kmesos_transport_result *res)
+{
+    ss_call *c = arg;
+    kmesos_session *s = c->s;
+    ss_call_pop(s); /* c is the head: only the head is in flight */
+    const char *error = NULL;
+    if (res->curl_code)
+        error = res->error;
+    else if (res->status < 200 || res->status >= 300)
+        error = res->body_len ? res->body : "no body";
+    if (error) {
+        s->stats.calls_failed++;
+        KLOG_WARN(MOD, "%s call answered %ld: %s", kmesos_sched_call_type_name(c->type),
+                  res->status, error);
+    }
+    if (c->is_teardown)
+        ss_stop(s);
+    ss_pump_calls(s);
+    if (c->cb)
+        c->cb(c->arg, res->status, error);
+    ss_call_free(c);
+}
+
+static int ss_encode_call(kmesos_session *s, Mesos__V1__Scheduler__Call *call, kmesos_buf *out)
+{
+    Mesos__V1__FrameworkID fid = MESOS__V1__FRAMEWORK_ID__INIT;
+    fid.value = s->framework_id;
+    Mesos__V1__FrameworkID *saved = call->framework_id;
+    call->framework_id = &fid;
+    int rc = kmesos_protocol_encode(&call->base, s->ct, out);
+    call->framework_id = saved;
+    return rc;
+}
+
+static int ss_send(kmesos_session *s, Mesos__V1__Scheduler__Call *call,
+                   kmesos_session_call_cb cb, void *arg, int is_teardown)
+{
+    ss_call *c = calloc(1, sizeof *c);
+    if (!c)
+        return KMESOS_SESSION_ENOMEM;
+    *c = (ss_call){.s = s, .cb = cb, .arg = arg, .type = call->type, .is_teardown = is_teardown};
+    kmesos_buf_init(&c->body);
+    if (ss_encode_call(s, call, &c->body) != 0) {
+        ss_call_free(c);
+        return KMESOS_SESSION_EENCODE;
+    }
+    if (s->calls_tail)
+        s->calls_tail->next = c;
+    else
+        s->calls = c;
+    s->calls_tail = c;
+    s->stats.calls_sent++;
+    KLOG_DEBUG(MOD, "%s call queued", kmesos_sched_call_type_name(call->type));
+    ss_pump_calls(s);
+    return KMESOS_SESSION_OK;
+}
+
+int kmesos_session_call(kmesos_session *s, Mesos__V1__Scheduler__Call *call,
+                        kmesos_session_call_cb cb, void *arg)
+{
+    if (ss_is_dead(s) || s->state == KMESOS_SESSION_STOPPING)
+        return KMESOS_SESSION_ECLOSED;
+    if (s->state != KMESOS_SESSION_SUBSCRIBED || !s->stream_id || !s->framework_id) {
+        KLOG_WARN(MOD, "%s call refused: %s", kmesos_sched_call_type_name(call->type),
+                  kmesos_session_strerror(KMESOS_SESSION_ENOTSUBSCRIBED));
+        return KMESOS_SESSION_ENOTSUBSCRIBED;
+    }
+    return ss_send(s, call, cb, arg, 0);
+}
+
+int kmesos_session_teardown(kmesos_session *s, kmesos_session_call_cb cb, void *arg)
+{
+    if (s->state != KMESOS_SESSION_SUBSCRIBED)
+        return ss_is_dead(s) ? KMESOS_SESSION_ECLOSED : KMESOS_SESSION_ENOTSUBSCRIBED;
+    Mesos__V1__Scheduler__Call call = MESOS__V1__SCHEDULER__CALL__INIT;
+    call.has_type = 1;
+    call.type = MESOS__V1__SCHEDULER__CALL__TYPE__TEARDOWN;
+    int rc = ss_send(s, &call, cb, arg, 1);
+    if (rc == KMESOS_SESSION_OK) {
+        KLOG_INFO(MOD, "TEARDOWN of framework %s sent", s->framework_id);
+        s->state = KMESOS_SESSION_STOPPING;
+    }
+    return rc;
+}
+
+/* ---- close -------------------------------------------------------------- */
+
+static void ss_handle_closed(kmesos_session *s)
+{
+    if (--s->handles_open > 0)
+        return;
+    kmesos_session_close_cb cb = s->close_cb;
+    void *arg = s->close_arg;
+    ss_free(s);
+    if (cb)
+        cb(arg);
+}
+
+static void on_timer_closed(uv_handle_t *h) { ss_handle_closed(h->data); }
+
+static void on_transport_closed(void *arg) { ss_handle_closed(arg); }
+
+static void ss_cancel_calls(kmesos_session *s)
+{
+    ss_call *c;
+    while ((c = ss_call_pop(s)) != NULL) {
+        if (c->req)
+            kmesos_transport_cancel(c->req);
+        if (c->cb)
+            c->cb(c->arg, 0, "session closed");
+        ss_call_free(c);
+    }
+}
+
+void kmesos_session_close(kmesos_session *s, kmesos_session_close_cb cb, void *arg)
+{
+    if (s->state == KMESOS_SESSION_CLOSING)
+        return;
+    s->state = KMESOS_SESSION_CLOSING;
+    s->close_cb = cb;
+    s->close_arg = arg;
+    ss_stop(s);
+    ss_cancel_calls(s);
+    s->handles_open = 3;
+    uv_close((uv_handle_t *)&s->retry_timer, on_timer_closed);
+    uv_close((uv_handle_t *)&s->liveness_timer, on_timer_closed);
+    kmesos_transport_close(s->tp, on_transport_closed, s);
+}

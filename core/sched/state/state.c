@@ -1,0 +1,283 @@
+/* state: see state.h. Loading restores each saved slot through the task
+ * registry (phase LAUNCHING, so that reconciliation decides whether the
+ * task still runs); a saved slot whose workload is no longer configured
+ * is dropped with a log line, one beyond its workload's instances comes
+ * back stopped (killed if reconciliation finds it alive). The optional
+ * "kafka" object (cluster id, quorum, brokers: kafka.h) is loaded before
+ * the tasks, since broker tasks point at the brokers' workloads. */
+#include "sched/state/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec/log.h"
+#include "sched/kafka/kafka.h"
+#include "sched/state/state_zk.h"
+
+#define MOD "state"
+
+char *kmesos_state_path(const char *url, char *err, size_t errlen)
+{
+    if (strncmp(url, "zk:", 3) == 0) {
+        snprintf(err, errlen, "--state %s: a ZooKeeper URL is not supported by the file store",
+                 url);
+        return NULL;
+    }
+    const char *path = strncmp(url, "file:", 5) == 0 ? url + 5 : url;
+    if (!*path) {
+        snprintf(err, errlen, "--state %s: empty path", url);
+        return NULL;
+    }
+    return strdup(path);
+}
+
+static const char *phase_name(kmesos_phase p)
+{
+    switch (p) {
+    case KMESOS_PHASE_DONE: return "done";
+    case KMESOS_PHASE_STOPPED: return "stopped";
+    default: return "active";
+    }
+}
+
+static json_t *task_json(const kmesos_task *t)
+{
+    return json_pack("{s:s, s:i, s:s, s:s?, s:s}", "workload", t->workload->name, "instance",
+                     t->instance, "task_id", t->id, "agent_id", t->agent_id, "phase",
+                     phase_name(t->phase));
+}
+
+static json_t *state_json(const kmesos_scheduler *s)
+{
+    json_t *tasks = json_array();
+    for (const kmesos_task *t = s->tasks.by_id; tasks && t; t = t->hh.next) {
+        if (t->phase == KMESOS_PHASE_PENDING)
+            continue;
+        json_array_append_new(tasks, task_json(t));
+    }
+    json_t *kafka = s->kafka ? kmesos_kafka_state_json(s->kafka) : NULL;
+    return json_pack("{s:i, s:s?, s:o, s:o*}", "version", KMESOS_STATE_VERSION, "framework_id",
+                     s->framework_id, "tasks", tasks, "kafka", kafka);
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+char *kmesos_state_dump(const kmesos_scheduler *s)
+{
+    json_t *j = state_json(s);
+    char *text = j ? json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
+    json_decref(j);
+    return text;
+}
+
+int kmesos_state_save(const char *path, const kmesos_scheduler *s, char *err, size_t errlen)
+{
+    char *text = kmesos_state_dump(s);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = text ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    int rc = fd >= 0 && write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0 &&
+                     fsync(fd) == 0
+                 ? 0
+                 : -1;
+    if (fd >= 0 && close(fd) != 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot write state %s: %s", path,
+                 text ? strerror(errno) : "out of memory");
+        if (fd >= 0)
+            unlink(tmp);
+    }
+    free(text);
+    return rc;
+}
+
+static int restore_task(kmesos_scheduler *s, json_t *jt, char *err, size_t errlen)
+{
+    const char *wname = NULL, *task_id = NULL, *agent_id = NULL, *phase = "active";
+    int instance = -1;
+    json_error_t je;
+    if (json_unpack_ex(jt, &je, 0, "{s:s, s:i, s:s, s?s, s?s}", "workload", &wname, "instance",
+                       &instance, "task_id", &task_id, "agent_id", &agent_id, "phase",
+                       &phase) != 0) {
+        snprintf(err, errlen, "bad task entry: %s", je.text);
+        return -1;
+    }
+    const kmesos_workload *w = kmesos_scheduler_workload(s, wname);
+    if (!w || instance < 0) {
+        KLOG_WARN(MOD, "saved task %s of workload %s/%d is no longer configured: forgotten",
+                  task_id, wname, instance);
+        return 0;
+    }
+    kmesos_task *t = kmesos_tasks_restore(&s->tasks, w, instance, task_id, agent_id,
+                                          s->io.now_ms(s->io.arg));
+    if (!t) {
+        snprintf(err, errlen, "duplicate or unusable task entry '%s'", task_id);
+        return -1;
+    }
+    if (strcmp(phase, "done") == 0)
+        t->phase = KMESOS_PHASE_DONE;
+    else if (strcmp(phase, "stopped") == 0 || instance >= w->instances)
+        t->phase = KMESOS_PHASE_STOPPED; /* not wanted: killed if alive */
+    return 0;
+}
+
+static int restore(kmesos_scheduler *s, json_t *root, char *err, size_t errlen)
+{
+    json_int_t version = 0;
+    const char *fwid = NULL;
+    json_t *tasks = NULL, *kafka = NULL;
+    json_error_t je;
+    if (json_unpack_ex(root, &je, 0, "{s:I, s?s, s:o, s?o}", "version", &version, "framework_id",
+                       &fwid, "tasks", &tasks, "kafka", &kafka) != 0) {
+        snprintf(err, errlen, "%s", je.text);
+        return -1;
+    }
+    if (version != KMESOS_STATE_VERSION) {
+        snprintf(err, errlen, "state version %lld is not %d (written by a %s kmesos-scheduler)",
+                 (long long)version, KMESOS_STATE_VERSION,
+                 version > KMESOS_STATE_VERSION ? "newer" : "different");
+        return -1;
+    }
+    if (!json_is_array(tasks)) {
+        snprintf(err, errlen, "'tasks' is not an array");
+        return -1;
+    }
+    if (kafka && !s->kafka) {
+        snprintf(err, errlen, "the state holds a Kafka cluster but this scheduler runs none");
+        return -1;
+    }
+    if (kafka && kmesos_kafka_state_load(s->kafka, kafka, err, errlen) != 0)
+        return -1;
+    kmesos_scheduler_set_framework_id(s, fwid);
+    size_t i;
+    json_t *jt;
+    json_array_foreach(tasks, i, jt) if (restore_task(s, jt, err, errlen) != 0) return -1;
+    return 0;
+}
+
+static int restore_root(json_t *root, const json_error_t *je, const char *where,
+                        kmesos_scheduler *s, char *err, size_t errlen)
+{
+    char why[256];
+    int rc = -1;
+    if (!root)
+        snprintf(why, sizeof why, "line %d: %s", je->line, je->text);
+    else
+        rc = restore(s, root, why, sizeof why);
+    json_decref(root);
+    if (rc != 0)
+        snprintf(err, errlen, "%s is unusable (%s); fix or move it away, it is never "
+                 "overwritten", where, why);
+    return rc;
+}
+
+int kmesos_state_load(const char *path, kmesos_scheduler *s, char *err, size_t errlen)
+{
+    if (access(path, F_OK) != 0)
+        return 1;
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    char where[4200];
+    snprintf(where, sizeof where, "state file %s", path);
+    return restore_root(root, &je, where, s, err, errlen);
+}
+
+int kmesos_state_parse(const char *text, size_t len, const char *where, kmesos_scheduler *s,
+                       char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    return restore_root(root, &je, where, s, err, errlen);
+}
+
+/* ---- the store behind --state ------------------------------------------------------ */
+
+struct kmesos_state_store {
+    char *path;          /* file store */
+    kmesos_state_zk *zk; /* or ZooKeeper */
+    char url[1024];
+};
+
+kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *err, size_t errlen)
+{
+    kmesos_state_store *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    snprintf(st->url, sizeof st->url, "%s", url);
+    if (strncmp(url, "zk:", 3) == 0)
+        st->zk = kmesos_state_zk_new(loop, url, err, errlen);
+    else
+        st->path = kmesos_state_path(url, err, errlen);
+    if (!st->zk && !st->path) {
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+static int zk_load(kmesos_state_store *st, kmesos_scheduler *s, char *err, size_t errlen)
+{
+    char *text = NULL, why[512];
+    int rc = kmesos_state_zk_load(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, &text, why, sizeof why);
+    if (rc < 0)
+        snprintf(err, errlen, "--state %s: cannot load the state: %s", st->url, why);
+    if (rc != 0)
+        return rc;
+    char where[1100];
+    snprintf(where, sizeof where, "state znode %s", st->url);
+    rc = kmesos_state_parse(text, strlen(text), where, s, err, errlen);
+    free(text);
+    return rc;
+}
+
+int kmesos_state_store_load(kmesos_state_store *st, kmesos_scheduler *s, char *err,
+                            size_t errlen)
+{
+    return st->zk ? zk_load(st, s, err, errlen) : kmesos_state_load(st->path, s, err, errlen);
+}
+
+void kmesos_state_store_save(kmesos_state_store *st, const kmesos_scheduler *s)
+{
+    char err[512];
+    if (st->zk)
+        kmesos_state_zk_save(st->zk, kmesos_state_dump(s));
+    else if (kmesos_state_save(st->path, s, err, sizeof err) != 0)
+        KLOG_ERROR(MOD, "%s", err);
+}
+
+void kmesos_state_store_close(kmesos_state_store *st)
+{
+    if (st && st->zk)
+        kmesos_state_zk_close(st->zk, 3000);
+}
+
+void kmesos_state_store_free(kmesos_state_store *st)
+{
+    if (!st)
+        return;
+    kmesos_state_zk_free(st->zk);
+    free(st->path);
+    free(st);
+}
