@@ -244,3 +244,23 @@ void kmesos_tasks_remove(kmesos_tasks *reg, kmesos_task *t)
     reg->count--;
     task_free(t);
 }
+
+const char *kmesos_phase_name(kmesos_phase p)
+{
+    static const char *const names[] = {"pending", "launching", "active", "done", "stopped"};
+    return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "unknown";
+}
+
+json_t *kmesos_task_json(const kmesos_task *t, const char *endpoint)
+{
+    if (!t)
+        return json_null();
+    return json_pack("{s:s, s:s, s:i, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:i, s:i}", "id",
+                     t->id, "workload", t->workload->name, "instance", t->instance, "phase",
+                     kmesos_phase_name(t->phase), "state",
+                     t->state >= 0 ? kmesos_task_state_name(t->state) : NULL, "hostname",
+                     t->hostname, "endpoint", endpoint && *endpoint ? endpoint : NULL,
+                     "agent_id", t->agent_id, "waiting_reason", t->wait_reason,
+                     "last_failure", t->last_message, "attempts", t->attempts, "failures",
+                     t->failures);
+}

@@ -8,6 +8,7 @@
 #define KMESOS_TASKS_H
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include <uthash.h>
 
 #include "sched/workload.h"
@@ -87,6 +88,12 @@ void kmesos_tasks_stop(kmesos_tasks *reg, kmesos_task *t);
 /* Makes a stopped or done slot pending again under a fresh task id, with
  * its failure count reset. 0, or -1 on no memory. */
 int kmesos_tasks_requeue(kmesos_tasks *reg, kmesos_task *t, uint64_t now_ms);
+/* "pending", "launching", "active", "done" or "stopped". */
+const char *kmesos_phase_name(kmesos_phase p);
+/* The slot as the API and the CLI show it: id, workload, instance, phase,
+ * state, hostname, endpoint (when given), agent id, waiting reason, last
+ * failure, attempts, failures. json null for a NULL slot. */
+json_t *kmesos_task_json(const kmesos_task *t, const char *endpoint);
 /* Removes a slot from the registry and frees it. */
 void kmesos_tasks_remove(kmesos_tasks *reg, kmesos_task *t);
 /* The relaunch delay after `failures` consecutive failures of t: its

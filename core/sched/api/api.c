@@ -14,24 +14,12 @@
 
 #define MOD "api"
 
-static const char *phase_name(kmesos_phase p)
-{
-    static const char *const names[] = {"pending", "launching", "active", "done", "stopped"};
-    return names[p];
-}
-
 static json_t *task_json(const kmesos_scheduler *s, const kmesos_task *t)
 {
     char endpoint[300];
     int has_endpoint = t->workload->ext && s->ext.endpoint &&
                        s->ext.endpoint(s->ext.arg, t, endpoint, sizeof endpoint);
-    return json_pack("{s:s, s:s, s:i, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:i, s:i}", "id",
-                     t->id, "workload", t->workload->name, "instance", t->instance, "phase",
-                     phase_name(t->phase), "state",
-                     t->state >= 0 ? kmesos_task_state_name(t->state) : NULL, "hostname",
-                     t->hostname, "endpoint", has_endpoint ? endpoint : NULL, "agent_id",
-                     t->agent_id, "waiting_reason", t->wait_reason, "last_failure",
-                     t->last_message, "attempts", t->attempts, "failures", t->failures);
+    return kmesos_task_json(t, has_endpoint ? endpoint : NULL);
 }
 
 json_t *kmesos_api_tasks_json(const kmesos_scheduler *sched)

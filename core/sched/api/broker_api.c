@@ -362,10 +362,8 @@ unsigned kmesos_kafka_api_kill(kmesos_kafka *k, kmesos_task *t, json_t **body)
     }
     snprintf(stop, sizeof stop, "kmesos %s stop %s", w->kind, strchr(what, ' ') + 1);
     if (t->phase != KMESOS_PHASE_LAUNCHING && t->phase != KMESOS_PHASE_ACTIVE) {
-        static const char *const phases[] = {"pending", "launching", "active", "done",
-                                             "stopped"};
         snprintf(note, sizeof note, "task %s of %s is %s: nothing runs to kill (to keep %s "
-                 "from running, use '%s')", t->id, what, phases[t->phase], what, stop);
+                 "from running, use '%s')", t->id, what, kmesos_phase_name(t->phase), what, stop);
         *body = json_pack("{s:s, s:s}", "error", note, "field", "id");
         return 409;
     }

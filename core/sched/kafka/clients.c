@@ -569,17 +569,6 @@ void kmesos_kafka_client_on_update(kmesos_kafka *k, kmesos_task *t, int state,
 
 /* ---- views and state --------------------------------------------------------------------------- */
 
-static json_t *task_json(const kmesos_task *t)
-{
-    if (!t)
-        return json_null();
-    static const char *const phases[] = {"pending", "launching", "active", "done", "stopped"};
-    return json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s?}", "id", t->id, "state",
-                     t->state >= 0 ? kmesos_task_state_name(t->state) : NULL, "phase",
-                     phases[t->phase], "hostname", t->hostname, "agent_id", t->agent_id,
-                     "waiting_reason", t->wait_reason);
-}
-
 json_t *kmesos_kafka_client_json(const kmesos_kafka *k, const kmesos_client *c)
 {
     const kmesos_client_settings *s = &c->set;
@@ -601,7 +590,7 @@ json_t *kmesos_kafka_client_json(const kmesos_kafka *k, const kmesos_client *c)
                      max_delay, "max_tries",
                      s->failover_max_tries ? json_integer(s->failover_max_tries) : json_null(),
                      "failures", c->failures, "failures", c->failures, "prefer_hosts", prefer,
-                     "task", task_json(t), "hostname", c->host, "last_failure", c->last_failure);
+                     "task", kmesos_task_json(t, NULL), "hostname", c->host, "last_failure", c->last_failure);
 }
 
 json_t *kmesos_kafka_clients_state_json(const kmesos_kafka *k)

@@ -879,12 +879,7 @@ static json_t *task_json(const kmesos_task *t, const kmesos_broker *b)
         return json_null();
     char endpoint[300] = "";
     broker_endpoint(t, b, endpoint, sizeof endpoint);
-    static const char *const phases[] = {"pending", "launching", "active", "done", "stopped"};
-    return json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:s?}", "id", t->id, "state",
-                     t->state >= 0 ? kmesos_task_state_name(t->state) : NULL, "phase",
-                     phases[t->phase], "hostname", t->hostname, "endpoint",
-                     endpoint[0] ? endpoint : NULL, "agent_id", t->agent_id, "waiting_reason",
-                     t->wait_reason);
+    return kmesos_task_json(t, endpoint);
 }
 
 json_t *kmesos_kafka_broker_json(const kmesos_kafka *k, const kmesos_broker *b)
