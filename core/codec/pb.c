@@ -4,6 +4,7 @@
  * Resource.role is touched in one place only. */
 #include "codec/pb.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,16 @@ Mesos__V1__Resource *kmesos_pb_scalar(const char *name, double value, const char
     }
     s->value = value;
     return r;
+}
+
+const char *kmesos_pb_attribute_text(const Mesos__V1__Attribute *a, char *num, size_t n)
+{
+    if (a->text)
+        return a->text->value;
+    if (!a->scalar || n == 0)
+        return NULL;
+    snprintf(num, n, "%g", a->scalar->value);
+    return num;
 }
 
 Mesos__V1__Environment__Variable *kmesos_pb_env(const char *name, const char *value)

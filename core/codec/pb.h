@@ -31,6 +31,9 @@ Mesos__V1__Resource *kmesos_pb_scalar(const char *name, double value, const char
 int kmesos_pb_set_role(Mesos__V1__Resource *r, const char *role);
 /* The role a resource was offered in (the deprecated field). */
 const char *kmesos_pb_role(const Mesos__V1__Resource *r);
+/* An attribute's value as text: TEXT as it is, SCALAR printed ("%g")
+ * into num; NULL for RANGES and SET. */
+const char *kmesos_pb_attribute_text(const Mesos__V1__Attribute *a, char *num, size_t n);
 Mesos__V1__Environment__Variable *kmesos_pb_env(const char *name, const char *value);
 
 #endif

@@ -81,6 +81,7 @@ int kmesos_topology_learn(kmesos_topology *t, const char *agent_id, const char *
     kmesos_topo_host *h = topo_host(t, hostname);
     if (!a || !h)
         return -1;
+    a->mark = t->sweep;
     if (topo_same(a->hostname, hostname) && topo_same(a->rack, rack) && topo_same(h->rack, rack))
         return 0;
     char *host_copy = strdup(hostname), *rack_a = rack ? strdup(rack) : NULL;
@@ -130,4 +131,15 @@ const char *kmesos_topology_rack_of_host(const kmesos_topology *t, const char *h
     if (hostname)
         HASH_FIND_STR(t->hosts, hostname, h);
     return h ? h->rack : NULL;
+}
+
+void kmesos_topology_sweep_begin(kmesos_topology *t) { t->sweep++; }
+
+void kmesos_topology_sweep_end(kmesos_topology *t)
+{
+    kmesos_topo_agent *a, *tmp;
+    HASH_ITER(hh, t->agents, a, tmp) {
+        if (a->mark != t->sweep)
+            kmesos_topology_forget(t, a->agent_id);
+    }
 }

@@ -16,6 +16,7 @@ typedef struct kmesos_topo_agent {
     char *agent_id;
     char *hostname;
     char *rack;           /* NULL: the agent has no rack attribute */
+    uint64_t mark;        /* sweep in which it was last learned */
     UT_hash_handle hh;    /* by agent_id */
 } kmesos_topo_agent;
 
@@ -31,6 +32,7 @@ typedef struct kmesos_topology {
     size_t n_agents;
     char *rack_attribute;
     uint64_t generation;  /* bumped on every change */
+    uint64_t sweep;       /* current sweep (kmesos_topology_sweep_begin) */
 } kmesos_topology;
 
 /* rack_attribute NULL: "rack". 0, or -1 when memory runs out. */
@@ -42,6 +44,10 @@ int kmesos_topology_learn(kmesos_topology *t, const char *agent_id, const char *
                           const char *rack);
 /* Forgets an agent (removed from the cluster); its host keeps its rack. */
 void kmesos_topology_forget(kmesos_topology *t, const char *agent_id);
+/* A full listing (GET_AGENTS) is applied as: begin, learn every agent
+ * listed, end: agents not learned since begin are forgotten. */
+void kmesos_topology_sweep_begin(kmesos_topology *t);
+void kmesos_topology_sweep_end(kmesos_topology *t);
 /* The rack of an agent or of a host, or NULL when unknown. */
 const char *kmesos_topology_rack_of_agent(const kmesos_topology *t, const char *agent_id);
 const char *kmesos_topology_rack_of_host(const kmesos_topology *t, const char *hostname);
