@@ -9,7 +9,7 @@ a policy: do not pass it to --policy.
   local entries = assert(chain.load_chain({ "policies/constraints.lua", "policies/delay.lua" }))
   local verdict, reason, refuse_seconds, policy_name = chain.evaluate(entries, offer, task, ctx)
 
-An entry is either a policy table ({ name, evaluate, [on_status], [on_tick] }) or
+An entry is either a policy table ({ name, evaluate, [on_status], [on_tick], [on_launch] }) or
 { policy = <policy table>, options = <table>, state = <table> }. For the second form
 ctx.options (and ctx.state, when given) are set to the entry's for the duration of its call and
 restored afterwards, so one ctx table serves the whole chain without allocation. A plain policy
@@ -94,12 +94,16 @@ function M.tick(entries, ctx) return each_hook(entries, "on_tick", ctx) end
 -- on_status(task, status, ctx) of every policy that has one; nil or a list of error messages
 function M.status(entries, task, status, ctx) return each_hook(entries, "on_status", ctx, task, status) end
 
+-- on_launch(task, offer, ctx) of every policy that has one, as the core calls it after each
+-- launch; nil or a list of error messages
+function M.on_launch(entries, task, offer, ctx) return each_hook(entries, "on_launch", ctx, task, offer) end
+
 -- validate a value returned by a policy file: nil, err when it is not a policy
 function M.validate(p, where)
   where = where or "policy"
   if type(p) ~= "table" then return nil, where .. ": file must return a table, got " .. type(p) end
   if type(p.evaluate) ~= "function" then return nil, where .. ": table has no evaluate function" end
-  for _, hook in ipairs({ "on_status", "on_tick" }) do
+  for _, hook in ipairs({ "on_status", "on_tick", "on_launch" }) do
     if p[hook] ~= nil and type(p[hook]) ~= "function" then
       return nil, where .. ": " .. hook .. " must be a function"
     end

@@ -1,16 +1,33 @@
 --[[
-delay.lua -- delay scheduling (wait a little for a preferred node, then rack, then anything).
+delay.lua -- delay scheduling (wait a little for a preferred node, then rack, then anything),
+after Zaharia et al., "Delay Scheduling", EuroSys'10, Algorithm 2 (locality levels).
 
 A task may carry `task.prefer = { agents = {...}, hosts = {...}, racks = {...} }` (each list
-optional), typically where a broker's data lives. For such a task:
+optional), typically where its data lives. For such a task, with W = the wait (below):
 
   1. an offer on a preferred agent (offer.agent_id) or host (offer.hostname)  -> "accept";
-  2. otherwise, while task.waiting_s <  node_wait_s                             -> "wait";
+  2. otherwise, while W <  node_wait_s                                          -> "wait";
   3. an offer in a preferred rack, or in the rack of a preferred host/agent,
-     once task.waiting_s >= node_wait_s                                         -> "accept";
-  4. any offer once task.waiting_s >= node_wait_s + rack_wait_s                 -> "accept";
+     once W >= node_wait_s                                                      -> "accept";
+  4. any offer once W >= node_wait_s + rack_wait_s                              -> "accept";
   5. otherwise                                                                  -> "wait".
 A task without `prefer` (or with only empty lists) -> "accept".
+
+The wait W is the paper's per-JOB clock when the host gives one: W = task.job.waiting_s,
+the seconds since the job was first passed over after its last launch (0 until then, reset at
+each launch of the job; the core computes it). Without task.job (an older host, a spec that
+does not set it) W = task.waiting_s, the seconds since the task became pending, exactly as
+before task.job existed.
+
+remember_level (option, default false): the paper also remembers each job's locality level,
+the level of its last launch: 0 node-local (preferred agent/host), 1 rack-local, 2 off-rack.
+A job at level 1 accepts a rack offer at any W and any offer once W >= rack_wait_s; a job at
+level 2 accepts any offer. A node-local launch drops the job back to level 0. The level is
+recorded by on_launch (which the core calls after each launch) in ctx.state.delay_jobs[job.id]
+= { level, at } (only jobs at level 1 or 2 are kept; entries of jobs that did not launch for
+level_forget_s are dropped by on_tick, and at most level_max_jobs are kept). It applies only
+with task.job. Default false for now: whether remembering the level pays off under the
+per-job clock is for the placement simulator (kmesos-sim) to decide; the default may change.
 
 Options (ctx.options), with defaults:
   node_wait_s    = 5       seconds to wait for a preferred agent/host
@@ -18,20 +35,27 @@ Options (ctx.options), with defaults:
   rack_attribute = "rack"  offer attribute naming the rack
   learn_racks    = true    remember host -> rack and agent -> rack from every offer seen, in
                            ctx.state.rack_of_host / ctx.state.rack_of_agent (survives reloads)
+  remember_level = false   remember each job's locality level (see above; needs task.job)
+  level_forget_s = 300     forget the level of a job that has not launched for this long
+  level_max_jobs = 4096    at most this many remembered levels (the oldest go first)
 
 The rack of a preferred host/agent is looked up, first match wins, in
-  ctx.cluster.rack_of_host[host], ctx.cluster.rack_of_agent[agent_id]   (optional, from the host)
+  ctx.cluster.rack_of_host[host], ctx.cluster.rack_of_agent[agent_id]   (from the host: every
+                                                                         agent the master knows)
   ctx.state.rack_of_host[host],   ctx.state.rack_of_agent[agent_id]     (learned from offers)
 prefer lists may be arrays ({"h1","h2"}) or sets ({h1=true}).
 
-Verdicts: "accept" | "wait", reason. Never "decline": delay only ever postpones.
+Verdicts: "accept" | "wait", reason; never a refuse_seconds (a waiting task must see the next
+offer of its node soon). Never "decline": delay only ever postpones.
 ]]
 
-local next, type = next, type
+local next, type, pairs = next, type, pairs
 
 local DEFAULT_NODE_WAIT_S = 5
 local DEFAULT_RACK_WAIT_S = 5
 local DEFAULT_RACK_ATTRIBUTE = "rack"
+local DEFAULT_LEVEL_FORGET_S = 300
+local DEFAULT_LEVEL_MAX_JOBS = 4096
 
 local EMPTY = {}
 
@@ -72,6 +96,13 @@ local function any_in_rack(t, cluster, state, key, rack)
   return false
 end
 
+-- true when `rack` is a preferred rack or the rack of a preferred host/agent
+local function rack_matches(hosts, agents, racks, rack, cluster, state)
+  if racks ~= nil and contains(racks, rack) then return true end
+  return (hosts ~= nil and any_in_rack(hosts, cluster, state, "rack_of_host", rack))
+      or (agents ~= nil and any_in_rack(agents, cluster, state, "rack_of_agent", rack))
+end
+
 -- Runs for every (offer, task) pair, so the common cases are kept short: learning the
 -- offer's rack is inline, and helpers are not called for absent (nil) prefer lists (they
 -- would answer false).
@@ -80,7 +111,8 @@ local function evaluate(offer, task, ctx)
   local attrs = offer.attributes
   local rack = attrs and attrs[opt.rack_attribute or DEFAULT_RACK_ATTRIBUTE]
   local state = ctx.state
-  if rack ~= nil and type(state) == "table" and opt.learn_racks ~= false then
+  if type(state) ~= "table" then state = nil end
+  if rack ~= nil and state ~= nil and opt.learn_racks ~= false then
     -- learn host -> rack and agent -> rack
     local h, a = offer.hostname, offer.agent_id
     if h ~= nil then
@@ -108,24 +140,111 @@ local function evaluate(offer, task, ctx)
     return "accept"
   end
 
-  local waited = task.waiting_s or 0
-  local node_wait = opt.node_wait_s or DEFAULT_NODE_WAIT_S
-  if waited < node_wait then return "wait", R_NODE end
-
-  if rack ~= nil then
-    if racks ~= nil and contains(racks, rack) then return "accept" end
-    local cluster = ctx.cluster
-    if (hosts ~= nil and any_in_rack(hosts, cluster, state, "rack_of_host", rack))
-       or (agents ~= nil and any_in_rack(agents, cluster, state, "rack_of_agent", rack)) then
-      return "accept"
+  -- the wait: the job's clock when the host gives one, else the task's (as before task.job)
+  local job = task.job
+  local waited, level = nil, 0
+  if job ~= nil then
+    waited = job.waiting_s or 0
+    if opt.remember_level and state ~= nil then
+      local jobs = state.delay_jobs
+      local e = jobs and jobs[job.id]
+      if e ~= nil then level = e.level or 0 end
     end
+  else
+    waited = task.waiting_s or 0
+  end
+  if level >= 2 then return "accept" end
+
+  local node_wait = opt.node_wait_s or DEFAULT_NODE_WAIT_S
+  if level == 0 and waited < node_wait then return "wait", R_NODE end
+
+  if rack ~= nil and rack_matches(hosts, agents, racks, rack, ctx.cluster, state) then
+    return "accept"
   end
 
-  if waited >= node_wait + (opt.rack_wait_s or DEFAULT_RACK_WAIT_S) then return "accept" end
+  local rack_wait = opt.rack_wait_s or DEFAULT_RACK_WAIT_S
+  if level == 0 then rack_wait = node_wait + rack_wait end
+  if waited >= rack_wait then return "accept" end
   return "wait", R_RACK
+end
+
+-- locality level of launching `task` on `offer`: 0 node, 1 rack, 2 off-rack; nil without prefer
+local function launch_level(offer, task, ctx, opt)
+  local prefer = task.prefer
+  if type(prefer) ~= "table" then return nil end
+  local agents, hosts, racks = prefer.agents, prefer.hosts, prefer.racks
+  if not (nonempty(agents) or nonempty(hosts) or nonempty(racks)) then return nil end
+  if contains(agents, offer.agent_id) or contains(hosts, offer.hostname) then return 0 end
+  local state = type(ctx.state) == "table" and ctx.state or nil
+  local attrs = offer.attributes
+  local rack = attrs and attrs[opt.rack_attribute or DEFAULT_RACK_ATTRIBUTE]
+  if rack ~= nil and rack_matches(hosts, agents, racks, rack, ctx.cluster, state) then return 1 end
+  return 2
+end
+
+-- drop levels of jobs that did not launch for level_forget_s; returns the number kept
+local function prune(jobs, now, forget)
+  local n = 0
+  for id, e in pairs(jobs) do
+    if now - (e.at or 0) > forget then jobs[id] = nil else n = n + 1 end
+  end
+  return n
+end
+
+-- on_launch(task, offer, ctx): the core calls it after each launch. With remember_level, it
+-- records the job's locality level (the level of this launch) in ctx.state.delay_jobs.
+local function on_launch(task, offer, ctx)
+  local opt = ctx.options or EMPTY
+  if not opt.remember_level then return end
+  local job, state = task.job, ctx.state
+  if type(job) ~= "table" or job.id == nil or type(state) ~= "table" then return end
+  local level = launch_level(offer, task, ctx, opt)
+  if level == nil then return end          -- a task without prefer says nothing about locality
+  local jobs = state.delay_jobs
+  local now = ctx.now or 0
+  if level == 0 then                       -- back to node level: nothing to remember
+    if jobs ~= nil and jobs[job.id] ~= nil then
+      jobs[job.id] = nil
+      state.delay_jobs_n = (state.delay_jobs_n or 1) - 1
+    end
+    return
+  end
+  if jobs == nil then jobs = {}; state.delay_jobs = jobs; state.delay_jobs_n = 0 end
+  local e = jobs[job.id]
+  if e ~= nil then
+    e.level, e.at = level, now
+    return
+  end
+  local n = (state.delay_jobs_n or 0) + 1
+  local max = opt.level_max_jobs or DEFAULT_LEVEL_MAX_JOBS
+  if n > max then
+    n = prune(jobs, now, opt.level_forget_s or DEFAULT_LEVEL_FORGET_S) + 1
+    while n > max do                       -- still full: forget the least recent launches
+      local oldest, oldest_at
+      for id, o in pairs(jobs) do
+        if oldest == nil or (o.at or 0) < oldest_at then oldest, oldest_at = id, o.at or 0 end
+      end
+      if oldest == nil then break end
+      jobs[oldest] = nil
+      n = n - 1
+    end
+  end
+  jobs[job.id] = { level = level, at = now }
+  state.delay_jobs_n = n
+end
+
+-- on_tick(ctx): forget the levels of jobs that did not launch for level_forget_s
+local function on_tick(ctx)
+  local state = ctx.state
+  local jobs = type(state) == "table" and state.delay_jobs
+  if not jobs then return end
+  local opt = ctx.options or EMPTY
+  state.delay_jobs_n = prune(jobs, ctx.now or 0, opt.level_forget_s or DEFAULT_LEVEL_FORGET_S)
 end
 
 return {
   name = "delay",
   evaluate = evaluate,
+  on_launch = on_launch,
+  on_tick = on_tick,
 }

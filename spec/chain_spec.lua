@@ -1,5 +1,5 @@
 local h = require("helpers")
-local offer, task, ctx = h.make_offer, h.make_task, h.make_ctx
+local offer, task, ctx, job = h.make_offer, h.make_task, h.make_ctx, h.make_job
 
 local function policy(name, verdict, reason, refuse)
   return { name = name, evaluate = function() return verdict, reason, refuse end }
@@ -93,6 +93,75 @@ describe("chain.lua", function()
     end)
   end)
 
+  describe("on_launch", function()
+    it("calls each policy's on_launch with (task, offer, ctx) and collects errors", function()
+      local seen = {}
+      local p1 = { name = "p1", evaluate = function() return "accept" end,
+                   on_launch = function(t, o, c) seen[#seen + 1] = { t.id, o.id, c.now } end }
+      local p2 = { name = "p2", evaluate = function() return "accept" end,
+                   on_launch = function() error("launch boom") end }
+      local errs = chain.on_launch({ p1, policy("p3", "accept"), p2 },
+        task({ id = "t1" }), offer({ id = "o1" }), ctx({ now = 42 }))
+      assert.same({ { "t1", "o1", 42 } }, seen)
+      assert.equals(1, #errs)
+      assert.matches("policy p2 on_launch: .*launch boom", errs[1])
+      assert.is_nil(chain.on_launch({ p1 }, task({ id = "t2" }), offer({ id = "o2" }), ctx()))
+      assert.equals(2, #seen)
+    end)
+
+    it("gives wrapped entries their own options and state, then restores ctx", function()
+      local got
+      local p = { name = "p", evaluate = function() return "accept" end,
+                  on_launch = function(_, _, c) got = { c.options, c.state } end }
+      local o, st = { x = 1 }, { y = 1 }
+      local c = ctx()
+      local base_opts, base_state = c.options, c.state
+      chain.on_launch({ { policy = p, options = o, state = st } }, task(), offer(), c)
+      assert.equals(o, got[1]); assert.equals(st, got[2])
+      assert.equals(base_opts, c.options); assert.equals(base_state, c.state)
+    end)
+
+    it("reaches delay.lua in the default chain (remember_level)", function()
+      local state = {}
+      local entries = assert(chain.load_chain({
+        h.POLICIES_DIR .. "constraints.lua",
+        { path = h.POLICIES_DIR .. "delay.lua", options = { remember_level = true }, state = state },
+      }))
+      local o9 = offer({ hostname = "h9", agent_id = "a9", attributes = { rack = "r9" } })
+      local t = task({ prefer = { hosts = { "h1" } }, job = job({ id = "j1", waiting_s = 0 }) })
+      assert.equals("wait", (chain.evaluate(entries, o9, t, ctx())))
+      assert.is_nil(chain.on_launch(entries, t, o9, ctx()))
+      assert.equals(2, state.delay_jobs.j1.level)
+      assert.equals("accept", chain.evaluate(entries, o9, t, ctx()))
+    end)
+  end)
+
+  describe("the other shipped policies ignore task.job", function()
+    -- each case answers the same with a job whose clock says "waited long" as without a job
+    local function both(p, o, t, c)
+      local v1, r1 = p.evaluate(offer(o), task(t), ctx(c))
+      t.job = job({ waiting_s = 1e6 })
+      local v2, r2 = p.evaluate(offer(o), task(t), ctx(c))
+      assert.equals(v1, v2); assert.equals(r1, r2)
+      return v2
+    end
+
+    it("locality.lua keeps its waits on task.waiting_s", function()
+      local loc = h.load("locality")
+      local c = { cluster = { tasks_by_rack = { r1 = { broker = 1 }, r2 = { broker = 0 } } } }
+      assert.equals("wait", both(loc, {}, { waiting_s = 0 }, c))
+      assert.equals("accept", both(loc, {}, { waiting_s = 30 }, c))
+    end)
+
+    it("constraints.lua, window.lua and thresholds.lua", function()
+      assert.equals("decline", both(h.load("constraints"), { hostname = "h1" },
+        { constraints = { hostname = "unique" } }, { cluster = { tasks_by_host = { h1 = { broker = 1 } } } }))
+      assert.equals("wait", both(h.load("window"), {}, {},
+        { now = h.utc(2024, 1, 6, 12, 0), options = { windows = { broker = { days = { "mon-fri" } } } } }))
+      assert.equals("wait", both(h.load("thresholds"), {}, {}, { options = { min_free = { mem = 1e9 } } }))
+    end)
+  end)
+
   describe("loading", function()
     local tmp
     before_each(function() tmp = os.tmpname() end)
@@ -117,6 +186,9 @@ describe("chain.lua", function()
       write("return { evaluate = function() end, on_tick = 3 }")
       p, err = chain.load(tmp)
       assert.is_nil(p); assert.matches("on_tick must be a function", err)
+      write("return { evaluate = function() end, on_launch = 'x' }")
+      p, err = chain.load(tmp)
+      assert.is_nil(p); assert.matches("on_launch must be a function", err)
       write("return {")
       p, err = chain.load(tmp)
       assert.is_nil(p); assert.is_string(err)

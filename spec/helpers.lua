@@ -6,6 +6,7 @@
 --     h.make_offer{ hostname = "h2", attributes = { rack = "r1" } },
 --     h.make_task{ prefer = { hosts = { "h1" } }, waiting_s = 3 },
 --     h.make_ctx{ options = { node_wait_s = 5 } })
+--   h.make_task{ prefer = { hosts = { "h1" } }, job = h.make_job{ waiting_s = 3 } }
 --
 -- Every builder starts from a complete, valid table (the field names of DESIGN.md section 5)
 -- and overlays the fields given; nested tables given by the caller replace the defaults whole.
@@ -64,6 +65,18 @@ function M.make_task(t)
     attempts = 0,
     labels = {},
   }, t)
+end
+
+-- A task.job table (DESIGN.md section 5): the task's job with the per-job wait clock.
+-- make_task does not add one, so a task without `job = h.make_job{...}` takes the old path.
+function M.make_job(j)
+  return overlay({
+    id = "job-1",
+    waiting_s = 0,
+    pending = 1,
+    running = 0,
+    launched = 0,
+  }, j)
 end
 
 -- c.cluster fields are overlaid on the default cluster (so make_ctx{ cluster = { free = ... } }
