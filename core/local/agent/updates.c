@@ -1,5 +1,12 @@
-/* updates: one stream per (framework, task) with a FIFO of owned
- * TaskStatus messages and a retry timer. Streams are unlinked at once when
+/* updates: the status update manager of a simulated agent, which makes
+ * delivery to the scheduler reliable the way Mesos' does. Each
+ * (framework, task) has a stream: a FIFO of owned TaskStatus messages and
+ * a retry timer. Only the head is in flight; it goes to the master through
+ * the send callback and again after a doubling interval (from the
+ * configured first retry, capped at UPDATES_MAX_RETRY) until an
+ * acknowledgement carries its uuid, then the next one goes out. When the
+ * acknowledged update was terminal the stream ends and the done callback
+ * tells the agent the task is gone. Streams are unlinked at once when
  * they end and freed when their timer handle has closed. */
 #include "local/agent/updates.h"
 #include "codec/protocol.h"
