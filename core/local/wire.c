@@ -54,6 +54,8 @@ static ProtobufCMessage *wire_decode_json(kmesos_httpd_req *req,
 ProtobufCMessage *klocal_wire_decode(kmesos_httpd_req *req, const ProtobufCMessageDescriptor *d,
                                      kmesos_content_type *ct)
 {
+    if (klocal_wire_require_post(req) != 0)
+        return NULL;
     const char *type = kmesos_httpd_header(req, "Content-Type");
     if (!type) {
         wire_bad(req, 400, "Expecting 'Content-Type' to be present");

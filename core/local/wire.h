@@ -10,9 +10,10 @@
 #include "net/httpd.h"
 #include "codec/protocol.h"
 
-/* Decodes the request body into a message of d. On failure answers the
- * request (400/415, Mesos texts) and returns NULL. *ct gets the request
- * content type. Free the result with kmesos_pb_free. */
+/* Decodes a call: 405 unless the method is POST, then the request body
+ * into a message of d. On failure answers the request (405/400/415, Mesos
+ * texts) and returns NULL. *ct gets the request content type. Free the
+ * result with kmesos_pb_free. */
 ProtobufCMessage *klocal_wire_decode(kmesos_httpd_req *req, const ProtobufCMessageDescriptor *d,
                                      kmesos_content_type *ct);
 /* Picks the response type from Accept (JSON first, like Mesos); on

@@ -170,8 +170,6 @@ static void agent_dispatch(klocal_agent *a, klocal_aexec *e, kmesos_httpd_req *r
 
 static void agent_executor_api(klocal_agent *a, kmesos_httpd_req *req)
 {
-    if (klocal_wire_require_post(req) != 0)
-        return;
     kmesos_content_type ct;
     Mesos__V1__Executor__Call *c = (Mesos__V1__Executor__Call *)klocal_wire_decode(
         req, &mesos__v1__executor__call__descriptor, &ct);

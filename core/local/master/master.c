@@ -156,7 +156,7 @@ static void master_scheduler_api(klocal_master *m, kmesos_httpd_req *req)
 {
     const char *principal;
     if (master_redirect(m, req, "/master/api/v1/scheduler") ||
-        master_authenticate(m, req, &principal) != 0 || klocal_wire_require_post(req) != 0)
+        master_authenticate(m, req, &principal) != 0)
         return;
     kmesos_content_type ct;
     Mesos__V1__Scheduler__Call *c = (Mesos__V1__Scheduler__Call *)klocal_wire_decode(
