@@ -1,5 +1,11 @@
-/* attrs: parsing of the agent attribute flag with per-agent alternatives,
- * and its Attribute protobuf and state-JSON forms. */
+/* attrs: the attributes of a simulated agent. The flag text
+ * "name:value;name:value" is split on ';' (blanks before an item are
+ * skipped), each item at its first ':'; a value that lists alternatives
+ * ("rack:r1,r2") gives agent i its (i mod n)-th one, so that one flag
+ * spreads agents over racks. The values are kept as text; whether one is
+ * a SCALAR (a finite number strtod reads whole) or TEXT is decided when
+ * the Attribute protobufs of offers and AgentInfo, or the state JSON, are
+ * made, as Mesos parses attribute values. */
 #include "local/attrs.h"
 
 #include <errno.h>

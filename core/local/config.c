@@ -160,7 +160,7 @@ static int config_int(const char *v, long lo, long hi, long *out)
     return 0;
 }
 
-static char *json_str_dup(json_t *o, const char *key)
+static char *config_json_str(json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s ? klocal_util_xstrdup(s) : NULL;
@@ -205,9 +205,9 @@ static int config_load_agents(klocal_config *c, const char *path, char *err, siz
     c->specs = klocal_util_xcalloc(c->nspecs, sizeof *c->specs);
     for (size_t i = 0; i < c->nspecs; i++) {
         json_t *o = json_array_get(list, i);
-        c->specs[i].hostname = json_str_dup(o, "hostname");
-        c->specs[i].resources = json_str_dup(o, "resources");
-        c->specs[i].attributes = json_str_dup(o, "attributes");
+        c->specs[i].hostname = config_json_str(o, "hostname");
+        c->specs[i].resources = config_json_str(o, "resources");
+        c->specs[i].attributes = config_json_str(o, "attributes");
     }
     json_decref(root);
     return 0;
@@ -230,8 +230,8 @@ static int config_load_creds(klocal_config *c, const char *path, char *err, size
     c->creds = klocal_util_xcalloc(c->ncreds, sizeof *c->creds);
     for (size_t i = 0; i < c->ncreds; i++) {
         json_t *o = json_array_get(list, i);
-        c->creds[i].principal = json_str_dup(o, "principal");
-        c->creds[i].secret = json_str_dup(o, "secret");
+        c->creds[i].principal = config_json_str(o, "principal");
+        c->creds[i].secret = config_json_str(o, "secret");
         if (!c->creds[i].principal || !c->creds[i].secret) {
             snprintf(err, errlen, "--credentials %s: entry %zu lacks principal or secret",
                      path, i);

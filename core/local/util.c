@@ -1,13 +1,15 @@
 /* util: kmesos-local's policy on out-of-memory (fatal: a simulated cluster
  * cannot do anything useful without memory) applied to plain allocation,
  * to UUIDs and to the shared protobuf helpers of codec/pb, plus the wall
- * clock. The protobuf wrappers only add the abort; the work is codec's. */
+ * clock and "mkdir -p" for sandboxes. The protobuf wrappers only add the
+ * abort; the work is codec's. */
 #include "local/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "codec/pb.h"
@@ -99,4 +101,18 @@ ProtobufCBinaryData klocal_util_pb_bytes(const void *data, size_t len)
     if (kmesos_pb_bytes(&b, data, len) != 0)
         util_oom();
     return b;
+}
+
+void klocal_util_mkdirs(const char *path, int last)
+{
+    char *p = klocal_util_xstrdup(path);
+    for (char *s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            mkdir(p, 0755);
+            *s = '/';
+        }
+    if (last)
+        mkdir(p, 0755);
+    free(p);
 }

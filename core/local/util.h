@@ -1,7 +1,8 @@
 /* util: small helpers shared by the kmesos-local modules: allocation that
  * treats out-of-memory as fatal (the simulated cluster cannot do anything
- * useful without memory), random UUIDs, wall-clock time, and the protobuf
- * helpers of codec/pb.h with that same policy (free with kmesos_pb_free). */
+ * useful without memory), random UUIDs, wall-clock time, mkdir -p, and
+ * the protobuf helpers of codec/pb.h with that same policy (free with
+ * kmesos_pb_free). */
 #ifndef KLOCAL_UTIL_H
 #define KLOCAL_UTIL_H
 #include <stddef.h>
@@ -25,6 +26,11 @@ void klocal_util_uuid_string(char out[KMESOS_UUID_TEXT]);
 
 /* Seconds since the epoch, with microseconds. */
 double klocal_util_now(void);
+
+/* mkdir(2) of every parent folder of path, and of path itself when last
+ * (mode 0755; folders that exist already, or cannot be made, are passed:
+ * the spawn or the fetch that follows reports the failure). */
+void klocal_util_mkdirs(const char *path, int last);
 
 /* kmesos_pb_new / kmesos_pb_dup (NULL for NULL) / kmesos_pb_bytes that
  * abort instead of returning NULL. */

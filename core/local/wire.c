@@ -1,7 +1,12 @@
-/* wire: error texts follow src/master/http.cpp and src/slave/http.cpp of
- * Mesos 1.12 (and the recorded answers in tests/data/mesos-captures): a
- * JSON syntax error is reported the way picojson words it, "syntax error
- * at line N near: <rest of the body>". */
+/* wire: the HTTP edge of the v1 APIs that the simulated master and agents
+ * share. A call body is decoded by its Content-Type (protobuf, or JSON
+ * through codec/pbjson); events are encoded in the content type the
+ * subscriber asked for and pushed as one RecordIO record each on its
+ * chunked stream; JSON answers (state, control, files) go out compact.
+ * Every refusal uses the status code and text of src/master/http.cpp and
+ * src/slave/http.cpp of Mesos 1.12 (and the recorded answers in
+ * tests/data/mesos-captures): a JSON syntax error is reported the way
+ * picojson words it, "syntax error at line N near: <rest of the body>". */
 #include "local/wire.h"
 
 #include <jansson.h>
@@ -49,6 +54,8 @@ static ProtobufCMessage *wire_decode_json(kmesos_httpd_req *req,
 ProtobufCMessage *klocal_wire_decode(kmesos_httpd_req *req, const ProtobufCMessageDescriptor *d,
                                      kmesos_content_type *ct)
 {
+    if (klocal_wire_require_post(req) != 0)
+        return NULL;
     const char *type = kmesos_httpd_header(req, "Content-Type");
     if (!type) {
         wire_bad(req, 400, "Expecting 'Content-Type' to be present");
@@ -156,6 +163,7 @@ int klocal_wire_send(kmesos_httpd_stream *s, const ProtobufCMessage *m, kmesos_c
 int klocal_wire_reply_json(kmesos_httpd_req *req, json_t *j)
 {
     char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(j);
     if (!text)
         return kmesos_httpd_reply_text(req, 500, "Out of memory", NULL);
     int rc = kmesos_httpd_reply(req, 200, "application/json", text, strlen(text), NULL);

@@ -10,9 +10,10 @@
 #include "net/httpd.h"
 #include "codec/protocol.h"
 
-/* Decodes the request body into a message of d. On failure answers the
- * request (400/415, Mesos texts) and returns NULL. *ct gets the request
- * content type. Free the result with kmesos_pb_free. */
+/* Decodes a call: 405 unless the method is POST, then the request body
+ * into a message of d. On failure answers the request (405/400/415, Mesos
+ * texts) and returns NULL. *ct gets the request content type. Free the
+ * result with kmesos_pb_free. */
 ProtobufCMessage *klocal_wire_decode(kmesos_httpd_req *req, const ProtobufCMessageDescriptor *d,
                                      kmesos_content_type *ct);
 /* Picks the response type from Accept (JSON first, like Mesos); on
@@ -26,7 +27,8 @@ void klocal_wire_invalid(kmesos_httpd_req *req, const char *what, const char *wh
 void klocal_wire_accepted(kmesos_httpd_req *req);
 /* Encodes m in ct and pushes it as one RecordIO record. 0 or -1. */
 int klocal_wire_send(kmesos_httpd_stream *s, const ProtobufCMessage *m, kmesos_content_type ct);
-/* Encodes m as a JSON reply (200). */
+/* Answers 200 with j as compact JSON; takes j (its reference is
+ * dropped, so a fresh json_pack() result can be passed directly). */
 int klocal_wire_reply_json(kmesos_httpd_req *req, json_t *j);
 
 #endif

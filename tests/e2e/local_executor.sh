@@ -31,8 +31,20 @@ check "environment has MESOS_AGENT_ENDPOINT" grep -q '^MESOS_AGENT_ENDPOINT=127.
 call "{\"framework_id\":{\"value\":\"$FW\"},\"type\":\"KILL\",\"kill\":{\"task_id\":{\"value\":\"xt1\"},\"agent_id\":{\"value\":\"$AGENT\"}}}" >/dev/null
 check "KILL reaches the executor: TASK_KILLED" wait_for "$STREAM" '^UPDATE xt1 TASK_KILLED .* SOURCE_EXECUTOR' 5
 ack xt1 "$(uuid_of xt1 TASK_KILLED)"
+# TASK_GONE_BY_OPERATOR from the executor is terminal (as in Mesos): when the
+# executor ends, the agent adds no TASK_KILLED for that task.
+for i in $(seq 100); do
+    OFFER2=$(events "$STREAM" | awk -v a="$AGENT" -v o="$OFFER" '$1=="OFFERS" && $3==a && $2!=o {print $2; exit}')
+    [ -n "$OFFER2" ] && break; sleep 0.1
+done
+check "a second offer on the executor's agent" test -n "$OFFER2"
+code=$(call "{\"framework_id\":{\"value\":\"$FW\"},\"type\":\"ACCEPT\",\"accept\":{\"offer_ids\":[{\"value\":\"$OFFER2\"}],\"operations\":[{\"type\":\"LAUNCH\",\"launch\":{\"task_infos\":[{\"name\":\"state:TASK_GONE_BY_OPERATOR\",\"task_id\":{\"value\":\"xt2\"},\"agent_id\":{\"value\":\"$AGENT\"},\"executor\":$EXEC,\"resources\":$RES}]}}]}}")
+check "a second task on the same executor: 202" test "$code" = 202
+check "the executor's TASK_GONE_BY_OPERATOR arrives" wait_for "$STREAM" '^UPDATE xt2 TASK_GONE_BY_OPERATOR .* SOURCE_EXECUTOR' 5
+ack xt2 "$(uuid_of xt2 TASK_GONE_BY_OPERATOR)"
 call "{\"framework_id\":{\"value\":\"$FW\"},\"type\":\"SHUTDOWN\",\"shutdown\":{\"executor_id\":{\"value\":\"x1\"},\"agent_id\":{\"value\":\"$AGENT\"}}}" >/dev/null
 check "SHUTDOWN: FAILURE for the executor" wait_for "$STREAM" "^FAILURE $AGENT x1" 8
+check "no TASK_KILLED after TASK_GONE_BY_OPERATOR" test "$(events "$STREAM" | grep -c '^UPDATE xt2 TASK_KILLED')" = 0
 kill -TERM "$LOCAL_PID"; wait "$LOCAL_PID"
 check "SIGTERM: exit 0" test $? -eq 0
 check "no sanitizer report" bash -c "! grep -q 'Sanitizer' '$LOG'"

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "codec/log.h"
@@ -60,31 +59,7 @@ klocal_aexec *klocal_aexec_of_task(const klocal_agent *a, const char *fw_id, con
     return NULL;
 }
 
-static int aexec_terminal(int state)
-{
-    return state == MESOS__V1__TASK_STATE__TASK_FINISHED ||
-           state == MESOS__V1__TASK_STATE__TASK_FAILED ||
-           state == MESOS__V1__TASK_STATE__TASK_KILLED ||
-           state == MESOS__V1__TASK_STATE__TASK_ERROR ||
-           state == MESOS__V1__TASK_STATE__TASK_LOST ||
-           state == MESOS__V1__TASK_STATE__TASK_DROPPED ||
-           state == MESOS__V1__TASK_STATE__TASK_GONE;
-}
-
 /* ------------------------------------------------------ life and death */
-
-static void mkdir_p(const char *path)
-{
-    char *p = klocal_util_xstrdup(path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0755);
-            *s = '/';
-        }
-    mkdir(p, 0755);
-    free(p);
-}
 
 static klocal_aexec *aexec_new(klocal_agent *a, const Mesos__V1__FrameworkInfo *fw,
                                const char *exec_id, const Mesos__V1__ExecutorInfo *info)
@@ -101,7 +76,7 @@ static klocal_aexec *aexec_new(klocal_agent *a, const Mesos__V1__FrameworkInfo *
     klocal_util_uuid_string(e->container_id);
     e->sandbox = klocal_util_xasprintf("%s/slaves/%s/frameworks/%s/executors/%s/runs/%s",
                                        a->work_dir, a->id, e->fw_id, exec_id, e->container_id);
-    mkdir_p(e->sandbox);
+    klocal_util_mkdirs(e->sandbox, 1);
     uv_timer_init(a->loop, &e->timer);
     e->timer.data = e;
     e->next = a->execs;
@@ -295,7 +270,7 @@ static void aexec_launch_failed(klocal_aexec *e, const char *why)
     char *msg = klocal_util_xasprintf("Failed to launch container: %s", why);
     KLOG_WARN("agent", "%s: executor %s: %s", e->agent->id, e->exec_id, msg);
     for (klocal_atask *t = e->tasks; t; t = t->next)
-        if (!aexec_terminal(t->state))
+        if (!kmesos_task_state_is_terminal(t->state))
             aexec_emit_state(e, t, MESOS__V1__TASK_STATE__TASK_FAILED,
                              MESOS__V1__TASK_STATUS__SOURCE__SOURCE_AGENT,
                              MESOS__V1__TASK_STATUS__REASON__REASON_CONTAINER_LAUNCH_FAILED, msg);
@@ -371,7 +346,7 @@ static char *aexec_exit_text(int64_t status, int sig)
 static void aexec_command_exited(klocal_aexec *e, int64_t status, int sig)
 {
     klocal_atask *t = e->tasks;
-    if (!t || aexec_terminal(t->state))
+    if (!t || kmesos_task_state_is_terminal(t->state))
         return;
     char *msg = aexec_exit_text(status, sig);
     int state = t->killing ? MESOS__V1__TASK_STATE__TASK_KILLED
@@ -388,7 +363,7 @@ static void aexec_command_exited(klocal_aexec *e, int64_t status, int sig)
 static void aexec_custom_exited(klocal_aexec *e, int64_t status, int sig)
 {
     for (klocal_atask *t = e->tasks; t; t = t->next)
-        if (!aexec_terminal(t->state))
+        if (!kmesos_task_state_is_terminal(t->state))
             aexec_emit_state(e, t,
                              t->killing || e->shutting_down ? MESOS__V1__TASK_STATE__TASK_KILLED
                                                             : MESOS__V1__TASK_STATE__TASK_FAILED,
@@ -432,7 +407,7 @@ static void aexec_start(klocal_aexec *e)
 static void aexec_fetch_cancelled(klocal_aexec *e)
 {
     for (klocal_atask *t = e->tasks; t; t = t->next)
-        if (!aexec_terminal(t->state))
+        if (!kmesos_task_state_is_terminal(t->state))
             aexec_killed_in_launch(e, t);
     aexec_never_ran(e);
     aexec_remove(e);
@@ -475,7 +450,7 @@ static int aexec_live_tasks(const klocal_aexec *e)
 {
     int n = 0;
     for (const klocal_atask *t = e->tasks; t; t = t->next)
-        n += !aexec_terminal(t->state);
+        n += !kmesos_task_state_is_terminal(t->state);
     return n;
 }
 
@@ -537,6 +512,19 @@ static void aexec_recover_updates(klocal_aexec *e, const Mesos__V1__Executor__Ca
     }
 }
 
+/* The AgentInfo of SUBSCRIBED, from the agent's identity. */
+static Mesos__V1__AgentInfo *aexec_agent_info(const klocal_agent *a)
+{
+    Mesos__V1__AgentInfo *i = klocal_util_pb_new(&mesos__v1__agent_info__descriptor);
+    i->hostname = klocal_util_xstrdup(a->hostname);
+    i->has_port = 1;
+    i->port = a->port;
+    i->resources = klocal_res_to_pb(&a->resources, 0, &i->n_resources);
+    i->attributes = klocal_attrs_to_pb(&a->attrs, &i->n_attributes);
+    i->id = KLOCAL_ID(AgentID, agent_id, a->id);
+    return i;
+}
+
 void klocal_aexec_subscribed(klocal_aexec *e, kmesos_httpd_stream *s, kmesos_content_type ct,
                              const Mesos__V1__Executor__Call__Subscribe *sub)
 {
@@ -550,7 +538,7 @@ void klocal_aexec_subscribed(klocal_aexec *e, kmesos_httpd_stream *s, kmesos_con
     if (!ev->subscribed->executor_info->framework_id)
         ev->subscribed->executor_info->framework_id = KLOCAL_ID(FrameworkID, framework_id, e->fw_id);
     ev->subscribed->framework_info = klocal_util_pb_dup(e->fw_info);
-    ev->subscribed->agent_info = klocal_agent_info(e->agent);
+    ev->subscribed->agent_info = aexec_agent_info(e->agent);
     ev->subscribed->container_id = KLOCAL_ID(ContainerID, container_id, e->container_id);
     klocal_aexec_send(e, &ev->base);
     kmesos_pb_free(ev);
@@ -562,7 +550,7 @@ void klocal_aexec_subscribed(klocal_aexec *e, kmesos_httpd_stream *s, kmesos_con
     }
     aexec_recover_tasks(e, sub);
     for (klocal_atask *t = e->tasks; t; t = t->next)
-        if (!t->delivered && !aexec_terminal(t->state))
+        if (!t->delivered && !kmesos_task_state_is_terminal(t->state))
             aexec_deliver(e, t);
     aexec_recover_updates(e, sub);
 }
@@ -648,7 +636,7 @@ void klocal_aexec_launch(klocal_agent *a, const Mesos__V1__FrameworkInfo *fw,
 
 void klocal_aexec_kill(klocal_aexec *e, klocal_atask *t, double grace)
 {
-    if (aexec_terminal(t->state))
+    if (kmesos_task_state_is_terminal(t->state))
         return;
     t->killing = 1;
     if (e->fetch) {

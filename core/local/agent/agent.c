@@ -3,8 +3,16 @@
  * Mesos 1.12: content type, decoding and validation errors first, then
  * framework and executor lookup ("Framework cannot be found", "Executor
  * cannot be found"), SUBSCRIBE answered 200 with a chunked RecordIO stream
- * (no Mesos-Stream-Id), other calls 202. Executors and processes live in
- * aexec.c; /files/read and /files/browse in files.c. */
+ * (no Mesos-Stream-Id), other calls 202. GET /state shows the agent's
+ * frameworks, executors and tasks. The master's calls (launch, kill,
+ * acknowledge, shutdown, message) are plain function calls that reach
+ * the executors in aexec.c; what the agent has to tell the master goes
+ * back through the klocal_agent_events callbacks, fed by the status update
+ * manager (updates.c). A simulated restart closes the HTTP server and
+ * cuts the executors' streams, reopens the same port after the down time
+ * and gives the executors a recovery window to re-subscribe. Executors
+ * and processes live in aexec.c; /files/read and /files/browse in
+ * files.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,16 +35,69 @@ size_t klocal_agent_index(const klocal_agent *a) { return a->index; }
 const klocal_res *klocal_agent_resources(const klocal_agent *a) { return &a->resources; }
 const klocal_attrs *klocal_agent_attributes(const klocal_agent *a) { return &a->attrs; }
 
-Mesos__V1__AgentInfo *klocal_agent_info(const klocal_agent *a)
+/* ------------------------------------------------------------- state */
+
+static json_t *agent_task_json(const klocal_agent *a, const klocal_aexec *e,
+                               const klocal_atask *t)
 {
-    Mesos__V1__AgentInfo *i = klocal_util_pb_new(&mesos__v1__agent_info__descriptor);
-    i->hostname = klocal_util_xstrdup(a->hostname);
-    i->has_port = 1;
-    i->port = a->port;
-    i->resources = klocal_res_to_pb(&a->resources, 0, &i->n_resources);
-    i->attributes = klocal_attrs_to_pb(&a->attrs, &i->n_attributes);
-    i->id = KLOCAL_ID(AgentID, agent_id, a->id);
-    return i;
+    klocal_res r;
+    klocal_res_init(&r);
+    klocal_res_add_pb(&r, t->info->resources, t->info->n_resources);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}",
+                          "id", t->info->task_id->value, "name", t->info->name,
+                          "framework_id", e->fw_id, "executor_id", e->command ? "" : e->exec_id,
+                          "slave_id", a->id, "state", kmesos_task_state_name(t->state),
+                          "resources", klocal_res_to_json(&r), "role", "*");
+    klocal_res_free(&r);
+    return j;
+}
+
+static json_t *agent_exec_json(const klocal_agent *a, const klocal_aexec *e)
+{
+    json_t *tasks = json_array();
+    for (const klocal_atask *t = e->tasks; t; t = t->next)
+        json_array_append_new(tasks, agent_task_json(a, e, t));
+    const char *name = e->info && e->info->name ? e->info->name : "Command Executor";
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:[], s:[], s:s}",
+                     "id", e->exec_id, "name", name, "source", e->exec_id,
+                     "container", e->container_id, "directory", e->sandbox, "pid", e->pid,
+                     "tasks", tasks, "queued_tasks", "completed_tasks", "role", "*");
+}
+
+static json_t *agent_frameworks_json(const klocal_agent *a)
+{
+    json_t *fws = json_array();
+    for (const klocal_aexec *e = a->execs; e; e = e->next) {
+        json_t *fw = NULL;
+        size_t i;
+        json_t *it;
+        json_array_foreach(fws, i, it)
+            if (strcmp(json_string_value(json_object_get(it, "id")), e->fw_id) == 0)
+                fw = it;
+        if (!fw) {
+            fw = json_pack("{s:s, s:s, s:s, s:f, s:b, s:s, s:s, s:[], s:[]}",
+                           "id", e->fw_id, "name", e->fw_info->name, "user", e->fw_info->user,
+                           "failover_timeout", e->fw_info->failover_timeout,
+                           "checkpoint", e->fw_info->checkpoint, "hostname", "",
+                           "role", "*", "executors", "completed_executors");
+            json_array_append_new(fws, fw);
+        }
+        json_array_append_new(json_object_get(fw, "executors"), agent_exec_json(a, e));
+    }
+    return fws;
+}
+
+/* GET /state: the agent's identity and its frameworks, executors and tasks. */
+static json_t *agent_state_json(const klocal_agent *a)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:o, s:s, s:s, s:o, s:[], s:{}}",
+                     "version", "1.12.0", "id", a->id, "pid", a->pid, "hostname", a->hostname,
+                     "start_time", a->start_time, "resources", klocal_res_to_json(&a->resources),
+                     "unreserved_resources", klocal_res_to_json(&a->resources),
+                     "attributes", klocal_attrs_to_json(&a->attrs),
+                     "master_hostname", a->master_hostname, "flavour", "kmesos-local",
+                     "frameworks", agent_frameworks_json(a), "completed_frameworks",
+                     "flags");
 }
 
 /* ------------------------------------------------------ executor API */
@@ -109,8 +170,6 @@ static void agent_dispatch(klocal_agent *a, klocal_aexec *e, kmesos_httpd_req *r
 
 static void agent_executor_api(klocal_agent *a, kmesos_httpd_req *req)
 {
-    if (klocal_wire_require_post(req) != 0)
-        return;
     kmesos_content_type ct;
     Mesos__V1__Executor__Call *c = (Mesos__V1__Executor__Call *)klocal_wire_decode(
         req, &mesos__v1__executor__call__descriptor, &ct);
@@ -138,11 +197,9 @@ static void agent_on_request(void *arg, kmesos_httpd_req *req)
     if (strcmp(url, "/api/v1/executor") == 0 || strcmp(url, "/slave(1)/api/v1/executor") == 0)
         agent_executor_api(a, req);
     else if (strcmp(url, "/state") == 0 || strcmp(url, "/state.json") == 0 ||
-             strcmp(url, "/slave(1)/state") == 0) {
-        json_t *j = klocal_agent_state_json(a);
-        klocal_wire_reply_json(req, j);
-        json_decref(j);
-    } else if (!klocal_files_serve(a->work_dir, req, url))
+             strcmp(url, "/slave(1)/state") == 0)
+        klocal_wire_reply_json(req, agent_state_json(a));
+    else if (!klocal_files_serve(a->work_dir, req, url))
         kmesos_httpd_reply(req, 404, NULL, NULL, 0, NULL);
 }
 
@@ -380,73 +437,4 @@ void klocal_agent_message(klocal_agent *a, const char *fw_id, const char *exec_i
 void klocal_agent_framework_resubscribed(klocal_agent *a, const char *fw_id)
 {
     klocal_updates_resend(a->updates, fw_id);
-}
-
-int klocal_agent_has_executor(const klocal_agent *a, const char *fw_id, const char *exec_id)
-{
-    return klocal_aexec_find(a, fw_id, exec_id) != NULL;
-}
-
-/* ------------------------------------------------------------- state */
-
-static json_t *agent_task_json(const klocal_agent *a, const klocal_aexec *e,
-                               const klocal_atask *t)
-{
-    klocal_res r;
-    klocal_res_init(&r);
-    klocal_res_add_pb(&r, t->info->resources, t->info->n_resources);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s}",
-                          "id", t->info->task_id->value, "name", t->info->name,
-                          "framework_id", e->fw_id, "executor_id", e->command ? "" : e->exec_id,
-                          "slave_id", a->id, "state", kmesos_task_state_name(t->state),
-                          "resources", klocal_res_to_json(&r), "role", "*");
-    klocal_res_free(&r);
-    return j;
-}
-
-static json_t *agent_exec_json(const klocal_agent *a, const klocal_aexec *e)
-{
-    json_t *tasks = json_array();
-    for (const klocal_atask *t = e->tasks; t; t = t->next)
-        json_array_append_new(tasks, agent_task_json(a, e, t));
-    const char *name = e->info && e->info->name ? e->info->name : "Command Executor";
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:[], s:[], s:s}",
-                     "id", e->exec_id, "name", name, "source", e->exec_id,
-                     "container", e->container_id, "directory", e->sandbox, "pid", e->pid,
-                     "tasks", tasks, "queued_tasks", "completed_tasks", "role", "*");
-}
-
-static json_t *agent_frameworks_json(const klocal_agent *a)
-{
-    json_t *fws = json_array();
-    for (const klocal_aexec *e = a->execs; e; e = e->next) {
-        json_t *fw = NULL;
-        size_t i;
-        json_t *it;
-        json_array_foreach(fws, i, it)
-            if (strcmp(json_string_value(json_object_get(it, "id")), e->fw_id) == 0)
-                fw = it;
-        if (!fw) {
-            fw = json_pack("{s:s, s:s, s:s, s:f, s:b, s:s, s:s, s:[], s:[]}",
-                           "id", e->fw_id, "name", e->fw_info->name, "user", e->fw_info->user,
-                           "failover_timeout", e->fw_info->failover_timeout,
-                           "checkpoint", e->fw_info->checkpoint, "hostname", "",
-                           "role", "*", "executors", "completed_executors");
-            json_array_append_new(fws, fw);
-        }
-        json_array_append_new(json_object_get(fw, "executors"), agent_exec_json(a, e));
-    }
-    return fws;
-}
-
-json_t *klocal_agent_state_json(const klocal_agent *a)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:o, s:s, s:s, s:o, s:[], s:{}}",
-                     "version", "1.12.0", "id", a->id, "pid", a->pid, "hostname", a->hostname,
-                     "start_time", a->start_time, "resources", klocal_res_to_json(&a->resources),
-                     "unreserved_resources", klocal_res_to_json(&a->resources),
-                     "attributes", klocal_attrs_to_json(&a->attrs),
-                     "master_hostname", a->master_hostname, "flavour", "kmesos-local",
-                     "frameworks", agent_frameworks_json(a), "completed_frameworks",
-                     "flags");
 }

@@ -9,7 +9,6 @@
 #define KLOCAL_AGENT_H
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
 #include <uv.h>
 #include "local/attrs.h"
 #include "local/res.h"
@@ -83,8 +82,6 @@ int klocal_agent_port(const klocal_agent *a);
 size_t klocal_agent_index(const klocal_agent *a);
 const klocal_res *klocal_agent_resources(const klocal_agent *a);
 const klocal_attrs *klocal_agent_attributes(const klocal_agent *a);
-/* AgentInfo (heap-built; free with kmesos_pb_free). */
-Mesos__V1__AgentInfo *klocal_agent_info(const klocal_agent *a);
 
 /* Starts a task (TaskInfo with command or executor). New executors are
  * started; the first status comes back through on_update. */
@@ -103,9 +100,5 @@ void klocal_agent_message(klocal_agent *a, const char *fw_id, const char *exec_i
                           const uint8_t *data, size_t len);
 /* The framework (re)subscribed: resend its pending updates now. */
 void klocal_agent_framework_resubscribed(klocal_agent *a, const char *fw_id);
-/* 1 when the framework has a live executor with this id here. */
-int klocal_agent_has_executor(const klocal_agent *a, const char *fw_id, const char *exec_id);
-/* GET /state body. */
-json_t *klocal_agent_state_json(const klocal_agent *a);
 
 #endif

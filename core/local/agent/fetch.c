@@ -471,18 +471,6 @@ static void fetch_download(klocal_fetch *f, fetch_item *it)
     free(local);
 }
 
-static void mkdir_parents(const char *path)
-{
-    char *p = klocal_util_xstrdup(path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0755);
-            *s = '/';
-        }
-    free(p);
-}
-
 static void fetch_next(klocal_fetch *f)
 {
     if (f->cur == f->n) {
@@ -494,7 +482,7 @@ static void fetch_next(klocal_fetch *f)
     fetch_log(f, 'I', 459, "Fetching URI '%s'", it->uri);
     fetch_log(f, 'I', 290, "Fetching '%s' directly into the sandbox directory", it->uri);
     if (it->output_file)
-        mkdir_parents(it->dest);
+        klocal_util_mkdirs(it->dest, 0);
     fetch_download(f, it);
 }
 

@@ -84,7 +84,6 @@ static void files_reply(kmesos_httpd_req *req, char *data, size_t len, long long
         return;
     }
     klocal_wire_reply_json(req, j);
-    json_decref(j);
 }
 
 /* Reads up to length bytes at offset of the open file fd of size size. */
@@ -183,7 +182,6 @@ static void files_browse(const char *work_dir, kmesos_httpd_req *req)
     closedir(d);
     free(real);
     klocal_wire_reply_json(req, list);
-    json_decref(list);
 }
 
 int klocal_files_serve(const char *work_dir, kmesos_httpd_req *req, const char *url)

@@ -1,5 +1,12 @@
-/* updates: one stream per (framework, task) with a FIFO of owned
- * TaskStatus messages and a retry timer. Streams are unlinked at once when
+/* updates: the status update manager of a simulated agent, which makes
+ * delivery to the scheduler reliable the way Mesos' does. Each
+ * (framework, task) has a stream: a FIFO of owned TaskStatus messages and
+ * a retry timer. Only the head is in flight; it goes to the master through
+ * the send callback and again after a doubling interval (from the
+ * configured first retry, capped at UPDATES_MAX_RETRY) until an
+ * acknowledgement carries its uuid, then the next one goes out. When the
+ * acknowledged update was terminal the stream ends and the done callback
+ * tells the agent the task is gone. Streams are unlinked at once when
  * they end and freed when their timer handle has closed. */
 #include "local/agent/updates.h"
 #include "codec/protocol.h"
@@ -45,7 +52,7 @@ klocal_updates *klocal_updates_new(uv_loop_t *loop, double first_retry,
     return u;
 }
 
-static void stream_closed(uv_handle_t *h)
+static void updates_stream_closed(uv_handle_t *h)
 {
     updates_stream *s = h->data;
     for (size_t i = 0; i < s->n; i++)
@@ -56,7 +63,7 @@ static void stream_closed(uv_handle_t *h)
     free(s);
 }
 
-static void stream_unlink(klocal_updates *u, updates_stream *s)
+static void updates_stream_unlink(klocal_updates *u, updates_stream *s)
 {
     for (updates_stream **pp = &u->streams; *pp; pp = &(*pp)->next)
         if (*pp == s) {
@@ -64,12 +71,12 @@ static void stream_unlink(klocal_updates *u, updates_stream *s)
             break;
         }
     uv_timer_stop(&s->timer);
-    uv_close((uv_handle_t *)&s->timer, stream_closed);
+    uv_close((uv_handle_t *)&s->timer, updates_stream_closed);
 }
 
-static void stream_send_head(updates_stream *s);
+static void updates_send_head(updates_stream *s);
 
-static void stream_on_retry(uv_timer_t *t)
+static void updates_on_retry(uv_timer_t *t)
 {
     updates_stream *s = t->data;
     s->interval *= 2;
@@ -77,19 +84,19 @@ static void stream_on_retry(uv_timer_t *t)
         s->interval = UPDATES_MAX_RETRY;
     KLOG_DEBUG("updates", "resending %s of task %s",
                s->n ? "update" : "nothing", s->task_id);
-    stream_send_head(s);
+    updates_send_head(s);
 }
 
-static void stream_send_head(updates_stream *s)
+static void updates_send_head(updates_stream *s)
 {
     if (!s->n)
         return;
     klocal_updates *u = s->owner;
-    uv_timer_start(&s->timer, stream_on_retry, (uint64_t)(s->interval * 1000.0), 0);
+    uv_timer_start(&s->timer, updates_on_retry, (uint64_t)(s->interval * 1000.0), 0);
     u->send(u->arg, s->fw_id, s->queue[0]);
 }
 
-static updates_stream *stream_find(klocal_updates *u, const char *fw_id, const char *task_id)
+static updates_stream *updates_find(klocal_updates *u, const char *fw_id, const char *task_id)
 {
     for (updates_stream *s = u->streams; s; s = s->next)
         if (strcmp(s->fw_id, fw_id) == 0 && strcmp(s->task_id, task_id) == 0)
@@ -99,7 +106,7 @@ static updates_stream *stream_find(klocal_updates *u, const char *fw_id, const c
 
 void klocal_updates_add(klocal_updates *u, const char *fw_id, Mesos__V1__TaskStatus *st)
 {
-    updates_stream *s = stream_find(u, fw_id, st->task_id->value);
+    updates_stream *s = updates_find(u, fw_id, st->task_id->value);
     if (!s) {
         s = klocal_util_xcalloc(1, sizeof *s);
         s->owner = u;
@@ -114,13 +121,13 @@ void klocal_updates_add(klocal_updates *u, const char *fw_id, Mesos__V1__TaskSta
     s->queue = klocal_util_xrealloc(s->queue, (s->n + 1) * sizeof *s->queue);
     s->queue[s->n++] = st;
     if (s->n == 1)
-        stream_send_head(s);
+        updates_send_head(s);
 }
 
 int klocal_updates_ack(klocal_updates *u, const char *fw_id, const char *task_id,
                        const uint8_t *uuid, size_t len)
 {
-    updates_stream *s = stream_find(u, fw_id, task_id);
+    updates_stream *s = updates_find(u, fw_id, task_id);
     if (!s || !s->n)
         return 0;
     Mesos__V1__TaskStatus *head = s->queue[0];
@@ -133,12 +140,12 @@ int klocal_updates_ack(klocal_updates *u, const char *fw_id, const char *task_id
     s->interval = u->first_retry;
     uv_timer_stop(&s->timer);
     if (s->n) {
-        stream_send_head(s);
+        updates_send_head(s);
         return 1;
     }
     char *fw = klocal_util_xstrdup(fw_id), *task = klocal_util_xstrdup(task_id);
     if (terminal)
-        stream_unlink(u, s);
+        updates_stream_unlink(u, s);
     if (terminal && u->done)
         u->done(u->arg, fw, task);
     free(fw);
@@ -151,7 +158,7 @@ void klocal_updates_resend(klocal_updates *u, const char *fw_id)
     for (updates_stream *s = u->streams; s; s = s->next)
         if (s->n && (!fw_id || strcmp(s->fw_id, fw_id) == 0)) {
             s->interval = u->first_retry;
-            stream_send_head(s);
+            updates_send_head(s);
         }
 }
 
@@ -161,7 +168,7 @@ void klocal_updates_drop(klocal_updates *u, const char *fw_id)
     while (s) {
         updates_stream *next = s->next;
         if (!fw_id || strcmp(s->fw_id, fw_id) == 0)
-            stream_unlink(u, s);
+            updates_stream_unlink(u, s);
         s = next;
     }
 }

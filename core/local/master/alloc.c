@@ -48,8 +48,6 @@ void klocal_alloc_free_filters(klocal_fw *fw)
     }
 }
 
-void klocal_alloc_clear_filters(klocal_fw *fw) { klocal_alloc_free_filters(fw); }
-
 /* Drops expired filters; 1 when a live one refuses res on agent. */
 static int alloc_filtered(klocal_fw *fw, klocal_magent *agent, const klocal_res *res)
 {
@@ -91,7 +89,7 @@ void klocal_alloc_remove_offer(klocal_master *m, klocal_offer *o, int rescind)
         KLOCAL_SCHED_EVENT(ev, RESCIND);
         ev->rescind = klocal_util_pb_new(&mesos__v1__scheduler__event__rescind__descriptor);
         ev->rescind->offer_id = KLOCAL_ID(OfferID, offer_id, o->id);
-        klocal_master_send(o->fw, &ev->base);
+        klocal_mevent_send(o->fw, &ev->base);
         kmesos_pb_free(ev);
     }
     klocal_res_free(&o->res);
@@ -178,7 +176,7 @@ static void alloc_send_offers(klocal_fw *fw, klocal_offer **offers, size_t n)
     ev->offers->offers = klocal_util_xcalloc(n, sizeof *ev->offers->offers);
     for (size_t i = 0; i < n; i++)
         ev->offers->offers[i] = alloc_offer_pb(offers[i]);
-    klocal_master_send(fw, &ev->base);
+    klocal_mevent_send(fw, &ev->base);
     kmesos_pb_free(ev);
 }
 

@@ -4,7 +4,7 @@
  *   POST /local/agents/add[?like=<id|index>] start one more agent (like=:
  *        with that agent's hostname, resources and attributes, e.g. a
  *        removed agent's machine coming back, under a new agent id)
- *   POST /local/agents/<id|index>/remove    agent loss (see master.c)
+ *   POST /local/agents/<id|index>/remove    agent loss (see life.c)
  *   POST /local/agents/<id|index>/restart?down=DUR[&recovery=DUR]
  *        agent process restart with checkpointing (see agent.h): down
  *        default 2s, recovery window default 15s
@@ -27,7 +27,6 @@ static void control_ok(kmesos_httpd_req *req, json_t *extra)
     json_t *j = extra ? extra : json_object();
     json_object_set_new(j, "ok", json_true());
     klocal_wire_reply_json(req, j);
-    json_decref(j);
 }
 
 static json_t *control_agent_json(const klocal_magent *ma)
@@ -45,19 +44,18 @@ static void control_agents(klocal_master *m, kmesos_httpd_req *req)
     for (size_t i = 0; i < m->nagents; i++)
         json_array_append_new(a, control_agent_json(m->agents[i]));
     klocal_wire_reply_json(req, a);
-    json_decref(a);
 }
 
 static void control_agent_add(klocal_master *m, kmesos_httpd_req *req)
 {
     char err[256];
     const char *key = kmesos_httpd_query(req, "like");
-    const klocal_magent *like = key ? klocal_master_agent(m, key) : NULL;
+    const klocal_magent *like = key ? klocal_mbook_agent(m, key) : NULL;
     if (key && !like) {
         kmesos_httpd_reply_text(req, 404, "No such agent", NULL);
         return;
     }
-    klocal_magent *ma = klocal_master_add_agent(m, like, err, sizeof err);
+    klocal_magent *ma = klocal_life_add_agent(m, like, err, sizeof err);
     if (!ma) {
         kmesos_httpd_reply_text(req, 500, err, NULL);
         return;
@@ -88,7 +86,7 @@ static void control_agent_restart(klocal_master *m, kmesos_httpd_req *req, kloca
         control_duration(req, "recovery", 15.0, &recovery) != 0)
         return;
     char err[256];
-    if (klocal_master_restart_agent(m, ma, down, recovery, err, sizeof err) != 0) {
+    if (klocal_life_restart_agent(m, ma, down, recovery, err, sizeof err) != 0) {
         kmesos_httpd_reply_text(req, 409, err, NULL);
         return;
     }
@@ -106,7 +104,7 @@ static void control_agent_op(klocal_master *m, kmesos_httpd_req *req, const char
     }
     char *key = klocal_util_xcalloc(1, (size_t)(slash - rest) + 1);
     memcpy(key, rest, (size_t)(slash - rest));
-    klocal_magent *ma = klocal_master_agent(m, key);
+    klocal_magent *ma = klocal_mbook_agent(m, key);
     free(key);
     if (!ma) {
         kmesos_httpd_reply_text(req, 404, "No such agent", NULL);
@@ -117,7 +115,7 @@ static void control_agent_op(klocal_master *m, kmesos_httpd_req *req, const char
         return;
     }
     json_t *j = json_pack("{s:o}", "agent", control_agent_json(ma));
-    klocal_master_remove_agent(m, ma);
+    klocal_life_remove_agent(m, ma);
     control_ok(req, j);
 }
 
@@ -128,7 +126,7 @@ static void control_stream_close(klocal_master *m, kmesos_httpd_req *req)
     for (klocal_fw *fw = m->fws; fw; fw = fw->next)
         if (fw->stream && (!only || !*only || strcmp(only, fw->id) == 0)) {
             json_array_append_new(cut, json_string(fw->id));
-            klocal_master_cut_stream(fw);
+            klocal_life_cut_stream(fw);
         }
     control_ok(req, json_pack("{s:o}", "frameworks", cut));
 }

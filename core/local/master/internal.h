@@ -1,7 +1,9 @@
-/* master_int: the master's private structures, shared by master.c
- * (HTTP, subscriptions, streams, framework life), mcall.c (the calls),
- * alloc.c (offers, filters, allocation), mstate.c (state JSON) and
- * control.c (fault-injection endpoints). */
+/* master/internal.h: the simulated master's private structures and the
+ * functions its modules offer one another: mbook.c (look-ups, task and
+ * executor records), mevent.c (events to frameworks), alloc.c (offers,
+ * filters, allocation), life.c (framework and agent life cycles),
+ * mcall.c (the scheduler calls), control.c (fault-injection endpoints),
+ * mstate.c (state JSON) and master.c (the HTTP face). */
 #ifndef KLOCAL_MASTER_INT_H
 #define KLOCAL_MASTER_INT_H
 #include <jansson.h>
@@ -107,46 +109,61 @@ struct klocal_master {
     char *redirect_to;        /* non-leader: host:port of the leader */
     char *work_dir;
     size_t alloc_rr;          /* round-robin start among frameworks */
-    struct master_removal *removals; /* pending agent-loss reports */
+    struct life_removal *removals; /* pending agent-loss reports */
     int stopped;
 };
 
-/* master.c */
-klocal_fw *klocal_master_fw(klocal_master *m, const char *id);
-klocal_magent *klocal_master_agent(klocal_master *m, const char *id_or_index);
-/* Sends an event on the framework's stream (no-op when disconnected). */
-void klocal_master_send(klocal_fw *fw, const ProtobufCMessage *event);
-/* A master-made status (no uuid) for a task of fw, sent at once. */
-void klocal_master_send_status(klocal_fw *fw, const char *task_id, const char *agent_id,
-                               int state, int reason, const char *message);
-/* Mesos TASK_LOST, or TASK_UNKNOWN/UNREACHABLE-style for partition-aware. */
-int klocal_master_partition_aware(const klocal_fw *fw);
-/* TEARDOWN / failover timeout: kills tasks, rescinds offers silently. */
-void klocal_master_remove_fw(klocal_fw *fw);
-/* Cuts the stream (TCP close, no event) as if the scheduler vanished. */
-void klocal_master_cut_stream(klocal_fw *fw);
-/* Creates and registers one more agent (index = current count), from the
- * flags or --agent-config entry of that index, or (like != NULL) with the
- * hostname, resources and attributes of agent like (e.g. a removed one
- * coming back: a new agent id, as after a real agent's removal). */
-klocal_magent *klocal_master_add_agent(klocal_master *m, const klocal_magent *like, char *err,
-                                       size_t errlen);
-/* Simulated agent loss (see control.c). */
-void klocal_master_remove_agent(klocal_master *m, klocal_magent *ma);
-/* Simulated agent restart (see control.c): its offers are rescinded and
- * none is made until it is back; not reported lost. 0, or -1 + err. */
-int klocal_master_restart_agent(klocal_master *m, klocal_magent *ma, double down,
-                                double recovery, char *err, size_t errlen);
-klocal_mtask *klocal_master_task(klocal_fw *fw, const char *task_id);
-int klocal_master_terminal(int state);
-/* Gives a task's resources back to its agent (once). */
-void klocal_master_release_task(klocal_mtask *t);
-void klocal_master_complete_task(klocal_fw *fw, klocal_mtask *t);
+/* The modules of the master, from the bottom up: each calls only those
+ * listed before it (and the agents, below them all). */
 
-/* mcall.c: dispatch of a validated, authorised non-SUBSCRIBE call. */
-void klocal_mcall_handle(klocal_fw *fw, const Mesos__V1__Scheduler__Call *c);
-/* Validation as Mesos' validation::scheduler::call::validate; NULL: ok. */
-const char *klocal_mcall_validate(const Mesos__V1__Scheduler__Call *c);
+/* mbook.c: look-ups and the records of tasks and executors. */
+klocal_fw *klocal_mbook_fw(klocal_master *m, const char *id);
+/* A removed framework (kept for the state endpoint and re-subscription). */
+klocal_fw *klocal_mbook_gone_fw(klocal_master *m, const char *id);
+klocal_magent *klocal_mbook_agent(klocal_master *m, const char *id_or_index);
+/* The agent, or NULL when unknown or removed. */
+klocal_magent *klocal_mbook_live_agent(klocal_master *m, const char *id_or_index);
+klocal_mtask *klocal_mbook_task(klocal_fw *fw, const char *task_id);
+klocal_mexec *klocal_mbook_exec(klocal_fw *fw, const klocal_magent *ma, const char *id);
+/* TASK_LOST, or aware (TASK_UNREACHABLE, TASK_UNKNOWN, TASK_DROPPED) for a
+ * PARTITION_AWARE framework. */
+int klocal_mbook_lost_state(const klocal_fw *fw, int aware);
+/* Records a launched task (TASK_STAGING) and, when new_exec, its executor;
+ * need (task plus new executor) is charged to the agent. */
+void klocal_mbook_launch(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskInfo *ti,
+                         const klocal_res *need, int new_exec);
+/* Remembers st as the task's latest status; terminal: releases it. */
+void klocal_mbook_record(klocal_mtask *t, const Mesos__V1__TaskStatus *st);
+/* Gives a task's resources back to its agent (once). */
+void klocal_mbook_release(klocal_mtask *t);
+/* Moves a task to the completed list (released). */
+void klocal_mbook_complete(klocal_fw *fw, klocal_mtask *t);
+/* A custom executor on ma ended: its resources go back to ma. */
+void klocal_mbook_exec_exited(klocal_fw *fw, const klocal_magent *ma, const char *exec_id);
+/* ma was removed: its executors are dropped without giving back. */
+void klocal_mbook_forget_execs(klocal_fw *fw, const klocal_magent *ma);
+/* Frees every task, completed task and executor record of fw. */
+void klocal_mbook_free_records(klocal_fw *fw);
+
+/* mevent.c: events to a framework's stream (no-op when disconnected). */
+void klocal_mevent_send(klocal_fw *fw, const ProtobufCMessage *event);
+/* UPDATE carrying st (taken and freed). */
+void klocal_mevent_update(klocal_fw *fw, Mesos__V1__TaskStatus *st);
+/* A master-made status (SOURCE_MASTER, no uuid, now); reason < 0: none,
+ * agent_id may be NULL. */
+Mesos__V1__TaskStatus *klocal_mevent_new_status(const char *task_id, const char *agent_id,
+                                                int state, int reason, const char *message);
+/* UPDATE with such a status. */
+void klocal_mevent_status(klocal_fw *fw, const char *task_id, const char *agent_id, int state,
+                          int reason, const char *message);
+/* ERROR on stream s, whatever framework it belongs to. */
+void klocal_mevent_error(kmesos_httpd_stream *s, kmesos_content_type ct, const char *msg);
+/* FAILURE of an agent (exec_id NULL) or of an executor (with status). */
+void klocal_mevent_failure(klocal_fw *fw, const char *agent_id, const char *exec_id, int status);
+void klocal_mevent_message(klocal_fw *fw, const char *agent_id, const char *exec_id,
+                           const uint8_t *data, size_t len);
+void klocal_mevent_heartbeat(klocal_fw *fw);
+void klocal_mevent_subscribed(klocal_fw *fw);
 
 /* alloc.c */
 void klocal_alloc_start(klocal_master *m);
@@ -161,14 +178,49 @@ void klocal_alloc_remove_offers(klocal_master *m, klocal_fw *fw, klocal_magent *
                                 int rescind);
 void klocal_alloc_filter(klocal_fw *fw, klocal_magent *agent, const klocal_res *res,
                          double seconds);
-void klocal_alloc_clear_filters(klocal_fw *fw);
+/* Drops every refuse filter of fw (REVIVE, framework freed). */
 void klocal_alloc_free_filters(klocal_fw *fw);
 
-/* mstate.c */
-json_t *klocal_mstate_json(const klocal_master *m);
+/* life.c: framework and agent life cycles. */
+/* Creates and registers one more agent (index = current count), from the
+ * flags or --agent-config entry of that index, or (like != NULL) with the
+ * hostname, resources and attributes of agent like (e.g. a removed one
+ * coming back: a new agent id, as after a real agent's removal). */
+klocal_magent *klocal_life_add_agent(klocal_master *m, const klocal_magent *like, char *err,
+                                     size_t errlen);
+/* Simulated agent loss (see control.c). */
+void klocal_life_remove_agent(klocal_master *m, klocal_magent *ma);
+/* Simulated agent restart (see control.c): its offers are rescinded and
+ * none is made until it is back; not reported lost. 0, or -1 + err. */
+int klocal_life_restart_agent(klocal_master *m, klocal_magent *ma, double down, double recovery,
+                              char *err, size_t errlen);
+/* Master stopping: pending agent-loss reports are dropped. */
+void klocal_life_end_removals(klocal_master *m);
+/* A new framework record (id NULL: a fresh one), not yet subscribed. */
+klocal_fw *klocal_life_fw_new(klocal_master *m, const char *id);
+/* Attaches a SUBSCRIBE's open stream s (stream id sid): SUBSCRIBED,
+ * heartbeats, pending updates resent, an allocation cycle. */
+void klocal_life_fw_subscribed(klocal_fw *fw, kmesos_httpd_stream *s, kmesos_content_type ct,
+                               const char *sid, const Mesos__V1__FrameworkInfo *info);
+/* The stream went away: the failover timeout starts. */
+void klocal_life_fw_disconnected(klocal_fw *fw);
+/* Cuts the stream (TCP close, no event) as if the scheduler vanished. */
+void klocal_life_cut_stream(klocal_fw *fw);
+/* TEARDOWN / failover timeout: kills tasks, rescinds offers silently. */
+void klocal_life_remove_fw(klocal_fw *fw);
+/* Frees a removed framework once its timers have closed. */
+void klocal_life_fw_free(klocal_fw *fw);
+
+/* mcall.c: dispatch of a validated, authorised non-SUBSCRIBE call. */
+void klocal_mcall_handle(klocal_fw *fw, const Mesos__V1__Scheduler__Call *c);
+/* Validation as Mesos' validation::scheduler::call::validate; NULL: ok. */
+const char *klocal_mcall_validate(const Mesos__V1__Scheduler__Call *c);
 
 /* control.c: 1 when the URL was a control endpoint (answered). */
 int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req);
+
+/* mstate.c */
+json_t *klocal_mstate_json(const klocal_master *m);
 
 #define KLOCAL_SCHED_EVENT(ev, TYPE)                                           \
     Mesos__V1__Scheduler__Event *ev =                                          \

@@ -56,17 +56,9 @@ const char *klocal_mcall_validate(const Mesos__V1__Scheduler__Call *c)
 static void mcall_task_error(klocal_fw *fw, const Mesos__V1__TaskInfo *ti, const char *msg)
 {
     KLOG_WARN("master", "framework %s: task %s refused: %s", fw->id, ti->task_id->value, msg);
-    klocal_master_send_status(fw, ti->task_id->value, ti->agent_id->value,
-                              MESOS__V1__TASK_STATE__TASK_ERROR,
-                              MESOS__V1__TASK_STATUS__REASON__REASON_TASK_INVALID, msg);
-}
-
-static klocal_mexec *mcall_exec(klocal_fw *fw, klocal_magent *ma, const char *id)
-{
-    for (klocal_mexec *x = fw->execs; x; x = x->next)
-        if (x->agent == ma && strcmp(x->id, id) == 0)
-            return x;
-    return NULL;
+    klocal_mevent_status(fw, ti->task_id->value, ti->agent_id->value,
+                         MESOS__V1__TASK_STATE__TASK_ERROR,
+                         MESOS__V1__TASK_STATUS__REASON__REASON_TASK_INVALID, msg);
 }
 
 /* Resources the task needs: its own, plus its executor's if new. */
@@ -74,7 +66,7 @@ static void mcall_needs(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskI
                         klocal_res *need, int *new_exec)
 {
     klocal_res_add_pb(need, ti->resources, ti->n_resources);
-    *new_exec = ti->executor && !mcall_exec(fw, ma, ti->executor->executor_id->value);
+    *new_exec = ti->executor && !klocal_mbook_exec(fw, ma, ti->executor->executor_id->value);
     if (*new_exec)
         klocal_res_add_pb(need, ti->executor->resources, ti->executor->n_resources);
 }
@@ -82,7 +74,7 @@ static void mcall_needs(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskI
 static const char *mcall_check_task(klocal_fw *fw, klocal_magent *ma,
                                     const Mesos__V1__TaskInfo *ti, char *buf, size_t len)
 {
-    klocal_mtask *old = klocal_master_task(fw, ti->task_id->value);
+    klocal_mtask *old = klocal_mbook_task(fw, ti->task_id->value);
     if (old)
         return snprintf(buf, len, "Task has duplicate ID: %s", ti->task_id->value), buf;
     if (strcmp(ti->agent_id->value, klocal_agent_id(ma->agent)) != 0)
@@ -91,32 +83,6 @@ static const char *mcall_check_task(klocal_fw *fw, klocal_magent *ma,
         return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo "
                "present";
     return NULL;
-}
-
-static void mcall_record_launch(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskInfo *ti,
-                                const klocal_res *need, int new_exec)
-{
-    klocal_mtask *t = klocal_util_xcalloc(1, sizeof *t);
-    t->id = klocal_util_xstrdup(ti->task_id->value);
-    t->name = klocal_util_xstrdup(ti->name);
-    t->executor_id = ti->executor ? klocal_util_xstrdup(ti->executor->executor_id->value) : NULL;
-    t->agent = ma;
-    t->state = MESOS__V1__TASK_STATE__TASK_STAGING;
-    t->statuses = json_array();
-    klocal_res_init(&t->res);
-    klocal_res_add_pb(&t->res, ti->resources, ti->n_resources);
-    t->next = fw->tasks;
-    fw->tasks = t;
-    klocal_res_add(&ma->used, need);
-    if (new_exec) {
-        klocal_mexec *x = klocal_util_xcalloc(1, sizeof *x);
-        x->id = klocal_util_xstrdup(ti->executor->executor_id->value);
-        x->agent = ma;
-        klocal_res_init(&x->res);
-        klocal_res_add_pb(&x->res, ti->executor->resources, ti->executor->n_resources);
-        x->next = fw->execs;
-        fw->execs = x;
-    }
 }
 
 static void mcall_launch(klocal_fw *fw, klocal_magent *ma, klocal_res *avail,
@@ -140,7 +106,7 @@ static void mcall_launch(klocal_fw *fw, klocal_magent *ma, klocal_res *avail,
         mcall_task_error(fw, ti, buf);
     } else {
         klocal_res_subtract(avail, &need);
-        mcall_record_launch(fw, ma, ti, &need, new_exec);
+        klocal_mbook_launch(fw, ma, ti, &need, new_exec);
         KLOG_INFO("master", "framework %s: launching task %s on %s", fw->id,
                   ti->task_id->value, klocal_agent_id(ma->agent));
         klocal_agent_launch(ma->agent, fw->info, ti);
@@ -153,16 +119,15 @@ static void mcall_invalid_offers(klocal_fw *fw, const Mesos__V1__Scheduler__Call
 {
     char *msg = klocal_util_xasprintf(
         "Task launched with invalid offers: Offer %s is no longer valid", bad);
-    int state = klocal_master_partition_aware(fw) ? MESOS__V1__TASK_STATE__TASK_DROPPED
-                                                  : MESOS__V1__TASK_STATE__TASK_LOST;
+    int state = klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_DROPPED);
     for (size_t i = 0; i < acc->n_operations; i++) {
         const Mesos__V1__Offer__Operation *op = acc->operations[i];
         if (op->type != MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH || !op->launch)
             continue;
         for (size_t k = 0; k < op->launch->n_task_infos; k++) {
             const Mesos__V1__TaskInfo *ti = op->launch->task_infos[k];
-            klocal_master_send_status(fw, ti->task_id->value, ti->agent_id->value, state,
-                                      MESOS__V1__TASK_STATUS__REASON__REASON_INVALID_OFFERS, msg);
+            klocal_mevent_status(fw, ti->task_id->value, ti->agent_id->value, state,
+                                 MESOS__V1__TASK_STATUS__REASON__REASON_INVALID_OFFERS, msg);
         }
     }
     free(msg);
@@ -232,43 +197,39 @@ static void mcall_decline(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Decli
 
 static void mcall_kill(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Kill *k)
 {
-    klocal_mtask *t = klocal_master_task(fw, k->task_id->value);
+    klocal_mtask *t = klocal_mbook_task(fw, k->task_id->value);
     if (t) {
         double grace = k->kill_policy && k->kill_policy->grace_period
                            ? (double)k->kill_policy->grace_period->nanoseconds / 1e9
                            : -1;
-        if (!t->agent->removed && !klocal_master_terminal(t->state))
+        if (!t->agent->removed && !kmesos_task_state_is_terminal(t->state))
             klocal_agent_kill_task(t->agent->agent, fw->id, t->id, grace);
         return;
     }
-    klocal_magent *ma = k->agent_id ? klocal_master_agent(fw->m, k->agent_id->value) : NULL;
-    int state = klocal_master_partition_aware(fw) ? MESOS__V1__TASK_STATE__TASK_UNKNOWN
-                                                  : MESOS__V1__TASK_STATE__TASK_LOST;
-    if (ma && !ma->removed)
-        klocal_master_send_status(fw, k->task_id->value, klocal_agent_id(ma->agent), state,
-                                  MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                                  "Reconciliation: Task is unknown to the agent");
+    klocal_magent *ma = k->agent_id ? klocal_mbook_live_agent(fw->m, k->agent_id->value) : NULL;
+    int state = klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNKNOWN);
+    if (ma)
+        klocal_mevent_status(fw, k->task_id->value, klocal_agent_id(ma->agent), state,
+                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
+                             "Reconciliation: Task is unknown to the agent");
     else
-        klocal_master_send_status(fw, k->task_id->value, NULL, state,
-                                  MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                                  "Reconciliation: Task is unknown");
+        klocal_mevent_status(fw, k->task_id->value, NULL, state,
+                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
+                             "Reconciliation: Task is unknown");
 }
 
 static void mcall_acknowledge(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Acknowledge *a)
 {
-    klocal_magent *ma = klocal_master_agent(fw->m, a->agent_id->value);
-    if (ma && !ma->removed)
+    klocal_magent *ma = klocal_mbook_live_agent(fw->m, a->agent_id->value);
+    if (ma)
         klocal_agent_acknowledge(ma->agent, fw->id, a->task_id->value, a->uuid.data,
                                  a->uuid.len);
 }
 
 static void mcall_send_latest(klocal_fw *fw, klocal_mtask *t)
 {
-    KLOCAL_SCHED_EVENT(ev, UPDATE);
-    ev->update = klocal_util_pb_new(&mesos__v1__scheduler__event__update__descriptor);
     Mesos__V1__TaskStatus *st = t->last ? klocal_util_pb_dup(t->last)
                                         : klocal_util_pb_new(&mesos__v1__task_status__descriptor);
-    ev->update->status = st;
     if (!st->task_id)
         st->task_id = KLOCAL_ID(TaskID, task_id, t->id);
     st->state = t->state;
@@ -288,8 +249,7 @@ static void mcall_send_latest(klocal_fw *fw, klocal_mtask *t)
         st->uuid.len = 0;
         st->has_uuid = 0;
     }
-    klocal_master_send(fw, &ev->base);
-    kmesos_pb_free(ev);
+    klocal_mevent_update(fw, st);
 }
 
 static void mcall_reconcile(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Reconcile *r)
@@ -299,30 +259,29 @@ static void mcall_reconcile(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Rec
             mcall_send_latest(fw, t);
         return;
     }
-    int unknown = klocal_master_partition_aware(fw) ? MESOS__V1__TASK_STATE__TASK_UNKNOWN
-                                                    : MESOS__V1__TASK_STATE__TASK_LOST;
+    int unknown = klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNKNOWN);
     for (size_t i = 0; i < r->n_tasks; i++) {
-        klocal_mtask *t = klocal_master_task(fw, r->tasks[i]->task_id->value);
+        klocal_mtask *t = klocal_mbook_task(fw, r->tasks[i]->task_id->value);
         if (t)
             mcall_send_latest(fw, t);
         else
-            klocal_master_send_status(fw, r->tasks[i]->task_id->value, NULL, unknown,
-                                      MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                                      "Reconciliation: Task is unknown");
+            klocal_mevent_status(fw, r->tasks[i]->task_id->value, NULL, unknown,
+                                 MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
+                                 "Reconciliation: Task is unknown");
     }
 }
 
 static void mcall_shutdown(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Shutdown *s)
 {
-    klocal_magent *ma = klocal_master_agent(fw->m, s->agent_id->value);
-    if (ma && !ma->removed)
+    klocal_magent *ma = klocal_mbook_live_agent(fw->m, s->agent_id->value);
+    if (ma)
         klocal_agent_shutdown_executor(ma->agent, fw->id, s->executor_id->value);
 }
 
 static void mcall_message(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Message *msg)
 {
-    klocal_magent *ma = klocal_master_agent(fw->m, msg->agent_id->value);
-    if (ma && !ma->removed)
+    klocal_magent *ma = klocal_mbook_live_agent(fw->m, msg->agent_id->value);
+    if (ma)
         klocal_agent_message(ma->agent, fw->id, msg->executor_id->value, msg->data.data,
                              msg->data.len);
 }
@@ -331,12 +290,12 @@ void klocal_mcall_handle(klocal_fw *fw, const Mesos__V1__Scheduler__Call *c)
 {
     KLOG_DEBUG("master", "framework %s: %s", fw->id, kmesos_sched_call_type_name(c->type));
     switch (c->type) {
-    case CALL(TEARDOWN): klocal_master_remove_fw(fw); break;
+    case CALL(TEARDOWN): klocal_life_remove_fw(fw); break;
     case CALL(ACCEPT): mcall_accept(fw, c->accept); break;
     case CALL(DECLINE): mcall_decline(fw, c->decline); break;
     case CALL(REVIVE):
         fw->suppressed = 0;
-        klocal_alloc_clear_filters(fw);
+        klocal_alloc_free_filters(fw);
         klocal_alloc_run(fw->m);
         break;
     case CALL(SUPPRESS): fw->suppressed = 1; break;

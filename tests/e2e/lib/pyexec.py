@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """pyexec: the smallest Mesos v1 HTTP executor (JSON), for kmesos-local
 end-to-end tests. Writes its environment to ./env.txt, answers LAUNCH with
-TASK_RUNNING and a MESSAGE, KILL with TASK_KILLED, exits on SHUTDOWN."""
+TASK_RUNNING and a MESSAGE (a task named "state:TASK_X" gets TASK_X
+instead, and no MESSAGE), KILL with TASK_KILLED, exits on SHUTDOWN."""
 import base64, http.client, json, os, sys, uuid
 
 HOST, PORT = os.environ["MESOS_AGENT_ENDPOINT"].split(":")
@@ -42,6 +43,10 @@ while True:
     print("event", t, flush=True)
     if t == "LAUNCH":
         tid = ev["launch"]["task"]["task_id"]
+        name = ev["launch"]["task"].get("name", "")
+        if name.startswith("state:"):
+            update(tid, name[6:], "pyexec: " + name[6:])
+            continue
         update(tid, "TASK_RUNNING", "pyexec: running")
         post({"type": "MESSAGE", "message": {"data": base64.b64encode(b"hello").decode()}})
     elif t == "KILL":

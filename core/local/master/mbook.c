@@ -1,0 +1,218 @@
+/* mbook: the master's book, the bottom of the simulated master. It finds
+ * frameworks (live and removed), agents (by id or index), tasks and
+ * executors in the plain linked lists and arrays of klocal_master, and
+ * keeps the task and executor records: a launch adds both (and charges
+ * the agent), each status seen is remembered (latest status
+ * plus a {state, timestamp} history for the state endpoint), a task in a
+ * terminal state gives its resources back to its agent exactly once, and
+ * a finished task moves to its framework's completed list, of which only
+ * the newest MBOOK_MAX_COMPLETED are kept. It sends nothing and calls no
+ * other module of the master: everything else builds on it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "local/master/internal.h"
+#include "local/util.h"
+
+#define MBOOK_MAX_COMPLETED 1000
+
+/* ----------------------------------------------------------- lookups */
+
+static klocal_fw *mbook_fw_in(klocal_fw *list, const char *id)
+{
+    for (klocal_fw *fw = list; fw; fw = fw->next)
+        if (strcmp(fw->id, id) == 0)
+            return fw;
+    return NULL;
+}
+
+klocal_fw *klocal_mbook_fw(klocal_master *m, const char *id) { return mbook_fw_in(m->fws, id); }
+
+klocal_fw *klocal_mbook_gone_fw(klocal_master *m, const char *id)
+{
+    return mbook_fw_in(m->gone_fws, id);
+}
+
+klocal_magent *klocal_mbook_agent(klocal_master *m, const char *key)
+{
+    char *end;
+    unsigned long idx = strtoul(key, &end, 10);
+    for (size_t i = 0; i < m->nagents; i++)
+        if (strcmp(klocal_agent_id(m->agents[i]->agent), key) == 0)
+            return m->agents[i];
+    if (*key && !*end && idx < m->nagents)
+        return m->agents[idx];
+    return NULL;
+}
+
+klocal_magent *klocal_mbook_live_agent(klocal_master *m, const char *key)
+{
+    klocal_magent *ma = klocal_mbook_agent(m, key);
+    return ma && !ma->removed ? ma : NULL;
+}
+
+klocal_mtask *klocal_mbook_task(klocal_fw *fw, const char *task_id)
+{
+    for (klocal_mtask *t = fw->tasks; t; t = t->next)
+        if (strcmp(t->id, task_id) == 0)
+            return t;
+    return NULL;
+}
+
+klocal_mexec *klocal_mbook_exec(klocal_fw *fw, const klocal_magent *ma, const char *id)
+{
+    for (klocal_mexec *x = fw->execs; x; x = x->next)
+        if (x->agent == ma && strcmp(x->id, id) == 0)
+            return x;
+    return NULL;
+}
+
+int klocal_mbook_lost_state(const klocal_fw *fw, int aware)
+{
+    for (size_t i = 0; i < fw->info->n_capabilities; i++)
+        if (fw->info->capabilities[i]->type ==
+            MESOS__V1__FRAMEWORK_INFO__CAPABILITY__TYPE__PARTITION_AWARE)
+            return aware;
+    return MESOS__V1__TASK_STATE__TASK_LOST;
+}
+
+/* ------------------------------------------------------ task records */
+
+void klocal_mbook_launch(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskInfo *ti,
+                         const klocal_res *need, int new_exec)
+{
+    klocal_mtask *t = klocal_util_xcalloc(1, sizeof *t);
+    t->id = klocal_util_xstrdup(ti->task_id->value);
+    t->name = klocal_util_xstrdup(ti->name);
+    t->executor_id = ti->executor ? klocal_util_xstrdup(ti->executor->executor_id->value) : NULL;
+    t->agent = ma;
+    t->state = MESOS__V1__TASK_STATE__TASK_STAGING;
+    t->statuses = json_array();
+    klocal_res_init(&t->res);
+    klocal_res_add_pb(&t->res, ti->resources, ti->n_resources);
+    t->next = fw->tasks;
+    fw->tasks = t;
+    klocal_res_add(&ma->used, need);
+    if (new_exec) {
+        klocal_mexec *x = klocal_util_xcalloc(1, sizeof *x);
+        x->id = klocal_util_xstrdup(ti->executor->executor_id->value);
+        x->agent = ma;
+        klocal_res_init(&x->res);
+        klocal_res_add_pb(&x->res, ti->executor->resources, ti->executor->n_resources);
+        x->next = fw->execs;
+        fw->execs = x;
+    }
+}
+
+void klocal_mbook_release(klocal_mtask *t)
+{
+    if (t->released)
+        return;
+    t->released = 1;
+    klocal_res_subtract(&t->agent->used, &t->res);
+}
+
+static void mbook_task_free(klocal_mtask *t)
+{
+    free(t->id);
+    free(t->name);
+    free(t->executor_id);
+    klocal_res_free(&t->res);
+    kmesos_pb_free(t->last);
+    json_decref(t->statuses);
+    free(t);
+}
+
+static void mbook_trim_completed(klocal_fw *fw)
+{
+    size_t n = 0;
+    for (klocal_mtask **pp = &fw->completed; *pp;) {
+        if (++n > MBOOK_MAX_COMPLETED) {
+            klocal_mtask *t = *pp;
+            *pp = t->next;
+            mbook_task_free(t);
+        } else {
+            pp = &(*pp)->next;
+        }
+    }
+}
+
+void klocal_mbook_complete(klocal_fw *fw, klocal_mtask *t)
+{
+    for (klocal_mtask **pp = &fw->tasks; *pp; pp = &(*pp)->next)
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    klocal_mbook_release(t);
+    t->next = fw->completed;
+    fw->completed = t;
+    mbook_trim_completed(fw);
+}
+
+void klocal_mbook_record(klocal_mtask *t, const Mesos__V1__TaskStatus *st)
+{
+    t->state = st->state;
+    kmesos_pb_free(t->last);
+    t->last = klocal_util_pb_dup(st);
+    json_array_append_new(t->statuses,
+                          json_pack("{s:s, s:f}", "state", kmesos_task_state_name(st->state),
+                                    "timestamp", st->has_timestamp ? st->timestamp
+                                                                   : klocal_util_now()));
+    if (kmesos_task_state_is_terminal(st->state))
+        klocal_mbook_release(t);
+}
+
+/* -------------------------------------------------- executor records */
+
+static void mbook_exec_free(klocal_mexec *x)
+{
+    free(x->id);
+    klocal_res_free(&x->res);
+    free(x);
+}
+
+void klocal_mbook_exec_exited(klocal_fw *fw, const klocal_magent *ma, const char *exec_id)
+{
+    for (klocal_mexec **pp = &fw->execs; *pp; pp = &(*pp)->next) {
+        klocal_mexec *x = *pp;
+        if (x->agent == ma && strcmp(x->id, exec_id) == 0) {
+            klocal_res_subtract(&x->agent->used, &x->res);
+            *pp = x->next;
+            mbook_exec_free(x);
+            return;
+        }
+    }
+}
+
+void klocal_mbook_forget_execs(klocal_fw *fw, const klocal_magent *ma)
+{
+    for (klocal_mexec **pp = &fw->execs; *pp;) {
+        klocal_mexec *x = *pp;
+        if (x->agent == ma) {
+            *pp = x->next;
+            mbook_exec_free(x);
+        } else {
+            pp = &x->next;
+        }
+    }
+}
+
+void klocal_mbook_free_records(klocal_fw *fw)
+{
+    while (fw->tasks) {
+        klocal_mtask *t = fw->tasks;
+        fw->tasks = t->next;
+        mbook_task_free(t);
+    }
+    while (fw->completed) {
+        klocal_mtask *t = fw->completed;
+        fw->completed = t->next;
+        mbook_task_free(t);
+    }
+    while (fw->execs) {
+        klocal_mexec *x = fw->execs;
+        fw->execs = x->next;
+        mbook_exec_free(x);
+    }
+}
