@@ -103,6 +103,7 @@ void klocal_config_usage(FILE *f, const char *prog)
 "\n"
 "Control endpoints on the master port (for fault tests):\n"
 "  GET  /master/state, /state   cluster state JSON (shape of a Mesos master's)\n"
+"  POST /api/v1                 the operator API (GET_AGENTS), JSON or protobuf\n"
 "  GET  /local/agents           agents: index, id, port, removed\n"
 "  POST /local/agents/ID/remove remove agent ID (agent id or index): RESCIND its\n"
 "                               offers, TASK_LOST (TASK_UNREACHABLE if\n"

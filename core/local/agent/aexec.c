@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #include "codec/log.h"
+#include "local/agent/info.h"
 #include "local/agent/internal.h"
 #include "local/util.h"
 #include "local/wire.h"
@@ -512,19 +513,6 @@ static void aexec_recover_updates(klocal_aexec *e, const Mesos__V1__Executor__Ca
     }
 }
 
-/* The AgentInfo of SUBSCRIBED, from the agent's identity. */
-static Mesos__V1__AgentInfo *aexec_agent_info(const klocal_agent *a)
-{
-    Mesos__V1__AgentInfo *i = klocal_util_pb_new(&mesos__v1__agent_info__descriptor);
-    i->hostname = klocal_util_xstrdup(a->hostname);
-    i->has_port = 1;
-    i->port = a->port;
-    i->resources = klocal_res_to_pb(&a->resources, 0, &i->n_resources);
-    i->attributes = klocal_attrs_to_pb(&a->attrs, &i->n_attributes);
-    i->id = KLOCAL_ID(AgentID, agent_id, a->id);
-    return i;
-}
-
 void klocal_aexec_subscribed(klocal_aexec *e, kmesos_httpd_stream *s, kmesos_content_type ct,
                              const Mesos__V1__Executor__Call__Subscribe *sub)
 {
@@ -538,7 +526,8 @@ void klocal_aexec_subscribed(klocal_aexec *e, kmesos_httpd_stream *s, kmesos_con
     if (!ev->subscribed->executor_info->framework_id)
         ev->subscribed->executor_info->framework_id = KLOCAL_ID(FrameworkID, framework_id, e->fw_id);
     ev->subscribed->framework_info = klocal_util_pb_dup(e->fw_info);
-    ev->subscribed->agent_info = aexec_agent_info(e->agent);
+    ev->subscribed->agent_info = klocal_info_agent(e->agent->id, e->agent->hostname, e->agent->port,
+                                                   &e->agent->resources, &e->agent->attrs);
     ev->subscribed->container_id = KLOCAL_ID(ContainerID, container_id, e->container_id);
     klocal_aexec_send(e, &ev->base);
     kmesos_pb_free(ev);

@@ -222,6 +222,9 @@ int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req);
 /* mstate.c */
 json_t *klocal_mstate_json(const klocal_master *m);
 
+/* operator.c: answers POST /api/v1 (the operator API; GET_AGENTS). */
+void klocal_operator_handle(klocal_master *m, kmesos_httpd_req *req);
+
 #define KLOCAL_SCHED_EVENT(ev, TYPE)                                           \
     Mesos__V1__Scheduler__Event *ev =                                          \
         klocal_util_pb_new(&mesos__v1__scheduler__event__descriptor);          \

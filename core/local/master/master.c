@@ -8,7 +8,8 @@
  * and the call's dispatch (mcall.c). A SUBSCRIBE for a removed framework
  * gets an ERROR event; one for a framework that is still connected ends
  * the old stream with "Framework failed over". It also serves /state,
- * /health, /redirect and the control endpoints (control.c), and starts
+ * /health, /redirect, the operator API (operator.c) and the control
+ * endpoints (control.c), and starts
  * and stops the whole master: the allocator, the agents (life.c) and the
  * HTTP server, on one libuv loop. */
 #include <stdio.h>
@@ -191,6 +192,9 @@ static void master_on_request(void *arg, kmesos_httpd_req *req)
         return;
     if (strcmp(url, "/api/v1/scheduler") == 0 || strcmp(url, "/master/api/v1/scheduler") == 0) {
         master_scheduler_api(m, req);
+    } else if (strcmp(url, "/api/v1") == 0 || strcmp(url, "/master/api/v1") == 0) {
+        if (!master_redirect(m, req, "/master/api/v1"))
+            klocal_operator_handle(m, req);
     } else if (strcmp(url, "/redirect") == 0 || strcmp(url, "/master/redirect") == 0) {
         if (!master_redirect(m, req, "")) {
             char *loc = klocal_util_xasprintf("//%s:%d", m->hostname, m->port);
