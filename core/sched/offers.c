@@ -10,6 +10,7 @@
 #include <utlist.h>
 
 #include "codec/pb.h"
+#include "mesos/v1/mesos.pb-c.h"
 
 void kmesos_offers_init(kmesos_offers *book) { memset(book, 0, sizeof *book); }
 
