@@ -479,7 +479,8 @@ static void h_error(void *arg, const char *message)
         t->on_err(t);
 }
 
-static const kmesos_session_handler handler = {h_subscribed, h_event, h_disconnected, h_error};
+static const kmesos_session_handler handler = {h_subscribed, h_event, h_disconnected, h_error,
+                                               NULL};
 
 static void on_watchdog(uv_timer_t *h)
 {

@@ -116,7 +116,8 @@ static void send_call(kmesos_scheduler *s, kmesos_call *call)
         KLOG_ERROR(MOD, "out of memory building a call");
         return;
     }
-    if (s->io.send(s->io.arg, call) != 0)
+    void *arg = s->io.send_arg ? s->io.send_arg : s->io.arg;
+    if (!s->io.send || s->io.send(arg, call) != 0)
         KLOG_WARN(MOD, "%s call could not be sent", kmesos_sched_call_type_name(call->type));
     kmesos_pb_free(call);
 }
@@ -532,6 +533,8 @@ void kmesos_scheduler_release_offers(kmesos_scheduler *s)
 
 void kmesos_scheduler_tick(kmesos_scheduler *s)
 {
+    if (s->decider.tick)
+        s->decider.tick(s->decider.impl, s->io.now_s(s->io.arg));
     if (!s->subscribed)
         return;
     kmesos_decide_ctx ctx;
@@ -566,6 +569,17 @@ static void acknowledge(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
     s->stats.acks++;
 }
 
+/* Tells the evaluator (the policy host's on_status hooks) about an
+ * update, after everything else: the slot as it is now, or NULL. */
+static void report_status(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
+{
+    if (!s->decider.status)
+        return;
+    const char *id = st->task_id->value;
+    s->decider.status(s->decider.impl, kmesos_tasks_find(&s->tasks, id), id,
+                      kmesos_task_state_name(st->state), st->message, s->io.now_s(s->io.arg));
+}
+
 static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
 {
     s->stats.updates++;
@@ -592,6 +606,7 @@ static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
         changed(s);
     if (r == KMESOS_UPDATE_RELAUNCH)
         update_interest(s, 0);
+    report_status(s, st);
 }
 
 static void on_inverse_offers(kmesos_scheduler *s,
@@ -658,6 +673,11 @@ void kmesos_scheduler_on_event(kmesos_scheduler *s, const Mesos__V1__Scheduler__
         KLOG_WARN(MOD, "unknown event type %d skipped", (int)ev->type);
         break;
     }
+}
+
+void kmesos_scheduler_feed(void *scheduler, const Mesos__V1__Scheduler__Event *ev)
+{
+    kmesos_scheduler_on_event(scheduler, ev);
 }
 
 int kmesos_scheduler_kill(kmesos_scheduler *s, const char *task_id)

@@ -895,6 +895,21 @@ int kmesos_policy_status(kmesos_policy *p, const kmesos_task *task, const char *
     return run_hook(p);
 }
 
+static void status_hook(void *impl, const kmesos_task *task, const char *task_id,
+                        const char *state, const char *message, double now_s)
+{
+    kmesos_policy_status(impl, task, task_id, state, message, now_s);
+}
+
+static void tick_hook(void *impl, double now_s) { kmesos_policy_tick(impl, now_s); }
+
+void kmesos_policy_bind(kmesos_policy *p, kmesos_decider *d)
+{
+    kmesos_decider_init(d, kmesos_policy_evaluate, p);
+    d->status = status_hook;
+    d->tick = tick_hook;
+}
+
 /* ---- accessors -------------------------------------------------------------- */
 
 const kmesos_policy_stats *kmesos_policy_stats_get(const kmesos_policy *p)

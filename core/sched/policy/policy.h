@@ -69,6 +69,10 @@ void kmesos_policy_attach(kmesos_policy *p, const kmesos_offers *book,
  * as a launch: ctx.cluster counts the task on the offer's host at once. */
 void kmesos_policy_evaluate(void *impl, const kmesos_offer *offer, const kmesos_task *task,
                             const kmesos_decide_ctx *ctx, kmesos_verdict *out);
+/* Makes p the scheduler's evaluator: d's evaluate is
+ * kmesos_policy_evaluate, and its status and tick hooks run the chain's
+ * on_status and on_tick (kmesos_policy_status, kmesos_policy_tick). */
+void kmesos_policy_bind(kmesos_policy *p, kmesos_decider *d);
 /* The same without counting a launch (dry runs, benchmarks). */
 void kmesos_policy_eval(kmesos_policy *p, const kmesos_offer *offer, const kmesos_task *task,
                         const kmesos_decide_ctx *ctx, kmesos_verdict *out);
