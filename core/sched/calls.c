@@ -1,4 +1,13 @@
-/* calls: see calls.h. */
+/* calls: the scheduler Calls we send, built as protobuf-c heap trees.
+ *
+ * One builder per call type (ACCEPT with one LAUNCH operation, DECLINE
+ * with Filters.refuse_seconds, ACKNOWLEDGE, RECONCILE explicit or
+ * implicit, KILL, and the argument-less ones: REVIVE, SUPPRESS with an
+ * explicit empty Suppress as a real master session sends it). Every
+ * builder returns NULL when memory runs out, freeing what it built so
+ * far (and the TaskInfos it was given to own), so the caller has one
+ * thing to check and one kmesos_pb_free to call. framework_id stays
+ * unset: the session fills it in when the call is sent. */
 #include "sched/calls.h"
 
 #include <stdlib.h>

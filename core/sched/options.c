@@ -1,5 +1,11 @@
-/* options: see options.h. getopt_long does the parsing; each flag's value
- * is checked right where it is read so that the error names the flag. */
+/* options: the kmesos-scheduler command line.
+ *
+ * getopt_long does the parsing into one kmesos_options with defaults;
+ * each flag's value is checked right where it is read (durations such as
+ * 30s or 7d, numbers, levels, choices) so that the error names the flag,
+ * and repeatable flags (--policy, --workload) are collected in order.
+ * Errors print the message and the usage on stderr and give exit code 2;
+ * --help prints the usage text kept here on stdout. */
 #include "sched/options.h"
 
 #include <getopt.h>

@@ -1,4 +1,5 @@
-/* tasks: see tasks.h. Task ids are "<workload>-<instance>-<seq>", so a
+/* tasks: the task registry, one slot per workload instance, in a uthash
+ * table by current task id. Task ids are "<workload>-<instance>-<seq>", so a
  * relaunch gets a fresh id (Mesos forbids reusing the id of a task it
  * may still know) while the slot keeps its identity. Relaunch delays
  * double from backoff.base_ms up to backoff.max_ms per consecutive

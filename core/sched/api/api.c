@@ -1,5 +1,14 @@
-/* api: see api.h. Handlers are small functions that build a jansson
- * value and hand it to one reply helper. */
+/* api: the scheduler's admin REST API on the scheduler's own loop.
+ *
+ * httpd (libmicrohttpd driven by libuv) hands each complete request to
+ * one dispatcher: the file server (files.c) takes /files/... first; then
+ * /api/broker/log goes to broker_log.c, the other /api/broker/...,
+ * /api/producer/... and /api/consumer/... to the Kafka commands
+ * (broker_api.c, client_api.c), and status, tasks, kill, teardown and
+ * policy are answered here from the scheduler core and the program's
+ * hooks (session, teardown, policy status). Handlers are small functions
+ * that build a jansson value and hand it to one reply helper; errors are
+ * {"error": "..."} with 400, 404 or 405. */
 #include "sched/api/api.h"
 
 #include <stdio.h>

@@ -1,14 +1,18 @@
-/* broker_log: see broker_log.h. One request walks four one-shot calls on
- * the scheduler's libcurl transport, never blocking the loop: the
- * master's /master/state (the agent of the broker's task: its pid
- * slave(1)@IP:PORT), the agent's /state (the executor's "directory", the
- * sandbox), /files/read with offset=-1 (the file's size), then
- * /files/read of the last 64 KiB (a Mesos agent's largest read), split
- * into lines. The file is the broker's own output, which kmesos-executor
- * writes to <task_id>.stdout / <task_id>.stderr in the sandbox (the
- * sandbox's stdout/stderr hold the fetcher's and the executor's logs). The HTTP request is answered from the last callback (httpd
- * keeps it suspended until then). These endpoints do not check the
- * method, so the transport's POST with an empty body reads them. */
+/* broker_log: the tail of a broker's sandbox file for the admin API,
+ * read from its agent the way the Mesos web UI does.
+ *
+ * One request walks four one-shot calls on the scheduler's libcurl
+ * transport, never blocking the loop: the master's /master/state (the
+ * agent of the broker's task: its pid slave(1)@IP:PORT), the agent's
+ * /state (the executor's "directory", the sandbox), /files/read with
+ * offset=-1 (the file's size), then /files/read of the last 64 KiB (a
+ * Mesos agent's largest read), split into lines. The file is the
+ * broker's own output, which kmesos-executor writes to
+ * <task_id>.stdout / <task_id>.stderr in the sandbox (the sandbox's
+ * stdout/stderr hold the fetcher's and the executor's logs). The HTTP
+ * request is answered from the last callback (httpd keeps it suspended
+ * until then). These endpoints do not check the method, so the
+ * transport's POST with an empty body reads them. */
 #include "sched/api/broker_log.h"
 
 #include <jansson.h>

@@ -1,4 +1,6 @@
-/* kafka_files: see kafka_files.h. One transfer per request: open, then
+/* files: serves the executor binary and the Kafka tarball as
+ * GET /files/<base name> for the Mesos fetcher, streamed from disk with
+ * libuv's asynchronous file requests. One transfer per request: open, then
  * read 256 KB, push it to the chunked stream, read the next once fewer
  * than 4 MB wait for the socket (checked again every 10 ms otherwise),
  * close the stream at the end of the file. A transfer whose client went
