@@ -167,7 +167,7 @@ static kmesos_update_result relaunch_now(kmesos_tasks *reg, kmesos_task *t, uint
 }
 
 /* A terminal update: decide between relaunch and done. */
-static kmesos_update_result finish(kmesos_tasks *reg, kmesos_task *t, int state,
+static kmesos_update_result tasks_finish(kmesos_tasks *reg, kmesos_task *t, int state,
                                    const char *message, uint64_t now_ms)
 {
     int ok = state == MESOS__V1__TASK_STATE__TASK_FINISHED;
@@ -204,7 +204,7 @@ kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id,
     if (agent_id && (!t->agent_id || strcmp(t->agent_id, agent_id) != 0))
         kmesos_str_set(&t->agent_id, agent_id);
     if (kmesos_task_state_terminal(state))
-        return finish(reg, t, state, message, now_ms);
+        return tasks_finish(reg, t, state, message, now_ms);
     if (t->phase != KMESOS_PHASE_STOPPED)
         t->phase = KMESOS_PHASE_ACTIVE;
     if (state == MESOS__V1__TASK_STATE__TASK_RUNNING)

@@ -125,7 +125,7 @@ static int list_add(kmesos_master_url_list *l, char *url)
 }
 
 /* Parses one comma-separated item s[0..n) into l. */
-static int parse_item(const char *s, size_t n, kmesos_master_url_list *l,
+static int mu_parse_item(const char *s, size_t n, kmesos_master_url_list *l,
                       char *err, size_t errlen)
 {
     trim(&s, &n);
@@ -162,7 +162,7 @@ int kmesos_master_url_parse(const char *spec, kmesos_master_url_list *out,
     for (;;) {
         const char *comma = strchr(s, ',');
         size_t n = comma ? (size_t)(comma - s) : strlen(s);
-        if (parse_item(s, n, out, err, errlen) != 0) {
+        if (mu_parse_item(s, n, out, err, errlen) != 0) {
             kmesos_master_url_list_free(out);
             return -1;
         }

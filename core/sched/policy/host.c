@@ -59,7 +59,7 @@ static void free_entries(kmesos_pentry *e, size_t n)
 }
 
 /* "dir/name.lua" -> "name" (into out). */
-static void base_name(const char *path, char *out, size_t len)
+static void host_base_name(const char *path, char *out, size_t len)
 {
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
@@ -274,7 +274,7 @@ static int load_one(kmesos_policy *p, lua_State *L, const char *path, int opts, 
     if (validate(L, policy, path, err, errlen) != 0)
         goto fail;
     char base[128];
-    base_name(path, base, sizeof base);
+    host_base_name(path, base, sizeof base);
     lua_getfield(L, policy, "name");
     e->name = strdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : base);
     e->path = strdup(path);
@@ -319,7 +319,7 @@ static void warn_unused_options(lua_State *L, int opts, const kmesos_pentry *e, 
         int used = 0;
         for (size_t i = 0; i < n && !used; i++) {
             char base[128];
-            base_name(files[i], base, sizeof base);
+            host_base_name(files[i], base, sizeof base);
             used = strcmp(key, e[i].name) == 0 || strcmp(key, base) == 0;
         }
         if (!used)
