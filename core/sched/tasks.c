@@ -168,7 +168,7 @@ static kmesos_update_result relaunch_now(kmesos_tasks *reg, kmesos_task *t, uint
 
 /* A terminal update: decide between relaunch and done. */
 static kmesos_update_result tasks_finish(kmesos_tasks *reg, kmesos_task *t, int state,
-                                   const char *message, uint64_t now_ms)
+                                         const char *message, uint64_t now_ms)
 {
     int ok = state == MESOS__V1__TASK_STATE__TASK_FINISHED;
     if (t->phase == KMESOS_PHASE_STOPPED)

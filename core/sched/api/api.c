@@ -169,7 +169,7 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
         api_reply_error(req, 404, "no such endpoint");
     } else {
         api_reply_error(req, strncmp(url, "/api/", 5) == 0 ? 405 : 404,
-                    strncmp(url, "/api/", 5) == 0 ? "method not allowed" : "no such endpoint");
+                        strncmp(url, "/api/", 5) == 0 ? "method not allowed" : "no such endpoint");
     }
 }
 

@@ -54,7 +54,7 @@ struct kmesos_broker_log {
 /* ---- helpers ------------------------------------------------------------------------------ */
 
 static void log_reply_error(kmesos_httpd_req *req, unsigned status, const char *field,
-                        const char *msg)
+                            const char *msg)
 {
     json_t *j = field ? json_pack("{s:s, s:s}", "error", msg, "field", field)
                       : json_pack("{s:s}", "error", msg);
