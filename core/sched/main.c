@@ -436,23 +436,7 @@ static void api_teardown(void *arg)
 static json_t *api_policy_status(void *arg)
 {
     kmesos_app *app = arg;
-    if (!app->policy)
-        return NULL;
-    const kmesos_policy_stats *st = kmesos_policy_stats_get(app->policy);
-    json_t *chain = json_array();
-    for (size_t i = 0; i < kmesos_policy_count(app->policy); i++)
-        json_array_append_new(chain, json_pack("{s:s, s:s}", "name",
-                                               kmesos_policy_name(app->policy, i), "path",
-                                               kmesos_policy_path(app->policy, i)));
-    return json_pack("{s:o, s:I, s:I, s:f, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "chain",
-                     chain, "reloads", (json_int_t)st->reloads, "reload_failures",
-                     (json_int_t)st->reload_failures, "last_reload_ms", st->last_reload_ms,
-                     "reload_error", kmesos_policy_reload_error(app->policy), "last_error",
-                     kmesos_policy_last_error(app->policy), "evaluations",
-                     (json_int_t)st->evaluations, "accepts", (json_int_t)st->accepts,
-                     "declines", (json_int_t)st->declines, "waits", (json_int_t)st->waits,
-                     "errors", (json_int_t)st->errors, "budget_hits",
-                     (json_int_t)st->budget_hits);
+    return app->policy ? kmesos_policy_json(app->policy) : NULL;
 }
 
 /* uri mode: serve the executor and the tarball, and tell the brokers

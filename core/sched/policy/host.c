@@ -539,6 +539,23 @@ const char *kmesos_policy_path(const kmesos_policy *p, size_t i)
     return i < p->n_entries ? p->entries[i].path : NULL;
 }
 
+json_t *kmesos_policy_json(const kmesos_policy *p)
+{
+    const kmesos_policy_stats *st = &p->stats;
+    json_t *chain = json_array();
+    for (size_t i = 0; i < p->n_entries; i++)
+        json_array_append_new(chain, json_pack("{s:s, s:s}", "name", p->entries[i].name,
+                                               "path", p->entries[i].path));
+    return json_pack("{s:o, s:I, s:I, s:f, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "chain",
+                     chain, "reloads", (json_int_t)st->reloads, "reload_failures",
+                     (json_int_t)st->reload_failures, "last_reload_ms", st->last_reload_ms,
+                     "reload_error", p->reload_error, "last_error", p->last_error,
+                     "evaluations", (json_int_t)st->evaluations, "accepts",
+                     (json_int_t)st->accepts, "declines", (json_int_t)st->declines, "waits",
+                     (json_int_t)st->waits, "errors", (json_int_t)st->errors, "budget_hits",
+                     (json_int_t)st->budget_hits);
+}
+
 static int has_default_chain(const char *dir)
 {
     char path[4096];

@@ -112,6 +112,12 @@ size_t kmesos_policy_count(const kmesos_policy *p);
 const char *kmesos_policy_name(const kmesos_policy *p, size_t i);
 const char *kmesos_policy_path(const kmesos_policy *p, size_t i);
 
+/* The chain and its counters as GET /api/policy shows them: {chain:
+ * [{name, path}], reloads, reload_failures, last_reload_ms, reload_error,
+ * last_error, evaluations, accepts, declines, waits, errors, budget_hits}.
+ * A new reference (NULL on no memory). */
+json_t *kmesos_policy_json(const kmesos_policy *p);
+
 /* Finds the directory of the shipped policies: $KMESOS_POLICY_DIR, else
  * ./policies, else DIR/../policies and DIR/../share/kafka-mesos/policies
  * for DIR = the directory of argv0. Writes it to out; 0 or -1. */
