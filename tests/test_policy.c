@@ -292,19 +292,23 @@ static void test_failed_reload_keeps_old_chain(void)
     kmesos_policy_free(p);
 }
 
+/* A policy whose hooks leave traces in ctx.state, which its verdict's
+ * reason shows. */
+static const char HOOKS_LUA[] =
+    "local M = { name = 'hooks' }\n"
+    "function M.evaluate(offer, task, ctx)\n"
+    "  return 'wait', 'limit=' .. tostring(ctx.options.limit) .. ' ticks=' ..\n"
+    "    tostring(ctx.state.ticks) .. ' last=' .. tostring(ctx.state.last)\n"
+    "end\n"
+    "function M.on_tick(ctx) ctx.state.ticks = (ctx.state.ticks or 0) + 1 end\n"
+    "function M.on_status(task, status, ctx)\n"
+    "  ctx.state.last = task.id .. ':' .. status.state\n"
+    "end\n"
+    "return M\n";
+
 static void test_options_and_hooks(void)
 {
-    const char *files[] = {write_policy("hooks.lua",
-        "local M = { name = 'hooks' }\n"
-        "function M.evaluate(offer, task, ctx)\n"
-        "  return 'wait', 'limit=' .. tostring(ctx.options.limit) .. ' ticks=' ..\n"
-        "    tostring(ctx.state.ticks) .. ' last=' .. tostring(ctx.state.last)\n"
-        "end\n"
-        "function M.on_tick(ctx) ctx.state.ticks = (ctx.state.ticks or 0) + 1 end\n"
-        "function M.on_status(task, status, ctx)\n"
-        "  ctx.state.last = task.id .. ':' .. status.state\n"
-        "end\n"
-        "return M\n"),
+    const char *files[] = {write_policy("hooks.lua", HOOKS_LUA),
         write_policy("other.lua", "return { evaluate = function(o, t, ctx)\n"
                                   "  if ctx.options.limit ~= nil then error('leak') end\n"
                                   "  return 'accept' end, on_tick = function() error('tock') end }\n")};
@@ -680,18 +684,7 @@ static void test_held_offers_answered_exactly_once_across_reload(void)
  * on_tick and on_status hear the scheduler's ticks and updates. */
 static void test_bound_policy_hears_ticks_and_updates(void)
 {
-    const char *path = write_policy("bound.lua",
-        "local M = { name = 'bound' }\n"
-        "function M.evaluate(offer, task, ctx)\n"
-        "  return 'wait', 'ticks=' .. tostring(ctx.state.ticks) .. ' last=' ..\n"
-        "    tostring(ctx.state.last)\n"
-        "end\n"
-        "function M.on_tick(ctx) ctx.state.ticks = (ctx.state.ticks or 0) + 1 end\n"
-        "function M.on_status(task, status, ctx)\n"
-        "  ctx.state.last = task.id .. ':' .. status.state\n"
-        "end\n"
-        "return M\n");
-    kmesos_policy *p = host1(path);
+    kmesos_policy *p = host1(write_policy("bound.lua", HOOKS_LUA));
     CHECK(p != NULL);
     if (!p)
         return;
@@ -702,7 +695,7 @@ static void test_bound_policy_hears_ticks_and_updates(void)
     kmesos_scheduler_tick(&s);
     const char *ids[] = {"b-1"}, *hosts[] = {"h1"};
     feed(&s, ids, hosts, 1);
-    CHECK_STR(s.tasks.by_id->wait_reason, "ticks=1 last=nil");
+    CHECK_STR(s.tasks.by_id->wait_reason, "limit=nil ticks=1 last=nil");
     Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
     ev->has_type = 1;
     ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE;
@@ -714,7 +707,7 @@ static void test_bound_policy_hears_ticks_and_updates(void)
     kmesos_pb_free(ev);
     f.now_ms += 500;
     kmesos_scheduler_tick(&s); /* on_tick, then the held offer is asked again */
-    CHECK_STR(s.tasks.by_id->wait_reason, "ticks=2 last=ghost:TASK_LOST");
+    CHECK_STR(s.tasks.by_id->wait_reason, "limit=nil ticks=2 last=ghost:TASK_LOST");
     CHECK_INT(kmesos_policy_stats_get(p)->hook_calls, 3);
     fake_io_reset(&f);
     kmesos_scheduler_free(&s);

@@ -600,19 +600,30 @@ static void check_b3_events(const tctx *t, int offset)
         CHECK_INT(t->types[offset + i], b3_types[i]);
 }
 
-static void test_captured_stream_in_odd_chunks(void)
+/* A replay server streaming the captured B3 session (then held open), its
+ * address in master. The body (free it after server_stop), or NULL. */
+static uint8_t *b3_server(server *srv, size_t *len, char *master, size_t n)
 {
-    size_t len = 0;
-    uint8_t *body = testlib_read_file(B3_BODY, &len);
+    *len = 0;
+    uint8_t *body = testlib_read_file(B3_BODY, len);
     CHECK(body != NULL);
     if (!body)
-        return;
+        return NULL;
+    memset(srv, 0, sizeof *srv);
+    server_add(srv, (act){.kind = ACT_STREAM, .data = body, .len = *len, .end = END_HOLD});
+    server_start(srv);
+    tc_master(master, n, srv);
+    return body;
+}
+
+static void test_captured_stream_in_odd_chunks(void)
+{
+    size_t len;
     server srv;
-    memset(&srv, 0, sizeof srv);
-    server_add(&srv, (act){.kind = ACT_STREAM, .data = body, .len = len, .end = END_HOLD});
-    server_start(&srv);
     char master[64];
-    tc_master(master, sizeof master, &srv);
+    uint8_t *body = b3_server(&srv, &len, master, sizeof master);
+    if (!body)
+        return;
     kmesos_session_config cfg = base_config();
     cfg.master = master;
     cfg.role = "kafka";
@@ -681,17 +692,12 @@ static void consume(void *arg, const Mesos__V1__Scheduler__Event *ev)
 
 static void test_events_go_to_their_consumer(void)
 {
-    size_t len = 0;
-    uint8_t *body = testlib_read_file(B3_BODY, &len);
-    CHECK(body != NULL);
+    size_t len;
+    server srv;
+    char master[64];
+    uint8_t *body = b3_server(&srv, &len, master, sizeof master);
     if (!body)
         return;
-    server srv;
-    memset(&srv, 0, sizeof srv);
-    server_add(&srv, (act){.kind = ACT_STREAM, .data = body, .len = len, .end = END_HOLD});
-    server_start(&srv);
-    char master[64];
-    tc_master(master, sizeof master, &srv);
     kmesos_session_config cfg = base_config();
     cfg.master = master;
     tctx t;
