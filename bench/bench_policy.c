@@ -235,7 +235,7 @@ static void bench_event(const char *dir, const char *label, const char *spec)
     kmesos_workload *w = workloads(&nw, &spec, 1);
     kmesos_scheduler_config cfg;
     kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io sio = {&io, io_send, io_now_ms, io_now_s, NULL, NULL};
+    kmesos_scheduler_io sio = {&io, io_send, io_now_ms, io_now_s, NULL, NULL, NULL};
     kmesos_scheduler s;
     kmesos_scheduler_init(&s, &cfg, &sio, w, nw);
     kmesos_scheduler_fill_slots(&s);

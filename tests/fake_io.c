@@ -30,7 +30,7 @@ static void fake_io_changed(void *arg) { ((fake_io *)arg)->changes++; }
 kmesos_scheduler_io fake_io_make(fake_io *f)
 {
     kmesos_scheduler_io io = {f, fake_io_send, fake_io_now_ms, fake_io_now_s, fake_io_changed,
-                              NULL};
+                              NULL, NULL};
     return io;
 }
 
@@ -72,6 +72,6 @@ void fake_io_quiet_scheduler(kmesos_scheduler *s, const char *spec)
     kmesos_workload_parse(spec, w, err, sizeof err);
     kmesos_scheduler_config cfg;
     kmesos_scheduler_config_defaults(&cfg);
-    kmesos_scheduler_io io = {NULL, quiet_send, quiet_now_ms, quiet_now_s, NULL, NULL};
+    kmesos_scheduler_io io = {NULL, quiet_send, quiet_now_ms, quiet_now_s, NULL, NULL, NULL};
     kmesos_scheduler_init(s, &cfg, &io, w, 1);
 }

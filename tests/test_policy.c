@@ -4,8 +4,9 @@
  * decisions; a syntax error, a missing evaluate or an error at load keeps
  * the old chain and reports file:line; ctx.state survives), runtime error
  * isolation, the instruction budget, wrong return types, hooks,
- * --check-policy exit codes, and every held offer answered exactly once
- * across a reload (the scheduler core with a fake io). Policy files are
+ * --check-policy exit codes, every held offer answered exactly once
+ * across a reload, and the hooks fed by the scheduler through its decider
+ * (the scheduler core with a fake io). Policy files are
  * written to a temporary directory by the tests. */
 #include <stdlib.h>
 #include <unistd.h>
@@ -291,19 +292,23 @@ static void test_failed_reload_keeps_old_chain(void)
     kmesos_policy_free(p);
 }
 
+/* A policy whose hooks leave traces in ctx.state, which its verdict's
+ * reason shows. */
+static const char HOOKS_LUA[] =
+    "local M = { name = 'hooks' }\n"
+    "function M.evaluate(offer, task, ctx)\n"
+    "  return 'wait', 'limit=' .. tostring(ctx.options.limit) .. ' ticks=' ..\n"
+    "    tostring(ctx.state.ticks) .. ' last=' .. tostring(ctx.state.last)\n"
+    "end\n"
+    "function M.on_tick(ctx) ctx.state.ticks = (ctx.state.ticks or 0) + 1 end\n"
+    "function M.on_status(task, status, ctx)\n"
+    "  ctx.state.last = task.id .. ':' .. status.state\n"
+    "end\n"
+    "return M\n";
+
 static void test_options_and_hooks(void)
 {
-    const char *files[] = {write_policy("hooks.lua",
-        "local M = { name = 'hooks' }\n"
-        "function M.evaluate(offer, task, ctx)\n"
-        "  return 'wait', 'limit=' .. tostring(ctx.options.limit) .. ' ticks=' ..\n"
-        "    tostring(ctx.state.ticks) .. ' last=' .. tostring(ctx.state.last)\n"
-        "end\n"
-        "function M.on_tick(ctx) ctx.state.ticks = (ctx.state.ticks or 0) + 1 end\n"
-        "function M.on_status(task, status, ctx)\n"
-        "  ctx.state.last = task.id .. ':' .. status.state\n"
-        "end\n"
-        "return M\n"),
+    const char *files[] = {write_policy("hooks.lua", HOOKS_LUA),
         write_policy("other.lua", "return { evaluate = function(o, t, ctx)\n"
                                   "  if ctx.options.limit ~= nil then error('leak') end\n"
                                   "  return 'accept' end, on_tick = function() error('tock') end }\n")};
@@ -675,6 +680,40 @@ static void test_held_offers_answered_exactly_once_across_reload(void)
     kmesos_policy_free(p);
 }
 
+/* Bound to the scheduler's decider (as kmesos-scheduler does), the chain's
+ * on_tick and on_status hear the scheduler's ticks and updates. */
+static void test_bound_policy_hears_ticks_and_updates(void)
+{
+    kmesos_policy *p = host1(write_policy("bound.lua", HOOKS_LUA));
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true cpus=1 mem=64", p);
+    kmesos_policy_bind(p, &s.decider);
+    kmesos_scheduler_tick(&s);
+    const char *ids[] = {"b-1"}, *hosts[] = {"h1"};
+    feed(&s, ids, hosts, 1);
+    CHECK_STR(s.tasks.by_id->wait_reason, "limit=nil ticks=1 last=nil");
+    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
+    ev->has_type = 1;
+    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE;
+    ev->update = kmesos_pb_new(&mesos__v1__scheduler__event__update__descriptor);
+    ev->update->status = kmesos_pb_new(&mesos__v1__task_status__descriptor);
+    ev->update->status->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, "ghost");
+    ev->update->status->state = MESOS__V1__TASK_STATE__TASK_LOST;
+    kmesos_scheduler_on_event(&s, ev);
+    kmesos_pb_free(ev);
+    f.now_ms += 500;
+    kmesos_scheduler_tick(&s); /* on_tick, then the held offer is asked again */
+    CHECK_STR(s.tasks.by_id->wait_reason, "limit=nil ticks=2 last=ghost:TASK_LOST");
+    CHECK_INT(kmesos_policy_stats_get(p)->hook_calls, 3);
+    fake_io_reset(&f);
+    kmesos_scheduler_free(&s);
+    kmesos_policy_free(p);
+}
+
 /* ---- --check-policy ------------------------------------------------------------- */
 
 static int check_main(const char *a1, const char *a2, const char *a3, const char *a4)
@@ -732,6 +771,7 @@ int main(void)
     RUN_TEST(test_views_follow_offers_and_tasks);
     RUN_TEST(test_unique_hostname_counts_launches_within_one_event);
     RUN_TEST(test_held_offers_answered_exactly_once_across_reload);
+    RUN_TEST(test_bound_policy_hears_ticks_and_updates);
     RUN_TEST(test_check_policy_exit_codes);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

@@ -2,7 +2,8 @@
  * from a real master, others built here), calls out. Checks the offer
  * book invariants (every offer answered exactly once; rescinded offers
  * never answered; held offers declined when the hold ends), ACCEPT
- * contents, acknowledgements, reconciliation and SUPPRESS/REVIVE. */
+ * contents, acknowledgements, reconciliation, SUPPRESS/REVIVE, the
+ * evaluator's status and tick hooks and io.send_arg. */
 #include <stdlib.h>
 
 #include "codec/protocol.h"
@@ -317,6 +318,93 @@ static void test_resubscribe_reconciles_known_tasks_explicitly(void)
     teardown(&s, &f);
 }
 
+/* What the evaluator's hooks heard (the policy host's on_status/on_tick). */
+typedef struct heard {
+    int statuses, ticks;
+    char task_id[64], state[32];
+    int had_slot;
+    kmesos_phase phase; /* of the slot when the hook ran */
+    double now_s;
+} heard;
+
+static void heard_status(void *impl, const kmesos_task *task, const char *task_id,
+                         const char *state, const char *message, double now_s)
+{
+    (void)message;
+    heard *h = impl;
+    h->statuses++;
+    snprintf(h->task_id, sizeof h->task_id, "%s", task_id);
+    snprintf(h->state, sizeof h->state, "%s", state);
+    h->had_slot = task != NULL;
+    h->phase = task ? task->phase : KMESOS_PHASE_PENDING;
+    h->now_s = now_s;
+}
+
+static void heard_tick(void *impl, double now_s)
+{
+    heard *h = impl;
+    h->ticks++;
+    h->now_s = now_s;
+}
+
+static void test_updates_and_ticks_reach_the_evaluator_hooks(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    heard h = {0};
+    setup(&s, &f, "name=web cmd=true");
+    f.io.epoch_s = 1000;
+    kmesos_decider_init(&s.decider, NULL, &h);
+    s.decider.status = heard_status;
+    s.decider.tick = heard_tick;
+    kmesos_scheduler_tick(&s); /* not subscribed yet: the hook still runs */
+    CHECK_INT(h.ticks, 1);
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    const char *ids[] = {"o1"};
+    feed_offers(&s, ids, 1, 1.0);
+    char id[64];
+    snprintf(id, sizeof id, "%s", s.tasks.by_id->id);
+    feed_update(&s, id, MESOS__V1__TASK_STATE__TASK_RUNNING, 1);
+    CHECK_INT(h.statuses, 1);
+    CHECK_STR(h.task_id, id);
+    CHECK_STR(h.state, "TASK_RUNNING");
+    CHECK_INT(h.had_slot, 1);
+    CHECK_INT(h.phase, KMESOS_PHASE_ACTIVE); /* told after the update was applied */
+    CHECK(h.now_s > 1000.9 && h.now_s < 1001.1);
+    feed_update(&s, "nobody", MESOS__V1__TASK_STATE__TASK_LOST, 0);
+    CHECK_INT(h.statuses, 2);
+    CHECK_INT(h.had_slot, 0);
+    CHECK_STR(h.task_id, "nobody");
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(h.ticks, 2);
+    teardown(&s, &f);
+}
+
+/* io.send_arg, when set, is what send gets (the session in the program). */
+static int sent_through(void *arg, kmesos_call *call)
+{
+    (void)call;
+    (*(int *)arg)++;
+    return 0;
+}
+
+static void test_calls_go_to_the_send_arg(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    int sends = 0;
+    setup(&s, &f, "name=web cmd=true");
+    s.io.send = sent_through;
+    s.io.send_arg = &sends;
+    kmesos_scheduler_on_subscribed(&s, "fw-1"); /* implicit RECONCILE, REVIVE */
+    CHECK_INT(sends, 2);
+    CHECK_INT(f.io.n, 0);
+    s.io.send = NULL; /* nothing to send through: dropped, nothing breaks */
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    CHECK_INT(sends, 2);
+    teardown(&s, &f);
+}
+
 int main(void)
 {
     RUN_TEST(test_subscribe_reconciles_then_revives);
@@ -327,5 +415,7 @@ int main(void)
     RUN_TEST(test_held_offer_is_accepted_when_policy_changes_its_mind);
     RUN_TEST(test_updates_are_acknowledged_and_failures_relaunched);
     RUN_TEST(test_resubscribe_reconciles_known_tasks_explicitly);
+    RUN_TEST(test_updates_and_ticks_reach_the_evaluator_hooks);
+    RUN_TEST(test_calls_go_to_the_send_arg);
     return testlib_finish();
 }

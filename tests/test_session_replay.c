@@ -417,6 +417,7 @@ struct tctx {
     void (*on_sub)(tctx *t);
     void (*on_err)(tctx *t);
     server *srv;
+    const kmesos_session_handler *handler; /* NULL: the one below */
 };
 
 static void on_handle_closed(uv_handle_t *h) { (void)h; }
@@ -479,7 +480,8 @@ static void h_error(void *arg, const char *message)
         t->on_err(t);
 }
 
-static const kmesos_session_handler handler = {h_subscribed, h_event, h_disconnected, h_error};
+static const kmesos_session_handler handler = {h_subscribed, h_event, h_disconnected, h_error,
+                                               NULL};
 
 static void on_watchdog(uv_timer_t *h)
 {
@@ -537,7 +539,8 @@ static void tc_run_full(tctx *t, const kmesos_session_config *cfg, const char *p
 {
     char err[256] = "";
     uv_loop_init(&t->loop);
-    t->s = kmesos_session_new(&t->loop, cfg, &handler, t, err, sizeof err);
+    t->s = kmesos_session_new(&t->loop, cfg, t->handler ? t->handler : &handler, t, err,
+                              sizeof err);
     CHECK(t->s != NULL);
     if (!t->s) {
         fprintf(stderr, "  %s\n", err);
@@ -597,19 +600,30 @@ static void check_b3_events(const tctx *t, int offset)
         CHECK_INT(t->types[offset + i], b3_types[i]);
 }
 
-static void test_captured_stream_in_odd_chunks(void)
+/* A replay server streaming the captured B3 session (then held open), its
+ * address in master. The body (free it after server_stop), or NULL. */
+static uint8_t *b3_server(server *srv, size_t *len, char *master, size_t n)
 {
-    size_t len = 0;
-    uint8_t *body = testlib_read_file(B3_BODY, &len);
+    *len = 0;
+    uint8_t *body = testlib_read_file(B3_BODY, len);
     CHECK(body != NULL);
     if (!body)
-        return;
+        return NULL;
+    memset(srv, 0, sizeof *srv);
+    server_add(srv, (act){.kind = ACT_STREAM, .data = body, .len = *len, .end = END_HOLD});
+    server_start(srv);
+    tc_master(master, n, srv);
+    return body;
+}
+
+static void test_captured_stream_in_odd_chunks(void)
+{
+    size_t len;
     server srv;
-    memset(&srv, 0, sizeof srv);
-    server_add(&srv, (act){.kind = ACT_STREAM, .data = body, .len = len, .end = END_HOLD});
-    server_start(&srv);
     char master[64];
-    tc_master(master, sizeof master, &srv);
+    uint8_t *body = b3_server(&srv, &len, master, sizeof master);
+    if (!body)
+        return;
     kmesos_session_config cfg = base_config();
     cfg.master = master;
     cfg.role = "kafka";
@@ -648,6 +662,61 @@ static void test_captured_stream_in_odd_chunks(void)
     CHECK_INT(call.type, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE);
     CHECK_STR(call.stream_id, B3_STREAM_ID);
     CHECK_STR(call.fwid, B3_FWID);
+    server_stop(&srv);
+    free(body);
+}
+
+/* The program's data path: handler.event_arg sends the events to their
+ * consumer (the scheduler), which answers through kmesos_session_send. */
+typedef struct consumer {
+    tctx *t;
+    int events;
+    int send_rc;
+} consumer;
+
+static void consume(void *arg, const Mesos__V1__Scheduler__Event *ev)
+{
+    (void)ev;
+    consumer *c = arg;
+    if (++c->events != B3_EVENTS)
+        return;
+    Mesos__V1__Scheduler__Call call = MESOS__V1__SCHEDULER__CALL__INIT;
+    call.has_type = 1;
+    call.type = MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE;
+    c->send_rc = kmesos_session_send(c->t->s, &call);
+    /* calls go out in order: once this one is answered, so was the send */
+    call.type = MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS;
+    if (kmesos_session_call(c->t->s, &call, on_call_done, c->t) != 0)
+        tc_close(c->t);
+}
+
+static void test_events_go_to_their_consumer(void)
+{
+    size_t len;
+    server srv;
+    char master[64];
+    uint8_t *body = b3_server(&srv, &len, master, sizeof master);
+    if (!body)
+        return;
+    kmesos_session_config cfg = base_config();
+    cfg.master = master;
+    tctx t;
+    memset(&t, 0, sizeof t);
+    consumer c = {&t, 0, -99};
+    kmesos_session_handler h = handler;
+    h.on_event = consume;
+    h.event_arg = &c;
+    t.handler = &h;
+    tc_run(&t, &cfg, NULL);
+    CHECK_INT(c.events, B3_EVENTS);
+    CHECK_INT(t.n_events, 0);     /* none went to the handler's arg */
+    CHECK_INT(t.n_subscribed, 1); /* the rest of the handler still does */
+    CHECK_INT(c.send_rc, 0);
+    CHECK_INT(t.call_status, 202);
+    CHECK_INT(server_req(&srv, 1).type, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE);
+    CHECK_STR(server_req(&srv, 1).stream_id, B3_STREAM_ID);
+    CHECK_STR(server_req(&srv, 1).fwid, B3_FWID);
+    CHECK_INT(server_req(&srv, 2).type, MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS);
     server_stop(&srv);
     free(body);
 }
@@ -1089,6 +1158,7 @@ int main(void)
     unsetenv("all_proxy");
     unsetenv("ALL_PROXY");
     RUN_TEST(test_captured_stream_in_odd_chunks);
+    RUN_TEST(test_events_go_to_their_consumer);
     RUN_TEST(test_redirect_to_leader);
     RUN_TEST(test_503_then_success);
     RUN_TEST(test_eof_resubscribes_with_framework_id);

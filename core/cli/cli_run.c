@@ -114,7 +114,7 @@ static int kmesos_cli_run_show(const kmesos_cli_io *io, const kmesos_cli_args *a
             rc = KMESOS_CLI_EXIT_FAILED;
         }
     } else {
-        a->command->view(io->out, answer);
+        kmesos_cli_view_command(io->out, a->command, answer);
     }
     json_decref(answer);
     return rc;

@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#include "cli/cli_view.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -176,18 +175,18 @@ static const kmesos_cli_command kmesos_cli_commands[] = {
      "Shows the framework id, whether it is subscribed, the session with the master,\n"
      "the bootstrap servers (once brokers run), the offer book, the counters and\n"
      "every task with its state, host and last failure.",
-     kmesos_cli_view_status, kmesos_cli_status_examples, COUNT_OF(kmesos_cli_status_examples)},
+     kmesos_cli_status_examples, COUNT_OF(kmesos_cli_status_examples)},
     {"tasks", "/api/tasks", "every task: state, host, wait reason, failure",
      "Shows every task slot the scheduler keeps: id, workload, phase, Mesos state,\n"
      "host, failures, why it waits for an offer, and its last failure.",
-     kmesos_cli_view_tasks, kmesos_cli_tasks_examples, COUNT_OF(kmesos_cli_tasks_examples)},
+     kmesos_cli_tasks_examples, COUNT_OF(kmesos_cli_tasks_examples)},
     {"policy", "/api/policy", "the placement policy chain and its counters",
      "Shows the Lua policy chain in order (name and file), reloads and their\n"
      "errors, and how many offers the chain accepted, declined or held.",
-     kmesos_cli_view_policy, kmesos_cli_policy_examples, COUNT_OF(kmesos_cli_policy_examples)},
+     kmesos_cli_policy_examples, COUNT_OF(kmesos_cli_policy_examples)},
     {"help", NULL, "this text, or the help of one command",
      "Shows the list of commands, or the usage, options and examples of one.",
-     NULL, kmesos_cli_help_examples, COUNT_OF(kmesos_cli_help_examples)},
+     kmesos_cli_help_examples, COUNT_OF(kmesos_cli_help_examples)},
 };
 
 const kmesos_cli_resource *kmesos_cli_spec_resource(const char *name)

@@ -8,9 +8,6 @@
 #ifndef KMESOS_CLI_SPEC_H
 #define KMESOS_CLI_SPEC_H
 #include <stddef.h>
-#include <stdio.h>
-
-#include <jansson.h>
 
 /* What an option's value must look like (checked by cli_value). */
 typedef enum kmesos_cli_kind {
@@ -75,13 +72,13 @@ typedef struct kmesos_cli_resource {
     size_t nexamples;
 } kmesos_cli_resource;
 
-/* A command without actions: one GET and a view of its answer. */
+/* A command without actions: one GET and a view of its answer (cli_view
+ * knows how each command's answer looks). */
 typedef struct kmesos_cli_command {
     const char *name;
     const char *path; /* NULL for help */
     const char *summary;
     const char *help;
-    void (*view)(FILE *out, const json_t *answer);
     const kmesos_cli_example *examples;
     size_t nexamples;
 } kmesos_cli_command;

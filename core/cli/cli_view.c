@@ -246,3 +246,24 @@ void kmesos_cli_view_policy(FILE *out, const json_t *answer)
     kmesos_cli_view_chain(out, json_object_get(answer, "chain"));
     kmesos_cli_view_fields(out, answer, "chain");
 }
+
+/* The view of each plain command's answer, by command name. */
+static const struct {
+    const char *name;
+    void (*view)(FILE *out, const json_t *answer);
+} kmesos_cli_view_commands[] = {
+    {"status", kmesos_cli_view_status},
+    {"tasks", kmesos_cli_view_tasks},
+    {"policy", kmesos_cli_view_policy},
+};
+
+int kmesos_cli_view_command(FILE *out, const kmesos_cli_command *cmd, const json_t *answer)
+{
+    for (size_t i = 0; i < sizeof kmesos_cli_view_commands / sizeof kmesos_cli_view_commands[0];
+         i++)
+        if (strcmp(kmesos_cli_view_commands[i].name, cmd->name) == 0) {
+            kmesos_cli_view_commands[i].view(out, answer);
+            return 0;
+        }
+    return -1;
+}

@@ -24,6 +24,10 @@ void kmesos_cli_view_table(FILE *out, const kmesos_cli_column *columns, size_t n
 int kmesos_cli_view_answer(FILE *out, const kmesos_cli_resource *res, const kmesos_cli_verb *verb,
                            const json_t *answer);
 
+/* The answer of a plain command (status, tasks, policy) through its view.
+ * 0, or -1 when the command has no view. */
+int kmesos_cli_view_command(FILE *out, const kmesos_cli_command *cmd, const json_t *answer);
+
 void kmesos_cli_view_status(FILE *out, const json_t *answer);
 void kmesos_cli_view_tasks(FILE *out, const json_t *answer);
 void kmesos_cli_view_policy(FILE *out, const json_t *answer);

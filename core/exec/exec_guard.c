@@ -1,4 +1,15 @@
-/* exec_guard: see exec_guard.h. Linux only (prctl PR_SET_PDEATHSIG). */
+/* exec_guard: the small process that keeps a task from outliving its
+ * executor (Linux only: prctl PR_SET_PDEATHSIG).
+ *
+ * The guard asks the kernel for SIGUSR2 when its parent (the executor)
+ * dies, and checks the parent is still the one named on its command line
+ * (else it was orphaned before the request took). It forks and execs the
+ * task's command in its own process group; on SIGUSR2 it SIGKILLs the
+ * whole group, itself included. The signals meant for the task (TERM,
+ * INT, HUP, QUIT, USR1) reach it through the group, so the guard only
+ * survives them, with a handler rather than SIG_IGN so that exec resets
+ * them for the task. It then waits for the child and ends the same way:
+ * the same exit status, or the same signal raised on itself. */
 #include "exec/exec_guard.h"
 
 #include <errno.h>

@@ -5,10 +5,11 @@
  * without a port) moves on to running the command (exec_check, a child
  * process) every interval after the previous run ended: exit 0 reports
  * ready with its last output line; the deadline reports a timeout with
- * the last line of the last run, and kills a run still going. Each attempt owns its own uv_tcp_t and is freed in its close
- * callback; stopping the probe detaches a pending attempt (closing its
- * handle cancels the connect) and closes the timer, whose close callback
- * frees the probe. */
+ * the last line of the last run, and kills a run still going. Each
+ * attempt owns its own uv_tcp_t and is freed in its close callback;
+ * stopping the probe detaches a pending attempt (closing its handle
+ * cancels the connect) and closes the timer, whose close callback frees
+ * the probe. */
 #include "exec/exec_ready.h"
 
 #include "exec/exec_check.h"

@@ -251,7 +251,7 @@ static void stream_free(kmesos_httpd_stream *s)
     free(s);
 }
 
-static void req_free(kmesos_httpd_req *r)
+static void httpd_req_free(kmesos_httpd_req *r)
 {
     kmesos_httpd *h = r->h;
     if (r->prev)
@@ -319,7 +319,7 @@ static void httpd_on_completed(void *cls, struct MHD_Connection *c,
     kmesos_httpd_stream *s = r->stream;
     if (s && !s->closed && !s->aborted && !h->stopping && s->on_close)
         s->on_close(s->arg, s);
-    req_free(r);
+    httpd_req_free(r);
 }
 
 /* ------------------------------------------------------------- daemon */

@@ -98,7 +98,7 @@ static void req_unlink(kmesos_transport *t, kmesos_transport_req *r)
     r->prev = r->next = NULL;
 }
 
-static void req_free(kmesos_transport_req *r)
+static void tp_req_free(kmesos_transport_req *r)
 {
     if (r->easy)
         curl_easy_cleanup(r->easy);
@@ -115,7 +115,7 @@ static void req_destroy(kmesos_transport_req *r)
     if (r->added)
         curl_multi_remove_handle(t->multi, r->easy);
     req_unlink(t, r);
-    req_free(r);
+    tp_req_free(r);
 }
 
 /* ---- enter / leave ------------------------------------------------------ */
@@ -275,7 +275,7 @@ static kmesos_transport_req *req_start(kmesos_transport *t,
     if (!r->easy || req_set_headers(r, rq->headers) != 0 || req_setup(r, rq) != 0 ||
         (t->depth == 0 && req_add(r) != 0)) {
         KLOG_ERROR(MOD, "cannot start a request to %s", rq->url);
-        req_free(r);
+        tp_req_free(r);
         return NULL;
     }
     req_link(t, r); /* added in flush when started from a callback */
@@ -339,7 +339,7 @@ static void req_finish(kmesos_transport_req *r, CURLcode rc)
     r->added = 0;
     req_unlink(t, r);
     if (r->cancelled) {
-        req_free(r);
+        tp_req_free(r);
         return;
     }
     r->finished = 1;
@@ -358,7 +358,7 @@ static void req_finish(kmesos_transport_req *r, CURLcode rc)
         r->cbs.on_done(r->arg, &res);
     else if (!r->streaming && r->done)
         r->done(r->arg, &res);
-    req_free(r);
+    tp_req_free(r);
 }
 
 static void tp_check_done(kmesos_transport *t)
@@ -473,7 +473,7 @@ static int on_curl_socket(CURL *e, curl_socket_t fd, int what, void *userp, void
     return uv_poll_start(&s->poll, events, on_poll) == 0 ? 0 : -1;
 }
 
-static void on_timer(uv_timer_t *h)
+static void tp_on_timer(uv_timer_t *h)
 {
     tp_socket_action(h->data, CURL_SOCKET_TIMEOUT, 0);
 }
@@ -485,7 +485,7 @@ static int on_curl_timer(CURLM *m, long timeout_ms, void *userp)
     if (timeout_ms < 0)
         uv_timer_stop(&t->timer);
     else
-        uv_timer_start(&t->timer, on_timer, (uint64_t)timeout_ms, 0);
+        uv_timer_start(&t->timer, tp_on_timer, (uint64_t)timeout_ms, 0);
     return 0;
 }
 
@@ -528,7 +528,7 @@ kmesos_transport *kmesos_transport_new(uv_loop_t *loop, const kmesos_transport_o
     return t;
 }
 
-static void on_timer_closed(uv_handle_t *h) { on_handle_closed(h->data); }
+static void tp_on_timer_closed(uv_handle_t *h) { on_handle_closed(h->data); }
 
 /* Runs at depth 0 once close was asked for. */
 static void tp_close_now(kmesos_transport *t)
@@ -541,7 +541,7 @@ static void tp_close_now(kmesos_transport *t)
     while (t->socks)
         sock_close(t, t->socks);
     uv_timer_stop(&t->timer);
-    uv_close((uv_handle_t *)&t->timer, on_timer_closed);
+    uv_close((uv_handle_t *)&t->timer, tp_on_timer_closed);
 }
 
 /* Applies what was deferred while depth > 0. A request that cannot be

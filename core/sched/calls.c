@@ -1,4 +1,13 @@
-/* calls: see calls.h. */
+/* calls: the scheduler Calls we send, built as protobuf-c heap trees.
+ *
+ * One builder per call type (ACCEPT with one LAUNCH operation, DECLINE
+ * with Filters.refuse_seconds, ACKNOWLEDGE, RECONCILE explicit or
+ * implicit, KILL, and the argument-less ones: REVIVE, SUPPRESS with an
+ * explicit empty Suppress as a real master session sends it). Every
+ * builder returns NULL when memory runs out, freeing what it built so
+ * far (and the TaskInfos it was given to own), so the caller has one
+ * thing to check and one kmesos_pb_free to call. framework_id stays
+ * unset: the session fills it in when the call is sent. */
 #include "sched/calls.h"
 
 #include <stdlib.h>
@@ -41,7 +50,7 @@ static int push_ids(Mesos__V1__OfferID ***arr, size_t *n, const char *const *ids
     return 0;
 }
 
-static kmesos_call *fail(kmesos_call *c)
+static kmesos_call *calls_fail(kmesos_call *c)
 {
     kmesos_pb_free(c);
     return NULL;
@@ -69,7 +78,7 @@ kmesos_call *kmesos_call_accept(const char *offer_id, Mesos__V1__TaskInfo **info
         free(l);
         free(op);
         free(a);
-        return fail(c);
+        return calls_fail(c);
     }
     memcpy(copy, infos, n * sizeof *copy);
     l->task_infos = copy;
@@ -81,7 +90,7 @@ kmesos_call *kmesos_call_accept(const char *offer_id, Mesos__V1__TaskInfo **info
     if (kmesos_pb_push((void ***)&a->operations, &a->n_operations, op) != 0 ||
         push_ids(&a->offer_ids, &a->n_offer_ids, &offer_id, 1) != 0 ||
         !(a->filters = filters(refuse_seconds)))
-        return fail(c);
+        return calls_fail(c);
     return c;
 }
 
@@ -89,10 +98,10 @@ kmesos_call *kmesos_call_decline(const char *const *offer_ids, size_t n, double 
 {
     kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE);
     if (!c || !(c->decline = kmesos_pb_new(&mesos__v1__scheduler__call__decline__descriptor)))
-        return fail(c);
+        return calls_fail(c);
     if (push_ids(&c->decline->offer_ids, &c->decline->n_offer_ids, offer_ids, n) != 0 ||
         !(c->decline->filters = filters(refuse_seconds)))
-        return fail(c);
+        return calls_fail(c);
     return c;
 }
 
@@ -102,10 +111,10 @@ kmesos_call *kmesos_call_decline_inverse(const char *const *offer_ids, size_t n)
     Mesos__V1__Scheduler__Call__DeclineInverseOffers *d =
         c ? kmesos_pb_new(&mesos__v1__scheduler__call__decline_inverse_offers__descriptor) : NULL;
     if (!d)
-        return fail(c);
+        return calls_fail(c);
     c->decline_inverse_offers = d;
     if (push_ids(&d->inverse_offer_ids, &d->n_inverse_offer_ids, offer_ids, n) != 0)
-        return fail(c);
+        return calls_fail(c);
     return c;
 }
 
@@ -116,13 +125,13 @@ kmesos_call *kmesos_call_acknowledge(const char *agent_id, const char *task_id,
     Mesos__V1__Scheduler__Call__Acknowledge *a =
         c ? kmesos_pb_new(&mesos__v1__scheduler__call__acknowledge__descriptor) : NULL;
     if (!a)
-        return fail(c);
+        return calls_fail(c);
     c->acknowledge = a;
     a->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent_id);
     a->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task_id);
     a->uuid.data = malloc(uuid_len ? uuid_len : 1);
     if (!a->agent_id || !a->task_id || !a->uuid.data)
-        return fail(c);
+        return calls_fail(c);
     memcpy(a->uuid.data, uuid, uuid_len);
     a->uuid.len = uuid_len;
     return c;
@@ -146,10 +155,10 @@ kmesos_call *kmesos_call_reconcile(const char *const *task_ids, const char *cons
 {
     kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__RECONCILE);
     if (!c || !(c->reconcile = kmesos_pb_new(&mesos__v1__scheduler__call__reconcile__descriptor)))
-        return fail(c);
+        return calls_fail(c);
     for (size_t i = 0; i < n; i++)
         if (push_reconcile_task(c->reconcile, task_ids[i], agent_ids ? agent_ids[i] : NULL) != 0)
-            return fail(c);
+            return calls_fail(c);
     return c;
 }
 
@@ -157,11 +166,11 @@ kmesos_call *kmesos_call_kill(const char *task_id, const char *agent_id)
 {
     kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__KILL);
     if (!c || !(c->kill = kmesos_pb_new(&mesos__v1__scheduler__call__kill__descriptor)))
-        return fail(c);
+        return calls_fail(c);
     c->kill->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task_id);
     if (agent_id)
         c->kill->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent_id);
     if (!c->kill->task_id || (agent_id && !c->kill->agent_id))
-        return fail(c);
+        return calls_fail(c);
     return c;
 }

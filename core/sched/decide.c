@@ -1,5 +1,11 @@
-/* decide: see decide.h. The fit check names the first resource that
- * does not fit so that the reason shown to operators is useful. */
+/* decide: the pair decision between the scheduler and the policy host.
+ *
+ * A pair is first checked in C against what is left of the offer after
+ * the tasks already placed on it (kmesos_remaining, taken from as tasks
+ * are packed); only a task that fits goes to the evaluator, so a policy
+ * is never asked about a pair that cannot launch. The fit check names the
+ * first resource that does not fit so that the reason shown to operators
+ * is useful. Verdicts are counted per kind for the status API. */
 #include "sched/decide.h"
 
 #include <stdio.h>

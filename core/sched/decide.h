@@ -2,8 +2,11 @@
  * policy. The scheduler proposes (offer, task) pairs; decide first checks
  * in C that the task's resources fit what is left of the offer (cheap and
  * never worth a policy call), then asks the pluggable evaluator (the Lua
- * policy host; by default: accept) for a verdict. Neither side sees the
- * session or protobuf: only the offer-book entry and the task slot. */
+ * policy host; by default: accept) for a verdict. The same evaluator may
+ * also hear of every applied status update and of every tick, so that a
+ * policy's on_status/on_tick hooks are fed from the scheduler itself.
+ * Neither side sees the session or protobuf: only the offer-book entry
+ * and the task slot. */
 #ifndef KMESOS_DECIDE_H
 #define KMESOS_DECIDE_H
 #include <stdint.h>
@@ -39,13 +42,24 @@ typedef void (*kmesos_evaluate_fn)(void *impl, const kmesos_offer *offer,
                                    const kmesos_task *task, const kmesos_decide_ctx *ctx,
                                    kmesos_verdict *out);
 
+/* The evaluator's optional hooks. status: a task's status update was
+ * applied (task is its slot, or NULL when no slot has that id; state is
+ * the Mesos name, "TASK_RUNNING"; message may be NULL). tick: once per
+ * scheduler tick, subscribed or not. now_s is epoch seconds. */
+typedef void (*kmesos_status_fn)(void *impl, const kmesos_task *task, const char *task_id,
+                                 const char *state, const char *message, double now_s);
+typedef void (*kmesos_tick_fn)(void *impl, double now_s);
+
 typedef struct kmesos_decider {
     kmesos_evaluate_fn evaluate; /* NULL: accept whatever fits */
+    kmesos_status_fn status;     /* NULL: not told */
+    kmesos_tick_fn tick;         /* NULL: not told */
     void *impl;
     uint64_t evaluations;
     uint64_t accepts, declines, waits;
 } kmesos_decider;
 
+/* An evaluator without hooks (status and tick NULL); counters zeroed. */
 void kmesos_decider_init(kmesos_decider *d, kmesos_evaluate_fn evaluate, void *impl);
 void kmesos_remaining_init(kmesos_remaining *r, const kmesos_offer *o);
 /* Decides one pair. */

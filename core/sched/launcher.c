@@ -1,5 +1,15 @@
-/* launcher: see launcher.h. Ports are handed out in offer order as one
- * range per contiguous run, as Mesos expects a RANGES resource. */
+/* launcher: an accepted (offer, task) pair turned into a TaskInfo.
+ *
+ * The TaskInfo carries the task id and name, the offer's agent id, the
+ * workload's cpus, mem and disk as scalar resources in the offer's role
+ * (with allocation_info when the framework is MULTI_ROLE), a ports
+ * resource and a shell CommandInfo whose environment tells the process
+ * who and where it is. Ports come from a cursor over the offer's ranges,
+ * so several tasks packed onto one offer never get the same port; they
+ * are handed out in offer order and sent as one range per contiguous run,
+ * as Mesos expects a RANGES resource. Modules that launch their own
+ * commands (Kafka) use the same pieces: kmesos_launcher_base, the ports
+ * resource and kmesos_launcher_finish. */
 #include "sched/launcher.h"
 
 #include <stdio.h>

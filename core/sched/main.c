@@ -1,7 +1,11 @@
-/* kmesos-scheduler: wires the modules to one libuv loop. The session
- * feeds events to the scheduler core; the core's calls go back out
- * through the session; a one-second tick drives held offers, relaunch
- * backoff and SUPPRESS/REVIVE; state is saved (coalesced, atomically)
+/* kmesos-scheduler: wires the modules to one libuv loop and stays off the
+ * data path. The session hands every event straight to the scheduler core
+ * (kmesos_scheduler_feed), the core hands its calls straight to the
+ * session (kmesos_session_send as its io.send), and the policy host hears
+ * of updates and ticks through the core's decider; this file keeps only
+ * the program's part: subscription lifecycle, signals, start-up and
+ * shutdown. A one-second tick drives held offers, relaunch backoff, on_tick
+ * hooks and SUPPRESS/REVIVE; state is saved (coalesced, atomically)
  * whenever the framework id or the set of tasks changes. Everything the
  * process owns hangs off one kmesos_app on main's stack. The Kafka
  * cluster (kafka.h) hooks into the scheduler core and is saved with the
@@ -51,24 +55,7 @@ typedef struct kmesos_app {
     int stopping;
 } kmesos_app;
 
-/* ---- scheduler io ----------------------------------------------------------- */
-
-static void on_call_done(void *arg, long status, const char *error)
-{
-    (void)arg;
-    if (status != 202 && status != 200)
-        KLOG_WARN(MOD, "call answered %ld: %s", status, error ? error : "");
-}
-
-static int io_send(void *arg, kmesos_call *call)
-{
-    kmesos_app *app = arg;
-    int rc = kmesos_session_call(app->session, call, on_call_done, app);
-    if (rc != 0)
-        KLOG_WARN(MOD, "%s not sent: %s", kmesos_sched_call_type_name(call->type),
-                  kmesos_session_strerror(rc));
-    return rc;
-}
+/* ---- scheduler io (its calls go to the session: see init_session) ----------- */
 
 static uint64_t io_now_ms(void *arg)
 {
@@ -116,18 +103,6 @@ static void on_subscribed(void *arg, const char *framework_id, double heartbeat_
     save_state(app); /* persist the framework id before relying on it */
 }
 
-static void on_event(void *arg, const Mesos__V1__Scheduler__Event *ev)
-{
-    kmesos_app *app = arg;
-    kmesos_scheduler_on_event(&app->sched, ev);
-    if (app->policy && ev->type == MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE && ev->update) {
-        const Mesos__V1__TaskStatus *st = ev->update->status;
-        const char *id = st->task_id->value;
-        kmesos_policy_status(app->policy, kmesos_tasks_find(&app->sched.tasks, id), id,
-                             kmesos_task_state_name(st->state), st->message, io_now_s(app));
-    }
-}
-
 static void on_disconnected(void *arg, const char *reason)
 {
     kmesos_app *app = arg;
@@ -148,8 +123,6 @@ static void on_error(void *arg, const char *message)
 static void on_tick(uv_timer_t *t)
 {
     kmesos_app *app = t->data;
-    if (app->policy)
-        kmesos_policy_tick(app->policy, io_now_s(app));
     kmesos_kafka_tick(&app->kafka);
     kmesos_scheduler_tick(&app->sched);
 }
@@ -164,6 +137,7 @@ static void on_session_closed(void *arg)
 {
     kmesos_app *app = arg;
     app->session = NULL;
+    app->sched.io.send = NULL; /* the scheduler has nothing to send through now */
     kmesos_kafka_files_free(app->files);
     app->files = app->api.files = NULL;
     kmesos_api_stop(&app->api);
@@ -302,7 +276,7 @@ static int init_policy(kmesos_app *app)
         return 2;
     }
     kmesos_policy_attach(app->policy, &app->sched.offers, &app->sched.tasks);
-    kmesos_decider_init(&app->sched.decider, kmesos_policy_evaluate, app->policy);
+    kmesos_policy_bind(app->policy, &app->sched.decider);
     return 0;
 }
 
@@ -369,7 +343,8 @@ static int init_scheduler(kmesos_app *app)
     kmesos_scheduler_config_defaults(&cfg);
     cfg.offer_hold_s = app->opts.offer_hold_s;
     cfg.decline_refuse_s = app->opts.decline_refuse_s;
-    kmesos_scheduler_io io = {app, io_send, io_now_ms, io_now_s, io_changed, io_now_us};
+    kmesos_scheduler_io io = {.arg = app, .now_ms = io_now_ms, .now_s = io_now_s,
+                              .changed = io_changed, .now_us = io_now_us};
     kmesos_scheduler_init(&app->sched, &cfg, &io, list, n);
     if (init_kafka(app) != 0)
         return 1;
@@ -402,8 +377,10 @@ static int init_session(kmesos_app *app)
         .secret = app->secret,
         .content_type = strcmp(app->opts.content_type, "json") ? KMESOS_CT_PROTOBUF : KMESOS_CT_JSON,
     };
-    static const kmesos_session_handler handler = {on_subscribed, on_event, on_disconnected,
-                                                   on_error};
+    /* the data path: events straight to the scheduler, its calls straight
+     * to the session; the rest of the handler is this program's */
+    kmesos_session_handler handler = {on_subscribed, kmesos_scheduler_feed, on_disconnected,
+                                      on_error, &app->sched};
     char err[512];
     app->session = kmesos_session_new(&app->loop, &cfg, &handler, app, err, sizeof err);
     if (!app->session) {
@@ -411,6 +388,8 @@ static int init_session(kmesos_app *app)
         kmesos_options_usage(stderr);
         return 2;
     }
+    app->sched.io.send = kmesos_session_send;
+    app->sched.io.send_arg = app->session;
     if (app->sched.framework_id)
         kmesos_session_set_framework_id(app->session, app->sched.framework_id);
     return kmesos_session_start(app->session) == 0 ? 0 : 1;
@@ -457,23 +436,7 @@ static void api_teardown(void *arg)
 static json_t *api_policy_status(void *arg)
 {
     kmesos_app *app = arg;
-    if (!app->policy)
-        return NULL;
-    const kmesos_policy_stats *st = kmesos_policy_stats_get(app->policy);
-    json_t *chain = json_array();
-    for (size_t i = 0; i < kmesos_policy_count(app->policy); i++)
-        json_array_append_new(chain, json_pack("{s:s, s:s}", "name",
-                                               kmesos_policy_name(app->policy, i), "path",
-                                               kmesos_policy_path(app->policy, i)));
-    return json_pack("{s:o, s:I, s:I, s:f, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "chain",
-                     chain, "reloads", (json_int_t)st->reloads, "reload_failures",
-                     (json_int_t)st->reload_failures, "last_reload_ms", st->last_reload_ms,
-                     "reload_error", kmesos_policy_reload_error(app->policy), "last_error",
-                     kmesos_policy_last_error(app->policy), "evaluations",
-                     (json_int_t)st->evaluations, "accepts", (json_int_t)st->accepts,
-                     "declines", (json_int_t)st->declines, "waits", (json_int_t)st->waits,
-                     "errors", (json_int_t)st->errors, "budget_hits",
-                     (json_int_t)st->budget_hits);
+    return app->policy ? kmesos_policy_json(app->policy) : NULL;
 }
 
 /* uri mode: serve the executor and the tarball, and tell the brokers

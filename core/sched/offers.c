@@ -1,7 +1,14 @@
-/* offers: see offers.h. An offer is copied out of the protobuf message
- * into a flat struct (strings, three scalars, port ranges, attributes) so
- * the event can be freed at once and the policy layer reads plain fields.
- * The by-agent index is a hash of agent id -> doubly linked list. */
+/* offers: the offer book.
+ *
+ * An offer is copied out of the protobuf message into a flat struct
+ * (strings, three scalars, port ranges, attributes) so the event can be
+ * freed at once and the policy layer reads plain fields; this file is the
+ * only reader of the master's Offer. Offers are indexed by id (a uthash
+ * table, in arrival order) and by agent (a hash of agent id -> doubly
+ * linked list), and leave the book only through take, rescind or agent
+ * loss, so an offer is answered at most once. The port ranges of every
+ * offer seen are also merged into one sorted list, which tells whether a
+ * port asked for by number can ever be offered. */
 #include "sched/offers.h"
 
 #include <stdio.h>
@@ -10,6 +17,7 @@
 #include <utlist.h>
 
 #include "codec/pb.h"
+#include "mesos/v1/mesos.pb-c.h"
 
 void kmesos_offers_init(kmesos_offers *book) { memset(book, 0, sizeof *book); }
 

@@ -10,7 +10,10 @@
 #include <stdint.h>
 #include <uthash.h>
 
-#include "mesos/v1/mesos.pb-c.h"
+/* The master's offer (mesos/v1/mesos.pb-c.h): only kmesos_offers_add reads
+ * one, so that the book's readers (decide, the policy host) never see
+ * protobuf types. */
+struct Mesos__V1__Offer;
 
 typedef struct kmesos_range {
     uint64_t begin;
@@ -69,7 +72,7 @@ void kmesos_offers_free(kmesos_offers *book);
 /* Copies a master offer into the book. Returns the entry, or NULL when
  * an offer with that id is already there (counted as a duplicate) or
  * memory ran out. */
-kmesos_offer *kmesos_offers_add(kmesos_offers *book, const Mesos__V1__Offer *offer,
+kmesos_offer *kmesos_offers_add(kmesos_offers *book, const struct Mesos__V1__Offer *offer,
                                 uint64_t now_ms);
 kmesos_offer *kmesos_offers_find(kmesos_offers *book, const char *id);
 /* Was port in a range some offer carried since start? 1 yes, 0 no, -1

@@ -1,5 +1,11 @@
-/* options: see options.h. getopt_long does the parsing; each flag's value
- * is checked right where it is read so that the error names the flag. */
+/* options: the kmesos-scheduler command line.
+ *
+ * getopt_long does the parsing into one kmesos_options with defaults;
+ * each flag's value is checked right where it is read (durations such as
+ * 30s or 7d, numbers, levels, choices) so that the error names the flag,
+ * and repeatable flags (--policy, --workload) are collected in order.
+ * Errors print the message and the usage on stderr and give exit code 2;
+ * --help prints the usage text kept here on stdout. */
 #include "sched/options.h"
 
 #include <getopt.h>
@@ -132,7 +138,7 @@ static int bad(const char *flag, const char *value, const char *why)
     return 2;
 }
 
-static int push(const char ***list, size_t *n, const char *value)
+static int opt_push(const char ***list, size_t *n, const char *value)
 {
     const char **p = realloc(*list, (*n + 1) * sizeof *p);
     if (!p)
@@ -142,7 +148,7 @@ static int push(const char ***list, size_t *n, const char *value)
     return 0;
 }
 
-static int duration(const char *flag, const char *v, double *out)
+static int opt_duration(const char *flag, const char *v, double *out)
 {
     *out = kmesos_parse_duration(v);
     return *out < 0 ? bad(flag, v, "expected a duration such as 30s, 5m, 2h, 7d") : 0;
@@ -155,7 +161,7 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_MASTER: o->master = v; return 0;
     case OPT_NAME: o->framework_name = v; return *v ? 0 : bad("framework-name", v, "empty");
     case OPT_ROLE: o->framework_role = v; return *v ? 0 : bad("framework-role", v, "empty");
-    case OPT_TIMEOUT: return duration("framework-timeout", v, &o->framework_timeout_s);
+    case OPT_TIMEOUT: return opt_duration("framework-timeout", v, &o->framework_timeout_s);
     case OPT_USER: o->user = v; return 0;
     case OPT_PRINCIPAL: o->principal = v; return 0;
     case OPT_SECRET: o->secret_file = v; return 0;
@@ -164,14 +170,14 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_LOG:
         o->log_level = v;
         return kmesos_log_level_parse(v) < 0 ? bad("log-level", v, "expected debug, info, warn or error") : 0;
-    case OPT_HOLD: return duration("offer-hold", v, &o->offer_hold_s);
-    case OPT_REFUSE: return duration("decline-refuse", v, &o->decline_refuse_s);
+    case OPT_HOLD: return opt_duration("offer-hold", v, &o->offer_hold_s);
+    case OPT_REFUSE: return opt_duration("decline-refuse", v, &o->decline_refuse_s);
     case OPT_CT:
         o->content_type = v;
         return strcmp(v, "protobuf") && strcmp(v, "json") ? bad("content-type", v, "expected protobuf or json") : 0;
-    case OPT_WORKLOAD: return push(&o->workloads, &o->n_workloads, v) ? 2 : 0;
+    case OPT_WORKLOAD: return opt_push(&o->workloads, &o->n_workloads, v) ? 2 : 0;
     case OPT_WFILE: o->workloads_file = v; return 0;
-    case OPT_POLICY: return push(&o->policies, &o->n_policies, v) ? 2 : 0;
+    case OPT_POLICY: return opt_push(&o->policies, &o->n_policies, v) ? 2 : 0;
     case OPT_POLICY_OPTIONS: o->policy_options = v; return 0;
     case OPT_POLICY_BUDGET: {
         char *end = NULL;

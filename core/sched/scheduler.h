@@ -27,9 +27,13 @@
 #include "sched/tasks.h"
 #include "sched/workload.h"
 
+/* The scheduler's only boundary: tests and a simulator drive the core
+ * through it, the program plugs in the session's sender and its clocks. */
 typedef struct kmesos_scheduler_io {
     void *arg;
-    /* Sends a call; the scheduler frees it after send returns. */
+    /* Sends a call (0 when it went out); the scheduler frees it after send
+     * returns. Gets send_arg when that is set, else arg. NULL: nothing to
+     * send through yet (the call is dropped and logged). */
     int (*send)(void *arg, kmesos_call *call);
     uint64_t (*now_ms)(void *arg);  /* monotonic milliseconds */
     double (*now_s)(void *arg);     /* wall clock, epoch seconds */
@@ -38,6 +42,9 @@ typedef struct kmesos_scheduler_io {
     /* Monotonic microseconds, for the offer-to-ACCEPT measure only; NULL:
      * now_ms * 1000 (the loop's clock, too coarse on loopback). */
     uint64_t (*now_us)(void *arg);
+    /* send's own argument when not NULL (the session: send is then
+     * kmesos_session_send), so calls go straight to the sender. */
+    void *send_arg;
 } kmesos_scheduler_io;
 
 typedef struct kmesos_scheduler_config {
@@ -135,6 +142,9 @@ const kmesos_workload *kmesos_scheduler_workload(const kmesos_scheduler *s, cons
 void kmesos_scheduler_set_framework_id(kmesos_scheduler *s, const char *id);
 void kmesos_scheduler_on_subscribed(kmesos_scheduler *s, const char *framework_id);
 void kmesos_scheduler_on_event(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event *ev);
+/* kmesos_scheduler_on_event as an event callback (scheduler = the
+ * kmesos_scheduler): the session's handler.on_event. */
+void kmesos_scheduler_feed(void *scheduler, const Mesos__V1__Scheduler__Event *ev);
 /* The stream is gone: the master rescinds our offers, so drop the book. */
 void kmesos_scheduler_on_disconnected(kmesos_scheduler *s);
 /* Periodic work: held offers, backoff expiry, SUPPRESS/REVIVE. */

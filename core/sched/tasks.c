@@ -1,4 +1,5 @@
-/* tasks: see tasks.h. Task ids are "<workload>-<instance>-<seq>", so a
+/* tasks: the task registry, one slot per workload instance, in a uthash
+ * table by current task id. Task ids are "<workload>-<instance>-<seq>", so a
  * relaunch gets a fresh id (Mesos forbids reusing the id of a task it
  * may still know) while the slot keeps its identity. Relaunch delays
  * double from backoff.base_ms up to backoff.max_ms per consecutive
@@ -166,8 +167,8 @@ static kmesos_update_result relaunch_now(kmesos_tasks *reg, kmesos_task *t, uint
 }
 
 /* A terminal update: decide between relaunch and done. */
-static kmesos_update_result finish(kmesos_tasks *reg, kmesos_task *t, int state,
-                                   const char *message, uint64_t now_ms)
+static kmesos_update_result tasks_finish(kmesos_tasks *reg, kmesos_task *t, int state,
+                                         const char *message, uint64_t now_ms)
 {
     int ok = state == MESOS__V1__TASK_STATE__TASK_FINISHED;
     if (t->phase == KMESOS_PHASE_STOPPED)
@@ -203,7 +204,7 @@ kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id,
     if (agent_id && (!t->agent_id || strcmp(t->agent_id, agent_id) != 0))
         kmesos_str_set(&t->agent_id, agent_id);
     if (kmesos_task_state_terminal(state))
-        return finish(reg, t, state, message, now_ms);
+        return tasks_finish(reg, t, state, message, now_ms);
     if (t->phase != KMESOS_PHASE_STOPPED)
         t->phase = KMESOS_PHASE_ACTIVE;
     if (state == MESOS__V1__TASK_STATE__TASK_RUNNING)

@@ -86,7 +86,7 @@ static int parse_number(const char *v, double min, double *out)
 }
 
 /* Appends the comma separated items of v to a string list. */
-static int parse_list(char ***list, size_t *n, const char *v)
+static int wl_parse_list(char ***list, size_t *n, const char *v)
 {
     char *copy = strdup(v), *save = NULL;
     if (!copy)
@@ -196,11 +196,11 @@ static int set_key(kmesos_workload *w, const char *key, const char *v, char *err
     else if (strcmp(key, "kind") == 0)
         rc = valid_name(v) && (free(w->kind), w->kind = strdup(v)) ? 0 : -1;
     else if (strcmp(key, "prefer_hosts") == 0)
-        rc = parse_list(&w->prefer_hosts, &w->n_prefer_hosts, v);
+        rc = wl_parse_list(&w->prefer_hosts, &w->n_prefer_hosts, v);
     else if (strcmp(key, "prefer_agents") == 0)
-        rc = parse_list(&w->prefer_agents, &w->n_prefer_agents, v);
+        rc = wl_parse_list(&w->prefer_agents, &w->n_prefer_agents, v);
     else if (strcmp(key, "prefer_racks") == 0)
-        rc = parse_list(&w->prefer_racks, &w->n_prefer_racks, v);
+        rc = wl_parse_list(&w->prefer_racks, &w->n_prefer_racks, v);
     else if (strcmp(key, "constraints") == 0)
         rc = parse_pairs(&w->constraints, &w->n_constraints, v);
     else if (strcmp(key, "labels") == 0)

@@ -1,5 +1,14 @@
-/* api: see api.h. Handlers are small functions that build a jansson
- * value and hand it to one reply helper. */
+/* api: the scheduler's admin REST API on the scheduler's own loop.
+ *
+ * httpd (libmicrohttpd driven by libuv) hands each complete request to
+ * one dispatcher: the file server (files.c) takes /files/... first; then
+ * /api/broker/log goes to broker_log.c, the other /api/broker/...,
+ * /api/producer/... and /api/consumer/... to the Kafka commands
+ * (broker_api.c, client_api.c), and status, tasks, kill, teardown and
+ * policy are answered here from the scheduler core and the program's
+ * hooks (session, teardown, policy status). Handlers are small functions
+ * that build a jansson value and hand it to one reply helper; errors are
+ * {"error": "..."} with 400, 404 or 405. */
 #include "sched/api/api.h"
 
 #include <stdio.h>
@@ -14,7 +23,7 @@
 
 #define MOD "api"
 
-static json_t *task_json(const kmesos_scheduler *s, const kmesos_task *t)
+static json_t *api_task_json(const kmesos_scheduler *s, const kmesos_task *t)
 {
     char endpoint[300];
     int has_endpoint = t->workload->ext && s->ext.endpoint &&
@@ -26,7 +35,7 @@ json_t *kmesos_api_tasks_json(const kmesos_scheduler *sched)
 {
     json_t *arr = json_array();
     for (const kmesos_task *t = sched->tasks.by_id; arr && t; t = t->hh.next)
-        json_array_append_new(arr, task_json(sched, t));
+        json_array_append_new(arr, api_task_json(sched, t));
     return arr;
 }
 
@@ -94,7 +103,7 @@ json_t *kmesos_api_status_json(const kmesos_scheduler *sched, kmesos_session *se
     return j;
 }
 
-static void reply_error(kmesos_httpd_req *req, unsigned status, const char *message)
+static void api_reply_error(kmesos_httpd_req *req, unsigned status, const char *message)
 {
     kmesos_httpd_reply_json(req, status, json_pack("{s:s}", "error", message));
 }
@@ -103,7 +112,7 @@ static void kill_task(kmesos_api *api, kmesos_httpd_req *req)
 {
     const char *id = kmesos_httpd_query(req, "id");
     if (!id || !*id) {
-        reply_error(req, 400, "missing query argument 'id'");
+        api_reply_error(req, 400, "missing query argument 'id'");
         return;
     }
     kmesos_task *t = kmesos_tasks_find(&api->sched->tasks, id);
@@ -117,7 +126,7 @@ static void kill_task(kmesos_api *api, kmesos_httpd_req *req)
     if (kmesos_scheduler_kill(api->sched, id) != 0) {
         char msg[256];
         snprintf(msg, sizeof msg, "unknown task id '%s'", id);
-        reply_error(req, 404, msg);
+        api_reply_error(req, 404, msg);
         return;
     }
     kmesos_httpd_reply_json(req, 202, json_pack("{s:s}", "killing", id));
@@ -157,10 +166,10 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
         json_t *p = api->hooks.policy_status ? api->hooks.policy_status(api->hooks.arg) : NULL;
         kmesos_httpd_reply_json(req, 200, p ? p : json_pack("{s:s}", "chain", "none"));
     } else if (strncmp(url, "/api/", 5) == 0 && (get || post)) {
-        reply_error(req, 404, "no such endpoint");
+        api_reply_error(req, 404, "no such endpoint");
     } else {
-        reply_error(req, strncmp(url, "/api/", 5) == 0 ? 405 : 404,
-                    strncmp(url, "/api/", 5) == 0 ? "method not allowed" : "no such endpoint");
+        api_reply_error(req, strncmp(url, "/api/", 5) == 0 ? 405 : 404,
+                        strncmp(url, "/api/", 5) == 0 ? "method not allowed" : "no such endpoint");
     }
 }
 

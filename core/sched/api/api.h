@@ -8,7 +8,7 @@
  *   /api/broker/...             the broker commands (broker_api.h)
  *   /api/producer/..., /api/consumer/...  the clients' (client_api.h)
  *   GET  /files/<name>          the executor and the Kafka tarball, for
- *                               the Mesos fetcher (kafka_files.h)
+ *                               the Mesos fetcher (files.h)
  * Errors are JSON {"error": "..."} with 400/404/405. docs/api.md is the
  * contract. */
 #ifndef KMESOS_API_H

@@ -1,4 +1,6 @@
-/* broker_api: see broker_api.h. The HTTP side only gathers the
+/* broker_api: the broker commands of the admin API (list, add, update,
+ * remove, start, stop, restart), and the command runner the producer and
+ * consumer kinds share (client_api.c). The HTTP side only gathers the
  * parameters (form body, then the query string) and writes the answer;
  * kmesos_broker_api_run does the work on plain name/value lists, so the
  * contract is tested without sockets. Every command validates all of its

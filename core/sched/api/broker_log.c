@@ -1,14 +1,18 @@
-/* broker_log: see broker_log.h. One request walks four one-shot calls on
- * the scheduler's libcurl transport, never blocking the loop: the
- * master's /master/state (the agent of the broker's task: its pid
- * slave(1)@IP:PORT), the agent's /state (the executor's "directory", the
- * sandbox), /files/read with offset=-1 (the file's size), then
- * /files/read of the last 64 KiB (a Mesos agent's largest read), split
- * into lines. The file is the broker's own output, which kmesos-executor
- * writes to <task_id>.stdout / <task_id>.stderr in the sandbox (the
- * sandbox's stdout/stderr hold the fetcher's and the executor's logs). The HTTP request is answered from the last callback (httpd
- * keeps it suspended until then). These endpoints do not check the
- * method, so the transport's POST with an empty body reads them. */
+/* broker_log: the tail of a broker's sandbox file for the admin API,
+ * read from its agent the way the Mesos web UI does.
+ *
+ * One request walks four one-shot calls on the scheduler's libcurl
+ * transport, never blocking the loop: the master's /master/state (the
+ * agent of the broker's task: its pid slave(1)@IP:PORT), the agent's
+ * /state (the executor's "directory", the sandbox), /files/read with
+ * offset=-1 (the file's size), then /files/read of the last 64 KiB (a
+ * Mesos agent's largest read), split into lines. The file is the
+ * broker's own output, which kmesos-executor writes to
+ * <task_id>.stdout / <task_id>.stderr in the sandbox (the sandbox's
+ * stdout/stderr hold the fetcher's and the executor's logs). The HTTP
+ * request is answered from the last callback (httpd keeps it suspended
+ * until then). These endpoints do not check the method, so the
+ * transport's POST with an empty body reads them. */
 #include "sched/api/broker_log.h"
 
 #include <jansson.h>
@@ -49,8 +53,8 @@ struct kmesos_broker_log {
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static void reply_error(kmesos_httpd_req *req, unsigned status, const char *field,
-                        const char *msg)
+static void log_reply_error(kmesos_httpd_req *req, unsigned status, const char *field,
+                            const char *msg)
 {
     json_t *j = field ? json_pack("{s:s, s:s}", "error", msg, "field", field)
                       : json_pack("{s:s}", "error", msg);
@@ -108,7 +112,7 @@ static void call_free(log_call *c)
 static void call_fail(log_call *c, unsigned status, const char *msg)
 {
     KLOG_INFO(MOD, "broker log %d: %u %s", c->broker, status, msg);
-    reply_error(c->req, status, NULL, msg);
+    log_reply_error(c->req, status, NULL, msg);
     call_free(c);
 }
 
@@ -331,21 +335,21 @@ static int parse(log_call *c, kmesos_httpd_req *req)
     kmesos_httpd_query_each(req, check_name, &bad);
     if (bad) {
         snprintf(msg, sizeof msg, "unknown parameter '%.64s'", bad);
-        reply_error(req, 400, bad, msg);
+        log_reply_error(req, 400, bad, msg);
         return -1;
     }
     long id = b && *b ? strtol(b, &end, 10) : -1;
     if (!b || !*b || *end || id < 0 || id > 99999) {
-        reply_error(req, 400, "broker", "broker: expected one broker id (0..99999)");
+        log_reply_error(req, 400, "broker", "broker: expected one broker id (0..99999)");
         return -1;
     }
     if (name && strcmp(name, "stdout") != 0 && strcmp(name, "stderr") != 0) {
-        reply_error(req, 400, "name", "name: expected stdout or stderr");
+        log_reply_error(req, 400, "name", "name: expected stdout or stderr");
         return -1;
     }
     long n = lines ? strtol(lines, &end, 10) : 100;
     if (lines && (!*lines || *end || n < 1 || n > LOG_MAX_LINES)) {
-        reply_error(req, 400, "lines", "lines: expected a number from 1 to 10000");
+        log_reply_error(req, 400, "lines", "lines: expected a number from 1 to 10000");
         return -1;
     }
     c->broker = (int)id;
@@ -362,19 +366,19 @@ static int find_task(log_call *c, kmesos_kafka *k, kmesos_httpd_req *req)
     kmesos_task *t = b ? kmesos_kafka_task(k, b) : NULL;
     if (!b) {
         snprintf(msg, sizeof msg, "broker: unknown broker id %d", c->broker);
-        reply_error(req, 400, "broker", msg);
+        log_reply_error(req, 400, "broker", msg);
         return -1;
     }
     if (!t || !t->agent_id || !t->id) {
         snprintf(msg, sizeof msg, "broker %d has not been launched yet", c->broker);
-        reply_error(req, 404, NULL, msg);
+        log_reply_error(req, 404, NULL, msg);
         return -1;
     }
     c->task_id = strdup(t->id);
     c->agent_id = strdup(t->agent_id);
     if (c->task_id && c->agent_id)
         return 0;
-    reply_error(req, 500, NULL, "out of memory");
+    log_reply_error(req, 500, NULL, "out of memory");
     return -1;
 }
 
@@ -382,16 +386,16 @@ void kmesos_broker_log_handle(kmesos_broker_log *bl, kmesos_kafka *k, const char
                               kmesos_httpd_req *req)
 {
     if (strcmp(kmesos_httpd_method(req), "GET") != 0) {
-        reply_error(req, 405, NULL, "method not allowed");
+        log_reply_error(req, 405, NULL, "method not allowed");
         return;
     }
     if (!bl || !k) {
-        reply_error(req, 503, NULL, "broker log is not available");
+        log_reply_error(req, 503, NULL, "broker log is not available");
         return;
     }
     log_call *c = calloc(1, sizeof *c);
     if (!c) {
-        reply_error(req, 500, NULL, "out of memory");
+        log_reply_error(req, 500, NULL, "out of memory");
         return;
     }
     c->bl = bl;

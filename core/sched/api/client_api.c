@@ -1,7 +1,8 @@
-/* client_api: see client_api.h. The producer and consumer kinds of
- * kmesos_api_kind (broker_api.h): the commands, parameter checks, id
- * expressions (messages reworded with the kind) and the HTTP side are
- * the brokers'; here are only the kinds' names and lifecycle functions. */
+/* client_api: the producer and consumer commands of the admin API, as
+ * two more kinds of kmesos_api_kind for the broker command runner
+ * (broker_api.h): the commands, parameter checks, id expressions
+ * (messages reworded with the kind) and the HTTP side are the brokers';
+ * here are only the kinds' names and lifecycle functions. */
 #include "sched/api/client_api.h"
 
 #include <stdio.h>

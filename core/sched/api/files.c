@@ -1,4 +1,6 @@
-/* kafka_files: see kafka_files.h. One transfer per request: open, then
+/* files: serves the executor binary and the Kafka tarball as
+ * GET /files/<base name> for the Mesos fetcher, streamed from disk with
+ * libuv's asynchronous file requests. One transfer per request: open, then
  * read 256 KB, push it to the chunked stream, read the next once fewer
  * than 4 MB wait for the socket (checked again every 10 ms otherwise),
  * close the stream at the end of the file. A transfer whose client went
@@ -67,11 +69,11 @@ static void unlink_transfer(transfer *t)
     t->owner = NULL;
 }
 
-static void on_timer_closed(uv_handle_t *h) { free(h->data); }
+static void files_on_timer_closed(uv_handle_t *h) { free(h->data); }
 
 /* Ends the transfer: closes the file, the stream (cleanly when done) and
  * the timer, whose close callback frees it. */
-static void finish(transfer *t, int complete)
+static void files_finish(transfer *t, int complete)
 {
     if (uv_is_closing((uv_handle_t *)&t->timer))
         return;
@@ -90,7 +92,7 @@ static void finish(transfer *t, int complete)
         kmesos_httpd_stream_abort(t->stream);
     t->req = NULL;
     t->stream = NULL;
-    uv_close((uv_handle_t *)&t->timer, on_timer_closed);
+    uv_close((uv_handle_t *)&t->timer, files_on_timer_closed);
 }
 
 static void read_next(transfer *t);
@@ -102,16 +104,16 @@ static void on_stream_gone(void *arg, kmesos_httpd_stream *s)
     t->stream = NULL;
     t->dead = 1;
     if (!t->busy && !uv_is_closing((uv_handle_t *)&t->timer))
-        finish(t, 0);
+        files_finish(t, 0);
 }
 
-static void on_timer(uv_timer_t *h)
+static void files_on_timer(uv_timer_t *h)
 {
     transfer *t = h->data;
     if (t->dead)
-        finish(t, 0);
+        files_finish(t, 0);
     else if (kmesos_httpd_stream_pending(t->stream) > MAX_QUEUED)
-        uv_timer_start(&t->timer, on_timer, 10, 0);
+        uv_timer_start(&t->timer, files_on_timer, 10, 0);
     else
         read_next(t);
 }
@@ -123,15 +125,15 @@ static void on_read(uv_fs_t *req)
     uv_fs_req_cleanup(req);
     t->busy = 0;
     if (t->dead || n < 0 || (n > 0 && kmesos_httpd_stream_push(t->stream, t->buf, (size_t)n) != 0)) {
-        finish(t, 0);
+        files_finish(t, 0);
         return;
     }
     if (n == 0) {
-        finish(t, 1);
+        files_finish(t, 1);
         return;
     }
     t->offset += n;
-    on_timer(&t->timer);
+    files_on_timer(&t->timer);
 }
 
 static void read_next(transfer *t)
@@ -140,7 +142,7 @@ static void read_next(transfer *t)
     t->busy = 1;
     if (uv_fs_read(t->timer.loop, &t->fs, t->fd, &b, 1, t->offset, on_read) != 0) {
         t->busy = 0;
-        finish(t, 0);
+        files_finish(t, 0);
     }
 }
 
@@ -151,7 +153,7 @@ static void on_open(uv_fs_t *req)
     t->fd = req->result >= 0 ? (uv_file)req->result : -1;
     uv_fs_req_cleanup(req);
     if (t->dead || t->fd < 0) {
-        finish(t, 0);
+        files_finish(t, 0);
         return;
     }
     kmesos_httpd_req *r = t->req;
@@ -159,7 +161,7 @@ static void on_open(uv_fs_t *req)
     t->stream = kmesos_httpd_stream_open(r, 200, "application/octet-stream", NULL,
                                          on_stream_gone, t);
     if (!t->stream) {
-        finish(t, 0);
+        files_finish(t, 0);
         return;
     }
     read_next(t);
@@ -202,7 +204,7 @@ int kmesos_kafka_files_serve(kmesos_kafka_files *f, kmesos_httpd_req *req, const
     t->busy = 1;
     if (uv_fs_open(f->loop, &t->fs, path, O_RDONLY | O_CLOEXEC, 0, on_open) != 0) {
         t->busy = 0;
-        finish(t, 0);
+        files_finish(t, 0);
     }
     KLOG_INFO(MOD, "GET %s", url);
     return 1;
@@ -223,7 +225,7 @@ void kmesos_kafka_files_free(kmesos_kafka_files *f)
             kmesos_httpd_stream_abort(t->stream);
         t->stream = NULL;
         if (!t->busy)
-            finish(t, 0);
+            files_finish(t, 0);
     }
     for (size_t i = 0; i < f->n; i++)
         free(f->paths[i]);

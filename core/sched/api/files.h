@@ -1,4 +1,4 @@
-/* kafka_files: serves the files a broker's sandbox needs (the executor
+/* files: serves the files a broker's sandbox needs (the executor
  * binary and the Kafka tarball) as GET /files/<base name> on the admin
  * HTTP server, so that TaskInfo can name them as CommandInfo URIs for the
  * Mesos fetcher. Files are read with libuv's asynchronous file requests

@@ -38,6 +38,15 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
+/* Our own copy of a URL libcurl built (NULL, "out of memory" in err). */
+static char *mu_copy_url(const char *url, char *err, size_t errlen)
+{
+    char *out = strdup(url);
+    if (!out)
+        snprintf(err, errlen, "out of memory");
+    return out;
+}
+
 static int scheme_ok(const char *scheme)
 {
     return strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0;
@@ -93,9 +102,7 @@ static char *item_url(const char *item, char *err, size_t errlen)
         snprintf(err, errlen, "invalid master address '%s'", item);
         goto done;
     }
-    out = strdup(url);
-    if (!out)
-        snprintf(err, errlen, "out of memory");
+    out = mu_copy_url(url, err, errlen);
 done:
     curl_free(url);
     curl_free(port);
@@ -125,8 +132,8 @@ static int list_add(kmesos_master_url_list *l, char *url)
 }
 
 /* Parses one comma-separated item s[0..n) into l. */
-static int parse_item(const char *s, size_t n, kmesos_master_url_list *l,
-                      char *err, size_t errlen)
+static int mu_parse_item(const char *s, size_t n, kmesos_master_url_list *l,
+                         char *err, size_t errlen)
 {
     trim(&s, &n);
     if (n == 0) {
@@ -162,7 +169,7 @@ int kmesos_master_url_parse(const char *spec, kmesos_master_url_list *out,
     for (;;) {
         const char *comma = strchr(s, ',');
         size_t n = comma ? (size_t)(comma - s) : strlen(s);
-        if (parse_item(s, n, out, err, errlen) != 0) {
+        if (mu_parse_item(s, n, out, err, errlen) != 0) {
             kmesos_master_url_list_free(out);
             return -1;
         }
@@ -192,9 +199,7 @@ char *kmesos_master_url_resolve(const char *base, const char *location,
         snprintf(err, errlen, "cannot resolve Location '%s'", location);
         goto done;
     }
-    out = strdup(url);
-    if (!out)
-        snprintf(err, errlen, "out of memory");
+    out = mu_copy_url(url, err, errlen);
 done:
     curl_free(url);
     curl_free(scheme);

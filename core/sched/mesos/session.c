@@ -11,12 +11,12 @@
  *                  -> BACKOFF: next master of the list after a jittered,
  *                     capped exponential delay, then CONNECTING again
  *   ERROR event or TEARDOWN -> STOPPED (no retry)
- * Calls go on their own connections to the URL of the live stream with
- * its Mesos-Stream-Id. `gen` counts stream ends: code running inside a
+ * Each decoded event goes to the handler's consumer (the scheduler) as
+ * it arrives. Calls are allowed while SUBSCRIBED; sender.c queues them and
+ * posts them one by one to the URL of the live stream with its
+ * Mesos-Stream-Id. `gen` counts stream ends: code running inside a
  * handler callback compares it to notice that the handler dropped,
  * stopped or closed the session, and stops touching the old stream. */
-#include "sched/mesos/session.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,70 +24,13 @@
 
 #include "codec/log.h"
 #include "codec/str.h"
-#include "codec/recordio.h"
-#include "sched/mesos/backoff.h"
-#include "sched/mesos/master_url.h"
-#include "net/transport.h"
+#include "sched/mesos/session_int.h"
 
 #define MOD "session"
 #define MAX_REDIRECTS 5
 #define DEFAULT_HEARTBEAT_S 15.0
-#define ERR_MAX 256
+#define ERR_MAX KMESOS_SS_ERR_MAX
 #define MAX_CAPS 16
-
-typedef struct ss_call {
-    kmesos_session *s;
-    kmesos_transport_req *req; /* NULL while queued behind another call */
-    kmesos_buf body;           /* encoded call */
-    kmesos_session_call_cb cb;
-    void *arg;
-    int type;
-    int is_teardown;
-    struct ss_call *next;
-} ss_call;
-
-struct kmesos_session {
-    uv_loop_t *loop;
-    kmesos_transport *tp;
-    /* configuration (owned copies) */
-    char *name, *user, *role, *hostname, *principal, *secret;
-    double failover_timeout_s;
-    int checkpoint;
-    Mesos__V1__FrameworkInfo__Capability__Type *caps;
-    size_t n_caps;
-    int multi_role; /* MULTI_ROLE asked for: the role goes in roles[] */
-    kmesos_content_type ct;
-    double liveness_factor;
-    long call_timeout_ms;
-    kmesos_master_url_list masters;
-    size_t master_idx;
-    kmesos_session_handler h;
-    void *harg;
-    /* connection */
-    kmesos_session_state state;
-    kmesos_backoff backoff;
-    kmesos_transport_req *stream;
-    long stream_status;
-    char *url;          /* URL of the SUBSCRIBE in flight / of the live stream */
-    char *redirect_url; /* Location to try next, before the list */
-    char *location;     /* Location of the 307 being received */
-    unsigned redirects; /* consecutive, in this attempt */
-    int sent_framework_id;
-    char *stream_id;
-    char *framework_id;
-    double heartbeat_s;
-    kmesos_recordio rio;
-    char rec_err[ERR_MAX];
-    unsigned gen;
-    uv_timer_t retry_timer;
-    uv_timer_t liveness_timer;
-    ss_call *calls;      /* FIFO: only the head is in flight */
-    ss_call *calls_tail;
-    kmesos_session_stats stats;
-    int handles_open;
-    kmesos_session_close_cb close_cb;
-    void *close_arg;
-};
 
 static void ss_connect(kmesos_session *s);
 static void ss_arm_liveness(kmesos_session *s);
@@ -112,11 +55,6 @@ const char *kmesos_session_strerror(int code)
     case KMESOS_SESSION_ECLOSED: return "session stopped or closing";
     default: return "unknown session error";
     }
-}
-
-static int ss_is_dead(const kmesos_session *s)
-{
-    return s->state == KMESOS_SESSION_STOPPED || s->state == KMESOS_SESSION_CLOSING;
 }
 
 static void ss_set_error(kmesos_session *s, const char *reason)
@@ -349,14 +287,14 @@ static void ss_connect(kmesos_session *s)
 int kmesos_session_start(kmesos_session *s)
 {
     if (s->state != KMESOS_SESSION_IDLE)
-        return ss_is_dead(s) ? KMESOS_SESSION_ECLOSED : KMESOS_SESSION_OK;
+        return kmesos_ss_is_dead(s) ? KMESOS_SESSION_ECLOSED : KMESOS_SESSION_OK;
     ss_connect(s);
     return KMESOS_SESSION_OK;
 }
 
 /* ---- losing the stream, retrying ---------------------------------------- */
 
-static void on_retry_timer(uv_timer_t *t)
+static void ss_on_retry_timer(uv_timer_t *t)
 {
     kmesos_session *s = t->data;
     if (s->state == KMESOS_SESSION_BACKOFF)
@@ -388,7 +326,7 @@ static void ss_retry_later(kmesos_session *s, kmesos_log_level level, const char
     s->state = KMESOS_SESSION_BACKOFF;
     kmesos_log(level, MOD, "%s; subscribing to %s in %.2f s", reason,
                s->masters.urls[s->master_idx], delay);
-    uv_timer_start(&s->retry_timer, on_retry_timer, (uint64_t)(delay * 1000.0 + 0.5), 0);
+    uv_timer_start(&s->retry_timer, ss_on_retry_timer, (uint64_t)(delay * 1000.0 + 0.5), 0);
 }
 
 /* The stream is gone (or must go): tell the handler if it was live, then
@@ -397,7 +335,7 @@ static void ss_stream_lost(kmesos_session *s, kmesos_log_level level, const char
 {
     int was_live = s->state == KMESOS_SESSION_SUBSCRIBED;
     ss_end_stream(s);
-    if (s->state == KMESOS_SESSION_STOPPING || ss_is_dead(s))
+    if (s->state == KMESOS_SESSION_STOPPING || kmesos_ss_is_dead(s))
         return;
     unsigned gen = s->gen;
     if (was_live) {
@@ -411,7 +349,7 @@ static void ss_stream_lost(kmesos_session *s, kmesos_log_level level, const char
     ss_retry_later(s, level, reason);
 }
 
-static void on_liveness_timer(uv_timer_t *t)
+static void ss_on_liveness_timer(uv_timer_t *t)
 {
     kmesos_session *s = t->data;
     char reason[ERR_MAX];
@@ -425,7 +363,7 @@ static void on_liveness_timer(uv_timer_t *t)
 static void ss_arm_liveness(kmesos_session *s)
 {
     double ms = s->liveness_factor * s->heartbeat_s * 1000.0;
-    uv_timer_start(&s->liveness_timer, on_liveness_timer, (uint64_t)(ms + 0.5), 0);
+    uv_timer_start(&s->liveness_timer, ss_on_liveness_timer, (uint64_t)(ms + 0.5), 0);
 }
 
 /* Stops for good: no stream, no retry. */
@@ -438,6 +376,13 @@ static void ss_stop(kmesos_session *s)
 }
 
 /* ---- events ------------------------------------------------------------- */
+
+/* Hands an event to the handler's consumer (event_arg, else arg). */
+static void ss_emit(kmesos_session *s, const Mesos__V1__Scheduler__Event *ev)
+{
+    if (s->h.on_event)
+        s->h.on_event(s->h.event_arg ? s->h.event_arg : s->harg, ev);
+}
 
 static int ss_on_subscribed(kmesos_session *s, const Mesos__V1__Scheduler__Event *ev)
 {
@@ -472,8 +417,7 @@ static void ss_on_error_event(kmesos_session *s, const Mesos__V1__Scheduler__Eve
     KLOG_ERROR(MOD, "ERROR event from the master: %s; stopping", msg);
     ss_set_error(s, msg);
     ss_stop(s);
-    if (s->h.on_event)
-        s->h.on_event(s->harg, ev);
+    ss_emit(s, ev);
     if (s->h.on_error)
         s->h.on_error(s->harg, msg);
 }
@@ -503,8 +447,8 @@ static int ss_dispatch(kmesos_session *s, const Mesos__V1__Scheduler__Event *ev)
     }
     if (ev->type == MESOS__V1__SCHEDULER__EVENT__TYPE__SUBSCRIBED && ss_on_subscribed(s, ev) != 0)
         return -1;
-    if (gen == s->gen && s->h.on_event)
-        s->h.on_event(s->harg, ev);
+    if (gen == s->gen)
+        ss_emit(s, ev);
     return 0;
 }
 
@@ -621,143 +565,56 @@ static void ss_on_done(void *arg, const kmesos_transport_result *res)
     ss_stream_lost(s, client_error ? KMESOS_LOG_ERROR : KMESOS_LOG_WARN, reason);
 }
 
-/* ---- calls -------------------------------------------------------------- */
-
-/* Calls go out one at a time, in the order they were made, each after
- * the master answered the previous one (on a kept-alive connection):
- * separate concurrent connections could reach the master in another
- * order (a SUPPRESS overtaking a REVIVE, a DECLINE an ACCEPT). */
-static void ss_call_free(ss_call *c)
-{
-    kmesos_buf_free(&c->body);
-    free(c);
-}
-
-static ss_call *ss_call_pop(kmesos_session *s)
-{
-    ss_call *c = s->calls;
-    if (c) {
-        s->calls = c->next;
-        if (!s->calls)
-            s->calls_tail = NULL;
-        c->next = NULL;
-    }
-    return c;
-}
-
-static void ss_on_call_done(void *arg, const kmesos_transport_result *res);
-
-static kmesos_transport_req *ss_post(kmesos_session *s, ss_call *c)
-{
-    char ct_hdr[64], accept_hdr[64], sid_hdr[160];
-    const char *ctn = kmesos_content_type_name(s->ct);
-    snprintf(ct_hdr, sizeof ct_hdr, "Content-Type: %s", ctn);
-    snprintf(accept_hdr, sizeof accept_hdr, "Accept: %s", ctn);
-    snprintf(sid_hdr, sizeof sid_hdr, "Mesos-Stream-Id: %s", s->stream_id ? s->stream_id : "");
-    const char *headers[] = {ct_hdr, accept_hdr, sid_hdr, NULL};
-    kmesos_transport_request rq = {
-        .url = s->url, .headers = headers, .body = c->body.data, .body_len = c->body.len,
-        .user = s->secret ? s->principal : NULL, .secret = s->secret,
-        .timeout_ms = s->call_timeout_ms,
-    };
-    return kmesos_transport_post(s->tp, &rq, ss_on_call_done, c);
-}
-
-/* Starts the call at the head of the queue, if it is not in flight. A
- * call that cannot be started is answered with status 0. */
-static void ss_pump_calls(kmesos_session *s)
-{
-    while (s->calls && !s->calls->req) {
-        ss_call *c = s->calls;
-        c->req = ss_post(s, c);
-        if (c->req)
-            return;
-        ss_call_pop(s);
-        s->stats.calls_failed++;
-        if (c->cb)
-            c->cb(c->arg, 0, "out of memory starting the call");
-        ss_call_free(c);
-    }
-}
-
-static void ss_on_call_done(void *arg, const kmesos_transport_result *res)
-{
-    ss_call *c = arg;
-    kmesos_session *s = c->s;
-    ss_call_pop(s); /* c is the head: only the head is in flight */
-    const char *error = NULL;
-    if (res->curl_code)
-        error = res->error;
-    else if (res->status < 200 || res->status >= 300)
-        error = res->body_len ? res->body : "no body";
-    if (error) {
-        s->stats.calls_failed++;
-        KLOG_WARN(MOD, "%s call answered %ld: %s", kmesos_sched_call_type_name(c->type),
-                  res->status, error);
-    }
-    if (c->is_teardown)
-        ss_stop(s);
-    ss_pump_calls(s);
-    if (c->cb)
-        c->cb(c->arg, res->status, error);
-    ss_call_free(c);
-}
-
-static int ss_encode_call(kmesos_session *s, Mesos__V1__Scheduler__Call *call, kmesos_buf *out)
-{
-    Mesos__V1__FrameworkID fid = MESOS__V1__FRAMEWORK_ID__INIT;
-    fid.value = s->framework_id;
-    Mesos__V1__FrameworkID *saved = call->framework_id;
-    call->framework_id = &fid;
-    int rc = kmesos_protocol_encode(&call->base, s->ct, out);
-    call->framework_id = saved;
-    return rc;
-}
-
-static int ss_send(kmesos_session *s, Mesos__V1__Scheduler__Call *call,
-                   kmesos_session_call_cb cb, void *arg, int is_teardown)
-{
-    ss_call *c = calloc(1, sizeof *c);
-    if (!c)
-        return KMESOS_SESSION_ENOMEM;
-    *c = (ss_call){.s = s, .cb = cb, .arg = arg, .type = call->type, .is_teardown = is_teardown};
-    kmesos_buf_init(&c->body);
-    if (ss_encode_call(s, call, &c->body) != 0) {
-        ss_call_free(c);
-        return KMESOS_SESSION_EENCODE;
-    }
-    if (s->calls_tail)
-        s->calls_tail->next = c;
-    else
-        s->calls = c;
-    s->calls_tail = c;
-    s->stats.calls_sent++;
-    KLOG_DEBUG(MOD, "%s call queued", kmesos_sched_call_type_name(call->type));
-    ss_pump_calls(s);
-    return KMESOS_SESSION_OK;
-}
+/* ---- calls (queued and sent by sender.c) ------------------------------- */
 
 int kmesos_session_call(kmesos_session *s, Mesos__V1__Scheduler__Call *call,
                         kmesos_session_call_cb cb, void *arg)
 {
-    if (ss_is_dead(s) || s->state == KMESOS_SESSION_STOPPING)
+    if (kmesos_ss_is_dead(s) || s->state == KMESOS_SESSION_STOPPING)
         return KMESOS_SESSION_ECLOSED;
     if (s->state != KMESOS_SESSION_SUBSCRIBED || !s->stream_id || !s->framework_id) {
         KLOG_WARN(MOD, "%s call refused: %s", kmesos_sched_call_type_name(call->type),
                   kmesos_session_strerror(KMESOS_SESSION_ENOTSUBSCRIBED));
         return KMESOS_SESSION_ENOTSUBSCRIBED;
     }
-    return ss_send(s, call, cb, arg, 0);
+    return kmesos_ss_enqueue(s, call, cb, arg);
+}
+
+static void ss_on_sent(void *arg, long status, const char *error)
+{
+    (void)arg;
+    if (status != 202 && status != 200)
+        KLOG_WARN(MOD, "call answered %ld: %s", status, error ? error : "");
+}
+
+int kmesos_session_send(void *session, Mesos__V1__Scheduler__Call *call)
+{
+    int rc = kmesos_session_call(session, call, ss_on_sent, NULL);
+    if (rc != 0)
+        KLOG_WARN(MOD, "%s not sent: %s", kmesos_sched_call_type_name(call->type),
+                  kmesos_session_strerror(rc));
+    return rc;
+}
+
+/* TEARDOWN answered (or cancelled): stop for good, then tell the caller. */
+static void ss_on_teardown_done(void *arg, long status, const char *error)
+{
+    kmesos_session *s = arg;
+    ss_stop(s);
+    if (s->teardown_cb)
+        s->teardown_cb(s->teardown_arg, status, error);
 }
 
 int kmesos_session_teardown(kmesos_session *s, kmesos_session_call_cb cb, void *arg)
 {
     if (s->state != KMESOS_SESSION_SUBSCRIBED)
-        return ss_is_dead(s) ? KMESOS_SESSION_ECLOSED : KMESOS_SESSION_ENOTSUBSCRIBED;
+        return kmesos_ss_is_dead(s) ? KMESOS_SESSION_ECLOSED : KMESOS_SESSION_ENOTSUBSCRIBED;
     Mesos__V1__Scheduler__Call call = MESOS__V1__SCHEDULER__CALL__INIT;
     call.has_type = 1;
     call.type = MESOS__V1__SCHEDULER__CALL__TYPE__TEARDOWN;
-    int rc = ss_send(s, &call, cb, arg, 1);
+    s->teardown_cb = cb;
+    s->teardown_arg = arg;
+    int rc = kmesos_ss_enqueue(s, &call, ss_on_teardown_done, s);
     if (rc == KMESOS_SESSION_OK) {
         KLOG_INFO(MOD, "TEARDOWN of framework %s sent", s->framework_id);
         s->state = KMESOS_SESSION_STOPPING;
@@ -778,21 +635,9 @@ static void ss_handle_closed(kmesos_session *s)
         cb(arg);
 }
 
-static void on_timer_closed(uv_handle_t *h) { ss_handle_closed(h->data); }
+static void ss_on_timer_closed(uv_handle_t *h) { ss_handle_closed(h->data); }
 
-static void on_transport_closed(void *arg) { ss_handle_closed(arg); }
-
-static void ss_cancel_calls(kmesos_session *s)
-{
-    ss_call *c;
-    while ((c = ss_call_pop(s)) != NULL) {
-        if (c->req)
-            kmesos_transport_cancel(c->req);
-        if (c->cb)
-            c->cb(c->arg, 0, "session closed");
-        ss_call_free(c);
-    }
-}
+static void ss_on_transport_closed(void *arg) { ss_handle_closed(arg); }
 
 void kmesos_session_close(kmesos_session *s, kmesos_session_close_cb cb, void *arg)
 {
@@ -802,9 +647,9 @@ void kmesos_session_close(kmesos_session *s, kmesos_session_close_cb cb, void *a
     s->close_cb = cb;
     s->close_arg = arg;
     ss_stop(s);
-    ss_cancel_calls(s);
+    kmesos_ss_cancel_calls(s);
     s->handles_open = 3;
-    uv_close((uv_handle_t *)&s->retry_timer, on_timer_closed);
-    uv_close((uv_handle_t *)&s->liveness_timer, on_timer_closed);
-    kmesos_transport_close(s->tp, on_transport_closed, s);
+    uv_close((uv_handle_t *)&s->retry_timer, ss_on_timer_closed);
+    uv_close((uv_handle_t *)&s->liveness_timer, ss_on_timer_closed);
+    kmesos_transport_close(s->tp, ss_on_transport_closed, s);
 }

@@ -51,6 +51,10 @@ typedef struct kmesos_session_handler {
     /* ERROR event (after on_event): the master removed the framework; the
      * session has stopped and will not re-subscribe. */
     void (*on_error)(void *arg, const char *message);
+    /* on_event's own argument, when not NULL: the events' consumer (the
+     * scheduler, with on_event = kmesos_scheduler_feed), while the other
+     * callbacks get the session's arg (the program's wiring). */
+    void *event_arg;
 } kmesos_session_handler;
 
 typedef enum kmesos_session_state {
@@ -118,6 +122,11 @@ const char *kmesos_session_leader_url(const kmesos_session *s);
  * KMESOS_SESSION_E* code: cb never runs (e.g. not subscribed). */
 int kmesos_session_call(kmesos_session *s, Mesos__V1__Scheduler__Call *call,
                         kmesos_session_call_cb cb, void *arg);
+/* The scheduler's sender: matches kmesos_scheduler_io.send with the
+ * session as send_arg. kmesos_session_call whose answer is only logged
+ * (a warning unless the master answered 200 or 202); a call that cannot
+ * be sent is logged too. 0, or a negative KMESOS_SESSION_E* code. */
+int kmesos_session_send(void *session, Mesos__V1__Scheduler__Call *call);
 /* Sends TEARDOWN and stops (no re-subscribe). cb may be NULL. */
 int kmesos_session_teardown(kmesos_session *s, kmesos_session_call_cb cb, void *arg);
 /* Drops the stream, cancels pending calls (their cb runs with status 0

@@ -1,4 +1,4 @@
-/* policy_check: `kmesos-scheduler --check-policy FILE...`, a dry run of a
+/* check: `kmesos-scheduler --check-policy FILE...`, a dry run of a
  * policy chain. It loads the chain exactly as the scheduler would (same
  * host, options, budget), reports what loaded, and when given JSON input
  * evaluates every pair and prints one line per pair:

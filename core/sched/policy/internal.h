@@ -1,6 +1,7 @@
-/* policy_int: the policy host's private parts, shared by policy.c (chain
- * loading, evaluation, hooks, reload) and policy_view.c (the offer, task
- * and ctx.cluster tables the policies read). Not for other modules. */
+/* internal: the policy host's private parts, shared by host.c (loading,
+ * validating and reloading the chain), eval.c (pairs through the chain,
+ * budget, hooks) and view.c (the offer, task and ctx.cluster tables the
+ * policies read). Not for other modules. */
 #ifndef KMESOS_POLICY_INT_H
 #define KMESOS_POLICY_INT_H
 #include <stdint.h>
@@ -9,6 +10,9 @@
 #include <lua.h>
 
 #include "sched/policy/policy.h"
+
+/* Registry key of the kmesos_policy (a light userdata) in every state. */
+#define KMESOS_POLICY_HOST_KEY "kmesos.policy.host"
 
 /* Fixed stack slots of every host lua_State (the stack is kept at
  * PSLOT_TOP between calls, so these are cheap lua_pushvalue sources). */
@@ -69,7 +73,7 @@ struct kmesos_policy {
     size_t n_entries;
     const char *s_decline, *s_wait; /* interned strings of L */
     int last_index;                 /* 1-based policy of the last non-accept */
-    /* views and cluster (policy_view.c) */
+    /* views and cluster (view.c) */
     kmesos_pview *offer_views, *task_views;
     /* lookup shortcuts in front of the hash tables (every pair asks for
      * one offer and one task view): the last offer view, and task views
@@ -93,7 +97,19 @@ struct kmesos_policy {
     char reload_error[512];
 };
 
-/* ---- policy_view.c ---- */
+/* ---- eval.c ---- */
+/* Builds the chain walker of a fresh state from the table of entries at
+ * index entries (name, options, evaluate, on_status, on_tick each) and
+ * sets PSLOT_DRIVER, PSLOT_HOOK and PSLOT_CURRENT. 0, or -1 with err. */
+int kmesos_peval_driver(lua_State *L, int entries, char *err, size_t errlen);
+/* Arms the instruction budget of the next call on L. */
+void kmesos_peval_arm(kmesos_policy *p, lua_State *L, uint64_t budget);
+/* Text of the error value at idx (pushes one when it is not a string). */
+const char *kmesos_peval_error_text(lua_State *L, int idx);
+/* Keeps msg as the last error (kmesos_policy_last_error). */
+void kmesos_peval_set_error(kmesos_policy *p, const char *msg);
+
+/* ---- view.c ---- */
 /* Starts a batch when the clock moved or the cluster is stale: ctx.now,
  * ctx.cluster rebuilt, view sweep. */
 void kmesos_pview_batch(kmesos_policy *p, uint64_t now_ms, double now_s);

@@ -1,5 +1,5 @@
-/* policy_lua: JSON to Lua and Lua to Lua copies for the policy host (see
- * policy_lua.h). JSON arrives through jansson rather than lua-cjson so
+/* lua: JSON to Lua and Lua to Lua copies for the policy host (see
+ * lua.h). JSON arrives through jansson rather than lua-cjson so
  * that options and --check-policy input work even where cjson is not
  * installed. The cross-state copy walks tables recursively with a depth
  * limit and keeps a "seen" table in the destination keyed by the source

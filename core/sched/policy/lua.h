@@ -1,4 +1,4 @@
-/* policy_lua: plain-value plumbing for the policy host: JSON (jansson) to
+/* lua: plain-value plumbing for the policy host: JSON (jansson) to
  * Lua tables, a JSON value read from a file or given inline, and a deep
  * copy of plain Lua values from one lua_State into another (how ctx.state
  * survives a hot reload into a fresh state). Only the policy host uses

@@ -69,6 +69,10 @@ void kmesos_policy_attach(kmesos_policy *p, const kmesos_offers *book,
  * as a launch: ctx.cluster counts the task on the offer's host at once. */
 void kmesos_policy_evaluate(void *impl, const kmesos_offer *offer, const kmesos_task *task,
                             const kmesos_decide_ctx *ctx, kmesos_verdict *out);
+/* Makes p the scheduler's evaluator: d's evaluate is
+ * kmesos_policy_evaluate, and its status and tick hooks run the chain's
+ * on_status and on_tick (kmesos_policy_status, kmesos_policy_tick). */
+void kmesos_policy_bind(kmesos_policy *p, kmesos_decider *d);
 /* The same without counting a launch (dry runs, benchmarks). */
 void kmesos_policy_eval(kmesos_policy *p, const kmesos_offer *offer, const kmesos_task *task,
                         const kmesos_decide_ctx *ctx, kmesos_verdict *out);
@@ -107,6 +111,12 @@ const char *kmesos_policy_reload_error(const kmesos_policy *p);
 size_t kmesos_policy_count(const kmesos_policy *p);
 const char *kmesos_policy_name(const kmesos_policy *p, size_t i);
 const char *kmesos_policy_path(const kmesos_policy *p, size_t i);
+
+/* The chain and its counters as GET /api/policy shows them: {chain:
+ * [{name, path}], reloads, reload_failures, last_reload_ms, reload_error,
+ * last_error, evaluations, accepts, declines, waits, errors, budget_hits}.
+ * A new reference (NULL on no memory). */
+json_t *kmesos_policy_json(const kmesos_policy *p);
 
 /* Finds the directory of the shipped policies: $KMESOS_POLICY_DIR, else
  * ./policies, else DIR/../policies and DIR/../share/kafka-mesos/policies

@@ -1,4 +1,4 @@
-/* policy_view: the tables the policies read, built for speed. Each offer
+/* view: the tables the policies read, built for speed. Each offer
  * in the book and each task slot gets one Lua table, built on first use
  * and cached (keyed by the C pointer, checked against the id so a reused
  * address is never mistaken for the old entry; as every pair asks for one

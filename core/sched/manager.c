@@ -1,0 +1,214 @@
+/* manager: the workload manager. What the operator (the admin API, a
+ * module such as Kafka) asks to keep running, turned into task slots.
+ *
+ * Workloads are individually allocated and owned by the scheduler; each
+ * instance has one slot in the task registry (tasks point at their
+ * workload). Adding a workload creates pending slots; replacing one moves
+ * its slots to the new object (each object gets a fresh generation, so
+ * caches keyed by address notice), creates missing instances and stops
+ * surplus ones; removing one kills its running tasks and drops its slots.
+ * Slots are stopped (KILL, no relaunch), requeued or restarted on
+ * request. After every such change the offer interest is brought in line
+ * with the pending set: SUPPRESS when nothing is pending, REVIVE when
+ * something is and offers are suppressed; a change is reported through
+ * io.changed so the state is saved. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "sched/scheduler_int.h"
+
+#define MOD "scheduler"
+
+/* ---- finding workloads and slots ------------------------------------------- */
+
+static ssize_t workload_index(const kmesos_scheduler *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_workloads; i++)
+        if (strcmp(s->workloads[i]->name, name) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+const kmesos_workload *kmesos_scheduler_workload(const kmesos_scheduler *s, const char *name)
+{
+    ssize_t i = workload_index(s, name);
+    return i < 0 ? NULL : s->workloads[i];
+}
+
+kmesos_task *kmesos_scheduler_slot(const kmesos_scheduler *s, const kmesos_workload *w,
+                                   int instance)
+{
+    for (kmesos_task *t = s->tasks.by_id; t; t = t->hh.next)
+        if (t->workload == w && t->instance == instance)
+            return t;
+    return NULL;
+}
+
+/* Pending slots for the instances of w that have none. */
+static int fill_workload(kmesos_scheduler *s, const kmesos_workload *w, uint64_t now)
+{
+    for (int k = 0; k < w->instances; k++)
+        if (!kmesos_scheduler_slot(s, w, k) && !kmesos_tasks_add(&s->tasks, w, k, now))
+            return -1;
+    return 0;
+}
+
+int kmesos_scheduler_fill_slots(kmesos_scheduler *s)
+{
+    uint64_t now = s->io.now_ms(s->io.arg);
+    for (size_t i = 0; i < s->n_workloads; i++)
+        if (fill_workload(s, s->workloads[i], now) != 0)
+            return -1;
+    return 0;
+}
+
+/* ---- offer interest: SUPPRESS / REVIVE ------------------------------------ */
+
+void kmesos_sched_interest(kmesos_scheduler *s, int force_revive)
+{
+    if (!s->subscribed)
+        return;
+    int wants = kmesos_tasks_pending(&s->tasks) > 0;
+    if (wants && (s->suppressed || force_revive)) {
+        kmesos_sched_send(s, kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE));
+        s->suppressed = 0;
+        s->stats.revives++;
+        KLOG_INFO(MOD, "REVIVE: %zu task(s) pending", kmesos_tasks_pending(&s->tasks));
+    } else if (!wants && !s->suppressed) {
+        kmesos_sched_send(s, kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS));
+        s->suppressed = 1;
+        s->stats.suppresses++;
+        KLOG_INFO(MOD, "SUPPRESS: nothing to launch");
+    }
+}
+
+void kmesos_scheduler_update_interest(kmesos_scheduler *s) { kmesos_sched_interest(s, 0); }
+
+/* ---- workloads at runtime --------------------------------------------------- */
+
+/* Stops a slot on request: KILL when it may run, forget it when pending. */
+static void stop_slot(kmesos_scheduler *s, kmesos_task *t, int drop_pending)
+{
+    kmesos_phase was = t->phase;
+    if (was == KMESOS_PHASE_PENDING && drop_pending) {
+        kmesos_tasks_remove(&s->tasks, t);
+        return;
+    }
+    kmesos_tasks_stop(&s->tasks, t);
+    if (was == KMESOS_PHASE_LAUNCHING || was == KMESOS_PHASE_ACTIVE)
+        kmesos_sched_send(s, kmesos_call_kill(t->id, t->agent_id));
+}
+
+int kmesos_scheduler_adopt_workload(kmesos_scheduler *s, kmesos_workload *w)
+{
+    kmesos_workload **grown = NULL;
+    if (workload_index(s, w->name) >= 0 ||
+        !(grown = realloc(s->workloads, (s->n_workloads + 1) * sizeof *grown))) {
+        kmesos_workload_destroy(w);
+        return -1;
+    }
+    s->workloads = grown;
+    s->workloads[s->n_workloads++] = w;
+    w->generation = ++s->workload_gen;
+    return 0;
+}
+
+int kmesos_scheduler_add_workload(kmesos_scheduler *s, kmesos_workload *w)
+{
+    if (kmesos_scheduler_adopt_workload(s, w) != 0)
+        return -1;
+    int rc = fill_workload(s, w, s->io.now_ms(s->io.arg));
+    kmesos_sched_interest(s, 0);
+    kmesos_sched_changed(s);
+    return rc;
+}
+
+int kmesos_scheduler_put_workload(kmesos_scheduler *s, kmesos_workload *w)
+{
+    if (kmesos_scheduler_workload(s, w->name))
+        return kmesos_scheduler_replace_workload(s, w);
+    return kmesos_scheduler_add_workload(s, w);
+}
+
+int kmesos_scheduler_replace_workload(kmesos_scheduler *s, kmesos_workload *nw)
+{
+    ssize_t i = workload_index(s, nw->name);
+    if (i < 0) {
+        kmesos_workload_destroy(nw);
+        return -1;
+    }
+    kmesos_workload *old = s->workloads[i];
+    s->workloads[i] = nw;
+    nw->generation = ++s->workload_gen;
+    kmesos_task *t, *tmp;
+    HASH_ITER(hh, s->tasks.by_id, t, tmp) {
+        if (t->workload != old)
+            continue;
+        t->workload = nw;
+        if (t->instance >= nw->instances && t->phase != KMESOS_PHASE_STOPPED &&
+            t->phase != KMESOS_PHASE_DONE)
+            stop_slot(s, t, 1);
+    }
+    kmesos_workload_destroy(old);
+    int rc = fill_workload(s, nw, s->io.now_ms(s->io.arg));
+    kmesos_sched_interest(s, 0);
+    kmesos_sched_changed(s);
+    return rc;
+}
+
+int kmesos_scheduler_remove_workload(kmesos_scheduler *s, const char *name)
+{
+    ssize_t i = workload_index(s, name);
+    if (i < 0)
+        return -1;
+    kmesos_workload *w = s->workloads[i];
+    kmesos_task *t, *tmp;
+    HASH_ITER(hh, s->tasks.by_id, t, tmp) {
+        if (t->workload != w)
+            continue;
+        if (t->phase == KMESOS_PHASE_LAUNCHING || t->phase == KMESOS_PHASE_ACTIVE)
+            kmesos_sched_send(s, kmesos_call_kill(t->id, t->agent_id));
+        kmesos_tasks_remove(&s->tasks, t);
+    }
+    memmove(&s->workloads[i], &s->workloads[i + 1],
+            (s->n_workloads - (size_t)i - 1) * sizeof *s->workloads);
+    s->n_workloads--;
+    kmesos_workload_destroy(w);
+    kmesos_sched_interest(s, 0);
+    kmesos_sched_changed(s);
+    return 0;
+}
+
+int kmesos_scheduler_requeue(kmesos_scheduler *s, kmesos_task *t)
+{
+    if (t->phase != KMESOS_PHASE_STOPPED && t->phase != KMESOS_PHASE_DONE)
+        return 0;
+    if (kmesos_tasks_requeue(&s->tasks, t, s->io.now_ms(s->io.arg)) != 0)
+        return -1;
+    kmesos_sched_interest(s, 0);
+    kmesos_sched_changed(s);
+    return 0;
+}
+
+int kmesos_scheduler_restart_task(kmesos_scheduler *s, kmesos_task *t)
+{
+    if (t->phase != KMESOS_PHASE_LAUNCHING && t->phase != KMESOS_PHASE_ACTIVE)
+        return -1;
+    t->restarting = 1;
+    kmesos_sched_send(s, kmesos_call_kill(t->id, t->agent_id));
+    return 0;
+}
+
+int kmesos_scheduler_kill(kmesos_scheduler *s, const char *task_id)
+{
+    kmesos_task *t = kmesos_tasks_find(&s->tasks, task_id);
+    if (!t)
+        return -1;
+    kmesos_phase was = t->phase;
+    kmesos_tasks_stop(&s->tasks, t);
+    if (was == KMESOS_PHASE_LAUNCHING || was == KMESOS_PHASE_ACTIVE)
+        kmesos_sched_send(s, kmesos_call_kill(t->id, t->agent_id));
+    kmesos_sched_interest(s, 0);
+    return 0;
+}

@@ -1,0 +1,249 @@
+/* place: placing offers, the scheduler's hot path.
+ *
+ * Offers are placed one by one: each pending task (in registry order)
+ * whose relaunch backoff is over is first offered to its module's gate
+ * (kmesos_scheduler_ext, e.g. a Kafka broker's own rules), then to
+ * decide() (fit in C, then the policy chain); accepted tasks are packed
+ * onto the offer while its remaining resources and ports last, each
+ * getting its TaskInfo from the launcher or its module. An offer that got
+ * tasks is accepted at once (one ACCEPT per offer, since its LAUNCH names
+ * its agent); one that only got "wait" verdicts stays in the book until
+ * its hold (--offer-hold) runs out, and is re-placed on every tick; all
+ * others are declined together, one DECLINE per refuse_seconds value
+ * (the smallest a policy asked for, shortened to the end of a pending
+ * task's backoff so that the agent comes back when the task may launch).
+ * Every offer leaves the book exactly once, through take. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/launcher.h"
+#include "sched/scheduler_int.h"
+
+#define MOD "scheduler"
+
+/* ---- declines, batched by refuse_seconds ---------------------------------- */
+
+typedef struct decline_group {
+    double refuse_s;
+    const char **ids;
+    size_t n;
+    kmesos_offer **owned; /* taken offers, freed after the call */
+} decline_group;
+
+typedef struct decline_batch {
+    decline_group groups[4];
+    size_t n_groups;
+} decline_batch;
+
+static void batch_flush(kmesos_scheduler *s, decline_batch *b)
+{
+    for (size_t g = 0; g < b->n_groups; g++) {
+        decline_group *dg = &b->groups[g];
+        kmesos_sched_send(s, kmesos_call_decline(dg->ids, dg->n, dg->refuse_s));
+        s->stats.offers_declined += dg->n;
+        KLOG_DEBUG(MOD, "DECLINE %zu offer(s), refuse_seconds=%g", dg->n, dg->refuse_s);
+        for (size_t i = 0; i < dg->n; i++)
+            kmesos_offer_free(dg->owned[i]);
+        free(dg->ids);
+        free(dg->owned);
+    }
+    b->n_groups = 0;
+}
+
+/* Takes the offer out of the book and queues it for one DECLINE. */
+static void batch_decline(kmesos_scheduler *s, decline_batch *b, kmesos_offer *o, double refuse_s)
+{
+    o = kmesos_offers_take(&s->offers, o->id);
+    if (!o)
+        return;
+    decline_group *dg = NULL;
+    for (size_t g = 0; g < b->n_groups && !dg; g++)
+        if (b->groups[g].refuse_s == refuse_s)
+            dg = &b->groups[g];
+    if (!dg && b->n_groups == sizeof b->groups / sizeof b->groups[0])
+        batch_flush(s, b);
+    if (!dg) {
+        dg = &b->groups[b->n_groups++];
+        memset(dg, 0, sizeof *dg);
+        dg->refuse_s = refuse_s;
+    }
+    const char **ids = realloc(dg->ids, (dg->n + 1) * sizeof *ids);
+    kmesos_offer **owned = realloc(dg->owned, (dg->n + 1) * sizeof *owned);
+    if (ids)
+        dg->ids = ids;
+    if (owned)
+        dg->owned = owned;
+    if (!ids || !owned) {
+        KLOG_ERROR(MOD, "out of memory: declining offer %s alone", o->id);
+        kmesos_sched_send(s, kmesos_call_decline((const char *const *)&o->id, 1, refuse_s));
+        kmesos_offer_free(o);
+        return;
+    }
+    dg->ids[dg->n] = o->id;
+    dg->owned[dg->n++] = o;
+}
+
+/* ---- placing one offer ----------------------------------------------------- */
+
+typedef struct placement {
+    Mesos__V1__TaskInfo **infos;
+    size_t n;
+    int waited;
+    double refuse_s;         /* smallest refuse asked by a decline verdict */
+    uint64_t backoff_end_ms; /* earliest end of a pending task's backoff, 0: none */
+} placement;
+
+static void set_reason(kmesos_task *t, const char *reason)
+{
+    if (t->wait_reason && strcmp(t->wait_reason, reason) == 0)
+        return;
+    free(t->wait_reason);
+    t->wait_reason = strdup(reason);
+}
+
+static void place_task(kmesos_scheduler *s, kmesos_offer *o, kmesos_task *t,
+                       kmesos_remaining *left, kmesos_port_cursor *pc, placement *p,
+                       const kmesos_decide_ctx *ctx)
+{
+    kmesos_verdict v = {.kind = KMESOS_VERDICT_ACCEPT, .refuse_seconds = -1};
+    int ext = t->workload->ext && s->ext.gate;
+    if (ext)
+        s->ext.gate(s->ext.arg, t, o, pc, &v);
+    if (v.kind == KMESOS_VERDICT_ACCEPT)
+        kmesos_decide(&s->decider, o, left, t, ctx, &v);
+    if (v.kind == KMESOS_VERDICT_WAIT) {
+        p->waited = 1;
+        set_reason(t, v.reason[0] ? v.reason : "waiting for a better offer");
+        return;
+    }
+    if (v.kind == KMESOS_VERDICT_DECLINE) {
+        if (v.refuse_seconds >= 0 && (p->refuse_s < 0 || v.refuse_seconds < p->refuse_s))
+            p->refuse_s = v.refuse_seconds;
+        set_reason(t, v.reason[0] ? v.reason : "declined by policy");
+        return;
+    }
+    Mesos__V1__TaskInfo *ti = ext && s->ext.task_info ? s->ext.task_info(s->ext.arg, t, o, pc)
+                                                      : kmesos_launcher_task_info(t, o, pc);
+    if (!ti || kmesos_pb_push((void ***)&p->infos, &p->n, ti) != 0) {
+        KLOG_ERROR(MOD, "cannot build TaskInfo for %s", t->id);
+        return;
+    }
+    kmesos_remaining_take(left, t);
+    kmesos_tasks_launched(&s->tasks, t, o->agent_id, o->hostname, ctx->now_ms);
+    KLOG_INFO(MOD, "launching %s on %s (offer %s)", t->id, o->hostname, o->id);
+}
+
+static void accept_offer(kmesos_scheduler *s, kmesos_offer *o, placement *p)
+{
+    o = kmesos_offers_take(&s->offers, o->id);
+    if (!o)
+        return;
+    kmesos_sched_send(s, kmesos_call_accept(o->id, p->infos, p->n, s->cfg.accept_refuse_s));
+    s->stats.offers_accepted++;
+    s->stats.tasks_launched += p->n;
+    uint64_t now = kmesos_sched_now_us(s), us = now > o->received_us ? now - o->received_us : 0;
+    s->stats.decide_us_total += us;
+    s->stats.decide_count++;
+    if (us > s->stats.decide_us_max)
+        s->stats.decide_us_max = us;
+    kmesos_offer_free(o);
+    free(p->infos);
+    p->infos = NULL;
+    p->n = 0;
+    kmesos_sched_changed(s);
+}
+
+static void place_offer(kmesos_scheduler *s, kmesos_offer *o, decline_batch *batch,
+                        const kmesos_decide_ctx *ctx)
+{
+    placement p = {.refuse_s = -1};
+    kmesos_remaining left;
+    kmesos_port_cursor pc;
+    kmesos_remaining_init(&left, o);
+    kmesos_port_cursor_init(&pc, o);
+    for (kmesos_task *t = s->tasks.by_id, *next; t; t = next) {
+        next = t->hh.next; /* a launch does not rehash, but stay safe */
+        if (t->phase != KMESOS_PHASE_PENDING)
+            continue;
+        if (t->next_attempt_ms <= ctx->now_ms)
+            place_task(s, o, t, &left, &pc, &p, ctx);
+        else if (!p.backoff_end_ms || t->next_attempt_ms < p.backoff_end_ms)
+            p.backoff_end_ms = t->next_attempt_ms;
+    }
+    if (p.n) {
+        accept_offer(s, o, &p);
+        return;
+    }
+    uint64_t hold_ms = (uint64_t)(s->cfg.offer_hold_s * 1000);
+    if (p.waited && ctx->now_ms < o->received_ms + hold_ms) {
+        if (!o->hold_until_ms)
+            s->stats.offers_held++;
+        o->hold_until_ms = o->received_ms + hold_ms;
+        return;
+    }
+    double refuse = p.refuse_s >= 0 ? p.refuse_s : s->cfg.decline_refuse_s;
+    /* a task in relaunch backoff wants this agent back when it ends */
+    double backoff_left_s = p.backoff_end_ms ? (p.backoff_end_ms - ctx->now_ms) / 1000.0 : -1;
+    if (backoff_left_s >= 0 && backoff_left_s < refuse)
+        refuse = backoff_left_s;
+    batch_decline(s, batch, o, refuse);
+}
+
+static void make_ctx(kmesos_scheduler *s, kmesos_decide_ctx *ctx)
+{
+    ctx->now_ms = s->io.now_ms(s->io.arg);
+    ctx->now_s = s->io.now_s(s->io.arg);
+}
+
+/* ---- entry points ---------------------------------------------------------- */
+
+void kmesos_place_offers(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__Offers *ev)
+{
+    kmesos_decide_ctx ctx;
+    decline_batch batch = {0};
+    make_ctx(s, &ctx);
+    for (size_t i = 0; i < ev->n_offers; i++) {
+        s->stats.offers_received++;
+        kmesos_offer *o = kmesos_offers_add(&s->offers, ev->offers[i], ctx.now_ms);
+        if (o)
+            o->received_us = kmesos_sched_now_us(s);
+        if (!o) {
+            KLOG_WARN(MOD, "offer %s ignored (duplicate)", ev->offers[i]->id->value);
+            continue;
+        }
+        place_offer(s, o, &batch, &ctx);
+    }
+    if (s->replace_held) {
+        /* a module asked for it: e.g. a group of tasks can now launch
+         * together on offers held until the last one came */
+        s->replace_held = 0;
+        kmesos_offer *h, *tmp;
+        HASH_ITER(hh, s->offers.by_id, h, tmp) if (h->hold_until_ms) place_offer(s, h, &batch, &ctx);
+    }
+    batch_flush(s, &batch);
+}
+
+void kmesos_place_held(kmesos_scheduler *s)
+{
+    kmesos_decide_ctx ctx;
+    decline_batch batch = {0};
+    make_ctx(s, &ctx);
+    kmesos_offer *o, *tmp;
+    HASH_ITER(hh, s->offers.by_id, o, tmp) {
+        if (ctx.now_ms >= o->hold_until_ms) {
+            s->offers.stats.expired++;
+            batch_decline(s, &batch, o, s->cfg.decline_refuse_s);
+        } else {
+            place_offer(s, o, &batch, &ctx);
+        }
+    }
+    batch_flush(s, &batch);
+}
+
+void kmesos_place_release(kmesos_scheduler *s)
+{
+    decline_batch batch = {0};
+    kmesos_offer *o, *tmp;
+    HASH_ITER(hh, s->offers.by_id, o, tmp) batch_decline(s, &batch, o, s->cfg.decline_refuse_s);
+    batch_flush(s, &batch);
+}
