@@ -614,6 +614,92 @@ static void test_port_the_agents_cannot_offer(void)
     kafka_world_teardown(&w);
 }
 
+/* A spy between the scheduler and the Kafka hooks: it records whether
+ * the on_update hook touched the scheduler (a workload put, a call sent)
+ * before it returned. Such changes belong after the event (settle). */
+typedef struct hook_spy {
+    kmesos_scheduler_ext inner;
+    kafka_world *w;
+    int updates, reentered;
+} hook_spy;
+
+static void spy_gate(void *arg, const kmesos_task *t, const kmesos_offer *o,
+                     const kmesos_port_cursor *pc, kmesos_verdict *v)
+{
+    hook_spy *sp = arg;
+    sp->inner.gate(sp->inner.arg, t, o, pc, v);
+}
+
+static Mesos__V1__TaskInfo *spy_task_info(void *arg, const kmesos_task *t, const kmesos_offer *o,
+                                          kmesos_port_cursor *pc)
+{
+    hook_spy *sp = arg;
+    return sp->inner.task_info(sp->inner.arg, t, o, pc);
+}
+
+static void spy_on_update(void *arg, kmesos_task *t, int state, const char *message,
+                          kmesos_update_result r)
+{
+    hook_spy *sp = arg;
+    uint64_t gen = sp->w->s.workload_gen;
+    size_t sent = sp->w->f.n;
+    sp->inner.on_update(sp->inner.arg, t, state, message, r);
+    sp->updates++;
+    sp->reentered += sp->w->s.workload_gen != gen || sp->w->f.n != sent;
+}
+
+static int spy_endpoint(void *arg, const kmesos_task *t, char *buf, size_t n)
+{
+    hook_spy *sp = arg;
+    return sp->inner.endpoint(sp->inner.arg, t, buf, n);
+}
+
+static void spy_settle(void *arg)
+{
+    hook_spy *sp = arg;
+    sp->inner.settle(sp->inner.arg);
+}
+
+static void test_updates_never_reenter_the_scheduler(void)
+{
+    world w;
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
+    hook_spy sp = {w.s.ext, &w, 0, 0};
+    CHECK(sp.inner.settle != NULL);
+    w.s.ext = (kmesos_scheduler_ext){&sp, spy_gate, spy_task_info, spy_on_update, spy_endpoint,
+                                     spy_settle};
+    run_brokers(&w, 2, "&failover_delay=1s");
+    for (int i = 0; i < 2; i++)
+        kafka_world_feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
+                                MESOS__V1__TASK_STATE__TASK_RUNNING);
+    /* a failure: the workload is rebuilt (stickiness), after the event */
+    uint64_t gen = w.s.workload_gen;
+    char id[64];
+    snprintf(id, sizeof id, "%s", task_of(&w, 1)->id);
+    kafka_world_feed_update(&w, id, "agent-h2", MESOS__V1__TASK_STATE__TASK_FAILED);
+    CHECK(w.s.workload_gen > gen);
+    CHECK_STR(task_of(&w, 1)->workload->prefer_hosts[0], "h2");
+    /* a rolling restart: broker 0 back RUNNING -> broker 1's KILL, after the event */
+    w.f.now_ms += 1000;
+    const char *o[] = {"o8"}, *h[] = {"h2"};
+    feed_offers(&w, o, h, 1);
+    kafka_world_feed_update(&w, task_of(&w, 1)->id, "agent-h2",
+                            MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_INT(api_drop(&w, "POST", "restart", "broker=*"), 202);
+    snprintf(id, sizeof id, "%s", task_of(&w, 0)->id);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    const char *o2[] = {"o9"};
+    feed_offers(&w, o2, HOSTS, 1);
+    fake_io_reset(&w.f);
+    kafka_world_feed_update(&w, task_of(&w, 0)->id, "agent-h1",
+                            MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+    CHECK_INT(w.k.restart_current, 1);
+    CHECK(sp.updates >= 6);
+    CHECK_INT(sp.reentered, 0);
+    kafka_world_teardown(&w);
+}
+
 int main(void)
 {
     RUN_TEST(test_id_expressions);
@@ -624,6 +710,7 @@ int main(void)
     RUN_TEST(test_failover_backoff_stickiness_and_deactivation);
     RUN_TEST(test_stop_kills_and_rolling_restart_goes_one_by_one);
     RUN_TEST(test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart);
+    RUN_TEST(test_updates_never_reenter_the_scheduler);
     RUN_TEST(test_state_round_trip_with_brokers);
     RUN_TEST(test_workloads_at_runtime);
     RUN_TEST(test_cluster_ids);

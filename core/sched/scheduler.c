@@ -530,6 +530,13 @@ void kmesos_scheduler_release_offers(kmesos_scheduler *s)
     batch_flush(s, &batch);
 }
 
+/* The ext module's turn once a handler is over (kmesos_scheduler_ext). */
+static void settle(kmesos_scheduler *s)
+{
+    if (s->ext.settle)
+        s->ext.settle(s->ext.arg);
+}
+
 void kmesos_scheduler_tick(kmesos_scheduler *s)
 {
     if (!s->subscribed)
@@ -548,6 +555,7 @@ void kmesos_scheduler_tick(kmesos_scheduler *s)
     }
     batch_flush(s, &batch);
     update_interest(s, 0);
+    settle(s);
 }
 
 /* ---- status updates -------------------------------------------------------- */
@@ -658,6 +666,7 @@ void kmesos_scheduler_on_event(kmesos_scheduler *s, const Mesos__V1__Scheduler__
         KLOG_WARN(MOD, "unknown event type %d skipped", (int)ev->type);
         break;
     }
+    settle(s);
 }
 
 int kmesos_scheduler_kill(kmesos_scheduler *s, const char *task_id)

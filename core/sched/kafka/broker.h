@@ -44,6 +44,7 @@ typedef struct kmesos_broker {
     double stopped_at_s;
     int client_port;           /* of its last launch (endpoint) */
     int controller_port;       /* of its last launch, 0: not a voter */
+    int refresh_due;           /* rebuild its workload after the event */
 } kmesos_broker;
 
 /* Settings defaults: 1 cpu, 2048 MB, heap 1024 MB, port auto, failover

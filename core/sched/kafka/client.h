@@ -48,6 +48,7 @@ typedef struct kmesos_client {
     char *last_failure; /* NULL: none */
     char *host;         /* where it last ran */
     uint64_t running_since_ms; /* its task's last TASK_RUNNING (not saved) */
+    int refresh_due;    /* rebuild its workload after the event */
 } kmesos_client;
 
 /* "producer" or "consumer". */

@@ -435,6 +435,15 @@ void kmesos_kafka_clients_tick(kmesos_kafka *k)
     }
 }
 
+void kmesos_kafka_clients_settle(kmesos_kafka *k)
+{
+    for (size_t i = 0; i < k->n_clients; i++)
+        if (k->clients[i]->refresh_due) {
+            k->clients[i]->refresh_due = 0;
+            refresh_workload(k, k->clients[i]);
+        }
+}
+
 void kmesos_kafka_clients_free(kmesos_kafka *k)
 {
     for (size_t i = 0; i < k->n_clients; i++)
@@ -544,7 +553,7 @@ void kmesos_kafka_client_on_update(kmesos_kafka *k, kmesos_task *t, int state,
             kmesos_str_set(&c->host, t->hostname);
         kmesos_kafka_changed(k);
         if (k->restart_current == key)
-            kmesos_kafka_restart_step(k);
+            k->restart_step_due = 1;
         return;
     }
     if (r != KMESOS_UPDATE_RELAUNCH && r != KMESOS_UPDATE_DONE)
@@ -558,11 +567,11 @@ void kmesos_kafka_client_on_update(kmesos_kafka *k, kmesos_task *t, int state,
         KLOG_INFO(MOD, "%s finished", who);
     }
     if (failed == 2)
-        refresh_workload(k, c); /* deactivated: no instance */
+        c->refresh_due = 1; /* deactivated: no instance */
     if (k->restart_current == key) {
         k->restart_seen_down = 1;
         if (t->phase == KMESOS_PHASE_DONE)
-            kmesos_kafka_restart_step(k); /* finished (or given up): the next one */
+            k->restart_step_due = 1; /* finished (or given up): the next one */
     }
     kmesos_kafka_changed(k);
 }

@@ -64,6 +64,8 @@ int kmesos_kafka_client_restart_begin(kmesos_kafka *k, int key);
 int kmesos_kafka_client_restart_back(const kmesos_kafka *k, int key);
 /* Periodic: pending clients follow the RUNNING brokers' hosts. */
 void kmesos_kafka_clients_tick(kmesos_kafka *k);
+/* Rebuilds the workloads an update marked (refresh_due), after the event. */
+void kmesos_kafka_clients_settle(kmesos_kafka *k);
 void kmesos_kafka_clients_free(kmesos_kafka *k);
 
 /* 1 when the workload is a client's (kind producer or consumer). */

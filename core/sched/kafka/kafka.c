@@ -85,6 +85,8 @@ static int split_dist(kmesos_kafka *k)
     return k->dist_name && k->dist_dir ? 0 : -1;
 }
 
+static void settle(void *arg);
+
 int kmesos_kafka_init(kmesos_kafka *k, kmesos_scheduler *s, const kmesos_kafka_config *cfg,
                       char *err, size_t errlen)
 {
@@ -104,7 +106,7 @@ int kmesos_kafka_init(kmesos_kafka *k, kmesos_scheduler *s, const kmesos_kafka_c
     }
     s->kafka = k;
     s->ext = (kmesos_scheduler_ext){k, kmesos_kafka_gate, kmesos_kafka_task_info,
-                                    kmesos_kafka_on_update, kmesos_kafka_endpoint};
+                                    kmesos_kafka_on_update, kmesos_kafka_endpoint, settle};
     return 0;
 }
 
@@ -507,7 +509,7 @@ static void on_running(kmesos_kafka *k, kmesos_broker *b, const kmesos_task *t)
         kmesos_str_set(&b->agent_id, t->agent_id);
     kmesos_kafka_changed(k);
     if (k->restart_current == b->id)
-        restart_step(k);
+        k->restart_step_due = 1;
 }
 
 static void on_ended(kmesos_kafka *k, kmesos_broker *b, const kmesos_task *t, int state,
@@ -521,7 +523,7 @@ static void on_ended(kmesos_kafka *k, kmesos_broker *b, const kmesos_task *t, in
                        &b->last_failure, &b->active, who);
     if (k->restart_current == b->id)
         k->restart_seen_down = 1;
-    refresh_workload(k, b); /* stickiness, or no instance when deactivated */
+    b->refresh_due = 1; /* stickiness, or no instance when deactivated */
 }
 
 void kmesos_kafka_on_update(void *arg, kmesos_task *t, int state, const char *message,
@@ -537,6 +539,23 @@ void kmesos_kafka_on_update(void *arg, kmesos_task *t, int state, const char *me
         on_running(k, b, t);
     else if (r == KMESOS_UPDATE_RELAUNCH || r == KMESOS_UPDATE_DONE)
         on_ended(k, b, t, state, message, r);
+}
+
+/* After the event: what on_update asked for (the scheduler is not to be
+ * re-entered from inside its handler). */
+static void settle(void *arg)
+{
+    kmesos_kafka *k = arg;
+    for (size_t i = 0; i < k->n_brokers; i++)
+        if (k->brokers[i]->refresh_due) {
+            k->brokers[i]->refresh_due = 0;
+            refresh_workload(k, k->brokers[i]);
+        }
+    kmesos_kafka_clients_settle(k);
+    if (k->restart_step_due) {
+        k->restart_step_due = 0;
+        restart_step(k);
+    }
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */

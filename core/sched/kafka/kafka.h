@@ -66,6 +66,7 @@ typedef struct kmesos_kafka {
     size_t n_restart;
     int restart_current;     /* id being restarted, -1: none */
     int restart_seen_down;   /* its old task has ended */
+    int restart_step_due;    /* an update asked to move the restart on */
     struct kmesos_client **clients; /* producers and consumers (kafka_clients.h) */
     size_t n_clients;
 } kmesos_kafka;
