@@ -108,3 +108,11 @@ const char *kafka_world_env(const Mesos__V1__TaskInfo *ti, const char *name)
             return env->variables[i]->value;
     return NULL;
 }
+
+void kafka_world_doc(kafka_world *w, kmesos_state_doc *d)
+{
+    kmesos_state_section kafka = {"kafka", kmesos_kafka_state_save, kmesos_kafka_state_load,
+                                  &w->k};
+    kmesos_state_doc_init(d, &w->s);
+    CHECK_INT(kmesos_state_doc_add(d, &kafka), 0);
+}

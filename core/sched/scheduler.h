@@ -77,8 +77,6 @@ typedef struct kmesos_scheduler_ext {
     void (*settle)(void *arg);
 } kmesos_scheduler_ext;
 
-struct kmesos_kafka;
-
 typedef struct kmesos_scheduler {
     kmesos_scheduler_config cfg;
     kmesos_scheduler_io io;
@@ -88,7 +86,6 @@ typedef struct kmesos_scheduler {
     kmesos_workload **workloads; /* each allocated on its own */
     size_t n_workloads;
     kmesos_scheduler_ext ext;
-    struct kmesos_kafka *kafka;  /* not owned; saved with the state */
     char *framework_id;
     int subscribed;
     int suppressed;

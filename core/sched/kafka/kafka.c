@@ -104,7 +104,6 @@ int kmesos_kafka_init(kmesos_kafka *k, kmesos_scheduler *s, const kmesos_kafka_c
         kmesos_kafka_free(k);
         return -1;
     }
-    s->kafka = k;
     s->ext = (kmesos_scheduler_ext){k, kmesos_kafka_gate, kmesos_kafka_task_info,
                                     kmesos_kafka_on_update, kmesos_kafka_endpoint, settle};
     return 0;
@@ -948,8 +947,9 @@ char *kmesos_kafka_bootstrap(const kmesos_kafka *k)
 
 /* ---- state --------------------------------------------------------------------------------- */
 
-json_t *kmesos_kafka_state_json(const kmesos_kafka *k)
+json_t *kmesos_kafka_state_save(void *arg)
 {
+    const kmesos_kafka *k = arg;
     json_t *brokers = json_array(), *voters = json_array();
     for (size_t i = 0; brokers && i < k->n_brokers; i++)
         json_array_append_new(brokers, kmesos_broker_state_json(k->brokers[i]));
@@ -1000,8 +1000,9 @@ static int load_brokers(kmesos_kafka *k, json_t *brokers, char *err, size_t errl
     return 0;
 }
 
-int kmesos_kafka_state_load(kmesos_kafka *k, json_t *j, char *err, size_t errlen)
+int kmesos_kafka_state_load(void *arg, json_t *j, char *err, size_t errlen)
 {
+    kmesos_kafka *k = arg;
     const char *cid = NULL;
     json_t *voters = NULL, *brokers = NULL, *clients = NULL;
     json_error_t je;

@@ -128,11 +128,13 @@ json_t *kmesos_kafka_broker_json(const kmesos_kafka *k, const kmesos_broker *b);
 /* Comma list of host:port of running brokers (malloc'd). */
 char *kmesos_kafka_bootstrap(const kmesos_kafka *k);
 
-/* State: {"cluster_id", "quorum_size", "voters", "brokers"}. */
-json_t *kmesos_kafka_state_json(const kmesos_kafka *k);
-/* Loads a saved object (replaces the brokers and the cluster id) and
- * registers the brokers' workloads. 0, or -1 with err. */
-int kmesos_kafka_state_load(kmesos_kafka *k, json_t *j, char *err, size_t errlen);
+/* The "kafka" section of the state document (kmesos_state_section
+ * hooks, arg = the kmesos_kafka): {"cluster_id", "quorum_size",
+ * "voters", "brokers", "clients"}. */
+json_t *kmesos_kafka_state_save(void *arg);
+/* Loads a saved section (replaces the brokers and the cluster id) and
+ * registers the brokers' and clients' workloads. 0, or -1 with err. */
+int kmesos_kafka_state_load(void *arg, json_t *j, char *err, size_t errlen);
 
 /* Placement hooks (kafka_launch.c builds the TaskInfo). */
 void kmesos_kafka_gate(void *arg, const kmesos_task *t, const kmesos_offer *o,

@@ -1,6 +1,15 @@
-/* state_zk: see state_zk.h. Threads: the ZooKeeper client's completion
- * thread only calls push() (copy + enqueue + uv_async_send); everything
- * else runs on the loop thread (or, for the load, before the loop). */
+/* state_zk: the state document (state.h) in one ZooKeeper znode, through
+ * the multi-threaded ZooKeeper C client. The client's own threads run the
+ * session; their callbacks only copy what they got into a message
+ * (push: copy + enqueue under a mutex + uv_async_send), and on_async
+ * drains the queue on the loop thread, where everything else of this
+ * module runs. Loading happens once before the loop runs: it waits on a
+ * condition variable for the messages, bounded by a deadline. Saving is
+ * asynchronous and coalesced: one write in flight, the newest document
+ * waiting behind it; writes carry the znode version, a write lost in a
+ * connection loss is "in doubt" until a resync reads the znode back, and
+ * during an outage a retry timer tries again. Close gives queued writes
+ * a grace period, then closes the loop handles; free ends the session. */
 #include "sched/state/state_zk.h"
 
 #include <errno.h>
