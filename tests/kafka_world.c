@@ -21,6 +21,7 @@ void kafka_world_setup(kafka_world *w, kmesos_fetch_mode mode)
                               .files_url = "http://sched:7000", .data_root = "/data"};
     char err[256];
     CHECK_INT(kmesos_kafka_init(&w->k, &w->s, &kc, err, sizeof err), 0);
+    kmesos_kafka_attach(&w->k);
     kmesos_scheduler_on_subscribed(&w->s, "fw-1");
     fake_io_reset(&w->f);
 }

@@ -57,7 +57,8 @@ static void feed_offers(world *w, const char *const *ids, const char *const *hos
 
 static kmesos_task *task_of(world *w, int id)
 {
-    return kmesos_kafka_task(&w->k, kmesos_kafka_broker(&w->k, id));
+    kmesos_broker *b = kmesos_kafka_broker(&w->k, id);
+    return b ? kmesos_kafka_task(&w->k, &b->node) : NULL;
 }
 
 /* The TaskInfo launched for broker id in the captured ACCEPTs. */
@@ -192,7 +193,7 @@ static void test_rest_contract(void)
     CHECK_INT(api_drop(&w, "POST", "add", "broker=*"), 400);
     CHECK_INT(api_drop(&w, "GET", "add", "broker=5"), 405);
     CHECK_INT(api_drop(&w, "POST", "explode", "broker=0"), 404);
-    CHECK_INT(w.k.n_brokers, 3);
+    CHECK_INT(kmesos_kafka_count(&w.k, KMESOS_KAFKA_BROKER), 3);
     /* update, list with an expression */
     CHECK_INT(api_drop(&w, "POST", "update", "broker=1,2&port=9092&failover_max_tries=3"), 200);
     CHECK_INT(api(&w, "GET", "list", "broker=2", &body), 200);
@@ -327,7 +328,7 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
     kmesos_task *t = task_of(&w, 0);
     CHECK(t && t->phase == KMESOS_PHASE_LAUNCHING);
     kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
-    CHECK_STR(kmesos_kafka_broker(&w.k, 0)->host, "h1");
+    CHECK_STR(kmesos_kafka_broker(&w.k, 0)->node.host, "h1");
     uint64_t delays[] = {1000, 2000};
     for (int i = 0; i < 2; i++) {
         char id[64];
@@ -335,8 +336,9 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
         kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
         CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
         CHECK_INT(t->next_attempt_ms - w.f.now_ms, delays[i]); /* 1 s, then doubled */
-        CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, i + 1);
-        CHECK_STR(kmesos_kafka_broker(&w.k, 0)->last_failure, "TASK_FAILED: exited with status 1");
+        CHECK_INT(kmesos_kafka_broker(&w.k, 0)->node.failures, i + 1);
+        CHECK_STR(kmesos_kafka_broker(&w.k, 0)->node.last_failure,
+                  "TASK_FAILED: exited with status 1");
         /* stickiness: it prefers the host it ran on */
         CHECK(t->workload->n_prefer_hosts == 1 && strcmp(t->workload->prefer_hosts[0], "h1") == 0);
         w.f.now_ms += delays[i];
@@ -352,14 +354,15 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
     }
     kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
     kmesos_broker *b = kmesos_kafka_broker(&w.k, 0);
-    CHECK_INT(b->active, 0);
-    CHECK(b->last_failure && strstr(b->last_failure, "deactivated after 3 consecutive failures"));
+    CHECK_INT(b->node.active, 0);
+    CHECK(b->node.last_failure &&
+          strstr(b->node.last_failure, "deactivated after 3 consecutive failures"));
     CHECK_INT(t->phase, KMESOS_PHASE_DONE);
     CHECK_INT(kmesos_tasks_pending(&w.s.tasks), 0);
     /* start again: pending under a fresh id, failures reset */
     CHECK_INT(api_drop(&w, "POST", "start", "broker=0"), 200);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
-    CHECK_INT(b->failures, 0);
+    CHECK_INT(b->node.failures, 0);
     kafka_world_teardown(&w);
 }
 
@@ -383,7 +386,7 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     kafka_world_feed_update(&w, old, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_PENDING);         /* relaunched at once ... */
     CHECK_INT(t0->next_attempt_ms, w.f.now_ms);
-    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, 0); /* ... and not a failure */
+    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->node.failures, 0); /* ... and not a failure */
     kmesos_kafka_tick(&w.k);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* 1 waits */
     const char *o[] = {"o9"};
@@ -400,7 +403,7 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
     kafka_world_feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_STOPPED);
-    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->active, 0);
+    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->node.active, 0);
     /* a voter cannot be removed */
     CHECK_INT(api(&w, "POST", "remove", "broker=0", &body), 400);
     CHECK(strstr(json_string_value(json_object_get(body, "error")), "voter") != NULL);
@@ -431,9 +434,9 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     snprintf(id, sizeof id, "%s", t1->id);
     kafka_world_feed_update(&w, id, "agent-h2", MESOS__V1__TASK_STATE__TASK_KILLED);
     kmesos_broker *b1 = kmesos_kafka_broker(&w.k, 1);
-    CHECK_INT(b1->active, 1);
-    CHECK_INT(b1->failures, 1); /* a task loss counts */
-    CHECK(b1->last_failure && strncmp(b1->last_failure, "TASK_KILLED", 11) == 0);
+    CHECK_INT(b1->node.active, 1);
+    CHECK_INT(b1->node.failures, 1); /* a task loss counts */
+    CHECK(b1->node.last_failure && strncmp(b1->node.last_failure, "TASK_KILLED", 11) == 0);
     CHECK_INT(t1->phase, KMESOS_PHASE_PENDING);
     CHECK_INT(t1->next_attempt_ms - w.f.now_ms, 2000); /* after the failover delay */
     /* nothing to kill in a pending slot: 409 */
@@ -445,7 +448,7 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     const char *o1[] = {"o7"};
     feed_offers(&w, o1, HOSTS + 1, 1);
     kafka_world_feed_update(&w, t1->id, "agent-h2", MESOS__V1__TASK_STATE__TASK_RUNNING);
-    CHECK_INT(b1->failures, 0);
+    CHECK_INT(b1->node.failures, 0);
     /* a rolling restart; the operator kills broker 0's new task while it
      * launches: failover relaunches it and the restart goes on afterwards */
     fake_io_reset(&w.f);
@@ -461,7 +464,7 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     snprintf(id, sizeof id, "%s", t0->id);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_PENDING);
-    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, 1);
+    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->node.failures, 1);
     CHECK_INT(w.k.restart_current, 0); /* still broker 0's turn */
     w.f.now_ms += 2000;
     const char *o3[] = {"o9"};
@@ -502,18 +505,19 @@ static void test_state_round_trip_with_brokers(void)
         CHECK_STR(text_b, text_a);
     free(text_a);
     free(text_b);
-    CHECK_INT(b.k.n_brokers, 3);
+    CHECK_INT(kmesos_kafka_count(&b.k, KMESOS_KAFKA_BROKER), 3);
     CHECK_INT(b.k.n_voters, 2);
     char *va = kmesos_kafka_voters_text(&a.k), *vb = kmesos_kafka_voters_text(&b.k);
     CHECK_STR(vb, va);
     free(va);
     free(vb);
     kmesos_broker *b0 = kmesos_kafka_broker(&b.k, 0);
-    CHECK(b0 && b0->active && b0->set.port == 31005 && b0->client_port == 31005 && b0->set.heap == 256);
+    CHECK(b0 && b0->node.active && b0->set.port == 31005 && b0->client_port == 31005 &&
+          b0->set.heap == 256);
     CHECK_STR(b0->set.constraints, "hostname=unique");
     CHECK_STR(b0->set.options, "x=1");
-    CHECK_STR(b0->host, "h1");
-    CHECK(!kmesos_kafka_broker(&b.k, 7)->active);
+    CHECK_STR(b0->node.host, "h1");
+    CHECK(!kmesos_kafka_broker(&b.k, 7)->node.active);
     kmesos_task *r = kmesos_tasks_find(&b.s.tasks, t0);
     CHECK(r && r->phase == KMESOS_PHASE_LAUNCHING && r->workload->ext == b0);
     CHECK_INT(kmesos_scheduler_fill_slots(&b.s), 0);

@@ -352,6 +352,7 @@ static int init_kafka(kmesos_app *app)
         fprintf(stderr, "kmesos-scheduler: %s\n", err);
         return 1;
     }
+    kmesos_kafka_attach(&app->kafka);
     kmesos_state_section kafka = {"kafka", kmesos_kafka_state_save, kmesos_kafka_state_load,
                                   &app->kafka};
     kmesos_state_doc_init(&app->doc, &app->sched);

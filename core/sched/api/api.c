@@ -75,7 +75,7 @@ static json_t *kafka_json(const kmesos_kafka *kafka)
     char *voters = kmesos_kafka_voters_text(kafka);
     json_t *j = json_pack("{s:s, s:s?, s:I}", "cluster_id", kafka->cluster_id,
                           "controller_quorum_voters", voters, "brokers",
-                          (json_int_t)kafka->n_brokers);
+                          (json_int_t)kmesos_kafka_count(kafka, KMESOS_KAFKA_BROKER));
     free(voters);
     return j;
 }
