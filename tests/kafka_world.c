@@ -21,6 +21,7 @@ void kafka_world_setup(kafka_world *w, kmesos_fetch_mode mode)
                               .files_url = "http://sched:7000", .data_root = "/data"};
     char err[256];
     CHECK_INT(kmesos_kafka_init(&w->k, &w->s, &kc, err, sizeof err), 0);
+    kmesos_kafka_attach(&w->k);
     kmesos_scheduler_on_subscribed(&w->s, "fw-1");
     fake_io_reset(&w->f);
 }
@@ -107,4 +108,12 @@ const char *kafka_world_env(const Mesos__V1__TaskInfo *ti, const char *name)
         if (strcmp(env->variables[i]->name, name) == 0)
             return env->variables[i]->value;
     return NULL;
+}
+
+void kafka_world_doc(kafka_world *w, kmesos_state_doc *d)
+{
+    kmesos_state_section kafka = {"kafka", kmesos_kafka_state_save, kmesos_kafka_state_load,
+                                  &w->k};
+    kmesos_state_doc_init(d, &w->s);
+    CHECK_INT(kmesos_state_doc_add(d, &kafka), 0);
 }

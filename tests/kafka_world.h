@@ -10,6 +10,7 @@
 #include "fake_io.h"
 #include "sched/kafka/kafka.h"
 #include "sched/scheduler.h"
+#include "sched/state/state.h"
 
 typedef struct kafka_world {
     fake_io f;
@@ -32,6 +33,9 @@ void kafka_world_feed_offers(kafka_world *w, const char *const *ids, const char 
 void kafka_world_feed_update(kafka_world *w, const char *task_id, const char *agent, int state);
 /* The TaskInfo whose task id starts with prefix in the captured ACCEPTs. */
 Mesos__V1__TaskInfo *kafka_world_launched(const kafka_world *w, const char *prefix);
+/* The state document of the world: its scheduler and the "kafka"
+ * section, as main.c wires them. */
+void kafka_world_doc(kafka_world *w, kmesos_state_doc *d);
 /* A variable of the TaskInfo's executor environment, or NULL. */
 const char *kafka_world_env(const Mesos__V1__TaskInfo *ti, const char *name);
 

@@ -57,7 +57,8 @@ static void feed_offers(world *w, const char *const *ids, const char *const *hos
 
 static kmesos_task *task_of(world *w, int id)
 {
-    return kmesos_kafka_task(&w->k, kmesos_kafka_broker(&w->k, id));
+    kmesos_broker *b = kmesos_kafka_broker(&w->k, id);
+    return b ? kmesos_kafka_task(&w->k, &b->node) : NULL;
 }
 
 /* The TaskInfo launched for broker id in the captured ACCEPTs. */
@@ -192,7 +193,7 @@ static void test_rest_contract(void)
     CHECK_INT(api_drop(&w, "POST", "add", "broker=*"), 400);
     CHECK_INT(api_drop(&w, "GET", "add", "broker=5"), 405);
     CHECK_INT(api_drop(&w, "POST", "explode", "broker=0"), 404);
-    CHECK_INT(w.k.n_brokers, 3);
+    CHECK_INT(kmesos_kafka_count(&w.k, KMESOS_KAFKA_BROKER), 3);
     /* update, list with an expression */
     CHECK_INT(api_drop(&w, "POST", "update", "broker=1,2&port=9092&failover_max_tries=3"), 200);
     CHECK_INT(api(&w, "GET", "list", "broker=2", &body), 200);
@@ -327,7 +328,7 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
     kmesos_task *t = task_of(&w, 0);
     CHECK(t && t->phase == KMESOS_PHASE_LAUNCHING);
     kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
-    CHECK_STR(kmesos_kafka_broker(&w.k, 0)->host, "h1");
+    CHECK_STR(kmesos_kafka_broker(&w.k, 0)->node.host, "h1");
     uint64_t delays[] = {1000, 2000};
     for (int i = 0; i < 2; i++) {
         char id[64];
@@ -335,8 +336,9 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
         kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
         CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
         CHECK_INT(t->next_attempt_ms - w.f.now_ms, delays[i]); /* 1 s, then doubled */
-        CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, i + 1);
-        CHECK_STR(kmesos_kafka_broker(&w.k, 0)->last_failure, "TASK_FAILED: exited with status 1");
+        CHECK_INT(kmesos_kafka_broker(&w.k, 0)->node.failures, i + 1);
+        CHECK_STR(kmesos_kafka_broker(&w.k, 0)->node.last_failure,
+                  "TASK_FAILED: exited with status 1");
         /* stickiness: it prefers the host it ran on */
         CHECK(t->workload->n_prefer_hosts == 1 && strcmp(t->workload->prefer_hosts[0], "h1") == 0);
         w.f.now_ms += delays[i];
@@ -352,14 +354,15 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
     }
     kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
     kmesos_broker *b = kmesos_kafka_broker(&w.k, 0);
-    CHECK_INT(b->active, 0);
-    CHECK(b->last_failure && strstr(b->last_failure, "deactivated after 3 consecutive failures"));
+    CHECK_INT(b->node.active, 0);
+    CHECK(b->node.last_failure &&
+          strstr(b->node.last_failure, "deactivated after 3 consecutive failures"));
     CHECK_INT(t->phase, KMESOS_PHASE_DONE);
     CHECK_INT(kmesos_tasks_pending(&w.s.tasks), 0);
     /* start again: pending under a fresh id, failures reset */
     CHECK_INT(api_drop(&w, "POST", "start", "broker=0"), 200);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
-    CHECK_INT(b->failures, 0);
+    CHECK_INT(b->node.failures, 0);
     kafka_world_teardown(&w);
 }
 
@@ -383,7 +386,7 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     kafka_world_feed_update(&w, old, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_PENDING);         /* relaunched at once ... */
     CHECK_INT(t0->next_attempt_ms, w.f.now_ms);
-    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, 0); /* ... and not a failure */
+    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->node.failures, 0); /* ... and not a failure */
     kmesos_kafka_tick(&w.k);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* 1 waits */
     const char *o[] = {"o9"};
@@ -400,7 +403,7 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
     kafka_world_feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_STOPPED);
-    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->active, 0);
+    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->node.active, 0);
     /* a voter cannot be removed */
     CHECK_INT(api(&w, "POST", "remove", "broker=0", &body), 400);
     CHECK(strstr(json_string_value(json_object_get(body, "error")), "voter") != NULL);
@@ -431,9 +434,9 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     snprintf(id, sizeof id, "%s", t1->id);
     kafka_world_feed_update(&w, id, "agent-h2", MESOS__V1__TASK_STATE__TASK_KILLED);
     kmesos_broker *b1 = kmesos_kafka_broker(&w.k, 1);
-    CHECK_INT(b1->active, 1);
-    CHECK_INT(b1->failures, 1); /* a task loss counts */
-    CHECK(b1->last_failure && strncmp(b1->last_failure, "TASK_KILLED", 11) == 0);
+    CHECK_INT(b1->node.active, 1);
+    CHECK_INT(b1->node.failures, 1); /* a task loss counts */
+    CHECK(b1->node.last_failure && strncmp(b1->node.last_failure, "TASK_KILLED", 11) == 0);
     CHECK_INT(t1->phase, KMESOS_PHASE_PENDING);
     CHECK_INT(t1->next_attempt_ms - w.f.now_ms, 2000); /* after the failover delay */
     /* nothing to kill in a pending slot: 409 */
@@ -445,7 +448,7 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     const char *o1[] = {"o7"};
     feed_offers(&w, o1, HOSTS + 1, 1);
     kafka_world_feed_update(&w, t1->id, "agent-h2", MESOS__V1__TASK_STATE__TASK_RUNNING);
-    CHECK_INT(b1->failures, 0);
+    CHECK_INT(b1->node.failures, 0);
     /* a rolling restart; the operator kills broker 0's new task while it
      * launches: failover relaunches it and the restart goes on afterwards */
     fake_io_reset(&w.f);
@@ -461,7 +464,7 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     snprintf(id, sizeof id, "%s", t0->id);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_PENDING);
-    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->failures, 1);
+    CHECK_INT(kmesos_kafka_broker(&w.k, 0)->node.failures, 1);
     CHECK_INT(w.k.restart_current, 0); /* still broker 0's turn */
     w.f.now_ms += 2000;
     const char *o3[] = {"o9"};
@@ -479,31 +482,42 @@ static void test_state_round_trip_with_brokers(void)
     int fd = mkstemp(path);
     close(fd);
     world a, b;
+    kmesos_state_doc da, db;
     char err[512];
     kafka_world_setup(&a, KMESOS_FETCH_URI);
+    kafka_world_doc(&a, &da);
     run_brokers(&a, 2, "&port=31005&constraints=hostname=unique&options=x=1");
     CHECK_INT(api_drop(&a, "POST", "add", "broker=7&cpus=0.5&mem=1024&heap=256"), 200);
     kafka_world_feed_update(&a, task_of(&a, 0)->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     char t0[64];
     snprintf(t0, sizeof t0, "%s", task_of(&a, 0)->id);
-    CHECK_INT(kmesos_state_save(path, &a.s, err, sizeof err), 0);
+    CHECK_INT(kmesos_state_save(path, &da, err, sizeof err), 0);
 
     kafka_world_setup(&b, KMESOS_FETCH_URI);
+    kafka_world_doc(&b, &db);
     CHECK(strcmp(a.k.cluster_id, b.k.cluster_id) != 0); /* a fresh one first ... */
-    CHECK_INT(kmesos_state_load(path, &b.s, err, sizeof err), 0);
+    CHECK_INT(kmesos_state_load(path, &db, err, sizeof err), 0);
     CHECK_STR(b.k.cluster_id, a.k.cluster_id);             /* ... then the saved one */
-    CHECK_INT(b.k.n_brokers, 3);
+    /* save -> load -> save gives the same document */
+    char *text_a = kmesos_state_dump(&da), *text_b = kmesos_state_dump(&db);
+    CHECK(text_a && text_b && strstr(text_a, "\"kafka\""));
+    if (text_a && text_b)
+        CHECK_STR(text_b, text_a);
+    free(text_a);
+    free(text_b);
+    CHECK_INT(kmesos_kafka_count(&b.k, KMESOS_KAFKA_BROKER), 3);
     CHECK_INT(b.k.n_voters, 2);
     char *va = kmesos_kafka_voters_text(&a.k), *vb = kmesos_kafka_voters_text(&b.k);
     CHECK_STR(vb, va);
     free(va);
     free(vb);
     kmesos_broker *b0 = kmesos_kafka_broker(&b.k, 0);
-    CHECK(b0 && b0->active && b0->set.port == 31005 && b0->client_port == 31005 && b0->set.heap == 256);
+    CHECK(b0 && b0->node.active && b0->set.port == 31005 && b0->client_port == 31005 &&
+          b0->set.heap == 256);
     CHECK_STR(b0->set.constraints, "hostname=unique");
     CHECK_STR(b0->set.options, "x=1");
-    CHECK_STR(b0->host, "h1");
-    CHECK(!kmesos_kafka_broker(&b.k, 7)->active);
+    CHECK_STR(b0->node.host, "h1");
+    CHECK(!kmesos_kafka_broker(&b.k, 7)->node.active);
     kmesos_task *r = kmesos_tasks_find(&b.s.tasks, t0);
     CHECK(r && r->phase == KMESOS_PHASE_LAUNCHING && r->workload->ext == b0);
     CHECK_INT(kmesos_scheduler_fill_slots(&b.s), 0);
@@ -518,7 +532,8 @@ static void test_state_round_trip_with_brokers(void)
           "\"brokers\":[]}}", f);
     fclose(f);
     kafka_world_setup(&b, KMESOS_FETCH_URI);
-    CHECK_INT(kmesos_state_load(path, &b.s, err, sizeof err), -1);
+    kafka_world_doc(&b, &db);
+    CHECK_INT(kmesos_state_load(path, &db, err, sizeof err), -1);
     CHECK(strstr(err, "kafka") && strstr(err, "never overwritten"));
     kafka_world_teardown(&b);
     kafka_world_teardown(&a);
@@ -614,6 +629,92 @@ static void test_port_the_agents_cannot_offer(void)
     kafka_world_teardown(&w);
 }
 
+/* A spy between the scheduler and the Kafka hooks: it records whether
+ * the on_update hook touched the scheduler (a workload put, a call sent)
+ * before it returned. Such changes belong after the event (settle). */
+typedef struct hook_spy {
+    kmesos_scheduler_ext inner;
+    kafka_world *w;
+    int updates, reentered;
+} hook_spy;
+
+static void spy_gate(void *arg, const kmesos_task *t, const kmesos_offer *o,
+                     const kmesos_port_cursor *pc, kmesos_verdict *v)
+{
+    hook_spy *sp = arg;
+    sp->inner.gate(sp->inner.arg, t, o, pc, v);
+}
+
+static Mesos__V1__TaskInfo *spy_task_info(void *arg, const kmesos_task *t, const kmesos_offer *o,
+                                          kmesos_port_cursor *pc)
+{
+    hook_spy *sp = arg;
+    return sp->inner.task_info(sp->inner.arg, t, o, pc);
+}
+
+static void spy_on_update(void *arg, kmesos_task *t, int state, const char *message,
+                          kmesos_update_result r)
+{
+    hook_spy *sp = arg;
+    uint64_t gen = sp->w->s.workload_gen;
+    size_t sent = sp->w->f.n;
+    sp->inner.on_update(sp->inner.arg, t, state, message, r);
+    sp->updates++;
+    sp->reentered += sp->w->s.workload_gen != gen || sp->w->f.n != sent;
+}
+
+static int spy_endpoint(void *arg, const kmesos_task *t, char *buf, size_t n)
+{
+    hook_spy *sp = arg;
+    return sp->inner.endpoint(sp->inner.arg, t, buf, n);
+}
+
+static void spy_settle(void *arg)
+{
+    hook_spy *sp = arg;
+    sp->inner.settle(sp->inner.arg);
+}
+
+static void test_updates_never_reenter_the_scheduler(void)
+{
+    world w;
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
+    hook_spy sp = {w.s.ext, &w, 0, 0};
+    CHECK(sp.inner.settle != NULL);
+    w.s.ext = (kmesos_scheduler_ext){&sp, spy_gate, spy_task_info, spy_on_update, spy_endpoint,
+                                     spy_settle};
+    run_brokers(&w, 2, "&failover_delay=1s");
+    for (int i = 0; i < 2; i++)
+        kafka_world_feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
+                                MESOS__V1__TASK_STATE__TASK_RUNNING);
+    /* a failure: the workload is rebuilt (stickiness), after the event */
+    uint64_t gen = w.s.workload_gen;
+    char id[64];
+    snprintf(id, sizeof id, "%s", task_of(&w, 1)->id);
+    kafka_world_feed_update(&w, id, "agent-h2", MESOS__V1__TASK_STATE__TASK_FAILED);
+    CHECK(w.s.workload_gen > gen);
+    CHECK_STR(task_of(&w, 1)->workload->prefer_hosts[0], "h2");
+    /* a rolling restart: broker 0 back RUNNING -> broker 1's KILL, after the event */
+    w.f.now_ms += 1000;
+    const char *o[] = {"o8"}, *h[] = {"h2"};
+    feed_offers(&w, o, h, 1);
+    kafka_world_feed_update(&w, task_of(&w, 1)->id, "agent-h2",
+                            MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_INT(api_drop(&w, "POST", "restart", "broker=*"), 202);
+    snprintf(id, sizeof id, "%s", task_of(&w, 0)->id);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
+    const char *o2[] = {"o9"};
+    feed_offers(&w, o2, HOSTS, 1);
+    fake_io_reset(&w.f);
+    kafka_world_feed_update(&w, task_of(&w, 0)->id, "agent-h1",
+                            MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
+    CHECK_INT(w.k.restart_current, 1);
+    CHECK(sp.updates >= 6);
+    CHECK_INT(sp.reentered, 0);
+    kafka_world_teardown(&w);
+}
+
 int main(void)
 {
     RUN_TEST(test_id_expressions);
@@ -624,6 +725,7 @@ int main(void)
     RUN_TEST(test_failover_backoff_stickiness_and_deactivation);
     RUN_TEST(test_stop_kills_and_rolling_restart_goes_one_by_one);
     RUN_TEST(test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart);
+    RUN_TEST(test_updates_never_reenter_the_scheduler);
     RUN_TEST(test_state_round_trip_with_brokers);
     RUN_TEST(test_workloads_at_runtime);
     RUN_TEST(test_cluster_ids);

@@ -1,4 +1,4 @@
-/* Tests of producers and consumers (client.h, kafka_clients.h,
+/* Tests of producers and consumers (client.h, kafka/lifecycle.h,
  * client_api.h) with a fake io: settings and option validation (400
  * naming the field, nothing changed), the REST contract on plain
  * parameter lists, the perf tool's command line, waiting while no broker
@@ -13,7 +13,6 @@
 #include "sched/api/broker_api.h"
 #include "sched/api/client_api.h"
 #include "sched/kafka/kafka.h"
-#include "sched/kafka/clients.h"
 #include "codec/pb.h"
 #include "kafka_world.h"
 #include "testlib.h"
@@ -59,6 +58,13 @@ static void check_bad(world *w, const char *kind, const char *cmd, const char *f
         testlib_fail(__FILE__, __LINE__, m);
     }
     json_decref(body);
+}
+
+/* How many producers and consumers there are. */
+static size_t n_clients(const world *w)
+{
+    return kmesos_kafka_count(&w->k, KMESOS_CLIENT_PRODUCER) +
+           kmesos_kafka_count(&w->k, KMESOS_CLIENT_CONSUMER);
 }
 
 /* Offers here have 4 cpus and 8192 MB, ports 31000-31009. */
@@ -238,7 +244,7 @@ static void test_rest_contract(void)
     check_bad(&w, "producer", "start", "producer=3", "producer", "unknown producer id 3");
     check_bad(&w, "consumer", "list", "consumer=1", "consumer", "unknown consumer id 1");
     check_bad(&w, "producer", "start", "producer=0&topic=t", "topic", "unknown parameter");
-    CHECK_INT(w.k.n_clients, 0);
+    CHECK_INT(n_clients(&w), 0);
     CHECK_INT(run(&w, "producer", "POST", "add", "producer=0..1&topic=t&mem=256", &body), 200);
     json_t *list = json_object_get(body, "producers");
     CHECK_INT(json_array_size(list), 2);
@@ -274,7 +280,7 @@ static void test_rest_contract(void)
     CHECK_INT(run(&w, "producer", "POST", "remove", "producer=0,1", &body), 200);
     CHECK_INT(json_integer_value(json_array_get(json_object_get(body, "removed"), 1)), 1);
     json_decref(body);
-    CHECK_INT(w.k.n_clients, 1);
+    CHECK_INT(n_clients(&w), 1);
     CHECK(kmesos_scheduler_workload(&w.s, "producer-1") == NULL);
     kafka_world_teardown(&w);
 }
@@ -287,14 +293,14 @@ static void test_waits_for_a_broker_then_launches_near_it(void)
     CHECK_INT(run_drop(&w, "producer", "start", "producer=0"), 200);
     feed_offer(&w, "o1", "h2");
     kmesos_client *c = kmesos_kafka_client(&w.k, KMESOS_CLIENT_PRODUCER, 0);
-    kmesos_task *t = kmesos_kafka_client_task(&w.k, c);
+    kmesos_task *t = kmesos_kafka_task(&w.k, &c->node);
     CHECK(t && t->phase == KMESOS_PHASE_PENDING);
     CHECK(t && t->wait_reason && strstr(t->wait_reason, "waiting for a RUNNING broker"));
     CHECK(kafka_world_launched(&w, "producer-0-") == NULL);
     kmesos_scheduler_release_offers(&w.s);
     run_one_broker(&w);
     kmesos_kafka_tick(&w.k); /* the pending producer now prefers h1 */
-    t = kmesos_kafka_client_task(&w.k, c);
+    t = kmesos_kafka_task(&w.k, &c->node);
     CHECK_INT(t->workload->n_prefer_hosts, 1);
     CHECK_STR(t->workload->prefer_hosts[0], "h1");
     CHECK_STR(t->workload->kind, "producer");
@@ -323,14 +329,14 @@ static void test_waits_for_a_broker_then_launches_near_it(void)
     char id[128];
     snprintf(id, sizeof id, "%s", ti->task_id->value);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
-    CHECK_STR(c->host, "h1");
+    CHECK_STR(c->node.host, "h1");
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FINISHED);
-    t = kmesos_kafka_client_task(&w.k, c);
+    t = kmesos_kafka_task(&w.k, &c->node);
     CHECK_INT(t->phase, KMESOS_PHASE_DONE);
-    CHECK(c->last_failure == NULL);
+    CHECK(c->node.last_failure == NULL);
     /* start again: runs once more */
     CHECK_INT(run_drop(&w, "producer", "start", "producer=0"), 200);
-    CHECK_INT(kmesos_kafka_client_task(&w.k, c)->phase, KMESOS_PHASE_PENDING);
+    CHECK_INT(kmesos_kafka_task(&w.k, &c->node)->phase, KMESOS_PHASE_PENDING);
     kafka_world_teardown(&w);
 }
 
@@ -354,10 +360,10 @@ static void test_failure_relaunches_after_backoff(void)
     snprintf(id, sizeof id, "%s", ti->task_id->value);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
     kmesos_client *c = kmesos_kafka_client(&w.k, KMESOS_CLIENT_CONSUMER, 0);
-    kmesos_task *t = kmesos_kafka_client_task(&w.k, c);
+    kmesos_task *t = kmesos_kafka_task(&w.k, &c->node);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
-    CHECK_INT(c->failures, 1);
-    CHECK_STR(c->last_failure, "TASK_FAILED: exited with status 1");
+    CHECK_INT(c->node.failures, 1);
+    CHECK_STR(c->node.last_failure, "TASK_FAILED: exited with status 1");
     CHECK(t->next_attempt_ms == w.f.now_ms + 60000); /* the broker failover default */
     kafka_world_teardown(&w);
 }
@@ -414,7 +420,7 @@ static void test_lifecycle_settings_reach_workload_list_and_task(void)
     /* the workload carries them to the policies and the task registry */
     CHECK_INT(run_drop(&w, "producer", "start", "producer=0"), 200);
     kmesos_client *c = kmesos_kafka_client(&w.k, KMESOS_CLIENT_PRODUCER, 0);
-    kmesos_task *t = kmesos_kafka_client_task(&w.k, c);
+    kmesos_task *t = kmesos_kafka_task(&w.k, &c->node);
     const kmesos_workload *wl = t->workload;
     CHECK_INT(wl->n_constraints, 1);
     CHECK_STR(wl->constraints[0].key, "hostname");
@@ -424,7 +430,7 @@ static void test_lifecycle_settings_reach_workload_list_and_task(void)
     CHECK_INT(wl->max_failures, 2);
     /* update reaches the workload at once (the next launch) */
     CHECK_INT(run_drop(&w, "producer", "update", "producer=0&constraints="), 200);
-    CHECK_INT(kmesos_kafka_client_task(&w.k, c)->workload->n_constraints, 0);
+    CHECK_INT(kmesos_kafka_task(&w.k, &c->node)->workload->n_constraints, 0);
     CHECK_INT(run_drop(&w, "producer", "update", "producer=0&constraints=rack=like:r2"), 200);
     feed_offer(&w, "o2", "h2");
     Mesos__V1__TaskInfo *ti = kafka_world_launched(&w, "producer-0-");
@@ -447,7 +453,7 @@ static void test_client_failover_doubles_then_deactivates(void)
               200);
     CHECK_INT(run_drop(&w, "consumer", "start", "consumer=0"), 200);
     kmesos_client *c = kmesos_kafka_client(&w.k, KMESOS_CLIENT_CONSUMER, 0);
-    kmesos_task *t = kmesos_kafka_client_task(&w.k, c);
+    kmesos_task *t = kmesos_kafka_task(&w.k, &c->node);
     char id[128];
     const char *offers[] = {"o1", "o2", "o3"};
     uint64_t delays[] = {2000, 3000}; /* 2 s, then doubled but capped at 3 s */
@@ -458,62 +464,69 @@ static void test_client_failover_doubles_then_deactivates(void)
         snprintf(id, sizeof id, "%s", t->id);
         /* RUNNING (at once for a client) does not reset the count */
         kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
-        CHECK_INT(c->failures, i);
+        CHECK_INT(c->node.failures, i);
         CHECK_INT(t->failures, i);
         kmesos_kafka_tick(&w.k); /* not RUNNING for 2 s yet */
-        CHECK_INT(c->failures, i);
+        CHECK_INT(c->node.failures, i);
         kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
-        CHECK_INT(c->failures, i + 1);
+        CHECK_INT(c->node.failures, i + 1);
         if (i < 2) {
             CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
-            CHECK_INT(c->active, 1);
+            CHECK_INT(c->node.active, 1);
             CHECK_INT(t->next_attempt_ms - w.f.now_ms, delays[i]);
-            CHECK_STR(c->last_failure, "TASK_FAILED: exited with status 1");
+            CHECK_STR(c->node.last_failure, "TASK_FAILED: exited with status 1");
             w.f.now_ms += delays[i];
         }
     }
     /* third failure in a row: given up and deactivated with the reason */
     CHECK_INT(t->phase, KMESOS_PHASE_DONE);
-    CHECK_INT(c->active, 0);
-    CHECK(c->last_failure &&
-          strstr(c->last_failure, "deactivated after 3 consecutive failures; last: TASK_FAILED"));
+    CHECK_INT(c->node.active, 0);
+    CHECK(c->node.last_failure &&
+          strstr(c->node.last_failure,
+                 "deactivated after 3 consecutive failures; last: TASK_FAILED"));
     CHECK_INT(kmesos_tasks_pending(&w.s.tasks), 0);
     /* start again: failures reset, pending at once */
     CHECK_INT(run_drop(&w, "consumer", "start", "consumer=0"), 200);
-    CHECK_INT(c->failures, 0);
+    CHECK_INT(c->node.failures, 0);
     /* one failure, then RUNNING for its failover_delay: the count starts over */
     fake_io_reset(&w.f);
     feed_offer(&w, "o5", "h1");
     snprintf(id, sizeof id, "%s", t->id);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
-    CHECK_INT(c->failures, 1);
+    CHECK_INT(c->node.failures, 1);
     w.f.now_ms += 2000;
     fake_io_reset(&w.f);
     feed_offer(&w, "o6", "h1");
     kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     w.f.now_ms += 1999;
     kmesos_kafka_tick(&w.k);
-    CHECK_INT(c->failures, 1);
+    CHECK_INT(c->node.failures, 1);
     w.f.now_ms += 1;
     kmesos_kafka_tick(&w.k);
-    CHECK_INT(c->failures, 0);
+    CHECK_INT(c->node.failures, 0);
     CHECK_INT(t->failures, 0);
     CHECK_INT(run_drop(&w, "consumer", "stop", "consumer=0"), 200);
     snprintf(id, sizeof id, "%s", t->id);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(run_drop(&w, "consumer", "start", "consumer=0"), 200);
-    CHECK_INT(c->failures, 0);
-    CHECK_INT(kmesos_kafka_client_task(&w.k, c)->phase, KMESOS_PHASE_PENDING);
+    CHECK_INT(c->node.failures, 0);
+    CHECK_INT(kmesos_kafka_task(&w.k, &c->node)->phase, KMESOS_PHASE_PENDING);
     /* a finished task is no failure */
     fake_io_reset(&w.f);
     feed_offer(&w, "o4", "h1");
-    t = kmesos_kafka_client_task(&w.k, c);
+    t = kmesos_kafka_task(&w.k, &c->node);
     snprintf(id, sizeof id, "%s", t->id);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FINISHED);
     CHECK_INT(t->phase, KMESOS_PHASE_DONE);
-    CHECK_INT(c->failures, 0);
-    CHECK_INT(c->active, 1);
+    CHECK_INT(c->node.failures, 0);
+    CHECK_INT(c->node.active, 1);
     kafka_world_teardown(&w);
+}
+
+static kmesos_task *producer_task(world *w, int id)
+{
+    kmesos_client *c = kmesos_kafka_client(&w->k, KMESOS_CLIENT_PRODUCER, id);
+    return c ? kmesos_kafka_task(&w->k, &c->node) : NULL;
 }
 
 /* Launches producers 0..n-1 (added and started) on h1 and makes them RUNNING. */
@@ -525,8 +538,7 @@ static void run_producers(world *w, int n)
     CHECK_INT(run_drop(w, "producer", "start", "producer=*"), 200);
     feed_offer(w, "op", "h1");
     for (int i = 0; i < n; i++) {
-        kmesos_task *t = kmesos_kafka_client_task(
-            &w->k, kmesos_kafka_client(&w->k, KMESOS_CLIENT_PRODUCER, i));
+        kmesos_task *t = producer_task(w, i);
         CHECK(t && t->phase == KMESOS_PHASE_LAUNCHING);
         if (t)
             kafka_world_feed_update(w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
@@ -534,10 +546,6 @@ static void run_producers(world *w, int n)
     fake_io_reset(&w->f);
 }
 
-static kmesos_task *producer_task(world *w, int id)
-{
-    return kmesos_kafka_client_task(&w->k, kmesos_kafka_client(&w->k, KMESOS_CLIENT_PRODUCER, id));
-}
 
 static void test_rolling_restart_of_clients_one_at_a_time(void)
 {
@@ -559,7 +567,7 @@ static void test_rolling_restart_of_clients_one_at_a_time(void)
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_PENDING); /* at once, not a failure */
     CHECK_INT(t0->next_attempt_ms, w.f.now_ms);
-    CHECK_INT(kmesos_kafka_client(&w.k, KMESOS_CLIENT_PRODUCER, 0)->failures, 0);
+    CHECK_INT(kmesos_kafka_client(&w.k, KMESOS_CLIENT_PRODUCER, 0)->node.failures, 0);
     kmesos_kafka_tick(&w.k);
     CHECK_INT(kills(&w), 1); /* producer 1 waits until 0 is back */
     feed_offer(&w, "o2", "h1");
@@ -597,7 +605,7 @@ static void test_brokers_and_clients_share_the_restart_queue(void)
     CHECK_INT(run_drop(&w, "broker", "restart", "broker=0"), 202);
     CHECK_INT(run_drop(&w, "producer", "restart", "producer=0"), 202);
     CHECK_INT(kills(&w), 1); /* the broker only */
-    kmesos_task *b = kmesos_kafka_task(&w.k, kmesos_kafka_broker(&w.k, 0));
+    kmesos_task *b = kmesos_kafka_task(&w.k, &kmesos_kafka_broker(&w.k, 0)->node);
     CHECK_STR(last_kill(&w), b->id);
     char id[128];
     snprintf(id, sizeof id, "%s", b->id);
@@ -646,9 +654,9 @@ static void test_tasks_kill_of_a_client_is_a_task_loss(void)
     snprintf(id, sizeof id, "%s", t->id);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     kmesos_client *c = kmesos_kafka_client(&w.k, KMESOS_CLIENT_PRODUCER, 0);
-    CHECK_INT(c->active, 1);
-    CHECK_INT(c->failures, 1);
-    CHECK(c->last_failure && strncmp(c->last_failure, "TASK_KILLED", 11) == 0);
+    CHECK_INT(c->node.active, 1);
+    CHECK_INT(c->node.failures, 1);
+    CHECK(c->node.last_failure && strncmp(c->node.last_failure, "TASK_KILLED", 11) == 0);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     CHECK_INT(t->next_attempt_ms - w.f.now_ms, 4000);
     kafka_world_teardown(&w);
@@ -666,18 +674,18 @@ static void test_state_round_trip(void)
                        "&failover_max_tries=4"),
               200);
     CHECK_INT(run_drop(&w, "consumer", "start", "consumer=0"), 200);
-    json_t *j = kmesos_kafka_state_json(&w.k);
+    json_t *j = kmesos_kafka_state_save(&w.k);
     CHECK_INT(json_array_size(json_object_get(j, "clients")), 2);
     world v;
     kafka_world_setup(&v, KMESOS_FETCH_URI);
     char err[256];
     CHECK_INT(kmesos_kafka_state_load(&v.k, j, err, sizeof err), 0);
-    CHECK_INT(v.k.n_clients, 2);
+    CHECK_INT(n_clients(&v), 2);
     kmesos_client *p = kmesos_kafka_client(&v.k, KMESOS_CLIENT_PRODUCER, 2);
     kmesos_client *c = kmesos_kafka_client(&v.k, KMESOS_CLIENT_CONSUMER, 0);
-    CHECK(p && p->set.cpus == 0.25 && !p->active);
+    CHECK(p && p->set.cpus == 0.25 && !p->node.active);
     CHECK(p && strcmp(p->set.options, "acks=all") == 0);
-    CHECK(c && c->active && strcmp(c->set.command, "x") == 0);
+    CHECK(c && c->node.active && strcmp(c->set.command, "x") == 0);
     if (c) {
         CHECK(c->set.heap == 300 && c->set.mem == 1024);
         CHECK_STR(c->set.jvm_options, "-Da=b");
@@ -718,7 +726,7 @@ static void test_state_round_trip(void)
     world u;
     kafka_world_setup(&u, KMESOS_FETCH_URI);
     CHECK_INT(kmesos_kafka_state_load(&u.k, old, err, sizeof err), 0);
-    CHECK_INT(u.k.n_clients, 0);
+    CHECK_INT(n_clients(&u), 0);
     json_decref(old);
     kafka_world_teardown(&u);
     kafka_world_teardown(&v);

@@ -126,18 +126,28 @@ static void test_state_round_trip_and_refusals(void)
     close(fd);
     unlink(path);
     kmesos_scheduler a, b;
+    kmesos_state_doc da, db;
     char err[512];
     make_sched(&a);
-    CHECK_INT(kmesos_state_load(path, &a, err, sizeof err), 1); /* fresh */
+    kmesos_state_doc_init(&da, &a);
+    kmesos_state_doc_init(&db, &b);
+    CHECK_INT(kmesos_state_load(path, &da, err, sizeof err), 1); /* fresh */
     kmesos_scheduler_fill_slots(&a);
     kmesos_scheduler_set_framework_id(&a, "fw-42");
     kmesos_task *t = a.tasks.by_id;
     kmesos_tasks_launched(&a.tasks, t, "agent-7", "host-7", 1);
     char launched_id[64];
     snprintf(launched_id, sizeof launched_id, "%s", t->id);
-    CHECK_INT(kmesos_state_save(path, &a, err, sizeof err), 0);
+    CHECK_INT(kmesos_state_save(path, &da, err, sizeof err), 0);
     make_sched(&b);
-    CHECK_INT(kmesos_state_load(path, &b, err, sizeof err), 0);
+    CHECK_INT(kmesos_state_load(path, &db, err, sizeof err), 0);
+    /* save -> load -> save gives the same document */
+    char *text_a = kmesos_state_dump(&da), *text_b = kmesos_state_dump(&db);
+    CHECK(text_a && text_b);
+    if (text_a && text_b)
+        CHECK_STR(text_b, text_a);
+    free(text_a);
+    free(text_b);
     CHECK_STR(b.framework_id, "fw-42");
     kmesos_task *r = kmesos_tasks_find(&b.tasks, launched_id);
     CHECK(r && r->phase == KMESOS_PHASE_LAUNCHING && strcmp(r->agent_id, "agent-7") == 0);
@@ -147,14 +157,21 @@ static void test_state_round_trip_and_refusals(void)
 
     write_file(path, "{\"version\": 1, \"tasks\": [");
     make_sched(&b);
-    CHECK_INT(kmesos_state_load(path, &b, err, sizeof err), -1);
+    CHECK_INT(kmesos_state_load(path, &db, err, sizeof err), -1);
     CHECK(strstr(err, "unusable") && strstr(err, "never overwritten"));
     kmesos_scheduler_free(&b);
 
     write_file(path, "{\"version\": 99, \"tasks\": []}");
     make_sched(&b);
-    CHECK_INT(kmesos_state_load(path, &b, err, sizeof err), -1);
+    CHECK_INT(kmesos_state_load(path, &db, err, sizeof err), -1);
     CHECK(strstr(err, "newer") != NULL);
+    kmesos_scheduler_free(&b);
+
+    /* a section no module of this scheduler claims would be lost */
+    write_file(path, "{\"version\": 1, \"tasks\": [], \"kafka\": {}}");
+    make_sched(&b);
+    CHECK_INT(kmesos_state_load(path, &db, err, sizeof err), -1);
+    CHECK(strstr(err, "'kafka'") && strstr(err, "no module"));
     kmesos_scheduler_free(&b);
 
     char *p = kmesos_state_path("zk:/kafka", err, sizeof err);

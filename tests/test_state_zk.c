@@ -228,8 +228,10 @@ static int store_load(uv_loop_t *loop, const char *url, kmesos_scheduler *s, cha
                       size_t errlen)
 {
     make_sched(s);
+    kmesos_state_doc d;
+    kmesos_state_doc_init(&d, s);
     kmesos_state_store *st = kmesos_state_open(loop, url, err, errlen);
-    int rc = st ? kmesos_state_store_load(st, s, err, errlen) : -2;
+    int rc = st ? kmesos_state_store_load(st, &d, err, errlen) : -2;
     kmesos_state_store_close(st);
     uv_run(loop, UV_RUN_DEFAULT);
     kmesos_state_store_free(st);
@@ -243,16 +245,18 @@ static void test_scheduler_state_round_trip_and_corrupt_znode(void)
     char url[128], err[1024];
     snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/sched", zk_port);
     kmesos_scheduler a, b;
+    kmesos_state_doc da;
     make_sched(&a);
+    kmesos_state_doc_init(&da, &a);
     kmesos_state_store *st = kmesos_state_open(&loop, url, err, sizeof err);
-    CHECK_INT(kmesos_state_store_load(st, &a, err, sizeof err), 1);
+    CHECK_INT(kmesos_state_store_load(st, &da, err, sizeof err), 1);
     kmesos_scheduler_fill_slots(&a);
     kmesos_scheduler_set_framework_id(&a, "fw-zk");
     kmesos_task *t = a.tasks.by_id;
     kmesos_tasks_launched(&a.tasks, t, "agent-9", "host-9", 1);
     char launched[64];
     snprintf(launched, sizeof launched, "%s", t->id);
-    kmesos_state_store_save(st, &a);
+    kmesos_state_store_save(st, &da);
     kmesos_state_store_close(st); /* flushes the write, then closes */
     uv_run(&loop, UV_RUN_DEFAULT);
     kmesos_state_store_free(st);

@@ -8,9 +8,9 @@
  * hooks and SUPPRESS/REVIVE; state is saved (coalesced, atomically)
  * whenever the framework id or the set of tasks changes. Everything the
  * process owns hangs off one kmesos_app on main's stack. The Kafka
- * cluster (kafka.h) hooks into the scheduler core and is saved with the
- * state; in uri fetch mode the admin server also serves the executor and
- * the Kafka tarball (kafka_files.h). */
+ * cluster (kafka.h) hooks into the scheduler core and adds its section
+ * ("kafka") to the state document; in uri fetch mode the admin server
+ * also serves the executor and the Kafka tarball (kafka_files.h). */
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -49,6 +49,7 @@ typedef struct kmesos_app {
     uv_timer_t stop_grace;
     uv_signal_t sig_int, sig_term, sig_hup;
     kmesos_state_store *state;
+    kmesos_state_doc doc; /* what the state holds: the scheduler, "kafka" */
     char *secret;
     char user[256];
     int exit_code;
@@ -78,7 +79,7 @@ static double io_now_s(void *arg)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-static void save_state(kmesos_app *app) { kmesos_state_store_save(app->state, &app->sched); }
+static void save_state(kmesos_app *app) { kmesos_state_store_save(app->state, &app->doc); }
 
 static void on_save(uv_timer_t *t) { save_state(t->data); }
 
@@ -325,7 +326,11 @@ static int init_kafka(kmesos_app *app)
         fprintf(stderr, "kmesos-scheduler: %s\n", err);
         return 1;
     }
-    return 0;
+    kmesos_kafka_attach(&app->kafka);
+    kmesos_state_section kafka = {"kafka", kmesos_kafka_state_save, kmesos_kafka_state_load,
+                                  &app->kafka};
+    kmesos_state_doc_init(&app->doc, &app->sched);
+    return kmesos_state_doc_add(&app->doc, &kafka) == 0 ? 0 : 1;
 }
 
 static int init_scheduler(kmesos_app *app)
@@ -349,7 +354,7 @@ static int init_scheduler(kmesos_app *app)
     if (init_kafka(app) != 0)
         return 1;
     char err[1024];
-    int loaded = kmesos_state_store_load(app->state, &app->sched, err, sizeof err);
+    int loaded = kmesos_state_store_load(app->state, &app->doc, err, sizeof err);
     if (loaded < 0) {
         fprintf(stderr, "kmesos-scheduler: %s\n", err);
         return 1;
@@ -478,6 +483,7 @@ static int init_api(kmesos_app *app)
         fprintf(stderr, "kmesos-scheduler: %s\n", err);
         return 2;
     }
+    app->api.kafka = &app->kafka;
     return init_files(app);
 }
 

@@ -134,6 +134,13 @@ static void on_offers(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__Of
 
 void kmesos_scheduler_release_offers(kmesos_scheduler *s) { kmesos_place_release(s); }
 
+/* The ext module's turn once a handler is over (kmesos_scheduler_ext). */
+static void settle(kmesos_scheduler *s)
+{
+    if (s->ext.settle)
+        s->ext.settle(s->ext.arg);
+}
+
 void kmesos_scheduler_tick(kmesos_scheduler *s)
 {
     if (s->decider.tick)
@@ -142,6 +149,7 @@ void kmesos_scheduler_tick(kmesos_scheduler *s)
         return;
     kmesos_place_held(s);
     kmesos_sched_interest(s, 0);
+    settle(s);
 }
 
 /* ---- status updates -------------------------------------------------------- */
@@ -264,6 +272,7 @@ void kmesos_scheduler_on_event(kmesos_scheduler *s, const Mesos__V1__Scheduler__
         KLOG_WARN(MOD, "unknown event type %d skipped", (int)ev->type);
         break;
     }
+    settle(s);
 }
 
 void kmesos_scheduler_feed(void *scheduler, const Mesos__V1__Scheduler__Event *ev)

@@ -77,9 +77,12 @@ typedef struct kmesos_scheduler_ext {
     /* Where such a task serves ("host:port" into buf), or 0 when it does
      * not (yet); may be NULL. */
     int (*endpoint)(void *arg, const kmesos_task *t, char *buf, size_t n);
+    /* Called once after each event and each tick, when the scheduler is
+     * not inside any handler: the module may change workloads now (what
+     * on_update asked for is done here, never from inside on_update).
+     * May be NULL. */
+    void (*settle)(void *arg);
 } kmesos_scheduler_ext;
-
-struct kmesos_kafka;
 
 typedef struct kmesos_scheduler {
     kmesos_scheduler_config cfg;
@@ -90,7 +93,6 @@ typedef struct kmesos_scheduler {
     kmesos_workload **workloads; /* each allocated on its own */
     size_t n_workloads;
     kmesos_scheduler_ext ext;
-    struct kmesos_kafka *kafka;  /* not owned; saved with the state */
     char *framework_id;
     int subscribed;
     int suppressed;

@@ -77,28 +77,29 @@ static json_t *session_json(kmesos_session *session)
                      st->last_error);
 }
 
-static json_t *kafka_json(const kmesos_scheduler *sched)
+static json_t *kafka_json(const kmesos_kafka *kafka)
 {
-    if (!sched->kafka)
+    if (!kafka)
         return json_null();
-    char *voters = kmesos_kafka_voters_text(sched->kafka);
-    json_t *j = json_pack("{s:s, s:s?, s:I}", "cluster_id", sched->kafka->cluster_id,
+    char *voters = kmesos_kafka_voters_text(kafka);
+    json_t *j = json_pack("{s:s, s:s?, s:I}", "cluster_id", kafka->cluster_id,
                           "controller_quorum_voters", voters, "brokers",
-                          (json_int_t)sched->kafka->n_brokers);
+                          (json_int_t)kmesos_kafka_count(kafka, KMESOS_KAFKA_BROKER));
     free(voters);
     return j;
 }
 
-json_t *kmesos_api_status_json(const kmesos_scheduler *sched, kmesos_session *session)
+json_t *kmesos_api_status_json(const kmesos_scheduler *sched, const kmesos_kafka *kafka,
+                               kmesos_session *session)
 {
-    char *bootstrap = sched->kafka ? kmesos_kafka_bootstrap(sched->kafka) : NULL;
+    char *bootstrap = kafka ? kmesos_kafka_bootstrap(kafka) : NULL;
     json_t *j = json_pack("{s:s?, s:b, s:b, s:I, s:o, s:o, s:o, s:o, s:s, s:o}", "framework_id",
                      sched->framework_id, "subscribed", sched->subscribed, "suppressed",
                      sched->suppressed, "pending_tasks",
                      (json_int_t)kmesos_tasks_pending(&sched->tasks), "session",
                      session_json(session), "offers", offers_json(sched), "counters",
                      counters_json(sched), "tasks", kmesos_api_tasks_json(sched),
-                     "bootstrap_servers", bootstrap ? bootstrap : "", "kafka", kafka_json(sched));
+                     "bootstrap_servers", bootstrap ? bootstrap : "", "kafka", kafka_json(kafka));
     free(bootstrap);
     return j;
 }
@@ -116,10 +117,10 @@ static void kill_task(kmesos_api *api, kmesos_httpd_req *req)
         return;
     }
     kmesos_task *t = kmesos_tasks_find(&api->sched->tasks, id);
-    if (t && t->workload->ext && api->sched->kafka) {
+    if (t && t->workload->ext && api->kafka) {
         /* a broker's or client's task: a task loss, relaunched by failover */
         json_t *body = NULL;
-        unsigned status = kmesos_kafka_api_kill(api->sched->kafka, t, &body);
+        unsigned status = kmesos_kafka_api_kill(api->kafka, t, &body);
         kmesos_httpd_reply_json(req, status, body);
         return;
     }
@@ -142,18 +143,19 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
     int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
     if (kmesos_kafka_files_serve(api->files, req, url))
         return;
-    if (strcmp(url, "/api/broker/log") == 0 && api->sched->kafka) {
+    if (strcmp(url, "/api/broker/log") == 0 && api->kafka) {
         kmesos_session *s = session_of(api);
-        kmesos_broker_log_handle(api->log, api->sched->kafka,
+        kmesos_broker_log_handle(api->log, api->kafka,
                                  s ? kmesos_session_leader_url(s) : NULL, req);
-    } else if (strncmp(url, "/api/broker/", 12) == 0 && api->sched->kafka)
-        kmesos_broker_api_handle(api->sched->kafka, req, url + 12);
-    else if (strncmp(url, "/api/producer/", 14) == 0 && api->sched->kafka)
-        kmesos_client_api_handle(api->sched->kafka, KMESOS_CLIENT_PRODUCER, req, url + 14);
-    else if (strncmp(url, "/api/consumer/", 14) == 0 && api->sched->kafka)
-        kmesos_client_api_handle(api->sched->kafka, KMESOS_CLIENT_CONSUMER, req, url + 14);
+    } else if (strncmp(url, "/api/broker/", 12) == 0 && api->kafka)
+        kmesos_broker_api_handle(api->kafka, req, url + 12);
+    else if (strncmp(url, "/api/producer/", 14) == 0 && api->kafka)
+        kmesos_client_api_handle(api->kafka, KMESOS_CLIENT_PRODUCER, req, url + 14);
+    else if (strncmp(url, "/api/consumer/", 14) == 0 && api->kafka)
+        kmesos_client_api_handle(api->kafka, KMESOS_CLIENT_CONSUMER, req, url + 14);
     else if (strcmp(url, "/api/status") == 0 && get)
-        kmesos_httpd_reply_json(req, 200, kmesos_api_status_json(api->sched, session_of(api)));
+        kmesos_httpd_reply_json(req, 200,
+                                kmesos_api_status_json(api->sched, api->kafka, session_of(api)));
     else if (strcmp(url, "/api/tasks") == 0 && get)
         kmesos_httpd_reply_json(req, 200, kmesos_api_tasks_json(api->sched));
     else if (strcmp(url, "/api/tasks/kill") == 0 && post)

@@ -32,6 +32,7 @@ typedef struct kmesos_api_hooks {
 typedef struct kmesos_api {
     kmesos_httpd *httpd;
     kmesos_scheduler *sched;
+    kmesos_kafka *kafka;       /* not owned, set after start; NULL: no Kafka API */
     kmesos_api_hooks hooks;
     kmesos_kafka_files *files; /* not owned; NULL: no /files */
     kmesos_broker_log *log;    /* GET /api/broker/log */
@@ -47,6 +48,7 @@ int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
 void kmesos_api_stop(kmesos_api *api);
 /* The JSON views, also used by tests. New references. */
 json_t *kmesos_api_tasks_json(const kmesos_scheduler *sched);
-json_t *kmesos_api_status_json(const kmesos_scheduler *sched, kmesos_session *session);
+json_t *kmesos_api_status_json(const kmesos_scheduler *sched, const kmesos_kafka *kafka,
+                               kmesos_session *session);
 
 #endif

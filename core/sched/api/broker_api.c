@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "codec/log.h"
-#include "sched/kafka/clients.h"
+#include "sched/kafka/kafka.h"
 
 #define MOD "api"
 
@@ -287,7 +287,7 @@ unsigned kmesos_api_kind_run(const kmesos_api_kind *ak, kmesos_kafka *k, const c
 static int *broker_ids(const kmesos_kafka *k, int kind, size_t *n)
 {
     (void)kind;
-    return kmesos_kafka_ids(k, n);
+    return kmesos_kafka_ids(k, KMESOS_KAFKA_BROKER, n);
 }
 
 static json_t *broker_json(const kmesos_kafka *k, int kind, int id)
@@ -301,7 +301,7 @@ static int broker_add(kmesos_kafka *k, int kind, const int *ids, size_t n,
                       const kmesos_kafka_params *p, const char **field, char *err, size_t errlen)
 {
     (void)kind;
-    return kmesos_kafka_add(k, ids, n, p, field, err, errlen);
+    return kmesos_kafka_add(k, KMESOS_KAFKA_BROKER, ids, n, p, field, err, errlen);
 }
 
 static int broker_update(kmesos_kafka *k, int kind, const int *ids, size_t n,
@@ -309,35 +309,35 @@ static int broker_update(kmesos_kafka *k, int kind, const int *ids, size_t n,
                          size_t errlen)
 {
     (void)kind;
-    return kmesos_kafka_update(k, ids, n, p, field, err, errlen);
+    return kmesos_kafka_update(k, KMESOS_KAFKA_BROKER, ids, n, p, field, err, errlen);
 }
 
 static int broker_remove(kmesos_kafka *k, int kind, const int *ids, size_t n, const char **field,
                          char *err, size_t errlen)
 {
     (void)kind;
-    return kmesos_kafka_remove(k, ids, n, field, err, errlen);
+    return kmesos_kafka_remove(k, KMESOS_KAFKA_BROKER, ids, n, field, err, errlen);
 }
 
 static int broker_start(kmesos_kafka *k, int kind, const int *ids, size_t n, char *err,
                         size_t errlen)
 {
     (void)kind;
-    return kmesos_kafka_start(k, ids, n, err, errlen);
+    return kmesos_kafka_start(k, KMESOS_KAFKA_BROKER, ids, n, err, errlen);
 }
 
 static int broker_stop(kmesos_kafka *k, int kind, const int *ids, size_t n, char *err,
                        size_t errlen)
 {
     (void)kind;
-    return kmesos_kafka_stop(k, ids, n, err, errlen);
+    return kmesos_kafka_stop(k, KMESOS_KAFKA_BROKER, ids, n, err, errlen);
 }
 
 static int broker_restart(kmesos_kafka *k, int kind, const int *ids, size_t n, int **out,
                           size_t *n_out, char *err, size_t errlen)
 {
     (void)kind;
-    return kmesos_kafka_restart(k, ids, n, out, n_out, err, errlen);
+    return kmesos_kafka_restart(k, KMESOS_KAFKA_BROKER, ids, n, out, n_out, err, errlen);
 }
 
 static const kmesos_api_kind broker_kind = {
@@ -356,12 +356,8 @@ unsigned kmesos_kafka_api_kill(kmesos_kafka *k, kmesos_task *t, json_t **body)
 {
     const kmesos_workload *w = t->workload;
     char what[48], stop[96], note[400], delay[32];
-    if (kmesos_kafka_is_client(w)) {
-        const kmesos_client *c = w->ext;
-        snprintf(what, sizeof what, "%s %d", kmesos_client_kind_name(c->kind), c->id);
-    } else {
-        snprintf(what, sizeof what, "broker %d", ((const kmesos_broker *)w->ext)->id);
-    }
+    const kmesos_kafka_node *node = w->ext;
+    snprintf(what, sizeof what, "%s %d", kmesos_kafka_kind_name(node->kind), node->id);
     snprintf(stop, sizeof stop, "kmesos %s stop %s", w->kind, strchr(what, ' ') + 1);
     if (t->phase != KMESOS_PHASE_LAUNCHING && t->phase != KMESOS_PHASE_ACTIVE) {
         snprintf(note, sizeof note, "task %s of %s is %s: nothing runs to kill (to keep %s "

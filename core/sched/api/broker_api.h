@@ -64,7 +64,7 @@ void kmesos_api_kind_handle(const kmesos_api_kind *ak, kmesos_kafka *k, kmesos_h
                             const char *cmd);
 
 /* POST /api/tasks/kill for the task of a broker or client (t->workload
- * built by kafka.c or kafka_clients.c): the task is killed but its slot
+ * built by kafka/lifecycle.c): the task is killed but its slot
  * is not stopped, so its end is a task loss like any other: the failover
  * path relaunches it after the failover delay and counts a failure (and
  * deactivates the workload after failover_max_tries). The workload stays

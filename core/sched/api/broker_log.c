@@ -363,7 +363,7 @@ static int find_task(log_call *c, kmesos_kafka *k, kmesos_httpd_req *req)
 {
     char msg[128];
     kmesos_broker *b = kmesos_kafka_broker(k, c->broker);
-    kmesos_task *t = b ? kmesos_kafka_task(k, b) : NULL;
+    kmesos_task *t = b ? kmesos_kafka_task(k, &b->node) : NULL;
     if (!b) {
         snprintf(msg, sizeof msg, "broker: unknown broker id %d", c->broker);
         log_reply_error(req, 400, "broker", msg);

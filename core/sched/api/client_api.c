@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/kafka/clients.h"
+#include "sched/kafka/kafka.h"
 
 /* The lifecycle functions with the kind passed through. */
 
 static int *ids_of(const kmesos_kafka *k, int kind, size_t *n)
 {
-    return kmesos_kafka_client_ids(k, (kmesos_client_kind)kind, n);
+    return kmesos_kafka_ids(k, (kmesos_kafka_kind)kind, n);
 }
 
 static json_t *item_json(const kmesos_kafka *k, int kind, int id)
@@ -32,38 +32,35 @@ static const char *refused(int kind, const char *name, char *buf, size_t len)
 static int add(kmesos_kafka *k, int kind, const int *ids, size_t n, const kmesos_kafka_params *p,
                const char **field, char *err, size_t errlen)
 {
-    return kmesos_kafka_clients_add(k, (kmesos_client_kind)kind, ids, n, p, field, err, errlen);
+    return kmesos_kafka_add(k, (kmesos_kafka_kind)kind, ids, n, p, field, err, errlen);
 }
 
 static int update(kmesos_kafka *k, int kind, const int *ids, size_t n,
                   const kmesos_kafka_params *p, const char **field, char *err, size_t errlen)
 {
-    return kmesos_kafka_clients_update(k, (kmesos_client_kind)kind, ids, n, p, field, err,
-                                       errlen);
+    return kmesos_kafka_update(k, (kmesos_kafka_kind)kind, ids, n, p, field, err, errlen);
 }
 
 static int remove_(kmesos_kafka *k, int kind, const int *ids, size_t n, const char **field,
                    char *err, size_t errlen)
 {
-    (void)field; /* the id parameter, as set by the caller */
-    return kmesos_kafka_clients_remove(k, (kmesos_client_kind)kind, ids, n, err, errlen);
+    return kmesos_kafka_remove(k, (kmesos_kafka_kind)kind, ids, n, field, err, errlen);
 }
 
 static int start(kmesos_kafka *k, int kind, const int *ids, size_t n, char *err, size_t errlen)
 {
-    return kmesos_kafka_clients_start(k, (kmesos_client_kind)kind, ids, n, err, errlen);
+    return kmesos_kafka_start(k, (kmesos_kafka_kind)kind, ids, n, err, errlen);
 }
 
 static int stop(kmesos_kafka *k, int kind, const int *ids, size_t n, char *err, size_t errlen)
 {
-    return kmesos_kafka_clients_stop(k, (kmesos_client_kind)kind, ids, n, err, errlen);
+    return kmesos_kafka_stop(k, (kmesos_kafka_kind)kind, ids, n, err, errlen);
 }
 
 static int restart(kmesos_kafka *k, int kind, const int *ids, size_t n, int **out,
                    size_t *n_out, char *err, size_t errlen)
 {
-    return kmesos_kafka_clients_restart(k, (kmesos_client_kind)kind, ids, n, out, n_out, err,
-                                        errlen);
+    return kmesos_kafka_restart(k, (kmesos_kafka_kind)kind, ids, n, out, n_out, err, errlen);
 }
 
 static const kmesos_api_kind kinds[] = {

@@ -1,7 +1,12 @@
-/* broker: see broker.h. Each parameter has one setter that validates its
- * text and names the field in its message; settings are copied before a
- * request changes them, so a failed request never leaves half-changed
- * brokers. Id expressions are parsed into sorted lists of ids. */
+/* broker: the broker's settings, id expressions and saved entry
+ * (broker.h). The settings are a table of rows for settings.c, which
+ * validates each value and names the field in its message; a request
+ * works on a copy, so a failed one never leaves half-changed brokers. An
+ * id expression ("0", "0,2", "1..4", "*") is split at commas, ranges are
+ * expanded, and the result is sorted without duplicates and checked
+ * against the known ids. The saved entry is a flat JSON object of the
+ * settings and what was learnt; entries from older files that lack the
+ * learnt fields load with them unset. */
 #include "sched/kafka/broker.h"
 
 #include <errno.h>
@@ -11,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/kafka/settings.h"
+#include "codec/str.h"
 
 #define F(name, type, field, what, dflt) \
     {name, type, offsetof(kmesos_broker_settings, field), what, dflt}
@@ -28,27 +33,22 @@ static const kmesos_ks_field broker_fields[] = {
 };
 #undef F
 
-static const kmesos_ks_schema broker_schema = {broker_fields,
-                                               sizeof broker_fields / sizeof broker_fields[0]};
+const kmesos_ks_schema kmesos_broker_schema = {
+    broker_fields, sizeof broker_fields / sizeof broker_fields[0], sizeof(kmesos_broker_settings)};
 
-const char *const kmesos_broker_params[] = {
-    "cpus", "mem", "heap", "port", "options", "jvm_options", "constraints",
-    "failover_delay", "failover_max_delay", "failover_max_tries", "stickiness_period",
-    "data_dir", NULL};
+kmesos_broker *kmesos_broker_of(const kmesos_kafka_node *n)
+{
+    return n && n->kind == KMESOS_KAFKA_BROKER ? (kmesos_broker *)n : NULL;
+}
 
 int kmesos_broker_settings_defaults(kmesos_broker_settings *s)
 {
-    return kmesos_ks_defaults(&broker_schema, s, sizeof *s);
-}
-
-int kmesos_broker_settings_copy(kmesos_broker_settings *dst, const kmesos_broker_settings *src)
-{
-    return kmesos_ks_copy(&broker_schema, dst, src, sizeof *dst);
+    return kmesos_ks_defaults(&kmesos_broker_schema, s);
 }
 
 void kmesos_broker_settings_free(kmesos_broker_settings *s)
 {
-    kmesos_ks_free(&broker_schema, s);
+    kmesos_ks_free(&kmesos_broker_schema, s);
 }
 
 kmesos_broker *kmesos_broker_new(int id)
@@ -56,7 +56,8 @@ kmesos_broker *kmesos_broker_new(int id)
     kmesos_broker *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
-    b->id = id;
+    b->node.kind = KMESOS_KAFKA_BROKER;
+    b->node.id = id;
     if (kmesos_broker_settings_defaults(&b->set) != 0) {
         free(b);
         return NULL;
@@ -69,21 +70,20 @@ void kmesos_broker_destroy(kmesos_broker *b)
     if (!b)
         return;
     kmesos_broker_settings_free(&b->set);
-    free(b->last_failure);
-    free(b->host);
+    kmesos_kafka_node_clear(&b->node);
     free(b->agent_id);
     free(b);
 }
 
 int kmesos_broker_param_known(const char *name)
 {
-    return kmesos_ks_known(&broker_schema, name);
+    return kmesos_ks_known(&kmesos_broker_schema, name);
 }
 
 int kmesos_broker_param_set(kmesos_broker_settings *s, const char *name, const char *v,
                             char *err, size_t errlen)
 {
-    return kmesos_ks_set(&broker_schema, s, name, v, err, errlen);
+    return kmesos_ks_set(&kmesos_broker_schema, s, name, v, err, errlen);
 }
 
 int kmesos_broker_settings_check(const kmesos_broker_settings *s, const char **field, char *err,
@@ -114,21 +114,21 @@ static int push_id(int **ids, size_t *n, int id)
 }
 
 /* One item: "N" or "A..B". */
-static int parse_item(const char *item, int **ids, size_t *n, char *err, size_t errlen)
+static int ids_item(const char *item, int **ids, size_t *n, char *err, size_t errlen)
 {
     int a = 0, b = 0;
     const char *dots = strstr(item, "..");
     char left[32];
     if (dots && (size_t)(dots - item) < sizeof left) {
         snprintf(left, sizeof left, "%.*s", (int)(dots - item), item);
-        if (kmesos_ks_integer(left, 0, KMESOS_BROKER_MAX_ID, &a) != 0 ||
-            kmesos_ks_integer(dots + 2, 0, KMESOS_BROKER_MAX_ID, &b) != 0 || b < a) {
+        if (kmesos_ks_integer(left, 0, KMESOS_KAFKA_MAX_ID, &a) != 0 ||
+            kmesos_ks_integer(dots + 2, 0, KMESOS_KAFKA_MAX_ID, &b) != 0 || b < a) {
             snprintf(err, errlen, "broker: bad range '%s' (expected A..B with 0 <= A <= B)", item);
             return -1;
         }
-    } else if (dots || kmesos_ks_integer(item, 0, KMESOS_BROKER_MAX_ID, &a) != 0) {
+    } else if (dots || kmesos_ks_integer(item, 0, KMESOS_KAFKA_MAX_ID, &a) != 0) {
         snprintf(err, errlen, "broker: bad id '%s' (expected a number 0..%d, A..B or *)", item,
-                 KMESOS_BROKER_MAX_ID);
+                 KMESOS_KAFKA_MAX_ID);
         return -1;
     } else {
         b = a;
@@ -162,7 +162,7 @@ static size_t dedup(int *ids, size_t n)
     return k;
 }
 
-static int parse_list(const char *expr, int **ids, size_t *n, char *err, size_t errlen)
+static int ids_list(const char *expr, int **ids, size_t *n, char *err, size_t errlen)
 {
     char *copy = strdup(expr), *save = NULL;
     if (!copy) {
@@ -175,7 +175,7 @@ static int parse_list(const char *expr, int **ids, size_t *n, char *err, size_t 
         rc = -1;
     }
     for (char *it = strtok_r(copy, ",", &save); it && rc == 0; it = strtok_r(NULL, ",", &save))
-        rc = parse_item(it, ids, n, err, errlen);
+        rc = ids_item(it, ids, n, err, errlen);
     free(copy);
     return rc;
 }
@@ -196,7 +196,7 @@ int kmesos_broker_ids_parse(const char *expr, const int *known, size_t n_known, 
         if (rc != 0)
             snprintf(err, errlen, "out of memory");
     } else {
-        rc = parse_list(expr, &ids, &n, err, errlen);
+        rc = ids_list(expr, &ids, &n, err, errlen);
     }
     n = rc == 0 ? dedup(ids, n) : 0;
     for (size_t i = 0; rc == 0 && must_exist && i < n; i++)
@@ -241,26 +241,30 @@ void kmesos_broker_duration_text(double seconds, char *out, size_t len)
 json_t *kmesos_broker_state_json(const kmesos_broker *b)
 {
     const kmesos_broker_settings *s = &b->set;
+    const kmesos_kafka_node *n = &b->node;
     return json_pack("{s:i, s:b, s:f, s:f, s:f, s:i, s:s, s:s, s:s, s:s, s:f, s:f, s:i, s:f,"
                      " s:i, s:s*, s:s*, s:s*, s:f, s:i, s:i}",
-                     "id", b->id, "active", b->active, "cpus", s->cpus, "mem", s->mem, "heap",
+                     "id", n->id, "active", n->active, "cpus", s->cpus, "mem", s->mem, "heap",
                      s->heap, "port", s->port, "options", s->options, "jvm_options",
                      s->jvm_options, "constraints", s->constraints, "data_dir", s->data_dir,
                      "failover_delay_s", s->failover_delay_s, "failover_max_delay_s",
                      s->failover_max_delay_s, "failover_max_tries", s->failover_max_tries,
-                     "stickiness_period_s", s->stickiness_period_s, "failures", b->failures,
-                     "last_failure", b->last_failure, "host", b->host, "agent_id", b->agent_id,
+                     "stickiness_period_s", s->stickiness_period_s, "failures", n->failures,
+                     "last_failure", n->last_failure, "host", n->host, "agent_id", b->agent_id,
                      "stopped_at_s", b->stopped_at_s, "client_port", b->client_port,
                      "controller_port", b->controller_port);
 }
 
+/* The saved strings: options, jvm_options, constraints, data_dir (set),
+ * last_failure, host, agent_id (NULL: not saved). */
 static int restore_strings(kmesos_broker *b, const char *const v[7])
 {
     kmesos_broker_settings *s = &b->set;
     return kmesos_ks_set_text(&s->options, v[0]) || kmesos_ks_set_text(&s->jvm_options, v[1]) ||
-                   kmesos_ks_set_text(&s->constraints, v[2]) || kmesos_ks_set_text(&s->data_dir, v[3]) ||
-                   (v[4] && kmesos_ks_set_text(&b->last_failure, v[4])) ||
-                   (v[5] && kmesos_ks_set_text(&b->host, v[5])) || (v[6] && kmesos_ks_set_text(&b->agent_id, v[6]))
+                   kmesos_ks_set_text(&s->constraints, v[2]) ||
+                   kmesos_ks_set_text(&s->data_dir, v[3]) ||
+                   kmesos_str_set(&b->node.last_failure, v[4]) ||
+                   kmesos_str_set(&b->node.host, v[5]) || kmesos_str_set(&b->agent_id, v[6])
                ? -1
                : 0;
 }
@@ -281,14 +285,14 @@ kmesos_broker *kmesos_broker_from_state(json_t *j, char *err, size_t errlen)
                        "constraints", &v[2], "data_dir", &v[3], "failover_delay_s",
                        &s->failover_delay_s, "failover_max_delay_s", &s->failover_max_delay_s,
                        "failover_max_tries", &s->failover_max_tries, "stickiness_period_s",
-                       &s->stickiness_period_s, "failures", &tmp.failures, "last_failure", &v[4],
-                       "host", &v[5], "agent_id", &v[6], "stopped_at_s", &tmp.stopped_at_s,
-                       "client_port", &tmp.client_port, "controller_port",
+                       &s->stickiness_period_s, "failures", &tmp.node.failures, "last_failure",
+                       &v[4], "host", &v[5], "agent_id", &v[6], "stopped_at_s",
+                       &tmp.stopped_at_s, "client_port", &tmp.client_port, "controller_port",
                        &tmp.controller_port) != 0) {
         snprintf(err, errlen, "bad broker entry: %s", je.text);
         return NULL;
     }
-    if (id < 0 || id > KMESOS_BROKER_MAX_ID) {
+    if (id < 0 || id > KMESOS_KAFKA_MAX_ID) {
         snprintf(err, errlen, "bad broker id %d", id);
         return NULL;
     }
@@ -301,8 +305,8 @@ kmesos_broker *kmesos_broker_from_state(json_t *j, char *err, size_t errlen)
     b->set = tmp.set;
     b->set.options = keep[0], b->set.jvm_options = keep[1];
     b->set.constraints = keep[2], b->set.data_dir = keep[3];
-    b->active = active;
-    b->failures = tmp.failures;
+    b->node.active = active;
+    b->node.failures = tmp.node.failures;
     b->stopped_at_s = tmp.stopped_at_s;
     b->client_port = tmp.client_port;
     b->controller_port = tmp.controller_port;

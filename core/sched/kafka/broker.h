@@ -1,8 +1,9 @@
 /* broker: one Kafka broker as the operator configured it (kind "broker"):
- * its settings (resources, heap, client port, server properties, JVM
- * options, constraints, failover and stickiness, data dir), whether it is
- * wanted (active), and what the scheduler learnt about it (consecutive
- * failures, last failure, the host it ran on, the task it runs as). Also
+ * a node (node.h: id, active, failures, host) with its settings
+ * (resources, heap, client port, server properties, JVM options,
+ * constraints, failover and stickiness, data dir) and what the scheduler
+ * learnt of it beyond the node's (agent, since when it is down, the
+ * ports of its last launch). Also
  * the broker id expressions of the API ("0", "0,2", "0..4", "*") and the
  * parameters that change settings, validated before anything is applied
  * so that a bad request leaves every broker unchanged. */
@@ -12,7 +13,9 @@
 
 #include <jansson.h>
 
-#define KMESOS_BROKER_MAX_ID 99999
+#include "sched/kafka/node.h"
+#include "sched/kafka/settings.h"
+
 #define KMESOS_BROKER_MAX_IDS 1000
 
 /* What add/update set. Strings are malloc'd ("" when empty). */
@@ -32,33 +35,32 @@ typedef struct kmesos_broker_settings {
 } kmesos_broker_settings;
 
 typedef struct kmesos_broker {
-    int id;
-    int active;                /* wanted running */
+    kmesos_kafka_node node; /* first: a pointer to either is one to both */
     kmesos_broker_settings set;
-    int failures;              /* consecutive failures (mirror of the task) */
-    char *last_failure;        /* NULL: none */
-    /* where it last ran: host and agent (stickiness), since when it is
-     * not running (epoch s, 0 while running or never ran) */
-    char *host;
+    /* where it last ran: the agent (the host is the node's), since when
+     * it is not running (epoch s, 0 while running or never ran) */
     char *agent_id;
     double stopped_at_s;
     int client_port;           /* of its last launch (endpoint) */
     int controller_port;       /* of its last launch, 0: not a voter */
 } kmesos_broker;
 
+/* The settings rows (settings.h). */
+extern const kmesos_ks_schema kmesos_broker_schema;
+
+/* The broker a node is, or NULL when it is a client's. */
+kmesos_broker *kmesos_broker_of(const kmesos_kafka_node *n);
+
 /* Settings defaults: 1 cpu, 2048 MB, heap 1024 MB, port auto, failover
  * 1m doubling up to 10m without limit, stickiness 10m. 0 or -1. */
 int kmesos_broker_settings_defaults(kmesos_broker_settings *s);
-int kmesos_broker_settings_copy(kmesos_broker_settings *dst, const kmesos_broker_settings *src);
 void kmesos_broker_settings_free(kmesos_broker_settings *s);
 
 /* A new inactive broker with default settings. NULL on no memory. */
 kmesos_broker *kmesos_broker_new(int id);
 void kmesos_broker_destroy(kmesos_broker *b);
 
-/* The parameter names add/update take (NULL-terminated). */
-extern const char *const kmesos_broker_params[];
-/* 1 when name is one of them. */
+/* 1 when name is a parameter add/update take. */
 int kmesos_broker_param_known(const char *name);
 /* Applies one parameter to s. 0, or -1 with a message naming the field. */
 int kmesos_broker_param_set(kmesos_broker_settings *s, const char *name, const char *value,

@@ -1,7 +1,11 @@
-/* client: see client.h. The options text is split like the broker's
- * ("k=v,k=v", a piece without '=' continues the previous value); each
- * perf tool setting has one checker, and properties (names with a '.')
- * go to the tool's --command-property. */
+/* client: the settings of producers and consumers, and the command line
+ * of Kafka's perf tool that runs one (client.h). The settings are a table
+ * of rows for settings.c, like the broker's. The options text is split
+ * like the broker's ("k=v,k=v", a piece without '=' continues the
+ * previous value); each perf tool setting has one checker and a default,
+ * and properties (names with a '.') go to the tool's --command-property.
+ * The saved entry is a flat JSON object; entries written before the
+ * lifecycle settings existed load with their defaults. */
 #include "sched/kafka/client.h"
 
 #include <errno.h>
@@ -11,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/kafka/settings.h"
+#include "codec/str.h"
 
 #define F(name, type, field, what, dflt) \
     {name, type, offsetof(kmesos_client_settings, field), what, dflt}
@@ -27,12 +31,8 @@ static const kmesos_ks_field client_fields[] = {
 };
 #undef F
 
-static const kmesos_ks_schema client_schema = {client_fields,
-                                               sizeof client_fields / sizeof client_fields[0]};
-
-const char *const kmesos_client_params[] = {
-    "cpus", "mem", "heap", "topic", "options", "command", "jvm_options", "constraints",
-    "failover_delay", "failover_max_delay", "failover_max_tries", NULL};
+const kmesos_ks_schema kmesos_client_schema = {
+    client_fields, sizeof client_fields / sizeof client_fields[0], sizeof(kmesos_client_settings)};
 
 /* Perf tool settings: name, flag, default, the value it takes. */
 typedef enum tool_value { TV_COUNT, TV_RATE } tool_value;
@@ -52,9 +52,9 @@ static const tool_setting tool_settings[] = {
 };
 #define N_TOOL_SETTINGS (sizeof tool_settings / sizeof tool_settings[0])
 
-const char *kmesos_client_kind_name(kmesos_client_kind kind)
+kmesos_client *kmesos_client_of(const kmesos_kafka_node *n)
 {
-    return kind == KMESOS_CLIENT_CONSUMER ? "consumer" : "producer";
+    return n && n->kind != KMESOS_KAFKA_BROKER ? (kmesos_client *)n : NULL;
 }
 
 int kmesos_client_kind_parse(const char *name, kmesos_client_kind *out)
@@ -70,17 +70,12 @@ int kmesos_client_kind_parse(const char *name, kmesos_client_kind *out)
 
 int kmesos_client_settings_defaults(kmesos_client_settings *s)
 {
-    return kmesos_ks_defaults(&client_schema, s, sizeof *s);
-}
-
-int kmesos_client_settings_copy(kmesos_client_settings *dst, const kmesos_client_settings *src)
-{
-    return kmesos_ks_copy(&client_schema, dst, src, sizeof *dst);
+    return kmesos_ks_defaults(&kmesos_client_schema, s);
 }
 
 void kmesos_client_settings_free(kmesos_client_settings *s)
 {
-    kmesos_ks_free(&client_schema, s);
+    kmesos_ks_free(&kmesos_client_schema, s);
 }
 
 kmesos_client *kmesos_client_new(kmesos_client_kind kind, int id)
@@ -88,8 +83,8 @@ kmesos_client *kmesos_client_new(kmesos_client_kind kind, int id)
     kmesos_client *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->kind = kind;
-    c->id = id;
+    c->node.kind = kind;
+    c->node.id = id;
     if (kmesos_client_settings_defaults(&c->set) != 0) {
         free(c);
         return NULL;
@@ -102,14 +97,13 @@ void kmesos_client_destroy(kmesos_client *c)
     if (!c)
         return;
     kmesos_client_settings_free(&c->set);
-    free(c->last_failure);
-    free(c->host);
+    kmesos_kafka_node_clear(&c->node);
     free(c);
 }
 
 int kmesos_client_param_known(const char *name)
 {
-    return kmesos_ks_known(&client_schema, name);
+    return kmesos_ks_known(&kmesos_client_schema, name);
 }
 
 const char *kmesos_client_param_refused(kmesos_client_kind kind, const char *name, char *buf,
@@ -125,7 +119,7 @@ const char *kmesos_client_param_refused(kmesos_client_kind kind, const char *nam
     for (size_t i = 0; i < sizeof broker_only / sizeof broker_only[0]; i++)
         if (strcmp(name, broker_only[i].name) == 0) {
             char why[200];
-            snprintf(why, sizeof why, broker_only[i].why, kmesos_client_kind_name(kind));
+            snprintf(why, sizeof why, broker_only[i].why, kmesos_kafka_kind_name(kind));
             snprintf(buf, len, "%s: a broker-only setting: %s", name, why);
             return buf;
         }
@@ -143,7 +137,7 @@ long kmesos_client_heap_mb(const kmesos_client_settings *s)
 int kmesos_client_param_set(kmesos_client_settings *s, const char *name, const char *v,
                             char *err, size_t errlen)
 {
-    return kmesos_ks_set(&client_schema, s, name, v, err, errlen);
+    return kmesos_ks_set(&kmesos_client_schema, s, name, v, err, errlen);
 }
 
 /* ---- options ------------------------------------------------------------------------ */
@@ -234,7 +228,7 @@ static int check_option(kmesos_client_kind kind, const char *name, const char *v
     if (is_property(name))
         return 0;
     snprintf(err, errlen, "options: unknown %s option '%s' (expected %s, or a client property "
-             "such as acks or linger.ms)", kmesos_client_kind_name(kind), name,
+             "such as acks or linger.ms)", kmesos_kafka_kind_name(kind), name,
              kind == KMESOS_CLIENT_PRODUCER ? "num-records, record-size, throughput"
                                             : "num-records (or messages), timeout");
     return -1;
@@ -383,13 +377,14 @@ json_t *kmesos_client_state_json(const kmesos_client *c)
     const kmesos_client_settings *s = &c->set;
     return json_pack("{s:s, s:i, s:b, s:f, s:f, s:f, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:i,"
                      " s:i, s:s*, s:s*}",
-                     "kind", kmesos_client_kind_name(c->kind), "id", c->id, "active", c->active,
+                     "kind", kmesos_kafka_kind_name(c->node.kind), "id", c->node.id, "active",
+                     c->node.active,
                      "cpus", s->cpus, "mem", s->mem, "heap", s->heap, "topic", s->topic,
                      "options", s->options, "command", s->command, "jvm_options", s->jvm_options,
                      "constraints", s->constraints, "failover_delay_s", s->failover_delay_s,
                      "failover_max_delay_s", s->failover_max_delay_s, "failover_max_tries",
-                     s->failover_max_tries, "failures", c->failures, "last_failure",
-                     c->last_failure, "host", c->host);
+                     s->failover_max_tries, "failures", c->node.failures, "last_failure",
+                     c->node.last_failure, "host", c->node.host);
 }
 
 kmesos_client *kmesos_client_from_state(json_t *j, char *err, size_t errlen)
@@ -427,7 +422,7 @@ kmesos_client *kmesos_client_from_state(json_t *j, char *err, size_t errlen)
     if (!c || kmesos_ks_set_text(&d.topic, topic) || kmesos_ks_set_text(&d.options, options) ||
         kmesos_ks_set_text(&d.command, command) || (jvm && kmesos_ks_set_text(&d.jvm_options, jvm)) ||
         (constraints && kmesos_ks_set_text(&d.constraints, constraints)) ||
-        (failure && kmesos_ks_set_text(&c->last_failure, failure)) || (host && kmesos_ks_set_text(&c->host, host))) {
+        kmesos_str_set(&c->node.last_failure, failure) || kmesos_str_set(&c->node.host, host)) {
         kmesos_client_settings_free(&d);
         kmesos_client_destroy(c);
         snprintf(err, errlen, "out of memory");
@@ -435,7 +430,7 @@ kmesos_client *kmesos_client_from_state(json_t *j, char *err, size_t errlen)
     }
     kmesos_client_settings_free(&c->set);
     c->set = d;
-    c->active = active;
-    c->failures = failures;
+    c->node.active = active;
+    c->node.failures = failures;
     return c;
 }

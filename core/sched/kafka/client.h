@@ -1,8 +1,8 @@
 /* client: one Kafka client task as the operator configured it: a
- * producer or a consumer (workload kinds "producer" and "consumer"). Its
- * settings (resources, topic, options, an optional user command), whether
- * it is wanted (active) and what the scheduler learnt (consecutive
- * failures, last failure, the host it ran on). Without a user command it
+ * producer or a consumer (workload kinds "producer" and "consumer"), a
+ * node (node.h: id, active, failures, host) with its settings
+ * (resources, topic, options, an optional user command). Without a user
+ * command it
  * runs Kafka's perf tool through kafka-client.sh; the options are then
  * the tool's settings (checked here, docs/api.md "Producers and
  * consumers") plus client properties (names with a '.'). Everything is
@@ -15,14 +15,18 @@
 
 #include <jansson.h>
 
-typedef enum kmesos_client_kind {
-    KMESOS_CLIENT_PRODUCER = 0,
-    KMESOS_CLIENT_CONSUMER = 1,
-} kmesos_client_kind;
+#include "sched/kafka/node.h"
+#include "sched/kafka/settings.h"
+
+/* A client's kind: a producer or a consumer (the node kinds below the
+ * broker's). */
+typedef kmesos_kafka_kind kmesos_client_kind;
+#define KMESOS_CLIENT_PRODUCER KMESOS_KAFKA_PRODUCER
+#define KMESOS_CLIENT_CONSUMER KMESOS_KAFKA_CONSUMER
 
 /* What add/update set. Strings are malloc'd ("" when empty). The
  * lifecycle settings (heap, jvm_options, constraints, failover) are the
- * brokers' (broker.h), checked by the same code (kafka_settings.h); a
+ * brokers' (broker.h), checked by the same code (settings.h); a
  * broker's port, data_dir and stickiness_period have no meaning for a
  * client and are refused by name (kmesos_client_param_refused). */
 typedef struct kmesos_client_settings {
@@ -39,33 +43,33 @@ typedef struct kmesos_client_settings {
     int failover_max_tries;     /* 0: no limit */
 } kmesos_client_settings;
 
+/* A client; node.active means wanted: it runs until it exits 0 or is
+ * stopped. */
 typedef struct kmesos_client {
-    kmesos_client_kind kind;
-    int id;
-    int active;         /* wanted: runs until it exits 0 or is stopped */
+    kmesos_kafka_node node; /* first: a pointer to either is one to both */
     kmesos_client_settings set;
-    int failures;       /* consecutive failures (mirror of the task) */
-    char *last_failure; /* NULL: none */
-    char *host;         /* where it last ran */
     uint64_t running_since_ms; /* its task's last TASK_RUNNING (not saved) */
 } kmesos_client;
 
-/* "producer" or "consumer". */
-const char *kmesos_client_kind_name(kmesos_client_kind kind);
-/* Parses a kind name. 0, or -1 when it is neither. */
+/* The settings rows (settings.h). */
+extern const kmesos_ks_schema kmesos_client_schema;
+
+/* The client a node is, or NULL when it is a broker's. */
+kmesos_client *kmesos_client_of(const kmesos_kafka_node *n);
+
+/* Parses a kind name ("producer", "consumer"). 0, or -1 when it is
+ * neither. */
 int kmesos_client_kind_parse(const char *name, kmesos_client_kind *out);
 
 /* Defaults: 0.5 cpus, 512 MB, heap auto, no topic, no options, no
  * command, no constraints, failover 1m doubling up to 10m without limit. */
 int kmesos_client_settings_defaults(kmesos_client_settings *s);
-int kmesos_client_settings_copy(kmesos_client_settings *dst, const kmesos_client_settings *src);
 void kmesos_client_settings_free(kmesos_client_settings *s);
 
 kmesos_client *kmesos_client_new(kmesos_client_kind kind, int id);
 void kmesos_client_destroy(kmesos_client *c);
 
-/* The parameter names add/update take (NULL-terminated). */
-extern const char *const kmesos_client_params[];
+/* 1 when name is a parameter add/update take. */
 int kmesos_client_param_known(const char *name);
 /* Why a broker-only parameter (port, data_dir, stickiness_period) does
  * not apply to a client of this kind ("port: brokers only: ..."), or

@@ -1,24 +1,25 @@
-/* kafka_launch: the TaskInfo of a broker. Mesos refuses a TaskInfo with
- * both an executor and a command, so the task names an ExecutorInfo whose
- * command runs kmesos-executor; the executor reads the broker's command
- * from KMESOS_TASK_COMMAND and hands every other variable of
- * ExecutorInfo.command.environment to it (docs/kafka.md lists them).
+/* launch: the TaskInfos of brokers and clients. Mesos refuses a
+ * TaskInfo with both an executor and a command, so the task names an
+ * ExecutorInfo whose command runs kmesos-executor; the executor reads the
+ * node's command from KMESOS_TASK_COMMAND and hands every other variable
+ * of ExecutorInfo.command.environment to it (docs/kafka.md lists them).
  * A broker is TASK_RUNNING once its client port accepts connections
  * (KMESOS_READY_PORT) and then bin/kafka-ready.sh exits 0 (registered and
  * in the ISR of its partitions: KMESOS_READY_COMMAND), so a rolling
- * restart waits for "back and in sync".
+ * restart waits for "back and in sync". A client runs Kafka's perf tool
+ * through bin/kafka-client.sh (or the operator's command) with
+ * KAFKA_BOOTSTRAP_SERVERS = the running brokers at its launch.
  * Ports: a voter's controller port and a client port asked by number are
  * claimed by number, an "auto" client port is the offer's next free one.
  * In uri mode the executor and the Kafka tarball are CommandInfo URIs
  * served by the scheduler (GET /files/<name>) and run from the sandbox;
  * in local mode they are absolute paths on this machine. */
+#include "sched/kafka/launch.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/kafka/kafka.h"
-#include "sched/kafka/client.h"
-#include "sched/kafka/clients.h"
 #include "codec/pb.h"
 
 static int push_env(Mesos__V1__Environment *env, const char *name, const char *value)
@@ -34,7 +35,7 @@ static int push_env_int(Mesos__V1__Environment *env, const char *name, long valu
     return push_env(env, name, text);
 }
 
-static const char *base_name(const char *path)
+static const char *launch_base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
@@ -49,7 +50,7 @@ static int push_uri(Mesos__V1__CommandInfo *cmd, const kmesos_kafka *k, const ch
         kmesos_pb_free(u);
         return -1;
     }
-    snprintf(u->value, n, "%s/files/%s", k->files_url, base_name(path));
+    snprintf(u->value, n, "%s/files/%s", k->files_url, launch_base_name(path));
     u->has_executable = 1;
     u->executable = executable;
     u->has_extract = 1;
@@ -118,7 +119,7 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
     char *ready = ready_command(k);
     int rc = !voters || !ready || push_env(env, "KMESOS_TASK_COMMAND", command) ||
              push_env(env, "KMESOS_TASK_ID", task_id) ||
-             push_env_int(env, "KAFKA_NODE_ID", b->id) ||
+             push_env_int(env, "KAFKA_NODE_ID", b->node.id) ||
              push_env_int(env, "KAFKA_PORT", p->client) ||
              (p->controller && push_env_int(env, "KAFKA_CONTROLLER_PORT", p->controller)) ||
              push_env(env, "KAFKA_PROCESS_ROLES", p->controller ? "broker,controller" : "broker") ||
@@ -138,9 +139,13 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
     return rc ? -1 : 0;
 }
 
-Mesos__V1__ExecutorInfo *kmesos_kafka_executor(const kmesos_kafka *k, const kmesos_task *t,
-                                               const char *name, const char *script,
-                                               char **script_path)
+/* An ExecutorInfo that runs kmesos-executor for task t (the executor and
+ * the Kafka tarball as URIs in uri mode), named name, with an empty
+ * environment; *script_path: how the task calls bin/<script> of the
+ * Kafka folder (shell-quoted in local mode; free it). NULL on no memory. */
+static Mesos__V1__ExecutorInfo *new_executor(const kmesos_kafka *k, const kmesos_task *t,
+                                             const char *name, const char *script,
+                                             char **script_path)
 {
     Mesos__V1__ExecutorInfo *e = kmesos_pb_new(&mesos__v1__executor_info__descriptor);
     Mesos__V1__CommandInfo *cmd = kmesos_pb_new(&mesos__v1__command_info__descriptor);
@@ -172,18 +177,13 @@ Mesos__V1__ExecutorInfo *kmesos_kafka_executor(const kmesos_kafka *k, const kmes
     return e;
 }
 
-int kmesos_kafka_env(Mesos__V1__ExecutorInfo *e, const char *name, const char *value)
-{
-    return push_env(e->command->environment, name, value);
-}
-
-static Mesos__V1__ExecutorInfo *executor_info(const kmesos_kafka *k, const kmesos_broker *b,
-                                              const kmesos_task *t, const kmesos_offer *o,
-                                              const broker_ports *p)
+static Mesos__V1__ExecutorInfo *broker_executor(const kmesos_kafka *k, const kmesos_broker *b,
+                                                const kmesos_task *t, const kmesos_offer *o,
+                                                const broker_ports *p)
 {
     char *script = NULL, name[64];
-    snprintf(name, sizeof name, "kmesos-executor broker-%d", b->id);
-    Mesos__V1__ExecutorInfo *e = kmesos_kafka_executor(k, t, name, "kafka-broker.sh", &script);
+    snprintf(name, sizeof name, "kmesos-executor broker-%d", b->node.id);
+    Mesos__V1__ExecutorInfo *e = new_executor(k, t, name, "kafka-broker.sh", &script);
     if (!e)
         return NULL;
     int ok = broker_env(e->command->environment, k, b, o, p, script, t->id) == 0;
@@ -199,7 +199,7 @@ static Mesos__V1__ExecutorInfo *executor_info(const kmesos_kafka *k, const kmeso
 static int take_ports(const kmesos_kafka *k, const kmesos_broker *b, const kmesos_offer *o,
                       kmesos_port_cursor *pc, broker_ports *p)
 {
-    const kmesos_voter *v = kmesos_kafka_voter(k, b->id);
+    const kmesos_voter *v = kmesos_kafka_voter(k, b->node.id);
     p->controller = v ? v->port : 0;
     if (v && kmesos_port_claim(pc, o, (uint64_t)v->port) != 0)
         return -1;
@@ -211,13 +211,10 @@ static int take_ports(const kmesos_kafka *k, const kmesos_broker *b, const kmeso
     return p->client ? 0 : -1;
 }
 
-Mesos__V1__TaskInfo *kmesos_kafka_task_info(void *arg, const kmesos_task *t,
-                                            const kmesos_offer *o, kmesos_port_cursor *pc)
+Mesos__V1__TaskInfo *kmesos_kafka_broker_task_info(const kmesos_kafka *k, kmesos_broker *b,
+                                                   const kmesos_task *t, const kmesos_offer *o,
+                                                   kmesos_port_cursor *pc)
 {
-    kmesos_kafka *k = arg;
-    if (kmesos_kafka_is_client(t->workload))
-        return kmesos_kafka_client_task_info(k, t, o);
-    kmesos_broker *b = t->workload->ext;
     broker_ports p = {0, 0};
     if (take_ports(k, b, o, pc, &p) != 0)
         return NULL;
@@ -230,7 +227,7 @@ Mesos__V1__TaskInfo *kmesos_kafka_task_info(void *arg, const kmesos_task *t,
         kmesos_pb_free(ti);
         return NULL;
     }
-    if (!(ti->executor = executor_info(k, b, t, o, &p)) || kmesos_launcher_finish(ti, o) != 0) {
+    if (!(ti->executor = broker_executor(k, b, t, o, &p)) || kmesos_launcher_finish(ti, o) != 0) {
         kmesos_pb_free(ti);
         return NULL;
     }
@@ -238,3 +235,74 @@ Mesos__V1__TaskInfo *kmesos_kafka_task_info(void *arg, const kmesos_task *t,
     b->controller_port = p.controller;
     return ti;
 }
+
+/* ---- clients ------------------------------------------------------------------------------ */
+
+/* A consumer that times out before reading its records exits 0 with a
+ * warning on stdout: turn that into exit 3, so that TASK_FINISHED means
+ * "read them all" (the output is shown afterwards). */
+static const char consumer_check[] =
+    " >consumer-perf.out; rc=$?; cat consumer-perf.out; "
+    "if [ $rc = 0 ] && grep -q 'Exiting before consuming the expected number' "
+    "consumer-perf.out; then echo 'consumer: timed out before reading every record' >&2; "
+    "exit 3; fi; exit $rc";
+
+/* The command the executor runs: the user's, or kafka-client.sh with the
+ * perf tool's arguments. */
+static char *task_command(const kmesos_client *c, const char *script)
+{
+    if (*c->set.command)
+        return strdup(c->set.command);
+    kmesos_client_kind kind = c->node.kind;
+    char *args = kmesos_client_tool_args(kind, &c->set);
+    const char *tail = kind == KMESOS_CLIENT_CONSUMER ? consumer_check : "";
+    size_t n = args ? strlen(script) + strlen(args) + strlen(tail) + 16 : 0;
+    char *cmd = args ? malloc(n) : NULL;
+    if (cmd)
+        snprintf(cmd, n, "%s %s %s%s", script, kmesos_kafka_kind_name(kind), args, tail);
+    free(args);
+    return cmd;
+}
+
+static int client_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
+                      const kmesos_client *c, const kmesos_task *t, const char *script)
+{
+    char heap[32], libs[2048];
+    snprintf(heap, sizeof heap, "%ldm", kmesos_client_heap_mb(&c->set));
+    snprintf(libs, sizeof libs, "%s/libs", k->dist_dir);
+    char *cmd = task_command(c, script), *bootstrap = kmesos_kafka_bootstrap(k);
+    int rc = !cmd || !bootstrap || push_env(env, "KMESOS_TASK_COMMAND", cmd) ||
+             push_env(env, "KMESOS_TASK_ID", t->id) ||
+             push_env(env, "KAFKA_BOOTSTRAP_SERVERS", bootstrap) ||
+             push_env(env, "KAFKA_TOPIC", c->set.topic) ||
+             push_env(env, "KAFKA_CLIENT_KIND", kmesos_kafka_kind_name(c->node.kind)) ||
+             push_env(env, "KAFKA_CLIENT_OPTIONS", c->set.options) ||
+             push_env(env, "KAFKA_CLIENT", script) ||
+             push_env(env, "KAFKA_HEAP", heap) ||
+             (*c->set.jvm_options && push_env(env, "KAFKA_JVM_OPTIONS", c->set.jvm_options)) ||
+             (k->fetch == KMESOS_FETCH_LOCAL && push_env(env, "KAFKA_LIBS", libs));
+    free(cmd);
+    free(bootstrap);
+    return rc ? -1 : 0;
+}
+
+Mesos__V1__TaskInfo *kmesos_kafka_client_task_info(const kmesos_kafka *k, const kmesos_client *c,
+                                                   const kmesos_task *t, const kmesos_offer *o)
+{
+    char name[64], *script = NULL;
+    snprintf(name, sizeof name, "kmesos-executor %s", t->workload->name);
+    Mesos__V1__TaskInfo *ti = kmesos_launcher_base(t, o);
+    Mesos__V1__ExecutorInfo *e = ti ? new_executor(k, t, name, "kafka-client.sh", &script) : NULL;
+    int ok = e && client_env(e->command->environment, k, c, t, script) == 0;
+    free(script);
+    if (ti)
+        ti->executor = e;
+    else
+        kmesos_pb_free(e);
+    if (!ok || kmesos_launcher_finish(ti, o) != 0) {
+        kmesos_pb_free(ti);
+        return NULL;
+    }
+    return ti;
+}
+

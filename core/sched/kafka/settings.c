@@ -1,6 +1,11 @@
-/* kafka_settings: see kafka_settings.h. One setter per value type; a
- * field is reached through its offset, so the broker's and the client's
- * settings structs keep their own named fields. */
+/* settings: the settings schema of brokers and clients (settings.h).
+ * A kind describes its settings struct as rows (name, type, offset,
+ * default); one setter per value type validates the text and writes the
+ * field through its offset, so the broker's and the client's settings
+ * structs keep their own named fields while defaults, copies, frees and
+ * requests are handled once here. Also the checks both kinds make of
+ * their settings as a whole, and the failover bookkeeping after a task
+ * ended (count, record, deactivate after too many failures in a row). */
 #include "sched/kafka/settings.h"
 
 #include <errno.h>
@@ -44,12 +49,7 @@ static char **text_at(void *s, const kmesos_ks_field *f)
 
 int kmesos_ks_set_text(char **dst, const char *v)
 {
-    char *copy = strdup(v ? v : "");
-    if (!copy)
-        return -1;
-    free(*dst);
-    *dst = copy;
-    return 0;
+    return kmesos_str_set(dst, v ? v : "");
 }
 
 /* ---- values ------------------------------------------------------------------------- */
@@ -111,7 +111,7 @@ static int valid_topic(const char *v)
            strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
-static int duration(const char *v, int allow_zero, double *out)
+static int ks_duration(const char *v, int allow_zero, double *out)
 {
     double d = kmesos_parse_duration(v);
     if (d < 0 || (d == 0 && !allow_zero))
@@ -139,7 +139,7 @@ static int valid_constraints(const char *v, char *err, size_t errlen)
 
 /* Sets the field from v: 0, -1 bad value, -2 out of memory, -3 err
  * already written. */
-static int set_value(void *s, const kmesos_ks_field *f, const char *v, char *err, size_t errlen)
+static int ks_set_value(void *s, const kmesos_ks_field *f, const char *v, char *err, size_t errlen)
 {
     void *at = (char *)s + f->offset;
     int auto_ = strcmp(v, "auto") == 0;
@@ -153,8 +153,8 @@ static int set_value(void *s, const kmesos_ks_field *f, const char *v, char *err
         if (auto_)
             return *(int *)at = 0, 0;
         return kmesos_ks_integer(v, 1, 65535, at);
-    case KMESOS_KS_DURATION: return duration(v, 0, at);
-    case KMESOS_KS_DURATION0: return duration(v, 1, at);
+    case KMESOS_KS_DURATION: return ks_duration(v, 0, at);
+    case KMESOS_KS_DURATION0: return ks_duration(v, 1, at);
     case KMESOS_KS_TRIES:
         if (!*v || strcmp(v, "none") == 0 || strcmp(v, "null") == 0)
             return *(int *)at = 0, 0;
@@ -176,7 +176,7 @@ int kmesos_ks_set(const kmesos_ks_schema *sc, void *s, const char *name, const c
         snprintf(err, errlen, "unknown parameter '%s'", name);
         return -1;
     }
-    int rc = set_value(s, f, v ? v : "", err, errlen);
+    int rc = ks_set_value(s, f, v ? v : "", err, errlen);
     if (rc == -1)
         snprintf(err, errlen, "%s: expected %s, got '%s'", name, f->what, v ? v : "");
     else if (rc == -2)
@@ -184,10 +184,10 @@ int kmesos_ks_set(const kmesos_ks_schema *sc, void *s, const char *name, const c
     return rc == 0 ? 0 : -1;
 }
 
-int kmesos_ks_defaults(const kmesos_ks_schema *sc, void *s, size_t size)
+int kmesos_ks_defaults(const kmesos_ks_schema *sc, void *s)
 {
     char err[256];
-    memset(s, 0, size);
+    memset(s, 0, sc->size);
     for (size_t i = 0; i < sc->n; i++) {
         const kmesos_ks_field *f = &sc->fields[i];
         int rc = f->dflt ? kmesos_ks_set(sc, s, f->name, f->dflt, err, sizeof err)
@@ -200,9 +200,9 @@ int kmesos_ks_defaults(const kmesos_ks_schema *sc, void *s, size_t size)
     return 0;
 }
 
-int kmesos_ks_copy(const kmesos_ks_schema *sc, void *dst, const void *src, size_t size)
+int kmesos_ks_copy(const kmesos_ks_schema *sc, void *dst, const void *src)
 {
-    memcpy(dst, src, size);
+    memcpy(dst, src, sc->size);
     for (size_t i = 0; i < sc->n; i++)
         if (is_text(sc->fields[i].type))
             *text_at(dst, &sc->fields[i]) = NULL;
@@ -224,6 +224,24 @@ void kmesos_ks_free(const kmesos_ks_schema *sc, void *s)
             free(*p);
             *p = NULL;
         }
+}
+
+int kmesos_ks_apply(const kmesos_ks_schema *sc, void *dst, const void *base,
+                    const kmesos_kafka_params *p, const char *who, const char **field,
+                    char *err, size_t errlen)
+{
+    if (kmesos_ks_copy(sc, dst, base) != 0) {
+        *field = who;
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < p->n; i++)
+        if (kmesos_ks_set(sc, dst, p->names[i], p->values[i], err, errlen) != 0) {
+            *field = p->names[i];
+            kmesos_ks_free(sc, dst);
+            return -1;
+        }
+    return 0;
 }
 
 int kmesos_ks_check_common(double heap, double mem, double delay_s, double max_delay_s,

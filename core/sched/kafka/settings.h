@@ -1,12 +1,11 @@
-/* kafka_settings: what brokers (broker.h) and producers/consumers
- * (client.h) share about their settings and their lifecycle, written
- * once:
+/* settings: what brokers (broker.h) and producers/consumers (client.h)
+ * share about their settings and their lifecycle, written once:
  *   - a settings schema: each add/update parameter is a row (name, type,
  *     offset of its field in the kind's settings struct, what it expects,
- *     its default as text). Defaults, copy, free, the known-name check
- *     and the setters (each validating its text and naming the field in
- *     its message) all read the rows, so a value is checked the same way
- *     for a broker and a client;
+ *     its default as text). Defaults, copy, free, the known-name check,
+ *     the setters (each validating its text and naming the field in its
+ *     message) and applying a request's parameters all read the rows, so
+ *     a value is checked the same way for a broker and a client;
  *   - the checks of the settings as a whole (heap below mem, max delay
  *     not below delay);
  *   - the failover bookkeeping after a task ended (record the failure,
@@ -42,7 +41,15 @@ typedef struct kmesos_ks_field {
 typedef struct kmesos_ks_schema {
     const kmesos_ks_field *fields;
     size_t n;
+    size_t size; /* of the settings struct */
 } kmesos_ks_schema;
+
+/* Parameters of add/update: names and values side by side. */
+typedef struct kmesos_kafka_params {
+    const char *const *names;
+    const char *const *values;
+    size_t n;
+} kmesos_kafka_params;
 
 /* The rows every kind shares (lifecycle settings), for a kind's own
  * F(name, type, member, what, default) row macro. */
@@ -56,8 +63,8 @@ typedef struct kmesos_ks_schema {
         F("failover_max_tries", KMESOS_KS_TRIES, failover_max_tries,                         \
           "a number >= 1, or none", "none")
 
-/* Replaces *dst by a copy of v ("" for NULL). 0, or -1 (out of memory,
- * *dst unchanged). */
+/* kmesos_str_set for a text setting, which is never NULL: "" for NULL. 0,
+ * or -1 (out of memory, *dst unchanged). */
 int kmesos_ks_set_text(char **dst, const char *v);
 /* A whole decimal integer within lo..hi into *out. 0, or -1. */
 int kmesos_ks_integer(const char *v, long lo, long hi, int *out);
@@ -69,9 +76,15 @@ int kmesos_ks_known(const kmesos_ks_schema *sc, const char *name);
 int kmesos_ks_set(const kmesos_ks_schema *sc, void *s, const char *name, const char *value,
                   char *err, size_t errlen);
 /* Zeroes s and applies every default. 0, or -1 (nothing left allocated). */
-int kmesos_ks_defaults(const kmesos_ks_schema *sc, void *s, size_t size);
+int kmesos_ks_defaults(const kmesos_ks_schema *sc, void *s);
 /* A deep copy (the strings of the schema are duplicated). 0 or -1. */
-int kmesos_ks_copy(const kmesos_ks_schema *sc, void *dst, const void *src, size_t size);
+int kmesos_ks_copy(const kmesos_ks_schema *sc, void *dst, const void *src);
+/* dst = a copy of base with the parameters applied in order. 0, or -1
+ * with a message and the bad parameter in *field (who, e.g. "broker",
+ * when memory ran out); dst is then freed. */
+int kmesos_ks_apply(const kmesos_ks_schema *sc, void *dst, const void *base,
+                    const kmesos_kafka_params *p, const char *who, const char **field,
+                    char *err, size_t errlen);
 /* Frees the strings of the schema and sets them NULL. */
 void kmesos_ks_free(const kmesos_ks_schema *sc, void *s);
 

@@ -1,25 +1,60 @@
-/* state: see state.h. Loading restores each saved slot through the task
- * registry (phase LAUNCHING, so that reconciliation decides whether the
- * task still runs); a saved slot whose workload is no longer configured
- * is dropped with a log line, one beyond its workload's instances comes
- * back stopped (killed if reconciliation finds it alive). The optional
- * "kafka" object (cluster id, quorum, brokers: kafka.h) is loaded before
- * the tasks, since broker tasks point at the brokers' workloads. */
+/* state: the scheduler's state document (state.h) and the store behind
+ * --state. Saving builds the document from the scheduler (framework id,
+ * every slot that is not pending, with its workload, instance, task id,
+ * agent and a phase of "active", "stopped" or "done") plus what each
+ * registered section's save hook returns, and writes it as sorted,
+ * indented JSON. Loading checks the version, refuses keys no section
+ * claims, hands each section to its module's load hook first (modules
+ * register the workloads their tasks point at), then restores each saved
+ * slot through the task registry in phase LAUNCHING, so that
+ * reconciliation decides whether the task still runs. A saved slot whose
+ * workload is no longer configured is dropped with a log line; one
+ * beyond its workload's instances comes back stopped (killed if
+ * reconciliation finds it alive). The store picks the file (temp file,
+ * fsync, rename) or the ZooKeeper backend (state_zk.h) from the URL. */
 #include "sched/state/state.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "codec/log.h"
-#include "sched/kafka/kafka.h"
 #include "sched/state/state_zk.h"
 
 #define MOD "state"
+
+void kmesos_state_doc_init(kmesos_state_doc *d, kmesos_scheduler *s)
+{
+    memset(d, 0, sizeof *d);
+    d->sched = s;
+}
+
+static const kmesos_state_section *section_of(const kmesos_state_doc *d, const char *key)
+{
+    for (size_t i = 0; i < d->n_sections; i++)
+        if (strcmp(d->sections[i].key, key) == 0)
+            return &d->sections[i];
+    return NULL;
+}
+
+/* The scheduler's own keys. */
+static int own_key(const char *key)
+{
+    return strcmp(key, "version") == 0 || strcmp(key, "framework_id") == 0 ||
+           strcmp(key, "tasks") == 0;
+}
+
+int kmesos_state_doc_add(kmesos_state_doc *d, const kmesos_state_section *sec)
+{
+    if (d->n_sections == KMESOS_STATE_MAX_SECTIONS || own_key(sec->key) ||
+        section_of(d, sec->key))
+        return -1;
+    d->sections[d->n_sections++] = *sec;
+    return 0;
+}
 
 char *kmesos_state_path(const char *url, char *err, size_t errlen)
 {
@@ -36,33 +71,38 @@ char *kmesos_state_path(const char *url, char *err, size_t errlen)
     return strdup(path);
 }
 
-static const char *phase_name(kmesos_phase p)
+/* A saved slot. Its phase is "done", "stopped" or "active" (a launching
+ * slot is saved as active: either way reconciliation decides). */
+static json_t *saved_task_json(const kmesos_task *t)
 {
-    switch (p) {
-    case KMESOS_PHASE_DONE: return "done";
-    case KMESOS_PHASE_STOPPED: return "stopped";
-    default: return "active";
-    }
-}
-
-static json_t *task_json(const kmesos_task *t)
-{
+    kmesos_phase p = t->phase == KMESOS_PHASE_DONE || t->phase == KMESOS_PHASE_STOPPED
+                         ? t->phase
+                         : KMESOS_PHASE_ACTIVE;
     return json_pack("{s:s, s:i, s:s, s:s?, s:s}", "workload", t->workload->name, "instance",
                      t->instance, "task_id", t->id, "agent_id", t->agent_id, "phase",
-                     phase_name(t->phase));
+                     kmesos_phase_name(p));
 }
 
-static json_t *state_json(const kmesos_scheduler *s)
+static json_t *state_json(const kmesos_state_doc *d)
 {
+    const kmesos_scheduler *s = d->sched;
     json_t *tasks = json_array();
     for (const kmesos_task *t = s->tasks.by_id; tasks && t; t = t->hh.next) {
         if (t->phase == KMESOS_PHASE_PENDING)
             continue;
-        json_array_append_new(tasks, task_json(t));
+        json_array_append_new(tasks, saved_task_json(t));
     }
-    json_t *kafka = s->kafka ? kmesos_kafka_state_json(s->kafka) : NULL;
-    return json_pack("{s:i, s:s?, s:o, s:o*}", "version", KMESOS_STATE_VERSION, "framework_id",
-                     s->framework_id, "tasks", tasks, "kafka", kafka);
+    json_t *root = json_pack("{s:i, s:s?, s:o}", "version", KMESOS_STATE_VERSION,
+                             "framework_id", s->framework_id, "tasks", tasks);
+    for (size_t i = 0; root && i < d->n_sections; i++) {
+        const kmesos_state_section *sec = &d->sections[i];
+        json_t *value = sec->save(sec->arg);
+        if (value && json_object_set_new(root, sec->key, value) != 0) {
+            json_decref(root);
+            return NULL;
+        }
+    }
+    return root;
 }
 
 static int write_all(int fd, const char *data, size_t len)
@@ -79,17 +119,17 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-char *kmesos_state_dump(const kmesos_scheduler *s)
+char *kmesos_state_dump(const kmesos_state_doc *d)
 {
-    json_t *j = state_json(s);
+    json_t *j = state_json(d);
     char *text = j ? json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
     json_decref(j);
     return text;
 }
 
-int kmesos_state_save(const char *path, const kmesos_scheduler *s, char *err, size_t errlen)
+int kmesos_state_save(const char *path, const kmesos_state_doc *d, char *err, size_t errlen)
 {
-    char *text = kmesos_state_dump(s);
+    char *text = kmesos_state_dump(d);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int fd = text ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
@@ -141,14 +181,37 @@ static int restore_task(kmesos_scheduler *s, json_t *jt, char *err, size_t errle
     return 0;
 }
 
-static int restore(kmesos_scheduler *s, json_t *root, char *err, size_t errlen)
+/* Hands each saved section to its module; a key no module claims is an
+ * error (saving would drop it). */
+static int restore_sections(const kmesos_state_doc *d, json_t *root, char *err, size_t errlen)
 {
+    const char *key;
+    json_t *value;
+    json_object_foreach(root, key, value) {
+        if (!own_key(key) && !section_of(d, key)) {
+            snprintf(err, errlen, "the state holds a '%s' section but this scheduler has no "
+                     "module for it", key);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < d->n_sections; i++) {
+        const kmesos_state_section *sec = &d->sections[i];
+        json_t *saved = json_object_get(root, sec->key);
+        if (saved && sec->load(sec->arg, saved, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int restore(const kmesos_state_doc *d, json_t *root, char *err, size_t errlen)
+{
+    kmesos_scheduler *s = d->sched;
     json_int_t version = 0;
     const char *fwid = NULL;
-    json_t *tasks = NULL, *kafka = NULL;
+    json_t *tasks = NULL;
     json_error_t je;
-    if (json_unpack_ex(root, &je, 0, "{s:I, s?s, s:o, s?o}", "version", &version, "framework_id",
-                       &fwid, "tasks", &tasks, "kafka", &kafka) != 0) {
+    if (json_unpack_ex(root, &je, 0, "{s:I, s?s, s:o}", "version", &version, "framework_id",
+                       &fwid, "tasks", &tasks) != 0) {
         snprintf(err, errlen, "%s", je.text);
         return -1;
     }
@@ -162,11 +225,7 @@ static int restore(kmesos_scheduler *s, json_t *root, char *err, size_t errlen)
         snprintf(err, errlen, "'tasks' is not an array");
         return -1;
     }
-    if (kafka && !s->kafka) {
-        snprintf(err, errlen, "the state holds a Kafka cluster but this scheduler runs none");
-        return -1;
-    }
-    if (kafka && kmesos_kafka_state_load(s->kafka, kafka, err, errlen) != 0)
+    if (restore_sections(d, root, err, errlen) != 0)
         return -1;
     kmesos_scheduler_set_framework_id(s, fwid);
     size_t i;
@@ -176,14 +235,14 @@ static int restore(kmesos_scheduler *s, json_t *root, char *err, size_t errlen)
 }
 
 static int restore_root(json_t *root, const json_error_t *je, const char *where,
-                        kmesos_scheduler *s, char *err, size_t errlen)
+                        const kmesos_state_doc *d, char *err, size_t errlen)
 {
     char why[256];
     int rc = -1;
     if (!root)
         snprintf(why, sizeof why, "line %d: %s", je->line, je->text);
     else
-        rc = restore(s, root, why, sizeof why);
+        rc = restore(d, root, why, sizeof why);
     json_decref(root);
     if (rc != 0)
         snprintf(err, errlen, "%s is unusable (%s); fix or move it away, it is never "
@@ -191,7 +250,7 @@ static int restore_root(json_t *root, const json_error_t *je, const char *where,
     return rc;
 }
 
-int kmesos_state_load(const char *path, kmesos_scheduler *s, char *err, size_t errlen)
+int kmesos_state_load(const char *path, const kmesos_state_doc *d, char *err, size_t errlen)
 {
     if (access(path, F_OK) != 0)
         return 1;
@@ -199,15 +258,15 @@ int kmesos_state_load(const char *path, kmesos_scheduler *s, char *err, size_t e
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     char where[4200];
     snprintf(where, sizeof where, "state file %s", path);
-    return restore_root(root, &je, where, s, err, errlen);
+    return restore_root(root, &je, where, d, err, errlen);
 }
 
-int kmesos_state_parse(const char *text, size_t len, const char *where, kmesos_scheduler *s,
-                       char *err, size_t errlen)
+int kmesos_state_parse(const char *text, size_t len, const char *where,
+                       const kmesos_state_doc *d, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-    return restore_root(root, &je, where, s, err, errlen);
+    return restore_root(root, &je, where, d, err, errlen);
 }
 
 /* ---- the store behind --state ------------------------------------------------------ */
@@ -237,7 +296,7 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
     return st;
 }
 
-static int zk_load(kmesos_state_store *st, kmesos_scheduler *s, char *err, size_t errlen)
+static int zk_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err, size_t errlen)
 {
     char *text = NULL, why[512];
     int rc = kmesos_state_zk_load(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, &text, why, sizeof why);
@@ -247,23 +306,23 @@ static int zk_load(kmesos_state_store *st, kmesos_scheduler *s, char *err, size_
         return rc;
     char where[1100];
     snprintf(where, sizeof where, "state znode %s", st->url);
-    rc = kmesos_state_parse(text, strlen(text), where, s, err, errlen);
+    rc = kmesos_state_parse(text, strlen(text), where, d, err, errlen);
     free(text);
     return rc;
 }
 
-int kmesos_state_store_load(kmesos_state_store *st, kmesos_scheduler *s, char *err,
+int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err,
                             size_t errlen)
 {
-    return st->zk ? zk_load(st, s, err, errlen) : kmesos_state_load(st->path, s, err, errlen);
+    return st->zk ? zk_load(st, d, err, errlen) : kmesos_state_load(st->path, d, err, errlen);
 }
 
-void kmesos_state_store_save(kmesos_state_store *st, const kmesos_scheduler *s)
+void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d)
 {
     char err[512];
     if (st->zk)
-        kmesos_state_zk_save(st->zk, kmesos_state_dump(s));
-    else if (kmesos_state_save(st->path, s, err, sizeof err) != 0)
+        kmesos_state_zk_save(st->zk, kmesos_state_dump(d));
+    else if (kmesos_state_save(st->path, d, err, sizeof err) != 0)
         KLOG_ERROR(MOD, "%s", err);
 }
 

@@ -3,10 +3,13 @@
  * instead of launching second copies. Stored as versioned JSON:
  *   {"version":1,"framework_id":"...","tasks":[{"workload":"web",
  *    "instance":0,"task_id":"web-0-3","agent_id":"...","phase":"active"}],
- *    "kafka":{"cluster_id":"...","quorum_size":0,"voters":[...],
- *             "brokers":[...]}}
- * ("kafka" is optional, so files written before it existed still load:
- * the version stays 1.)
+ *    "<section>":{...}, ...}
+ * The scheduler's own part is the framework id and the task slots; a
+ * module adds a section of its own under a key (kmesos_state_section;
+ * main.c adds the Kafka cluster's as "kafka") through hooks, so this
+ * store knows no module. A section is optional, so files written
+ * before it existed still load: the version stays 1. A key no module
+ * claims stops the load (it would be lost at the next save).
  * Writes go to a temp file that is fsync'd and renamed over the old one.
  * A file that does not parse, or has a newer version, stops start-up: it
  * is never overwritten silently. The same document can live in a
@@ -15,11 +18,40 @@
 #ifndef KMESOS_STATE_H
 #define KMESOS_STATE_H
 #include <stddef.h>
+
+#include <jansson.h>
 #include <uv.h>
 
 #include "sched/scheduler.h"
 
 #define KMESOS_STATE_VERSION 1
+#define KMESOS_STATE_MAX_SECTIONS 8
+
+/* A module's part of the document: one value under its own key. */
+typedef struct kmesos_state_section {
+    const char *key; /* a top-level key; not version, framework_id or tasks */
+    /* The section as it is now (a new reference), or NULL to leave it out. */
+    json_t *(*save)(void *arg);
+    /* Restores a saved section (borrowed). Sections load in the order
+     * they were added, before the task slots, so that restored tasks find
+     * the workloads a module registers. 0, or -1 with err. */
+    int (*load)(void *arg, json_t *section, char *err, size_t errlen);
+    void *arg;
+} kmesos_state_section;
+
+/* What a document holds: the scheduler's framework id and task slots,
+ * and the modules' sections. */
+typedef struct kmesos_state_doc {
+    kmesos_scheduler *sched;
+    kmesos_state_section sections[KMESOS_STATE_MAX_SECTIONS];
+    size_t n_sections;
+} kmesos_state_doc;
+
+/* A document of the scheduler without sections. */
+void kmesos_state_doc_init(kmesos_state_doc *d, kmesos_scheduler *s);
+/* Adds a section (copied). 0, or -1 when the key is taken or there is
+ * no room. */
+int kmesos_state_doc_add(kmesos_state_doc *d, const kmesos_state_section *sec);
 
 /* How long start-up waits for ZooKeeper to answer the load. */
 #define KMESOS_STATE_ZK_TIMEOUT_MS 15000
@@ -27,18 +59,18 @@
 /* Parses a file --state: "file:PATH" (or a bare path); a "zk:" URL is
  * refused with a message. Returns a malloc'd path, or NULL with err. */
 char *kmesos_state_path(const char *url, char *err, size_t errlen);
-/* Loads the file into the scheduler (framework id, task slots).
- * 1: no file yet (fresh start); 0: loaded; -1: error in err. */
-int kmesos_state_load(const char *path, kmesos_scheduler *s, char *err, size_t errlen);
+/* Loads the file into the document (sections, framework id, task
+ * slots). 1: no file yet (fresh start); 0: loaded; -1: error in err. */
+int kmesos_state_load(const char *path, const kmesos_state_doc *d, char *err, size_t errlen);
 /* Saves atomically. 0, or -1 with err. */
-int kmesos_state_save(const char *path, const kmesos_scheduler *s, char *err, size_t errlen);
+int kmesos_state_save(const char *path, const kmesos_state_doc *d, char *err, size_t errlen);
 
 /* The document as text (malloc'd), or NULL when out of memory. */
-char *kmesos_state_dump(const kmesos_scheduler *s);
+char *kmesos_state_dump(const kmesos_state_doc *d);
 /* Restores a document read from `where` (for messages). 0, or -1 with err
  * saying it is never overwritten. */
-int kmesos_state_parse(const char *text, size_t len, const char *where, kmesos_scheduler *s,
-                       char *err, size_t errlen);
+int kmesos_state_parse(const char *text, size_t len, const char *where,
+                       const kmesos_state_doc *d, char *err, size_t errlen);
 
 /* The store behind --state: file:PATH, a bare path, zk:/path or
  * zk://host:port[,host:port]/path. */
@@ -47,11 +79,11 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
 /* 1: nothing stored yet; 0: loaded; -1: error in err (start-up stops).
  * For ZooKeeper this blocks, bounded by KMESOS_STATE_ZK_TIMEOUT_MS:
  * call it before the loop runs. */
-int kmesos_state_store_load(kmesos_state_store *st, kmesos_scheduler *s, char *err,
+int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err,
                             size_t errlen);
 /* Saves now (file) or queues an asynchronous, coalesced write (zk);
  * errors are logged. */
-void kmesos_state_store_save(kmesos_state_store *st, const kmesos_scheduler *s);
+void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d);
 /* Lets queued writes finish (briefly), closes the loop handles. NULL ok. */
 void kmesos_state_store_close(kmesos_state_store *st);
 /* After the loop has ended. NULL ok. */

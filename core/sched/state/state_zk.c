@@ -1,6 +1,15 @@
-/* state_zk: see state_zk.h. Threads: the ZooKeeper client's completion
- * thread only calls push() (copy + enqueue + uv_async_send); everything
- * else runs on the loop thread (or, for the load, before the loop). */
+/* state_zk: the state document (state.h) in one ZooKeeper znode, through
+ * the multi-threaded ZooKeeper C client. The client's own threads run the
+ * session; their callbacks only copy what they got into a message
+ * (zk_push: copy + enqueue under a mutex + uv_async_send), and on_async
+ * drains the queue on the loop thread, where everything else of this
+ * module runs. Loading happens once before the loop runs: it waits on a
+ * condition variable for the messages, bounded by a deadline. Saving is
+ * asynchronous and coalesced: one write in flight, the newest document
+ * waiting behind it; writes carry the znode version, a write lost in a
+ * connection loss is "in doubt" until a resync reads the znode back, and
+ * during an outage a retry timer tries again. Close gives queued writes
+ * a grace period, then closes the loop handles; free ends the session. */
 #include "sched/state/state_zk.h"
 
 #include <errno.h>
@@ -142,7 +151,7 @@ static void push_state(const zk_conn *c, msg_kind kind, int rc, int version, con
     pthread_mutex_unlock(&z->mu);
 }
 
-static void push(const zk_conn *c, msg_kind kind, int rc, int version, const char *data, int len)
+static void zk_push(const zk_conn *c, msg_kind kind, int rc, int version, const char *data, int len)
 {
     push_state(c, kind, rc, version, data, len, 0);
 }
@@ -157,30 +166,30 @@ static void on_watch(zhandle_t *zh, int type, int state, const char *path, void 
 
 static void on_get(int rc, const char *value, int len, const struct Stat *st, const void *data)
 {
-    push(data, MSG_GET, rc, st ? st->version : -1, value, value ? len : -1);
+    zk_push(data, MSG_GET, rc, st ? st->version : -1, value, value ? len : -1);
 }
 
 static void on_resync(int rc, const char *value, int len, const struct Stat *st,
                       const void *data)
 {
-    push(data, MSG_RESYNC, rc, st ? st->version : -1, value, value ? len : -1);
+    zk_push(data, MSG_RESYNC, rc, st ? st->version : -1, value, value ? len : -1);
 }
 
 static void on_set(int rc, const struct Stat *st, const void *data)
 {
-    push(data, MSG_WRITE, rc, st ? st->version : -1, NULL, -1);
+    zk_push(data, MSG_WRITE, rc, st ? st->version : -1, NULL, -1);
 }
 
 static void on_create(int rc, const char *value, const void *data)
 {
     (void)value;
-    push(data, MSG_WRITE, rc, 0, NULL, -1); /* a new znode has version 0 */
+    zk_push(data, MSG_WRITE, rc, 0, NULL, -1); /* a new znode has version 0 */
 }
 
 static void on_parent(int rc, const char *value, const void *data)
 {
     (void)value;
-    push(data, MSG_PARENT, rc, -1, NULL, -1);
+    zk_push(data, MSG_PARENT, rc, -1, NULL, -1);
 }
 
 static zk_msg *pop(kmesos_state_zk *z)

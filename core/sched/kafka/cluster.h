@@ -1,0 +1,129 @@
+/* cluster: the Kafka cluster the scheduler keeps (kmesos_kafka): where
+ * the executor and the Kafka distribution come from, the cluster id
+ * (created once, kept in the state), the nodes (brokers and clients,
+ * node.h), the KRaft controller quorum's voters, and the rolling restart
+ * queue. The other kafka/ modules work on this object: lifecycle.h (add,
+ * update, remove, start, stop; each node's workload), quorum.h (forming
+ * the quorum, where a broker may go), launch.h (TaskInfos), hooks.h (the
+ * scheduler's hooks, the restart queue's driver), persist.h (the state
+ * section) and view.h (the API's JSON).
+ *
+ * Quorum (docs/kafka.md, "Controller quorum under the scheduler"): nodes
+ * are combined broker+controller voters with a static voters list. At the
+ * cluster's first start the voters are the lowest N active ids, N =
+ * min(3, active brokers) (or --kafka-quorum); they launch only once offers
+ * for all of them are in the book together, and each voter's host and
+ * controller port are recorded then. A voter always comes back on that
+ * host with that port (asked for by number); brokers beyond the quorum run
+ * process.roles=broker with the recorded voters.
+ *
+ * Failover: a failed node is relaunched after failover_delay, doubling
+ * per consecutive failure up to failover_max_delay; after
+ * failover_max_tries failures in a row it is deactivated with the reason.
+ * Stickiness: for stickiness_period after a broker stopped running, the
+ * host it ran on is its preferred host (task.prefer.hosts for delay.lua). */
+#ifndef KMESOS_KAFKA_CLUSTER_H
+#define KMESOS_KAFKA_CLUSTER_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sched/kafka/broker.h"
+#include "sched/kafka/client.h"
+#include "sched/scheduler.h"
+
+typedef enum kmesos_fetch_mode {
+    KMESOS_FETCH_URI = 0,   /* CommandInfo URIs served by the scheduler */
+    KMESOS_FETCH_LOCAL = 1, /* absolute paths on this machine, no URIs */
+} kmesos_fetch_mode;
+
+typedef struct kmesos_kafka_config {
+    const char *executor;   /* path of kmesos-executor */
+    const char *dist;       /* Kafka tarball (kafka-X.Y.Z.tgz) */
+    kmesos_fetch_mode fetch;
+    const char *files_url;  /* base URL of GET /files/<name> (uri mode) */
+    const char *data_root;  /* default data dirs: <data_root>/broker-<id> */
+    int quorum;             /* voters at the first start; 0: min(3, brokers) */
+} kmesos_kafka_config;
+
+typedef struct kmesos_voter {
+    int id;
+    char *host;
+    int port;               /* controller port */
+} kmesos_voter;
+
+typedef struct kmesos_kafka {
+    kmesos_scheduler *sched;
+    char *executor, *dist, *dist_dir, *dist_name, *files_url, *data_root;
+    kmesos_fetch_mode fetch;
+    int quorum_size;
+    char *cluster_id;
+    kmesos_kafka_node **nodes; /* sorted by kind (producers, consumers,
+                                * brokers), then id; each allocated */
+    size_t n_nodes;
+    kmesos_voter *voters;    /* empty until the quorum formed */
+    size_t n_voters;
+    int *restart;            /* rolling restart: keys (node.h) still to do */
+    size_t n_restart;
+    int restart_current;     /* key being restarted, -1: none */
+    int restart_seen_down;   /* its old task has ended */
+    int restart_step_due;    /* an update asked to move the restart on */
+} kmesos_kafka;
+
+/* Copies the configuration and creates a cluster id (replaced by the
+ * saved one when the state is loaded). The scheduler reaches the cluster
+ * once kmesos_kafka_attach (hooks.h) set its ext hooks. 0, or -1 with
+ * err. */
+int kmesos_kafka_init(kmesos_kafka *k, kmesos_scheduler *s, const kmesos_kafka_config *cfg,
+                      char *err, size_t errlen);
+void kmesos_kafka_free(kmesos_kafka *k);
+/* A fresh cluster id: 16 random bytes in unpadded base64url (22 chars).
+ * 0 or -1. */
+int kmesos_kafka_new_cluster_id(char out[23]);
+
+/* The scheduler's clocks: wall (epoch s) and monotonic (ms). */
+double kmesos_kafka_now_s(const kmesos_kafka *k);
+uint64_t kmesos_kafka_now_ms(const kmesos_kafka *k);
+/* Tells the scheduler the persisted state changed. */
+void kmesos_kafka_changed(kmesos_kafka *k);
+
+/* ---- nodes ---- */
+kmesos_kafka_node *kmesos_kafka_node_find(const kmesos_kafka *k, kmesos_kafka_kind kind, int id);
+kmesos_broker *kmesos_kafka_broker(const kmesos_kafka *k, int id);
+kmesos_client *kmesos_kafka_client(const kmesos_kafka *k, kmesos_client_kind kind, int id);
+/* The ids of every node of a kind, ascending (free it; NULL: no memory). */
+int *kmesos_kafka_ids(const kmesos_kafka *k, kmesos_kafka_kind kind, size_t *n);
+size_t kmesos_kafka_count(const kmesos_kafka *k, kmesos_kafka_kind kind);
+/* Adds n (owned from now on) in its place. 0, or -1 (no memory: not added). */
+int kmesos_kafka_node_insert(kmesos_kafka *k, kmesos_kafka_node *n);
+/* Takes n out of the list (not freed). */
+void kmesos_kafka_node_take(kmesos_kafka *k, const kmesos_kafka_node *n);
+/* Frees a broker or a client. NULL ok. */
+void kmesos_kafka_node_destroy(kmesos_kafka_node *n);
+/* The node's task slot, or NULL. */
+kmesos_task *kmesos_kafka_task(const kmesos_kafka *k, const kmesos_kafka_node *n);
+
+/* ---- voters ---- */
+/* The recorded voter of id, or NULL (not a voter, or no quorum yet). */
+const kmesos_voter *kmesos_kafka_voter(const kmesos_kafka *k, int id);
+/* Replaces the voters by v (owned from now on). */
+void kmesos_kafka_voters_set(kmesos_kafka *k, kmesos_voter *v, size_t n);
+/* The voters list "id@host:port,..." (malloc'd; "" before formation). */
+char *kmesos_kafka_voters_text(const kmesos_kafka *k);
+/* The broker's data dirs (its data_dir or <data_root>/broker-<id>). */
+void kmesos_kafka_data_dir(const kmesos_kafka *k, const kmesos_broker *b, char *out, size_t len);
+
+/* ---- running brokers ---- */
+/* 1 when the task is TASK_RUNNING in an active slot. */
+int kmesos_kafka_running(const kmesos_task *t);
+/* "host:client port" of the broker's last launch into buf: 1, or 0 when
+ * it has none. t: its task. */
+int kmesos_kafka_endpoint_of(const kmesos_broker *b, const kmesos_task *t, char *buf, size_t n);
+/* Comma list of host:port of running brokers (malloc'd). */
+char *kmesos_kafka_bootstrap(const kmesos_kafka *k);
+/* The hosts of the running brokers, without duplicates, at most cap. */
+size_t kmesos_kafka_broker_hosts(const kmesos_kafka *k, const char **hosts, size_t cap);
+
+/* Takes the node of key out of the restart queue (stopped). */
+void kmesos_kafka_unqueue(kmesos_kafka *k, int key);
+
+#endif

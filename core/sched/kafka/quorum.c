@@ -1,0 +1,244 @@
+/* quorum: where a broker may go, asked before the policies (quorum.h).
+ * Before the controller quorum exists, only the initial voters (the
+ * lowest active ids) may launch, and only together: each offer that
+ * comes for one of them triggers a try to place every one at once on the
+ * offers in the book, on distinct hosts (after
+ * KMESOS_KAFKA_SPREAD_WAIT_MS of waiting two may share one), taking the
+ * highest free port of each offer as its controller port. When that
+ * works the voters (id, host, port) are recorded, the scheduler re-places
+ * the offers it holds, and the state is saved; until then every broker
+ * waits with a reason saying how many offers were found. Afterwards a
+ * voter goes only to its host, with its controller port, and a broker
+ * with a fixed client port only to offers that carry it. */
+#include "sched/kafka/quorum.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/log.h"
+
+#define MOD "kafka"
+/* how long the first start waits for voters on distinct hosts */
+#define KMESOS_KAFKA_SPREAD_WAIT_MS 10000
+
+static int quorum_size(const kmesos_kafka *k, size_t n_active)
+{
+    int q = k->quorum_size > 0 ? k->quorum_size : 3;
+    return (size_t)q < n_active ? q : (int)n_active;
+}
+
+/* The ids that will be the voters: the lowest active ones. */
+static size_t initial_voters(const kmesos_kafka *k, int *ids, size_t cap)
+{
+    size_t n_active = 0, n = 0;
+    for (size_t i = 0; i < k->n_nodes; i++)
+        n_active += k->nodes[i]->kind == KMESOS_KAFKA_BROKER && k->nodes[i]->active;
+    size_t q = (size_t)quorum_size(k, n_active);
+    for (size_t i = 0; i < k->n_nodes && n < q && n < cap; i++)
+        if (k->nodes[i]->kind == KMESOS_KAFKA_BROKER && k->nodes[i]->active)
+            ids[n++] = k->nodes[i]->id;
+    return n;
+}
+
+static int is_initial_voter(const kmesos_kafka *k, int id)
+{
+    int ids[16];
+    size_t n = initial_voters(k, ids, 16);
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+/* What formation has taken from one offer so far. */
+typedef struct form_use {
+    const kmesos_offer *o;
+    double cpus, mem;
+    uint64_t ports[16];
+    size_t n_ports;
+} form_use;
+
+static int port_used(const form_use *u, uint64_t p)
+{
+    for (size_t i = 0; i < u->n_ports; i++)
+        if (u->ports[i] == p)
+            return 1;
+    return 0;
+}
+
+/* The highest port of the offer not used yet (auto client ports are
+ * taken from the bottom, so the two rarely meet). 0: none. */
+static uint64_t top_port(const form_use *u, const kmesos_port_cursor *pc)
+{
+    const kmesos_offer *o = u->o;
+    for (size_t r = o->n_ports; r-- > 0;)
+        for (uint64_t p = o->ports[r].end; p >= o->ports[r].begin && p > 0; p--)
+            if (!port_used(u, p) && (!pc || kmesos_port_free(pc, o, p)))
+                return p;
+    return 0;
+}
+
+/* 1 when a voter was already placed on the host of u. */
+static int host_taken(const form_use *uses, size_t n_uses, const form_use *u)
+{
+    for (size_t i = 0; i < n_uses; i++)
+        if (uses[i].n_ports && strcmp(uses[i].o->hostname, u->o->hostname) == 0)
+            return 1;
+    return 0;
+}
+
+/* Finds an offer for broker b among the uses: on a host without a voter
+ * yet, or (shared) on any. */
+static form_use *form_pick(form_use *uses, size_t n_uses, const kmesos_broker *b, int shared)
+{
+    for (size_t i = 0; i < n_uses; i++) {
+        form_use *u = &uses[i];
+        if ((!shared && host_taken(uses, n_uses, u)) || u->n_ports + 2 > 16)
+            continue;
+        uint64_t left = kmesos_offer_port_count(u->o) - u->n_ports;
+        if (u->o->cpus - u->cpus + 1e-9 >= b->set.cpus && u->o->mem - u->mem + 1e-9 >= b->set.mem &&
+            left >= 2)
+            return u;
+    }
+    return NULL;
+}
+
+static int record_voters(kmesos_kafka *k, const int *ids, form_use *const *picked,
+                         const uint64_t *ports, size_t n)
+{
+    kmesos_voter *v = calloc(n, sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        v[i].id = ids[i];
+        v[i].port = (int)ports[i];
+        if (!(v[i].host = strdup(picked[i]->o->hostname))) {
+            for (size_t j = 0; j < i; j++)
+                free(v[j].host);
+            free(v);
+            return -1;
+        }
+    }
+    kmesos_kafka_voters_set(k, v, n);
+    return 0;
+}
+
+/* Tries to place every initial voter on the offers in the book at once,
+ * each on its own host; after KMESOS_KAFKA_SPREAD_WAIT_MS of waiting, two
+ * may share one. 1: formed (voters recorded); 0: not yet (have: how many
+ * found offers). */
+static int try_form(kmesos_kafka *k, const kmesos_offer *current, const kmesos_port_cursor *pc,
+                    int may_share, size_t *have)
+{
+    int ids[16];
+    size_t n = initial_voters(k, ids, 16), n_uses = 0;
+    form_use *uses = calloc(k->sched->offers.count ? k->sched->offers.count : 1, sizeof *uses);
+    form_use *picked[16];
+    uint64_t ports[16];
+    if (!uses)
+        return 0;
+    for (const kmesos_offer *o = k->sched->offers.by_id; o; o = o->hh.next)
+        uses[n_uses++].o = o;
+    *have = 0;
+    for (size_t i = 0; i < n; i++) {
+        const kmesos_broker *b = kmesos_kafka_broker(k, ids[i]);
+        form_use *u = form_pick(uses, n_uses, b, 0);
+        if (!u && may_share)
+            u = form_pick(uses, n_uses, b, 1);
+        uint64_t p = u ? top_port(u, u->o == current ? pc : NULL) : 0;
+        if (!p)
+            break;
+        u->cpus += b->set.cpus;
+        u->mem += b->set.mem;
+        u->ports[u->n_ports++] = p;
+        u->ports[u->n_ports++] = 0; /* room for the client port */
+        picked[i] = u;
+        ports[i] = p;
+        (*have)++;
+    }
+    int formed = n > 0 && *have == n && record_voters(k, ids, picked, ports, n) == 0;
+    free(uses);
+    if (formed) {
+        char *text = kmesos_kafka_voters_text(k);
+        KLOG_INFO(MOD, "controller quorum formed: %s (cluster %s)", text ? text : "?",
+                  k->cluster_id);
+        free(text);
+        k->sched->replace_held = 1;
+        kmesos_kafka_changed(k);
+    }
+    return formed;
+}
+
+static void verdict(kmesos_verdict *v, kmesos_verdict_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void verdict(kmesos_verdict *v, kmesos_verdict_kind kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->reason, sizeof v->reason, fmt, ap);
+    va_end(ap);
+    v->kind = kind;
+}
+
+/* 1 when every initial voter waits for an offer now; *waited_ms: the
+ * shortest time one of them has been waiting. */
+static int all_voters_due(const kmesos_kafka *k, uint64_t now_ms, uint64_t *waited_ms)
+{
+    int ids[16];
+    size_t n = initial_voters(k, ids, 16);
+    *waited_ms = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const kmesos_broker *b = kmesos_kafka_broker(k, ids[i]);
+        const kmesos_task *t = b ? kmesos_kafka_task(k, &b->node) : NULL;
+        if (!t || t->phase != KMESOS_PHASE_PENDING || t->next_attempt_ms > now_ms)
+            return 0;
+        uint64_t w = now_ms > t->pending_since_ms ? now_ms - t->pending_since_ms : 0;
+        if (w < *waited_ms)
+            *waited_ms = w;
+    }
+    return n > 0;
+}
+
+/* Before the quorum exists: voters launch together, others wait. */
+static int gate_forming(kmesos_kafka *k, const kmesos_broker *b, const kmesos_offer *o,
+                        const kmesos_port_cursor *pc, kmesos_verdict *v)
+{
+    int ids[16];
+    size_t n = initial_voters(k, ids, 16), have = 0;
+    if (!is_initial_voter(k, b->node.id)) {
+        verdict(v, KMESOS_VERDICT_WAIT, "waiting for the controller quorum to form");
+        return 1;
+    }
+    uint64_t waited = 0;
+    if (!all_voters_due(k, kmesos_kafka_now_ms(k), &waited) ||
+        !try_form(k, o, pc, waited >= KMESOS_KAFKA_SPREAD_WAIT_MS, &have)) {
+        verdict(v, KMESOS_VERDICT_WAIT,
+                "waiting for offers for all %zu controller quorum voters together, on "
+                "distinct hosts for %ds (%zu found)",
+                n, KMESOS_KAFKA_SPREAD_WAIT_MS / 1000, have);
+        return 1;
+    }
+    return 0;
+}
+
+void kmesos_kafka_broker_gate(kmesos_kafka *k, const kmesos_broker *b, const kmesos_offer *o,
+                              const kmesos_port_cursor *pc, kmesos_verdict *v)
+{
+    if (!k->n_voters && gate_forming(k, b, o, pc, v))
+        return;
+    const kmesos_voter *vt = kmesos_kafka_voter(k, b->node.id);
+    if (vt && strcmp(vt->host, o->hostname) != 0) {
+        verdict(v, KMESOS_VERDICT_DECLINE, "broker %d is a controller quorum voter on host %s",
+                b->node.id, vt->host);
+    } else if (vt && !kmesos_port_free(pc, o, (uint64_t)vt->port)) {
+        verdict(v, KMESOS_VERDICT_DECLINE, "offer lacks port %d (controller port of voter %d)",
+                vt->port, b->node.id);
+    } else if (b->set.port && !kmesos_port_free(pc, o, (uint64_t)b->set.port)) {
+        verdict(v, KMESOS_VERDICT_DECLINE, "offer lacks port %d (client port of broker %d)",
+                b->set.port, b->node.id);
+    }
+}
