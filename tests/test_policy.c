@@ -646,6 +646,7 @@ static void test_held_offers_answered_exactly_once_across_reload(void)
     kmesos_scheduler s;
     fake f;
     setup(&s, &f, "name=web cmd=true cpus=1 mem=64 instances=2", p);
+    s.cfg.offer_hold_s = 30; /* holding is the operator's explicit choice */
     const char *ids[] = {"h-1", "h-2", "h-3", "h-4", "h-5"};
     const char *hosts[] = {"h1", "h2", "h1", "h2", "h1"};
     feed(&s, ids, hosts, 5);
@@ -691,6 +692,7 @@ static void test_bound_policy_hears_ticks_and_updates(void)
     kmesos_scheduler s;
     fake f;
     setup(&s, &f, "name=web cmd=true cpus=1 mem=64", p);
+    s.cfg.offer_hold_s = 10; /* the offer stays to be asked again on the tick */
     kmesos_policy_bind(p, &s.decider);
     kmesos_scheduler_tick(&s);
     const char *ids[] = {"b-1"}, *hosts[] = {"h1"};

@@ -57,17 +57,20 @@ static void test_api_and_bad_value(void)
 }
 
 /* One OFFERS event with one offer on host h0 (rack r0). */
-static void feed_offer(kmesos_scheduler *s)
+static void feed_offer(kmesos_scheduler *s, const char *host)
 {
+    char id[64], agent[64];
+    snprintf(id, sizeof id, "o-%s", host);
+    snprintf(agent, sizeof agent, "a-%s", host);
     Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
     ev->has_type = 1;
     ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__OFFERS;
     ev->offers = kmesos_pb_new(&mesos__v1__scheduler__event__offers__descriptor);
     Mesos__V1__Offer *o = kmesos_pb_new(&mesos__v1__offer__descriptor);
-    o->id = kmesos_pb_id(&mesos__v1__offer_id__descriptor, "o-1");
+    o->id = kmesos_pb_id(&mesos__v1__offer_id__descriptor, id);
     o->framework_id = kmesos_pb_id(&mesos__v1__framework_id__descriptor, "fw");
-    o->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, "a-h0");
-    o->hostname = strdup("h0");
+    o->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent);
+    o->hostname = strdup(host);
     kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("cpus", 8, "*"));
     kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("mem", 4096, "*"));
     kmesos_pb_push((void ***)&ev->offers->offers, &ev->offers->n_offers, o);
@@ -109,7 +112,11 @@ static void test_view_sees_instance_hosts(void)
         kmesos_policy_attach(p, &s.offers, &s.tasks);
     }
     kmesos_scheduler_on_subscribed(&s, "fw-1");
-    feed_offer(&s);
+    /* an offer on one preferred host of each task: each is asked first
+     * there (the index found it through its own hosts) */
+    feed_offer(&s, "h2");
+    feed_offer(&s, "d1");
+    feed_offer(&s, "h3");
     const char *want[] = {"0:h1,h2", "1:d1", "2:h3"};
     for (int k = 0; k < 3; k++) {
         kmesos_task *t = kmesos_scheduler_slot(&s, s.workloads[0], k);

@@ -171,6 +171,7 @@ static void test_held_offer_rescinded_is_never_answered(void)
     kmesos_scheduler s;
     fake f;
     setup(&s, &f, "name=web cmd=true");
+    s.cfg.offer_hold_s = 10; /* holding is the operator's explicit choice */
     kmesos_decider_init(&s.decider, fake_policy, &f);
     f.verdict = KMESOS_VERDICT_WAIT;
     kmesos_scheduler_on_subscribed(&s, "fw-1");
@@ -207,6 +208,7 @@ static void test_held_offer_is_accepted_when_policy_changes_its_mind(void)
     kmesos_scheduler s;
     fake f;
     setup(&s, &f, "name=web cmd=true");
+    s.cfg.offer_hold_s = 10; /* holding is the operator's explicit choice */
     kmesos_decider_init(&s.decider, fake_policy, &f);
     f.verdict = KMESOS_VERDICT_WAIT;
     kmesos_scheduler_on_subscribed(&s, "fw-1");

@@ -66,9 +66,12 @@ void kmesos_decide(kmesos_decider *d, const kmesos_offer *offer,
 {
     out->kind = KMESOS_VERDICT_ACCEPT;
     out->refuse_seconds = -1;
+    out->hold_s = -1;
+    out->unfit = 0;
     out->reason[0] = '\0';
     if (!fits(left, task->workload, out->reason, sizeof out->reason)) {
         out->kind = KMESOS_VERDICT_DECLINE;
+        out->unfit = 1;
     } else if (d->evaluate) {
         d->evaluations++;
         d->evaluate(d->impl, offer, task, ctx, out);

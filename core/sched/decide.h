@@ -23,6 +23,11 @@ typedef enum kmesos_verdict_kind {
 typedef struct kmesos_verdict {
     kmesos_verdict_kind kind;
     double refuse_seconds; /* < 0: use the scheduler's default */
+    /* "wait" only: keep the offer up to this many seconds instead of
+     * declining it at once (< 0: no hold asked; e.g. a group of tasks that
+     * must launch together on offers that arrive one by one) */
+    double hold_s;
+    int unfit;             /* declined in C: the task does not fit what is left */
     char reason[256];
 } kmesos_verdict;
 
@@ -49,11 +54,15 @@ typedef void (*kmesos_evaluate_fn)(void *impl, const kmesos_offer *offer,
 typedef void (*kmesos_status_fn)(void *impl, const kmesos_task *task, const char *task_id,
                                  const char *state, const char *message, double now_s);
 typedef void (*kmesos_tick_fn)(void *impl, double now_s);
+/* A task was launched on an offer (its TaskInfo is in the ACCEPT). */
+typedef void (*kmesos_launch_fn)(void *impl, const kmesos_offer *offer, const kmesos_task *task,
+                                 const kmesos_decide_ctx *ctx);
 
 typedef struct kmesos_decider {
     kmesos_evaluate_fn evaluate; /* NULL: accept whatever fits */
     kmesos_status_fn status;     /* NULL: not told */
     kmesos_tick_fn tick;         /* NULL: not told */
+    kmesos_launch_fn launched;   /* NULL: not told */
     void *impl;
     uint64_t evaluations;
     uint64_t accepts, declines, waits;

@@ -151,6 +151,7 @@ int kmesos_scheduler_replace_workload(kmesos_scheduler *s, kmesos_workload *nw)
             stop_slot(s, t, 1);
     }
     kmesos_workload_destroy(old);
+    kmesos_tasks_touch(&s->tasks); /* preferences may have changed */
     int rc = fill_workload(s, nw, s->io.now_ms(s->io.arg));
     kmesos_sched_interest(s, 0);
     kmesos_sched_changed(s);

@@ -38,8 +38,16 @@ static const char usage_text[] =
     "                           (default 127.0.0.1:2181)\n"
     "  --api ADDR:PORT          admin REST API bind address (default 127.0.0.1:7000;\n"
     "                           'off' disables it)\n"
-    "  --offer-hold DUR         longest a policy 'wait' may keep an offer (default 10s)\n"
-    "  --decline-refuse DUR     refuse_seconds sent with declines (default 5s)\n"
+    "  --offer-hold DUR         hold every offer that got only 'wait' answers this long\n"
+    "                           instead of declining it (default 0: decline at once;\n"
+    "                           holding keeps slots other jobs could use)\n"
+    "  --wait-refuse DUR        refuse_seconds of an offer declined because tasks wait\n"
+    "                           for a better one (default 0: back at the master's next\n"
+    "                           allocation; keep it at most one allocation interval)\n"
+    "  --decline-refuse DUR     refuse_seconds sent with other declines (default 5s)\n"
+    "  --rack-attribute NAME    agent attribute naming its rack, for the placement\n"
+    "                           index and ctx.cluster.rack_of_host (default rack)\n"
+
     "  --workload SPEC          a command workload, repeatable, e.g.\n"
     "                           'name=web cmd=\"sleep 60\" cpus=0.1 mem=32 instances=2'\n"
     "                           keys: name cmd cpus mem disk ports instances\n"
@@ -99,6 +107,7 @@ enum {
     OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_CT, OPT_WORKLOAD,
     OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_POLICY_BUDGET, OPT_POLICY_JIT, OPT_HELP,
     OPT_EXECUTOR, OPT_KAFKA_DIST, OPT_FETCH_MODE, OPT_FILES_URL, OPT_DATA_ROOT, OPT_QUORUM,
+    OPT_WAIT_REFUSE, OPT_RACK_ATTR,
 };
 
 static const struct option long_options[] = {
@@ -114,6 +123,8 @@ static const struct option long_options[] = {
     {"log-level", required_argument, 0, OPT_LOG},
     {"offer-hold", required_argument, 0, OPT_HOLD},
     {"decline-refuse", required_argument, 0, OPT_REFUSE},
+    {"wait-refuse", required_argument, 0, OPT_WAIT_REFUSE},
+    {"rack-attribute", required_argument, 0, OPT_RACK_ATTR},
     {"content-type", required_argument, 0, OPT_CT},
     {"workload", required_argument, 0, OPT_WORKLOAD},
     {"workloads-file", required_argument, 0, OPT_WFILE},
@@ -172,6 +183,8 @@ static int apply(kmesos_options *o, int c, const char *v)
         return kmesos_log_level_parse(v) < 0 ? bad("log-level", v, "expected debug, info, warn or error") : 0;
     case OPT_HOLD: return opt_duration("offer-hold", v, &o->offer_hold_s);
     case OPT_REFUSE: return opt_duration("decline-refuse", v, &o->decline_refuse_s);
+    case OPT_WAIT_REFUSE: return opt_duration("wait-refuse", v, &o->wait_refuse_s);
+    case OPT_RACK_ATTR: o->rack_attribute = v; return *v ? 0 : bad("rack-attribute", v, "empty");
     case OPT_CT:
         o->content_type = v;
         return strcmp(v, "protobuf") && strcmp(v, "json") ? bad("content-type", v, "expected protobuf or json") : 0;
@@ -217,8 +230,10 @@ int kmesos_options_parse(int argc, char **argv, kmesos_options *o)
     o->state = "file:kmesos-state.json";
     o->api = "127.0.0.1:7000";
     o->log_level = "info";
-    o->offer_hold_s = 10;
+    o->offer_hold_s = 0;
+    o->wait_refuse_s = 0;
     o->decline_refuse_s = 5;
+    o->rack_attribute = "rack";
     o->content_type = "protobuf";
     o->fetch_mode = "uri";
     o->kafka_data_root = "/var/lib/kafka-mesos";

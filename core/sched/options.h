@@ -19,7 +19,9 @@ typedef struct kmesos_options {
     const char *api;
     const char *log_level;
     double offer_hold_s;
+    double wait_refuse_s;
     double decline_refuse_s;
+    const char *rack_attribute;
     const char *content_type;
     const char **workloads;     /* --workload SPEC, repeatable */
     size_t n_workloads;

@@ -90,10 +90,15 @@ typedef struct placement {
     size_t n;
     int waited;
     double refuse_s;         /* smallest refuse asked by a decline verdict */
-    uint64_t backoff_end_ms; /* earliest end of a pending task's backoff, 0: none */
+    double wait_refuse_s;    /* smallest refuse asked by a wait verdict */
+    double hold_s;           /* longest hold asked by a wait verdict, < 0: none */
+    uint64_t stamp;          /* this offer's candidate stamp */
+    const char *rack;        /* the offer's rack, or NULL */
+    kmesos_remaining left;
+    kmesos_port_cursor pc;
 } placement;
 
-static void set_reason(kmesos_task *t, const char *reason)
+static void place_reason(kmesos_task *t, const char *reason)
 {
     if (t->wait_reason && strcmp(t->wait_reason, reason) == 0)
         return;
@@ -101,36 +106,65 @@ static void set_reason(kmesos_task *t, const char *reason)
     t->wait_reason = strdup(reason);
 }
 
-static void place_task(kmesos_scheduler *s, kmesos_offer *o, kmesos_task *t,
-                       kmesos_remaining *left, kmesos_port_cursor *pc, placement *p,
-                       const kmesos_decide_ctx *ctx)
+static void place_min(double *slot, double v)
 {
-    kmesos_verdict v = {.kind = KMESOS_VERDICT_ACCEPT, .refuse_seconds = -1};
+    if (v >= 0 && (*slot < 0 || v < *slot))
+        *slot = v;
+}
+
+/* Records a launch: job clock, locality, the policies' on_launch. */
+static void place_launched(kmesos_scheduler *s, kmesos_offer *o, kmesos_task *t, placement *p,
+                           const kmesos_decide_ctx *ctx)
+{
+    kmesos_locality l = kmesos_candidates_locality(&s->topology, t, o, p->rack);
+    s->stats.launched_at[l]++;
+    if (t->job) {
+        kmesos_job_launched(t->job, ctx->now_ms);
+        t->job->launched_stamp = p->stamp;
+    }
+    if (s->decider.launched)
+        s->decider.launched(s->decider.impl, o, t, ctx);
+    KLOG_INFO(MOD, "launching %s on %s (offer %s, %s-local)", t->id, o->hostname, o->id,
+              kmesos_locality_name(l));
+}
+
+/* Asks one pending slot about the offer; launches it when accepted. */
+static kmesos_verdict_kind place_task(kmesos_scheduler *s, kmesos_offer *o, kmesos_task *t,
+                                      placement *p, const kmesos_decide_ctx *ctx, int *unfit)
+{
+    kmesos_verdict v = {.kind = KMESOS_VERDICT_ACCEPT, .refuse_seconds = -1, .hold_s = -1};
     int ext = t->workload->ext && s->ext.gate;
+    t->asked_stamp = p->stamp;
     if (ext)
-        s->ext.gate(s->ext.arg, t, o, pc, &v);
+        s->ext.gate(s->ext.arg, t, o, &p->pc, &v);
     if (v.kind == KMESOS_VERDICT_ACCEPT)
-        kmesos_decide(&s->decider, o, left, t, ctx, &v);
+        kmesos_decide(&s->decider, o, &p->left, t, ctx, &v);
+    *unfit = v.unfit;
+    if (t->job && !v.unfit)
+        t->job->asked_stamp = p->stamp;
     if (v.kind == KMESOS_VERDICT_WAIT) {
         p->waited = 1;
-        set_reason(t, v.reason[0] ? v.reason : "waiting for a better offer");
-        return;
+        place_min(&p->wait_refuse_s, v.refuse_seconds);
+        if (v.hold_s > p->hold_s)
+            p->hold_s = v.hold_s;
+        place_reason(t, v.reason[0] ? v.reason : "waiting for a better offer");
+        return v.kind;
     }
     if (v.kind == KMESOS_VERDICT_DECLINE) {
-        if (v.refuse_seconds >= 0 && (p->refuse_s < 0 || v.refuse_seconds < p->refuse_s))
-            p->refuse_s = v.refuse_seconds;
-        set_reason(t, v.reason[0] ? v.reason : "declined by policy");
-        return;
+        place_min(&p->refuse_s, v.refuse_seconds);
+        place_reason(t, v.reason[0] ? v.reason : "declined by policy");
+        return v.kind;
     }
-    Mesos__V1__TaskInfo *ti = ext && s->ext.task_info ? s->ext.task_info(s->ext.arg, t, o, pc)
-                                                      : kmesos_launcher_task_info(t, o, pc);
+    Mesos__V1__TaskInfo *ti = ext && s->ext.task_info ? s->ext.task_info(s->ext.arg, t, o, &p->pc)
+                                                      : kmesos_launcher_task_info(t, o, &p->pc);
     if (!ti || kmesos_pb_push((void ***)&p->infos, &p->n, ti) != 0) {
         KLOG_ERROR(MOD, "cannot build TaskInfo for %s", t->id);
-        return;
+        return KMESOS_VERDICT_DECLINE;
     }
-    kmesos_remaining_take(left, t);
+    kmesos_remaining_take(&p->left, t);
     kmesos_tasks_launched(&s->tasks, t, o->agent_id, o->hostname, ctx->now_ms);
-    KLOG_INFO(MOD, "launching %s on %s (offer %s)", t->id, o->hostname, o->id);
+    place_launched(s, o, t, p, ctx);
+    return KMESOS_VERDICT_ACCEPT;
 }
 
 static void accept_offer(kmesos_scheduler *s, kmesos_offer *o, placement *p)
@@ -153,40 +187,134 @@ static void accept_offer(kmesos_scheduler *s, kmesos_offer *o, placement *p)
     kmesos_sched_changed(s);
 }
 
-static void place_offer(kmesos_scheduler *s, kmesos_offer *o, decline_batch *batch,
-                        const kmesos_decide_ctx *ctx)
+static int place_eligible(const kmesos_task *t, uint64_t stamp, uint64_t now_ms)
 {
-    placement p = {.refuse_s = -1};
-    kmesos_remaining left;
-    kmesos_port_cursor pc;
-    kmesos_remaining_init(&left, o);
-    kmesos_port_cursor_init(&pc, o);
-    for (kmesos_task *t = s->tasks.by_id, *next; t; t = next) {
-        next = t->hh.next; /* a launch does not rehash, but stay safe */
-        if (t->phase != KMESOS_PHASE_PENDING)
-            continue;
-        if (t->next_attempt_ms <= ctx->now_ms)
-            place_task(s, o, t, &left, &pc, &p, ctx);
-        else if (!p.backoff_end_ms || t->next_attempt_ms < p.backoff_end_ms)
-            p.backoff_end_ms = t->next_attempt_ms;
+    return t->phase == KMESOS_PHASE_PENDING && t->asked_stamp != stamp &&
+           t->next_attempt_ms <= now_ms;
+}
+
+/* Tiers 1 and 2: every listed slot, in fair order. */
+static void place_tier(kmesos_scheduler *s, kmesos_offer *o, int tier, placement *p,
+                       const kmesos_decide_ctx *ctx)
+{
+    size_t n = kmesos_candidates_tier(&s->cand, tier, o, p->rack, p->stamp);
+    int unfit;
+    for (size_t i = 0; i < n; i++) {
+        kmesos_task *t = s->cand.scratch[i];
+        if (place_eligible(t, p->stamp, ctx->now_ms))
+            place_task(s, o, t, p, ctx, &unfit);
     }
-    if (p.n) {
-        accept_offer(s, o, &p);
-        return;
+}
+
+/* Tier 3: job by job in fair order; a job's slots here prefer neither the
+ * offer's node nor its rack (or nothing), so they share its answer: the
+ * first that does not launch ends the job's turn on this offer. */
+static void place_rest(kmesos_scheduler *s, kmesos_offer *o, placement *p,
+                       const kmesos_decide_ctx *ctx)
+{
+    size_t n = kmesos_candidates_fair_jobs(&s->cand);
+    for (size_t k = 0; k < n; k++) {
+        const kmesos_cand_job *cj = &s->cand.jobs[s->cand.order[k]];
+        int unfit;
+        for (size_t i = 0; i < cj->n; i++) {
+            kmesos_task *t = cj->v[i];
+            if (place_eligible(t, p->stamp, ctx->now_ms) &&
+                place_task(s, o, t, p, ctx, &unfit) != KMESOS_VERDICT_ACCEPT)
+                break;
+        }
     }
-    uint64_t hold_ms = (uint64_t)(s->cfg.offer_hold_s * 1000);
-    if (p.waited && ctx->now_ms < o->received_ms + hold_ms) {
+}
+
+/* Without an index (no memory for it): every pending slot, registry order. */
+static void place_scan(kmesos_scheduler *s, kmesos_offer *o, placement *p,
+                       const kmesos_decide_ctx *ctx)
+{
+    int unfit;
+    for (kmesos_task *t = s->tasks.by_id; t; t = t->hh.next)
+        if (place_eligible(t, p->stamp, ctx->now_ms))
+            place_task(s, o, t, p, ctx, &unfit);
+}
+
+/* Jobs asked about the offer that launched nothing on it were passed over. */
+static void place_pass_over(kmesos_scheduler *s, const placement *p, uint64_t now_ms)
+{
+    for (kmesos_job *j = s->jobs.by_id; j; j = j->hh.next)
+        if (j->asked_stamp == p->stamp && j->launched_stamp != p->stamp)
+            kmesos_job_passed_over(j, now_ms);
+}
+
+/* The earliest end of a pending slot's relaunch backoff after now, or 0. */
+static uint64_t place_backoff_end(const kmesos_scheduler *s, uint64_t now_ms)
+{
+    uint64_t end = 0;
+    if (!s->cand.valid) {
+        for (const kmesos_task *t = s->tasks.by_id; t; t = t->hh.next)
+            if (t->phase == KMESOS_PHASE_PENDING && t->next_attempt_ms > now_ms &&
+                (!end || t->next_attempt_ms < end))
+                end = t->next_attempt_ms;
+        return end;
+    }
+    for (size_t i = 0; i < s->cand.n_backoff; i++) {
+        const kmesos_task *t = s->cand.backoff[i];
+        if (t->phase == KMESOS_PHASE_PENDING && t->next_attempt_ms > now_ms &&
+            (!end || t->next_attempt_ms < end))
+            end = t->next_attempt_ms;
+    }
+    return end;
+}
+
+/* No task launched: hold the offer (asked for), or decline it. */
+static void place_unplaced(kmesos_scheduler *s, kmesos_offer *o, decline_batch *batch,
+                           const placement *p, const kmesos_decide_ctx *ctx)
+{
+    double hold_s = p->hold_s > s->cfg.offer_hold_s ? p->hold_s : s->cfg.offer_hold_s;
+    uint64_t hold_ms = hold_s > 0 && hold_s < 86400 ? (uint64_t)(hold_s * 1000) : 0;
+    if (p->waited && hold_ms && ctx->now_ms < o->received_ms + hold_ms) {
         if (!o->hold_until_ms)
             s->stats.offers_held++;
         o->hold_until_ms = o->received_ms + hold_ms;
         return;
     }
-    double refuse = p.refuse_s >= 0 ? p.refuse_s : s->cfg.decline_refuse_s;
+    double refuse = p->refuse_s >= 0 ? p->refuse_s : s->cfg.decline_refuse_s;
+    if (p->waited) /* a waiting task wants this agent back soon */
+        refuse = p->wait_refuse_s >= 0 && p->wait_refuse_s < s->cfg.wait_refuse_s
+                     ? p->wait_refuse_s : s->cfg.wait_refuse_s;
     /* a task in relaunch backoff wants this agent back when it ends */
-    double backoff_left_s = p.backoff_end_ms ? (p.backoff_end_ms - ctx->now_ms) / 1000.0 : -1;
+    uint64_t end = place_backoff_end(s, ctx->now_ms);
+    double backoff_left_s = end ? (double)(end - ctx->now_ms) / 1000.0 : -1;
     if (backoff_left_s >= 0 && backoff_left_s < refuse)
         refuse = backoff_left_s;
     batch_decline(s, batch, o, refuse);
+}
+
+static void place_offer(kmesos_scheduler *s, kmesos_offer *o, decline_batch *batch,
+                        const kmesos_decide_ctx *ctx)
+{
+    placement p = {.refuse_s = -1, .wait_refuse_s = -1, .hold_s = -1};
+    kmesos_remaining_init(&p.left, o);
+    kmesos_port_cursor_init(&p.pc, o);
+    p.stamp = ++s->cand.stamp;
+    p.rack = kmesos_candidates_offer_rack(&s->topology, o);
+    if (s->cand.valid) {
+        place_tier(s, o, 1, &p, ctx);
+        place_tier(s, o, 2, &p, ctx);
+        place_rest(s, o, &p, ctx);
+    } else {
+        place_scan(s, o, &p, ctx);
+    }
+    place_pass_over(s, &p, ctx->now_ms);
+    if (p.n)
+        accept_offer(s, o, &p);
+    else
+        place_unplaced(s, o, batch, &p, ctx);
+}
+
+/* Before a round of placing: jobs counted, the index fresh. */
+static void place_prepare(kmesos_scheduler *s)
+{
+    if (kmesos_jobs_recount(&s->jobs, &s->tasks) != 0 ||
+        kmesos_candidates_refresh(&s->cand, &s->tasks, &s->topology) != 0)
+        KLOG_WARN(MOD, "out of memory indexing pending tasks: asking them in registry order");
 }
 
 static void make_ctx(kmesos_scheduler *s, kmesos_decide_ctx *ctx)
@@ -211,12 +339,16 @@ void kmesos_place_offers(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event_
             KLOG_WARN(MOD, "offer %s ignored (duplicate)", ev->offers[i]->id->value);
             continue;
         }
+        kmesos_topology_learn(&s->topology, o->agent_id, o->hostname,
+                              kmesos_offer_attr(o, s->topology.rack_attribute));
+        place_prepare(s);
         place_offer(s, o, &batch, &ctx);
     }
     if (s->replace_held) {
         /* a module asked for it: e.g. a group of tasks can now launch
          * together on offers held until the last one came */
         s->replace_held = 0;
+        place_prepare(s);
         kmesos_offer *h, *tmp;
         HASH_ITER(hh, s->offers.by_id, h, tmp) if (h->hold_until_ms) place_offer(s, h, &batch, &ctx);
     }
@@ -228,10 +360,12 @@ void kmesos_place_held(kmesos_scheduler *s)
     kmesos_decide_ctx ctx;
     decline_batch batch = {0};
     make_ctx(s, &ctx);
+    place_prepare(s);
     kmesos_offer *o, *tmp;
     HASH_ITER(hh, s->offers.by_id, o, tmp) {
         if (ctx.now_ms >= o->hold_until_ms) {
             s->offers.stats.expired++;
+            s->stats.hold_expiries++;
             batch_decline(s, &batch, o, s->cfg.decline_refuse_s);
         } else {
             place_offer(s, o, &batch, &ctx);

@@ -25,8 +25,10 @@
 
 void kmesos_scheduler_config_defaults(kmesos_scheduler_config *cfg)
 {
-    cfg->offer_hold_s = 10;
+    cfg->offer_hold_s = 0;
+    cfg->wait_refuse_s = 0;
     cfg->decline_refuse_s = 5;
+    cfg->rack_attribute = NULL;
     cfg->accept_refuse_s = 1;
     cfg->backoff.base_ms = 1000;
     cfg->backoff.max_ms = 60000;
@@ -42,7 +44,10 @@ int kmesos_scheduler_init(kmesos_scheduler *s, const kmesos_scheduler_config *cf
     kmesos_offers_init(&s->offers);
     kmesos_tasks_init(&s->tasks, cfg->backoff);
     kmesos_decider_init(&s->decider, NULL, NULL);
-    int rc = 0;
+    kmesos_jobs_init(&s->jobs);
+    kmesos_candidates_init(&s->cand);
+    int rc = kmesos_topology_init(&s->topology, cfg->rack_attribute);
+    s->cfg.rack_attribute = NULL; /* the topology keeps its own copy */
     s->workloads = calloc(n_workloads ? n_workloads : 1, sizeof *s->workloads);
     for (size_t i = 0; i < n_workloads; i++) {
         kmesos_workload *w = s->workloads ? malloc(sizeof *w) : NULL;
@@ -62,7 +67,10 @@ int kmesos_scheduler_init(kmesos_scheduler *s, const kmesos_scheduler_config *cf
 void kmesos_scheduler_free(kmesos_scheduler *s)
 {
     kmesos_offers_free(&s->offers);
+    kmesos_candidates_free(&s->cand);
     kmesos_tasks_free(&s->tasks);
+    kmesos_jobs_free(&s->jobs);
+    kmesos_topology_free(&s->topology);
     for (size_t i = 0; i < s->n_workloads; i++)
         kmesos_workload_destroy(s->workloads[i]);
     free(s->workloads);

@@ -21,10 +21,13 @@
 
 #include "mesos/v1/scheduler/scheduler.pb-c.h"
 #include "sched/calls.h"
+#include "sched/candidates.h"
 #include "sched/decide.h"
+#include "sched/jobs.h"
 #include "sched/launcher.h"
 #include "sched/offers.h"
 #include "sched/tasks.h"
+#include "sched/topology.h"
 #include "sched/workload.h"
 
 /* The scheduler's only boundary: tests and a simulator drive the core
@@ -48,8 +51,15 @@ typedef struct kmesos_scheduler_io {
 } kmesos_scheduler_io;
 
 typedef struct kmesos_scheduler_config {
-    double offer_hold_s;     /* longest a "wait" may keep an offer */
+    /* an offer that got only "wait" answers is declined at once with
+     * wait_refuse_s (short: at most one allocation interval, so a waiting
+     * task sees the agent again soon) unless a verdict asked for a hold;
+     * offer_hold_s > 0 holds every such offer that long (the operator's
+     * choice; it keeps slots from other jobs) */
+    double offer_hold_s;
+    double wait_refuse_s;
     double decline_refuse_s; /* refuse_seconds of plain declines */
+    const char *rack_attribute; /* agent attribute naming its rack (NULL: "rack") */
     double accept_refuse_s;  /* refuse_seconds for what an ACCEPT leaves */
     kmesos_relaunch_backoff backoff;  /* relaunch delays */
 } kmesos_scheduler_config;
@@ -59,6 +69,8 @@ typedef struct kmesos_scheduler_stats {
     uint64_t offers_rescinded, tasks_launched, updates, acks, reconciles;
     uint64_t revives, suppresses, unknown_events;
     uint64_t decide_us_total, decide_us_max, decide_count; /* offer -> ACCEPT */
+    uint64_t launched_at[4];    /* launches by kmesos_locality: node, rack, any, none */
+    uint64_t hold_expiries;     /* held offers declined when their hold ran out */
 } kmesos_scheduler_stats;
 
 /* Hooks of the module that owns workloads with ext != NULL. */
@@ -90,6 +102,9 @@ typedef struct kmesos_scheduler {
     kmesos_offers offers;
     kmesos_tasks tasks;
     kmesos_decider decider;
+    kmesos_topology topology;    /* agents' hosts and racks (GET_AGENTS, offers) */
+    kmesos_jobs jobs;            /* per-workload wait clocks and counts */
+    kmesos_candidates cand;      /* pending slots by preferred agent/host/rack */
     kmesos_workload **workloads; /* each allocated on its own */
     size_t n_workloads;
     kmesos_scheduler_ext ext;

@@ -41,6 +41,13 @@ void kmesos_tasks_free(kmesos_tasks *reg)
         task_free(t);
     }
     reg->count = 0;
+    kmesos_tasks_touch(reg);
+}
+
+void kmesos_tasks_touch(kmesos_tasks *reg)
+{
+    reg->changes++;
+    reg->pending_gen++;
 }
 
 /* Gives the slot a new task id and rehashes it. */
@@ -79,6 +86,7 @@ static kmesos_task *new_slot(kmesos_tasks *reg, const kmesos_workload *w, int in
         return NULL;
     }
     reg->count++;
+    kmesos_tasks_touch(reg);
     return t;
 }
 
@@ -118,10 +126,10 @@ kmesos_task *kmesos_tasks_find(kmesos_tasks *reg, const char *task_id)
 int kmesos_tasks_launched(kmesos_tasks *reg, kmesos_task *t, const char *agent_id,
                           const char *hostname, uint64_t now_ms)
 {
-    (void)reg;
     if (kmesos_str_set(&t->agent_id, agent_id) != 0 || kmesos_str_set(&t->hostname, hostname) != 0)
         return -1;
     t->phase = KMESOS_PHASE_LAUNCHING;
+    reg->changes++;
     t->launched_ms = now_ms;
     t->attempts++;
     free(t->wait_reason);
@@ -163,6 +171,7 @@ static kmesos_update_result relaunch_now(kmesos_tasks *reg, kmesos_task *t, uint
     t->pending_since_ms = now_ms;
     t->next_attempt_ms = now_ms;
     assign_id(reg, t, NULL);
+    kmesos_tasks_touch(reg);
     return KMESOS_UPDATE_RELAUNCH;
 }
 
@@ -182,10 +191,12 @@ static kmesos_update_result tasks_finish(kmesos_tasks *reg, kmesos_task *t, int 
     kmesos_restart r = t->workload->restart;
     int given_up = !ok && t->workload->max_failures > 0 &&
                    t->failures >= t->workload->max_failures;
+    reg->changes++;
     if (r == KMESOS_RESTART_NEVER || (ok && r == KMESOS_RESTART_ON_FAILURE) || given_up) {
         t->phase = KMESOS_PHASE_DONE;
         return KMESOS_UPDATE_DONE;
     }
+    reg->pending_gen++;
     t->phase = KMESOS_PHASE_PENDING;
     t->pending_since_ms = now_ms;
     t->next_attempt_ms = ok ? now_ms : now_ms + kmesos_tasks_backoff_ms(reg, t, t->failures);
@@ -205,8 +216,10 @@ kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id,
         kmesos_str_set(&t->agent_id, agent_id);
     if (kmesos_task_state_terminal(state))
         return tasks_finish(reg, t, state, message, now_ms);
-    if (t->phase != KMESOS_PHASE_STOPPED)
+    if (t->phase != KMESOS_PHASE_STOPPED && t->phase != KMESOS_PHASE_ACTIVE) {
         t->phase = KMESOS_PHASE_ACTIVE;
+        reg->changes++;
+    }
     if (state == MESOS__V1__TASK_STATE__TASK_RUNNING)
         t->failures = 0;
     return KMESOS_UPDATE_ACTIVE;
@@ -222,8 +235,8 @@ size_t kmesos_tasks_pending(const kmesos_tasks *reg)
 
 void kmesos_tasks_stop(kmesos_tasks *reg, kmesos_task *t)
 {
-    (void)reg;
     t->phase = KMESOS_PHASE_STOPPED;
+    reg->changes++;
 }
 
 int kmesos_tasks_requeue(kmesos_tasks *reg, kmesos_task *t, uint64_t now_ms)
@@ -236,6 +249,7 @@ int kmesos_tasks_requeue(kmesos_tasks *reg, kmesos_task *t, uint64_t now_ms)
     t->restarting = 0;
     t->pending_since_ms = now_ms;
     t->next_attempt_ms = now_ms;
+    kmesos_tasks_touch(reg);
     return 0;
 }
 
@@ -244,6 +258,7 @@ void kmesos_tasks_remove(kmesos_tasks *reg, kmesos_task *t)
     HASH_DEL(reg->by_id, t);
     reg->count--;
     task_free(t);
+    kmesos_tasks_touch(reg);
 }
 
 const char *kmesos_phase_name(kmesos_phase p)

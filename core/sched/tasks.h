@@ -38,6 +38,8 @@ typedef struct kmesos_task {
     int failures;              /* consecutive failures */
     uint64_t seq;              /* id counter, part of the task id */
     int restarting;            /* killed to be relaunched at once */
+    struct kmesos_job *job;    /* its job (jobs.h), set by the scheduler */
+    uint64_t asked_stamp;      /* placement: last offer it was asked about */
     UT_hash_handle hh;
 } kmesos_task;
 
@@ -51,6 +53,13 @@ typedef struct kmesos_tasks {
     size_t count;
     kmesos_relaunch_backoff backoff;
     uint64_t seq;
+    /* change counters for lazy readers: changes moves with every phase
+     * change, adding or removing a slot; pending_gen whenever a slot
+     * becomes pending, leaves the registry or its workload is replaced
+     * (kmesos_tasks_touch), i.e. whenever an index of pending slots by
+     * pointer must be rebuilt */
+    uint64_t changes;
+    uint64_t pending_gen;
 } kmesos_tasks;
 
 void kmesos_tasks_init(kmesos_tasks *reg, kmesos_relaunch_backoff backoff);
@@ -94,6 +103,9 @@ const char *kmesos_phase_name(kmesos_phase p);
  * state, hostname, endpoint (when given), agent id, waiting reason, last
  * failure, attempts, failures. json null for a NULL slot. */
 json_t *kmesos_task_json(const kmesos_task *t, const char *endpoint);
+/* Tells lazy readers that slots changed in a way the registry cannot see
+ * (their workload was replaced). */
+void kmesos_tasks_touch(kmesos_tasks *reg);
 /* Removes a slot from the registry and frees it. */
 void kmesos_tasks_remove(kmesos_tasks *reg, kmesos_task *t);
 /* The relaunch delay after `failures` consecutive failures of t: its

@@ -23,6 +23,8 @@
 #define MOD "kafka"
 /* how long the first start waits for voters on distinct hosts */
 #define KMESOS_KAFKA_SPREAD_WAIT_MS 10000
+/* how long an offer a voter could use is held while the others are found */
+#define KMESOS_KAFKA_FORM_HOLD_S 10.0
 
 static int quorum_size(const kmesos_kafka *k, size_t n_active)
 {
@@ -220,6 +222,8 @@ static int gate_forming(kmesos_kafka *k, const kmesos_broker *b, const kmesos_of
                 "waiting for offers for all %zu controller quorum voters together, on "
                 "distinct hosts for %ds (%zu found)",
                 n, KMESOS_KAFKA_SPREAD_WAIT_MS / 1000, have);
+        /* the voters' offers arrive one by one: keep this one meanwhile */
+        v->hold_s = KMESOS_KAFKA_FORM_HOLD_S;
         return 1;
     }
     return 0;
