@@ -39,6 +39,10 @@ void kmesos_workload_free(kmesos_workload *w)
     free_list(w->prefer_hosts, w->n_prefer_hosts);
     free_list(w->prefer_agents, w->n_prefer_agents);
     free_list(w->prefer_racks, w->n_prefer_racks);
+    for (size_t i = 0; i < w->n_instances_with_hosts; i++)
+        free_list(w->instance_hosts[i], w->n_instance_hosts[i]);
+    free(w->instance_hosts);
+    free(w->n_instance_hosts);
     free_kv(w->constraints, w->n_constraints);
     free_kv(w->labels, w->n_labels);
     memset(w, 0, sizeof *w);
@@ -104,6 +108,62 @@ static int parse_list(char ***list, size_t *n, const char *v)
     }
     free(copy);
     return 0;
+}
+
+int kmesos_workload_add_instance_host(kmesos_workload *w, size_t instance, const char *host)
+{
+    if (instance >= w->n_instances_with_hosts) {
+        size_t n = instance + 1;
+        char ***lists = realloc(w->instance_hosts, n * sizeof *lists);
+        if (lists)
+            w->instance_hosts = lists;
+        size_t *counts = lists ? realloc(w->n_instance_hosts, n * sizeof *counts) : NULL;
+        if (!counts)
+            return -1;
+        w->n_instance_hosts = counts;
+        for (size_t i = w->n_instances_with_hosts; i < n; i++) {
+            lists[i] = NULL;
+            counts[i] = 0;
+        }
+        w->n_instances_with_hosts = n;
+    }
+    return kmesos_workload_list_add(&w->instance_hosts[instance], &w->n_instance_hosts[instance],
+                                    host);
+}
+
+char *const *kmesos_workload_hosts_of(const kmesos_workload *w, int instance, size_t *n)
+{
+    if (instance >= 0 && (size_t)instance < w->n_instances_with_hosts &&
+        w->n_instance_hosts[instance]) {
+        *n = w->n_instance_hosts[instance];
+        return w->instance_hosts[instance];
+    }
+    *n = w->n_prefer_hosts;
+    return w->prefer_hosts;
+}
+
+/* "h1,h2;h3;;h4": instance k gets the hosts of the k-th ';' group (empty
+ * groups and empty items are skipped, keeping the count of groups). */
+static int parse_instance_hosts(kmesos_workload *w, const char *v)
+{
+    size_t instance = 0, len = 0;
+    char host[256];
+    for (const char *p = v;; p++) {
+        if (*p && *p != ',' && *p != ';') {
+            if (len + 1 >= sizeof host)
+                return -1;
+            host[len++] = *p;
+            continue;
+        }
+        host[len] = '\0';
+        if (len && kmesos_workload_add_instance_host(w, instance, host) != 0)
+            return -1;
+        len = 0;
+        if (!*p)
+            return 0;
+        if (*p == ';')
+            instance++;
+    }
 }
 
 static int push_kv(kmesos_kv **kv, size_t *n, const char *key, const char *value)
@@ -197,6 +257,8 @@ static int set_key(kmesos_workload *w, const char *key, const char *v, char *err
         rc = valid_name(v) && (free(w->kind), w->kind = strdup(v)) ? 0 : -1;
     else if (strcmp(key, "prefer_hosts") == 0)
         rc = parse_list(&w->prefer_hosts, &w->n_prefer_hosts, v);
+    else if (strcmp(key, "prefer_hosts_by_instance") == 0)
+        rc = parse_instance_hosts(w, v);
     else if (strcmp(key, "prefer_agents") == 0)
         rc = parse_list(&w->prefer_agents, &w->n_prefer_agents, v);
     else if (strcmp(key, "prefer_racks") == 0)

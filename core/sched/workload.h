@@ -11,6 +11,9 @@
  * task.constraints and task.labels, DESIGN.md section 5), all optional:
  *   kind=broker|producer|consumer|command|... (default "command"),
  *   prefer_agents=a1,a2  prefer_hosts=h1,h2  prefer_racks=r1,r2,
+ *   prefer_hosts_by_instance="h1,h2;h3;;h4" (per instance: instance k
+ *     prefers the hosts of the k-th ';' group instead of prefer_hosts;
+ *     an empty or missing group falls back to prefer_hosts),
  *   constraints="hostname=unique;rack=groupBy:3;zone=like:eu-.*"
  *     (ATTRIBUTE=CONSTRAINT pairs separated by ';', split at the first '='),
  *   labels="group=g1;group_size=3" (KEY=VALUE pairs separated by ';'). */
@@ -45,6 +48,12 @@ typedef struct kmesos_workload {
     size_t n_prefer_agents;
     char **prefer_racks;
     size_t n_prefer_racks;
+    /* per-instance preferred hosts: instance k < n_instances_with_hosts
+     * prefers instance_hosts[k] (n_instance_hosts[k] of them; 0: use
+     * prefer_hosts), e.g. the hosts that hold that task's input */
+    char ***instance_hosts;
+    size_t *n_instance_hosts;
+    size_t n_instances_with_hosts;
     kmesos_kv *constraints; /* attribute (or "hostname") -> constraint */
     size_t n_constraints;
     kmesos_kv *labels;
@@ -76,6 +85,12 @@ void kmesos_workload_destroy(kmesos_workload *w);
  * with the bad piece named in err (out untouched). */
 int kmesos_workload_parse_constraints(const char *text, kmesos_kv **out, size_t *n, char *err,
                                       size_t errlen);
+/* Appends host to the preferred hosts of one instance (the per-instance
+ * lists grow as needed). 0 or -1. */
+int kmesos_workload_add_instance_host(kmesos_workload *w, size_t instance, const char *host);
+/* The preferred hosts of an instance: its own list when it has one, else
+ * the workload's prefer_hosts; *n gets the count. */
+char *const *kmesos_workload_hosts_of(const kmesos_workload *w, int instance, size_t *n);
 /* Appends "value" to a string list. 0 or -1. */
 int kmesos_workload_list_add(char ***list, size_t *n, const char *value);
 const char *kmesos_restart_name(kmesos_restart r);

@@ -87,7 +87,7 @@ static void bump(lua_State *L, int tbl, const char *key, const char *kind, doubl
     lua_pop(L, 1);
 }
 
-static void push_list(lua_State *L, char **items, size_t n)
+static void push_list(lua_State *L, char *const *items, size_t n)
 {
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
@@ -331,17 +331,21 @@ static double waiting_s(const kmesos_policy *p, const kmesos_task *t)
                : 0.0;
 }
 
-static void push_prefer(lua_State *L, const kmesos_workload *w)
+/* task.prefer; hosts are the instance's own when it has some. */
+static void push_prefer(lua_State *L, const kmesos_task *t)
 {
-    if (!w->n_prefer_agents && !w->n_prefer_hosts && !w->n_prefer_racks)
+    const kmesos_workload *w = t->workload;
+    size_t n_hosts = 0;
+    char *const *hosts = kmesos_workload_hosts_of(w, t->instance, &n_hosts);
+    if (!w->n_prefer_agents && !n_hosts && !w->n_prefer_racks)
         return;
     lua_createtable(L, 0, 3);
     if (w->n_prefer_agents) {
         push_list(L, w->prefer_agents, w->n_prefer_agents);
         lua_setfield(L, -2, "agents");
     }
-    if (w->n_prefer_hosts) {
-        push_list(L, w->prefer_hosts, w->n_prefer_hosts);
+    if (n_hosts) {
+        push_list(L, hosts, n_hosts);
         lua_setfield(L, -2, "hosts");
     }
     if (w->n_prefer_racks) {
@@ -366,7 +370,7 @@ static void push_task_table(kmesos_policy *p, const kmesos_task *t)
     set_num(L, "ports_needed", w->ports);
     set_num(L, "waiting_s", waiting_s(p, t));
     set_num(L, "attempts", t->attempts);
-    push_prefer(L, w);
+    push_prefer(L, t);
     if (w->n_constraints) {
         push_pairs(L, w->constraints, w->n_constraints);
         lua_setfield(L, -2, "constraints");
