@@ -189,7 +189,7 @@ static int run_sweep(ksim_app *app)
         rc = 1;
     }
     for (size_t i = 0; rc == 0 && i < sw.n; i++)
-        rc = sw.points[i].res.complete ? 0 : 1;
+        rc = sw.points[i].skipped || sw.points[i].res.complete ? 0 : 1;
     ksim_sweep_free(&sw);
     return rc;
 }

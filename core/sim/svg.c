@@ -12,7 +12,7 @@
 #define W 720.0
 #define H 440.0
 #define ML 70.0  /* margins: left, right, top, bottom */
-#define MR 170.0
+#define MR 180.0
 #define MT 50.0
 #define MB 60.0
 
@@ -51,16 +51,16 @@ static void axes(const plot *p, const char *xlabel)
 {
     FILE *f = p->f;
     char buf[64];
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
-            ML, py(0), W - MR, py(0));
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
-            ML, py(0), ML, py(100));
     for (int y = 0; y <= 100; y += 10) {
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
                 ML, py(y), W - MR, py(y));
         snprintf(buf, sizeof buf, "%d", y);
         text(f, ML - 8, py(y) + 4, "end", "font-size=\"12\"", buf);
     }
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
+            ML, py(0), W - MR, py(0));
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
+            ML, py(0), ML, py(100));
     double step = nice_step(p->xmax);
     for (int i = 0; i <= 1000 && i * step <= p->xmax * (1 + 1e-9); i++) {
         double x = i * step;
@@ -75,13 +75,17 @@ static void axes(const plot *p, const char *xlabel)
     fputs("</g>\n", f);
 }
 
-static void baseline(const plot *p, double y, const char *colour, const char *label)
+/* A dashed line at y; its label is moved down by nudge px (labels of
+ * baselines close together would overlap). */
+static void baseline(const plot *p, double y, const char *colour, const char *label,
+                     double nudge)
 {
-    char buf[96];
+    char buf[96], fill[64];
     fprintf(p->f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
             "stroke-width=\"2\" stroke-dasharray=\"8,5\"/>\n", ML, py(y), W - MR, py(y), colour);
     snprintf(buf, sizeof buf, "%s %.1f%%", label, y);
-    text(p->f, W - MR + 6, py(y) + 4, "start", "font-size=\"12\"", buf);
+    snprintf(fill, sizeof fill, "font-size=\"12\" fill=\"%s\"", colour);
+    text(p->f, W - MR + 6, py(y) + 4 + nudge, "start", fill, buf);
 }
 
 static void series(const plot *p, const ksim_sweep *s)
@@ -98,7 +102,7 @@ static void series(const plot *p, const ksim_sweep *s)
             fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#1f77b4\"/>\n",
                     px(p, s->points[i].x),
                     py(ksim_pct(s->points[i].res.total.node, &s->points[i].res.total)));
-    text(f, W - MR + 6, MT + 10, "start", "font-size=\"12\" fill=\"#1f77b4\"", "shared, delay");
+    text(f, W - MR + 6, MT + 10, "start", "font-size=\"12\" fill=\"#1f77b4\"", "each value (shared)");
 }
 
 int ksim_svg_plot(const char *path, const ksim_sweep *s, const char *title, char *err,
@@ -119,11 +123,16 @@ int ksim_svg_plot(const char *path, const ksim_sweep *s, const char *title, char
     fprintf(p.f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     text(p.f, W / 2, 28, "middle", "font-size=\"16\"", title);
     axes(&p, s->key);
-    for (size_t i = 0; i < s->n; i++)
-        if (s->points[i].baseline)
-            baseline(&p, ksim_pct(s->points[i].res.total.node, &s->points[i].res.total),
-                     s->points[i].baseline == 1 ? "#d62728" : "#2ca02c",
-                     s->points[i].baseline == 1 ? "static" : "no delay");
+    double last_y = -1e9;
+    for (size_t i = 0; i < s->n; i++) {
+        if (!s->points[i].baseline || s->points[i].skipped)
+            continue;
+        double y = ksim_pct(s->points[i].res.total.node, &s->points[i].res.total);
+        double nudge = fabs(py(y) - last_y) < 14 ? 14 : 0;
+        baseline(&p, y, s->points[i].baseline == 1 ? "#d62728" : "#2ca02c",
+                 s->points[i].baseline == 1 ? "static partitioning" : "no delay", nudge);
+        last_y = py(y) + nudge;
+    }
     series(&p, s);
     fputs("</svg>\n", p.f);
     if (fclose(p.f) != 0) {

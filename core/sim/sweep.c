@@ -134,7 +134,11 @@ int ksim_sweep_run(const ksim_run_config *base, const json_t *base_opts, const c
             snprintf(err, errlen, "--sweep '%s': bad option name", spec);
             rc = -1;
         }
-        if (rc == 0)
+        pt->skipped = pt->baseline == 1 && base->sc->n_jobs > base->sc->n_agents;
+        if (pt->skipped)
+            fprintf(stderr, "kmesos-sim: %-22s skipped: more jobs (%zu) than agents (%zu)\n",
+                    pt->label, base->sc->n_jobs, base->sc->n_agents);
+        else if (rc == 0)
             rc = run_point(base, opts, pt, err, errlen);
         json_decref(opts);
     }
@@ -157,6 +161,10 @@ void ksim_sweep_table(const ksim_sweep *s, FILE *out)
     for (size_t i = 0; i < s->n; i++) {
         const ksim_point *pt = &s->points[i];
         const ksim_result *r = &pt->res;
+        if (pt->skipped) {
+            fprintf(out, "%-28s skipped: more jobs than agents\n", pt->label);
+            continue;
+        }
         fprintf(out, "%-28s %6.1f %6.1f %6.1f %8.2f %8.2f %6.3f %9.1f %9.1f %8.2f%s\n",
                 pt->label, ksim_pct(r->total.node, &r->total), ksim_pct(r->total.rack, &r->total),
                 ksim_pct(r->total.off, &r->total), r->total.wait_mean_s, r->total.wait_p95_s,
@@ -170,6 +178,8 @@ json_t *ksim_sweep_json(const ksim_sweep *s)
     json_t *o = json_object(), *runs = json_array();
     json_object_set_new(o, "sweep", json_string(s->key));
     for (size_t i = 0; i < s->n; i++) {
+        if (s->points[i].skipped)
+            continue;
         json_t *r = ksim_report_json(&s->points[i].res);
         json_object_set_new(r, "value", s->points[i].baseline ? json_null()
                                                                : json_real(s->points[i].x));

@@ -17,6 +17,7 @@ typedef struct ksim_point {
     char label[160];
     double x;     /* the value (baselines: 0) */
     int baseline; /* 0: a sweep value; 1: static partitioning; 2: no delay */
+    int skipped;  /* static partitioning with more jobs than agents: not run */
     ksim_result res;
     double wall_s;
 } ksim_point;
