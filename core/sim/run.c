@@ -169,7 +169,7 @@ static void on_kill(ksim_world *w, size_t fw, const Mesos__V1__Scheduler__Call__
         push(w, w->now_ms, KSIM_EV_FINISH, (size_t)index, MESOS__V1__TASK_STATE__TASK_KILLED);
 }
 
-void ksim_world_on_call(void *arg, size_t fw, const kmesos_call *call)
+static void on_call(void *arg, size_t fw, const kmesos_call *call)
 {
     ksim_world *w = arg;
     switch (call->type) {
@@ -237,7 +237,7 @@ static void comp_offer(ksim_world *w, ksim_comp *c, ksim_offer_rec *o)
         ksim_master_suppress(&w->master, c->fw); /* nothing left to run */
 }
 
-void ksim_world_deliver(void *arg, size_t fw, const size_t *offers, size_t n)
+static void deliver(void *arg, size_t fw, const size_t *offers, size_t n)
 {
     ksim_world *w = arg;
     if (w->fw_core[fw] >= 0) {
@@ -351,7 +351,8 @@ int ksim_run(const ksim_run_config *cfg, ksim_result *res, char *err, size_t err
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = ksim_world_init(w, cfg, err, errlen);
+    static const ksim_world_hooks hooks = {on_call, deliver};
+    int rc = ksim_world_init(w, cfg, &hooks, err, errlen);
     if (rc == 0) {
         ksim_world_run(w);
         if (w->failed) {

@@ -169,7 +169,7 @@ static int add_core(ksim_world *w, const unsigned char *allowed, char *err, size
     }
     const ksim_run_config *cfg = w->cfg;
     ksim_core_config cc = {cfg->policies, cfg->n_policies, cfg->options, cfg->offer_hold_s,
-                           cfg->decline_refuse_s, (size_t)fw, {w, ksim_world_on_call, hook_now}};
+                           cfg->decline_refuse_s, (size_t)fw, {w, w->hooks.call, hook_now}};
     if (ksim_core_init(&w->cores[w->n_cores], &cc, err, errlen) != 0)
         return -1;
     w->n_cores++;
@@ -242,20 +242,22 @@ static int add_ours(ksim_world *w, char *err, size_t errlen)
     return rc;
 }
 
-int ksim_world_init(ksim_world *w, const ksim_run_config *cfg, char *err, size_t errlen)
+int ksim_world_init(ksim_world *w, const ksim_run_config *cfg, const ksim_world_hooks *hooks,
+                    char *err, size_t errlen)
 {
     memset(w, 0, sizeof *w);
     w->cfg = cfg;
+    w->hooks = *hooks;
     w->sc = cfg->sc;
     w->end_ms = ksim_ms(cfg->sc->max_time_s);
     ksim_heap_init(&w->heap);
-    ksim_master_hooks hooks = {w, ksim_world_deliver};
+    ksim_master_hooks mhooks = {w, hooks->deliver};
     size_t n_agents = cfg->sc->n_agents;
     w->comps = calloc(cfg->sc->n_comps + 1, sizeof *w->comps);
     w->views = calloc(n_agents, sizeof *w->views);
     w->view_ids = calloc(n_agents, sizeof *w->view_ids);
     if (!w->comps || !w->views || !w->view_ids ||
-        ksim_master_init(&w->master, cfg->sc, cfg->seed, &hooks) != 0 || build_jobs(w) != 0) {
+        ksim_master_init(&w->master, cfg->sc, cfg->seed, &mhooks) != 0 || build_jobs(w) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }

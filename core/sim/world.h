@@ -58,6 +58,13 @@ typedef struct ksim_comp {
     size_t head, n, cap;
 } ksim_comp;
 
+/* What the world's parts call back: a Call from our core of master
+ * framework fw, and the offers of an allocation round for fw (run.c). */
+typedef struct ksim_world_hooks {
+    void (*call)(void *world, size_t fw, const kmesos_call *call);
+    void (*deliver)(void *world, size_t fw, const size_t *offers, size_t n);
+} ksim_world_hooks;
+
 typedef struct ksim_world {
     const ksim_run_config *cfg;
     const ksim_scenario *sc;
@@ -81,19 +88,18 @@ typedef struct ksim_world {
     uint64_t acks, updates, unexpected;
     ksim_offer_view *views;  /* scratch of one delivery */
     char (*view_ids)[24];
+    ksim_world_hooks hooks;
     int failed;              /* out of memory: stop */
 } ksim_world;
 
 /* world.c */
-int ksim_world_init(ksim_world *w, const ksim_run_config *cfg, char *err, size_t errlen);
+int ksim_world_init(ksim_world *w, const ksim_run_config *cfg, const ksim_world_hooks *hooks,
+                    char *err, size_t errlen);
 void ksim_world_free(ksim_world *w);
 /* The workload our core runs for job j (heap, owned by the caller). */
 kmesos_workload *ksim_world_workload(const ksim_world *w, const ksim_job *j);
 /* run.c */
 void ksim_world_run(ksim_world *w);
-/* The hooks: a Call from core fw; offers of a round for framework fw. */
-void ksim_world_on_call(void *arg, size_t fw, const kmesos_call *call);
-void ksim_world_deliver(void *arg, size_t fw, const size_t *offers, size_t n);
 /* result.c */
 int ksim_world_result(const ksim_world *w, ksim_result *res);
 
