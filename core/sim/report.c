@@ -135,6 +135,7 @@ json_t *ksim_report_json(const ksim_result *r)
     json_object_set_new(o, "updates", json_integer((json_int_t)r->updates));
     json_object_set_new(o, "acks", json_integer((json_int_t)r->acks));
     json_object_set_new(o, "tasks_simulated", json_integer((json_int_t)r->tasks_simulated));
+    json_object_set_new(o, "virtual_s", real(r->virtual_s));
     for (size_t i = 0; i < r->n_jobs; i++)
         json_array_append_new(jobs, job_json(&r->jobs[i]));
     json_object_set_new(o, "jobs", jobs);

@@ -47,6 +47,7 @@ typedef struct ksim_result {
     char policy_error[512]; /* the policy host's last error, "" when none */
     int complete;           /* every task of every framework ended */
     size_t tasks_simulated;
+    double virtual_s;       /* the virtual clock when the run stopped */
 } ksim_result;
 
 void ksim_result_free(ksim_result *r);

@@ -108,6 +108,7 @@ static void settings(const ksim_world *w, ksim_result *res)
     res->options = strdup(cfg->options ? cfg->options : "{}");
     res->complete = w->live == 0;
     res->tasks_simulated = w->n_tasks;
+    res->virtual_s = (double)w->now_ms / 1000.0;
 }
 
 int ksim_world_result(const ksim_world *w, ksim_result *res)

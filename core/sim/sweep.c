@@ -78,17 +78,32 @@ static int run_point(const ksim_run_config *base, json_t *opts, ksim_point *pt, 
     cfg.options = text;
     if (pt->baseline == 1)
         cfg.mode = KSIM_MODE_STATIC_PARTITION;
-    double t0 = wall_now();
+    double t0 = wall_now(), c0 = (double)clock() / CLOCKS_PER_SEC;
     int rc = ksim_run(&cfg, &pt->res, err, errlen);
     pt->wall_s = wall_now() - t0;
+    double cpu = (double)clock() / CLOCKS_PER_SEC - c0;
     free(text);
     if (rc == 0) {
         snprintf(pt->res.label, sizeof pt->res.label, "%s", pt->label);
-        fprintf(stderr, "kmesos-sim: %-22s node-local %5.1f%%  %.2f s wall (%.0f tasks/s)\n",
-                pt->label, ksim_pct(pt->res.total.node, &pt->res.total), pt->wall_s,
-                pt->wall_s > 0 ? (double)pt->res.tasks_simulated / pt->wall_s : 0);
+        fprintf(stderr, "kmesos-sim: %-22s node-local %5.1f%%  %.2f s wall, %.2f s CPU "
+                "(%.0f tasks/s)\n", pt->label, ksim_pct(pt->res.total.node, &pt->res.total),
+                pt->wall_s, cpu, pt->wall_s > 0 ? (double)pt->res.tasks_simulated / pt->wall_s : 0);
     }
     return rc;
+}
+
+/* The no-delay baseline: node_wait_s = rack_wait_s = 0 for the policy of
+ * the swept key (delay.lua's names; "delay" for delay.node_wait_s). */
+static int no_delay(json_t *opts, const char *key)
+{
+    char name[160];
+    const char *dot = strchr(key, '.');
+    int len = dot ? (int)(dot - key) : 0;
+    snprintf(name, sizeof name, "%.*s.node_wait_s", len, key);
+    if (ksim_option_set(opts, name, "0") != 0)
+        return -1;
+    snprintf(name, sizeof name, "%.*s.rack_wait_s", len, key);
+    return ksim_option_set(opts, name, "0");
 }
 
 /* The points: the values, then the two baselines. */
@@ -129,8 +144,7 @@ int ksim_sweep_run(const ksim_run_config *base, const json_t *base_opts, const c
         char value[64];
         snprintf(value, sizeof value, "%.17g", pt->x);
         if (!opts || (pt->baseline == 0 && ksim_option_set(opts, out->key, value) != 0) ||
-            (pt->baseline == 2 && (ksim_option_set(opts, "delay.node_wait_s", "0") != 0 ||
-                                   ksim_option_set(opts, "delay.rack_wait_s", "0") != 0))) {
+            (pt->baseline == 2 && no_delay(opts, out->key) != 0)) {
             snprintf(err, errlen, "--sweep '%s': bad option name", spec);
             rc = -1;
         }

@@ -1,7 +1,7 @@
 /* sweep: runs one scenario once per value of one policy option, plus two
  * baselines: static partitioning (each job on its own 1/N of the agents,
- * the scenario's options) and no delay (delay.node_wait_s = 0 and
- * delay.rack_wait_s = 0, shared). Results come as a table, JSON and an
+ * the scenario's options) and no delay (node_wait_s = 0 and rack_wait_s =
+ * 0 of the swept option's policy, e.g. delay.*, shared). Results come as a table, JSON and an
  * SVG plot (svg.h). Also home of the one helper that sets a policy
  * option in an options object, which --option uses too. */
 #ifndef KSIM_SWEEP_H
