@@ -1,0 +1,160 @@
+/* cli: getopt_long over the flags below; numbers are checked for range,
+ * repeatable flags are collected in order. */
+#include "sim/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/scenario.h"
+
+void ksim_cli_usage(FILE *out)
+{
+    fputs("usage: kmesos-sim [OPTIONS] SCENARIO.json\n"
+          "Runs the real scheduler core (offer book, placement, Lua policy chain, task\n"
+          "registry) on a virtual clock against a modelled Mesos master and reports\n"
+          "locality, waits, utilisation and offer use (docs/simulator.md).\n\n"
+          "  --policy FILE            a Lua policy, repeatable: the chain in order\n"
+          "                           (default: the scenario's, else the shipped\n"
+          "                           constraints.lua + delay.lua)\n"
+          "  --option POLICY.KEY=VAL  a policy option, repeatable, over the scenario's\n"
+          "                           (e.g. delay.node_wait_s=1); VAL is JSON or a string\n"
+          "  --offer-hold S           the scheduler's --offer-hold in seconds\n"
+          "  --decline-refuse S       the scheduler's --decline-refuse in seconds\n"
+          "  --seed N                 the random seed (default: the scenario's)\n"
+          "  --mode MODE              shared | static_partition (default: the scenario's)\n"
+          "  --format text|json       the report on stdout (default text)\n"
+          "  --json FILE              also write the JSON report to FILE\n"
+          "  --sweep POLICY.KEY=V,..  one run per value, plus the baselines static\n"
+          "                           partitioning and no delay (POLICY.node_wait_s=0,\n"
+          "                           POLICY.rack_wait_s=0); prints a table\n"
+          "  --plot FILE.svg          with --sweep: node-local % against the value\n"
+          "  --log-level LEVEL        the core's log level: debug|info|warn|error\n"
+          "                           (default error)\n"
+          "  -h, --help               this text\n\n"
+          "The speed (simulated tasks per second) is printed on stderr.\n"
+          "Exit: 0 done; 1 a run did not finish by max_time_s or failed;\n"
+          "2 bad usage, a bad scenario or a policy chain that does not load.\n",
+          out);
+}
+
+enum { O_POLICY = 256, O_OPTION, O_HOLD, O_REFUSE, O_SEED, O_MODE, O_FORMAT, O_JSON,
+       O_SWEEP, O_PLOT, O_LOG };
+
+static const struct option LONG[] = {
+    {"policy", required_argument, 0, O_POLICY},   {"option", required_argument, 0, O_OPTION},
+    {"offer-hold", required_argument, 0, O_HOLD}, {"decline-refuse", required_argument, 0, O_REFUSE},
+    {"seed", required_argument, 0, O_SEED},       {"mode", required_argument, 0, O_MODE},
+    {"format", required_argument, 0, O_FORMAT},   {"json", required_argument, 0, O_JSON},
+    {"sweep", required_argument, 0, O_SWEEP},     {"plot", required_argument, 0, O_PLOT},
+    {"log-level", required_argument, 0, O_LOG},   {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
+
+static int bad(const char *flag, const char *v, const char *why)
+{
+    fprintf(stderr, "kmesos-sim: --%s '%s': %s\n\n", flag, v, why);
+    ksim_cli_usage(stderr);
+    return 2;
+}
+
+static int push(const char ***list, size_t *n, const char *v)
+{
+    const char **grown = realloc(*list, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return 1;
+    *list = grown;
+    grown[(*n)++] = v;
+    return 0;
+}
+
+static int seconds(const char *flag, const char *v, double *out)
+{
+    char *end = NULL;
+    double d = strtod(v, &end);
+    if (!end || *end || end == v || !(d >= 0 && d <= 1e6))
+        return bad(flag, v, "expected seconds in [0, 1000000]");
+    *out = d;
+    return 0;
+}
+
+static int apply(ksim_cli *c, int opt, const char *v)
+{
+    char *end = NULL;
+    switch (opt) {
+    case O_POLICY: return push(&c->policies, &c->n_policies, v);
+    case O_OPTION:
+        if (!strchr(v, '.') || !strchr(v, '=') || strchr(v, '=') < strchr(v, '.'))
+            return bad("option", v, "expected POLICY.KEY=VALUE");
+        return push(&c->options, &c->n_options, v);
+    case O_HOLD: return seconds("offer-hold", v, &c->offer_hold_s);
+    case O_REFUSE: return seconds("decline-refuse", v, &c->decline_refuse_s);
+    case O_SEED:
+        c->seed = strtoll(v, &end, 10);
+        return end && !*end && end != v && c->seed >= 0 && c->seed <= 2147483647LL
+                   ? 0 : bad("seed", v, "expected an integer in [0, 2147483647]");
+    case O_MODE:
+        c->mode = strcmp(v, "shared") == 0 ? KSIM_MODE_SHARED
+                  : strcmp(v, "static_partition") == 0 ? KSIM_MODE_STATIC_PARTITION : -1;
+        return c->mode >= 0 ? 0 : bad("mode", v, "expected shared or static_partition");
+    case O_FORMAT:
+        if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0)
+            return bad("format", v, "expected text or json");
+        c->json_format = strcmp(v, "json") == 0;
+        return 0;
+    case O_JSON: c->json_path = v; return 0;
+    case O_SWEEP:
+        if (!strchr(v, '.') || !strchr(v, '=') || !strchr(v, '=')[1])
+            return bad("sweep", v, "expected POLICY.KEY=V1,V2,...");
+        c->sweep = v;
+        return 0;
+    case O_PLOT: c->plot = v; return 0;
+    case O_LOG: c->log_level = v; return 0;
+    default: return 2;
+    }
+}
+
+int ksim_cli_parse(int argc, char **argv, ksim_cli *c)
+{
+    memset(c, 0, sizeof *c);
+    c->offer_hold_s = c->decline_refuse_s = -1;
+    c->seed = -1;
+    c->mode = -1;
+    c->log_level = "error";
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+        if (opt == 'h') {
+            c->help = 1;
+            return 0;
+        }
+        if (opt == '?' || opt == ':') {
+            fprintf(stderr, "kmesos-sim: bad or incomplete option '%s'\n\n", argv[optind - 1]);
+            ksim_cli_usage(stderr);
+            return 2;
+        }
+        int rc = apply(c, opt, optarg);
+        if (rc != 0)
+            return rc;
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "kmesos-sim: %s\n\n", optind < argc ? "one scenario file, please"
+                                                            : "no scenario file given");
+        ksim_cli_usage(stderr);
+        return 2;
+    }
+    if (c->plot && !c->sweep) {
+        fprintf(stderr, "kmesos-sim: --plot needs --sweep\n\n");
+        ksim_cli_usage(stderr);
+        return 2;
+    }
+    c->scenario = argv[optind];
+    return 0;
+}
+
+void ksim_cli_free(ksim_cli *c)
+{
+    free(c->policies);
+    free(c->options);
+    memset(c, 0, sizeof *c);
+}

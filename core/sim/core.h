@@ -1,0 +1,68 @@
+/* core: one instance of the real scheduler core (kmesos_scheduler, the
+ * Lua policy host behind its decider, the offer book and task registry)
+ * on the simulator's virtual clock. It is driven the way the scheduler
+ * program and the tests drive it: protobuf OFFERS and UPDATE events in
+ * (built here with codec/pb), Calls out through kmesos_scheduler_io.send,
+ * which hands them to the simulator's hook; policies get their status
+ * hook and their tick as main.c gives them. Nothing here knows the
+ * modelled master: offers arrive as plain views. */
+#ifndef KSIM_CORE_H
+#define KSIM_CORE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sched/policy/policy.h"
+#include "sched/scheduler.h"
+
+/* The core's clock is the virtual one moved by this much, so that no time
+ * the core keeps is 0 (which some of its fields read as "none"). */
+#define KSIM_CORE_CLOCK_BASE_MS 1000000ULL
+#define KSIM_CORE_EPOCH_S 1.7e9
+
+typedef struct ksim_core_hooks {
+    void *arg;
+    /* A call the scheduler sent; valid during the call only. */
+    void (*call)(void *arg, size_t fw, const kmesos_call *call);
+    uint64_t (*now_ms)(void *arg); /* the virtual clock */
+} ksim_core_hooks;
+
+typedef struct ksim_core_config {
+    const char *const *policies; /* the chain (at least one file) */
+    size_t n_policies;
+    const char *options;         /* inline JSON object, or NULL */
+    double offer_hold_s, decline_refuse_s;
+    size_t fw;                   /* the master's index of this framework */
+    ksim_core_hooks hooks;
+} ksim_core_config;
+
+typedef struct ksim_core {
+    kmesos_scheduler sched;
+    kmesos_policy *policy;
+    ksim_core_hooks hooks;
+    size_t fw;
+} ksim_core;
+
+typedef struct ksim_offer_view {
+    const char *id, *agent_id, *hostname, *rack;
+    double cpus, mem;
+} ksim_offer_view;
+
+/* Loads the chain and starts an empty scheduler. 0, or -1 with "policy
+ * chain does not load: ..." in err. */
+int ksim_core_init(ksim_core *c, const ksim_core_config *cfg, char *err, size_t errlen);
+void ksim_core_free(ksim_core *c);
+void ksim_core_subscribe(ksim_core *c);
+/* One OFFERS event. */
+void ksim_core_offers(ksim_core *c, const ksim_offer_view *offers, size_t n);
+/* One UPDATE event (uuid != 0: carries that uuid, to be acknowledged),
+ * then the policies' on_status hook. */
+void ksim_core_update(ksim_core *c, const char *task_id, const char *agent_id, int state,
+                      uint64_t uuid);
+/* Adds a workload (owned from now on). 0 or -1. */
+int ksim_core_add(ksim_core *c, kmesos_workload *w);
+/* The policies' on_tick, then the scheduler's tick. */
+void ksim_core_tick(ksim_core *c);
+/* The slot a task id names, or NULL. */
+const kmesos_task *ksim_core_task(ksim_core *c, const char *task_id);
+
+#endif

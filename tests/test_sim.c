@@ -1,0 +1,351 @@
+/* Tests of kmesos-sim's engine (core/sim), linked in: the random stream
+ * and the event queue; scenario errors that name the file, the JSON path
+ * and the field; determinism (same seed, same JSON; another seed, other
+ * numbers); the static-partitioning baseline of the paper-shaped scenario
+ * (the paper's algorithm lands near 1-(15/16)^3 = 18% node-local, the
+ * shipped chain is measured and printed); delay and no-delay runs that
+ * finish every task; the lone-task bound (launch no later than
+ * node_wait_s + rack_wait_s + one allocation interval) with the default
+ * chain and no offer hold; competitors that run their jobs. Scenarios
+ * are the shipped ones or small ones written to a temporary folder. */
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "codec/log.h"
+#include "sched/scheduler.h"
+#include "sim/heap.h"
+#include "sim/rng.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+#include "testlib.h"
+
+static char tmpdir[256];
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char paths[8][512];
+    static int next;
+    char *path = paths[next++ % 8];
+    snprintf(path, 512, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    return path;
+}
+
+/* ---- rng and heap ------------------------------------------------------------------ */
+
+static void test_rng_is_a_function_of_seed_and_stream(void)
+{
+    ksim_rng a, b, c;
+    ksim_rng_seed(&a, 42, 1);
+    ksim_rng_seed(&b, 42, 1);
+    ksim_rng_seed(&c, 42, 2);
+    int same = 1, differ = 0;
+    for (int i = 0; i < 100; i++) {
+        uint64_t x = ksim_rng_next(&a), y = ksim_rng_next(&b), z = ksim_rng_next(&c);
+        same &= x == y;
+        differ |= x != z;
+    }
+    CHECK(same);
+    CHECK(differ);
+    int in_range = 1;
+    for (int i = 0; i < 1000; i++) {
+        double u = ksim_rng_uniform(&a, 15, 25);
+        in_range &= ksim_rng_below(&a, 7) < 7 && u >= 15 && u <= 25;
+    }
+    CHECK(in_range);
+}
+
+static void test_heap_orders_by_time_kind_and_push(void)
+{
+    ksim_heap h;
+    ksim_heap_init(&h);
+    ksim_heap_push(&h, (ksim_event){.at_ms = 5, .kind = KSIM_EV_ALLOCATE, .a = 1});
+    ksim_heap_push(&h, (ksim_event){.at_ms = 5, .kind = KSIM_EV_FINISH, .a = 2});
+    ksim_heap_push(&h, (ksim_event){.at_ms = 1, .kind = KSIM_EV_TICK, .a = 3});
+    ksim_heap_push(&h, (ksim_event){.at_ms = 5, .kind = KSIM_EV_FINISH, .a = 4});
+    size_t want[] = {3, 2, 4, 1}, k = 0;
+    ksim_event ev;
+    while (ksim_heap_pop(&h, &ev) && k < 4)
+        CHECK_INT(ev.a, want[k++]);
+    CHECK_INT(k, 4);
+    ksim_heap_free(&h);
+    CHECK_INT(ksim_ms(1.5), 1500);
+    CHECK_INT(ksim_ms(-3), 0);
+    CHECK_INT(ksim_ms(NAN), 0);
+}
+
+/* ---- scenario errors ----------------------------------------------------------------- */
+
+static void expect_error(const char *json, const char *want1, const char *want2)
+{
+    const char *path = write_file("bad.json", json);
+    ksim_scenario sc;
+    char err[1024] = "";
+    CHECK_INT(ksim_scenario_load(path, &sc, err, sizeof err), -1);
+    CHECK(strstr(err, path) != NULL);
+    CHECK(strstr(err, want1) != NULL);
+    CHECK(strstr(err, want2) != NULL);
+    if (!strstr(err, want1) || !strstr(err, want2))
+        fprintf(stderr, "  got: %s\n", err);
+}
+
+static void test_bad_scenarios_name_file_path_and_field(void)
+{
+    expect_error("{\"cluster\": {\"agents\": 3}, \"framework\": {\"jobs\": [{}]}, \"colour\": 1}",
+                 "$.colour", "unknown field 'colour'");
+    expect_error("{\"cluster\": {\"agents\": 3, \"rack_sise\": 2}, \"framework\": {\"jobs\": [{}]}}",
+                 "$.cluster.rack_sise", "unknown field 'rack_sise'");
+    expect_error("{\"cluster\": {\"agents\": 3}, \"framework\": {\"jobs\": [{}, {\"taks\": 4}]}}",
+                 "$.framework.jobs[1].taks", "unknown field 'taks'");
+    expect_error("{\"cluster\": {\"agents\": 3}, \"framework\": {\"jobs\": [{\"tasks\": 0}]}}",
+                 "$.framework.jobs[0].tasks", "bad value for 'tasks'");
+    expect_error("{\"cluster\": {\"agents\": 3}, \"framework\": {\"jobs\": [{\"replicas\": 4}]}}",
+                 "$.framework.jobs[0].replicas", "[0, 3]");
+    expect_error("{\"cluster\": {\"agents\": 3}, \"framework\": {\"jobs\": [{\"duration_s\": "
+                 "[5, 1]}]}}", "$.framework.jobs[0].duration_s", "bad value for 'duration_s'");
+    expect_error("{\"cluster\": {\"agents\": 3}, \"mode\": \"shard\", \"framework\": {\"jobs\": "
+                 "[{}]}}", "$.mode", "static_partition");
+    expect_error("{\"cluster\": {\"agents\": 2}, \"framework\": {\"jobs\": [{}]}, \"competitors\":"
+                 " [{\"name\": \"c\", \"type\": \"static\", \"agents\": [\"host-009\"]}]}",
+                 "$.competitors[0].agents[0]", "host-009");
+    expect_error("{\"cluster\": {\"agents\": 2}, \"framework\": {\"jobs\": [{\"name\": \"a\"}, "
+                 "{\"name\": \"a\"}]}}", "$.framework.jobs", "'a' is used twice");
+    expect_error("{\"cluster\": {\"agents\": 2},\n \"framework\": {\"jobs\": [}}", ":2:", "");
+    expect_error("{\"cluster\": {\"agents\": 2}}", "$", "missing field 'framework'");
+}
+
+/* ---- runs -------------------------------------------------------------------------- */
+
+typedef struct run_setup {
+    ksim_scenario sc;
+    const char *chain[2];
+    size_t n_chain;
+    ksim_run_config cfg;
+} run_setup;
+
+static char chain_c[512], chain_d[512], paper_delay[512];
+
+/* Loads a scenario with the default chain and the core's hold/refuse. */
+static int setup(run_setup *r, const char *path, const char *options)
+{
+    char err[1024];
+    memset(r, 0, sizeof *r);
+    if (ksim_scenario_load(path, &r->sc, err, sizeof err) != 0) {
+        fprintf(stderr, "  %s\n", err);
+        return -1;
+    }
+    kmesos_scheduler_config core;
+    kmesos_scheduler_config_defaults(&core);
+    r->chain[0] = chain_c;
+    r->chain[1] = chain_d;
+    r->cfg = (ksim_run_config){&r->sc, r->chain, 2, options, core.offer_hold_s,
+                               core.decline_refuse_s, r->sc.mode, r->sc.seed};
+    return 0;
+}
+
+static int run(run_setup *r, ksim_result *res)
+{
+    char err[1024];
+    int rc = ksim_run(&r->cfg, res, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "  run failed: %s\n", err);
+    return rc;
+}
+
+static char *run_json(run_setup *r)
+{
+    ksim_result res;
+    if (run(r, &res) != 0)
+        return NULL;
+    json_t *j = ksim_report_json(&res);
+    char *text = json_dumps(j, JSON_SORT_KEYS);
+    json_decref(j);
+    ksim_result_free(&res);
+    return text;
+}
+
+static void test_same_seed_same_json(void)
+{
+    run_setup r;
+    if (setup(&r, KSIM_SRC "/sim/scenarios/small.json", "{}") != 0) {
+        CHECK(0);
+        return;
+    }
+    char *a = run_json(&r), *b = run_json(&r);
+    r.cfg.seed = 99;
+    char *c = run_json(&r);
+    CHECK(a && b && c);
+    if (a && b && c) {
+        CHECK_STR(a, b);
+        CHECK(strcmp(a, c) != 0);
+    }
+    free(a);
+    free(b);
+    free(c);
+    ksim_scenario_free(&r.sc);
+}
+
+static double node_pct(const ksim_result *res) { return ksim_pct(res->total.node, &res->total); }
+
+static void test_static_partition_baseline_of_the_paper_scenario(void)
+{
+    run_setup r;
+    ksim_result res;
+    if (setup(&r, KSIM_SRC "/sim/scenarios/paper.json", "{}") != 0) {
+        CHECK(0);
+        return;
+    }
+    r.cfg.mode = KSIM_MODE_STATIC_PARTITION;
+    /* the paper's algorithm: only tasks with an input host in their job's
+     * 1/16 can be local, 1 - (15/16)^3 = 17.6% */
+    const char *paper[1] = {paper_delay};
+    r.cfg.policies = paper;
+    r.cfg.n_policies = 1;
+    if (run(&r, &res) == 0) {
+        fprintf(stderr, "  static partitioning, paper's algorithm: %.1f%% node-local\n",
+                node_pct(&res));
+        CHECK(res.complete);
+        CHECK(node_pct(&res) >= 12 && node_pct(&res) <= 25);
+        ksim_result_free(&res);
+    }
+    /* the shipped chain as it is today (its wait clock is per task): printed, and
+     * bounded by what static partitioning allows at all */
+    r.cfg.policies = r.chain;
+    r.cfg.n_policies = 2;
+    if (run(&r, &res) == 0) {
+        fprintf(stderr, "  static partitioning, shipped chain: %.1f%% node-local\n",
+                node_pct(&res));
+        CHECK(res.complete);
+        CHECK_INT(res.total.ended, 6400);
+        CHECK(node_pct(&res) > 1 && node_pct(&res) <= 25);
+        ksim_result_free(&res);
+    }
+    ksim_scenario_free(&r.sc);
+}
+
+/* The paper's shape, smaller: 93 agents x 4 slots, 16 jobs of 60 tasks. */
+static const char SMALL_PAPER[] =
+    "{\"seed\": 11, \"cluster\": {\"agents\": 93, \"slots_per_agent\": 4, \"rack_size\": 20},\n"
+    " \"framework\": {\"jobs\": [{\"name\": \"job\", \"count\": 16, \"tasks\": 60,\n"
+    "   \"duration_s\": [15, 25], \"replicas\": 3}]}}\n";
+
+static void test_delay_and_no_delay_finish_every_task(void)
+{
+    const char *path = write_file("small_paper.json", SMALL_PAPER);
+    const char *options[] = {"{\"delay\": {\"node_wait_s\": 0, \"rack_wait_s\": 0}}",
+                             "{\"delay\": {\"node_wait_s\": 1}}", "{}"};
+    double util[3] = {0};
+    for (int i = 0; i < 3; i++) {
+        run_setup r;
+        ksim_result res;
+        if (setup(&r, path, options[i]) != 0 || run(&r, &res) != 0) {
+            CHECK(0);
+            continue;
+        }
+        fprintf(stderr, "  %-48s node-local %5.1f%%, utilisation %.3f\n", options[i],
+                node_pct(&res), res.utilisation);
+        CHECK(res.complete);
+        CHECK_INT(res.total.ended, 960);
+        CHECK_INT(res.total.launched, 960);
+        CHECK(res.utilisation > 0.3 && res.utilisation <= 1.0);
+        CHECK_INT(res.policy_errors, 0);
+        CHECK_INT(res.acks, res.updates);
+        util[i] = res.utilisation;
+        ksim_result_free(&res);
+        ksim_scenario_free(&r.sc);
+    }
+    CHECK(util[0] > 0);
+}
+
+static void test_lone_task_bound(void)
+{
+    run_setup r;
+    ksim_result res;
+    if (setup(&r, KSIM_SRC "/sim/scenarios/lone_task.json", "{}") != 0) {
+        CHECK(0);
+        return;
+    }
+    const double bound = 5 + 5 + r.sc.alloc_interval_s; /* delay.lua's defaults */
+    r.cfg.offer_hold_s = 0;
+    if (run(&r, &res) == 0) {
+        fprintf(stderr, "  lone task, --offer-hold 0: launched after %.1f s (bound %.1f s)\n",
+                res.total.wait_max_s, bound);
+        CHECK(res.complete);
+        CHECK_INT(res.total.off, 1);
+        CHECK(res.total.wait_max_s <= bound);
+        ksim_result_free(&res);
+    }
+    kmesos_scheduler_config core;
+    kmesos_scheduler_config_defaults(&core);
+    r.cfg.offer_hold_s = core.offer_hold_s;
+    if (run(&r, &res) == 0) {
+        fprintf(stderr, "  lone task, --offer-hold %g (today's default): launched after %.1f s\n",
+                core.offer_hold_s, res.total.wait_max_s);
+        CHECK(res.complete);
+        ksim_result_free(&res);
+    }
+    ksim_scenario_free(&r.sc);
+}
+
+static const char COMPETITORS[] =
+    "{\"seed\": 5, \"cluster\": {\"agents\": 12, \"slots_per_agent\": 4, \"rack_size\": 4},\n"
+    " \"framework\": {\"jobs\": [{\"name\": \"ours\", \"count\": 3, \"tasks\": 20,\n"
+    "   \"duration_s\": [5, 10], \"replicas\": 2, \"interval_s\": 3}]},\n"
+    " \"competitors\": [\n"
+    "  {\"name\": \"hog\", \"type\": \"greedy\", \"jobs\": [{\"name\": \"b\", \"tasks\": 40,\n"
+    "    \"duration_s\": [10, 20]}]},\n"
+    "  {\"name\": \"pinned\", \"type\": \"static\", \"agents\": [\"host-000\", \"host-001\"],\n"
+    "    \"jobs\": [{\"name\": \"svc\", \"tasks\": 6, \"duration_s\": 30, \"arrival_s\": 2}]}]}\n";
+
+static void test_competitors_run_their_jobs(void)
+{
+    run_setup r;
+    ksim_result res;
+    if (setup(&r, write_file("comp.json", COMPETITORS), "{}") != 0 || run(&r, &res) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK(res.complete);
+    CHECK_INT(res.n_jobs, 5);
+    CHECK_INT(res.n_ours, 3);
+    CHECK_STR(res.jobs[3].framework, "hog");
+    CHECK_INT(res.jobs[3].st.ended, 40);
+    CHECK_INT(res.jobs[4].st.ended, 6);
+    /* the pinned framework has 8 slots: its 6 tasks of 30 s fit at once,
+     * so it ends no earlier than 2 + 30 s */
+    CHECK(res.jobs[4].completion_s >= 30);
+    CHECK(res.utilisation > 0 && res.utilisation <= 1);
+    ksim_result_free(&res);
+    ksim_scenario_free(&r.sc);
+}
+
+int main(void)
+{
+    kmesos_log_set_level(KMESOS_LOG_ERROR);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/kmesos-sim-test-XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(chain_c, sizeof chain_c, "%s/policies/constraints.lua", KSIM_SRC);
+    snprintf(chain_d, sizeof chain_d, "%s/policies/delay.lua", KSIM_SRC);
+    snprintf(paper_delay, sizeof paper_delay, "%s/sim/policies/paper_delay.lua", KSIM_SRC);
+    RUN_TEST(test_rng_is_a_function_of_seed_and_stream);
+    RUN_TEST(test_heap_orders_by_time_kind_and_push);
+    RUN_TEST(test_bad_scenarios_name_file_path_and_field);
+    RUN_TEST(test_same_seed_same_json);
+    RUN_TEST(test_static_partition_baseline_of_the_paper_scenario);
+    RUN_TEST(test_delay_and_no_delay_finish_every_task);
+    RUN_TEST(test_lone_task_bound);
+    RUN_TEST(test_competitors_run_their_jobs);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return testlib_finish();
+}

@@ -1,0 +1,173 @@
+/* Tests of the kmesos-sim program as a user runs it: --help documents
+ * every flag; a bad flag or a bad scenario exits 2 with the usage or an
+ * error naming the file, the JSON path and the field; a policy chain that
+ * does not load exits 2 the way the scheduler words it; --format json is
+ * valid JSON with the report fields; two runs with one seed write equal
+ * JSON files; a sweep writes a table, JSON and an SVG plot with its
+ * baselines; the speed line goes to stderr. */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "testlib.h"
+
+static char tmpdir[256];
+
+typedef struct out {
+    int code;
+    char *out, *err;
+} out;
+
+static char *slurp(const char *path)
+{
+    size_t len = 0;
+    unsigned char *data = testlib_read_file(path, &len);
+    if (!data)
+        return strdup("");
+    char *s = realloc(data, len + 1);
+    s[len] = '\0';
+    return s;
+}
+
+/* Runs kmesos-sim with args (a shell word list) from the source folder. */
+static out sim(const char *args)
+{
+    char cmd[2048], o[400], e[400];
+    snprintf(o, sizeof o, "%s/stdout", tmpdir);
+    snprintf(e, sizeof e, "%s/stderr", tmpdir);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s'", KSIM_SRC, KSIM_BIN, args, o, e);
+    int status = system(cmd);
+    out r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(o), slurp(e)};
+    return r;
+}
+
+static void done(out *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static void test_help_and_bad_flags(void)
+{
+    out r = sim("--help");
+    CHECK_INT(r.code, 0);
+    const char *flags[] = {"--policy", "--option", "--offer-hold", "--decline-refuse", "--seed",
+                           "--mode", "--format", "--json", "--sweep", "--plot", "--log-level"};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        CHECK(strstr(r.out, flags[i]) != NULL);
+    done(&r);
+    const char *bad[] = {"--bogus sim/scenarios/small.json", "", "--seed x sim/scenarios/small.json",
+                         "--mode shard sim/scenarios/small.json",
+                         "--offer-hold -1 sim/scenarios/small.json",
+                         "--plot x.svg sim/scenarios/small.json",
+                         "--sweep delay.node_wait_s sim/scenarios/small.json"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = sim(bad[i]);
+        CHECK_INT(r.code, 2);
+        CHECK(strstr(r.err, "usage: kmesos-sim") != NULL);
+        CHECK(r.out[0] == '\0');
+        done(&r);
+    }
+}
+
+static void test_bad_scenario_and_policy_exit_2(void)
+{
+    char path[400], args[600];
+    snprintf(path, sizeof path, "%s/bad.json", tmpdir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("{\"cluster\": {\"agents\": 4}, \"framework\": {\"jobs\": [{\"tasks\": 2, "
+          "\"cpu\": 1}]}}\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "'%s'", path);
+    out r = sim(args);
+    CHECK_INT(r.code, 2);
+    CHECK(strstr(r.err, path) && strstr(r.err, "$.framework.jobs[0].cpu") &&
+          strstr(r.err, "unknown field 'cpu'"));
+    done(&r);
+    r = sim("--policy /nonexistent.lua sim/scenarios/lone_task.json");
+    CHECK_INT(r.code, 2);
+    CHECK(strstr(r.err, "/nonexistent.lua") != NULL);
+    done(&r);
+    r = sim("--policy sim/scenarios/small.json sim/scenarios/lone_task.json");
+    CHECK_INT(r.code, 2);
+    CHECK(strstr(r.err, "policy chain does not load") != NULL);
+    done(&r);
+}
+
+static void test_json_report_and_determinism(void)
+{
+    char args[1200], a[400], b[400];
+    snprintf(a, sizeof a, "%s/a.json", tmpdir);
+    snprintf(b, sizeof b, "%s/b.json", tmpdir);
+    snprintf(args, sizeof args, "--format json --json '%s' --option delay.node_wait_s=1 "
+             "sim/scenarios/small.json", a);
+    out r = sim(args);
+    CHECK_INT(r.code, 0);
+    CHECK(strstr(r.err, "simulated tasks/s") != NULL);
+    json_t *j = json_loads(r.out, 0, NULL);
+    CHECK(j != NULL);
+    const char *keys[] = {"overall", "utilisation", "makespan_s", "offers", "policy", "jobs"};
+    for (size_t i = 0; j && i < sizeof keys / sizeof keys[0]; i++)
+        CHECK(json_object_get(j, keys[i]) != NULL);
+    json_t *overall = json_object_get(j, "overall");
+    CHECK(json_real_value(json_object_get(overall, "node_local_pct")) > 0);
+    json_t *delay = json_object_get(json_object_get(j, "options"), "delay");
+    CHECK(json_number_value(json_object_get(delay, "node_wait_s")) == 1);
+    json_decref(j);
+    done(&r);
+    snprintf(args, sizeof args, "--json '%s' --option delay.node_wait_s=1 "
+             "sim/scenarios/small.json", b);
+    r = sim(args);
+    CHECK_INT(r.code, 0);
+    CHECK(strstr(r.out, "ALL (ours)") != NULL);
+    done(&r);
+    char *ja = slurp(a), *jb = slurp(b);
+    CHECK(ja[0] != '\0');
+    CHECK_STR(ja, jb);
+    free(ja);
+    free(jb);
+}
+
+static void test_sweep_table_json_and_plot(void)
+{
+    char args[1200], svg[400], js[400];
+    snprintf(svg, sizeof svg, "%s/plot.svg", tmpdir);
+    snprintf(js, sizeof js, "%s/sweep.json", tmpdir);
+    snprintf(args, sizeof args, "--sweep delay.node_wait_s=0,1,5 --plot '%s' --json '%s' "
+             "--offer-hold 0 sim/scenarios/lone_task.json", svg, js);
+    out r = sim(args);
+    CHECK_INT(r.code, 0);
+    CHECK(strstr(r.out, "delay.node_wait_s=1") && strstr(r.out, "static_partition") &&
+          strstr(r.out, "no_delay"));
+    char *plot = slurp(svg);
+    CHECK(strstr(plot, "<svg") && strstr(plot, "</svg>") && strstr(plot, "static partitioning") &&
+          strstr(plot, "no delay") && strstr(plot, "<polyline"));
+    free(plot);
+    json_t *j = json_load_file(js, 0, NULL);
+    CHECK(j && json_array_size(json_object_get(j, "runs")) == 5);
+    json_decref(j);
+    done(&r);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/kmesos-sim-cli-XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    RUN_TEST(test_help_and_bad_flags);
+    RUN_TEST(test_bad_scenario_and_policy_exit_2);
+    RUN_TEST(test_json_report_and_determinism);
+    RUN_TEST(test_sweep_table_json_and_plot);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return testlib_finish();
+}
