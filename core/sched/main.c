@@ -27,6 +27,7 @@
 #include "sched/options.h"
 #include "sched/policy/policy.h"
 #include "sched/scheduler.h"
+#include "sched/mesos/agents.h"
 #include "sched/mesos/session.h"
 #include "sched/state/state.h"
 
@@ -36,6 +37,7 @@ typedef struct kmesos_app {
     uv_loop_t loop;
     kmesos_options opts;
     kmesos_session *session;
+    kmesos_agents *agents;  /* GET_AGENTS: the topology before offers */
     kmesos_scheduler sched;
     kmesos_kafka kafka;
     kmesos_kafka_files *files;
@@ -102,6 +104,7 @@ static void on_subscribed(void *arg, const char *framework_id, double heartbeat_
               is_resubscribe ? "re-subscribed" : "subscribed", framework_id, heartbeat_s);
     kmesos_scheduler_on_subscribed(&app->sched, framework_id);
     save_state(app); /* persist the framework id before relying on it */
+    kmesos_agents_refresh(app->agents, kmesos_session_leader_url(app->session));
 }
 
 static void on_disconnected(void *arg, const char *reason)
@@ -139,6 +142,8 @@ static void on_session_closed(void *arg)
     kmesos_app *app = arg;
     app->session = NULL;
     app->sched.io.send = NULL; /* the scheduler has nothing to send through now */
+    kmesos_agents_close(app->agents, NULL, NULL);
+    app->agents = NULL;
     kmesos_kafka_files_free(app->files);
     app->files = app->api.files = NULL;
     kmesos_api_stop(&app->api);
@@ -397,6 +402,11 @@ static int init_session(kmesos_app *app)
     }
     app->sched.io.send = kmesos_session_send;
     app->sched.io.send_arg = app->session;
+    kmesos_agents_config acfg = {.content_type = cfg.content_type, .principal = cfg.principal,
+                                 .secret = cfg.secret};
+    app->agents = kmesos_agents_new(&app->loop, &app->sched.topology, &acfg);
+    if (!app->agents)
+        KLOG_WARN(MOD, "no memory for the GET_AGENTS client: racks come from offers only");
     if (app->sched.framework_id)
         kmesos_session_set_framework_id(app->session, app->sched.framework_id);
     return kmesos_session_start(app->session) == 0 ? 0 : 1;

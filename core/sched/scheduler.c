@@ -233,6 +233,7 @@ static void on_failure(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__F
     if (f->agent_id && !f->executor_id) {
         size_t n = kmesos_offers_remove_agent(&s->offers, f->agent_id->value);
         s->stats.offers_rescinded += n;
+        kmesos_topology_forget(&s->topology, f->agent_id->value); /* its host keeps its rack */
         KLOG_WARN(MOD, "agent %s lost (%zu offer(s) dropped)", f->agent_id->value, n);
     } else if (f->executor_id) {
         KLOG_WARN(MOD, "executor %s exited with status %d", f->executor_id->value,

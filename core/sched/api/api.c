@@ -64,6 +64,34 @@ static json_t *counters_json(const kmesos_scheduler *s)
                      "offer_to_accept_max_ms", st->decide_us_max / 1000.0);
 }
 
+/* Launches by how local they were (kmesos_locality), and the node-local
+ * share of the launches of tasks that prefer somewhere. */
+static json_t *locality_json(const kmesos_scheduler *s)
+{
+    const uint64_t *n = s->stats.launched_at;
+    uint64_t preferring = n[KMESOS_LOCALITY_NODE] + n[KMESOS_LOCALITY_RACK] + n[KMESOS_LOCALITY_ANY];
+    return json_pack("{s:I, s:I, s:I, s:I, s:f, s:f}", "node_local",
+                     (json_int_t)n[KMESOS_LOCALITY_NODE], "rack_local",
+                     (json_int_t)n[KMESOS_LOCALITY_RACK], "off_rack",
+                     (json_int_t)n[KMESOS_LOCALITY_ANY], "no_preference",
+                     (json_int_t)n[KMESOS_LOCALITY_NONE], "node_local_pct",
+                     preferring ? 100.0 * (double)n[KMESOS_LOCALITY_NODE] / (double)preferring : 0.0,
+                     "rack_or_better_pct",
+                     preferring ? 100.0 * (double)(n[KMESOS_LOCALITY_NODE] + n[KMESOS_LOCALITY_RACK]) /
+                                      (double)preferring
+                                : 0.0);
+}
+
+json_t *kmesos_api_topology_json(const kmesos_scheduler *s)
+{
+    json_t *agents = json_array();
+    for (const kmesos_topo_agent *a = s->topology.agents; agents && a; a = a->hh.next)
+        json_array_append_new(agents, json_pack("{s:s, s:s, s:s?}", "agent_id", a->agent_id,
+                                                "hostname", a->hostname, "rack", a->rack));
+    return json_pack("{s:s, s:o}", "rack_attribute", s->topology.rack_attribute, "agents",
+                     agents ? agents : json_array());
+}
+
 static json_t *session_json(kmesos_session *session)
 {
     if (!session)
@@ -93,12 +121,13 @@ json_t *kmesos_api_status_json(const kmesos_scheduler *sched, const kmesos_kafka
                                kmesos_session *session)
 {
     char *bootstrap = kafka ? kmesos_kafka_bootstrap(kafka) : NULL;
-    json_t *j = json_pack("{s:s?, s:b, s:b, s:I, s:o, s:o, s:o, s:o, s:s, s:o}", "framework_id",
+    json_t *j = json_pack("{s:s?, s:b, s:b, s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:o}", "framework_id",
                      sched->framework_id, "subscribed", sched->subscribed, "suppressed",
                      sched->suppressed, "pending_tasks",
                      (json_int_t)kmesos_tasks_pending(&sched->tasks), "session",
                      session_json(session), "offers", offers_json(sched), "counters",
-                     counters_json(sched), "tasks", kmesos_api_tasks_json(sched),
+                     counters_json(sched), "locality", locality_json(sched), "tasks",
+                     kmesos_api_tasks_json(sched),
                      "bootstrap_servers", bootstrap ? bootstrap : "", "kafka", kafka_json(kafka));
     free(bootstrap);
     return j;
@@ -156,6 +185,8 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
     else if (strcmp(url, "/api/status") == 0 && get)
         kmesos_httpd_reply_json(req, 200,
                                 kmesos_api_status_json(api->sched, api->kafka, session_of(api)));
+    else if (strcmp(url, "/api/topology") == 0 && get)
+        kmesos_httpd_reply_json(req, 200, kmesos_api_topology_json(api->sched));
     else if (strcmp(url, "/api/tasks") == 0 && get)
         kmesos_httpd_reply_json(req, 200, kmesos_api_tasks_json(api->sched));
     else if (strcmp(url, "/api/tasks/kill") == 0 && post)

@@ -48,6 +48,9 @@ int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
 void kmesos_api_stop(kmesos_api *api);
 /* The JSON views, also used by tests. New references. */
 json_t *kmesos_api_tasks_json(const kmesos_scheduler *sched);
+/* GET /api/topology: the rack attribute and every known agent's
+ * hostname and rack (from GET_AGENTS and offers). */
+json_t *kmesos_api_topology_json(const kmesos_scheduler *s);
 json_t *kmesos_api_status_json(const kmesos_scheduler *sched, const kmesos_kafka *kafka,
                                kmesos_session *session);
 
