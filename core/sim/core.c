@@ -51,6 +51,7 @@ int ksim_core_init(ksim_core *c, const ksim_core_config *cfg, char *err, size_t 
     kmesos_scheduler_io io = {.arg = c, .send = io_send, .now_ms = io_now_ms, .now_s = io_now_s};
     kmesos_scheduler_init(&c->sched, &sc, &io, NULL, 0);
     kmesos_policy_attach(c->policy, &c->sched.offers, &c->sched.tasks);
+    kmesos_policy_attach_topology(c->policy, &c->sched.topology);
     kmesos_policy_bind(c->policy, &c->sched.decider);
     return 0;
 }
