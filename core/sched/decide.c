@@ -60,6 +60,14 @@ static int fits(const kmesos_remaining *left, const kmesos_workload *w, char *wh
     return 0;
 }
 
+int kmesos_remaining_fits(const kmesos_remaining *r, const kmesos_task *task)
+{
+    const kmesos_workload *w = task->workload;
+    const double eps = 1e-9;
+    return w->cpus <= r->cpus + eps && w->mem <= r->mem + eps && w->disk <= r->disk + eps &&
+           (uint64_t)w->ports <= r->ports;
+}
+
 void kmesos_decide(kmesos_decider *d, const kmesos_offer *offer,
                    const kmesos_remaining *left, const kmesos_task *task,
                    const kmesos_decide_ctx *ctx, kmesos_verdict *out)

@@ -75,6 +75,8 @@ void kmesos_remaining_init(kmesos_remaining *r, const kmesos_offer *o);
 void kmesos_decide(kmesos_decider *d, const kmesos_offer *offer,
                    const kmesos_remaining *left, const kmesos_task *task,
                    const kmesos_decide_ctx *ctx, kmesos_verdict *out);
+/* 1 when the task fits what is left of the offer (no policy asked). */
+int kmesos_remaining_fits(const kmesos_remaining *r, const kmesos_task *task);
 /* Takes the task's resources from what is left. */
 void kmesos_remaining_take(kmesos_remaining *r, const kmesos_task *task);
 const char *kmesos_verdict_name(kmesos_verdict_kind k);

@@ -40,6 +40,7 @@ typedef struct kmesos_app {
     kmesos_session *session;
     kmesos_agents *agents;  /* GET_AGENTS: the topology before offers */
     kmesos_trace *trace;    /* --trace, or NULL */
+    uint64_t topo_news;     /* topology.news when GET_AGENTS was last poked */
     kmesos_scheduler sched;
     kmesos_kafka kafka;
     kmesos_kafka_files *files;
@@ -131,6 +132,10 @@ static void on_tick(uv_timer_t *t)
     kmesos_app *app = t->data;
     kmesos_kafka_tick(&app->kafka);
     kmesos_scheduler_tick(&app->sched);
+    if (app->sched.topology.news != app->topo_news) { /* an agent came or went */
+        app->topo_news = app->sched.topology.news;
+        kmesos_agents_poke(app->agents);
+    }
 }
 
 static void close_handle(uv_handle_t *h)
@@ -145,7 +150,7 @@ static void on_session_closed(void *arg)
     app->session = NULL;
     app->sched.io.send = NULL; /* the scheduler has nothing to send through now */
     kmesos_agents_close(app->agents, NULL, NULL);
-    app->agents = NULL;
+    app->agents = app->api.agents = NULL;
     kmesos_kafka_files_free(app->files);
     app->files = app->api.files = NULL;
     kmesos_api_stop(&app->api);
@@ -414,7 +419,7 @@ static int init_session(kmesos_app *app)
     app->sched.io.send_arg = app->session;
     kmesos_agents_config acfg = {.content_type = cfg.content_type, .principal = cfg.principal,
                                  .secret = cfg.secret};
-    app->agents = kmesos_agents_new(&app->loop, &app->sched.topology, &acfg);
+    app->agents = app->api.agents = kmesos_agents_new(&app->loop, &app->sched.topology, &acfg);
     if (!app->agents)
         KLOG_WARN(MOD, "no memory for the GET_AGENTS client: racks come from offers only");
     if (app->sched.framework_id)

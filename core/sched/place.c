@@ -1,18 +1,27 @@
 /* place: placing offers, the scheduler's hot path.
  *
- * Offers are placed one by one: each pending task (in registry order)
- * whose relaunch backoff is over is first offered to its module's gate
+ * Before a round (an OFFERS event or a tick) the job counts are brought up
+ * to date (jobs.c) and the index of pending slots refreshed
+ * (candidates.c). Each offer is then asked in tiers: every pending slot,
+ * of any job, that prefers its agent or host; then those that prefer its
+ * rack; then the rest, job by job in fair order, a job's turn ending at
+ * its first slot that does not launch. A slot whose relaunch backoff is
+ * not over is skipped. Each asked slot goes to its module's gate
  * (kmesos_scheduler_ext, e.g. a Kafka broker's own rules), then to
- * decide() (fit in C, then the policy chain); accepted tasks are packed
- * onto the offer while its remaining resources and ports last, each
- * getting its TaskInfo from the launcher or its module. An offer that got
- * tasks is accepted at once (one ACCEPT per offer, since its LAUNCH names
- * its agent); one that only got "wait" verdicts stays in the book until
- * its hold (--offer-hold) runs out, and is re-placed on every tick; all
- * others are declined together, one DECLINE per refuse_seconds value
- * (the smallest a policy asked for, shortened to the end of a pending
- * task's backoff so that the agent comes back when the task may launch).
- * Every offer leaves the book exactly once, through take. */
+ * decide() (fit in C, then the policy chain); accepted slots are packed
+ * onto the offer while its resources and ports last, each getting its
+ * TaskInfo from the launcher or its module, and each launch resets its
+ * job's wait clock, is counted by locality and told to the policies
+ * (on_launch). Jobs asked about the offer that launched nothing on it are
+ * passed over (their clock starts). An offer that got tasks is accepted at
+ * once (one ACCEPT per offer: its LAUNCH names its agent). One that got
+ * only "wait" verdicts is declined at once with the short --wait-refuse,
+ * unless a verdict asked for a hold or --offer-hold is set (then it stays
+ * in the book, re-placed on every tick, until the hold runs out); all
+ * others are declined together, one DECLINE per refuse_seconds value (the
+ * smallest a policy asked for, shortened to the end of a pending slot's
+ * backoff so that the agent comes back when the slot may launch). Every
+ * offer leaves the book exactly once, through take. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,6 +146,11 @@ static kmesos_verdict_kind place_task(kmesos_scheduler *s, kmesos_offer *o, kmes
 {
     kmesos_verdict v = {.kind = KMESOS_VERDICT_ACCEPT, .refuse_seconds = -1, .hold_s = -1};
     int ext = t->workload->ext && s->ext.gate;
+    if (p->n && !kmesos_remaining_fits(&p->left, t)) {
+        /* the offer is full with what it got: not a reason to show */
+        *unfit = 1;
+        return KMESOS_VERDICT_DECLINE;
+    }
     t->asked_stamp = p->stamp;
     kmesos_trace_task(s->trace, ctx->now_ms, t);
     if (ext)

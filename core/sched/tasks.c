@@ -130,7 +130,9 @@ int kmesos_tasks_launched(kmesos_tasks *reg, kmesos_task *t, const char *agent_i
     if (kmesos_str_set(&t->agent_id, agent_id) != 0 || kmesos_str_set(&t->hostname, hostname) != 0)
         return -1;
     t->phase = KMESOS_PHASE_LAUNCHING;
-    reg->changes++;
+    /* no reg->changes: placement moves the job counts itself at a launch
+     * (kmesos_job_launched), so a launch does not cost a recount */
+    (void)reg;
     t->launched_ms = now_ms;
     t->attempts++;
     free(t->wait_reason);

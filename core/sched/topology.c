@@ -69,6 +69,7 @@ static kmesos_topo_agent *topo_agent(kmesos_topology *t, const char *agent_id)
     }
     HASH_ADD_KEYPTR(hh, t->agents, a->agent_id, strlen(a->agent_id), a);
     t->n_agents++;
+    t->news++;
     return a;
 }
 
@@ -110,6 +111,7 @@ void kmesos_topology_forget(kmesos_topology *t, const char *agent_id)
         return;
     HASH_DEL(t->agents, a);
     t->n_agents--;
+    t->news++;
     free(a->agent_id);
     free(a->hostname);
     free(a->rack);

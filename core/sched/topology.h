@@ -33,6 +33,8 @@ typedef struct kmesos_topology {
     char *rack_attribute;
     uint64_t generation;  /* bumped on every change */
     uint64_t sweep;       /* current sweep (kmesos_topology_sweep_begin) */
+    uint64_t news;        /* bumped when an agent appears or goes: a reason to
+                           * ask the master for the whole list again */
 } kmesos_topology;
 
 /* rack_attribute NULL: "rack". 0, or -1 when memory runs out. */

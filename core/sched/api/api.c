@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "codec/log.h"
+#include "sched/mesos/agents.h"
 #include "codec/protocol.h"
 #include "sched/api/broker_api.h"
 #include "sched/api/client_api.h"
@@ -82,14 +83,20 @@ static json_t *locality_json(const kmesos_scheduler *s)
                                 : 0.0);
 }
 
-json_t *kmesos_api_topology_json(const kmesos_scheduler *s)
+json_t *kmesos_api_topology_json(const kmesos_scheduler *s, const struct kmesos_agents *agents)
 {
-    json_t *agents = json_array();
-    for (const kmesos_topo_agent *a = s->topology.agents; agents && a; a = a->hh.next)
-        json_array_append_new(agents, json_pack("{s:s, s:s, s:s?}", "agent_id", a->agent_id,
+    const kmesos_agents_stats *st = agents ? kmesos_agents_stats_get(agents) : NULL;
+    json_t *ga = st ? json_pack("{s:I, s:I, s:I, s:I}", "asked", (json_int_t)st->asked,
+                                "answered", (json_int_t)st->answered, "failed",
+                                (json_int_t)st->failed, "agents_last",
+                                (json_int_t)st->agents_last)
+                    : json_null();
+    json_t *list = json_array();
+    for (const kmesos_topo_agent *a = s->topology.agents; list && a; a = a->hh.next)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s?}", "agent_id", a->agent_id,
                                                 "hostname", a->hostname, "rack", a->rack));
-    return json_pack("{s:s, s:o}", "rack_attribute", s->topology.rack_attribute, "agents",
-                     agents ? agents : json_array());
+    return json_pack("{s:s, s:o, s:o}", "rack_attribute", s->topology.rack_attribute,
+                     "get_agents", ga, "agents", list ? list : json_array());
 }
 
 static json_t *session_json(kmesos_session *session)
@@ -186,7 +193,7 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
         kmesos_httpd_reply_json(req, 200,
                                 kmesos_api_status_json(api->sched, api->kafka, session_of(api)));
     else if (strcmp(url, "/api/topology") == 0 && get)
-        kmesos_httpd_reply_json(req, 200, kmesos_api_topology_json(api->sched));
+        kmesos_httpd_reply_json(req, 200, kmesos_api_topology_json(api->sched, api->agents));
     else if (strcmp(url, "/api/tasks") == 0 && get)
         kmesos_httpd_reply_json(req, 200, kmesos_api_tasks_json(api->sched));
     else if (strcmp(url, "/api/tasks/kill") == 0 && post)

@@ -33,6 +33,7 @@ typedef struct kmesos_api {
     kmesos_httpd *httpd;
     kmesos_scheduler *sched;
     kmesos_kafka *kafka;       /* not owned, set after start; NULL: no Kafka API */
+    struct kmesos_agents *agents; /* not owned; GET_AGENTS stats in /api/topology */
     kmesos_api_hooks hooks;
     kmesos_kafka_files *files; /* not owned; NULL: no /files */
     kmesos_broker_log *log;    /* GET /api/broker/log */
@@ -50,7 +51,7 @@ void kmesos_api_stop(kmesos_api *api);
 json_t *kmesos_api_tasks_json(const kmesos_scheduler *sched);
 /* GET /api/topology: the rack attribute and every known agent's
  * hostname and rack (from GET_AGENTS and offers). */
-json_t *kmesos_api_topology_json(const kmesos_scheduler *s);
+json_t *kmesos_api_topology_json(const kmesos_scheduler *s, const struct kmesos_agents *agents);
 json_t *kmesos_api_status_json(const kmesos_scheduler *sched, const kmesos_kafka *kafka,
                                kmesos_session *session);
 
