@@ -143,8 +143,11 @@ static int setup(run_setup *r, const char *path, const char *options)
     kmesos_scheduler_config_defaults(&core);
     r->chain[0] = chain_c;
     r->chain[1] = chain_d;
-    r->cfg = (ksim_run_config){&r->sc, r->chain, 2, options, core.offer_hold_s,
-                               core.decline_refuse_s, r->sc.mode, r->sc.seed};
+    r->cfg = (ksim_run_config){.sc = &r->sc, .policies = r->chain, .n_policies = 2,
+                               .options = options, .offer_hold_s = core.offer_hold_s,
+                               .decline_refuse_s = core.decline_refuse_s,
+                               .wait_refuse_s = core.wait_refuse_s, .mode = r->sc.mode,
+                               .seed = r->sc.seed};
     return 0;
 }
 

@@ -117,6 +117,8 @@ static int configure(ksim_app *app, const char *argv0)
                                  core.decline_refuse_s),
         .mode = c->mode >= 0 ? (ksim_mode)c->mode : app->sc.mode,
         .seed = c->seed >= 0 ? (uint64_t)c->seed : app->sc.seed,
+        .wait_refuse_s = pick(c->wait_refuse_s, app->sc.wait_refuse_s, core.wait_refuse_s),
+        .no_get_agents = app->sc.no_get_agents,
     };
     return 0;
 }
