@@ -1,7 +1,11 @@
-/* fake_io: see fake_io.h. */
+/* fake_io: the recording io of fake_io.h. A sent call is encoded and
+ * decoded again (a deep copy the test owns), so what a test checks is
+ * what would have gone on the wire. Offers are built with codec/pb. */
 #include "fake_io.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codec/protocol.h"
 #include "codec/pb.h"
@@ -74,4 +78,39 @@ void fake_io_quiet_scheduler(kmesos_scheduler *s, const char *spec)
     kmesos_scheduler_config_defaults(&cfg);
     kmesos_scheduler_io io = {NULL, quiet_send, quiet_now_ms, quiet_now_s, NULL, NULL, NULL};
     kmesos_scheduler_init(s, &cfg, &io, w, 1);
+}
+
+Mesos__V1__Offer *fake_io_offer(const char *id, const char *agent, const char *host,
+                                const char *rack, double cpus)
+{
+    char agent_buf[128];
+    snprintf(agent_buf, sizeof agent_buf, "a-%s", host);
+    Mesos__V1__Offer *o = kmesos_pb_new(&mesos__v1__offer__descriptor);
+    o->id = kmesos_pb_id(&mesos__v1__offer_id__descriptor, id);
+    o->framework_id = kmesos_pb_id(&mesos__v1__framework_id__descriptor, "fw");
+    o->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, agent ? agent : agent_buf);
+    o->hostname = strdup(host);
+    kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("cpus", cpus, "*"));
+    kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("mem", 4096, "*"));
+    if (rack) {
+        Mesos__V1__Attribute *a = kmesos_pb_new(&mesos__v1__attribute__descriptor);
+        a->name = strdup("rack");
+        a->type = MESOS__V1__VALUE__TYPE__TEXT;
+        a->text = kmesos_pb_new(&mesos__v1__value__text__descriptor);
+        a->text->value = strdup(rack);
+        kmesos_pb_push((void ***)&o->attributes, &o->n_attributes, a);
+    }
+    return o;
+}
+
+void fake_io_feed(kmesos_scheduler *s, Mesos__V1__Offer **offers, size_t n)
+{
+    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
+    ev->has_type = 1;
+    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__OFFERS;
+    ev->offers = kmesos_pb_new(&mesos__v1__scheduler__event__offers__descriptor);
+    for (size_t i = 0; i < n; i++)
+        kmesos_pb_push((void ***)&ev->offers->offers, &ev->offers->n_offers, offers[i]);
+    kmesos_scheduler_on_event(s, ev);
+    kmesos_pb_free(ev);
 }

@@ -26,6 +26,13 @@ size_t fake_io_count(const fake_io *f, Mesos__V1__Scheduler__Call__Type type);
 /* The first recorded call of that type, or NULL. */
 kmesos_call *fake_io_find(const fake_io *f, Mesos__V1__Scheduler__Call__Type type);
 
+/* A heap-built offer: cpus and mem 4096, on agent "a-<host>" unless
+ * agent is given, with a text attribute rack when rack is not NULL. */
+Mesos__V1__Offer *fake_io_offer(const char *id, const char *agent, const char *host,
+                                const char *rack, double cpus);
+/* Hands one OFFERS event with the offers (taken) to the scheduler. */
+void fake_io_feed(kmesos_scheduler *s, Mesos__V1__Offer **offers, size_t n);
+
 /* A scheduler with one workload (spec in kmesos_workload_parse syntax)
  * on an io that drops every call and answers 1 for both clocks: for
  * tests of what the scheduler holds (state files, options), not of what

@@ -260,7 +260,8 @@ static int init_policy(kmesos_app *app)
     kmesos_policy_config cfg = {.files = app->opts.policies, .n_files = app->opts.n_policies,
                                 .options = app->opts.policy_options,
                                 .budget = (uint64_t)app->opts.policy_budget,
-                                .jit = app->opts.policy_jit};
+                                .jit = app->opts.policy_jit,
+                                .rack_attribute = app->opts.rack_attribute};
     if (cfg.n_files == 0) {
         if (kmesos_policy_find_dir(app->argv0, dir, sizeof dir) != 0) {
             fprintf(stderr, "kmesos-scheduler: no --policy given and no policies folder found "
@@ -282,6 +283,7 @@ static int init_policy(kmesos_app *app)
         return 2;
     }
     kmesos_policy_attach(app->policy, &app->sched.offers, &app->sched.tasks);
+    kmesos_policy_attach_topology(app->policy, &app->sched.topology);
     kmesos_policy_bind(app->policy, &app->sched.decider);
     return 0;
 }

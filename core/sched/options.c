@@ -195,7 +195,9 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_POLICY_BUDGET: {
         char *end = NULL;
         o->policy_budget = strtod(v, &end);
-        return end && !*end && o->policy_budget >= 1 ? 0 : bad("policy-budget", v, "expected a positive number");
+        /* at most 1e12: it becomes an integer count (kmesos_policy_config.budget) */
+        return end && !*end && o->policy_budget >= 1 && o->policy_budget <= 1e12
+                   ? 0 : bad("policy-budget", v, "expected a number from 1 to 1e12");
     }
     case OPT_POLICY_JIT: o->policy_jit = 1; return 0;
     case OPT_HELP: o->show_help = 1; return 0;

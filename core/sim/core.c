@@ -58,6 +58,7 @@ int ksim_core_init(ksim_core *c, const ksim_core_config *cfg, char *err, size_t 
         return -1;
     }
     kmesos_policy_attach(c->policy, &c->sched.offers, &c->sched.tasks);
+    kmesos_policy_attach_topology(c->policy, &c->sched.topology);
     kmesos_policy_bind(c->policy, &c->sched.decider);
     return 0;
 }

@@ -1,5 +1,5 @@
 /* eval: the policy host's hot path: one (offer, task) pair through the
- * chain, and the chain's on_status / on_tick hooks.
+ * chain, and the chain's on_status / on_tick / on_launch hooks.
  *
  * A small Lua driver, built into every state at load (kmesos_peval_driver),
  * walks the chain for each pair, swapping ctx.options per policy
@@ -424,9 +424,28 @@ static void status_hook(void *impl, const kmesos_task *task, const char *task_id
 
 static void tick_hook(void *impl, double now_s) { kmesos_policy_tick(impl, now_s); }
 
+int kmesos_policy_launched(kmesos_policy *p, const kmesos_offer *offer, const kmesos_task *task,
+                           double now_s)
+{
+    lua_State *L = p->L;
+    p->now_s = now_s;
+    lua_pushvalue(L, PSLOT_HOOK);
+    lua_pushliteral(L, "on_launch");
+    kmesos_pview_push_task(p, task);
+    kmesos_pview_push_offer(p, offer);
+    return run_hook(p);
+}
+
+static void launched_hook(void *impl, const kmesos_offer *offer, const kmesos_task *task,
+                          const kmesos_decide_ctx *ctx)
+{
+    kmesos_policy_launched(impl, offer, task, ctx->now_s);
+}
+
 void kmesos_policy_bind(kmesos_policy *p, kmesos_decider *d)
 {
     kmesos_decider_init(d, kmesos_policy_evaluate, p);
     d->status = status_hook;
     d->tick = tick_hook;
+    d->launched = launched_hook;
 }

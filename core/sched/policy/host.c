@@ -199,6 +199,7 @@ static int validate(lua_State *L, int idx, const char *path, char *err, size_t e
     if (check_field(L, idx, "evaluate", LUA_TFUNCTION, path, NULL, err, errlen) ||
         check_field(L, idx, "on_status", LUA_TFUNCTION, path, "a function", err, errlen) ||
         check_field(L, idx, "on_tick", LUA_TFUNCTION, path, "a function", err, errlen) ||
+        check_field(L, idx, "on_launch", LUA_TFUNCTION, path, "a function", err, errlen) ||
         check_field(L, idx, "check", LUA_TFUNCTION, path, "a function", err, errlen) ||
         check_field(L, idx, "name", LUA_TSTRING, path, "a string", err, errlen))
         return -1;
@@ -293,8 +294,8 @@ static int load_one(kmesos_policy *p, lua_State *L, const char *path, int opts, 
     lua_setfield(L, -2, "name");
     lua_pushvalue(L, options);
     lua_setfield(L, -2, "options");
-    static const char *const fns[] = {"evaluate", "on_status", "on_tick"};
-    for (int k = 0; k < 3; k++) {
+    static const char *const fns[] = {"evaluate", "on_status", "on_tick", "on_launch"};
+    for (int k = 0; k < 4; k++) {
         lua_getfield(L, policy, fns[k]);
         lua_setfield(L, -2, fns[k]);
     }
@@ -475,6 +476,13 @@ void kmesos_policy_attach(kmesos_policy *p, const kmesos_offers *book, const kme
     p->tasks = tasks;
     p->dirty = 1;
     kmesos_pview_init_cluster(p);
+}
+
+void kmesos_policy_attach_topology(kmesos_policy *p, const kmesos_topology *topo)
+{
+    p->topo = topo;
+    p->racks_valid = 0;
+    p->dirty = 1;
 }
 
 void kmesos_policy_invalidate(kmesos_policy *p)

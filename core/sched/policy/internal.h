@@ -37,6 +37,8 @@ typedef struct kmesos_pview {
     uint64_t gen;      /* task: its workload's generation (a reused address) */
     int ref;           /* in PSLOT_VIEWS */
     uint64_t stamp;    /* batch of the last refresh */
+    uint64_t job_sig[4]; /* task: what its task.job table shows (batch stamp,
+                          * job clock start, counts, launches) */
     int seen;
     UT_hash_handle hh;
 } kmesos_pview;
@@ -83,6 +85,9 @@ struct kmesos_policy {
     kmesos_pagent *agents;
     const kmesos_offers *book;
     const kmesos_tasks *tasks;
+    const kmesos_topology *topo;
+    uint64_t topo_gen;     /* topology generation in the rack maps */
+    int racks_valid;       /* ctx.cluster.rack_of_host/agent are built */
     uint64_t stamp;        /* batch counter */
     uint64_t batch_now_ms; /* loop clock of the current batch */
     int batch_valid;

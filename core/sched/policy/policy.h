@@ -25,6 +25,7 @@
 #include "sched/decide.h"
 #include "sched/offers.h"
 #include "sched/tasks.h"
+#include "sched/topology.h"
 
 #define KMESOS_POLICY_DEFAULT_BUDGET 1000000
 
@@ -64,14 +65,19 @@ void kmesos_policy_free(kmesos_policy *p);
  * ctx.cluster only has empty tables (and no `free`). */
 void kmesos_policy_attach(kmesos_policy *p, const kmesos_offers *book,
                           const kmesos_tasks *tasks);
+/* Gives the host the scheduler's topology: ctx.cluster.rack_of_host and
+ * rack_of_agent then name the rack of every agent the master knows, not
+ * only of those that offered. topo must outlive the host (NULL: none). */
+void kmesos_policy_attach_topology(kmesos_policy *p, const kmesos_topology *topo);
 
 /* The kmesos_evaluate_fn (impl = the kmesos_policy). An "accept" is taken
  * as a launch: ctx.cluster counts the task on the offer's host at once. */
 void kmesos_policy_evaluate(void *impl, const kmesos_offer *offer, const kmesos_task *task,
                             const kmesos_decide_ctx *ctx, kmesos_verdict *out);
 /* Makes p the scheduler's evaluator: d's evaluate is
- * kmesos_policy_evaluate, and its status and tick hooks run the chain's
- * on_status and on_tick (kmesos_policy_status, kmesos_policy_tick). */
+ * kmesos_policy_evaluate, and its status, tick and launched hooks run the
+ * chain's on_status, on_tick and on_launch (kmesos_policy_status,
+ * kmesos_policy_tick, kmesos_policy_launched). */
 void kmesos_policy_bind(kmesos_policy *p, kmesos_decider *d);
 /* The same without counting a launch (dry runs, benchmarks). */
 void kmesos_policy_eval(kmesos_policy *p, const kmesos_offer *offer, const kmesos_task *task,
@@ -89,6 +95,10 @@ int kmesos_policy_eval_json(kmesos_policy *p, const json_t *offer, const json_t 
 /* Calls every policy's on_tick(ctx). Returns the number of hook errors
  * (logged, counted, kept as last error). */
 int kmesos_policy_tick(kmesos_policy *p, double now_s);
+/* Runs every policy's on_launch(task, offer, ctx): task was launched on
+ * offer. Each hook is isolated like on_tick. Returns the errors count. */
+int kmesos_policy_launched(kmesos_policy *p, const kmesos_offer *offer, const kmesos_task *task,
+                           double now_s);
 /* Calls every policy's on_status(task, status, ctx) with status =
  * { task_id, state = "TASK_RUNNING"..., message }. task may be NULL (the
  * task table is then { id = task_id }). Also marks ctx.cluster stale. */

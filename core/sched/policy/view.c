@@ -19,6 +19,7 @@
 
 #include <lauxlib.h>
 
+#include "sched/jobs.h"
 #include "sched/policy/internal.h"
 
 /* ---- small Lua helpers ------------------------------------------------------ */
@@ -355,6 +356,36 @@ static void push_prefer(lua_State *L, const kmesos_task *t)
     lua_setfield(L, -2, "prefer");
 }
 
+/* task.job = { id, waiting_s, pending, running, launched } on the task
+ * table on top of the stack; rewritten only when what it shows moved
+ * (a launch or a pass-over changes it within a batch). */
+static void refresh_job(kmesos_policy *p, kmesos_pview *v, const kmesos_task *t)
+{
+    const kmesos_job *j = t->job;
+    if (!j)
+        return;
+    uint64_t sig[4] = {p->stamp, j->passed_over_ms, ((uint64_t)j->running << 32) | j->pending,
+                       j->launched};
+    if (v && memcmp(sig, v->job_sig, sizeof sig) == 0)
+        return;
+    lua_State *L = p->L;
+    raw_get(L, lua_gettop(L), "job");
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        lua_createtable(L, 0, 5);
+        lua_pushvalue(L, -1);
+        raw_set(L, lua_gettop(L) - 2, "job");
+    }
+    set_str(L, "id", j->id);
+    set_num(L, "waiting_s", kmesos_job_waiting_s(j, p->batch_now_ms));
+    set_num(L, "pending", j->pending);
+    set_num(L, "running", j->running);
+    set_num(L, "launched", (double)j->launched);
+    lua_pop(L, 1);
+    if (v)
+        memcpy(v->job_sig, sig, sizeof sig);
+}
+
 static void push_task_table(kmesos_policy *p, const kmesos_task *t)
 {
     lua_State *L = p->L;
@@ -409,12 +440,14 @@ void kmesos_pview_push_task(kmesos_policy *p, const kmesos_task *t)
         p->task_cache[slot] = view_add(p, &p->task_views, t, t->id, t->workload);
         if (p->task_cache[slot])
             p->task_cache[slot]->gen = t->workload->generation;
+        refresh_job(p, p->task_cache[slot], t);
         return;
     }
     p->task_cache[slot] = v;
     lua_rawgeti(p->L, PSLOT_VIEWS, v->ref);
     if (v->stamp != p->stamp)
         refresh_task(p, v, t);
+    refresh_job(p, v, t);
 }
 
 /* ---- ctx.cluster ------------------------------------------------------------ */
@@ -457,10 +490,33 @@ static void new_count_tables(kmesos_policy *p)
     raw_set(L, lua_gettop(L) - 2, p->rack_attr);
     raw_set(L, PSLOT_CLUSTER, "tasks_by_rack");
     raw_set(L, PSLOT_CLUSTER, "tasks_by_attribute");
+}
+
+/* ctx.cluster.rack_of_host / rack_of_agent afresh: every agent the
+ * topology knows (GET_AGENTS and offers), then what offers told the host
+ * (a policy host without a topology). Rebuilt only when either changed:
+ * between rebuilds an offer from a new agent is added by learn_agent. */
+static void racks_rebuild(kmesos_policy *p)
+{
+    lua_State *L = p->L;
+    int top = lua_gettop(L);
     lua_newtable(L);
     raw_set(L, PSLOT_CLUSTER, "rack_of_host");
     lua_newtable(L);
     raw_set(L, PSLOT_CLUSTER, "rack_of_agent");
+    for (const kmesos_topo_agent *a = p->topo ? p->topo->agents : NULL; a; a = a->hh.next) {
+        if (!a->rack)
+            continue;
+        sub_table(L, PSLOT_CLUSTER, "rack_of_host");
+        set_str(L, a->hostname, a->rack);
+        sub_table(L, PSLOT_CLUSTER, "rack_of_agent");
+        set_str(L, a->agent_id, a->rack);
+        lua_settop(L, top);
+    }
+    p->topo_gen = p->topo ? p->topo->generation : 0;
+    p->racks_valid = 1;
+    for (kmesos_pagent *a = p->agents; a; a = a->hh.next)
+        agent_to_cluster(p, a);
 }
 
 /* Drops task views of slots no longer in the registry. */
@@ -480,6 +536,8 @@ static void sweep_tasks(kmesos_policy *p)
 static void rebuild_cluster(kmesos_policy *p)
 {
     p->stats.cluster_builds++;
+    if (!p->racks_valid || (p->topo && p->topo->generation != p->topo_gen))
+        racks_rebuild(p);
     new_count_tables(p);
     for (kmesos_pagent *a = p->agents; a; a = a->hh.next)
         agent_to_cluster(p, a);
@@ -516,6 +574,8 @@ static void sweep_offers(kmesos_policy *p)
 
 void kmesos_pview_batch(kmesos_policy *p, uint64_t now_ms, double now_s)
 {
+    if (p->topo && p->topo->generation != p->topo_gen)
+        p->dirty = 1; /* GET_AGENTS answered: new racks */
     if (p->batch_valid && now_ms == p->batch_now_ms && !p->dirty)
         return;
     p->stamp++;
@@ -618,6 +678,7 @@ void kmesos_pview_init_cluster(kmesos_policy *p)
     for (int i = 0; i < 3; i++)
         p->free_pushed[i] = NAN; /* fresh table: push everything */
     p->free_valid = 0;
+    p->racks_valid = 0;
     rebuild_cluster(p);
 }
 
