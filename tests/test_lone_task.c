@@ -68,6 +68,7 @@ static int setup(lone *l, const char *prefer, int silent)
     kmesos_scheduler_io io = fake_io_make(&l->io);
     CHECK_INT(kmesos_scheduler_init(&l->s, &cfg, &io, NULL, 0), 0);
     kmesos_policy_attach(l->policy, &l->s.offers, &l->s.tasks);
+    kmesos_policy_attach_topology(l->policy, &l->s.topology);
     kmesos_policy_bind(l->policy, &l->s.decider);
     for (int i = 0; i < N_AGENTS; i++) /* what GET_AGENTS tells before any offer */
         CHECK_INT(kmesos_topology_learn(&l->s.topology, AGENTS[i], HOSTS[i], RACKS[i]), 0);
@@ -253,7 +254,11 @@ static void test_preferred_host_that_never_offers(void)
     }
     run(&l);
     check_bound(&l, "preferred host busy (known rack r1)");
-    CHECK_INT(l.s.stats.launched_at[KMESOS_LOCALITY_NODE], 0);
+    /* the topology names host-3's rack although host-3 never offered: the
+     * task takes its rack once the node wait is over */
+    CHECK_INT(l.s.stats.launched_at[KMESOS_LOCALITY_RACK], 1);
+    CHECK_STR(l.accept_host, "host-2");
+    CHECK(launch_delay_s(&l) <= NODE_WAIT_S + INTERVAL_MS / 1000.0);
     teardown(&l);
 }
 

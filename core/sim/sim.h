@@ -22,7 +22,6 @@ typedef struct ksim_run_config {
     ksim_mode mode;
     uint64_t seed;
     double wait_refuse_s;        /* the scheduler's --wait-refuse */
-    int no_get_agents;           /* 1: the cores learn racks from offers only */
 } ksim_run_config;
 
 /* 0: res filled (free it with ksim_result_free); -1: the run could not

@@ -178,7 +178,7 @@ static int add_core(ksim_world *w, const unsigned char *allowed, char *err, size
     if (ksim_core_init(c, &cc, err, errlen) != 0)
         return -1;
     w->n_cores++;
-    if (cfg->no_get_agents)
+    if (w->sc->no_get_agents)
         return 0;
     /* GET_AGENTS: the scheduler knows every agent's host and rack before
      * its first offer (also agents outside a static partition) */
