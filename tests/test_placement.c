@@ -15,7 +15,10 @@
 #include "fake_io.h"
 #include "sched/policy/policy.h"
 #include "sched/scheduler.h"
+#include "sched/trace.h"
 #include "testlib.h"
+
+#include <jansson.h>
 
 static char tmpdir[] = "/tmp/kmesos-placement-XXXXXX";
 
@@ -242,6 +245,53 @@ static void test_tasks_added_later_are_indexed(void)
     world_down(&w);
 }
 
+/* Counts the trace lines of event ev (each line must parse as JSON). */
+static int trace_count(const char *path, const char *ev, int *bad)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    int n = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (!j || !json_is_number(json_object_get(j, "t")))
+            (*bad)++;
+        const char *e = json_string_value(json_object_get(j, "ev"));
+        n += e && strcmp(e, ev) == 0;
+        json_decref(j);
+    }
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static void test_trace_records_what_placement_did(void)
+{
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/trace.jsonl", tmpdir);
+    const char *specs[] = {"name=j cmd=true cpus=1 instances=2 prefer_hosts_by_instance=\"h1;h9\""};
+    world w;
+    world_up(&w, specs, 1, JOB_LUA);
+    kmesos_trace *tr = kmesos_trace_open(path, err, sizeof err);
+    CHECK(tr != NULL);
+    w.s.trace = tr;
+    offer(&w, "o1", "h1", "r1", 1); /* j-0 launches (node-local), j-1 does not fit */
+    offer(&w, "o2", "h2", "r1", 1); /* j-1 waits: declined */
+    kmesos_scheduler_tick(&w.s);
+    int bad = 0;
+    CHECK_INT(trace_count(path, "offer", &bad), 2);
+    CHECK_INT(trace_count(path, "task", &bad), 2);      /* each slot described once */
+    CHECK_INT(trace_count(path, "verdict", &bad), 3);
+    CHECK_INT(trace_count(path, "launch", &bad), 1);
+    CHECK_INT(trace_count(path, "decline", &bad), 1);
+    CHECK_INT(bad, 0);
+    w.s.trace = NULL;
+    kmesos_trace_close(tr);
+    CHECK(kmesos_trace_open("/nonexistent-dir/x", err, sizeof err) == NULL);
+    CHECK(strstr(err, "/nonexistent-dir/x") != NULL);
+    world_down(&w);
+    unlink(path);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir))
@@ -255,6 +305,7 @@ int main(void)
     RUN_TEST(test_rack_tier_uses_racks_of_preferred_hosts);
     RUN_TEST(test_non_local_tasks_of_a_job_asked_once_per_offer);
     RUN_TEST(test_tasks_added_later_are_indexed);
+    RUN_TEST(test_trace_records_what_placement_did);
     char path[512];
     snprintf(path, sizeof path, "%s/p.lua", tmpdir);
     unlink(path);

@@ -30,6 +30,7 @@
 #include "sched/mesos/agents.h"
 #include "sched/mesos/session.h"
 #include "sched/state/state.h"
+#include "sched/trace.h"
 
 #define MOD "main"
 
@@ -38,6 +39,7 @@ typedef struct kmesos_app {
     kmesos_options opts;
     kmesos_session *session;
     kmesos_agents *agents;  /* GET_AGENTS: the topology before offers */
+    kmesos_trace *trace;    /* --trace, or NULL */
     kmesos_scheduler sched;
     kmesos_kafka kafka;
     kmesos_kafka_files *files;
@@ -360,9 +362,14 @@ static int init_scheduler(kmesos_app *app)
     kmesos_scheduler_io io = {.arg = app, .now_ms = io_now_ms, .now_s = io_now_s,
                               .changed = io_changed, .now_us = io_now_us};
     kmesos_scheduler_init(&app->sched, &cfg, &io, list, n);
+    char err[1024];
+    if (app->opts.trace && !(app->trace = kmesos_trace_open(app->opts.trace, err, sizeof err))) {
+        fprintf(stderr, "kmesos-scheduler: %s\n", err);
+        return 2;
+    }
+    app->sched.trace = app->trace;
     if (init_kafka(app) != 0)
         return 1;
-    char err[1024];
     int loaded = kmesos_state_store_load(app->state, &app->doc, err, sizeof err);
     if (loaded < 0) {
         fprintf(stderr, "kmesos-scheduler: %s\n", err);
@@ -548,6 +555,7 @@ int main(int argc, char **argv)
     uv_run(&app.loop, UV_RUN_DEFAULT);
     uv_loop_close(&app.loop);
     kmesos_scheduler_free(&app.sched);
+    kmesos_trace_close(app.trace);
     kmesos_kafka_free(&app.kafka);
     kmesos_policy_free(app.policy);
     kmesos_options_free(&app.opts);

@@ -47,6 +47,9 @@ static const char usage_text[] =
     "  --decline-refuse DUR     refuse_seconds sent with other declines (default 5s)\n"
     "  --rack-attribute NAME    agent attribute naming its rack, for the placement\n"
     "                           index and ctx.cluster.rack_of_host (default rack)\n"
+    "  --trace FILE             append one JSON line per placement event (offers,\n"
+    "                           tasks, verdicts with reasons, holds, declines,\n"
+    "                           launches, updates); kmesos-sim --replay reads it\n"
 
     "  --workload SPEC          a command workload, repeatable, e.g.\n"
     "                           'name=web cmd=\"sleep 60\" cpus=0.1 mem=32 instances=2'\n"
@@ -107,7 +110,7 @@ enum {
     OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_CT, OPT_WORKLOAD,
     OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_POLICY_BUDGET, OPT_POLICY_JIT, OPT_HELP,
     OPT_EXECUTOR, OPT_KAFKA_DIST, OPT_FETCH_MODE, OPT_FILES_URL, OPT_DATA_ROOT, OPT_QUORUM,
-    OPT_WAIT_REFUSE, OPT_RACK_ATTR,
+    OPT_WAIT_REFUSE, OPT_RACK_ATTR, OPT_TRACE,
 };
 
 static const struct option long_options[] = {
@@ -125,6 +128,7 @@ static const struct option long_options[] = {
     {"decline-refuse", required_argument, 0, OPT_REFUSE},
     {"wait-refuse", required_argument, 0, OPT_WAIT_REFUSE},
     {"rack-attribute", required_argument, 0, OPT_RACK_ATTR},
+    {"trace", required_argument, 0, OPT_TRACE},
     {"content-type", required_argument, 0, OPT_CT},
     {"workload", required_argument, 0, OPT_WORKLOAD},
     {"workloads-file", required_argument, 0, OPT_WFILE},
@@ -185,6 +189,7 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_REFUSE: return opt_duration("decline-refuse", v, &o->decline_refuse_s);
     case OPT_WAIT_REFUSE: return opt_duration("wait-refuse", v, &o->wait_refuse_s);
     case OPT_RACK_ATTR: o->rack_attribute = v; return *v ? 0 : bad("rack-attribute", v, "empty");
+    case OPT_TRACE: o->trace = v; return *v ? 0 : bad("trace", v, "empty");
     case OPT_CT:
         o->content_type = v;
         return strcmp(v, "protobuf") && strcmp(v, "json") ? bad("content-type", v, "expected protobuf or json") : 0;

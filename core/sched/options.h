@@ -22,6 +22,7 @@ typedef struct kmesos_options {
     double wait_refuse_s;
     double decline_refuse_s;
     const char *rack_attribute;
+    const char *trace;          /* --trace FILE, or NULL */
     const char *content_type;
     const char **workloads;     /* --workload SPEC, repeatable */
     size_t n_workloads;

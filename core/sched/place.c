@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sched/launcher.h"
+#include "sched/trace.h"
 #include "sched/scheduler_int.h"
 
 #define MOD "scheduler"
@@ -40,6 +41,7 @@ static void batch_flush(kmesos_scheduler *s, decline_batch *b)
     for (size_t g = 0; g < b->n_groups; g++) {
         decline_group *dg = &b->groups[g];
         kmesos_sched_send(s, kmesos_call_decline(dg->ids, dg->n, dg->refuse_s));
+        kmesos_trace_decline(s->trace, s->io.now_ms(s->io.arg), dg->ids, dg->n, dg->refuse_s);
         s->stats.offers_declined += dg->n;
         KLOG_DEBUG(MOD, "DECLINE %zu offer(s), refuse_seconds=%g", dg->n, dg->refuse_s);
         for (size_t i = 0; i < dg->n; i++)
@@ -124,6 +126,7 @@ static void place_launched(kmesos_scheduler *s, kmesos_offer *o, kmesos_task *t,
     }
     if (s->decider.launched)
         s->decider.launched(s->decider.impl, o, t, ctx);
+    kmesos_trace_launch(s->trace, ctx->now_ms, o, t, kmesos_locality_name(l));
     KLOG_INFO(MOD, "launching %s on %s (offer %s, %s-local)", t->id, o->hostname, o->id,
               kmesos_locality_name(l));
 }
@@ -135,10 +138,12 @@ static kmesos_verdict_kind place_task(kmesos_scheduler *s, kmesos_offer *o, kmes
     kmesos_verdict v = {.kind = KMESOS_VERDICT_ACCEPT, .refuse_seconds = -1, .hold_s = -1};
     int ext = t->workload->ext && s->ext.gate;
     t->asked_stamp = p->stamp;
+    kmesos_trace_task(s->trace, ctx->now_ms, t);
     if (ext)
         s->ext.gate(s->ext.arg, t, o, &p->pc, &v);
     if (v.kind == KMESOS_VERDICT_ACCEPT)
         kmesos_decide(&s->decider, o, &p->left, t, ctx, &v);
+    kmesos_trace_verdict(s->trace, ctx->now_ms, o, t, kmesos_verdict_name(v.kind), v.reason);
     *unfit = v.unfit;
     if (t->job && !v.unfit)
         t->job->asked_stamp = p->stamp;
@@ -270,8 +275,10 @@ static void place_unplaced(kmesos_scheduler *s, kmesos_offer *o, decline_batch *
     double hold_s = p->hold_s > s->cfg.offer_hold_s ? p->hold_s : s->cfg.offer_hold_s;
     uint64_t hold_ms = hold_s > 0 && hold_s < 86400 ? (uint64_t)(hold_s * 1000) : 0;
     if (p->waited && hold_ms && ctx->now_ms < o->received_ms + hold_ms) {
-        if (!o->hold_until_ms)
+        if (!o->hold_until_ms) {
             s->stats.offers_held++;
+            kmesos_trace_hold(s->trace, ctx->now_ms, o, o->received_ms + hold_ms);
+        }
         o->hold_until_ms = o->received_ms + hold_ms;
         return;
     }
@@ -341,6 +348,8 @@ void kmesos_place_offers(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event_
         }
         kmesos_topology_learn(&s->topology, o->agent_id, o->hostname,
                               kmesos_offer_attr(o, s->topology.rack_attribute));
+        kmesos_trace_offer(s->trace, ctx.now_ms, o,
+                           kmesos_candidates_offer_rack(&s->topology, o));
         place_prepare(s);
         place_offer(s, o, &batch, &ctx);
     }
@@ -366,6 +375,7 @@ void kmesos_place_held(kmesos_scheduler *s)
         if (ctx.now_ms >= o->hold_until_ms) {
             s->offers.stats.expired++;
             s->stats.hold_expiries++;
+            kmesos_trace_expire(s->trace, ctx.now_ms, o);
             batch_decline(s, &batch, o, s->cfg.decline_refuse_s);
         } else {
             place_offer(s, o, &batch, &ctx);

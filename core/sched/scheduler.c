@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sched/scheduler_int.h"
+#include "sched/trace.h"
 
 #define MOD "scheduler"
 
@@ -153,6 +154,7 @@ void kmesos_scheduler_tick(kmesos_scheduler *s)
 {
     if (s->decider.tick)
         s->decider.tick(s->decider.impl, s->io.now_s(s->io.arg));
+    kmesos_trace_flush(s->trace);
     if (!s->subscribed)
         return;
     kmesos_place_held(s);
@@ -197,6 +199,8 @@ static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
                                                          st->reason)
                              : "",
               st->message ? ": " : "", st->message ? st->message : "");
+    kmesos_trace_update(s->trace, s->io.now_ms(s->io.arg), st->task_id->value,
+                        kmesos_task_state_name(st->state));
     kmesos_task *t = kmesos_tasks_find(&s->tasks, st->task_id->value);
     kmesos_update_result r = kmesos_tasks_update(&s->tasks, st->task_id->value, st->state, agent,
                                                  st->message, s->io.now_ms(s->io.arg));

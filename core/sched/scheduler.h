@@ -105,6 +105,7 @@ typedef struct kmesos_scheduler {
     kmesos_topology topology;    /* agents' hosts and racks (GET_AGENTS, offers) */
     kmesos_jobs jobs;            /* per-workload wait clocks and counts */
     kmesos_candidates cand;      /* pending slots by preferred agent/host/rack */
+    struct kmesos_trace *trace;  /* --trace: placement as JSON lines; NULL: off (not owned) */
     kmesos_workload **workloads; /* each allocated on its own */
     size_t n_workloads;
     kmesos_scheduler_ext ext;

@@ -40,6 +40,7 @@ typedef struct kmesos_task {
     int restarting;            /* killed to be relaunched at once */
     struct kmesos_job *job;    /* its job (jobs.h), set by the scheduler */
     uint64_t asked_stamp;      /* placement: last offer it was asked about */
+    uint64_t traced_seq;       /* trace: seq + 1 of the id last described */
     UT_hash_handle hh;
 } kmesos_task;
 
