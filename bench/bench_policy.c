@@ -323,8 +323,8 @@ static void bench_event(const char *dir, const char *label, const char *const *s
         const event_run *b = &runs[0], *m = &runs[EVENT_RUNS / 2];
         printf("OFFERS event, 10,000 offers x 100 tasks, %s: %.1f ms best, %.1f ms median "
                "(best: decode %.1f ms, place+answer %.1f ms, %.1f ms CPU; %d runs); "
-               "%llu evaluations (%.2f M/s through the core), %llu tasks launched, %llu offers "
-               "held, %llu calls (%llu bytes) encoded; event %zu bytes\n",
+               "%llu evaluations (%.2f M/s through the core, place+answer), %llu tasks "
+               "launched, %llu offers held, %llu calls (%llu bytes) encoded; event %zu bytes\n",
                label, b->decode_ms + b->place_ms, m->decode_ms + m->place_ms, b->decode_ms,
                b->place_ms, b->cpu_ms, EVENT_RUNS, (unsigned long long)b->evaluations,
                b->place_ms > 0 ? (double)b->evaluations / b->place_ms / 1e3 : 0,
