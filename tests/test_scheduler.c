@@ -407,6 +407,160 @@ static void test_calls_go_to_the_send_arg(void)
     teardown(&s, &f);
 }
 
+static void send_update(kmesos_scheduler *s, const char *task_id, int state)
+{
+    Mesos__V1__Scheduler__Event *ev = update_event(task_id, state, 0);
+    kmesos_scheduler_on_event(s, ev);
+    kmesos_pb_free(ev);
+}
+
+/* A launched, running slot of "web" (instance 0), its id copied out. */
+static kmesos_task *running_slot(kmesos_scheduler *s, fake *f, char *id, size_t n)
+{
+    kmesos_scheduler_on_subscribed(s, "fw-1");
+    const char *ids[] = {"o1"};
+    feed_offers(s, ids, 1, 1.0);
+    kmesos_task *t = s->tasks.by_id;
+    snprintf(id, n, "%s", t->id);
+    send_update(s, id, MESOS__V1__TASK_STATE__TASK_RUNNING);
+    fake_io_reset(&f->io);
+    return t;
+}
+
+static void test_unreachable_task_keeps_its_slot_then_is_replaced(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    char id[64];
+    setup(&s, &f, "name=web cmd=true");
+    kmesos_task *t = running_slot(&s, &f, id, sizeof id);
+    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_UNREACHABLE);
+    CHECK_INT(t->phase, KMESOS_PHASE_ACTIVE);
+    f.io.now_ms += 60000; /* within --unreachable-grace (120 s) */
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(t->phase, KMESOS_PHASE_ACTIVE);
+    CHECK_STR(t->id, id);
+    f.io.now_ms += 61000;
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
+    CHECK(strcmp(t->id, id) != 0); /* a fresh id: ids are never reused */
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
+    teardown(&s, &f);
+}
+
+static void test_given_up_task_that_comes_back_is_adopted(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    char id[64];
+    setup(&s, &f, "name=web cmd=true");
+    kmesos_task *t = running_slot(&s, &f, id, sizeof id);
+    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_UNREACHABLE);
+    f.io.now_ms += 121000;
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
+    /* the agent re-registers: the old task is RUNNING again */
+    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_INT(t->phase, KMESOS_PHASE_ACTIVE);
+    CHECK_STR(t->id, id);
+    CHECK_INT(kmesos_tasks_pending(&s.tasks), 0);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 0);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS), 1);
+    teardown(&s, &f);
+}
+
+static void test_task_that_comes_back_after_its_replacement_is_killed(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    char id[64];
+    setup(&s, &f, "name=web cmd=true");
+    kmesos_task *t = running_slot(&s, &f, id, sizeof id);
+    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_UNREACHABLE);
+    f.io.now_ms += 121000;
+    kmesos_scheduler_tick(&s);
+    const char *ids[] = {"o2"};
+    feed_offers(&s, ids, 1, 1.0); /* the replacement launches */
+    CHECK_INT(t->phase, KMESOS_PHASE_LAUNCHING);
+    fake_io_reset(&f.io);
+    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kmesos_call *k = fake_io_find(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__KILL);
+    CHECK(k && strcmp(k->kill->task_id->value, id) == 0);
+    CHECK(strcmp(t->id, id) != 0);
+    teardown(&s, &f);
+}
+
+static void test_update_for_a_task_we_never_ran_kills_it(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true");
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    fake_io_reset(&f.io);
+    send_update(&s, "intruder-0-9", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    send_update(&s, "garbage", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    send_update(&s, "web-7-9", MESOS__V1__TASK_STATE__TASK_RUNNING); /* no instance 7 */
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 3);
+    send_update(&s, "other-0-3", MESOS__V1__TASK_STATE__TASK_FINISHED); /* gone: nothing */
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 3);
+    teardown(&s, &f);
+}
+
+static void test_unknown_to_the_master_depends_on_whether_it_ran(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    char id[64];
+    setup(&s, &f, "name=web cmd=true instances=2");
+    kmesos_task *t = running_slot(&s, &f, id, sizeof id);
+    /* a master that failed over does not know the running task yet */
+    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_UNKNOWN);
+    CHECK_INT(t->phase, KMESOS_PHASE_ACTIVE);
+    CHECK(t->unreachable_ms != 0);
+    /* a slot that never ran: its launch was lost, relaunch at once */
+    kmesos_task *u = NULL;
+    for (kmesos_task *x = s.tasks.by_id; x; x = x->hh.next)
+        if (x != t)
+            u = x;
+    const char *ids[] = {"o3"};
+    feed_offers(&s, ids, 1, 1.0);
+    CHECK(u && u->phase == KMESOS_PHASE_LAUNCHING);
+    char uid[64];
+    snprintf(uid, sizeof uid, "%s", u ? u->id : "");
+    send_update(&s, uid, MESOS__V1__TASK_STATE__TASK_UNKNOWN);
+    CHECK(u && u->phase == KMESOS_PHASE_PENDING);
+    teardown(&s, &f);
+}
+
+static void test_task_ids_are_never_reused_across_a_restart(void)
+{
+    char a[64], b[64];
+    uint64_t seqs[2];
+    for (int run = 0; run < 2; run++) {
+        kmesos_tasks reg;
+        kmesos_relaunch_backoff bo = {1000, 60000};
+        kmesos_tasks_init(&reg, bo);
+        reg.seq = run ? seqs[0] : 0; /* what the state's task_seq restores */
+        kmesos_workload w = {.name = "web", .instances = 1};
+        kmesos_task *t = kmesos_tasks_add(&reg, &w, 0, 1);
+        snprintf(run ? b : a, 64, "%s", t->id);
+        seqs[run] = reg.seq;
+        kmesos_tasks_free(&reg);
+    }
+    CHECK(strcmp(a, b) != 0);
+    char name[64];
+    int instance;
+    uint64_t seq;
+    CHECK_INT(kmesos_tasks_parse_id("my-job-12-345", name, sizeof name, &instance, &seq), 0);
+    CHECK_STR(name, "my-job");
+    CHECK_INT(instance, 12);
+    CHECK_INT(seq, 345);
+    CHECK_INT(kmesos_tasks_parse_id("web-x-3", name, sizeof name, &instance, &seq), -1);
+    CHECK_INT(kmesos_tasks_parse_id("-1-3", name, sizeof name, &instance, &seq), -1);
+    CHECK_INT(kmesos_tasks_parse_id("web-1-", name, sizeof name, &instance, &seq), -1);
+    CHECK_INT(kmesos_tasks_parse_id("web-99999999999-1", name, sizeof name, &instance, &seq), -1);
+}
+
 int main(void)
 {
     RUN_TEST(test_subscribe_reconciles_then_revives);
@@ -419,5 +573,11 @@ int main(void)
     RUN_TEST(test_resubscribe_reconciles_known_tasks_explicitly);
     RUN_TEST(test_updates_and_ticks_reach_the_evaluator_hooks);
     RUN_TEST(test_calls_go_to_the_send_arg);
+    RUN_TEST(test_unreachable_task_keeps_its_slot_then_is_replaced);
+    RUN_TEST(test_given_up_task_that_comes_back_is_adopted);
+    RUN_TEST(test_task_that_comes_back_after_its_replacement_is_killed);
+    RUN_TEST(test_update_for_a_task_we_never_ran_kills_it);
+    RUN_TEST(test_unknown_to_the_master_depends_on_whether_it_ran);
+    RUN_TEST(test_task_ids_are_never_reused_across_a_restart);
     return testlib_finish();
 }

@@ -359,6 +359,7 @@ static int init_scheduler(kmesos_app *app)
     cfg.decline_refuse_s = app->opts.decline_refuse_s;
     cfg.wait_refuse_s = app->opts.wait_refuse_s;
     cfg.rack_attribute = app->opts.rack_attribute;
+    cfg.unreachable_grace_s = app->opts.unreachable_grace_s;
     kmesos_scheduler_io io = {.arg = app, .now_ms = io_now_ms, .now_s = io_now_s,
                               .changed = io_changed, .now_us = io_now_us};
     kmesos_scheduler_init(&app->sched, &cfg, &io, list, n);

@@ -213,3 +213,54 @@ int kmesos_scheduler_kill(kmesos_scheduler *s, const char *task_id)
     kmesos_sched_interest(s, 0);
     return 0;
 }
+
+/* ---- tasks that come back, tasks that do not -------------------------------- */
+
+kmesos_task *kmesos_sched_adopt_or_kill(kmesos_scheduler *s, const char *task_id, int state,
+                                        const char *agent_id)
+{
+    char name[256];
+    int instance;
+    uint64_t seq;
+    const kmesos_workload *w = NULL;
+    kmesos_task *slot = NULL;
+    if (kmesos_tasks_parse_id(task_id, name, sizeof name, &instance, &seq) == 0 &&
+        (w = kmesos_scheduler_workload(s, name)) != NULL)
+        slot = kmesos_scheduler_slot(s, w, instance);
+    if (slot && slot->phase == KMESOS_PHASE_PENDING &&
+        kmesos_tasks_adopt(&s->tasks, slot, task_id, state, agent_id,
+                           s->io.now_ms(s->io.arg)) == 0) {
+        KLOG_INFO(MOD, "task %s came back: adopted by its slot (the pending replacement is "
+                       "withdrawn)", task_id);
+        kmesos_sched_changed(s);
+        kmesos_sched_interest(s, 0);
+        return slot;
+    }
+    KLOG_WARN(MOD, "task %s is not ours to run (%s): killing it", task_id,
+              !w ? "no such workload" : !slot ? "no such instance" : "its slot runs another task");
+    kmesos_sched_send(s, kmesos_call_kill(task_id, agent_id));
+    return NULL;
+}
+
+void kmesos_sched_give_up_unreachable(kmesos_scheduler *s)
+{
+    uint64_t now = s->io.now_ms(s->io.arg);
+    double grace_s = s->cfg.unreachable_grace_s;
+    uint64_t grace_ms = grace_s > 0 && grace_s < 1e9 ? (uint64_t)(grace_s * 1000) : 0;
+    int given_up = 0;
+    for (kmesos_task *t = s->tasks.by_id, *next; t; t = next) {
+        next = t->hh.next; /* a give-up rehashes t under its new id */
+        if (!t->unreachable_ms || t->phase != KMESOS_PHASE_ACTIVE ||
+            now < t->unreachable_ms + grace_ms)
+            continue;
+        KLOG_WARN(MOD, "task %s unreachable for %.0fs: its slot launches a replacement (the "
+                       "old one is adopted if it comes back first, else killed)",
+                  t->id, (double)(now - t->unreachable_ms) / 1000.0);
+        kmesos_tasks_give_up(&s->tasks, t, now);
+        given_up = 1;
+    }
+    if (given_up) {
+        kmesos_sched_changed(s);
+        kmesos_sched_interest(s, 0);
+    }
+}

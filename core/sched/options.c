@@ -47,6 +47,10 @@ static const char usage_text[] =
     "  --decline-refuse DUR     refuse_seconds sent with other declines (default 5s)\n"
     "  --rack-attribute NAME    agent attribute naming its rack, for the placement\n"
     "                           index and ctx.cluster.rack_of_host (default rack)\n"
+    "  --unreachable-grace DUR  how long a task on an unreachable agent (or unknown\n"
+    "                           to a master that failed over) keeps its slot before a\n"
+    "                           replacement launches; one that comes back in time is\n"
+    "                           adopted, later ones are killed (default 2m)\n"
     "  --trace FILE             append one JSON line per placement event (offers,\n"
     "                           tasks, verdicts with reasons, holds, declines,\n"
     "                           launches, updates); kmesos-sim --replay reads it\n"
@@ -110,7 +114,7 @@ enum {
     OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_CT, OPT_WORKLOAD,
     OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_POLICY_BUDGET, OPT_POLICY_JIT, OPT_HELP,
     OPT_EXECUTOR, OPT_KAFKA_DIST, OPT_FETCH_MODE, OPT_FILES_URL, OPT_DATA_ROOT, OPT_QUORUM,
-    OPT_WAIT_REFUSE, OPT_RACK_ATTR, OPT_TRACE,
+    OPT_WAIT_REFUSE, OPT_RACK_ATTR, OPT_TRACE, OPT_UNREACHABLE,
 };
 
 static const struct option long_options[] = {
@@ -129,6 +133,7 @@ static const struct option long_options[] = {
     {"wait-refuse", required_argument, 0, OPT_WAIT_REFUSE},
     {"rack-attribute", required_argument, 0, OPT_RACK_ATTR},
     {"trace", required_argument, 0, OPT_TRACE},
+    {"unreachable-grace", required_argument, 0, OPT_UNREACHABLE},
     {"content-type", required_argument, 0, OPT_CT},
     {"workload", required_argument, 0, OPT_WORKLOAD},
     {"workloads-file", required_argument, 0, OPT_WFILE},
@@ -190,6 +195,7 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_WAIT_REFUSE: return opt_duration("wait-refuse", v, &o->wait_refuse_s);
     case OPT_RACK_ATTR: o->rack_attribute = v; return *v ? 0 : bad("rack-attribute", v, "empty");
     case OPT_TRACE: o->trace = v; return *v ? 0 : bad("trace", v, "empty");
+    case OPT_UNREACHABLE: return opt_duration("unreachable-grace", v, &o->unreachable_grace_s);
     case OPT_CT:
         o->content_type = v;
         return strcmp(v, "protobuf") && strcmp(v, "json") ? bad("content-type", v, "expected protobuf or json") : 0;
@@ -241,6 +247,7 @@ int kmesos_options_parse(int argc, char **argv, kmesos_options *o)
     o->wait_refuse_s = 0;
     o->decline_refuse_s = 5;
     o->rack_attribute = "rack";
+    o->unreachable_grace_s = 120;
     o->content_type = "protobuf";
     o->fetch_mode = "uri";
     o->kafka_data_root = "/var/lib/kafka-mesos";

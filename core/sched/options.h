@@ -23,6 +23,7 @@ typedef struct kmesos_options {
     double decline_refuse_s;
     const char *rack_attribute;
     const char *trace;          /* --trace FILE, or NULL */
+    double unreachable_grace_s;
     const char *content_type;
     const char **workloads;     /* --workload SPEC, repeatable */
     size_t n_workloads;

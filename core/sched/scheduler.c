@@ -30,6 +30,7 @@ void kmesos_scheduler_config_defaults(kmesos_scheduler_config *cfg)
     cfg->wait_refuse_s = 0;
     cfg->decline_refuse_s = 5;
     cfg->rack_attribute = NULL;
+    cfg->unreachable_grace_s = 120;
     cfg->accept_refuse_s = 1;
     cfg->backoff.base_ms = 1000;
     cfg->backoff.max_ms = 60000;
@@ -157,6 +158,7 @@ void kmesos_scheduler_tick(kmesos_scheduler *s)
     kmesos_trace_flush(s->trace);
     if (!s->subscribed)
         return;
+    kmesos_sched_give_up_unreachable(s);
     kmesos_place_held(s);
     kmesos_sched_interest(s, 0);
     settle(s);
@@ -205,6 +207,10 @@ static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
     kmesos_update_result r = kmesos_tasks_update(&s->tasks, st->task_id->value, st->state, agent,
                                                  st->message, s->io.now_ms(s->io.arg));
     acknowledge(s, st);
+    if (!t && !kmesos_task_state_is_terminal(st->state) &&
+        st->state != MESOS__V1__TASK_STATE__TASK_UNKNOWN &&
+        (t = kmesos_sched_adopt_or_kill(s, st->task_id->value, st->state, agent)) != NULL)
+        r = KMESOS_UPDATE_ACTIVE;
     if (r == KMESOS_UPDATE_ACTIVE && t && t->phase == KMESOS_PHASE_STOPPED &&
         st->state != MESOS__V1__TASK_STATE__TASK_KILLING) {
         KLOG_INFO(MOD, "task %s was stopped but is %s: killing it", t->id,

@@ -60,6 +60,10 @@ typedef struct kmesos_scheduler_config {
     double wait_refuse_s;
     double decline_refuse_s; /* refuse_seconds of plain declines */
     const char *rack_attribute; /* agent attribute naming its rack (NULL: "rack") */
+    /* how long a task that is unreachable (or unknown to a master that just
+     * failed over) keeps its slot before a replacement is launched: a
+     * second copy of a broker is worse than a short outage */
+    double unreachable_grace_s;
     double accept_refuse_s;  /* refuse_seconds for what an ACCEPT leaves */
     kmesos_relaunch_backoff backoff;  /* relaunch delays */
 } kmesos_scheduler_config;

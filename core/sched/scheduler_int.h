@@ -56,5 +56,15 @@ void kmesos_place_release(kmesos_scheduler *s);
 /* SUPPRESS when nothing is pending, REVIVE when something is and offers
  * are suppressed (or always, with force_revive). Only while subscribed. */
 void kmesos_sched_interest(kmesos_scheduler *s, int force_revive);
+/* An update for a task id no slot runs under. A live task of ours (its id
+ * names a workload instance whose slot is pending: the slot gave it up
+ * after it went unreachable, or a restart lost track of it) is adopted and
+ * its pending replacement withdrawn; any other live task is killed.
+ * Returns the slot that adopted it, or NULL. */
+kmesos_task *kmesos_sched_adopt_or_kill(kmesos_scheduler *s, const char *task_id, int state,
+                                        const char *agent_id);
+/* Slots whose task stayed unreachable (or unknown to the master) longer
+ * than cfg.unreachable_grace_s are given up: pending under a fresh id. */
+void kmesos_sched_give_up_unreachable(kmesos_scheduler *s);
 
 #endif

@@ -9,6 +9,7 @@
  * their sequence number, so a restarted scheduler never reuses an id. */
 #include "sched/tasks.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,9 +140,71 @@ int kmesos_tasks_launched(kmesos_tasks *reg, kmesos_task *t, const char *agent_i
 
 int kmesos_task_state_terminal(int state)
 {
-    /* TASK_UNKNOWN too: the master does not know the task, so for the
-     * scheduler it is gone and its slot must be filled again */
-    return kmesos_task_state_is_terminal(state) || state == MESOS__V1__TASK_STATE__TASK_UNKNOWN;
+    /* TASK_UNKNOWN is handled by kmesos_tasks_update: gone for a slot that
+     * never ran, unreachable for one that did (after a master failover the
+     * master learns of tasks only when their agent re-registers) */
+    return kmesos_task_state_is_terminal(state);
+}
+
+void kmesos_tasks_give_up(kmesos_tasks *reg, kmesos_task *t, uint64_t now_ms)
+{
+    t->unreachable_ms = 0;
+    t->restarting = 0;
+    t->phase = KMESOS_PHASE_PENDING;
+    t->state = -1;
+    t->pending_since_ms = now_ms;
+    t->next_attempt_ms = now_ms;
+    assign_id(reg, t, NULL);
+    kmesos_tasks_touch(reg);
+}
+
+int kmesos_tasks_parse_id(const char *task_id, char *workload, size_t n, int *instance,
+                          uint64_t *seq)
+{
+    const char *last = strrchr(task_id, '-');
+    if (!last || last == task_id)
+        return -1;
+    const char *mid = last - 1;
+    while (mid > task_id && *mid != '-')
+        mid--;
+    if (*mid != '-' || mid == task_id)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long q = strtoull(last + 1, &end, 10);
+    long k = strtol(mid + 1, NULL, 10);
+    int digits = last > mid + 1 && strspn(mid + 1, "0123456789") == (size_t)(last - mid - 1);
+    if (errno || !end || *end || end == last + 1 || !digits || k < 0 || k > 1000000 ||
+        (size_t)(mid - task_id) >= n)
+        return -1;
+    memcpy(workload, task_id, (size_t)(mid - task_id));
+    workload[mid - task_id] = '\0';
+    *instance = (int)k;
+    *seq = q;
+    return 0;
+}
+
+int kmesos_tasks_adopt(kmesos_tasks *reg, kmesos_task *t, const char *task_id, int state,
+                       const char *agent_id, uint64_t now_ms)
+{
+    char name[256];
+    int instance;
+    uint64_t seq;
+    if (assign_id(reg, t, task_id) != 0 || kmesos_str_set(&t->agent_id, agent_id) != 0)
+        return -1;
+    if (kmesos_tasks_parse_id(task_id, name, sizeof name, &instance, &seq) == 0) {
+        t->seq = seq;
+        if (seq > reg->seq)
+            reg->seq = seq;
+    }
+    t->phase = KMESOS_PHASE_ACTIVE;
+    t->state = state;
+    t->unreachable_ms = 0;
+    t->launched_ms = now_ms;
+    free(t->wait_reason);
+    t->wait_reason = NULL;
+    kmesos_tasks_touch(reg);
+    return 0;
 }
 
 static uint64_t backoff_ms(const kmesos_relaunch_backoff *b, int failures)
@@ -214,8 +277,15 @@ kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id,
     t->state = state;
     if (agent_id && (!t->agent_id || strcmp(t->agent_id, agent_id) != 0))
         kmesos_str_set(&t->agent_id, agent_id);
-    if (kmesos_task_state_terminal(state))
+    int unknown = state == MESOS__V1__TASK_STATE__TASK_UNKNOWN;
+    if (kmesos_task_state_terminal(state) || (unknown && t->phase == KMESOS_PHASE_LAUNCHING))
         return tasks_finish(reg, t, state, message, now_ms);
+    if (unknown || state == MESOS__V1__TASK_STATE__TASK_UNREACHABLE) {
+        if (!t->unreachable_ms)
+            t->unreachable_ms = now_ms ? now_ms : 1;
+    } else {
+        t->unreachable_ms = 0;
+    }
     if (t->phase != KMESOS_PHASE_STOPPED && t->phase != KMESOS_PHASE_ACTIVE) {
         t->phase = KMESOS_PHASE_ACTIVE;
         reg->changes++;

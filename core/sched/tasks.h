@@ -41,6 +41,9 @@ typedef struct kmesos_task {
     struct kmesos_job *job;    /* its job (jobs.h), set by the scheduler */
     uint64_t asked_stamp;      /* placement: last offer it was asked about */
     uint64_t traced_seq;       /* trace: seq + 1 of the id last described */
+    uint64_t unreachable_ms;   /* when it became unreachable or unknown to the
+                                * master (partitioned agent, master failover);
+                                * 0: reachable */
     UT_hash_handle hh;
 } kmesos_task;
 
@@ -89,8 +92,23 @@ typedef enum kmesos_update_result {
 kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id, int state,
                                          const char *agent_id, const char *message,
                                          uint64_t now_ms);
-/* True if the task is gone for the scheduler: Mesos-terminal or unknown. */
+/* True if the task is gone for the scheduler: Mesos-terminal, or unknown
+ * to the master (TASK_UNKNOWN) for a slot that never ran (a slot that did
+ * run is only unreachable then: its agent may come back). */
 int kmesos_task_state_terminal(int state);
+/* The slot gives up a task that stayed unreachable: pending again at once
+ * under a fresh id (the old task, if it comes back, is adopted when the
+ * slot is still pending, else killed). */
+void kmesos_tasks_give_up(kmesos_tasks *reg, kmesos_task *t, uint64_t now_ms);
+/* A pending slot takes back a task of its own that came back (an update
+ * for an id it gave up): the slot runs under that id again, on that agent.
+ * 0, or -1 on no memory. */
+int kmesos_tasks_adopt(kmesos_tasks *reg, kmesos_task *t, const char *task_id, int state,
+                       const char *agent_id, uint64_t now_ms);
+/* Splits a task id "<workload>-<instance>-<seq>" (as the registry makes
+ * them). 0, or -1 when it is not such an id or the name does not fit. */
+int kmesos_tasks_parse_id(const char *task_id, char *workload, size_t n, int *instance,
+                          uint64_t *seq);
 /* Number of slots that want an offer now or later. */
 size_t kmesos_tasks_pending(const kmesos_tasks *reg);
 /* Marks a slot stopped on request (no relaunch). */

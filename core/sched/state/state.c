@@ -44,7 +44,7 @@ static const kmesos_state_section *section_of(const kmesos_state_doc *d, const c
 static int own_key(const char *key)
 {
     return strcmp(key, "version") == 0 || strcmp(key, "framework_id") == 0 ||
-           strcmp(key, "tasks") == 0;
+           strcmp(key, "tasks") == 0 || strcmp(key, "task_seq") == 0;
 }
 
 int kmesos_state_doc_add(kmesos_state_doc *d, const kmesos_state_section *sec)
@@ -92,8 +92,10 @@ static json_t *state_json(const kmesos_state_doc *d)
             continue;
         json_array_append_new(tasks, saved_task_json(t));
     }
-    json_t *root = json_pack("{s:i, s:s?, s:o}", "version", KMESOS_STATE_VERSION,
-                             "framework_id", s->framework_id, "tasks", tasks);
+    /* task_seq: ids are never reused, also across restarts */
+    json_t *root = json_pack("{s:i, s:s?, s:o, s:I}", "version", KMESOS_STATE_VERSION,
+                             "framework_id", s->framework_id, "tasks", tasks, "task_seq",
+                             (json_int_t)s->tasks.seq);
     for (size_t i = 0; root && i < d->n_sections; i++) {
         const kmesos_state_section *sec = &d->sections[i];
         json_t *value = sec->save(sec->arg);
@@ -209,10 +211,15 @@ static int restore(const kmesos_state_doc *d, json_t *root, char *err, size_t er
     json_int_t version = 0;
     const char *fwid = NULL;
     json_t *tasks = NULL;
+    json_int_t seq = 0;
     json_error_t je;
-    if (json_unpack_ex(root, &je, 0, "{s:I, s?s, s:o}", "version", &version, "framework_id",
-                       &fwid, "tasks", &tasks) != 0) {
+    if (json_unpack_ex(root, &je, 0, "{s:I, s?s, s:o, s?I}", "version", &version, "framework_id",
+                       &fwid, "tasks", &tasks, "task_seq", &seq) != 0) {
         snprintf(err, errlen, "%s", je.text);
+        return -1;
+    }
+    if (seq < 0) {
+        snprintf(err, errlen, "'task_seq' is negative (%lld)", (long long)seq);
         return -1;
     }
     if (version != KMESOS_STATE_VERSION) {
@@ -231,6 +238,8 @@ static int restore(const kmesos_state_doc *d, json_t *root, char *err, size_t er
     size_t i;
     json_t *jt;
     json_array_foreach(tasks, i, jt) if (restore_task(s, jt, err, errlen) != 0) return -1;
+    if ((uint64_t)seq > s->tasks.seq)
+        s->tasks.seq = (uint64_t)seq;
     return 0;
 }
 

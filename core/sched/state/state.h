@@ -3,8 +3,9 @@
  * instead of launching second copies. Stored as versioned JSON:
  *   {"version":1,"framework_id":"...","tasks":[{"workload":"web",
  *    "instance":0,"task_id":"web-0-3","agent_id":"...","phase":"active"}],
- *    "<section>":{...}, ...}
- * The scheduler's own part is the framework id and the task slots; a
+ *    "task_seq":3, "<section>":{...}, ...}
+ * The scheduler's own part is the framework id, the task slots and the
+ * task id counter (task_seq, optional: ids are never reused); a
  * module adds a section of its own under a key (kmesos_state_section;
  * main.c adds the Kafka cluster's as "kafka") through hooks, so this
  * store knows no module. A section is optional, so files written
