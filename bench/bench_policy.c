@@ -17,12 +17,21 @@
  *      for the node" and the "rack" phase. The line gives the best and
  *      the median cycle and the verdict mix of one cycle;
  *   2. the time to handle one OFFERS event of 10,000 offers against 100
- *      pending tasks, end to end through the scheduler core: protobuf
- *      decode, offer book, policies, encoded ACCEPT/DECLINE calls. Two
- *      cases: tasks that fit anywhere (most offers declined quickly) and
- *      tasks that all wait for a host not offered (every pair evaluated);
+ *      pending tasks, end to end through the scheduler core with the
+ *      default chain bound as kmesos-scheduler binds it: protobuf decode,
+ *      offer book, candidate tiers, policies, encoded ACCEPT/DECLINE
+ *      calls; best and median of 5 runs, each on a fresh scheduler. Three
+ *      cases: tasks that fit anywhere (most offers declined quickly; the
+ *      target is <= 30 ms); one job of 100 tasks that all wait for a host
+ *      not offered (the job's first task answers for the job: one
+ *      evaluation per offer), also without GET_AGENTS (the 1,000 agents
+ *      are first learned from this event's offers); 100 jobs of one such
+ *      task (every pair evaluated, 1,000,000 evaluations). Except where
+ *      said, the topology holds the 1,000 agents before the event, as
+ *      after GET_AGENTS;
  *   3. the time of a hot reload of the default chain.
- * Usage: bench_policy [POLICY_DIR] (default: found like the scheduler). */
+ * Usage: bench_policy [POLICY_DIR [eval|event|reload]] (POLICY_DIR "" or
+ * none: found like the scheduler; no section: every section). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,48 +234,106 @@ static void bench_evaluations(const char *dir, int jit)
 }
 
 /* 2. one OFFERS event of 10,000 offers against 100 pending tasks */
-static void bench_event(const char *dir, const char *label, const char *spec)
+#define EVENT_RUNS 5 /* each on a fresh scheduler; best and median shown */
+
+typedef struct event_run {
+    double decode_ms, place_ms, cpu_ms; /* cpu: decode + place, this process */
+    uint64_t evaluations, launched, held, calls, bytes;
+} event_run;
+
+static double cpu_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A scheduler with the default chain bound as kmesos-scheduler binds it
+ * (offer book, task registry and topology attached; evaluate, on_status,
+ * on_tick and on_launch hooked), handling the encoded event once. */
+static int event_once(const char *dir, const char *const *specs, size_t n_specs,
+                      int get_agents, const kmesos_buf *wire, event_run *r)
 {
     kmesos_policy *p = default_host(dir, 0);
     if (!p)
-        return;
+        return -1;
     bench_io io = {.now_ms = 1000};
     size_t nw;
-    kmesos_workload *w = workloads(&nw, &spec, 1);
+    kmesos_workload *w = workloads(&nw, specs, n_specs);
     kmesos_scheduler_config cfg;
     kmesos_scheduler_config_defaults(&cfg);
     kmesos_scheduler_io sio = {&io, io_send, io_now_ms, io_now_s, NULL, NULL, NULL};
     kmesos_scheduler s;
-    kmesos_scheduler_init(&s, &cfg, &sio, w, nw);
-    kmesos_scheduler_fill_slots(&s);
-    kmesos_decider_init(&s.decider, kmesos_policy_evaluate, p);
+    if (kmesos_scheduler_init(&s, &cfg, &sio, w, nw) != 0 || kmesos_scheduler_fill_slots(&s) != 0) {
+        kmesos_scheduler_free(&s);
+        kmesos_policy_free(p);
+        return -1;
+    }
     kmesos_policy_attach(p, &s.offers, &s.tasks);
+    kmesos_policy_attach_topology(p, &s.topology);
+    kmesos_policy_bind(p, &s.decider);
+    for (size_t a = 0; get_agents && a < 1000; a++) { /* as GET_AGENTS after subscribe */
+        char agent[32], host[32], rack[16];
+        snprintf(agent, sizeof agent, "agent-%zu", a);
+        snprintf(host, sizeof host, "host-%zu", a);
+        snprintf(rack, sizeof rack, "r%zu", a % 10);
+        kmesos_topology_learn(&s.topology, agent, host, rack);
+    }
     kmesos_scheduler_on_subscribed(&s, "fw");
     io.calls = io.bytes = 0;
+    io.now_ms += 1000;
+    uint64_t evals0 = kmesos_policy_stats_get(p)->evaluations;
+    double t0 = now_s(), c0 = cpu_now_s();
+    Mesos__V1__Scheduler__Event *in = (Mesos__V1__Scheduler__Event *)kmesos_protocol_decode(
+        &mesos__v1__scheduler__event__descriptor, KMESOS_CT_PROTOBUF, wire->data, wire->len, NULL, 0);
+    double t1 = now_s();
+    kmesos_scheduler_on_event(&s, in);
+    double t2 = now_s();
+    *r = (event_run){(t1 - t0) * 1e3, (t2 - t1) * 1e3, (cpu_now_s() - c0) * 1e3,
+                     kmesos_policy_stats_get(p)->evaluations - evals0, s.stats.tasks_launched,
+                     s.offers.count, io.calls, io.bytes};
+    kmesos_pb_free(in);
+    kmesos_scheduler_release_offers(&s);
+    kmesos_scheduler_free(&s);
+    kmesos_policy_free(p);
+    return 0;
+}
+
+static int cmp_run(const void *a, const void *b)
+{
+    const event_run *x = a, *y = b;
+    double u = x->decode_ms + x->place_ms, v = y->decode_ms + y->place_ms;
+    return u < v ? -1 : u > v;
+}
+
+static void bench_event(const char *dir, const char *label, const char *const *specs,
+                        size_t n_specs, int get_agents)
+{
     Mesos__V1__Scheduler__Event *ev = offers_event(10000, 1000);
     kmesos_buf wire;
     kmesos_buf_init(&wire);
     kmesos_protocol_encode(&ev->base, KMESOS_CT_PROTOBUF, &wire);
     kmesos_pb_free(ev);
-    io.now_ms += 1000;
-    uint64_t evals0 = kmesos_policy_stats_get(p)->evaluations;
-    double t0 = now_s();
-    Mesos__V1__Scheduler__Event *in = (Mesos__V1__Scheduler__Event *)kmesos_protocol_decode(
-        &mesos__v1__scheduler__event__descriptor, KMESOS_CT_PROTOBUF, wire.data, wire.len, NULL, 0);
-    double t1 = now_s();
-    kmesos_scheduler_on_event(&s, in);
-    double t2 = now_s();
-    printf("OFFERS event, 10,000 offers x 100 tasks, %s: %.1f ms total (decode %.1f ms, "
-           "place+answer %.1f ms); %llu evaluations, %zu tasks launched, %zu offers held, "
-           "%zu calls (%zu bytes) encoded; event %zu bytes\n",
-           label, (t2 - t0) * 1e3, (t1 - t0) * 1e3, (t2 - t1) * 1e3,
-           (unsigned long long)(kmesos_policy_stats_get(p)->evaluations - evals0),
-           (size_t)s.stats.tasks_launched, s.offers.count, io.calls, io.bytes, wire.len);
-    kmesos_pb_free(in);
+    event_run runs[EVENT_RUNS];
+    int n = 0;
+    while (n < EVENT_RUNS && event_once(dir, specs, n_specs, get_agents, &wire, &runs[n]) == 0)
+        n++;
+    if (n == EVENT_RUNS) {
+        qsort(runs, EVENT_RUNS, sizeof runs[0], cmp_run);
+        const event_run *b = &runs[0], *m = &runs[EVENT_RUNS / 2];
+        printf("OFFERS event, 10,000 offers x 100 tasks, %s: %.1f ms best, %.1f ms median "
+               "(best: decode %.1f ms, place+answer %.1f ms, %.1f ms CPU; %d runs); "
+               "%llu evaluations (%.2f M/s through the core, place+answer), %llu tasks "
+               "launched, %llu offers held, %llu calls (%llu bytes) encoded; event %zu bytes\n",
+               label, b->decode_ms + b->place_ms, m->decode_ms + m->place_ms, b->decode_ms,
+               b->place_ms, b->cpu_ms, EVENT_RUNS, (unsigned long long)b->evaluations,
+               b->place_ms > 0 ? (double)b->evaluations / b->place_ms / 1e3 : 0,
+               (unsigned long long)b->launched, (unsigned long long)b->held,
+               (unsigned long long)b->calls, (unsigned long long)b->bytes, wire.len);
+    } else {
+        fprintf(stderr, "bench_policy: %s: could not run\n", label);
+    }
     kmesos_buf_free(&wire);
-    kmesos_scheduler_release_offers(&s);
-    kmesos_scheduler_free(&s);
-    kmesos_policy_free(p);
 }
 
 /* 3. hot reload of the default chain */
@@ -292,20 +359,38 @@ static void bench_reload(const char *dir)
 int main(int argc, char **argv)
 {
     char dir[1024];
-    if (argc > 1)
+    if (argc > 1 && argv[1][0])
         snprintf(dir, sizeof dir, "%s", argv[1]);
     else if (kmesos_policy_find_dir(argv[0], dir, sizeof dir) != 0) {
         fprintf(stderr, "usage: bench_policy POLICY_DIR (policies/ not found)\n");
         return 2;
     }
+    const char *only = argc > 2 ? argv[2] : NULL;
     kmesos_log_set_level(KMESOS_LOG_ERROR);
-    bench_evaluations(dir, 0);
-    bench_evaluations(dir, 1);
-    bench_event(dir, "tasks fit anywhere",
-                "name=b kind=broker cmd=true cpus=1 mem=1024 instances=100");
-    bench_event(dir, "all tasks wait for host-none (every pair evaluated)",
-                "name=b kind=broker cmd=true cpus=1 mem=1024 instances=100 "
-                "prefer_hosts=host-none");
-    bench_reload(dir);
+    if (!only || strcmp(only, "eval") == 0) {
+        bench_evaluations(dir, 0);
+        bench_evaluations(dir, 1);
+    }
+    static const char *const fit[] = {"name=b kind=broker cmd=true cpus=1 mem=1024 instances=100"};
+    static const char *const wait1[] = {"name=b kind=broker cmd=true cpus=1 mem=1024 "
+                                        "instances=100 prefer_hosts=host-none"};
+    static char specs[100][128];
+    const char *wait100[100];
+    for (int i = 0; i < 100; i++) {
+        snprintf(specs[i], sizeof specs[i], "name=j%d kind=broker cmd=true cpus=1 mem=1024 "
+                 "instances=1 prefer_hosts=host-none", i);
+        wait100[i] = specs[i];
+    }
+    if (!only || strcmp(only, "event") == 0) {
+        bench_event(dir, "tasks fit anywhere", fit, 1, 1);
+        bench_event(dir, "one job of 100 tasks waiting for host-none (one ask per offer)",
+                    wait1, 1, 1);
+        bench_event(dir, "the same, no GET_AGENTS (racks learned from these offers)", wait1, 1,
+                    0);
+        bench_event(dir, "100 jobs of 1 task waiting for host-none (every pair evaluated)",
+                    wait100, 100, 1);
+    }
+    if (!only || strcmp(only, "reload") == 0)
+        bench_reload(dir);
     return 0;
 }

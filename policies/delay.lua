@@ -19,15 +19,16 @@ each launch of the job; the core computes it). Without task.job (an older host, 
 does not set it) W = task.waiting_s, the seconds since the task became pending, exactly as
 before task.job existed.
 
-remember_level (option, default false): the paper also remembers each job's locality level,
+remember_level (option, default true): the paper also remembers each job's locality level,
 the level of its last launch: 0 node-local (preferred agent/host), 1 rack-local, 2 off-rack.
 A job at level 1 accepts a rack offer at any W and any offer once W >= rack_wait_s; a job at
 level 2 accepts any offer. A node-local launch drops the job back to level 0. The level is
 recorded by on_launch (which the core calls after each launch) in ctx.state.delay_jobs[job.id]
 = { level, at } (only jobs at level 1 or 2 are kept; entries of jobs that did not launch for
 level_forget_s are dropped by on_tick, and at most level_max_jobs are kept). It applies only
-with task.job. Default false for now: whether remembering the level pays off under the
-per-job clock is for the placement simulator (kmesos-sim) to decide; the default may change.
+with task.job. Default true, as decided with the placement simulator (docs/locality.md):
+without it a job whose local tasks ran out launches one task per node_wait_s (static
+partitioning of paper.json: utilisation 0.12-0.22 instead of 0.79-0.81).
 
 Options (ctx.options), with defaults:
   node_wait_s    = 5       seconds to wait for a preferred agent/host
@@ -35,7 +36,7 @@ Options (ctx.options), with defaults:
   rack_attribute = "rack"  offer attribute naming the rack
   learn_racks    = true    remember host -> rack and agent -> rack from every offer seen, in
                            ctx.state.rack_of_host / ctx.state.rack_of_agent (survives reloads)
-  remember_level = false   remember each job's locality level (see above; needs task.job)
+  remember_level = true    remember each job's locality level (see above; needs task.job)
   level_forget_s = 300     forget the level of a job that has not launched for this long
   level_max_jobs = 4096    at most this many remembered levels (the oldest go first)
 
@@ -145,7 +146,7 @@ local function evaluate(offer, task, ctx)
   local waited, level = nil, 0
   if job ~= nil then
     waited = job.waiting_s or 0
-    if opt.remember_level and state ~= nil then
+    if opt.remember_level ~= false and state ~= nil then
       local jobs = state.delay_jobs
       local e = jobs and jobs[job.id]
       if e ~= nil then level = e.level or 0 end
@@ -195,7 +196,7 @@ end
 -- records the job's locality level (the level of this launch) in ctx.state.delay_jobs.
 local function on_launch(task, offer, ctx)
   local opt = ctx.options or EMPTY
-  if not opt.remember_level then return end
+  if opt.remember_level == false then return end
   local job, state = task.job, ctx.state
   if type(job) ~= "table" or job.id == nil or type(state) ~= "table" then return end
   local level = launch_level(offer, task, ctx, opt)

@@ -1,13 +1,16 @@
 /* Tests of kmesos-sim's engine (core/sim), linked in: the random stream
  * and the event queue; scenario errors that name the file, the JSON path
  * and the field; determinism (same seed, same JSON; another seed, other
- * numbers); the static-partitioning baseline of the paper-shaped scenario
- * (the paper's algorithm lands near 1-(15/16)^3 = 18% node-local, the
- * shipped chain is measured and printed); delay and no-delay runs that
- * finish every task; the lone-task bound (launch no later than
- * node_wait_s + rack_wait_s + one allocation interval) with the default
- * chain and no offer hold; competitors that run their jobs. Scenarios
- * are the shipped ones or small ones written to a temporary folder. */
+ * numbers); delay and no-delay runs that finish every task; the lone-task
+ * bound (launch no later than node_wait_s + rack_wait_s + one allocation
+ * interval) with the default chain and the core's defaults (no hold, the
+ * default wait refuse), and what a longer wait refuse does to it; the
+ * topology the cores learn before the first offer (GET_AGENTS): a task
+ * whose preferred host never offers takes that host's rack after the node
+ * wait, and waits for "any" without it; one framework per job; competitors
+ * that run their jobs. The paper-scale acceptance is test_sim_locality.c.
+ * Scenarios are the shipped ones or small ones written to a temporary
+ * folder. */
 #include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -109,7 +112,7 @@ static void test_bad_scenarios_name_file_path_and_field(void)
     expect_error("{\"cluster\": {\"agents\": 3}, \"framework\": {\"jobs\": [{\"duration_s\": "
                  "[5, 1]}]}}", "$.framework.jobs[0].duration_s", "bad value for 'duration_s'");
     expect_error("{\"cluster\": {\"agents\": 3}, \"mode\": \"shard\", \"framework\": {\"jobs\": "
-                 "[{}]}}", "$.mode", "static_partition");
+                 "[{}]}}", "$.mode", "framework_per_job");
     expect_error("{\"cluster\": {\"agents\": 2}, \"framework\": {\"jobs\": [{}]}, \"competitors\":"
                  " [{\"name\": \"c\", \"type\": \"static\", \"agents\": [\"host-009\"]}]}",
                  "$.competitors[0].agents[0]", "host-009");
@@ -117,6 +120,12 @@ static void test_bad_scenarios_name_file_path_and_field(void)
                  "{\"name\": \"a\"}]}}", "$.framework.jobs", "'a' is used twice");
     expect_error("{\"cluster\": {\"agents\": 2},\n \"framework\": {\"jobs\": [}}", ":2:", "");
     expect_error("{\"cluster\": {\"agents\": 2}}", "$", "missing field 'framework'");
+    expect_error("{\"cluster\": {\"agents\": 2}, \"framework\": {\"get_agents\": 1, \"jobs\": "
+                 "[{}]}}", "$.framework.get_agents", "true or false");
+    expect_error("{\"cluster\": {\"agents\": 2}, \"framework\": {\"wait_refuse_s\": -1, "
+                 "\"jobs\": [{}]}}", "$.framework.wait_refuse_s", "bad value");
+    expect_error("{\"cluster\": {\"agents\": 2}, \"answer_latency_s\": \"x\", \"framework\": "
+                 "{\"jobs\": [{}]}}", "$.answer_latency_s", "bad value");
 }
 
 /* ---- runs -------------------------------------------------------------------------- */
@@ -128,7 +137,7 @@ typedef struct run_setup {
     ksim_run_config cfg;
 } run_setup;
 
-static char chain_c[512], chain_d[512], paper_delay[512];
+static char chain_c[512], chain_d[512];
 
 /* Loads a scenario with the default chain and the core's hold/refuse. */
 static int setup(run_setup *r, const char *path, const char *options)
@@ -143,8 +152,11 @@ static int setup(run_setup *r, const char *path, const char *options)
     kmesos_scheduler_config_defaults(&core);
     r->chain[0] = chain_c;
     r->chain[1] = chain_d;
-    r->cfg = (ksim_run_config){&r->sc, r->chain, 2, options, core.offer_hold_s,
-                               core.decline_refuse_s, r->sc.mode, r->sc.seed};
+    r->cfg = (ksim_run_config){.sc = &r->sc, .policies = r->chain, .n_policies = 2,
+                               .options = options, .offer_hold_s = core.offer_hold_s,
+                               .decline_refuse_s = core.decline_refuse_s,
+                               .wait_refuse_s = core.wait_refuse_s, .mode = r->sc.mode,
+                               .seed = r->sc.seed};
     return 0;
 }
 
@@ -192,42 +204,6 @@ static void test_same_seed_same_json(void)
 
 static double node_pct(const ksim_result *res) { return ksim_pct(res->total.node, &res->total); }
 
-static void test_static_partition_baseline_of_the_paper_scenario(void)
-{
-    run_setup r;
-    ksim_result res;
-    if (setup(&r, KSIM_SRC "/sim/scenarios/paper.json", "{}") != 0) {
-        CHECK(0);
-        return;
-    }
-    r.cfg.mode = KSIM_MODE_STATIC_PARTITION;
-    /* the paper's algorithm: only tasks with an input host in their job's
-     * 1/16 can be local, 1 - (15/16)^3 = 17.6% */
-    const char *paper[1] = {paper_delay};
-    r.cfg.policies = paper;
-    r.cfg.n_policies = 1;
-    if (run(&r, &res) == 0) {
-        fprintf(stderr, "  static partitioning, paper's algorithm: %.1f%% node-local\n",
-                node_pct(&res));
-        CHECK(res.complete);
-        CHECK(node_pct(&res) >= 12 && node_pct(&res) <= 25);
-        ksim_result_free(&res);
-    }
-    /* the shipped chain as it is today (its wait clock is per task): printed, and
-     * bounded by what static partitioning allows at all */
-    r.cfg.policies = r.chain;
-    r.cfg.n_policies = 2;
-    if (run(&r, &res) == 0) {
-        fprintf(stderr, "  static partitioning, shipped chain: %.1f%% node-local\n",
-                node_pct(&res));
-        CHECK(res.complete);
-        CHECK_INT(res.total.ended, 6400);
-        CHECK(node_pct(&res) > 1 && node_pct(&res) <= 25);
-        ksim_result_free(&res);
-    }
-    ksim_scenario_free(&r.sc);
-}
-
 /* The paper's shape, smaller: 93 agents x 4 slots, 16 jobs of 60 tasks. */
 static const char SMALL_PAPER[] =
     "{\"seed\": 11, \"cluster\": {\"agents\": 93, \"slots_per_agent\": 4, \"rack_size\": 20},\n"
@@ -262,34 +238,117 @@ static void test_delay_and_no_delay_finish_every_task(void)
     CHECK(util[0] > 0);
 }
 
+/* Runs the lone-task scenario with wait_refuse_s; the task's launch delay. */
+static double lone_task_delay(run_setup *r, double wait_refuse_s, uint64_t *offers)
+{
+    ksim_result res;
+    r->cfg.wait_refuse_s = wait_refuse_s;
+    if (run(r, &res) != 0)
+        return -1;
+    CHECK(res.complete);
+    CHECK_INT(res.total.off, 1);
+    CHECK_INT(res.hold_expiries, 0);
+    CHECK(res.held_slot_s == 0);
+    double delay = res.total.wait_max_s;
+    *offers = res.offers_made;
+    fprintf(stderr, "  lone task, --wait-refuse %g: launched after %.1f s, %llu offers\n",
+            wait_refuse_s, delay, (unsigned long long)res.offers_made);
+    ksim_result_free(&res);
+    return delay;
+}
+
 static void test_lone_task_bound(void)
 {
     run_setup r;
-    ksim_result res;
     if (setup(&r, KSIM_SRC "/sim/scenarios/lone_task.json", "{}") != 0) {
         CHECK(0);
         return;
     }
     const double bound = 5 + 5 + r.sc.alloc_interval_s; /* delay.lua's defaults */
-    r.cfg.offer_hold_s = 0;
-    if (run(&r, &res) == 0) {
-        fprintf(stderr, "  lone task, --offer-hold 0: launched after %.1f s (bound %.1f s)\n",
-                res.total.wait_max_s, bound);
-        CHECK(res.complete);
-        CHECK_INT(res.total.off, 1);
-        CHECK(res.total.wait_max_s <= bound);
-        ksim_result_free(&res);
-    }
     kmesos_scheduler_config core;
     kmesos_scheduler_config_defaults(&core);
-    r.cfg.offer_hold_s = core.offer_hold_s;
+    CHECK(core.offer_hold_s == 0); /* the defaults hold nothing */
+    uint64_t offers_default, offers_1, offers_2;
+    double d = lone_task_delay(&r, core.wait_refuse_s, &offers_default);
+    CHECK(d >= 5 && d <= bound);
+    /* a refuse of one allocation interval: the agents come back every
+     * other round, still within the bound */
+    double d1 = lone_task_delay(&r, r.sc.alloc_interval_s, &offers_1);
+    CHECK(d1 >= 5 && d1 <= bound);
+    CHECK(offers_1 < offers_default);
+    /* two intervals: the round that would launch it is filtered away */
+    double d2 = lone_task_delay(&r, 2 * r.sc.alloc_interval_s, &offers_2);
+    CHECK(d2 > bound);
+    CHECK(offers_2 < offers_1);
+    ksim_scenario_free(&r.sc);
+}
+
+/* host-003 is taken by a pinned competitor for 100 s before our task,
+ * which prefers it, arrives: host-003 never offers to us. */
+static const char SILENT_HOST[] =
+    "{\"seed\": 2, \"cluster\": {\"agents\": 8, \"slots_per_agent\": 4, \"rack_size\": 4},\n"
+    " \"framework\": {%s\"jobs\": [{\"name\": \"lone\", \"arrival_s\": 1, \"duration_s\": 5,\n"
+    "   \"prefer_hosts\": [\"host-003\"]}]},\n"
+    " \"competitors\": [{\"name\": \"pinned\", \"type\": \"static\", \"agents\": [\"host-003\"],\n"
+    "   \"jobs\": [{\"name\": \"hold\", \"tasks\": 4, \"duration_s\": 100}]}]}\n";
+
+static void silent_host_run(int get_agents, ksim_stats *st)
+{
+    char text[1024];
+    snprintf(text, sizeof text, SILENT_HOST, get_agents ? "" : "\"get_agents\": false, ");
+    run_setup r;
+    ksim_result res;
+    memset(st, 0, sizeof *st);
+    if (setup(&r, write_file(get_agents ? "silent.json" : "silent_nga.json", text), "{}") != 0 ||
+        run(&r, &res) != 0) {
+        CHECK(0);
+        return;
+    }
+    CHECK(res.complete);
+    CHECK_INT(res.n_ours, 1);
+    *st = res.jobs[0].st;
+    fprintf(stderr, "  preferred host never offers, get_agents %s: launched after %.1f s, "
+            "%s\n", get_agents ? "true" : "false", st->wait_max_s,
+            st->rack ? "rack-local" : st->off ? "off-rack" : "node-local");
+    ksim_result_free(&res);
+    ksim_scenario_free(&r.sc);
+}
+
+static void test_topology_gives_the_rack_of_a_host_that_never_offers(void)
+{
+    ksim_stats with, without;
+    silent_host_run(1, &with);
+    CHECK_INT(with.launched, 1);
+    CHECK_INT(with.rack, 1);                     /* host-003's rack, from GET_AGENTS */
+    CHECK(with.wait_max_s >= 5 && with.wait_max_s <= 5 + 1); /* node wait + a round */
+    silent_host_run(0, &without);
+    CHECK_INT(without.launched, 1);
+    CHECK(without.wait_max_s >= 5 + 5);          /* no rack known: waits for "any" */
+}
+
+static void test_framework_per_job_mode(void)
+{
+    const char *path = write_file("small_paper_fw.json", SMALL_PAPER);
+    run_setup r;
+    ksim_result res;
+    if (setup(&r, path, "{\"delay\": {\"node_wait_s\": 1}}") != 0) {
+        CHECK(0);
+        return;
+    }
+    r.cfg.mode = KSIM_MODE_FRAMEWORK_PER_JOB;
     if (run(&r, &res) == 0) {
-        fprintf(stderr, "  lone task, --offer-hold %g (today's default): launched after %.1f s\n",
-                core.offer_hold_s, res.total.wait_max_s);
+        fprintf(stderr, "  framework per job: node-local %.1f%%, utilisation %.3f\n",
+                node_pct(&res), res.utilisation);
         CHECK(res.complete);
+        CHECK_INT(res.total.ended, 960);
+        CHECK_STR(res.mode, "framework_per_job");
+        CHECK(node_pct(&res) > 50);
+        CHECK(res.utilisation > 0.3 && res.utilisation <= 1.0);
         ksim_result_free(&res);
     }
     ksim_scenario_free(&r.sc);
+    CHECK_INT(ksim_mode_parse("framework_per_job"), KSIM_MODE_FRAMEWORK_PER_JOB);
+    CHECK_INT(ksim_mode_parse("shard"), -1);
 }
 
 static const char COMPETITORS[] =
@@ -334,14 +393,14 @@ int main(void)
     }
     snprintf(chain_c, sizeof chain_c, "%s/policies/constraints.lua", KSIM_SRC);
     snprintf(chain_d, sizeof chain_d, "%s/policies/delay.lua", KSIM_SRC);
-    snprintf(paper_delay, sizeof paper_delay, "%s/sim/policies/paper_delay.lua", KSIM_SRC);
     RUN_TEST(test_rng_is_a_function_of_seed_and_stream);
     RUN_TEST(test_heap_orders_by_time_kind_and_push);
     RUN_TEST(test_bad_scenarios_name_file_path_and_field);
     RUN_TEST(test_same_seed_same_json);
-    RUN_TEST(test_static_partition_baseline_of_the_paper_scenario);
     RUN_TEST(test_delay_and_no_delay_finish_every_task);
     RUN_TEST(test_lone_task_bound);
+    RUN_TEST(test_topology_gives_the_rack_of_a_host_that_never_offers);
+    RUN_TEST(test_framework_per_job_mode);
     RUN_TEST(test_competitors_run_their_jobs);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

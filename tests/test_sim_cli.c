@@ -53,14 +53,16 @@ static void test_help_and_bad_flags(void)
 {
     out r = sim("--help");
     CHECK_INT(r.code, 0);
-    const char *flags[] = {"--policy", "--option", "--offer-hold", "--decline-refuse", "--seed",
-                           "--mode", "--format", "--json", "--sweep", "--plot", "--log-level"};
+    const char *flags[] = {"--policy", "--option", "--offer-hold", "--decline-refuse",
+                           "--wait-refuse", "--seed", "--mode", "framework_per_job", "--format",
+                           "--json", "--sweep", "--plot", "--log-level"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         CHECK(strstr(r.out, flags[i]) != NULL);
     done(&r);
     const char *bad[] = {"--bogus sim/scenarios/small.json", "", "--seed x sim/scenarios/small.json",
                          "--mode shard sim/scenarios/small.json",
                          "--offer-hold -1 sim/scenarios/small.json",
+                         "--wait-refuse soon sim/scenarios/small.json",
                          "--plot x.svg sim/scenarios/small.json",
                          "--sweep delay.node_wait_s sim/scenarios/small.json"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -105,7 +107,7 @@ static void test_json_report_and_determinism(void)
     snprintf(a, sizeof a, "%s/a.json", tmpdir);
     snprintf(b, sizeof b, "%s/b.json", tmpdir);
     snprintf(args, sizeof args, "--format json --json '%s' --option delay.node_wait_s=1 "
-             "sim/scenarios/small.json", a);
+             "--wait-refuse 0.5 sim/scenarios/small.json", a);
     out r = sim(args);
     CHECK_INT(r.code, 0);
     CHECK(strstr(r.err, "simulated tasks/s") != NULL);
@@ -116,11 +118,12 @@ static void test_json_report_and_determinism(void)
         CHECK(json_object_get(j, keys[i]) != NULL);
     json_t *overall = json_object_get(j, "overall");
     CHECK(json_real_value(json_object_get(overall, "node_local_pct")) > 0);
+    CHECK(json_number_value(json_object_get(j, "wait_refuse_s")) == 0.5);
     json_t *delay = json_object_get(json_object_get(j, "options"), "delay");
     CHECK(json_number_value(json_object_get(delay, "node_wait_s")) == 1);
     json_decref(j);
     done(&r);
-    snprintf(args, sizeof args, "--json '%s' --option delay.node_wait_s=1 "
+    snprintf(args, sizeof args, "--json '%s' --option delay.node_wait_s=1 --wait-refuse 0.5 "
              "sim/scenarios/small.json", b);
     r = sim(args);
     CHECK_INT(r.code, 0);

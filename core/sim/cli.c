@@ -21,8 +21,11 @@ void ksim_cli_usage(FILE *out)
           "                           (e.g. delay.node_wait_s=1); VAL is JSON or a string\n"
           "  --offer-hold S           the scheduler's --offer-hold in seconds\n"
           "  --decline-refuse S       the scheduler's --decline-refuse in seconds\n"
+          "  --wait-refuse S          the scheduler's --wait-refuse in seconds (the\n"
+          "                           refuse of an offer declined after only waits)\n"
+          "  --mode MODE              shared | static_partition | framework_per_job\n"
+          "                           (default: the scenario's)\n"
           "  --seed N                 the random seed (default: the scenario's)\n"
-          "  --mode MODE              shared | static_partition (default: the scenario's)\n"
           "  --format text|json       the report on stdout (default text)\n"
           "  --json FILE              also write the JSON report to FILE\n"
           "  --sweep POLICY.KEY=V,..  one run per value, plus the baselines static\n"
@@ -38,12 +41,13 @@ void ksim_cli_usage(FILE *out)
           out);
 }
 
-enum { O_POLICY = 256, O_OPTION, O_HOLD, O_REFUSE, O_SEED, O_MODE, O_FORMAT, O_JSON,
+enum { O_POLICY = 256, O_OPTION, O_HOLD, O_REFUSE, O_WAIT_REFUSE, O_SEED, O_MODE, O_FORMAT, O_JSON,
        O_SWEEP, O_PLOT, O_LOG };
 
 static const struct option LONG[] = {
     {"policy", required_argument, 0, O_POLICY},   {"option", required_argument, 0, O_OPTION},
     {"offer-hold", required_argument, 0, O_HOLD}, {"decline-refuse", required_argument, 0, O_REFUSE},
+    {"wait-refuse", required_argument, 0, O_WAIT_REFUSE},
     {"seed", required_argument, 0, O_SEED},       {"mode", required_argument, 0, O_MODE},
     {"format", required_argument, 0, O_FORMAT},   {"json", required_argument, 0, O_JSON},
     {"sweep", required_argument, 0, O_SWEEP},     {"plot", required_argument, 0, O_PLOT},
@@ -88,14 +92,15 @@ static int apply(ksim_cli *c, int opt, const char *v)
         return push(&c->options, &c->n_options, v);
     case O_HOLD: return seconds("offer-hold", v, &c->offer_hold_s);
     case O_REFUSE: return seconds("decline-refuse", v, &c->decline_refuse_s);
+    case O_WAIT_REFUSE: return seconds("wait-refuse", v, &c->wait_refuse_s);
     case O_SEED:
         c->seed = strtoll(v, &end, 10);
         return end && !*end && end != v && c->seed >= 0 && c->seed <= 2147483647LL
                    ? 0 : bad("seed", v, "expected an integer in [0, 2147483647]");
     case O_MODE:
-        c->mode = strcmp(v, "shared") == 0 ? KSIM_MODE_SHARED
-                  : strcmp(v, "static_partition") == 0 ? KSIM_MODE_STATIC_PARTITION : -1;
-        return c->mode >= 0 ? 0 : bad("mode", v, "expected shared or static_partition");
+        c->mode = ksim_mode_parse(v);
+        return c->mode >= 0 ? 0 : bad("mode", v, "expected shared, static_partition or "
+                                                 "framework_per_job");
     case O_FORMAT:
         if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0)
             return bad("format", v, "expected text or json");
@@ -116,7 +121,7 @@ static int apply(ksim_cli *c, int opt, const char *v)
 int ksim_cli_parse(int argc, char **argv, ksim_cli *c)
 {
     memset(c, 0, sizeof *c);
-    c->offer_hold_s = c->decline_refuse_s = -1;
+    c->offer_hold_s = c->decline_refuse_s = c->wait_refuse_s = -1;
     c->seed = -1;
     c->mode = -1;
     c->log_level = "error";

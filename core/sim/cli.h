@@ -13,7 +13,7 @@ typedef struct ksim_cli {
     size_t n_policies;
     const char **options;  /* --option POLICY.KEY=VALUE */
     size_t n_options;
-    double offer_hold_s, decline_refuse_s; /* < 0: not given */
+    double offer_hold_s, decline_refuse_s, wait_refuse_s; /* < 0: not given */
     long long seed;        /* < 0: not given */
     int mode;              /* -1: not given, else ksim_mode */
     int json_format;       /* --format json */

@@ -48,8 +48,15 @@ int ksim_core_init(ksim_core *c, const ksim_core_config *cfg, char *err, size_t 
     kmesos_scheduler_config_defaults(&sc);
     sc.offer_hold_s = cfg->offer_hold_s;
     sc.decline_refuse_s = cfg->decline_refuse_s;
+    sc.wait_refuse_s = cfg->wait_refuse_s;
     kmesos_scheduler_io io = {.arg = c, .send = io_send, .now_ms = io_now_ms, .now_s = io_now_s};
-    kmesos_scheduler_init(&c->sched, &sc, &io, NULL, 0);
+    if (kmesos_scheduler_init(&c->sched, &sc, &io, NULL, 0) != 0) {
+        kmesos_scheduler_free(&c->sched);
+        kmesos_policy_free(c->policy);
+        c->policy = NULL;
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     kmesos_policy_attach(c->policy, &c->sched.offers, &c->sched.tasks);
     kmesos_policy_attach_topology(c->policy, &c->sched.topology);
     kmesos_policy_bind(c->policy, &c->sched.decider);
@@ -178,10 +185,6 @@ void ksim_core_update(ksim_core *c, const char *task_id, const char *agent_id, i
         return;
     }
     kmesos_scheduler_on_event(&c->sched, ev);
-    const Mesos__V1__TaskStatus *st = ev->update->status;
-    kmesos_policy_status(c->policy, kmesos_tasks_find(&c->sched.tasks, task_id), task_id,
-                         kmesos_task_state_name(st->state), st->message,
-                         io_now_s(c));
     kmesos_pb_free(ev);
 }
 
@@ -192,8 +195,13 @@ int ksim_core_add(ksim_core *c, kmesos_workload *w)
 
 void ksim_core_tick(ksim_core *c)
 {
-    kmesos_policy_tick(c->policy, io_now_s(c));
     kmesos_scheduler_tick(&c->sched);
+}
+
+int ksim_core_learn_agent(ksim_core *c, const char *agent_id, const char *hostname,
+                          const char *rack)
+{
+    return kmesos_topology_learn(&c->sched.topology, agent_id, hostname, rack);
 }
 
 const kmesos_task *ksim_core_task(ksim_core *c, const char *task_id)

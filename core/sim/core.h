@@ -3,9 +3,12 @@
  * on the simulator's virtual clock. It is driven the way the scheduler
  * program and the tests drive it: protobuf OFFERS and UPDATE events in
  * (built here with codec/pb), Calls out through kmesos_scheduler_io.send,
- * which hands them to the simulator's hook; policies get their status
- * hook and their tick as main.c gives them. Nothing here knows the
- * modelled master: offers arrive as plain views. */
+ * which hands them to the simulator's hook. The chain is bound to the
+ * scheduler with kmesos_policy_bind, as main.c binds it, so the core
+ * itself runs the policies' hooks (on_status, on_tick, on_launch). The
+ * cluster's agents can be taught to the core's topology before the first
+ * offer, as the scheduler learns them from the master's GET_AGENTS.
+ * Nothing here knows the modelled master: offers arrive as plain views. */
 #ifndef KSIM_CORE_H
 #define KSIM_CORE_H
 #include <stddef.h>
@@ -30,7 +33,7 @@ typedef struct ksim_core_config {
     const char *const *policies; /* the chain (at least one file) */
     size_t n_policies;
     const char *options;         /* inline JSON object, or NULL */
-    double offer_hold_s, decline_refuse_s;
+    double offer_hold_s, decline_refuse_s, wait_refuse_s;
     size_t fw;                   /* the master's index of this framework */
     ksim_core_hooks hooks;
 } ksim_core_config;
@@ -54,14 +57,17 @@ void ksim_core_free(ksim_core *c);
 void ksim_core_subscribe(ksim_core *c);
 /* One OFFERS event. */
 void ksim_core_offers(ksim_core *c, const ksim_offer_view *offers, size_t n);
-/* One UPDATE event (uuid != 0: carries that uuid, to be acknowledged),
- * then the policies' on_status hook. */
+/* One UPDATE event (uuid != 0: carries that uuid, to be acknowledged);
+ * the core tells the policies' on_status. */
 void ksim_core_update(ksim_core *c, const char *task_id, const char *agent_id, int state,
                       uint64_t uuid);
 /* Adds a workload (owned from now on). 0 or -1. */
 int ksim_core_add(ksim_core *c, kmesos_workload *w);
-/* The policies' on_tick, then the scheduler's tick. */
+/* The scheduler's tick (which runs the policies' on_tick). */
 void ksim_core_tick(ksim_core *c);
+/* One agent of GET_AGENTS: into the core's topology. 0 or -1 (memory). */
+int ksim_core_learn_agent(ksim_core *c, const char *agent_id, const char *hostname,
+                          const char *rack);
 /* The slot a task id names, or NULL. */
 const kmesos_task *ksim_core_task(ksim_core *c, const char *task_id);
 

@@ -87,6 +87,20 @@ int ksim_jr_int(ksim_jr *r, const json_t *obj, const char *path, const char *key
     return 0;
 }
 
+int ksim_jr_bool(ksim_jr *r, const json_t *obj, const char *path, const char *key, int def,
+                 int *out)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (!json_is_boolean(v))
+        return bad(r, path, key, v, "true or false");
+    *out = json_is_true(v);
+    return 0;
+}
+
 int ksim_jr_str(ksim_jr *r, const json_t *obj, const char *path, const char *key,
                 const char *def, char **out)
 {

@@ -25,6 +25,9 @@ int ksim_jr_num(ksim_jr *r, const json_t *obj, const char *path, const char *key
 /* An integral number in [min, max]. */
 int ksim_jr_int(ksim_jr *r, const json_t *obj, const char *path, const char *key, long min,
                 long max, long def, long *out);
+/* A boolean (true/false) into 1/0. */
+int ksim_jr_bool(ksim_jr *r, const json_t *obj, const char *path, const char *key, int def,
+                 int *out);
 /* A string (copied; def may be NULL, then *out is NULL when missing). */
 int ksim_jr_str(ksim_jr *r, const json_t *obj, const char *path, const char *key,
                 const char *def, char **out);

@@ -117,6 +117,7 @@ static int configure(ksim_app *app, const char *argv0)
                                  core.decline_refuse_s),
         .mode = c->mode >= 0 ? (ksim_mode)c->mode : app->sc.mode,
         .seed = c->seed >= 0 ? (uint64_t)c->seed : app->sc.seed,
+        .wait_refuse_s = pick(c->wait_refuse_s, app->sc.wait_refuse_s, core.wait_refuse_s),
     };
     return 0;
 }
@@ -186,7 +187,8 @@ static int run_sweep(ksim_app *app)
     fprintf(stderr, "kmesos-sim: sweep of %zu runs in %.2f s wall (%.2f s CPU)\n", sw.n, wall,
             cpu_now() - c0);
     char title[300];
-    snprintf(title, sizeof title, "node-local tasks vs %s (%s)", sw.key, app->sc.path);
+    snprintf(title, sizeof title, "node-local tasks vs %s (%s, %s)", sw.key, app->sc.path,
+             ksim_mode_name(app->cfg.mode));
     if (app->cli.plot && ksim_svg_plot(app->cli.plot, &sw, title, err, sizeof err) != 0) {
         fprintf(stderr, "kmesos-sim: %s\n", err);
         rc = 1;

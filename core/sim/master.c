@@ -51,6 +51,7 @@ int ksim_master_init(ksim_master *m, const ksim_scenario *sc, uint64_t seed,
     memset(m, 0, sizeof *m);
     m->hooks = *hooks;
     m->cpus_per_slot = sc->cpus_per_slot;
+    m->latency_ms = ksim_ms(sc->answer_latency_s);
     ksim_rng_seed(&m->rng, seed, 2);
     m->agents = calloc(sc->n_agents, sizeof *m->agents);
     m->order = calloc(sc->n_agents, sizeof *m->order);
@@ -221,7 +222,7 @@ void ksim_master_answer(ksim_master *m, ksim_offer_rec *o, double used_cpus, dou
                                 m->cpus_per_slot;
     if (refuse_s > 0 && (left_cpus > 0 || left_mem > 0)) {
         ksim_filter *flt = &f->filters[o->agent];
-        flt->until_ms = now_ms + ksim_ms(refuse_s);
+        flt->until_ms = now_ms + m->latency_ms + ksim_ms(refuse_s);
         flt->cpus = left_cpus;
         flt->mem = left_mem;
     }

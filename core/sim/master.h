@@ -9,7 +9,10 @@
  * offered again until the offer is answered. Filters work as in Mesos: a
  * decline (or the unused part of an accept) with refuse_seconds > 0 hides
  * that agent from that framework until the time passes, unless more
- * resources than were refused become free; REVIVE clears them.
+ * resources than were refused become free; REVIVE clears them. A filter
+ * starts when the answer reaches the master, answer_latency_s after the
+ * scheduler sent it, so a refuse of one allocation interval hides the
+ * agent for one round, as in Mesos.
  * Offers are delivered after the round, one OFFERS batch per framework,
  * through a hook; the master knows nothing of schedulers or tasks. */
 #ifndef KSIM_MASTER_H
@@ -69,6 +72,7 @@ typedef struct ksim_master {
     ksim_offer_rec *offers;
     size_t n_offers, cap_offers;
     double total_cpus, total_mem, cpus_per_slot;
+    uint64_t latency_ms; /* an answer reaches the master this long after it is sent */
     ksim_rng rng;
     size_t *order; /* agent visiting order of a round */
     ksim_master_hooks hooks;

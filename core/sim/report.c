@@ -38,9 +38,9 @@ static void stats_line(FILE *out, const char *name, const ksim_stats *st, double
 
 void ksim_report_text(const ksim_result *r, FILE *out)
 {
-    fprintf(out, "mode %s, seed %llu, offer hold %gs, decline refuse %gs%s%s\n", r->mode,
-            (unsigned long long)r->seed, r->offer_hold_s, r->decline_refuse_s,
-            r->label[0] ? ", run " : "", r->label);
+    fprintf(out, "mode %s, seed %llu, offer hold %gs, decline refuse %gs, wait refuse %gs%s%s\n",
+            r->mode, (unsigned long long)r->seed, r->offer_hold_s, r->decline_refuse_s,
+            r->wait_refuse_s, r->label[0] ? ", run " : "", r->label);
     fprintf(out, "policy options %s\n\n", r->options ? r->options : "{}");
     fprintf(out, "%-22s %6s %6s %6s %6s %6s %8s %8s %8s %9s\n", "job", "tasks", "launch",
             "node%", "rack%", "off%", "wait", "p95", "max", "done_s");
@@ -120,6 +120,7 @@ json_t *ksim_report_json(const ksim_result *r)
     json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
     json_object_set_new(o, "offer_hold_s", real(r->offer_hold_s));
     json_object_set_new(o, "decline_refuse_s", real(r->decline_refuse_s));
+    json_object_set_new(o, "wait_refuse_s", real(r->wait_refuse_s));
     json_object_set_new(o, "options", opts ? opts : json_object());
     json_object_set_new(o, "complete", json_boolean(r->complete));
     json_object_set_new(o, "overall", overall);

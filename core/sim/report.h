@@ -34,7 +34,7 @@ typedef struct ksim_result {
     char label[160];       /* a sweep point's name; "" for a single run */
     char mode[24];
     uint64_t seed;
-    double offer_hold_s, decline_refuse_s;
+    double offer_hold_s, decline_refuse_s, wait_refuse_s;
     char *options;         /* the policy options used (JSON text, owned) */
     ksim_job_result *jobs; /* ours first, then the competitors' */
     size_t n_jobs, n_ours;

@@ -105,6 +105,7 @@ static void settings(const ksim_world *w, ksim_result *res)
     res->seed = cfg->seed;
     res->offer_hold_s = cfg->offer_hold_s;
     res->decline_refuse_s = cfg->decline_refuse_s;
+    res->wait_refuse_s = cfg->wait_refuse_s;
     res->options = strdup(cfg->options ? cfg->options : "{}");
     res->complete = w->live == 0;
     res->tasks_simulated = w->n_tasks;

@@ -19,21 +19,32 @@
 #define KSIM_MAX_JOBS 10000
 
 static const char *const TOP_KEYS[] = {"seed", "allocation_interval_s", "tick_s", "max_time_s",
-                                       "mode", "cluster", "framework", "competitors", NULL};
+                                       "answer_latency_s", "mode", "cluster", "framework",
+                                       "competitors", NULL};
 static const char *const CLUSTER_KEYS[] = {"agents", "slots_per_agent", "cpus_per_slot",
                                            "mem_per_slot", "rack_size", NULL};
 static const char *const AGENT_KEYS[] = {"hostname", "rack", "slots", NULL};
 static const char *const FW_KEYS[] = {"policies", "options", "offer_hold_s", "decline_refuse_s",
-                                      "jobs", NULL};
+                                      "wait_refuse_s", "get_agents", "jobs", NULL};
 static const char *const JOB_KEYS[] = {"name", "count", "tasks", "arrival_s", "interval_s",
                                        "duration_s", "replicas", "prefer_hosts", "cpus", "mem",
                                        NULL};
 static const char *const COMP_KEYS[] = {"name", "type", "decline_refuse_s", "agents", "jobs",
                                         NULL};
 
+static const char *const MODE_NAMES[] = {"shared", "static_partition", "framework_per_job"};
+
 const char *ksim_mode_name(ksim_mode m)
 {
-    return m == KSIM_MODE_STATIC_PARTITION ? "static_partition" : "shared";
+    return (unsigned)m < 3 ? MODE_NAMES[m] : "shared";
+}
+
+int ksim_mode_parse(const char *name)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, MODE_NAMES[i]) == 0)
+            return i;
+    return -1;
 }
 
 static void job_free(ksim_job_spec *j)
@@ -306,6 +317,7 @@ static int unique_names(ksim_jr *r, const ksim_job_spec *jobs, size_t n, const c
 static int read_framework(ksim_jr *r, ksim_scenario *sc, const json_t *fw)
 {
     const char *path = "$.framework";
+    int get_agents = 1;
     if (!fw)
         return ksim_jr_fail(r, "$", "missing field 'framework'");
     if (ksim_jr_keys(r, fw, path, FW_KEYS) ||
@@ -313,9 +325,12 @@ static int read_framework(ksim_jr *r, ksim_scenario *sc, const json_t *fw)
         read_options(r, sc, fw) ||
         ksim_jr_num(r, fw, path, "offer_hold_s", 0, 1e6, -1, &sc->offer_hold_s) ||
         ksim_jr_num(r, fw, path, "decline_refuse_s", 0, 1e6, -1, &sc->decline_refuse_s) ||
+        ksim_jr_num(r, fw, path, "wait_refuse_s", 0, 1e6, -1, &sc->wait_refuse_s) ||
+        ksim_jr_bool(r, fw, path, "get_agents", 1, &get_agents) ||
         read_jobs(r, fw, path, sc->n_agents, &sc->jobs, &sc->n_jobs) ||
         unique_names(r, sc->jobs, sc->n_jobs, "$.framework.jobs"))
         return -1;
+    sc->no_get_agents = !get_agents;
     for (size_t i = 0; i < sc->n_policies; i++) {
         char *full = resolve(sc->path, sc->policies[i]);
         if (!full)
@@ -401,15 +416,16 @@ static int read_top(ksim_jr *r, ksim_scenario *sc, const json_t *root)
                     &sc->alloc_interval_s) ||
         ksim_jr_num(r, root, "$", "tick_s", 0.001, 3600, 1, &sc->tick_s) ||
         ksim_jr_num(r, root, "$", "max_time_s", 1, 1e8, 86400, &sc->max_time_s) ||
+        ksim_jr_num(r, root, "$", "answer_latency_s", 0, 60, 0.01, &sc->answer_latency_s) ||
         ksim_jr_str(r, root, "$", "mode", "shared", &mode))
         return -1;
     sc->seed = (uint64_t)seed;
-    int rc = 0;
-    if (strcmp(mode, "static_partition") == 0)
-        sc->mode = KSIM_MODE_STATIC_PARTITION;
-    else if (strcmp(mode, "shared") != 0)
-        rc = ksim_jr_fail(r, "$.mode", "bad value for 'mode': expected \"shared\" or "
-                          "\"static_partition\", got \"%s\"", mode);
+    int rc = 0, m = ksim_mode_parse(mode);
+    if (m >= 0)
+        sc->mode = (ksim_mode)m;
+    else
+        rc = ksim_jr_fail(r, "$.mode", "bad value for 'mode': expected \"shared\", "
+                          "\"static_partition\" or \"framework_per_job\", got \"%s\"", mode);
     free(mode);
     if (rc == 0)
         rc = read_cluster(r, sc, json_object_get(root, "cluster"));

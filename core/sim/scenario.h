@@ -15,6 +15,7 @@
 typedef enum ksim_mode {
     KSIM_MODE_SHARED = 0,           /* one framework, every agent */
     KSIM_MODE_STATIC_PARTITION = 1, /* each job on its own 1/N of the agents */
+    KSIM_MODE_FRAMEWORK_PER_JOB = 2, /* each job a framework of its own, every agent */
 } ksim_mode;
 
 typedef enum ksim_comp_type {
@@ -53,6 +54,7 @@ typedef struct ksim_scenario {
     char *path;
     uint64_t seed;
     double alloc_interval_s, tick_s, max_time_s;
+    double answer_latency_s; /* offer answer to master: when decline filters start */
     ksim_mode mode;
     ksim_agent_spec *agents;
     size_t n_agents;
@@ -60,7 +62,8 @@ typedef struct ksim_scenario {
     char **policies; /* resolved against the scenario's folder; none: default chain */
     size_t n_policies;
     json_t *options; /* policy name -> options object (owned, never NULL) */
-    double offer_hold_s, decline_refuse_s; /* < 0: the scheduler's defaults */
+    double offer_hold_s, decline_refuse_s, wait_refuse_s; /* < 0: the scheduler's defaults */
+    int no_get_agents;   /* "get_agents": false: racks are learned from offers only */
     ksim_job_spec *jobs;
     size_t n_jobs;
     ksim_comp_spec *comps;
@@ -72,5 +75,7 @@ typedef struct ksim_scenario {
 int ksim_scenario_load(const char *path, ksim_scenario *sc, char *err, size_t errlen);
 void ksim_scenario_free(ksim_scenario *sc);
 const char *ksim_mode_name(ksim_mode m);
+/* The mode a name spells, or -1. */
+int ksim_mode_parse(const char *name);
 
 #endif

@@ -21,6 +21,7 @@ typedef struct ksim_run_config {
     double offer_hold_s, decline_refuse_s;
     ksim_mode mode;
     uint64_t seed;
+    double wait_refuse_s;        /* the scheduler's --wait-refuse */
 } ksim_run_config;
 
 /* 0: res filled (free it with ksim_result_free); -1: the run could not

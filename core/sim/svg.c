@@ -1,7 +1,8 @@
 /* svg: maps data to a fixed 720x440 canvas (plot area inside margins),
  * picks "nice" x ticks (1, 2 or 5 times a power of ten, about 6 of them)
  * and y ticks every 10 %, and writes plain SVG elements with fprintf.
- * Text is XML-escaped. */
+ * Labels right of the plot (the series at its last value, then each
+ * baseline) are moved down until they do not overlap. Text is XML-escaped. */
 #include "sim/svg.h"
 
 #include <errno.h>
@@ -19,7 +20,26 @@
 typedef struct plot {
     FILE *f;
     double xmax;
+    double used[8]; /* y of the labels written right of the plot */
+    int n_used;
 } plot;
+
+/* A free y for a label that wants y: moved down in steps of 14 px until
+ * it is clear of the labels already placed; then marked used. */
+static double label_y(plot *p, double y)
+{
+    for (int moved = 1; moved;) {
+        moved = 0;
+        for (int i = 0; i < p->n_used; i++)
+            if (fabs(p->used[i] - y) < 14) {
+                y = p->used[i] + 14;
+                moved = 1;
+            }
+    }
+    if (p->n_used < 8)
+        p->used[p->n_used++] = y;
+    return y;
+}
 
 static double px(const plot *p, double x) { return ML + x / p->xmax * (W - ML - MR); }
 static double py(double y) { return H - MB - y / 100.0 * (H - MT - MB); }
@@ -75,22 +95,23 @@ static void axes(const plot *p, const char *xlabel)
     fputs("</g>\n", f);
 }
 
-/* A dashed line at y; its label is moved down by nudge px (labels of
- * baselines close together would overlap). */
-static void baseline(const plot *p, double y, const char *colour, const char *label,
-                     double nudge)
+/* A dashed line at y; its label goes where it does not overlap another. */
+static void baseline(plot *p, double y, const char *colour, const char *label)
 {
     char buf[96], fill[64];
     fprintf(p->f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
             "stroke-width=\"2\" stroke-dasharray=\"8,5\"/>\n", ML, py(y), W - MR, py(y), colour);
     snprintf(buf, sizeof buf, "%s %.1f%%", label, y);
     snprintf(fill, sizeof fill, "font-size=\"12\" fill=\"%s\"", colour);
-    text(p->f, W - MR + 6, py(y) + 4 + nudge, "start", fill, buf);
+    text(p->f, W - MR + 6, label_y(p, py(y) + 4), "start", fill, buf);
 }
 
-static void series(const plot *p, const ksim_sweep *s)
+/* The swept values as a line with dots, labelled at its last point. */
+static void series(plot *p, const ksim_sweep *s)
 {
     FILE *f = p->f;
+    double last = -1;
+    const char *mode = "shared";
     fputs("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"", f);
     for (size_t i = 0; i < s->n; i++)
         if (!s->points[i].baseline)
@@ -98,17 +119,24 @@ static void series(const plot *p, const ksim_sweep *s)
                     py(ksim_pct(s->points[i].res.total.node, &s->points[i].res.total)));
     fputs("\"/>\n", f);
     for (size_t i = 0; i < s->n; i++)
-        if (!s->points[i].baseline)
+        if (!s->points[i].baseline) {
+            last = ksim_pct(s->points[i].res.total.node, &s->points[i].res.total);
+            mode = s->points[i].res.mode;
             fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#1f77b4\"/>\n",
-                    px(p, s->points[i].x),
-                    py(ksim_pct(s->points[i].res.total.node, &s->points[i].res.total)));
-    text(f, W - MR + 6, MT + 10, "start", "font-size=\"12\" fill=\"#1f77b4\"", "each value (shared)");
+                    px(p, s->points[i].x), py(last));
+        }
+    char label[64];
+    snprintf(label, sizeof label, "(%s)", mode);
+    const char *style = "font-size=\"12\" fill=\"#1f77b4\"";
+    double y = label_y(p, py(last < 0 ? 100 : last) + 4);
+    text(f, W - MR + 6, y, "start", style, "each value");
+    text(f, W - MR + 6, label_y(p, y + 14), "start", style, label);
 }
 
 int ksim_svg_plot(const char *path, const ksim_sweep *s, const char *title, char *err,
                   size_t errlen)
 {
-    plot p = {fopen(path, "w"), 0};
+    plot p = {.f = fopen(path, "w")};
     if (!p.f) {
         snprintf(err, errlen, "--plot %s: %s", path, strerror(errno));
         return -1;
@@ -123,17 +151,14 @@ int ksim_svg_plot(const char *path, const ksim_sweep *s, const char *title, char
     fprintf(p.f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     text(p.f, W / 2, 28, "middle", "font-size=\"16\"", title);
     axes(&p, s->key);
-    double last_y = -1e9;
+    series(&p, s);
     for (size_t i = 0; i < s->n; i++) {
         if (!s->points[i].baseline || s->points[i].skipped)
             continue;
         double y = ksim_pct(s->points[i].res.total.node, &s->points[i].res.total);
-        double nudge = fabs(py(y) - last_y) < 14 ? 14 : 0;
         baseline(&p, y, s->points[i].baseline == 1 ? "#d62728" : "#2ca02c",
-                 s->points[i].baseline == 1 ? "static partitioning" : "no delay", nudge);
-        last_y = py(y) + nudge;
+                 s->points[i].baseline == 1 ? "static partitioning" : "no delay");
     }
-    series(&p, s);
     fputs("</svg>\n", p.f);
     if (fclose(p.f) != 0) {
         snprintf(err, errlen, "--plot %s: %s", path, strerror(errno));

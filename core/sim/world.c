@@ -2,8 +2,11 @@
  * (each task's duration and input hosts) is drawn from its own random
  * stream in job order, before anything runs, so it is the same for every
  * policy, option and mode given one seed. Frameworks are registered with
- * the master as: our cores first (one, or one per job confined to its
- * partition in static_partition mode), then the competitors. */
+ * the master as: our cores first (one; or one per job, confined to its
+ * partition in static_partition mode, on every agent in framework_per_job
+ * mode), then the competitors. Each core's topology learns every agent
+ * before the first offer, as the scheduler does from GET_AGENTS, unless
+ * the scenario models a master without it. */
 #include "sim/world.h"
 
 #include <stdio.h>
@@ -168,19 +171,33 @@ static int add_core(ksim_world *w, const unsigned char *allowed, char *err, size
         return -1;
     }
     const ksim_run_config *cfg = w->cfg;
-    ksim_core_config cc = {cfg->policies, cfg->n_policies, cfg->options, cfg->offer_hold_s,
-                           cfg->decline_refuse_s, (size_t)fw, {w, w->hooks.call, hook_now}};
-    if (ksim_core_init(&w->cores[w->n_cores], &cc, err, errlen) != 0)
+    ksim_core_config cc = {cfg->policies,        cfg->n_policies,        cfg->options,
+                           cfg->offer_hold_s,    cfg->decline_refuse_s,  cfg->wait_refuse_s,
+                           (size_t)fw,           {w, w->hooks.call, hook_now}};
+    ksim_core *c = &w->cores[w->n_cores];
+    if (ksim_core_init(c, &cc, err, errlen) != 0)
         return -1;
     w->n_cores++;
+    if (w->sc->no_get_agents)
+        return 0;
+    /* GET_AGENTS: the scheduler knows every agent's host and rack before
+     * its first offer (also agents outside a static partition) */
+    for (size_t i = 0; i < w->master.n_agents; i++) {
+        const ksim_agent *a = &w->master.agents[i];
+        if (ksim_core_learn_agent(c, a->id, a->hostname, a->rack) != 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
     return 0;
 }
 
-/* static_partition: job k may use agents [k*A/N, (k+1)*A/N). */
-static int add_partitions(ksim_world *w, char *err, size_t errlen)
+/* static_partition: job k may use agents [k*A/N, (k+1)*A/N);
+ * framework_per_job (parts == 0): every job may use every agent. */
+static int add_partitions(ksim_world *w, int parts, char *err, size_t errlen)
 {
     size_t a = w->master.n_agents, n = w->n_ours;
-    if (n > a) {
+    if (parts && n > a) {
         snprintf(err, errlen, "%s: static_partition needs an agent per job (%zu jobs, %zu "
                  "agents)", w->sc->path, n, a);
         return -1;
@@ -191,7 +208,7 @@ static int add_partitions(ksim_world *w, char *err, size_t errlen)
         for (size_t i = 0; i < a; i++)
             allowed[i] = i >= k * a / n && i < (k + 1) * a / n;
         w->jobs[k].core = (long)k;
-        rc = add_core(w, allowed, err, errlen);
+        rc = add_core(w, parts ? allowed : NULL, err, errlen);
     }
     free(allowed);
     return rc;
@@ -226,14 +243,15 @@ static int add_comps(ksim_world *w)
 
 static int add_ours(ksim_world *w, char *err, size_t errlen)
 {
-    size_t n = w->cfg->mode == KSIM_MODE_STATIC_PARTITION ? w->n_ours : 1;
+    ksim_mode mode = w->cfg->mode;
+    size_t n = mode == KSIM_MODE_SHARED ? 1 : w->n_ours;
     w->cores = calloc(n, sizeof *w->cores);
     if (!w->cores) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = w->cfg->mode == KSIM_MODE_STATIC_PARTITION ? add_partitions(w, err, errlen)
-                                                        : add_core(w, NULL, err, errlen);
+    int rc = mode == KSIM_MODE_SHARED ? add_core(w, NULL, err, errlen)
+             : add_partitions(w, mode == KSIM_MODE_STATIC_PARTITION, err, errlen);
     for (size_t i = 0; rc == 0 && i < w->n_ours; i++) {
         if (w->jobs[i].core < 0)
             w->jobs[i].core = 0;
