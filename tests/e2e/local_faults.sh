@@ -70,14 +70,16 @@ assert old is None or old['resources'] == new['resources'], (old, new)"
 check "offers from the new agent" wait_for "$STREAM" "^OFFERS .* ${A1%S1}S2" 3
 
 # heartbeat stall
-curl -s -X POST "$base/local/heartbeats/stall?seconds=3" >/dev/null
+# (a 6 s stall: counting parses the stream, which takes a while on a loaded
+# machine; the window counted must end well inside the stall)
+curl -s -X POST "$base/local/heartbeats/stall?seconds=6" >/dev/null
 sleep 0.8 # let a heartbeat already on its way arrive before counting
 n=$(events "$STREAM" | grep -c '^HEARTBEAT')
 sleep 1.5
 # unstalled, 1.5 s at a 300 ms interval is ~5 heartbeats; one record that
 # was already on the wire when we counted may still land
 check "stall: no HEARTBEAT" test "$(events "$STREAM" | grep -c '^HEARTBEAT')" -le "$((n + 1))"
-sleep 2
+sleep 5
 check "stall over: HEARTBEATs again" test "$(events "$STREAM" | grep -c '^HEARTBEAT')" -gt "$n"
 
 # cut stream, re-subscribe with the same framework id
