@@ -20,6 +20,7 @@
 #include "codec/protocol.h"
 #include "sched/api/broker_api.h"
 #include "sched/api/client_api.h"
+#include "sched/api/workload_api.h"
 #include "sched/kafka/kafka.h"
 
 #define MOD "api"
@@ -189,6 +190,8 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
         kmesos_client_api_handle(api->kafka, KMESOS_CLIENT_PRODUCER, req, url + 14);
     else if (strncmp(url, "/api/consumer/", 14) == 0 && api->kafka)
         kmesos_client_api_handle(api->kafka, KMESOS_CLIENT_CONSUMER, req, url + 14);
+    else if (strncmp(url, "/api/workload/", 14) == 0)
+        kmesos_workload_api_handle(api->sched, req, url + 14);
     else if (strcmp(url, "/api/status") == 0 && get)
         kmesos_httpd_reply_json(req, 200,
                                 kmesos_api_status_json(api->sched, api->kafka, session_of(api)));
