@@ -11,9 +11,18 @@
 void ksim_cli_usage(FILE *out)
 {
     fputs("usage: kmesos-sim [OPTIONS] SCENARIO.json\n"
+          "       kmesos-sim [OPTIONS] --replay TRACE.jsonl\n"
           "Runs the real scheduler core (offer book, placement, Lua policy chain, task\n"
           "registry) on a virtual clock against a modelled Mesos master and reports\n"
           "locality, waits, utilisation and offer use (docs/simulator.md).\n\n"
+          "  --replay TRACE.jsonl     instead of a scenario: the cluster and jobs that a\n"
+          "                           trace (kmesos-scheduler --trace) recorded, run\n"
+          "                           again; the report adds what the trace recorded\n"
+          "  --replay-duration S      with --replay: the duration of a task whose launch\n"
+          "                           and end are not both in the trace (default 10)\n"
+          "  --trace FILE             record the core's placement as JSON lines, as\n"
+          "                           kmesos-scheduler --trace does (FILE is truncated;\n"
+          "                           not with --sweep)\n"
           "  --policy FILE            a Lua policy, repeatable: the chain in order\n"
           "                           (default: the scenario's, else the shipped\n"
           "                           constraints.lua + delay.lua)\n"
@@ -42,7 +51,7 @@ void ksim_cli_usage(FILE *out)
 }
 
 enum { O_POLICY = 256, O_OPTION, O_HOLD, O_REFUSE, O_WAIT_REFUSE, O_SEED, O_MODE, O_FORMAT, O_JSON,
-       O_SWEEP, O_PLOT, O_LOG };
+       O_SWEEP, O_PLOT, O_LOG, O_REPLAY, O_REPLAY_DUR, O_TRACE };
 
 static const struct option LONG[] = {
     {"policy", required_argument, 0, O_POLICY},   {"option", required_argument, 0, O_OPTION},
@@ -52,6 +61,9 @@ static const struct option LONG[] = {
     {"format", required_argument, 0, O_FORMAT},   {"json", required_argument, 0, O_JSON},
     {"sweep", required_argument, 0, O_SWEEP},     {"plot", required_argument, 0, O_PLOT},
     {"log-level", required_argument, 0, O_LOG},   {"help", no_argument, 0, 'h'},
+    {"replay", required_argument, 0, O_REPLAY},   {"replay-duration", required_argument, 0,
+                                                   O_REPLAY_DUR},
+    {"trace", required_argument, 0, O_TRACE},
     {0, 0, 0, 0}};
 
 static int bad(const char *flag, const char *v, const char *why)
@@ -114,6 +126,13 @@ static int apply(ksim_cli *c, int opt, const char *v)
         return 0;
     case O_PLOT: c->plot = v; return 0;
     case O_LOG: c->log_level = v; return 0;
+    case O_REPLAY: c->replay = v; return *v ? 0 : bad("replay", v, "expected a trace file");
+    case O_REPLAY_DUR:
+        if (seconds("replay-duration", v, &c->replay_dur_s) != 0)
+            return 2;
+        return c->replay_dur_s >= 0.001 ? 0 : bad("replay-duration", v, "expected seconds >= "
+                                                                        "0.001");
+    case O_TRACE: c->trace = v; return *v ? 0 : bad("trace", v, "expected a file");
     default: return 2;
     }
 }
@@ -125,6 +144,7 @@ int ksim_cli_parse(int argc, char **argv, ksim_cli *c)
     c->seed = -1;
     c->mode = -1;
     c->log_level = "error";
+    c->replay_dur_s = -1;
     int opt;
     optind = 1;
     opterr = 0;
@@ -142,18 +162,23 @@ int ksim_cli_parse(int argc, char **argv, ksim_cli *c)
         if (rc != 0)
             return rc;
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "kmesos-sim: %s\n\n", optind < argc ? "one scenario file, please"
-                                                            : "no scenario file given");
+    const char *why = NULL;
+    if (c->replay && optind != argc)
+        why = "--replay takes the place of the scenario file";
+    else if (!c->replay && optind != argc - 1)
+        why = optind < argc ? "one scenario file, please" : "no scenario file given";
+    else if (c->plot && !c->sweep)
+        why = "--plot needs --sweep";
+    else if (c->trace && c->sweep)
+        why = "--trace records one run: not with --sweep";
+    else if (c->replay_dur_s >= 0 && !c->replay)
+        why = "--replay-duration needs --replay";
+    if (why) {
+        fprintf(stderr, "kmesos-sim: %s\n\n", why);
         ksim_cli_usage(stderr);
         return 2;
     }
-    if (c->plot && !c->sweep) {
-        fprintf(stderr, "kmesos-sim: --plot needs --sweep\n\n");
-        ksim_cli_usage(stderr);
-        return 2;
-    }
-    c->scenario = argv[optind];
+    c->scenario = c->replay ? NULL : argv[optind];
     return 0;
 }
 

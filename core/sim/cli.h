@@ -8,7 +8,10 @@
 #include <stdio.h>
 
 typedef struct ksim_cli {
-    const char *scenario;
+    const char *scenario;  /* or NULL with --replay */
+    const char *replay;    /* --replay TRACE.jsonl */
+    double replay_dur_s;   /* --replay-duration (default KSIM_REPLAY_DEFAULT_DUR_S) */
+    const char *trace;     /* --trace FILE: the core records placement */
     const char **policies; /* --policy, in order */
     size_t n_policies;
     const char **options;  /* --option POLICY.KEY=VALUE */

@@ -60,6 +60,7 @@ int ksim_core_init(ksim_core *c, const ksim_core_config *cfg, char *err, size_t 
     kmesos_policy_attach(c->policy, &c->sched.offers, &c->sched.tasks);
     kmesos_policy_attach_topology(c->policy, &c->sched.topology);
     kmesos_policy_bind(c->policy, &c->sched.decider);
+    c->sched.trace = cfg->trace;
     return 0;
 }
 
@@ -113,7 +114,10 @@ static Mesos__V1__Offer *make_offer(const ksim_core *c, const ksim_offer_view *v
     if (rc == 0)
         rc = kmesos_pb_push((void ***)&o->resources, &o->n_resources,
                             kmesos_pb_scalar("mem", v->mem, "*"));
-    if (rc == 0)
+    if (rc == 0 && v->disk > 0)
+        rc = kmesos_pb_push((void ***)&o->resources, &o->n_resources,
+                            kmesos_pb_scalar("disk", v->disk, "*"));
+    if (rc == 0 && v->rack)
         rc = kmesos_pb_push((void ***)&o->attributes, &o->n_attributes,
                             text_attr("rack", v->rack));
     if (rc != 0) {

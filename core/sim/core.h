@@ -36,6 +36,7 @@ typedef struct ksim_core_config {
     double offer_hold_s, decline_refuse_s, wait_refuse_s;
     size_t fw;                   /* the master's index of this framework */
     ksim_core_hooks hooks;
+    struct kmesos_trace *trace;  /* --trace: the core records placement here (NULL: off) */
 } ksim_core_config;
 
 typedef struct ksim_core {
@@ -46,8 +47,8 @@ typedef struct ksim_core {
 } ksim_core;
 
 typedef struct ksim_offer_view {
-    const char *id, *agent_id, *hostname, *rack;
-    double cpus, mem;
+    const char *id, *agent_id, *hostname, *rack; /* rack NULL: no rack attribute */
+    double cpus, mem, disk;                      /* disk 0: no disk resource */
 } ksim_offer_view;
 
 /* Loads the chain and starts an empty scheduler. 0, or -1 with "policy

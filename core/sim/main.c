@@ -1,11 +1,14 @@
 /* kmesos-sim: the placement simulator's program. It reads the command
- * line and the scenario, settles what each run uses (the policy chain:
+ * line and the scenario (or rebuilds one from a trace, --replay), settles
+ * what each run uses (the policy chain:
  * --policy, else the scenario's, else the shipped default chain found as
  * the scheduler finds it; options: the scenario's with every --option
  * set over them; hold, refuse, mode and seed: flag, else scenario, else
  * the scheduler's defaults), then makes one run or a sweep and prints
- * the report (text or JSON), the speed on stderr, and the plot. All it
- * owns hangs off one ksim_app on main's stack. */
+ * the report (text or JSON; a replay adds what the trace recorded), the
+ * speed on stderr, and the plot. With --trace the cores record their
+ * placement into a fresh file. All it owns hangs off one ksim_app on
+ * main's stack. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +19,9 @@
 #include "codec/log.h"
 #include "sched/policy/policy.h"
 #include "sched/scheduler.h"
+#include "sched/trace.h"
 #include "sim/cli.h"
+#include "sim/replay.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
 #include "sim/svg.h"
@@ -32,6 +37,8 @@ typedef struct ksim_app {
     json_t *options;
     char *options_text;
     ksim_run_config cfg;
+    ksim_recorded rec; /* --replay: what the trace recorded */
+    kmesos_trace *trace;
 } ksim_app;
 
 static double wall_now(void)
@@ -118,8 +125,43 @@ static int configure(ksim_app *app, const char *argv0)
         .mode = c->mode >= 0 ? (ksim_mode)c->mode : app->sc.mode,
         .seed = c->seed >= 0 ? (uint64_t)c->seed : app->sc.seed,
         .wait_refuse_s = pick(c->wait_refuse_s, app->sc.wait_refuse_s, core.wait_refuse_s),
+        .trace = app->trace,
     };
     return 0;
+}
+
+/* --trace FILE: emptied, then opened for the core (which appends). 0 or 2. */
+static int open_trace(ksim_app *app)
+{
+    char err[1100];
+    FILE *f = fopen(app->cli.trace, "w");
+    if (!f) {
+        fprintf(stderr, "kmesos-sim: --trace %s: %s\n", app->cli.trace, strerror(errno));
+        return 2;
+    }
+    fclose(f);
+    if (!(app->trace = kmesos_trace_open(app->cli.trace, err, sizeof err))) {
+        fprintf(stderr, "kmesos-sim: %s\n", err);
+        return 2;
+    }
+    return 0;
+}
+
+/* The scenario file, or the one a trace makes (--replay). 0 or 2. */
+static int load(ksim_app *app)
+{
+    char err[1024];
+    int rc = app->cli.replay ? ksim_replay_load(app->cli.replay, app->cli.replay_dur_s, &app->sc,
+                                                &app->rec, err, sizeof err)
+                             : ksim_scenario_load(app->cli.scenario, &app->sc, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "kmesos-sim: %s\n", err);
+        return 2;
+    }
+    if (app->rec.unfit_jobs)
+        fprintf(stderr, "kmesos-sim: warning: %zu job(s) ask more than any agent of the trace "
+                "offered (first: %s): they cannot launch\n", app->rec.unfit_jobs, app->rec.unfit);
+    return app->cli.trace ? open_trace(app) : 0;
 }
 
 /* Writes JSON to stdout (--format json) and/or --json FILE. 0 or 1. */
@@ -161,9 +203,15 @@ static int run_once(ksim_app *app)
         return strstr(err, "does not load") || strstr(err, "static_partition") ? 2 : 1;
     }
     double wall = wall_now() - t0;
+    kmesos_trace_flush(app->trace);
     if (!app->cli.json_format)
         ksim_report_text(&res, stdout);
-    int rc = emit_json(app, ksim_report_json(&res));
+    if (!app->cli.json_format && app->cli.replay)
+        ksim_replay_text(&app->rec, &res, stdout);
+    json_t *j = ksim_report_json(&res);
+    if (app->cli.replay)
+        json_object_set_new(j, "replay", ksim_replay_json(&app->rec));
+    int rc = emit_json(app, j);
     speed(&res, wall, cpu_now() - c0);
     rc = rc ? rc : res.complete ? 0 : 1;
     ksim_result_free(&res);
@@ -183,7 +231,12 @@ static int run_sweep(ksim_app *app)
     double wall = wall_now() - t0;
     if (!app->cli.json_format)
         ksim_sweep_table(&sw, stdout);
-    int rc = emit_json(app, ksim_sweep_json(&sw));
+    if (!app->cli.json_format && app->cli.replay)
+        ksim_replay_text(&app->rec, NULL, stdout);
+    json_t *j = ksim_sweep_json(&sw);
+    if (app->cli.replay)
+        json_object_set_new(j, "replay", ksim_replay_json(&app->rec));
+    int rc = emit_json(app, j);
     fprintf(stderr, "kmesos-sim: sweep of %zu runs in %.2f s wall (%.2f s CPU)\n", sw.n, wall,
             cpu_now() - c0);
     char title[300];
@@ -218,15 +271,12 @@ int main(int argc, char **argv)
         return 2;
     }
     kmesos_log_set_level((kmesos_log_level)level);
-    char err[1024];
-    if (ksim_scenario_load(app.cli.scenario, &app.sc, err, sizeof err) != 0) {
-        fprintf(stderr, "kmesos-sim: %s\n", err);
-        rc = 2;
-    } else {
+    rc = load(&app);
+    if (rc == 0)
         rc = configure(&app, argv[0]);
-        if (rc == 0)
-            rc = app.cli.sweep ? run_sweep(&app) : run_once(&app);
-    }
+    if (rc == 0)
+        rc = app.cli.sweep ? run_sweep(&app) : run_once(&app);
+    kmesos_trace_close(app.trace);
     json_decref(app.options);
     free(app.options_text);
     ksim_scenario_free(&app.sc);

@@ -31,6 +31,10 @@ static int number_racks(ksim_master *m)
         return -1;
     for (size_t i = 0; i < m->n_agents; i++) {
         ksim_agent *a = &m->agents[i];
+        if (!a->rack) {
+            a->rack_index = m->n_racks++; /* no rack: in no other agent's */
+            continue;
+        }
         HASH_FIND_STR(racks, a->rack, r);
         if (!r) {
             r = &pool[m->n_racks];
@@ -62,9 +66,11 @@ int ksim_master_init(ksim_master *m, const ksim_scenario *sc, uint64_t seed,
         const ksim_agent_spec *s = &sc->agents[i];
         a->hostname = s->hostname;
         a->rack = s->rack;
-        snprintf(a->id, sizeof a->id, "agent-%zu", i);
-        a->cpus = a->free_cpus = s->slots * sc->cpus_per_slot;
-        a->mem = a->free_mem = s->slots * sc->mem_per_slot;
+        snprintf(a->idbuf, sizeof a->idbuf, "agent-%zu", i);
+        a->id = s->id ? s->id : a->idbuf;
+        a->cpus = a->free_cpus = s->id ? s->cpus : s->slots * sc->cpus_per_slot;
+        a->mem = a->free_mem = s->id ? s->mem : s->slots * sc->mem_per_slot;
+        a->disk = a->free_disk = s->id ? s->disk : 0;
         m->total_cpus += a->cpus;
         m->total_mem += a->mem;
     }
@@ -122,7 +128,7 @@ static int eligible(const ksim_master *m, const ksim_fw *f, size_t a, uint64_t n
     const ksim_filter *flt = &f->filters[a];
     const ksim_agent *ag = &m->agents[a];
     return !(flt->until_ms > now_ms && ag->free_cpus <= flt->cpus + EPS &&
-             ag->free_mem <= flt->mem + EPS);
+             ag->free_mem <= flt->mem + EPS && ag->free_disk <= flt->disk + EPS);
 }
 
 static int push_offer(ksim_master *m, size_t fw, size_t a, uint64_t now_ms)
@@ -138,10 +144,10 @@ static int push_offer(ksim_master *m, size_t fw, size_t a, uint64_t now_ms)
     ksim_agent *ag = &m->agents[a];
     ksim_fw *f = &m->fws[fw];
     ksim_offer_rec *o = &m->offers[m->n_offers];
-    *o = (ksim_offer_rec){fw, a, ag->free_cpus, ag->free_mem, now_ms, 1};
+    *o = (ksim_offer_rec){fw, a, ag->free_cpus, ag->free_mem, ag->free_disk, now_ms, 1};
     f->alloc_cpus += o->cpus;
     f->alloc_mem += o->mem;
-    ag->free_cpus = ag->free_mem = 0;
+    ag->free_cpus = ag->free_mem = ag->free_disk = 0;
     f->round[f->n_round++] = m->n_offers++;
     f->stats.offers_made++;
     return 0;
@@ -200,40 +206,47 @@ ksim_offer_rec *ksim_master_offer(ksim_master *m, size_t fw, const char *id)
     return o->open && o->fw == fw ? o : NULL;
 }
 
-void ksim_master_answer(ksim_master *m, ksim_offer_rec *o, double used_cpus, double used_mem,
-                        double refuse_s, uint64_t now_ms)
+static double left_of(double offered, double used)
+{
+    return offered - used > EPS ? offered - used : 0;
+}
+
+void ksim_master_answer(ksim_master *m, ksim_offer_rec *o, ksim_res used, double refuse_s,
+                        uint64_t now_ms)
 {
     ksim_fw *f = &m->fws[o->fw];
     ksim_agent *ag = &m->agents[o->agent];
-    double left_cpus = o->cpus - used_cpus, left_mem = o->mem - used_mem;
-    left_cpus = left_cpus > EPS ? left_cpus : 0;
-    left_mem = left_mem > EPS ? left_mem : 0;
+    double left_cpus = left_of(o->cpus, used.cpus), left_mem = left_of(o->mem, used.mem);
+    double left_disk = left_of(o->disk, used.disk);
     o->open = 0;
     f->alloc_cpus -= left_cpus;
     f->alloc_mem -= left_mem;
     ag->free_cpus += left_cpus;
     ag->free_mem += left_mem;
-    if (used_cpus > 0 || used_mem > 0)
+    ag->free_disk += left_disk;
+    if (used.cpus > 0 || used.mem > 0)
         f->stats.offers_accepted++;
     else
         f->stats.offers_declined++;
     if (now_ms > o->made_ms)
         f->stats.held_slot_s += (double)(now_ms - o->made_ms) / 1000.0 * o->cpus /
                                 m->cpus_per_slot;
-    if (refuse_s > 0 && (left_cpus > 0 || left_mem > 0)) {
+    if (refuse_s > 0 && (left_cpus > 0 || left_mem > 0 || left_disk > 0)) {
         ksim_filter *flt = &f->filters[o->agent];
         flt->until_ms = now_ms + m->latency_ms + ksim_ms(refuse_s);
         flt->cpus = left_cpus;
         flt->mem = left_mem;
+        flt->disk = left_disk;
     }
 }
 
-void ksim_master_release(ksim_master *m, size_t fw, size_t agent, double cpus, double mem)
+void ksim_master_release(ksim_master *m, size_t fw, size_t agent, ksim_res r)
 {
-    m->fws[fw].alloc_cpus -= cpus;
-    m->fws[fw].alloc_mem -= mem;
-    m->agents[agent].free_cpus += cpus;
-    m->agents[agent].free_mem += mem;
+    m->fws[fw].alloc_cpus -= r.cpus;
+    m->fws[fw].alloc_mem -= r.mem;
+    m->agents[agent].free_cpus += r.cpus;
+    m->agents[agent].free_mem += r.mem;
+    m->agents[agent].free_disk += r.disk;
 }
 
 void ksim_master_revive(ksim_master *m, size_t fw)

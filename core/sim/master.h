@@ -24,16 +24,17 @@
 #include "sim/scenario.h"
 
 typedef struct ksim_agent {
-    const char *hostname, *rack; /* the scenario's strings */
-    char id[32];                 /* "agent-N" */
-    size_t rack_index;
-    double cpus, mem;            /* total */
-    double free_cpus, free_mem;  /* neither used by tasks nor offered */
+    const char *hostname, *rack; /* the scenario's strings (rack NULL: none) */
+    const char *id;              /* the scenario's, or idbuf */
+    char idbuf[32];              /* "agent-N" */
+    size_t rack_index;           /* an agent without a rack has an index of its own */
+    double cpus, mem, disk;      /* total */
+    double free_cpus, free_mem, free_disk; /* neither used by tasks nor offered */
 } ksim_agent;
 
 typedef struct ksim_filter {
-    uint64_t until_ms; /* 0: none */
-    double cpus, mem;  /* what was refused */
+    uint64_t until_ms;      /* 0: none */
+    double cpus, mem, disk; /* what was refused */
 } ksim_filter;
 
 typedef struct ksim_fw_stats {
@@ -42,7 +43,7 @@ typedef struct ksim_fw_stats {
 } ksim_fw_stats;
 
 typedef struct ksim_fw {
-    double alloc_cpus, alloc_mem; /* used + offered */
+    double alloc_cpus, alloc_mem; /* used + offered (DRF counts cpus and mem) */
     int suppressed;
     ksim_filter *filters;   /* per agent */
     unsigned char *allowed; /* per agent; NULL: every agent */
@@ -53,7 +54,7 @@ typedef struct ksim_fw {
 
 typedef struct ksim_offer_rec {
     size_t fw, agent;
-    double cpus, mem;
+    double cpus, mem, disk;
     uint64_t made_ms;
     int open;
 } ksim_offer_rec;
@@ -91,12 +92,17 @@ void ksim_master_allocate(ksim_master *m, uint64_t now_ms);
  * another framework's). */
 ksim_offer_rec *ksim_master_offer(ksim_master *m, size_t fw, const char *id);
 void ksim_master_offer_id(size_t index, char *buf, size_t len);
-/* Answers an open offer: cpus/mem of it are now used by tasks (0 for a
+/* Resources: used by tasks, or what an answer leaves. */
+typedef struct ksim_res {
+    double cpus, mem, disk;
+} ksim_res;
+
+/* Answers an open offer: used of it is now used by tasks (all 0 for a
  * decline); the rest returns to the agent, filtered for refuse_s. */
-void ksim_master_answer(ksim_master *m, ksim_offer_rec *o, double used_cpus, double used_mem,
-                        double refuse_s, uint64_t now_ms);
+void ksim_master_answer(ksim_master *m, ksim_offer_rec *o, ksim_res used, double refuse_s,
+                        uint64_t now_ms);
 /* A task of fw on agent ended: its resources are free again. */
-void ksim_master_release(ksim_master *m, size_t fw, size_t agent, double cpus, double mem);
+void ksim_master_release(ksim_master *m, size_t fw, size_t agent, ksim_res r);
 void ksim_master_revive(ksim_master *m, size_t fw);
 void ksim_master_suppress(ksim_master *m, size_t fw);
 

@@ -23,9 +23,12 @@ static void push(ksim_world *w, uint64_t at_ms, ksim_event_kind kind, size_t a, 
 
 /* ---- launches and ends --------------------------------------------------------- */
 
+/* As the core counts it (kmesos_candidates_locality): node on a
+ * preferred host or agent, rack in a preferred rack or the rack of one. */
 static ksim_locality classify(const ksim_world *w, const ksim_task *t, size_t agent)
 {
-    if (t->n_pref == 0)
+    const ksim_job_spec *s = w->jobs[t->job].spec;
+    if (t->n_pref == 0 && s->n_prefer_racks == 0)
         return KSIM_LOC_NONE;
     const ksim_agent *agents = w->master.agents;
     ksim_locality loc = KSIM_LOC_OFF;
@@ -36,7 +39,15 @@ static ksim_locality classify(const ksim_world *w, const ksim_task *t, size_t ag
         if (p >= 0 && agents[p].rack_index == agents[agent].rack_index)
             loc = KSIM_LOC_RACK;
     }
+    for (size_t i = 0; agents[agent].rack && i < s->n_prefer_racks; i++)
+        if (strcmp(s->prefer_racks[i], agents[agent].rack) == 0)
+            loc = KSIM_LOC_RACK;
     return loc;
+}
+
+static ksim_res res_of(const ksim_job_spec *s)
+{
+    return (ksim_res){s->cpus, s->mem, s->disk};
 }
 
 /* Starts a waiting task on agent. 0, or -1 when it is not waiting (a
@@ -88,7 +99,7 @@ static void on_finish(ksim_world *w, size_t index, int state)
     j->ended++;
     j->last_end_ms = w->now_ms;
     w->live--;
-    ksim_master_release(&w->master, j->fw, (size_t)t->agent, j->spec->cpus, j->spec->mem);
+    ksim_master_release(&w->master, j->fw, (size_t)t->agent, res_of(j->spec));
     ksim_core *c = core_of(w, t);
     if (c && t->mesos_id) {
         w->updates++;
@@ -118,7 +129,7 @@ static double refuse_of(const Mesos__V1__Filters *f)
 }
 
 static void launch_infos(ksim_world *w, size_t fw, const ksim_offer_rec *o,
-                         const Mesos__V1__Offer__Operation *op, double *cpus, double *mem)
+                         const Mesos__V1__Offer__Operation *op, ksim_res *used)
 {
     const Mesos__V1__Offer__Operation__Launch *l = op->launch;
     for (size_t i = 0; l && i < l->n_task_infos; i++) {
@@ -128,8 +139,10 @@ static void launch_infos(ksim_world *w, size_t fw, const ksim_offer_rec *o,
             w->unexpected += index < 0;
             continue;
         }
-        *cpus += w->jobs[w->tasks[index].job].spec->cpus; /* what the workload asks */
-        *mem += w->jobs[w->tasks[index].job].spec->mem;
+        ksim_res r = res_of(w->jobs[w->tasks[index].job].spec); /* what the workload asks */
+        used->cpus += r.cpus;
+        used->mem += r.mem;
+        used->disk += r.disk;
         free(w->tasks[index].mesos_id);
         w->tasks[index].mesos_id = strdup(ti->task_id->value);
     }
@@ -143,11 +156,11 @@ static void on_accept(ksim_world *w, size_t fw, const Mesos__V1__Scheduler__Call
             w->unexpected++; /* answered twice, or never made */
             continue;
         }
-        double cpus = 0, mem = 0;
+        ksim_res used = {0, 0, 0};
         for (size_t i = 0; k == 0 && i < a->n_operations; i++)
             if (a->operations[i]->type == MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH)
-                launch_infos(w, fw, o, a->operations[i], &cpus, &mem);
-        ksim_master_answer(&w->master, o, cpus, mem, refuse_of(a->filters), w->now_ms);
+                launch_infos(w, fw, o, a->operations[i], &used);
+        ksim_master_answer(&w->master, o, used, refuse_of(a->filters), w->now_ms);
     }
 }
 
@@ -156,7 +169,8 @@ static void on_decline(ksim_world *w, size_t fw, const Mesos__V1__Scheduler__Cal
     for (size_t k = 0; k < d->n_offer_ids; k++) {
         ksim_offer_rec *o = ksim_master_offer(&w->master, fw, d->offer_ids[k]->value);
         if (o)
-            ksim_master_answer(&w->master, o, 0, 0, refuse_of(d->filters), w->now_ms);
+            ksim_master_answer(&w->master, o, (ksim_res){0, 0, 0}, refuse_of(d->filters),
+                               w->now_ms);
         else
             w->unexpected++;
     }
@@ -211,7 +225,7 @@ static void deliver_core(ksim_world *w, ksim_core *c, const size_t *offers, size
         const ksim_agent *a = &w->master.agents[o->agent];
         ksim_master_offer_id(offers[i], w->view_ids[i], sizeof w->view_ids[i]);
         w->views[i] = (ksim_offer_view){w->view_ids[i], a->id, a->hostname, a->rack, o->cpus,
-                                        o->mem};
+                                        o->mem, o->disk};
     }
     ksim_core_offers(c, w->views, n);
 }
@@ -232,7 +246,8 @@ static void comp_offer(ksim_world *w, ksim_comp *c, ksim_offer_rec *o)
         }
         c->head++;
     }
-    ksim_master_answer(&w->master, o, cpus, mem, c->spec->decline_refuse_s, w->now_ms);
+    ksim_master_answer(&w->master, o, (ksim_res){cpus, mem, 0}, c->spec->decline_refuse_s,
+                       w->now_ms);
     if (c->head == c->n)
         ksim_master_suppress(&w->master, c->fw); /* nothing left to run */
 }

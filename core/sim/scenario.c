@@ -47,16 +47,21 @@ int ksim_mode_parse(const char *name)
     return -1;
 }
 
-static void job_free(ksim_job_spec *j)
+void ksim_job_spec_free(ksim_job_spec *j)
 {
     free(j->name);
     ksim_jr_free_strs(j->prefer_hosts, j->n_prefer_hosts);
+    ksim_jr_free_strs(j->prefer_agents, j->n_prefer_agents);
+    ksim_jr_free_strs(j->prefer_racks, j->n_prefer_racks);
+    for (int i = 0; j->task_specs && i < j->tasks; i++)
+        ksim_jr_free_strs(j->task_specs[i].hosts, j->task_specs[i].n_hosts);
+    free(j->task_specs);
 }
 
 static void jobs_free(ksim_job_spec *jobs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        job_free(&jobs[i]);
+        ksim_job_spec_free(&jobs[i]);
     free(jobs);
 }
 
@@ -66,6 +71,7 @@ void ksim_scenario_free(ksim_scenario *sc)
     for (size_t i = 0; i < sc->n_agents; i++) {
         free(sc->agents[i].hostname);
         free(sc->agents[i].rack);
+        free(sc->agents[i].id);
     }
     free(sc->agents);
     ksim_jr_free_strs(sc->policies, sc->n_policies);
@@ -242,7 +248,7 @@ static int read_job(ksim_jr *r, const json_t *item, const char *path, size_t n_a
     j.replicas = (int)replicas;
     if (rc == 0)
         rc = expand_job(r, &j, count, interval, out, path);
-    job_free(&j);
+    ksim_job_spec_free(&j);
     return rc;
 }
 

@@ -23,6 +23,13 @@ typedef enum ksim_comp_type {
     KSIM_COMP_STATIC = 1, /* the same, on a fixed set of agents only */
 } ksim_comp_type;
 
+/* One task of a replayed job (sim/replay.h): what a scenario draws. */
+typedef struct ksim_task_spec {
+    double dur_s;
+    char **hosts;          /* its preferred hosts (may be absent from the cluster) */
+    size_t n_hosts;
+} ksim_task_spec;
+
 typedef struct ksim_job_spec {
     char *name;
     int tasks;
@@ -32,12 +39,23 @@ typedef struct ksim_job_spec {
     char **prefer_hosts;   /* or: these hosts for every task (may be absent) */
     size_t n_prefer_hosts;
     double cpus, mem;
+    /* set by a replay only (scenario files leave them 0/NULL): */
+    double disk;                 /* MB per task */
+    char **prefer_agents;        /* agent ids every task prefers */
+    size_t n_prefer_agents;
+    char **prefer_racks;         /* racks every task prefers */
+    size_t n_prefer_racks;
+    ksim_task_spec *task_specs;  /* tasks entries: durations and hosts, not drawn */
 } ksim_job_spec;
 
 typedef struct ksim_agent_spec {
     char *hostname;
-    char *rack;
+    char *rack;            /* NULL: the agent has no rack (a replay only) */
     int slots;
+    /* a replay only: the agent's id (NULL: "agent-N", and the resources
+     * are slots x cpus_per_slot, mem_per_slot) and then its resources */
+    char *id;
+    double cpus, mem, disk;
 } ksim_agent_spec;
 
 typedef struct ksim_comp_spec {
@@ -74,6 +92,8 @@ typedef struct ksim_scenario {
  * err (a JSON syntax error: "FILE:LINE:COLUMN: message"). */
 int ksim_scenario_load(const char *path, ksim_scenario *sc, char *err, size_t errlen);
 void ksim_scenario_free(ksim_scenario *sc);
+/* Frees the fields of one job (what ksim_scenario_free does per job). */
+void ksim_job_spec_free(ksim_job_spec *j);
 const char *ksim_mode_name(ksim_mode m);
 /* The mode a name spells, or -1. */
 int ksim_mode_parse(const char *name);

@@ -22,6 +22,7 @@ typedef struct ksim_run_config {
     ksim_mode mode;
     uint64_t seed;
     double wait_refuse_s;        /* the scheduler's --wait-refuse */
+    struct kmesos_trace *trace;  /* --trace: every core records into it (NULL: off) */
 } ksim_run_config;
 
 /* 0: res filled (free it with ksim_result_free); -1: the run could not

@@ -25,6 +25,52 @@ static long agent_by_name(const ksim_master *m, const char *host)
     return -1;
 }
 
+/* The agents by hostname and by id, while the jobs are built (a replay
+ * names hosts per task: a scan per name would cost agents x tasks). */
+typedef struct agent_key {
+    const char *key;
+    long index;
+    UT_hash_handle hh;
+} agent_key;
+
+typedef struct agent_index {
+    agent_key *pool, *by_host, *by_id;
+} agent_index;
+
+static int index_agents(const ksim_master *m, agent_index *ix)
+{
+    memset(ix, 0, sizeof *ix);
+    ix->pool = calloc(2 * m->n_agents + 1, sizeof *ix->pool);
+    if (!ix->pool)
+        return -1;
+    for (size_t i = 0; i < m->n_agents; i++) {
+        agent_key *h = &ix->pool[2 * i], *a = &ix->pool[2 * i + 1], *old = NULL;
+        *h = (agent_key){.key = m->agents[i].hostname, .index = (long)i};
+        *a = (agent_key){.key = m->agents[i].id, .index = (long)i};
+        HASH_FIND_STR(ix->by_host, h->key, old);
+        if (!old) /* the first agent of a hostname, as agent_by_name */
+            HASH_ADD_KEYPTR(hh, ix->by_host, h->key, strlen(h->key), h);
+        HASH_FIND_STR(ix->by_id, a->key, old);
+        if (!old)
+            HASH_ADD_KEYPTR(hh, ix->by_id, a->key, strlen(a->key), a);
+    }
+    return 0;
+}
+
+static long index_find(agent_key *table, const char *key)
+{
+    agent_key *k = NULL;
+    HASH_FIND_STR(table, key, k);
+    return k ? k->index : -1;
+}
+
+static void index_free(agent_index *ix)
+{
+    HASH_CLEAR(hh, ix->by_host);
+    HASH_CLEAR(hh, ix->by_id);
+    free(ix->pool);
+}
+
 /* r distinct agents out of n (Floyd's sampling) into out. */
 static void pick_distinct(ksim_rng *rng, size_t n, size_t r, long *out)
 {
@@ -40,12 +86,36 @@ static void pick_distinct(ksim_rng *rng, size_t n, size_t r, long *out)
     }
 }
 
-static void draw_tasks(ksim_world *w, ksim_job *j, ksim_rng *rng)
+/* A replayed job's tasks: durations and preferred hosts as given, and
+ * the agents every task prefers (both as agent indices, -1: absent). */
+static void given_tasks(ksim_world *w, ksim_job *j, const agent_index *ix)
 {
     const ksim_job_spec *s = j->spec;
+    for (size_t k = 0; k < j->n; k++) {
+        ksim_task *t = &w->tasks[j->first + k];
+        const ksim_task_spec *ts = &s->task_specs[k];
+        t->job = (size_t)(j - w->jobs);
+        t->agent = -1;
+        t->dur_ms = ksim_ms(ts->dur_s) ? ksim_ms(ts->dur_s) : 1;
+        t->pref = w->n_prefs;
+        for (size_t h = 0; h < ts->n_hosts; h++)
+            w->prefs[w->n_prefs++] = index_find(ix->by_host, ts->hosts[h]);
+        for (size_t a = 0; a < s->n_prefer_agents; a++)
+            w->prefs[w->n_prefs++] = index_find(ix->by_id, s->prefer_agents[a]);
+        t->n_pref = (uint32_t)(w->n_prefs - t->pref);
+    }
+}
+
+static void draw_tasks(ksim_world *w, ksim_job *j, ksim_rng *rng, const agent_index *ix)
+{
+    const ksim_job_spec *s = j->spec;
+    if (s->task_specs) {
+        given_tasks(w, j, ix);
+        return;
+    }
     long *fixed = s->n_prefer_hosts ? &w->prefs[w->n_prefs] : NULL;
     for (size_t h = 0; fixed && h < s->n_prefer_hosts; h++)
-        fixed[h] = agent_by_name(&w->master, s->prefer_hosts[h]);
+        fixed[h] = index_find(ix->by_host, s->prefer_hosts[h]);
     if (fixed)
         w->n_prefs += s->n_prefer_hosts;
     for (size_t k = 0; k < j->n; k++) {
@@ -100,20 +170,40 @@ static int build_jobs(ksim_world *w)
         const ksim_job_spec *s = w->jobs[i].spec;
         n_tasks += w->jobs[i].n;
         n_prefs += s->n_prefer_hosts + (size_t)s->replicas * w->jobs[i].n;
+        n_prefs += s->task_specs ? s->n_prefer_agents * w->jobs[i].n : 0;
+        for (size_t k = 0; s->task_specs && k < w->jobs[i].n; k++)
+            n_prefs += s->task_specs[k].n_hosts;
     }
     w->tasks = calloc(n_tasks ? n_tasks : 1, sizeof *w->tasks);
     w->prefs = calloc(n_prefs ? n_prefs : 1, sizeof *w->prefs);
-    if (!w->tasks || !w->prefs)
+    agent_index ix;
+    if (!w->tasks || !w->prefs || index_agents(&w->master, &ix) != 0)
         return -1;
     w->n_tasks = w->live = n_tasks;
     ksim_rng rng;
     ksim_rng_seed(&rng, w->cfg->seed, 1);
     for (size_t i = 0; i < w->n_jobs; i++)
-        draw_tasks(w, &w->jobs[i], &rng);
+        draw_tasks(w, &w->jobs[i], &rng, &ix);
+    index_free(&ix);
     for (size_t i = 0; i < w->n_ours; i++)
         HASH_ADD_KEYPTR(hh, w->by_name, w->jobs[i].spec->name, strlen(w->jobs[i].spec->name),
                         &w->jobs[i]);
     return 0;
+}
+
+/* A replayed job's preferences: agents and racks, each task's hosts. */
+static int given_prefs(kmesos_workload *wl, const ksim_job_spec *s)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < s->n_prefer_agents; i++)
+        rc = kmesos_workload_list_add(&wl->prefer_agents, &wl->n_prefer_agents,
+                                      s->prefer_agents[i]);
+    for (size_t i = 0; rc == 0 && i < s->n_prefer_racks; i++)
+        rc = kmesos_workload_list_add(&wl->prefer_racks, &wl->n_prefer_racks, s->prefer_racks[i]);
+    for (int k = 0; rc == 0 && k < s->tasks; k++)
+        for (size_t h = 0; rc == 0 && h < s->task_specs[k].n_hosts; h++)
+            rc = kmesos_workload_add_instance_host(wl, (size_t)k, s->task_specs[k].hosts[h]);
+    return rc;
 }
 
 kmesos_workload *ksim_world_workload(const ksim_world *w, const ksim_job *j)
@@ -121,16 +211,16 @@ kmesos_workload *ksim_world_workload(const ksim_world *w, const ksim_job *j)
     const ksim_job_spec *s = j->spec;
     char spec[256], err[256];
     kmesos_workload *wl = calloc(1, sizeof *wl);
-    snprintf(spec, sizeof spec, "name=%s cmd=true cpus=%.17g mem=%.17g instances=%d "
-             "restart=never", s->name, s->cpus, s->mem, s->tasks);
+    snprintf(spec, sizeof spec, "name=%s cmd=true cpus=%.17g mem=%.17g disk=%.17g instances=%d "
+             "restart=never", s->name, s->cpus, s->mem, s->disk, s->tasks);
     if (!wl || kmesos_workload_parse(spec, wl, err, sizeof err) != 0) {
         free(wl);
         return NULL;
     }
-    int rc = 0;
+    int rc = s->task_specs ? given_prefs(wl, s) : 0;
     for (size_t h = 0; rc == 0 && h < s->n_prefer_hosts; h++)
         rc = kmesos_workload_list_add(&wl->prefer_hosts, &wl->n_prefer_hosts, s->prefer_hosts[h]);
-    for (size_t k = 0; rc == 0 && !s->n_prefer_hosts && k < j->n; k++) {
+    for (size_t k = 0; rc == 0 && !s->task_specs && !s->n_prefer_hosts && k < j->n; k++) {
         const ksim_task *t = &w->tasks[j->first + k];
         for (uint32_t p = 0; rc == 0 && p < t->n_pref; p++)
             rc = kmesos_workload_add_instance_host(
@@ -173,7 +263,8 @@ static int add_core(ksim_world *w, const unsigned char *allowed, char *err, size
     const ksim_run_config *cfg = w->cfg;
     ksim_core_config cc = {cfg->policies,        cfg->n_policies,        cfg->options,
                            cfg->offer_hold_s,    cfg->decline_refuse_s,  cfg->wait_refuse_s,
-                           (size_t)fw,           {w, w->hooks.call, hook_now}};
+                           (size_t)fw,           {w, w->hooks.call, hook_now},
+                           cfg->trace};
     ksim_core *c = &w->cores[w->n_cores];
     if (ksim_core_init(c, &cc, err, errlen) != 0)
         return -1;
