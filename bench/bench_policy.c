@@ -150,8 +150,8 @@ static void eval_setup_init(eval_setup *e, kmesos_policy *p)
     static const char *const specs[] = {
         "name=plain kind=broker cmd=true cpus=1 mem=1024 instances=34",
         "name=pref kind=broker cmd=true cpus=1 mem=1024 instances=33 prefer_hosts=host-7",
-        "name=cons kind=broker cmd=true cpus=1 mem=1024 instances=33 "
-        "constraints=\"hostname=unique;rack=like:r[0-4]\"",
+        ("name=cons kind=broker cmd=true cpus=1 mem=1024 instances=33 "
+         "constraints=\"hostname=unique;rack=like:r[0-4]\""),
     };
     e->w = workloads(&e->nw, specs, 3);
     kmesos_offers_init(&e->book);

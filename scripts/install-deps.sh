@@ -15,6 +15,9 @@ packages=(
   # loopback port (`zookeeper`, not `zookeeperd`, which only adds a
   # system service on port 2181)
   libzookeeper-mt-dev zookeeper
+  # the sanitizer build (scripts/build.sh, KMESOS_SANITIZE=1): clang and its
+  # runtimes (address, undefined, float-cast-overflow, leak)
+  clang libclang-rt-14-dev
 )
 
 [ "${KMESOS_SKIP_APT:-0}" = 1 ] && exit 0

@@ -316,8 +316,10 @@ const char *kmesos_transport_header(const kmesos_transport_headers *h, const cha
 {
     size_t nl = strlen(name);
     const char *p = (const char *)h->lines.data;
+    if (!p)
+        return NULL; /* no header read (a refused connection) */
     const char *end = p + h->lines.len;
-    while (p && p < end) {
+    while (p < end) {
         size_t len = strlen(p);
         if (len > nl && p[nl] == ':' && strncasecmp(p, name, nl) == 0) {
             const char *v = p + nl + 1;

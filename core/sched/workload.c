@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,9 +84,19 @@ static int parse_number(const char *v, double min, double *out)
     char *end = NULL;
     errno = 0;
     double d = strtod(v, &end);
-    if (errno || !end || *end || end == v || d < min || d != d)
+    if (errno || !end || *end || end == v || !isfinite(d) || d < min)
         return -1;
     *out = d;
+    return 0;
+}
+
+/* A whole number in [0, max] (range checked before it becomes an int). */
+static int parse_count(const char *v, int max, int *out)
+{
+    double d;
+    if (parse_number(v, 0, &d) != 0 || d > max || d != floor(d))
+        return -1;
+    *out = (int)d;
     return 0;
 }
 
@@ -235,7 +246,6 @@ static int set_restart(kmesos_workload *w, const char *v)
 static int set_key(kmesos_workload *w, const char *key, const char *v, char *err,
                    size_t errlen)
 {
-    double d = 0;
     int rc = 0;
     if (strcmp(key, "name") == 0)
         rc = valid_name(v) && (free(w->name), w->name = strdup(v)) ? 0 : -1;
@@ -248,9 +258,9 @@ static int set_key(kmesos_workload *w, const char *key, const char *v, char *err
     else if (strcmp(key, "disk") == 0)
         rc = parse_number(v, 0, &w->disk);
     else if (strcmp(key, "ports") == 0)
-        rc = parse_number(v, 0, &d) == 0 && d == (int)d && d <= 100 ? (w->ports = (int)d, 0) : -1;
+        rc = parse_count(v, 100, &w->ports);
     else if (strcmp(key, "instances") == 0)
-        rc = parse_number(v, 0, &d) == 0 && d == (int)d && d <= 10000 ? (w->instances = (int)d, 0) : -1;
+        rc = parse_count(v, 10000, &w->instances);
     else if (strcmp(key, "restart") == 0)
         rc = set_restart(w, v);
     else if (strcmp(key, "kind") == 0)

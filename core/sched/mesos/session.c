@@ -223,7 +223,11 @@ static void ss_framework_info(kmesos_session *s, Mesos__V1__FrameworkInfo *fi,
 static int ss_encode_subscribe(kmesos_session *s, kmesos_buf *out)
 {
     Mesos__V1__FrameworkID fid = MESOS__V1__FRAMEWORK_ID__INIT;
+    /* the initialiser names the deprecated role field's default (clang) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     Mesos__V1__FrameworkInfo fi = MESOS__V1__FRAMEWORK_INFO__INIT;
+#pragma GCC diagnostic pop
     Mesos__V1__FrameworkInfo__Capability caps[MAX_CAPS];
     Mesos__V1__FrameworkInfo__Capability *capp[MAX_CAPS];
     ss_framework_info(s, &fi, &fid, caps, capp);
