@@ -5,7 +5,9 @@
  * or TASK_KILLED with the command executor's messages. A custom executor
  * (ExecutorInfo) is spawned with the Mesos executor environment and gets
  * its tasks as LAUNCH events once it subscribes; its UPDATE calls are
- * acknowledged at once and queued to the status update manager. An executor that misses the
+ * acknowledged at once and queued to the status update manager, except
+ * during the framework's teardown, when they are ignored and never
+ * acknowledged, as Mesos' agent does. An executor that misses the
  * re-registration window of an agent restart is killed and its tasks
  * become TASK_LOST (TASK_GONE if partition-aware). Its environment is
  * built in aenv.c. Every
@@ -564,6 +566,11 @@ void klocal_aexec_disconnected(klocal_aexec *e)
 
 void klocal_aexec_executor_update(klocal_aexec *e, const Mesos__V1__TaskStatus *in)
 {
+    if (e->silent) { /* Slave::statusUpdate: no update, hence no ack, for a terminating framework */
+        KLOG_WARN("agent", "%s: ignoring status update %s of task %s for terminating framework %s",
+                  e->agent->id, kmesos_task_state_name(in->state), in->task_id->value, e->fw_id);
+        return;
+    }
     Mesos__V1__TaskStatus *st = klocal_util_pb_dup(in);
     if (!st->agent_id)
         st->agent_id = KLOCAL_ID(AgentID, agent_id, e->agent->id);
