@@ -215,11 +215,11 @@ static void agent_restarts(harness *h)
 static void test_checkpoint_resubscribes_at_once_and_stops_the_clock(void)
 {
     harness h;
-    if (harness_init(&h, 1, 5000, 600) != 0)
+    if (harness_init(&h, 1, 5000, 1500) != 0)
         return;
     h.on_live = agent_restarts;
     kmesos_exec_session_start(h.s);
-    harness_run(&h, 2500); /* several recovery timeouts */
+    harness_run(&h, 4000); /* more than twice the recovery timeout */
     CHECK_INT(h.disconnects, 1);
     CHECK_INT(h.subscribes, 2); /* the second one at once, not after up to 5 s */
     CHECK_INT(h.records, 2);
