@@ -6,7 +6,8 @@
  * the real agent acknowledged. Also: the same stream with a command in
  * the LAUNCH (the full STARTING/RUNNING/KILLED cycle), malformed events,
  * re-subscribe with unacknowledged tasks and updates, LAUNCH_GROUP,
- * readiness and SHUTDOWN grace. */
+ * readiness and SHUTDOWN grace, and a teardown whose updates the agent
+ * never acknowledges (the executor exits without waiting). */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,12 +325,10 @@ static void test_capture_with_command_full_cycle(void)
     kmesos_exec_core_tick(&h.core);
     CHECK_INT(h.f.ncalls, 4);
     CHECK(call_status(&h, 3) && memcmp(call_status(&h, 3)->uuid.data, starting, 16) == 0);
-    CHECK_INT(feed(&h, &r, 5), 0); /* SHUTDOWN: nothing runs; wait for the last ack */
-    CHECK_INT(h.f.exits, 0);
-    h.f.now_ms += KMESOS_EXEC_SHUTDOWN_LINGER_MS;
-    kmesos_exec_core_tick(&h.core);
+    CHECK_INT(feed(&h, &r, 5), 0); /* SHUTDOWN: nothing runs; no wait for the last ack */
     CHECK_INT(h.f.exits, 1);
     CHECK_INT(h.f.exit_code, 0);
+    CHECK_INT(h.core.updates.count, 1);
     harness_free(&h);
     records_free(&r);
 }
@@ -508,11 +507,10 @@ static void test_readiness_and_shutdown_grace(void)
     kmesos_exec_core_shutdown(&h.core, "test");
     CHECK_INT(h.f.kills, 1);
     CHECK_INT(h.f.kill_grace, 4 * SEC); /* 5 s agent grace minus a second in hand */
+    CHECK_INT(h.f.exits, 0); /* the task still runs */
     kmesos_exec_core_task_exited(&h.core, t, 143, 0);
     CHECK_INT(call_status(&h, 2)->state, MESOS__V1__TASK_STATE__TASK_KILLED);
-    CHECK_INT(h.f.exits, 0); /* waits for acks, up to the linger */
-    h.f.now_ms += KMESOS_EXEC_SHUTDOWN_LINGER_MS;
-    kmesos_exec_core_tick(&h.core);
+    CHECK_INT(h.f.exits, 1); /* at once: no wait for acks */
     CHECK_INT(h.f.exit_code, 0);
     harness_free(&h);
 
@@ -581,6 +579,47 @@ static void test_kill_policy_and_give_up(void)
     records_free(&r);
 }
 
+/* A framework's teardown as the real agent shows it (executor-teardown/
+ * x2_exec: SUBSCRIBED, LAUNCH, ACKNOWLEDGED, SHUTDOWN, no KILL): the agent
+ * never acknowledges the terminal update (Slave::statusUpdate ignores
+ * updates of a terminating framework). The executor kills the task within
+ * the agent's grace, sends TASK_KILLED and exits 0 as soon as the task
+ * ended, without waiting for an ACKNOWLEDGED nor resending. */
+static void test_teardown_does_not_wait_for_acks(void)
+{
+    records r;
+    records_load(&r);
+    add_command(&r, 1, "exec java -jar broker.jar", "FOO", "x");
+    harness h;
+    harness_init(&h);
+    h.cfg.checkpoint = 1;
+    feed(&h, &r, 0);
+    feed(&h, &r, 1);
+    CHECK_INT(feed(&h, &r, 2), 0); /* ACKNOWLEDGED of TASK_RUNNING (uuid of the capture) */
+    Mesos__V1__Executor__Event ev = MESOS__V1__EXECUTOR__EVENT__INIT;
+    ev.has_type = 1;
+    ev.type = MESOS__V1__EXECUTOR__EVENT__TYPE__SHUTDOWN;
+    CHECK_INT(kmesos_exec_core_on_event(&h.core, &ev), 0);
+    CHECK_INT(h.f.kills, 1);
+    CHECK_INT(h.f.kill_grace, 4 * SEC); /* ends before the agent's 5 s grace */
+    int sent = h.f.ncalls;
+    kmesos_exec_task *t = kmesos_exec_core_find(&h.core, "capexec-task-1");
+    h.f.now_ms += 3900; /* a JVM that uses nearly all of its grace */
+    if (t)
+        kmesos_exec_core_task_exited(&h.core, t, 0, SIGTERM);
+    CHECK_INT(h.f.ncalls, sent + 1);
+    CHECK(call_status(&h, sent) &&
+          call_status(&h, sent)->state == MESOS__V1__TASK_STATE__TASK_KILLED);
+    CHECK_INT(h.f.exits, 1);
+    CHECK_INT(h.f.exit_code, 0);
+    CHECK(h.core.updates.count >= 1); /* left unacknowledged */
+    h.f.now_ms += 60000;
+    kmesos_exec_core_tick(&h.core); /* nothing more, whatever the clock says */
+    CHECK_INT(h.f.exits, 1);
+    harness_free(&h);
+    records_free(&r);
+}
+
 int main(void)
 {
     RUN_TEST(test_capture_as_recorded);
@@ -590,5 +629,6 @@ int main(void)
     RUN_TEST(test_launch_group_unsupported);
     RUN_TEST(test_readiness_and_shutdown_grace);
     RUN_TEST(test_kill_policy_and_give_up);
+    RUN_TEST(test_teardown_does_not_wait_for_acks);
     return testlib_finish();
 }

@@ -1,5 +1,5 @@
 /* Unit tests of the executor's pure pieces: Mesos duration text, the
- * environment it reads, the exit status mapping, the unacknowledged
+ * environment it reads (with the reconnection settings' ranges), the exit status mapping, the unacknowledged
  * update bookkeeping (ack, resend schedule, restart) and the launch spec
  * built from a TaskInfo (shell/argv, environment overlay, readiness), and
  * the readiness probe's command runs on a real libuv loop, and the task
@@ -97,7 +97,73 @@ static void test_config_from_agent_environment(void)
     CHECK_INT(c.checkpoint, 0);
     CHECK_INT(c.shutdown_grace_ns, 5 * SEC);
     CHECK_INT(c.recovery_ns, 15 * 60 * SEC);
+    CHECK_INT(c.backoff_max_ns, 2 * SEC);
     kmesos_exec_config_free(&c);
+}
+
+/* A checkpointing framework's executor gets both variables, in stout's
+ * format (src/slave/slave.cpp, executorEnvironment: MESOS_RECOVERY_TIMEOUT
+ * = recovery_timeout, MESOS_SUBSCRIPTION_BACKOFF_MAX =
+ * executor_reregistration_timeout). Without checkpointing Mesos' library
+ * reads neither (src/executor/executor.cpp), and nor do we. */
+static void test_config_reconnection(void)
+{
+    kmesos_exec_config c;
+    char err[256] = "";
+    const char *ck[] = {"MESOS_AGENT_ENDPOINT", "h:1", "MESOS_EXECUTOR_ID", "e",
+                        "MESOS_FRAMEWORK_ID", "f", "MESOS_CHECKPOINT", "1",
+                        "MESOS_RECOVERY_TIMEOUT", "15mins",
+                        "MESOS_SUBSCRIPTION_BACKOFF_MAX", "2secs", NULL};
+    CHECK_INT(kmesos_exec_config_load(&c, table_get, (void *)ck, err, sizeof err), 0);
+    CHECK_INT(c.checkpoint, 1);
+    CHECK_INT(c.recovery_ns, 900 * SEC);
+    CHECK_INT(c.backoff_max_ns, 2 * SEC);
+    kmesos_exec_config_free(&c);
+    /* values in range: 500ms, and a recovery of 0 (give up at the loss) */
+    const char *ok[] = {"MESOS_AGENT_ENDPOINT", "h:1", "MESOS_EXECUTOR_ID", "e",
+                        "MESOS_FRAMEWORK_ID", "f", "MESOS_CHECKPOINT", "1",
+                        "MESOS_RECOVERY_TIMEOUT", "0ns",
+                        "MESOS_SUBSCRIPTION_BACKOFF_MAX", "500ms", NULL};
+    CHECK_INT(kmesos_exec_config_load(&c, table_get, (void *)ok, err, sizeof err), 0);
+    CHECK_INT(c.recovery_ns, 0);
+    CHECK_INT(c.backoff_max_ns, SEC / 2);
+    kmesos_exec_config_free(&c);
+    /* out of range or not a duration: refused, naming the variable */
+    const char *bad[][2] = {{"MESOS_SUBSCRIPTION_BACKOFF_MAX", "0secs"},
+                            {"MESOS_SUBSCRIPTION_BACKOFF_MAX", "999us"},
+                            {"MESOS_SUBSCRIPTION_BACKOFF_MAX", "61mins"},
+                            {"MESOS_SUBSCRIPTION_BACKOFF_MAX", "2 secs"},
+                            {"MESOS_SUBSCRIPTION_BACKOFF_MAX", "-1secs"},
+                            {"MESOS_RECOVERY_TIMEOUT", "366days"},
+                            {"MESOS_RECOVERY_TIMEOUT", "1e30weeks"},
+                            {"MESOS_RECOVERY_TIMEOUT", "soon"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *env[] = {"MESOS_AGENT_ENDPOINT", "h:1", "MESOS_EXECUTOR_ID", "e",
+                             "MESOS_FRAMEWORK_ID", "f", "MESOS_CHECKPOINT", "1",
+                             bad[i][0], bad[i][1], NULL};
+        err[0] = 0;
+        CHECK_INT(kmesos_exec_config_load(&c, table_get, (void *)env, err, sizeof err), -1);
+        CHECK(strstr(err, bad[i][0]) != NULL);
+    }
+    /* the edges themselves are accepted */
+    const char *edge[] = {"MESOS_AGENT_ENDPOINT", "h:1", "MESOS_EXECUTOR_ID", "e",
+                          "MESOS_FRAMEWORK_ID", "f", "MESOS_CHECKPOINT", "1",
+                          "MESOS_RECOVERY_TIMEOUT", "365days",
+                          "MESOS_SUBSCRIPTION_BACKOFF_MAX", "1ms", NULL};
+    CHECK_INT(kmesos_exec_config_load(&c, table_get, (void *)edge, err, sizeof err), 0);
+    CHECK_INT(c.backoff_max_ns, 1000000);
+    CHECK_INT(c.recovery_ns, 365 * 86400 * SEC);
+    kmesos_exec_config_free(&c);
+    /* no checkpointing: both ignored, even when bad */
+    const char *nock[] = {"MESOS_AGENT_ENDPOINT", "h:1", "MESOS_EXECUTOR_ID", "e",
+                          "MESOS_FRAMEWORK_ID", "f", "MESOS_CHECKPOINT", "0",
+                          "MESOS_RECOVERY_TIMEOUT", "soon",
+                          "MESOS_SUBSCRIPTION_BACKOFF_MAX", "0secs", NULL};
+    CHECK_INT(kmesos_exec_config_load(&c, table_get, (void *)nock, err, sizeof err), 0);
+    CHECK_INT(c.checkpoint, 0);
+    CHECK_INT(c.backoff_max_ns, 2 * SEC);
+    kmesos_exec_config_free(&c);
+    CHECK(strstr(kmesos_exec_config_help(), "MESOS_SUBSCRIPTION_BACKOFF_MAX") != NULL);
 }
 
 static void test_config_errors_and_defaults(void)
@@ -679,6 +745,7 @@ int main(int argc, char **argv)
     RUN_TEST(test_duration_refuses_garbage);
     RUN_TEST(test_config_from_agent_environment);
     RUN_TEST(test_config_errors_and_defaults);
+    RUN_TEST(test_config_reconnection);
     RUN_TEST(test_exit_mapping);
     RUN_TEST(test_updates_ack_and_order);
     RUN_TEST(test_updates_resend_schedule);

@@ -114,6 +114,25 @@ static void test_config(void)
     CHECK_INT(klocal_config_parse(&c, 7, ok, err, sizeof err), KLOCAL_CONFIG_OK);
     CHECK_INT(c.agents, 3);
     CHECK(c.heartbeat_interval == 1.0);
+    CHECK(c.reregistration == 2.0);      /* executor_reregistration_timeout default */
+    CHECK(c.recovery_timeout == 900.0);  /* recovery_timeout default (15mins) */
+    klocal_config_free(&c);
+    char *window[] = {"kmesos-local", "--executor-reregistration-timeout", "500ms",
+                      "--recovery-timeout", "1mins", NULL};
+    CHECK_INT(klocal_config_parse(&c, 5, window, err, sizeof err), KLOCAL_CONFIG_OK);
+    CHECK(c.reregistration == 0.5);
+    CHECK(c.recovery_timeout == 60.0);
+    klocal_config_free(&c);
+    const char *bad_windows[] = {"16s", "0s", "soon", "1e300weeks"};
+    for (size_t i = 0; i < sizeof bad_windows / sizeof bad_windows[0]; i++) {
+        char *argv[] = {"kmesos-local", "--executor-reregistration-timeout",
+                        (char *)bad_windows[i], NULL};
+        CHECK_INT(klocal_config_parse(&c, 3, argv, err, sizeof err), KLOCAL_CONFIG_ERROR);
+        CHECK(strstr(err, "executor-reregistration-timeout") != NULL);
+        klocal_config_free(&c);
+    }
+    char *bad_recovery[] = {"kmesos-local", "--recovery-timeout", "400days", NULL};
+    CHECK_INT(klocal_config_parse(&c, 3, bad_recovery, err, sizeof err), KLOCAL_CONFIG_ERROR);
     klocal_config_free(&c);
     char *bad[] = {"kmesos-local", "--agent-resources", "cpus:lots", NULL};
     CHECK_INT(klocal_config_parse(&c, 3, bad, err, sizeof err), KLOCAL_CONFIG_ERROR);

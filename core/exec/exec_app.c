@@ -139,7 +139,8 @@ static int exec_app_on_record(void *arg, const uint8_t *rec, size_t len)
 static void exec_app_on_disconnected(void *arg, const char *reason)
 {
     exec_app *a = arg;
-    KLOG_WARN(MOD, "lost the agent (%s); tasks keep running while we re-subscribe", reason);
+    if (a->cfg->checkpoint)
+        KLOG_WARN(MOD, "lost the agent (%s); tasks keep running while we re-subscribe", reason);
     kmesos_exec_core_disconnected(&a->core);
 }
 
@@ -201,7 +202,12 @@ static int exec_app_init_handles(exec_app *a)
     uv_signal_start(&a->sigint, exec_app_on_signal, SIGINT);
     kmesos_exec_session_cbs scbs = {exec_app_encode_subscribe, exec_app_on_record,
                                     exec_app_on_disconnected, exec_app_on_give_up, a};
-    a->session = kmesos_exec_session_new(&a->loop, a->cfg->agent_url, a->cfg->recovery_ns, &scbs);
+    const kmesos_exec_config *c = a->cfg; /* both durations range-checked by exec_config */
+    kmesos_exec_session_params sp = {
+        .url = c->agent_url, .resubscribe = c->checkpoint,
+        .backoff_max_ms = c->backoff_max_ns > 0 ? (uint64_t)c->backoff_max_ns / 1000000u : 0,
+        .recovery_ms = c->recovery_ns > 0 ? (uint64_t)c->recovery_ns / 1000000u : 0};
+    a->session = kmesos_exec_session_new(&a->loop, &sp, &scbs);
     return a->session ? 0 : -1;
 }
 
@@ -217,10 +223,15 @@ int kmesos_exec_app_run(const kmesos_exec_config *cfg, char *const *base_env)
     kmesos_exec_io io = {a, exec_app_send, exec_app_spawn, exec_app_kill, exec_app_uuid,
                          exec_app_wall_s, exec_app_mono_ms, exec_app_exit};
     kmesos_exec_core_init(&a->core, cfg, base_env, &io);
-    KLOG_INFO(MOD, "executor %s of framework %s; agent %s; sandbox %s; checkpoint %s; "
-                   "shutdown grace %.1f s",
+    KLOG_INFO(MOD, "executor %s of framework %s; agent %s; sandbox %s; shutdown grace %.1f s",
               cfg->executor_id, cfg->framework_id, cfg->agent_url, cfg->sandbox,
-              cfg->checkpoint ? "on" : "off", (double)cfg->shutdown_grace_ns / 1e9);
+              (double)cfg->shutdown_grace_ns / 1e9);
+    if (cfg->checkpoint)
+        KLOG_INFO(MOD, "checkpointing: a lost agent is re-subscribed at random intervals of up "
+                       "to %.3f s, for up to %.3f s", (double)cfg->backoff_max_ns / 1e9,
+                  (double)cfg->recovery_ns / 1e9);
+    else
+        KLOG_INFO(MOD, "no checkpointing: losing the agent ends the executor");
     if (exec_app_init_handles(a) != 0) {
         KLOG_ERROR(MOD, "cannot set up the HTTP transport");
         a->exit_code = 1;

@@ -1,8 +1,14 @@
 /* exec_config: reads the executor's settings from environment variables.
  * The agent gives MESOS_AGENT_ENDPOINT (host:port, or a URL), the
  * framework and executor ids, the sandbox and the shutdown grace period
- * (Mesos duration text). Lookups go through a getenv-like function so
- * tests can pass their own table. */
+ * (Mesos duration text). For a checkpointing framework (MESOS_CHECKPOINT=1)
+ * it also gives MESOS_SUBSCRIPTION_BACKOFF_MAX (its
+ * executor_reregistration_timeout, "2secs" by default) and
+ * MESOS_RECOVERY_TIMEOUT ("15mins"); Mesos' executor library reads those
+ * two only then, and so do we, falling back to the agent's defaults when
+ * one is missing. Every duration is range-checked: a value out of range
+ * is an error, never clamped. Lookups go through a getenv-like function
+ * so tests can pass their own table. */
 #include "exec/exec_config.h"
 
 #include <stdio.h>
@@ -21,12 +27,20 @@ static const char exec_config_help_text[] =
     "                         to <task_id>.stdout / <task_id>.stderr (falls back to\n"
     "                         MESOS_DIRECTORY, then the current folder)\n"
     "  MESOS_DIRECTORY        the sandbox on the agent's side\n"
-    "  MESOS_CHECKPOINT       1 when the framework checkpoints (logged)\n"
+    "  MESOS_CHECKPOINT       1 when the framework checkpoints: a lost agent is\n"
+    "                         waited for (below); otherwise losing it kills the\n"
+    "                         tasks and ends the executor, as in Mesos\n"
     "  MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD\n"
     "                         e.g. 5secs: default SIGTERM -> SIGKILL delay of a\n"
     "                         task without KillPolicy (default 5secs)\n"
-    "  MESOS_RECOVERY_TIMEOUT how long to keep re-subscribing to a lost agent\n"
-    "                         before killing the tasks and exiting (default 15mins)\n"
+    "  MESOS_SUBSCRIPTION_BACKOFF_MAX\n"
+    "                         with checkpointing: re-SUBSCRIBE to a lost agent at\n"
+    "                         once, then after a random wait in [0, this] each time\n"
+    "                         (the agent's executor_reregistration_timeout; default\n"
+    "                         2secs, 1ms..1hrs)\n"
+    "  MESOS_RECOVERY_TIMEOUT with checkpointing: not subscribed again this long\n"
+    "                         after the loss: kill the tasks and exit 1 (default\n"
+    "                         15mins, 0..365days)\n"
     "The task's command: TaskInfo.command; else a CommandInfo in TaskInfo.data\n"
     "(protobuf, or JSON starting with '{'), since Mesos refuses a TaskInfo with both\n"
     "an executor and a command; else this variable of the executor's environment\n"
@@ -75,8 +89,10 @@ static int exec_config_required(kmesos_exec_getenv_fn get, void *arg, const char
     return 0;
 }
 
+/* A duration variable within [lo, hi]; dflt when unset. */
 static int exec_config_duration(kmesos_exec_getenv_fn get, void *arg, const char *name,
-                                int64_t dflt, int64_t *out, char *err, size_t errlen)
+                                int64_t dflt, int64_t lo, int64_t hi, int64_t *out, char *err,
+                                size_t errlen)
 {
     const char *v = get(arg, name);
     *out = dflt;
@@ -86,7 +102,33 @@ static int exec_config_duration(kmesos_exec_getenv_fn get, void *arg, const char
         snprintf(err, errlen, "%s: '%s' is not a duration (e.g. 5secs)", name, v);
         return -1;
     }
+    if (*out < lo || *out > hi) {
+        snprintf(err, errlen, "%s: '%s' is out of range (%.3f s .. %.0f s)", name, v,
+                 (double)lo / 1e9, (double)hi / 1e9);
+        return -1;
+    }
     return 0;
+}
+
+/* The shutdown grace, and the two reconnection settings (read only with
+ * checkpointing, as src/executor/executor.cpp does). */
+static int exec_config_durations(kmesos_exec_config *c, kmesos_exec_getenv_fn get, void *arg,
+                                 char *err, size_t errlen)
+{
+    c->recovery_ns = KMESOS_EXEC_DEFAULT_RECOVERY_NS;
+    c->backoff_max_ns = KMESOS_EXEC_DEFAULT_BACKOFF_MAX_NS;
+    if (exec_config_duration(get, arg, "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD",
+                             KMESOS_EXEC_DEFAULT_GRACE_NS, 0, INT64_MAX, &c->shutdown_grace_ns,
+                             err, errlen) != 0)
+        return -1;
+    if (!c->checkpoint)
+        return 0;
+    if (exec_config_duration(get, arg, "MESOS_RECOVERY_TIMEOUT", KMESOS_EXEC_DEFAULT_RECOVERY_NS,
+                             0, KMESOS_EXEC_RECOVERY_MAX_NS, &c->recovery_ns, err, errlen) != 0)
+        return -1;
+    return exec_config_duration(get, arg, "MESOS_SUBSCRIPTION_BACKOFF_MAX",
+                                KMESOS_EXEC_DEFAULT_BACKOFF_MAX_NS, KMESOS_EXEC_BACKOFF_MAX_MIN_NS,
+                                KMESOS_EXEC_BACKOFF_MAX_MAX_NS, &c->backoff_max_ns, err, errlen);
 }
 
 static int exec_config_url(kmesos_exec_config *c, const char *endpoint, char *err, size_t errlen)
@@ -131,11 +173,7 @@ int kmesos_exec_config_load(kmesos_exec_config *c, kmesos_exec_getenv_fn get, vo
     }
     const char *cp = get(arg, "MESOS_CHECKPOINT");
     c->checkpoint = cp && strcmp(cp, "1") == 0;
-    if (exec_config_duration(get, arg, "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD",
-                             KMESOS_EXEC_DEFAULT_GRACE_NS, &c->shutdown_grace_ns, err,
-                             errlen) != 0 ||
-        exec_config_duration(get, arg, "MESOS_RECOVERY_TIMEOUT", KMESOS_EXEC_DEFAULT_RECOVERY_NS,
-                             &c->recovery_ns, err, errlen) != 0)
+    if (exec_config_durations(c, get, arg, err, errlen) != 0)
         goto out;
     rc = 0;
 out:

@@ -7,6 +7,13 @@
 
 #define KMESOS_EXEC_DEFAULT_GRACE_NS (5 * INT64_C(1000000000))
 #define KMESOS_EXEC_DEFAULT_RECOVERY_NS (15 * 60 * INT64_C(1000000000))
+/* The agent's executor_reregistration_timeout default (src/slave/constants.hpp). */
+#define KMESOS_EXEC_DEFAULT_BACKOFF_MAX_NS (2 * INT64_C(1000000000))
+/* Accepted ranges: MESOS_SUBSCRIPTION_BACKOFF_MAX 1ms..1hrs, MESOS_RECOVERY_TIMEOUT
+ * 0..365days (0: give up at the first loss, as Mesos' timer of 0 does). */
+#define KMESOS_EXEC_BACKOFF_MAX_MIN_NS INT64_C(1000000)
+#define KMESOS_EXEC_BACKOFF_MAX_MAX_NS (3600 * INT64_C(1000000000))
+#define KMESOS_EXEC_RECOVERY_MAX_NS (365 * 86400 * INT64_C(1000000000))
 #define KMESOS_EXEC_DEFAULT_READY_TIMEOUT_S 120.0
 
 typedef struct kmesos_exec_config {
@@ -14,9 +21,10 @@ typedef struct kmesos_exec_config {
     char *framework_id;     /* MESOS_FRAMEWORK_ID */
     char *executor_id;      /* MESOS_EXECUTOR_ID */
     char *sandbox;          /* MESOS_SANDBOX, else MESOS_DIRECTORY, else "." */
-    int checkpoint;         /* MESOS_CHECKPOINT == "1" */
+    int checkpoint;         /* MESOS_CHECKPOINT == "1": re-subscribe after a loss */
     int64_t shutdown_grace_ns; /* MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD, default 5 s */
-    int64_t recovery_ns;    /* MESOS_RECOVERY_TIMEOUT, default 15 min */
+    int64_t recovery_ns;    /* MESOS_RECOVERY_TIMEOUT (checkpointing), default 15 min */
+    int64_t backoff_max_ns; /* MESOS_SUBSCRIPTION_BACKOFF_MAX (checkpointing), default 2 s */
     char *guard_exe;        /* this binary, to run tasks behind (exec_guard.h); NULL: none */
 } kmesos_exec_config;
 

@@ -6,8 +6,13 @@
  * KILL and SHUTDOWN into kills with a grace period, and keeps every
  * update until ACKNOWLEDGED (resending it on a growing interval and
  * handing it over on re-subscribe). It asks to exit 0 once every task
- * ended and every update was acknowledged, or after a SHUTDOWN once the
- * terminal updates went out (waiting briefly for their acks). */
+ * ended and every update was acknowledged, or after a SHUTDOWN as soon as
+ * every task ended and its terminal update went out: a SHUTDOWN comes
+ * with a framework's teardown or an agent's shutdown, when the agent
+ * ignores updates and never acknowledges them (src/slave/slave.cpp,
+ * Slave::statusUpdate: "Ignoring status update ... for terminating
+ * framework"), so waiting for acks would only eat into the agent's
+ * shutdown grace period. */
 #include "exec/exec_core.h"
 
 #include <stdio.h>
@@ -94,10 +99,10 @@ static void exec_check_done(kmesos_exec_core *c)
     if (c->giving_up) {
         exec_request_exit(c, 1, "the agent could not be reached; tasks killed");
     } else if (c->shutting_down) {
-        if (c->updates.count == 0)
-            exec_request_exit(c, 0, "shut down; all updates acknowledged");
-        else if (!c->linger_until_ms)
-            c->linger_until_ms = c->io.mono_ms(c->io.arg) + KMESOS_EXEC_SHUTDOWN_LINGER_MS;
+        char why[96];
+        snprintf(why, sizeof why, "shut down; every task ended (%zu updates unacknowledged)",
+                 c->updates.count);
+        exec_request_exit(c, 0, why);
     } else if (c->launched > 0 && c->updates.count == 0) {
         exec_request_exit(c, 0, "every task ended and its updates were acknowledged");
     }
@@ -472,11 +477,6 @@ void kmesos_exec_core_tick(kmesos_exec_core *c)
     int64_t now = c->io.mono_ms(c->io.arg);
     if (c->subscribed)
         kmesos_exec_updates_resend_due(&c->updates, now, exec_resend_cb, c);
-    if (c->linger_until_ms && now >= c->linger_until_ms && exec_all_tasks_ended(c)) {
-        char why[96];
-        snprintf(why, sizeof why, "shut down; %zu updates left unacknowledged", c->updates.count);
-        exec_request_exit(c, 0, why);
-    }
 }
 
 /* ---- from the io ------------------------------------------------------------ */

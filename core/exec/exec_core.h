@@ -54,13 +54,10 @@ typedef struct kmesos_exec_core {
     int shutting_down;       /* SHUTDOWN or a signal: kill all, report, exit 0 */
     int giving_up;           /* the agent stayed away: kill all, exit 1 */
     int exit_requested;
-    int64_t linger_until_ms; /* shutting down: wait for acks until then */
     size_t launched;         /* tasks ever received */
     kmesos_exec_updates updates;
     kmesos_exec_task *tasks;
 } kmesos_exec_core;
-
-#define KMESOS_EXEC_SHUTDOWN_LINGER_MS 2000
 
 /* cfg, base_env and io must outlive the core. */
 void kmesos_exec_core_init(kmesos_exec_core *c, const kmesos_exec_config *cfg,
@@ -77,7 +74,7 @@ int kmesos_exec_core_on_event(kmesos_exec_core *c, const Mesos__V1__Executor__Ev
 int kmesos_exec_core_encode_subscribe(kmesos_exec_core *c, kmesos_buf *out);
 /* The event stream is gone: stop sending until the next SUBSCRIBED. */
 void kmesos_exec_core_disconnected(kmesos_exec_core *c);
-/* Resends due updates; ends a shutdown's wait for acknowledgements. */
+/* Resends due updates. */
 void kmesos_exec_core_tick(kmesos_exec_core *c);
 
 /* From the io: readiness result and process end of task t. */
@@ -86,7 +83,8 @@ void kmesos_exec_core_task_not_ready(kmesos_exec_core *c, kmesos_exec_task *t, c
 void kmesos_exec_core_task_exited(kmesos_exec_core *c, kmesos_exec_task *t, int64_t exit_status,
                                   int term_signal);
 
-/* SHUTDOWN (event or signal): kill every task, report, then exit 0. */
+/* SHUTDOWN (event or signal): kill every task, report, then exit 0
+ * without waiting for acknowledgements. */
 void kmesos_exec_core_shutdown(kmesos_exec_core *c, const char *why);
 /* The agent could not be reached in time: kill every task, exit 1. */
 void kmesos_exec_core_give_up(kmesos_exec_core *c, const char *why);

@@ -1,15 +1,23 @@
 /* exec_session: talks HTTP to the agent through the shared transport
  * (libcurl multi on libuv). SUBSCRIBE is a streaming POST whose 200 body
  * is RecordIO; each record goes to the on_record callback (the core).
- * When the stream ends, fails, is refused, or carries a bad record, the
- * session says so once (on_disconnected, if the stream had delivered
- * events) and re-subscribes after a backoff of 1 s doubling up to 10 s;
- * a stream that delivers a record resets the backoff. If no stream has
- * delivered anything for the recovery timeout (MESOS_RECOVERY_TIMEOUT,
- * 15 min by default) it gives up (on_give_up) and stops retrying. The
- * agent's heartbeats (every 30 min) are never used for liveness: a lost
- * agent shows as a closed or broken TCP connection (TCP keepalive on).
- * Calls are one-shot POSTs, protobuf both ways, answered 202. */
+ * Losing a stream that delivered events is handled as Mesos 1.12's
+ * executor library does (src/executor/executor.cpp, MesosProcess::
+ * disconnected and backoff): without checkpointing the executor gives up
+ * at once; with it, a recovery timer of MESOS_RECOVERY_TIMEOUT starts at
+ * the loss, a new SUBSCRIBE goes out at once and, after each failed
+ * attempt, again after a wait drawn uniformly from [0,
+ * MESOS_SUBSCRIPTION_BACKOFF_MAX] (the agent's re-registration window, 2 s
+ * by default, so that several tries fit in it). The first live record
+ * stops the timer; when it fires the session gives up (on_give_up). Two
+ * differences: Mesos stops the timer once TCP connects and exits if its
+ * very first connection fails, where we stop it at the first event and
+ * retry the first subscription the same way for up to a minute (the
+ * agent's executor_registration_timeout). A bad record drops the stream
+ * like a loss. The agent's heartbeats (every 30 min) are never used for
+ * liveness: a lost agent shows as a closed or broken TCP connection (TCP
+ * keepalive on). Calls are one-shot POSTs, protobuf both ways, answered
+ * 202. */
 #include "exec/exec_session.h"
 
 #include <stdio.h>
@@ -19,12 +27,15 @@
 #include "codec/log.h"
 #include "codec/protocol.h"
 #include "codec/recordio.h"
+#include "codec/uuid.h"
 #include "net/transport.h"
 
 #define MOD "exec_session"
 #define EXEC_SESSION_MAX_RECORD (16u * 1024u * 1024u)
 #define EXEC_SESSION_CALL_TIMEOUT_MS 30000
 #define EXEC_SESSION_REASON_MAX 512
+#define EXEC_SESSION_CONNECT_MIN_MS 1000
+#define EXEC_SESSION_CONNECT_MAX_MS 10000
 
 #define exec_call_type_name(v) \
     kmesos_protocol_enum_name(&mesos__v1__executor__call__type__descriptor, (v))
@@ -50,15 +61,18 @@ struct kmesos_exec_session {
     kmesos_transport *tp;
     char *url;
     kmesos_exec_session_cbs cbs;
+    int resubscribe;
+    uint64_t backoff_max_ms;
     uint64_t recovery_ms;
     exec_session_state state;
     kmesos_transport_req *stream;
     kmesos_recordio rio;
     int live;               /* the current stream delivered a record */
+    int ever_live;          /* some stream did */
     int bad_record;         /* on_record refused one */
-    uint64_t lost_since_ms; /* uv_now() when we last had no live stream */
-    uint64_t backoff_ms;
+    uint64_t lost_since_ms; /* uv_now() at the loss (or the start) */
     uv_timer_t retry_timer;
+    uv_timer_t recovery_timer;
     exec_session_call *calls, *calls_tail; /* FIFO, head in flight */
     size_t pending_calls;
     int closing_parts;
@@ -66,16 +80,38 @@ struct kmesos_exec_session {
     void *close_arg;
 };
 
-kmesos_exec_session *kmesos_exec_session_new(uv_loop_t *loop, const char *url,
-                                             int64_t recovery_ns,
+uint64_t kmesos_exec_session_backoff_ms(uint64_t max_ms, uint32_t rnd)
+{
+    /* max_ms * rnd / UINT32_MAX without overflow: max_ms = q * UINT32_MAX + r */
+    uint64_t q = max_ms / UINT32_MAX, r = max_ms % UINT32_MAX;
+    return q * rnd + r * rnd / UINT32_MAX;
+}
+
+static uint64_t exec_session_backoff(const kmesos_exec_session *s)
+{
+    uint8_t bytes[16];
+    uint32_t rnd = UINT32_MAX / 2;
+    if (kmesos_uuid_random(bytes) == 0)
+        rnd = (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 |
+              (uint32_t)bytes[3];
+    return kmesos_exec_session_backoff_ms(s->backoff_max_ms, rnd);
+}
+
+kmesos_exec_session *kmesos_exec_session_new(uv_loop_t *loop, const kmesos_exec_session_params *p,
                                              const kmesos_exec_session_cbs *cbs)
 {
     kmesos_exec_session *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
+    uint64_t connect_ms = p->backoff_max_ms;
+    if (connect_ms < EXEC_SESSION_CONNECT_MIN_MS)
+        connect_ms = EXEC_SESSION_CONNECT_MIN_MS;
+    if (connect_ms > EXEC_SESSION_CONNECT_MAX_MS)
+        connect_ms = EXEC_SESSION_CONNECT_MAX_MS;
+    kmesos_transport_opts opts = {.connect_timeout_ms = (long)connect_ms};
     s->loop = loop;
-    s->url = strdup(url);
-    s->tp = kmesos_transport_new(loop, NULL);
+    s->url = strdup(p->url);
+    s->tp = kmesos_transport_new(loop, &opts);
     if (!s->url || !s->tp) {
         free(s->url);
         if (s->tp)
@@ -84,11 +120,13 @@ kmesos_exec_session *kmesos_exec_session_new(uv_loop_t *loop, const char *url,
         return NULL;
     }
     s->cbs = *cbs;
-    s->recovery_ms = recovery_ns > 0 ? (uint64_t)(recovery_ns / 1000000) : 0;
-    s->backoff_ms = KMESOS_EXEC_BACKOFF_FIRST_MS;
+    s->resubscribe = p->resubscribe;
+    s->backoff_max_ms = p->backoff_max_ms;
+    s->recovery_ms = p->recovery_ms;
     kmesos_recordio_init(&s->rio, EXEC_SESSION_MAX_RECORD);
     uv_timer_init(loop, &s->retry_timer);
-    s->retry_timer.data = s;
+    uv_timer_init(loop, &s->recovery_timer);
+    s->retry_timer.data = s->recovery_timer.data = s;
     return s;
 }
 
@@ -101,8 +139,8 @@ static int exec_session_on_record(void *arg, const uint8_t *rec, size_t len)
 {
     kmesos_exec_session *s = arg;
     if (!s->live) {
-        s->live = 1;
-        s->backoff_ms = KMESOS_EXEC_BACKOFF_FIRST_MS;
+        s->live = s->ever_live = 1;
+        uv_timer_stop(&s->recovery_timer);
     }
     if (s->cbs.on_record(s->cbs.arg, rec, len) != 0) {
         s->bad_record = 1;
@@ -185,31 +223,73 @@ static void exec_session_on_retry(uv_timer_t *t)
         exec_session_connect(s);
 }
 
+/* Stops trying for good: no stream, no timer, then tells the owner. */
+static void exec_session_give_up(kmesos_exec_session *s, const char *why)
+{
+    if (s->stream)
+        kmesos_transport_cancel(s->stream);
+    s->stream = NULL;
+    uv_timer_stop(&s->retry_timer);
+    uv_timer_stop(&s->recovery_timer);
+    s->state = EXEC_SESSION_GAVE_UP;
+    s->cbs.on_give_up(s->cbs.arg, why);
+}
+
+static void exec_session_on_recovery_timeout(uv_timer_t *t)
+{
+    kmesos_exec_session *s = t->data;
+    if (s->live || (s->state != EXEC_SESSION_CONNECTING && s->state != EXEC_SESSION_BACKOFF))
+        return;
+    char why[160];
+    snprintf(why, sizeof why, "not subscribed %.3f s after %s (%s)",
+             (double)(uv_now(s->loop) - s->lost_since_ms) / 1000.0,
+             s->ever_live ? "losing the agent" : "the start",
+             s->ever_live ? "MESOS_RECOVERY_TIMEOUT" : "first subscription");
+    KLOG_ERROR(MOD, "%s: giving up", why);
+    exec_session_give_up(s, why);
+}
+
+/* A live stream is gone: without checkpointing that is the end; with it,
+ * the recovery clock starts and a new SUBSCRIBE goes out at once. */
+static void exec_session_lost_live(kmesos_exec_session *s, kmesos_log_level level,
+                                   const char *reason)
+{
+    char why[EXEC_SESSION_REASON_MAX + 120];
+    if (!s->resubscribe) {
+        snprintf(why, sizeof why, "%s; the framework does not checkpoint (MESOS_CHECKPOINT "
+                 "is not 1): an executor ends with its agent", reason);
+        KLOG_ERROR(MOD, "%s", why);
+        exec_session_give_up(s, why);
+        return;
+    }
+    s->lost_since_ms = uv_now(s->loop);
+    uv_timer_start(&s->recovery_timer, exec_session_on_recovery_timeout, s->recovery_ms, 0);
+    kmesos_log(level, MOD, "%s; re-subscribing now, then after a random wait of up to %.3f s "
+               "each time, for up to %.3f s", reason, (double)s->backoff_max_ms / 1000.0,
+               (double)s->recovery_ms / 1000.0);
+    s->state = EXEC_SESSION_BACKOFF;
+    uv_timer_start(&s->retry_timer, exec_session_on_retry, 0, 0);
+}
+
 /* The stream is gone (s->stream already cancelled or finished): report,
  * then re-subscribe later or give up. */
 static void exec_session_lost(kmesos_exec_session *s, kmesos_log_level level, const char *reason)
 {
-    uint64_t now = uv_now(s->loop);
+    int was_live = s->live;
     if (s->live) {
         s->live = 0;
-        s->lost_since_ms = now;
         s->cbs.on_disconnected(s->cbs.arg, reason);
     }
     if (s->state != EXEC_SESSION_CONNECTING)
         return; /* closing, or the handler ended the session */
-    if (s->recovery_ms && now - s->lost_since_ms >= s->recovery_ms) {
-        char why[EXEC_SESSION_REASON_MAX + 80];
-        snprintf(why, sizeof why, "%s; not subscribed for %.0f s: giving up", reason,
-                 (double)(now - s->lost_since_ms) / 1000.0);
-        s->state = EXEC_SESSION_GAVE_UP;
-        s->cbs.on_give_up(s->cbs.arg, why);
+    if (was_live) {
+        exec_session_lost_live(s, level, reason);
         return;
     }
-    kmesos_log(level, MOD, "%s; re-subscribing in %.1f s", reason, (double)s->backoff_ms / 1000.0);
+    uint64_t wait_ms = exec_session_backoff(s);
+    kmesos_log(level, MOD, "%s; re-subscribing in %.3f s", reason, (double)wait_ms / 1000.0);
     s->state = EXEC_SESSION_BACKOFF;
-    uv_timer_start(&s->retry_timer, exec_session_on_retry, s->backoff_ms, 0);
-    s->backoff_ms = s->backoff_ms * 2 > KMESOS_EXEC_BACKOFF_MAX_MS ? KMESOS_EXEC_BACKOFF_MAX_MS
-                                                                  : s->backoff_ms * 2;
+    uv_timer_start(&s->retry_timer, exec_session_on_retry, wait_ms, 0);
 }
 
 void kmesos_exec_session_start(kmesos_exec_session *s)
@@ -217,17 +297,9 @@ void kmesos_exec_session_start(kmesos_exec_session *s)
     if (s->state != EXEC_SESSION_IDLE)
         return;
     s->lost_since_ms = uv_now(s->loop);
+    uv_timer_start(&s->recovery_timer, exec_session_on_recovery_timeout,
+                   KMESOS_EXEC_FIRST_SUBSCRIBE_MS, 0);
     exec_session_connect(s);
-}
-
-void kmesos_exec_session_reconnect(kmesos_exec_session *s, const char *reason)
-{
-    if (s->state != EXEC_SESSION_CONNECTING)
-        return;
-    if (s->stream)
-        kmesos_transport_cancel(s->stream);
-    s->stream = NULL;
-    exec_session_lost(s, KMESOS_LOG_WARN, reason);
 }
 
 /* ---- calls ----------------------------------------------------------------- */
@@ -345,8 +417,9 @@ void kmesos_exec_session_close(kmesos_exec_session *s, void (*done)(void *arg), 
     s->state = EXEC_SESSION_CLOSING;
     s->close_done = done;
     s->close_arg = arg;
-    s->closing_parts = 2;
+    s->closing_parts = 3;
     s->stream = NULL;
     uv_close((uv_handle_t *)&s->retry_timer, exec_session_timer_closed);
+    uv_close((uv_handle_t *)&s->recovery_timer, exec_session_timer_closed);
     kmesos_transport_close(s->tp, exec_session_tp_closed, s);
 }

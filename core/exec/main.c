@@ -26,14 +26,16 @@ static void exec_main_usage(FILE *out, const char *prog)
             "command (TaskInfo.command: shell or argv, with its environment) in the\n"
             "sandbox in its own process group, reports TASK_STARTING, TASK_RUNNING and the\n"
             "end, kills tasks on KILL/SHUTDOWN (SIGTERM, then SIGKILL after the grace\n"
-            "period) and re-subscribes when the agent restarts.\n\n"
+            "period; after a SHUTDOWN it exits once the tasks ended, without waiting for\n"
+            "acknowledgements) and, for a checkpointing framework, re-subscribes when the\n"
+            "agent restarts, as Mesos' executor library does.\n\n"
             "Options:\n"
             "  --log-level LEVEL      debug, info, warn or error (default info; also\n"
             "                         KMESOS_LOG_LEVEL)\n"
             "  --help                 this text\n\n"
             "%s\n"
-            "Exit status: 0 when done, 1 when the agent was lost for good, 2 on bad usage\n"
-            "or a missing agent environment.\n",
+            "Exit status: 0 when done, 1 when the agent was lost for good (or at all,\n"
+            "without checkpointing), 2 on bad usage or a bad agent environment.\n",
             prog, kmesos_exec_config_help());
 }
 

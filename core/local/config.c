@@ -25,8 +25,14 @@ enum {
     OPT_AGENT_ATTRIBUTES, OPT_AGENT_PORT, OPT_AGENT_CONFIG, OPT_WORK_DIR,
     OPT_ALLOC, OPT_HEARTBEAT, OPT_OFFER_TIMEOUT, OPT_UPDATE_RETRY, OPT_EXEC_GRACE,
     OPT_KILL_GRACE, OPT_REMOVAL_DELAY, OPT_CREDENTIALS, OPT_REDIRECT, OPT_MASTER_ID,
-    OPT_LOG_LEVEL, OPT_HELP,
+    OPT_LOG_LEVEL, OPT_HELP, OPT_REREGISTRATION, OPT_RECOVERY_TIMEOUT,
 };
+
+/* src/slave/constants.hpp: MAX_EXECUTOR_REREGISTRATION_TIMEOUT, which the
+ * agent's flag validation enforces (src/slave/flags.cpp). */
+#define MAX_REREGISTRATION_TIMEOUT 15.0
+/* What kmesos-executor accepts as MESOS_RECOVERY_TIMEOUT (365 days). */
+#define MAX_RECOVERY_TIMEOUT (365.0 * 86400.0)
 
 static const struct option config_options[] = {
     {"port", required_argument, NULL, OPT_PORT},
@@ -43,6 +49,8 @@ static const struct option config_options[] = {
     {"offer-timeout", required_argument, NULL, OPT_OFFER_TIMEOUT},
     {"update-retry-interval", required_argument, NULL, OPT_UPDATE_RETRY},
     {"executor-shutdown-grace-period", required_argument, NULL, OPT_EXEC_GRACE},
+    {"executor-reregistration-timeout", required_argument, NULL, OPT_REREGISTRATION},
+    {"recovery-timeout", required_argument, NULL, OPT_RECOVERY_TIMEOUT},
     {"kill-grace-period", required_argument, NULL, OPT_KILL_GRACE},
     {"agent-removal-delay", required_argument, NULL, OPT_REMOVAL_DELAY},
     {"credentials", required_argument, NULL, OPT_CREDENTIALS},
@@ -52,6 +60,38 @@ static const struct option config_options[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
+
+static const char config_control_help[] =
+"Control endpoints on the master port (for fault tests):\n"
+"  GET  /master/state, /state   cluster state JSON (shape of a Mesos master's)\n"
+"  POST /api/v1                 the operator API (GET_AGENTS), JSON or protobuf\n"
+"  GET  /local/agents           agents: index, id, port, removed\n"
+"  POST /local/agents/ID/remove remove agent ID (agent id or index): RESCIND its\n"
+"                               offers, TASK_LOST (TASK_UNREACHABLE if\n"
+"                               PARTITION_AWARE) + FAILURE, processes killed\n"
+"  POST /local/agents/ID/restart?down=DUR[&recovery=DUR]\n"
+"                               simulated agent restart with checkpointing:\n"
+"                               processes keep running, the agent's executor\n"
+"                               API closes (streams cut, connections refused)\n"
+"                               for DUR (default 2s), then reopens on the same\n"
+"                               port; executors re-SUBSCRIBing within recovery\n"
+"                               (default --executor-reregistration-timeout) are\n"
+"                               re-attached (their unacked tasks/updates taken;\n"
+"                               their other calls answer 503 meanwhile), others\n"
+"                               are killed: TASK_LOST (TASK_GONE if\n"
+"                               PARTITION_AWARE), executor re-registration\n"
+"                               timeout. Offers rescinded while down and until\n"
+"                               the window ends (when the agent re-registers,\n"
+"                               as Mesos' agent does); KILLs/acks to it dropped\n"
+"                               while down\n"
+"  POST /local/agents/add[?like=ID]\n"
+"                               add an agent (flags' resources/attributes, or\n"
+"                               with agent ID's hostname, resources and\n"
+"                               attributes: a removed agent's host back)\n"
+"  POST /local/stream/close[?framework=ID]  cut scheduler streams (TCP close)\n"
+"  POST /local/heartbeats/stall?seconds=N   send no HEARTBEAT for N seconds\n"
+"  POST /local/redirect?to=HOST:PORT        act as non-leader (to= empty: leader)\n"
+"Exit status: 0 after SIGINT/SIGTERM, 1 on start-up failure, 2 on bad flags.\n";
 
 void klocal_config_usage(FILE *f, const char *prog)
 {
@@ -95,39 +135,22 @@ void klocal_config_usage(FILE *f, const char *prog)
 "                               has no kill_policy (default 3s)\n"
 "  --executor-shutdown-grace-period DUR\n"
 "                               SHUTDOWN -> kill delay of executors (default 5s)\n"
+"  --executor-reregistration-timeout DUR\n"
+"                               after an agent restart, how long its executors\n"
+"                               have to re-subscribe (default 2s, 1ms..15s, as\n"
+"                               in Mesos); also MESOS_SUBSCRIPTION_BACKOFF_MAX of\n"
+"                               executors of checkpointing frameworks\n"
+"  --recovery-timeout DUR       MESOS_RECOVERY_TIMEOUT of executors of\n"
+"                               checkpointing frameworks: how long they wait for\n"
+"                               a lost agent (default 15mins, at most 365days)\n"
 "  --agent-removal-delay DUR    after POST /local/agents/ID/remove: delay between\n"
 "                               the RESCINDs and TASK_LOST + FAILURE (default 0)\n"
 "Other:\n"
 "  --log-level LEVEL            debug, info, warn or error (default info)\n"
 "  --help                       this text\n"
-"\n"
-"Control endpoints on the master port (for fault tests):\n"
-"  GET  /master/state, /state   cluster state JSON (shape of a Mesos master's)\n"
-"  POST /api/v1                 the operator API (GET_AGENTS), JSON or protobuf\n"
-"  GET  /local/agents           agents: index, id, port, removed\n"
-"  POST /local/agents/ID/remove remove agent ID (agent id or index): RESCIND its\n"
-"                               offers, TASK_LOST (TASK_UNREACHABLE if\n"
-"                               PARTITION_AWARE) + FAILURE, processes killed\n"
-"  POST /local/agents/ID/restart?down=DUR[&recovery=DUR]\n"
-"                               simulated agent restart with checkpointing:\n"
-"                               processes keep running, the agent's executor\n"
-"                               API closes (streams cut, connections refused)\n"
-"                               for DUR (default 2s), then reopens on the same\n"
-"                               port; executors re-SUBSCRIBing within recovery\n"
-"                               (default 15s) are re-attached (their unacked\n"
-"                               tasks/updates taken), others are killed\n"
-"                               (TASK_FAILED, executor re-registration\n"
-"                               timeout). Offers rescinded while down, no\n"
-"                               TASK_LOST; KILLs/acks to it meanwhile dropped\n"
-"  POST /local/agents/add[?like=ID]\n"
-"                               add an agent (flags' resources/attributes, or\n"
-"                               with agent ID's hostname, resources and\n"
-"                               attributes: a removed agent's host back)\n"
-"  POST /local/stream/close[?framework=ID]  cut scheduler streams (TCP close)\n"
-"  POST /local/heartbeats/stall?seconds=N   send no HEARTBEAT for N seconds\n"
-"  POST /local/redirect?to=HOST:PORT        act as non-leader (to= empty: leader)\n"
-"Exit status: 0 after SIGINT/SIGTERM, 1 on start-up failure, 2 on bad flags.\n",
+"\n",
             prog);
+    fputs(config_control_help, f);
 }
 
 int klocal_config_duration(const char *text, double *secs)
@@ -256,6 +279,8 @@ static void config_defaults(klocal_config *c)
     c->heartbeat_interval = 15.0;
     c->update_retry = 10.0;
     c->executor_grace = 5.0;
+    c->reregistration = 2.0;
+    c->recovery_timeout = 900.0;
     c->kill_grace = 3.0;
     c->log_level = KMESOS_LOG_INFO;
 }
@@ -265,6 +290,18 @@ static int config_duration_opt(const char *name, const char *v, double min, doub
 {
     if (klocal_config_duration(v, out) != 0 || *out < min) {
         snprintf(err, errlen, "--%s: bad duration '%s' (e.g. 500ms, 1s, 2mins)", name, v);
+        return -1;
+    }
+    return 0;
+}
+
+/* A duration within [min, max] (the executor refuses values outside). */
+static int config_bounded_opt(const char *name, const char *v, double min, double max,
+                              double *out, char *err, size_t errlen)
+{
+    if (klocal_config_duration(v, out) != 0 || *out < min || *out > max) {
+        snprintf(err, errlen, "--%s: expected a duration from %gs to %gs, got '%s'", name, min,
+                 max, v);
         return -1;
     }
     return 0;
@@ -305,6 +342,12 @@ static int config_one(klocal_config *c, int opt, const char *v, char *err, size_
     case OPT_OFFER_TIMEOUT: return config_duration_opt("offer-timeout", v, 0, &c->offer_timeout, err, errlen);
     case OPT_UPDATE_RETRY: return config_duration_opt("update-retry-interval", v, 0.001, &c->update_retry, err, errlen);
     case OPT_EXEC_GRACE: return config_duration_opt("executor-shutdown-grace-period", v, 0, &c->executor_grace, err, errlen);
+    case OPT_REREGISTRATION:
+        return config_bounded_opt("executor-reregistration-timeout", v, 0.001,
+                                  MAX_REREGISTRATION_TIMEOUT, &c->reregistration, err, errlen);
+    case OPT_RECOVERY_TIMEOUT:
+        return config_bounded_opt("recovery-timeout", v, 0, MAX_RECOVERY_TIMEOUT,
+                                  &c->recovery_timeout, err, errlen);
     case OPT_KILL_GRACE: return config_duration_opt("kill-grace-period", v, 0, &c->kill_grace, err, errlen);
     case OPT_REMOVAL_DELAY: return config_duration_opt("agent-removal-delay", v, 0, &c->agent_removal_delay, err, errlen);
     case OPT_CREDENTIALS: return config_load_creds(c, v, err, errlen);

@@ -34,6 +34,8 @@ typedef struct klocal_config {
     double offer_timeout;     /* 0: offers never time out */
     double update_retry;      /* first status update resend interval */
     double executor_grace;    /* executor shutdown grace period */
+    double reregistration;    /* executor_reregistration_timeout: restart window */
+    double recovery_timeout;  /* MESOS_RECOVERY_TIMEOUT of checkpointing executors */
     double kill_grace;        /* default task kill grace period */
     double agent_removal_delay; /* RESCIND -> TASK_LOST delay on removal */
     klocal_credential *creds; /* from --credentials, or NULL */

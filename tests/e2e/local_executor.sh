@@ -28,6 +28,10 @@ for v in "MESOS_FRAMEWORK_ID=$FW" "MESOS_EXECUTOR_ID=x1" "MESOS_SLAVE_ID=$AGENT"
 done
 check "environment has MESOS_SANDBOX = MESOS_DIRECTORY" bash -c "[ \"\$(grep ^MESOS_SANDBOX= '$ENV' | cut -d= -f2)\" = \"\$(grep ^MESOS_DIRECTORY= '$ENV' | cut -d= -f2)\" ]"
 check "environment has MESOS_AGENT_ENDPOINT" grep -q '^MESOS_AGENT_ENDPOINT=127.0.0.1:' "$ENV"
+# the real agent sets these two only for checkpointing frameworks (slave.cpp)
+for v in MESOS_SUBSCRIPTION_BACKOFF_MAX MESOS_RECOVERY_TIMEOUT; do
+    check "environment lacks $v (no checkpointing)" bash -c "! grep -q '^$v=' '$ENV'"
+done
 call "{\"framework_id\":{\"value\":\"$FW\"},\"type\":\"KILL\",\"kill\":{\"task_id\":{\"value\":\"xt1\"},\"agent_id\":{\"value\":\"$AGENT\"}}}" >/dev/null
 check "KILL reaches the executor: TASK_KILLED" wait_for "$STREAM" '^UPDATE xt1 TASK_KILLED .* SOURCE_EXECUTOR' 5
 ack xt1 "$(uuid_of xt1 TASK_KILLED)"

@@ -5,7 +5,12 @@
  * or TASK_KILLED with the command executor's messages. A custom executor
  * (ExecutorInfo) is spawned with the Mesos executor environment and gets
  * its tasks as LAUNCH events once it subscribes; its UPDATE calls are
- * acknowledged at once and queued to the status update manager. Every
+ * acknowledged at once and queued to the status update manager, except
+ * during the framework's teardown, when they are ignored and never
+ * acknowledged, as Mesos' agent does. An executor that misses the
+ * re-registration window of an agent restart is killed and its tasks
+ * become TASK_LOST (TASK_GONE if partition-aware). Its environment is
+ * built in aenv.c. Every
  * status carries a fresh uuid and source SOURCE_EXECUTOR, except those
  * the agent makes up itself (launch failures, executor exits), which say
  * SOURCE_AGENT. Before a command task or a custom executor starts, the
@@ -22,6 +27,7 @@
 #include <sys/wait.h>
 
 #include "codec/log.h"
+#include "local/agent/aenv.h"
 #include "local/agent/info.h"
 #include "local/agent/internal.h"
 #include "local/util.h"
@@ -97,6 +103,7 @@ static void aexec_freed(uv_handle_t *h)
     }
     kmesos_pb_free(e->info);
     kmesos_pb_free(e->fw_info);
+    free(e->lost_message);
     free(e->fw_id);
     free(e->exec_id);
     free(e->sandbox);
@@ -180,42 +187,6 @@ static void aexec_emit_state(klocal_aexec *e, klocal_atask *t, int state, int so
 
 /* ---------------------------------------------------------- processes */
 
-static char *aexec_duration_text(double secs)
-{
-    if (secs == (double)(long long)secs)
-        return klocal_util_xasprintf("%lldsecs", (long long)secs);
-    return klocal_util_xasprintf("%gms", secs * 1000.0);
-}
-
-static void aexec_env_common(klocal_aexec *e, klocal_proc_env *env)
-{
-    klocal_agent *a = e->agent;
-    char *endpoint = klocal_util_xasprintf("%s:%d", a->ip, a->port);
-    klocal_proc_env_set(env, "MESOS_AGENT_ENDPOINT", endpoint);
-    klocal_proc_env_set(env, "MESOS_FRAMEWORK_ID", e->fw_id);
-    klocal_proc_env_set(env, "MESOS_EXECUTOR_ID", e->exec_id);
-    klocal_proc_env_set(env, "MESOS_DIRECTORY", e->sandbox);
-    klocal_proc_env_set(env, "MESOS_SANDBOX", e->sandbox);
-    klocal_proc_env_set(env, "MESOS_CHECKPOINT",
-                        e->fw_info->has_checkpoint && e->fw_info->checkpoint ? "1" : "0");
-    klocal_proc_env_set(env, "MESOS_SLAVE_ID", a->id);
-    klocal_proc_env_set(env, "MESOS_SLAVE_PID", a->pid);
-    klocal_proc_env_set(env, "MESOS_CONTAINER_ID", e->container_id);
-    klocal_proc_env_set(env, "LIBPROCESS_IP", a->ip);
-    klocal_proc_env_set(env, "LIBPROCESS_PORT", "0");
-    free(endpoint);
-}
-
-static void aexec_env_command(klocal_proc_env *env, const Mesos__V1__CommandInfo *cmd)
-{
-    if (!cmd->environment)
-        return;
-    for (size_t i = 0; i < cmd->environment->n_variables; i++) {
-        const Mesos__V1__Environment__Variable *v = cmd->environment->variables[i];
-        klocal_proc_env_set(env, v->name, v->value ? v->value : "");
-    }
-}
-
 static void aexec_on_exit(void *arg, klocal_proc *p, int64_t status, int sig);
 
 /* Spawns cmd in e's sandbox. 0, or -1 with a reason in err. */
@@ -296,9 +267,9 @@ static void aexec_start_command(klocal_aexec *e, klocal_atask *t)
                      MESOS__V1__TASK_STATUS__SOURCE__SOURCE_EXECUTOR, -1, NULL);
     klocal_proc_env env;
     klocal_proc_env_init(&env, 1);
-    aexec_env_common(e, &env);
+    klocal_aenv_common(e, &env);
     klocal_proc_env_set(&env, "MESOS_TASK_ID", ti->task_id->value);
-    aexec_env_command(&env, ti->command);
+    klocal_aenv_command(&env, ti->command);
     char err[256];
     int rc = aexec_spawn(e, ti->command, &env, err, sizeof err);
     klocal_proc_env_free(&env);
@@ -318,21 +289,13 @@ static double aexec_grace_of(const Mesos__V1__DurationInfo *d, double fallback)
 
 static void aexec_start_custom(klocal_aexec *e)
 {
-    klocal_agent *a = e->agent;
-    double grace = aexec_grace_of(e->info->shutdown_grace_period, a->executor_grace);
-    char *grace_text = aexec_duration_text(grace);
     klocal_proc_env env;
     klocal_proc_env_init(&env, 1);
-    aexec_env_common(e, &env);
-    klocal_proc_env_set(&env, "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", grace_text);
-    klocal_proc_env_set(&env, "MESOS_HTTP_COMMAND_EXECUTOR", "0");
-    if (e->info->command)
-        aexec_env_command(&env, e->info->command);
+    klocal_aenv_executor(e, &env);
     char err[256];
     int rc = e->info->command ? aexec_spawn(e, e->info->command, &env, err, sizeof err)
                               : (snprintf(err, sizeof err, "ExecutorInfo has no command"), -1);
     klocal_proc_env_free(&env);
-    free(grace_text);
     if (rc != 0)
         aexec_launch_failed(e, err);
 }
@@ -361,19 +324,38 @@ static void aexec_command_exited(klocal_aexec *e, int64_t status, int sig)
     free(msg);
 }
 
+static int aexec_partition_aware(const klocal_aexec *e)
+{
+    for (size_t i = 0; i < e->fw_info->n_capabilities; i++)
+        if (e->fw_info->capabilities[i]->type ==
+            MESOS__V1__FRAMEWORK_INFO__CAPABILITY__TYPE__PARTITION_AWARE)
+            return 1;
+    return 0;
+}
+
+/* The state of the tasks of an executor that ended: after a missed
+ * re-registration TASK_GONE, or TASK_LOST for a framework that is not
+ * partition-aware (Slave::reregisterExecutorTimeout); else as killed or
+ * failed. */
+static int aexec_exit_state(const klocal_aexec *e, const klocal_atask *t)
+{
+    if (e->lost_reason >= 0)
+        return aexec_partition_aware(e) ? MESOS__V1__TASK_STATE__TASK_GONE
+                                        : MESOS__V1__TASK_STATE__TASK_LOST;
+    return t->killing || e->shutting_down ? MESOS__V1__TASK_STATE__TASK_KILLED
+                                          : MESOS__V1__TASK_STATE__TASK_FAILED;
+}
+
 static void aexec_custom_exited(klocal_aexec *e, int64_t status, int sig)
 {
     for (klocal_atask *t = e->tasks; t; t = t->next)
         if (!kmesos_task_state_is_terminal(t->state))
-            aexec_emit_state(e, t,
-                             t->killing || e->shutting_down ? MESOS__V1__TASK_STATE__TASK_KILLED
-                                                            : MESOS__V1__TASK_STATE__TASK_FAILED,
+            aexec_emit_state(e, t, aexec_exit_state(e, t),
                              MESOS__V1__TASK_STATUS__SOURCE__SOURCE_AGENT,
                              e->lost_reason >= 0
                                  ? e->lost_reason
                                  : MESOS__V1__TASK_STATUS__REASON__REASON_EXECUTOR_TERMINATED,
-                             e->lost_reason >= 0 ? "Executor did not re-register in time"
-                                                 : "Executor terminated");
+                             e->lost_message ? e->lost_message : "Executor terminated");
     klocal_agent *a = e->agent;
     if (!e->silent && !a->stopped && a->ev.on_executor_exit)
         a->ev.on_executor_exit(a->ev.arg, a, e->fw_id, e->exec_id,
@@ -386,8 +368,12 @@ static void aexec_on_exit(void *arg, klocal_proc *p, int64_t status, int sig)
     (void)p;
     e->proc = NULL;
     e->agent->live_procs--;
-    KLOG_INFO("agent", "%s: executor %s (pid %d) exited: status %lld signal %d", e->agent->id,
-              e->exec_id, e->pid, (long long)status, sig);
+    if (sig)
+        KLOG_INFO("agent", "%s: executor %s (pid %d) killed by signal %d (%s)", e->agent->id,
+                  e->exec_id, e->pid, sig, strsignal(sig));
+    else
+        KLOG_INFO("agent", "%s: executor %s (pid %d) exited with status %lld", e->agent->id,
+                  e->exec_id, e->pid, (long long)status);
     if (e->command)
         aexec_command_exited(e, status, sig);
     else
@@ -560,8 +546,12 @@ void klocal_aexec_recovery_expired(klocal_aexec *e)
         return;
     e->recovering = 0;
     e->lost_reason = MESOS__V1__TASK_STATUS__REASON__REASON_EXECUTOR_REREGISTRATION_TIMEOUT;
-    KLOG_WARN("agent", "%s: executor %s did not re-register within %gs: killing it",
-              e->agent->id, e->exec_id, e->agent->recovery);
+    char *window = klocal_aenv_duration(klocal_aenv_ns(e->agent->recovery));
+    free(e->lost_message);
+    e->lost_message = klocal_util_xasprintf("Executor did not reregister within %s", window);
+    free(window);
+    KLOG_WARN("agent", "%s: executor %s: %s: killing it", e->agent->id, e->exec_id,
+              e->lost_message);
     if (e->proc)
         klocal_proc_kill(e->proc, 0);
 }
@@ -576,6 +566,11 @@ void klocal_aexec_disconnected(klocal_aexec *e)
 
 void klocal_aexec_executor_update(klocal_aexec *e, const Mesos__V1__TaskStatus *in)
 {
+    if (e->silent) { /* Slave::statusUpdate: no update, hence no ack, for a terminating framework */
+        KLOG_WARN("agent", "%s: ignoring status update %s of task %s for terminating framework %s",
+                  e->agent->id, kmesos_task_state_name(in->state), in->task_id->value, e->fw_id);
+        return;
+    }
     Mesos__V1__TaskStatus *st = klocal_util_pb_dup(in);
     if (!st->agent_id)
         st->agent_id = KLOCAL_ID(AgentID, agent_id, e->agent->id);

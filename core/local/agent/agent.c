@@ -10,7 +10,11 @@
  * back through the klocal_agent_events callbacks, fed by the status update
  * manager (updates.c). A simulated restart closes the HTTP server and
  * cuts the executors' streams, reopens the same port after the down time
- * and gives the executors a recovery window to re-subscribe. Executors
+ * and gives the executors a recovery window to re-subscribe
+ * (executor_reregistration_timeout, 2 s by default); during it other
+ * executor calls answer 503 and no update goes to the master, which
+ * hears from the agent again when the window is over, as from a real
+ * agent (src/slave/http.cpp, src/slave/slave.cpp). Executors
  * and processes live in aexec.c; /files/read and /files/browse in
  * files.c. */
 #include <stdio.h>
@@ -179,6 +183,9 @@ static void agent_executor_api(klocal_agent *a, kmesos_httpd_req *req)
     klocal_aexec *e = NULL;
     if (why)
         klocal_wire_invalid(req, "Executor::Call", why);
+    else if (a->recovering && c->type != MESOS__V1__EXECUTOR__CALL__TYPE__SUBSCRIBE &&
+             c->type != MESOS__V1__EXECUTOR__CALL__TYPE__HEARTBEAT)
+        kmesos_httpd_reply_text(req, 503, "Agent has not finished recovery", NULL);
     else if (!klocal_aexec_find(a, c->framework_id->value, NULL))
         kmesos_httpd_reply_text(req, 400, "Framework cannot be found", NULL);
     else if (!(e = klocal_aexec_find(a, c->framework_id->value, c->executor_id->value)))
@@ -205,10 +212,13 @@ static void agent_on_request(void *arg, kmesos_httpd_req *req)
 
 /* ---------------------------------------------------- update manager */
 
+/* Updates reach the master only while the agent is registered: not while
+ * down, nor during the recovery window (the agent re-registers with the
+ * master only once that window is over, src/slave/flags.cpp MESOS-7539). */
 static void agent_send_update(void *arg, const char *fw_id, const Mesos__V1__TaskStatus *st)
 {
     klocal_agent *a = arg;
-    if (!a->stopped && !a->down && a->ev.on_update)
+    if (!a->stopped && !a->down && !a->recovering && a->ev.on_update)
         a->ev.on_update(a->ev.arg, a, fw_id, st);
 }
 
@@ -242,6 +252,8 @@ klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
     a->update_retry = p->update_retry;
     a->executor_grace = p->executor_grace;
     a->kill_grace = p->kill_grace;
+    a->reregistration = p->reregistration;
+    a->recovery_timeout = p->recovery_timeout;
     a->start_time = klocal_util_now();
     a->ev = *ev;
     klocal_res_init(&a->resources);
@@ -271,6 +283,12 @@ klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
 
 static void agent_timer_closed(uv_handle_t *h) { free(h); }
 
+/* Seconds (checked by the caller, at most a year) to timer milliseconds. */
+static uint64_t agent_ms(double secs)
+{
+    return secs > 0 && secs < 1e12 ? (uint64_t)(secs * 1000.0) : 0;
+}
+
 static void agent_restart_timer_end(klocal_agent *a)
 {
     if (!a->restart_timer)
@@ -280,14 +298,19 @@ static void agent_restart_timer_end(klocal_agent *a)
     a->restart_timer = NULL;
 }
 
+/* Slave::reregisterExecutorTimeout, then the re-registration with the
+ * master that follows it. */
 static void agent_on_recovery_over(uv_timer_t *t)
 {
     klocal_agent *a = t->data;
     a->recovering = 0;
     agent_restart_timer_end(a);
-    KLOG_INFO("agent", "%s: recovery window over", a->id);
+    KLOG_INFO("agent", "%s: recovery window over: re-registering with the master", a->id);
     for (klocal_aexec *e = a->execs; e; e = e->next)
         klocal_aexec_recovery_expired(e);
+    klocal_updates_resend(a->updates, NULL);
+    if (a->ev.on_reregistered)
+        a->ev.on_reregistered(a->ev.arg, a);
 }
 
 static void agent_on_back(uv_timer_t *t)
@@ -304,10 +327,7 @@ static void agent_on_back(uv_timer_t *t)
     a->recovering = 1;
     KLOG_INFO("agent", "%s: restarted, listening on %s:%d; recovering executors for %gs", a->id,
               a->ip, a->port, a->recovery);
-    uv_timer_start(t, agent_on_recovery_over, (uint64_t)(a->recovery * 1000.0), 0);
-    klocal_updates_resend(a->updates, NULL);
-    if (a->ev.on_reregistered)
-        a->ev.on_reregistered(a->ev.arg, a);
+    uv_timer_start(t, agent_on_recovery_over, agent_ms(a->recovery), 0);
 }
 
 int klocal_agent_restart(klocal_agent *a, double down, double recovery, char *err,
@@ -329,7 +349,7 @@ int klocal_agent_restart(klocal_agent *a, double down, double recovery, char *er
     a->restart_timer = klocal_util_xcalloc(1, sizeof *a->restart_timer);
     uv_timer_init(a->loop, a->restart_timer);
     a->restart_timer->data = a;
-    uv_timer_start(a->restart_timer, agent_on_back, (uint64_t)(down * 1000.0), 0);
+    uv_timer_start(a->restart_timer, agent_on_back, agent_ms(down), 0);
     return 0;
 }
 

@@ -28,7 +28,8 @@ typedef struct klocal_agent_events {
     /* A custom executor terminated (status: wait status, 0 if unknown). */
     void (*on_executor_exit)(void *arg, klocal_agent *a, const char *fw_id,
                              const char *exec_id, int status);
-    /* The agent came back after a simulated restart (its port is open). */
+    /* The agent re-registered after a simulated restart: its port is open
+     * again and its recovery window is over. */
     void (*on_reregistered)(void *arg, klocal_agent *a);
     void *arg;
 } klocal_agent_events;
@@ -47,6 +48,8 @@ typedef struct klocal_agent_params {
     double update_retry;
     double executor_grace;
     double kill_grace;
+    double reregistration;   /* executor_reregistration_timeout (seconds) */
+    double recovery_timeout; /* recovery_timeout (seconds) */
 } klocal_agent_params;
 
 /* NULL with a reason in err when the port cannot be bound. */
@@ -59,12 +62,16 @@ void klocal_agent_stop(klocal_agent *a);
  * processes keep running, the executor API (httpd) closes at once (streams
  * cut, connections refused) and reopens on the same port after down
  * seconds. Executors that re-SUBSCRIBE within recovery seconds after that
- * are re-attached; the others are killed (TASK_FAILED with
- * REASON_EXECUTOR_REREGISTRATION_TIMEOUT). While down, no update goes to
- * the master and its acknowledgements, KILLs, SHUTDOWNs and MESSAGEs to
- * this agent are dropped, as for an unreachable agent. 0, or -1 with a
- * reason in err (stopped, or down already). A restart during a
- * recovery window ends it; executors not back yet stay awaited. */
+ * (the agent's executor_reregistration_timeout by default) are
+ * re-attached; meanwhile their other calls answer 503. The others are
+ * killed: TASK_LOST (TASK_GONE if partition-aware) with
+ * REASON_EXECUTOR_REREGISTRATION_TIMEOUT, "Executor did not reregister
+ * within 2secs". While down and during the window no update goes to the
+ * master; while down its acknowledgements, KILLs, SHUTDOWNs and MESSAGEs
+ * to this agent are dropped, as for an unreachable agent. The agent
+ * re-registers (on_reregistered) when the window is over. 0, or -1 with a
+ * reason in err (stopped, or down already). A restart during a recovery
+ * window ends it; executors not back yet stay awaited. */
 int klocal_agent_restart(klocal_agent *a, double down, double recovery, char *err,
                          size_t errlen);
 /* 1 while the executor API is closed by a restart. */

@@ -41,6 +41,7 @@ typedef struct klocal_aexec {
     double kill_grace;                  /* command task being killed */
     int recovering;                     /* agent restarted: waiting for SUBSCRIBE */
     int lost_reason;                    /* TaskStatus reason on exit, -1: default */
+    char *lost_message;                 /* its message, or NULL */
     uv_timer_t timer;                   /* shutdown grace; freed on close */
 } klocal_aexec;
 
@@ -57,6 +58,8 @@ struct klocal_agent {
     double update_retry;
     double executor_grace;
     double kill_grace;
+    double reregistration;    /* executor_reregistration_timeout (seconds) */
+    double recovery_timeout;  /* recovery_timeout (seconds) */
     double start_time;
     klocal_res resources;
     klocal_attrs attrs;

@@ -7,7 +7,8 @@
  *   POST /local/agents/<id|index>/remove    agent loss (see life.c)
  *   POST /local/agents/<id|index>/restart?down=DUR[&recovery=DUR]
  *        agent process restart with checkpointing (see agent.h): down
- *        default 2s, recovery window default 15s
+ *        default 2s, recovery window default --executor-reregistration-timeout
+ *        (2s, as executor_reregistration_timeout in Mesos)
  *   POST /local/stream/close[?framework=ID] cut scheduler streams (TCP)
  *   POST /local/heartbeats/stall?seconds=N  no HEARTBEAT for N seconds
  *   POST /local/redirect?to=HOST:PORT       act as non-leader ('' = lead)
@@ -21,6 +22,9 @@
 #include "local/master/internal.h"
 #include "local/util.h"
 #include "local/wire.h"
+
+/* Bound of ?down= and ?recovery= (a year), so that milliseconds fit. */
+#define CONTROL_MAX_DURATION (365.0 * 86400.0)
 
 static void control_ok(kmesos_httpd_req *req, json_t *extra)
 {
@@ -71,7 +75,7 @@ static int control_duration(kmesos_httpd_req *req, const char *name, double def,
     *out = def;
     if (!v)
         return 0;
-    if (klocal_config_duration(v, out) == 0 && *out >= 0)
+    if (klocal_config_duration(v, out) == 0 && *out >= 0 && *out <= CONTROL_MAX_DURATION)
         return 0;
     char *msg = klocal_util_xasprintf("Expecting ?%s=DURATION", name);
     kmesos_httpd_reply_text(req, 400, msg, NULL);
@@ -83,7 +87,7 @@ static void control_agent_restart(klocal_master *m, kmesos_httpd_req *req, kloca
 {
     double down, recovery;
     if (control_duration(req, "down", 2.0, &down) != 0 ||
-        control_duration(req, "recovery", 15.0, &recovery) != 0)
+        control_duration(req, "recovery", m->cfg->reregistration, &recovery) != 0)
         return;
     char err[256];
     if (klocal_life_restart_agent(m, ma, down, recovery, err, sizeof err) != 0) {
