@@ -14,7 +14,7 @@ ctest --test-dir build --output-on-failure -j2 --repeat until-pass:2
 echo "== busted (LuaJIT)"
 busted
 if [ "${KMESOS_SKIP_ASAN:-0}" != 1 ]; then
-  echo "== CTest under ASan+UBSan"
+  echo "== CTest under ASan+UBSan+float-cast-overflow (clang when installed)"
   KMESOS_SANITIZE=1 scripts/build.sh
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j2 --repeat until-pass:2
