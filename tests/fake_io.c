@@ -80,6 +80,16 @@ void fake_io_quiet_scheduler(kmesos_scheduler *s, const char *spec)
     kmesos_scheduler_init(s, &cfg, &io, w, 1);
 }
 
+Mesos__V1__Attribute *fake_io_text_attr(const char *name, const char *value)
+{
+    Mesos__V1__Attribute *a = kmesos_pb_new(&mesos__v1__attribute__descriptor);
+    a->name = strdup(name);
+    a->type = MESOS__V1__VALUE__TYPE__TEXT;
+    a->text = kmesos_pb_new(&mesos__v1__value__text__descriptor);
+    a->text->value = strdup(value);
+    return a;
+}
+
 Mesos__V1__Offer *fake_io_offer(const char *id, const char *agent, const char *host,
                                 const char *rack, double cpus)
 {
@@ -92,14 +102,8 @@ Mesos__V1__Offer *fake_io_offer(const char *id, const char *agent, const char *h
     o->hostname = strdup(host);
     kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("cpus", cpus, "*"));
     kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("mem", 4096, "*"));
-    if (rack) {
-        Mesos__V1__Attribute *a = kmesos_pb_new(&mesos__v1__attribute__descriptor);
-        a->name = strdup("rack");
-        a->type = MESOS__V1__VALUE__TYPE__TEXT;
-        a->text = kmesos_pb_new(&mesos__v1__value__text__descriptor);
-        a->text->value = strdup(rack);
-        kmesos_pb_push((void ***)&o->attributes, &o->n_attributes, a);
-    }
+    if (rack)
+        kmesos_pb_push((void ***)&o->attributes, &o->n_attributes, fake_io_text_attr("rack", rack));
     return o;
 }
 

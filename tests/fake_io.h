@@ -26,6 +26,8 @@ size_t fake_io_count(const fake_io *f, Mesos__V1__Scheduler__Call__Type type);
 /* The first recorded call of that type, or NULL. */
 kmesos_call *fake_io_find(const fake_io *f, Mesos__V1__Scheduler__Call__Type type);
 
+/* A heap-built TEXT attribute. */
+Mesos__V1__Attribute *fake_io_text_attr(const char *name, const char *value);
 /* A heap-built offer: cpus and mem 4096, on agent "a-<host>" unless
  * agent is given, with a text attribute rack when rack is not NULL. */
 Mesos__V1__Offer *fake_io_offer(const char *id, const char *agent, const char *host,

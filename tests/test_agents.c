@@ -9,17 +9,8 @@
 #include "codec/protocol.h"
 #include "mesos/v1/master/master.pb-c.h"
 #include "sched/mesos/agents.h"
+#include "fake_io.h"
 #include "testlib.h"
-
-static Mesos__V1__Attribute *attr_text(const char *name, const char *value)
-{
-    Mesos__V1__Attribute *a = kmesos_pb_new(&mesos__v1__attribute__descriptor);
-    a->name = strdup(name);
-    a->type = MESOS__V1__VALUE__TYPE__TEXT;
-    a->text = kmesos_pb_new(&mesos__v1__value__text__descriptor);
-    a->text->value = strdup(value);
-    return a;
-}
 
 static Mesos__V1__Attribute *attr_scalar(const char *name, double value)
 {
@@ -53,11 +44,11 @@ static kmesos_buf answer(kmesos_content_type ct, int n)
     r->has_type = 1;
     r->type = MESOS__V1__MASTER__RESPONSE__TYPE__GET_AGENTS;
     r->get_agents = kmesos_pb_new(&mesos__v1__master__response__get_agents__descriptor);
-    add_agent(r->get_agents, "a1", "h1", attr_text("rack", "r1"));
+    add_agent(r->get_agents, "a1", "h1", fake_io_text_attr("rack", "r1"));
     if (n > 1)
         add_agent(r->get_agents, "a2", "h2", attr_scalar("rack", 7));
     if (n > 2)
-        add_agent(r->get_agents, "a3", "h3", attr_text("zone", "z1"));
+        add_agent(r->get_agents, "a3", "h3", fake_io_text_attr("zone", "z1"));
     kmesos_buf b;
     kmesos_buf_init(&b);
     CHECK_INT(kmesos_protocol_encode(&r->base, ct, &b), 0);

@@ -22,20 +22,6 @@
 
 static char tmpdir[256];
 
-static const char *write_policy(const char *name, const char *text)
-{
-    static char paths[8][512];
-    static int next;
-    char *path = paths[next++ % 8];
-    snprintf(path, 512, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-    return path;
-}
-
 static kmesos_policy *host_of(const char *const *files, size_t n, const char *options,
                               char *err, size_t errlen)
 {
@@ -85,7 +71,7 @@ static const char VERDICTS[] =
 
 static void test_verdict_mapping(void)
 {
-    kmesos_policy *p = host1(write_policy("verdicts.lua", VERDICTS));
+    kmesos_policy *p = host1(testlib_write_file(tmpdir, "verdicts.lua", VERDICTS));
     CHECK(p != NULL);
     if (!p)
         return;
@@ -115,7 +101,7 @@ static void test_verdict_mapping(void)
 
 static void test_wrong_return_types_decline_naming_the_file(void)
 {
-    const char *path = write_policy("verdicts.lua", VERDICTS);
+    const char *path = testlib_write_file(tmpdir, "verdicts.lua", VERDICTS);
     kmesos_policy *p = host1(path);
     CHECK(p != NULL);
     if (!p)
@@ -145,7 +131,7 @@ static void test_wrong_return_types_decline_naming_the_file(void)
 
 static void test_runtime_error_is_isolated_with_file_and_line(void)
 {
-    kmesos_policy *p = host1(write_policy("verdicts.lua", VERDICTS));
+    kmesos_policy *p = host1(testlib_write_file(tmpdir, "verdicts.lua", VERDICTS));
     CHECK(p != NULL);
     if (!p)
         return;
@@ -165,7 +151,7 @@ static void test_runtime_error_is_isolated_with_file_and_line(void)
 
 static void test_instruction_budget_stops_endless_loops(void)
 {
-    const char *files[] = {write_policy("verdicts.lua", VERDICTS)};
+    const char *files[] = {testlib_write_file(tmpdir, "verdicts.lua", VERDICTS)};
     kmesos_policy_config cfg = {files, 1, NULL, 100000, 0, NULL};
     char err[256];
     kmesos_policy *p = kmesos_policy_new(&cfg, err, sizeof err);
@@ -184,7 +170,7 @@ static void test_instruction_budget_stops_endless_loops(void)
     CHECK_INT(v.kind, KMESOS_VERDICT_ACCEPT);
     kmesos_policy_free(p);
     /* an endless loop at load time is refused too */
-    const char *bad[] = {write_policy("loops_at_load.lua", "while true do end\n")};
+    const char *bad[] = {testlib_write_file(tmpdir, "loops_at_load.lua", "while true do end\n")};
     kmesos_policy_config c2 = {bad, 1, NULL, 1000, 0, NULL};
     CHECK(kmesos_policy_new(&c2, err, sizeof err) == NULL);
     CHECK(strstr(err, "loops_at_load.lua:1: instruction budget") != NULL);
@@ -196,20 +182,20 @@ static void test_load_errors_are_clear(void)
     const char *missing[] = {"/nonexistent/policy.lua"};
     CHECK(host_of(missing, 1, NULL, err, sizeof err) == NULL);
     CHECK(strstr(err, "/nonexistent/policy.lua: No such file") != NULL);
-    const char *noeval[] = {write_policy("noeval.lua", "return { name = 'x' }\n")};
+    const char *noeval[] = {testlib_write_file(tmpdir, "noeval.lua", "return { name = 'x' }\n")};
     CHECK(host_of(noeval, 1, NULL, err, sizeof err) == NULL);
     CHECK(strstr(err, "noeval.lua: the returned table has no evaluate function") != NULL);
-    const char *notable[] = {write_policy("notable.lua", "return 1\n")};
+    const char *notable[] = {testlib_write_file(tmpdir, "notable.lua", "return 1\n")};
     CHECK(host_of(notable, 1, NULL, err, sizeof err) == NULL);
     CHECK(strstr(err, "notable.lua: the file must return a table, got number") != NULL);
-    const char *syntax[] = {write_policy("syntax.lua", "local x = \nreturn {\n  evaluate = ]\n}\n")};
+    const char *syntax[] = {testlib_write_file(tmpdir, "syntax.lua", "local x = \nreturn {\n  evaluate = ]\n}\n")};
     CHECK(host_of(syntax, 1, NULL, err, sizeof err) == NULL);
     CHECK(strstr(err, "syntax.lua:2:") != NULL);
-    const char *badhook[] = {write_policy("badhook.lua",
+    const char *badhook[] = {testlib_write_file(tmpdir, "badhook.lua",
                                           "return { evaluate = function() end, on_tick = 5 }\n")};
     CHECK(host_of(badhook, 1, NULL, err, sizeof err) == NULL);
     CHECK(strstr(err, "badhook.lua: on_tick must be a function, got number") != NULL);
-    const char *checked[] = {write_policy("checked.lua",
+    const char *checked[] = {testlib_write_file(tmpdir, "checked.lua",
                                           "return { evaluate = function() return 'accept' end,\n"
                                           "  check = function(o) if not o.x then\n"
                                           "    return false, 'option x is required' end end }\n")};
@@ -240,7 +226,7 @@ static const char STATEFUL_V2[] =
 
 static void test_reload_changes_decisions_and_keeps_state(void)
 {
-    const char *path = write_policy("counter.lua", STATEFUL_V1);
+    const char *path = testlib_write_file(tmpdir, "counter.lua", STATEFUL_V1);
     kmesos_policy *p = host1(path);
     CHECK(p != NULL);
     if (!p)
@@ -250,7 +236,7 @@ static void test_reload_changes_decisions_and_keeps_state(void)
     eval_kind(p, "{}", &v);
     CHECK_INT(v.kind, KMESOS_VERDICT_WAIT);
     CHECK_STR(v.reason, "v1 n=2");
-    write_policy("counter.lua", STATEFUL_V2);
+    testlib_write_file(tmpdir, "counter.lua", STATEFUL_V2);
     CHECK_INT(kmesos_policy_reload(p), 0);
     CHECK_STR(kmesos_policy_reload_error(p), "");
     eval_kind(p, "{}", &v);
@@ -265,7 +251,7 @@ static void test_reload_changes_decisions_and_keeps_state(void)
 
 static void test_failed_reload_keeps_old_chain(void)
 {
-    const char *path = write_policy("keep.lua", STATEFUL_V1);
+    const char *path = testlib_write_file(tmpdir, "keep.lua", STATEFUL_V1);
     kmesos_policy *p = host1(path);
     CHECK(p != NULL);
     if (!p)
@@ -279,7 +265,7 @@ static void test_failed_reload_keeps_old_chain(void)
     };
     static const char *const expect[] = {"keep.lua:1:", "no evaluate function", "keep.lua:2:"};
     for (int i = 0; i < 3; i++) {
-        write_policy("keep.lua", broken[i]);
+        testlib_write_file(tmpdir, "keep.lua", broken[i]);
         CHECK_INT(kmesos_policy_reload(p), -1);
         CHECK(strstr(kmesos_policy_reload_error(p), expect[i]) != NULL);
         CHECK(strstr(kmesos_policy_last_error(p), expect[i]) != NULL);
@@ -308,8 +294,8 @@ static const char HOOKS_LUA[] =
 
 static void test_options_and_hooks(void)
 {
-    const char *files[] = {write_policy("hooks.lua", HOOKS_LUA),
-        write_policy("other.lua", "return { evaluate = function(o, t, ctx)\n"
+    const char *files[] = {testlib_write_file(tmpdir, "hooks.lua", HOOKS_LUA),
+        testlib_write_file(tmpdir, "other.lua", "return { evaluate = function(o, t, ctx)\n"
                                   "  if ctx.options.limit ~= nil then error('leak') end\n"
                                   "  return 'accept' end, on_tick = function() error('tock') end }\n")};
     char err[256];
@@ -340,7 +326,7 @@ static kmesos_policy *chain_of(size_t n, char paths[][512])
     for (size_t k = 1; k <= n; k++) {
         char name[32];
         snprintf(name, sizeof name, "p%zu.lua", k);
-        snprintf(paths[k - 1], 512, "%s", write_policy(name, ""));
+        snprintf(paths[k - 1], 512, "%s", testlib_write_file(tmpdir, name, ""));
         FILE *fp = fopen(paths[k - 1], "w");
         if (fp) {
             fprintf(fp,
@@ -422,16 +408,6 @@ static void test_chain_walker_short_and_long_chains(void)
 
 typedef fake_io fake;
 
-static Mesos__V1__Attribute *text_attr(const char *name, const char *value)
-{
-    Mesos__V1__Attribute *a = kmesos_pb_new(&mesos__v1__attribute__descriptor);
-    a->name = strdup(name);
-    a->type = MESOS__V1__VALUE__TYPE__TEXT;
-    a->text = kmesos_pb_new(&mesos__v1__value__text__descriptor);
-    a->text->value = strdup(value);
-    return a;
-}
-
 static Mesos__V1__Resource *ports_resource(uint64_t begin, uint64_t end)
 {
     Mesos__V1__Resource *r = kmesos_pb_new(&mesos__v1__resource__descriptor);
@@ -457,7 +433,7 @@ static Mesos__V1__Offer *make_offer(const char *id, const char *agent, const cha
     kmesos_pb_push((void ***)&o->resources, &o->n_resources, kmesos_pb_scalar("mem", 4096, "*"));
     kmesos_pb_push((void ***)&o->resources, &o->n_resources, ports_resource(31000, 31009));
     if (rack)
-        kmesos_pb_push((void ***)&o->attributes, &o->n_attributes, text_attr("rack", rack));
+        kmesos_pb_push((void ***)&o->attributes, &o->n_attributes, fake_io_text_attr("rack", rack));
     return o;
 }
 
@@ -517,7 +493,7 @@ static void count_answers(const fake *f, const char *const *ids, size_t n, int *
 
 static void test_views_carry_the_contract_fields(void)
 {
-    const char *path = write_policy("fields.lua",
+    const char *path = testlib_write_file(tmpdir, "fields.lua",
         "return { evaluate = function(o, t, ctx)\n"
         "  local c = ctx.cluster\n"
         "  local s = table.concat({ o.id, o.agent_id, o.hostname, o.attributes.rack,\n"
@@ -555,7 +531,7 @@ static void test_views_carry_the_contract_fields(void)
  * task table. */
 static void test_views_follow_offers_and_tasks(void)
 {
-    const char *path = write_policy("ids.lua",
+    const char *path = testlib_write_file(tmpdir, "ids.lua",
         "return { evaluate = function(o, t) return 'wait', o.id .. '/' .. t.id end }\n");
     kmesos_policy *p = host1(path);
     CHECK(p != NULL);
@@ -637,7 +613,7 @@ static void test_unique_hostname_counts_launches_within_one_event(void)
 
 static void test_held_offers_answered_exactly_once_across_reload(void)
 {
-    const char *path = write_policy("hold.lua",
+    const char *path = testlib_write_file(tmpdir, "hold.lua",
         "return { evaluate = function() return 'wait', 'holding' end }\n");
     kmesos_policy *p = host1(path);
     CHECK(p != NULL);
@@ -653,14 +629,14 @@ static void test_held_offers_answered_exactly_once_across_reload(void)
     CHECK_INT(f.n, 0); /* all held */
     CHECK_INT(s.offers.count, 5);
     /* a failing reload while offers are held: nothing answered, nothing lost */
-    write_policy("hold.lua", "return { evaluate = function( }\n");
+    testlib_write_file(tmpdir, "hold.lua", "return { evaluate = function( }\n");
     CHECK_INT(kmesos_policy_reload(p), -1);
     f.now_ms += 500;
     kmesos_scheduler_tick(&s);
     CHECK_INT(f.n, 0);
     CHECK_INT(s.offers.count, 5);
     /* a good reload: the held offers are re-placed on the next tick */
-    write_policy("hold.lua", "return { evaluate = function() return 'accept' end }\n");
+    testlib_write_file(tmpdir, "hold.lua", "return { evaluate = function() return 'accept' end }\n");
     CHECK_INT(kmesos_policy_reload(p), 0);
     CHECK_INT(s.offers.count, 5);
     f.now_ms += 500;
@@ -685,7 +661,7 @@ static void test_held_offers_answered_exactly_once_across_reload(void)
  * on_tick and on_status hear the scheduler's ticks and updates. */
 static void test_bound_policy_hears_ticks_and_updates(void)
 {
-    kmesos_policy *p = host1(write_policy("bound.lua", HOOKS_LUA));
+    kmesos_policy *p = host1(testlib_write_file(tmpdir, "bound.lua", HOOKS_LUA));
     CHECK(p != NULL);
     if (!p)
         return;
@@ -734,7 +710,7 @@ static void test_check_policy_exit_codes(void)
 {
     char c[512], d[512];
     kmesos_policy_default_chain(POLICIES, c, d, sizeof c);
-    const char *input = write_policy("input.json",
+    const char *input = testlib_write_file(tmpdir, "input.json",
         "{\"offers\": [{\"id\": \"o1\", \"hostname\": \"h1\", \"agent_id\": \"a1\","
         "  \"attributes\": {\"rack\": \"r1\"}, \"cpus\": 4, \"mem\": 4096}],"
         " \"tasks\": [{\"id\": \"t1\", \"kind\": \"broker\"},"
@@ -747,9 +723,9 @@ static void test_check_policy_exit_codes(void)
     CHECK_INT(check_main("/nonexistent.lua", NULL, NULL, NULL), 2);
     CHECK_INT(check_main(NULL, NULL, NULL, NULL), 2);
     CHECK_INT(check_main(c, "--input", "/nonexistent.json", NULL), 2);
-    const char *raise = write_policy("raise.lua", "return { evaluate = function() error('x') end }\n");
+    const char *raise = testlib_write_file(tmpdir, "raise.lua", "return { evaluate = function() error('x') end }\n");
     CHECK_INT(check_main(raise, "--input", input, NULL), 1);
-    const char *bad = write_policy("bad.lua", "return {}\n");
+    const char *bad = testlib_write_file(tmpdir, "bad.lua", "return {}\n");
     CHECK_INT(check_main(bad, NULL, NULL, NULL), 1);
 }
 

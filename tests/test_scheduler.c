@@ -427,6 +427,18 @@ static kmesos_task *running_slot(kmesos_scheduler *s, fake *f, char *id, size_t 
     return t;
 }
 
+/* A running slot of "web" whose task went unreachable and was given up
+ * (the grace ran out): pending again under a fresh id. */
+static kmesos_task *given_up_slot(kmesos_scheduler *s, fake *f, char *id, size_t n)
+{
+    setup(s, f, "name=web cmd=true");
+    kmesos_task *t = running_slot(s, f, id, n);
+    send_update(s, id, MESOS__V1__TASK_STATE__TASK_UNREACHABLE);
+    f->io.now_ms += 121000;
+    kmesos_scheduler_tick(s);
+    return t;
+}
+
 static void test_unreachable_task_keeps_its_slot_then_is_replaced(void)
 {
     kmesos_scheduler s;
@@ -453,11 +465,7 @@ static void test_given_up_task_that_comes_back_is_adopted(void)
     kmesos_scheduler s;
     fake f;
     char id[64];
-    setup(&s, &f, "name=web cmd=true");
-    kmesos_task *t = running_slot(&s, &f, id, sizeof id);
-    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_UNREACHABLE);
-    f.io.now_ms += 121000;
-    kmesos_scheduler_tick(&s);
+    kmesos_task *t = given_up_slot(&s, &f, id, sizeof id);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     /* the agent re-registers: the old task is RUNNING again */
     send_update(&s, id, MESOS__V1__TASK_STATE__TASK_RUNNING);
@@ -474,11 +482,7 @@ static void test_task_that_comes_back_after_its_replacement_is_killed(void)
     kmesos_scheduler s;
     fake f;
     char id[64];
-    setup(&s, &f, "name=web cmd=true");
-    kmesos_task *t = running_slot(&s, &f, id, sizeof id);
-    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_UNREACHABLE);
-    f.io.now_ms += 121000;
-    kmesos_scheduler_tick(&s);
+    kmesos_task *t = given_up_slot(&s, &f, id, sizeof id);
     const char *ids[] = {"o2"};
     feed_offers(&s, ids, 1, 1.0); /* the replacement launches */
     CHECK_INT(t->phase, KMESOS_PHASE_LAUNCHING);

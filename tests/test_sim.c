@@ -25,20 +25,6 @@
 
 static char tmpdir[256];
 
-static const char *write_file(const char *name, const char *text)
-{
-    static char paths[8][512];
-    static int next;
-    char *path = paths[next++ % 8];
-    snprintf(path, 512, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-    return path;
-}
-
 /* ---- rng and heap ------------------------------------------------------------------ */
 
 static void test_rng_is_a_function_of_seed_and_stream(void)
@@ -86,7 +72,7 @@ static void test_heap_orders_by_time_kind_and_push(void)
 
 static void expect_error(const char *json, const char *want1, const char *want2)
 {
-    const char *path = write_file("bad.json", json);
+    const char *path = testlib_write_file(tmpdir, "bad.json", json);
     ksim_scenario sc;
     char err[1024] = "";
     CHECK_INT(ksim_scenario_load(path, &sc, err, sizeof err), -1);
@@ -212,7 +198,7 @@ static const char SMALL_PAPER[] =
 
 static void test_delay_and_no_delay_finish_every_task(void)
 {
-    const char *path = write_file("small_paper.json", SMALL_PAPER);
+    const char *path = testlib_write_file(tmpdir, "small_paper.json", SMALL_PAPER);
     const char *options[] = {"{\"delay\": {\"node_wait_s\": 0, \"rack_wait_s\": 0}}",
                              "{\"delay\": {\"node_wait_s\": 1}}", "{}"};
     double util[3] = {0};
@@ -299,7 +285,7 @@ static void silent_host_run(int get_agents, ksim_stats *st)
     run_setup r;
     ksim_result res;
     memset(st, 0, sizeof *st);
-    if (setup(&r, write_file(get_agents ? "silent.json" : "silent_nga.json", text), "{}") != 0 ||
+    if (setup(&r, testlib_write_file(tmpdir, get_agents ? "silent.json" : "silent_nga.json", text), "{}") != 0 ||
         run(&r, &res) != 0) {
         CHECK(0);
         return;
@@ -328,7 +314,7 @@ static void test_topology_gives_the_rack_of_a_host_that_never_offers(void)
 
 static void test_framework_per_job_mode(void)
 {
-    const char *path = write_file("small_paper_fw.json", SMALL_PAPER);
+    const char *path = testlib_write_file(tmpdir, "small_paper_fw.json", SMALL_PAPER);
     run_setup r;
     ksim_result res;
     if (setup(&r, path, "{\"delay\": {\"node_wait_s\": 1}}") != 0) {
@@ -365,7 +351,7 @@ static void test_competitors_run_their_jobs(void)
 {
     run_setup r;
     ksim_result res;
-    if (setup(&r, write_file("comp.json", COMPETITORS), "{}") != 0 || run(&r, &res) != 0) {
+    if (setup(&r, testlib_write_file(tmpdir, "comp.json", COMPETITORS), "{}") != 0 || run(&r, &res) != 0) {
         CHECK(0);
         return;
     }

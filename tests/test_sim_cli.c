@@ -15,50 +15,24 @@
 
 static char tmpdir[256];
 
-typedef struct out {
-    int code;
-    char *out, *err;
-} out;
-
-static char *slurp(const char *path)
-{
-    size_t len = 0;
-    unsigned char *data = testlib_read_file(path, &len);
-    if (!data)
-        return strdup("");
-    char *s = realloc(data, len + 1);
-    s[len] = '\0';
-    return s;
-}
-
 /* Runs kmesos-sim with args (a shell word list) from the source folder. */
-static out sim(const char *args)
+static testlib_out sim(const char *args)
 {
-    char cmd[2048], o[400], e[400];
-    snprintf(o, sizeof o, "%s/stdout", tmpdir);
-    snprintf(e, sizeof e, "%s/stderr", tmpdir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s'", KSIM_SRC, KSIM_BIN, args, o, e);
-    int status = system(cmd);
-    out r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(o), slurp(e)};
-    return r;
-}
-
-static void done(out *r)
-{
-    free(r->out);
-    free(r->err);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s", KSIM_SRC, KSIM_BIN, args);
+    return testlib_run_cmd(tmpdir, cmd);
 }
 
 static void test_help_and_bad_flags(void)
 {
-    out r = sim("--help");
+    testlib_out r = sim("--help");
     CHECK_INT(r.code, 0);
     const char *flags[] = {"--policy", "--option", "--offer-hold", "--decline-refuse",
                            "--wait-refuse", "--seed", "--mode", "framework_per_job", "--format",
                            "--json", "--sweep", "--plot", "--log-level"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         CHECK(strstr(r.out, flags[i]) != NULL);
-    done(&r);
+    testlib_out_free(&r);
     const char *bad[] = {"--bogus sim/scenarios/small.json", "", "--seed x sim/scenarios/small.json",
                          "--mode shard sim/scenarios/small.json",
                          "--offer-hold -1 sim/scenarios/small.json",
@@ -70,7 +44,7 @@ static void test_help_and_bad_flags(void)
         CHECK_INT(r.code, 2);
         CHECK(strstr(r.err, "usage: kmesos-sim") != NULL);
         CHECK(r.out[0] == '\0');
-        done(&r);
+        testlib_out_free(&r);
     }
 }
 
@@ -86,19 +60,19 @@ static void test_bad_scenario_and_policy_exit_2(void)
           "\"cpu\": 1}]}}\n", f);
     fclose(f);
     snprintf(args, sizeof args, "'%s'", path);
-    out r = sim(args);
+    testlib_out r = sim(args);
     CHECK_INT(r.code, 2);
     CHECK(strstr(r.err, path) && strstr(r.err, "$.framework.jobs[0].cpu") &&
           strstr(r.err, "unknown field 'cpu'"));
-    done(&r);
+    testlib_out_free(&r);
     r = sim("--policy /nonexistent.lua sim/scenarios/lone_task.json");
     CHECK_INT(r.code, 2);
     CHECK(strstr(r.err, "/nonexistent.lua") != NULL);
-    done(&r);
+    testlib_out_free(&r);
     r = sim("--policy sim/scenarios/small.json sim/scenarios/lone_task.json");
     CHECK_INT(r.code, 2);
     CHECK(strstr(r.err, "policy chain does not load") != NULL);
-    done(&r);
+    testlib_out_free(&r);
 }
 
 static void test_json_report_and_determinism(void)
@@ -108,7 +82,7 @@ static void test_json_report_and_determinism(void)
     snprintf(b, sizeof b, "%s/b.json", tmpdir);
     snprintf(args, sizeof args, "--format json --json '%s' --option delay.node_wait_s=1 "
              "--wait-refuse 0.5 sim/scenarios/small.json", a);
-    out r = sim(args);
+    testlib_out r = sim(args);
     CHECK_INT(r.code, 0);
     CHECK(strstr(r.err, "simulated tasks/s") != NULL);
     json_t *j = json_loads(r.out, 0, NULL);
@@ -122,14 +96,14 @@ static void test_json_report_and_determinism(void)
     json_t *delay = json_object_get(json_object_get(j, "options"), "delay");
     CHECK(json_number_value(json_object_get(delay, "node_wait_s")) == 1);
     json_decref(j);
-    done(&r);
+    testlib_out_free(&r);
     snprintf(args, sizeof args, "--json '%s' --option delay.node_wait_s=1 --wait-refuse 0.5 "
              "sim/scenarios/small.json", b);
     r = sim(args);
     CHECK_INT(r.code, 0);
     CHECK(strstr(r.out, "ALL (ours)") != NULL);
-    done(&r);
-    char *ja = slurp(a), *jb = slurp(b);
+    testlib_out_free(&r);
+    char *ja = testlib_slurp(a), *jb = testlib_slurp(b);
     CHECK(ja[0] != '\0');
     CHECK_STR(ja, jb);
     free(ja);
@@ -143,18 +117,18 @@ static void test_sweep_table_json_and_plot(void)
     snprintf(js, sizeof js, "%s/sweep.json", tmpdir);
     snprintf(args, sizeof args, "--sweep delay.node_wait_s=0,1,5 --plot '%s' --json '%s' "
              "--offer-hold 0 sim/scenarios/lone_task.json", svg, js);
-    out r = sim(args);
+    testlib_out r = sim(args);
     CHECK_INT(r.code, 0);
     CHECK(strstr(r.out, "delay.node_wait_s=1") && strstr(r.out, "static_partition") &&
           strstr(r.out, "no_delay"));
-    char *plot = slurp(svg);
+    char *plot = testlib_slurp(svg);
     CHECK(strstr(plot, "<svg") && strstr(plot, "</svg>") && strstr(plot, "static partitioning") &&
           strstr(plot, "no delay") && strstr(plot, "<polyline"));
     free(plot);
     json_t *j = json_load_file(js, 0, NULL);
     CHECK(j && json_array_size(json_object_get(j, "runs")) == 5);
     json_decref(j);
-    done(&r);
+    testlib_out_free(&r);
 }
 
 int main(void)

@@ -32,20 +32,6 @@ static char tmpdir[256];
 static char chain_c[512], chain_d[512];
 static const char *chain[2] = {chain_c, chain_d};
 
-static const char *write_file(const char *name, const char *text)
-{
-    static char paths[8][512];
-    static int next;
-    char *path = paths[next++ % 8];
-    snprintf(path, 512, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-    return path;
-}
-
 static ksim_run_config config(const ksim_scenario *sc)
 {
     kmesos_scheduler_config core;
@@ -93,7 +79,7 @@ static int record(const char *trace, ksim_result *res)
 {
     char err[1024];
     ksim_scenario sc;
-    if (ksim_scenario_load(write_file("rec.json", SCENARIO), &sc, err, sizeof err) != 0) {
+    if (ksim_scenario_load(testlib_write_file(tmpdir, "rec.json", SCENARIO), &sc, err, sizeof err) != 0) {
         fprintf(stderr, "  %s\n", err);
         return -1;
     }
@@ -287,7 +273,7 @@ static void test_hand_written_trace(void)
     char err[1024];
     ksim_scenario sc;
     ksim_recorded rec;
-    int rc = ksim_replay_load(write_file("hand.jsonl", HAND), 2.0, &sc, &rec, err, sizeof err);
+    int rc = ksim_replay_load(testlib_write_file(tmpdir, "hand.jsonl", HAND), 2.0, &sc, &rec, err, sizeof err);
     CHECK_INT(rc, 0);
     if (rc != 0) {
         fprintf(stderr, "  %s\n", err);
@@ -322,37 +308,12 @@ static void test_hand_written_trace(void)
 
 /* ---- the program ------------------------------------------------------------------------ */
 
-typedef struct out {
-    int code;
-    char *out, *err;
-} out;
-
-static char *slurp(const char *path)
+/* Runs kmesos-sim with args (a shell word list) from the source folder. */
+static testlib_out sim(const char *args)
 {
-    size_t len = 0;
-    unsigned char *data = testlib_read_file(path, &len);
-    if (!data)
-        return strdup("");
-    char *s = realloc(data, len + 1);
-    s[len] = '\0';
-    return s;
-}
-
-static out sim(const char *args)
-{
-    char cmd[2048], o[400], e[400];
-    snprintf(o, sizeof o, "%s/stdout", tmpdir);
-    snprintf(e, sizeof e, "%s/stderr", tmpdir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s'", KSIM_SRC, KSIM_BIN, args, o, e);
-    int status = system(cmd);
-    out r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(o), slurp(e)};
-    return r;
-}
-
-static void done(out *r)
-{
-    free(r->out);
-    free(r->err);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s", KSIM_SRC, KSIM_BIN, args);
+    return testlib_run_cmd(tmpdir, cmd);
 }
 
 #define OFFER "{\"ev\":\"offer\",\"t\":1,\"offer\":\"o1\",\"agent\":\"S1\",\"cpus\":1,\"mem\":64}\n"
@@ -361,17 +322,17 @@ static void done(out *r)
 
 static void expect_bad(const char *text, const char *where, const char *what)
 {
-    const char *path = write_file("bad.jsonl", text);
+    const char *path = testlib_write_file(tmpdir, "bad.jsonl", text);
     char args[700], at[600];
     snprintf(args, sizeof args, "--replay '%s'", path);
     snprintf(at, sizeof at, "%s%s", path, where);
-    out r = sim(args);
+    testlib_out r = sim(args);
     CHECK_INT(r.code, 2);
     CHECK(strstr(r.err, at) != NULL && strstr(r.err, what) != NULL);
     if (!strstr(r.err, at) || !strstr(r.err, what))
         fprintf(stderr, "  wanted '%s' and '%s' in: %s", at, what, r.err);
     CHECK(r.out[0] == '\0');
-    done(&r);
+    testlib_out_free(&r);
 }
 
 static void test_bad_traces_exit_2(void)
@@ -404,18 +365,18 @@ static void test_bad_traces_exit_2(void)
     expect_bad("\n  \n", "", "empty trace");
     expect_bad(OFFER OFFER, "", "no task records");
     expect_bad(TASK, "", "no offer records");
-    out r = sim("--replay /nonexistent/trace.jsonl");
+    testlib_out r = sim("--replay /nonexistent/trace.jsonl");
     CHECK_INT(r.code, 2);
     CHECK(strstr(r.err, "/nonexistent/trace.jsonl") != NULL);
-    done(&r);
+    testlib_out_free(&r);
 }
 
 static void test_flags_trace_and_example(void)
 {
-    out r = sim("--help");
+    testlib_out r = sim("--help");
     CHECK(strstr(r.out, "--replay") && strstr(r.out, "--replay-duration") &&
           strstr(r.out, "--trace"));
-    done(&r);
+    testlib_out_free(&r);
     const char *bad[] = {"--replay sim/traces/demo.jsonl sim/scenarios/small.json",
                          "--replay-duration 5 sim/scenarios/small.json",
                          "--replay-duration 0 --replay sim/traces/demo.jsonl",
@@ -424,24 +385,24 @@ static void test_flags_trace_and_example(void)
         r = sim(bad[i]);
         CHECK_INT(r.code, 2);
         CHECK(strstr(r.err, "usage: kmesos-sim") != NULL);
-        done(&r);
+        testlib_out_free(&r);
     }
     r = sim("--trace /nonexistent-dir/t.jsonl sim/traces/demo.json");
     CHECK_INT(r.code, 2);
-    done(&r);
+    testlib_out_free(&r);
     char args[800], trace[512];
     snprintf(trace, sizeof trace, "%s/demo.jsonl", tmpdir);
     snprintf(args, sizeof args, "--trace '%s' sim/traces/demo.json", trace);
     r = sim(args);
     CHECK_INT(r.code, 0);
-    done(&r);
-    char *mine = slurp(trace);
+    testlib_out_free(&r);
+    char *mine = testlib_slurp(trace);
     CHECK(strstr(mine, "\"ev\":\"launch\"") && strstr(mine, "\"ev\":\"task\""));
     free(mine);
     snprintf(args, sizeof args, "--replay '%s' --format json", trace);
     r = sim(args);
     CHECK_INT(r.code, 0);
-    done(&r);
+    testlib_out_free(&r);
     r = sim("--replay sim/traces/demo.jsonl --format json");
     CHECK_INT(r.code, 0);
     json_t *j = json_loads(r.out, 0, NULL), *rp = json_object_get(j, "replay");
@@ -449,18 +410,18 @@ static void test_flags_trace_and_example(void)
     CHECK(json_integer_value(json_object_get(rp, "tasks")) == 28);
     CHECK(json_integer_value(json_object_get(json_object_get(j, "overall"), "launched")) == 28);
     json_decref(j);
-    done(&r);
-    snprintf(args, sizeof args, "--replay '%s'", write_file("big.jsonl", OFFER
+    testlib_out_free(&r);
+    snprintf(args, sizeof args, "--replay '%s'", testlib_write_file(tmpdir, "big.jsonl", OFFER
              "{\"ev\":\"task\",\"t\":1,\"task\":\"j-0-1\",\"job\":\"big\",\"instance\":0,"
              "\"cpus\":2,\"mem\":64}\n"));
     r = sim(args); /* a task no agent holds: warned, never launched */
     CHECK_INT(r.code, 1);
     CHECK(strstr(r.err, "(first: big): they cannot launch") != NULL);
-    done(&r);
+    testlib_out_free(&r);
     r = sim("--replay sim/traces/demo.jsonl --option delay.node_wait_s=0");
     CHECK_INT(r.code, 0);
     CHECK(strstr(r.out, "recorded (trace)") && strstr(r.out, "replayed (this chain)"));
-    done(&r);
+    testlib_out_free(&r);
 }
 
 int main(void)

@@ -1,7 +1,10 @@
-/* testlib: see testlib.h. */
+/* testlib: the harness of testlib.h: counters, files, and shell commands
+ * whose output is captured through files in a test's scratch folder. */
 #include "testlib.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 
 testlib_ctx testlib;
 
@@ -49,4 +52,43 @@ unsigned char *testlib_read_file(const char *path, size_t *len)
     if (len)
         *len = (size_t)n;
     return p;
+}
+
+const char *testlib_write_file(const char *dir, const char *name, const char *text)
+{
+    static char paths[8][512];
+    static int next;
+    char *path = paths[next++ % 8];
+    snprintf(path, 512, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    return path;
+}
+
+char *testlib_slurp(const char *path)
+{
+    char *s = (char *)testlib_read_file(path, NULL);
+    return s ? s : strdup("");
+}
+
+testlib_out testlib_run_cmd(const char *dir, const char *cmd)
+{
+    char full[4096], o[600], e[600];
+    snprintf(o, sizeof o, "%s/stdout", dir);
+    snprintf(e, sizeof e, "%s/stderr", dir);
+    snprintf(full, sizeof full, "%s >'%s' 2>'%s'", cmd, o, e);
+    int status = system(full);
+    testlib_out r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, testlib_slurp(o),
+                     testlib_slurp(e)};
+    return r;
+}
+
+void testlib_out_free(testlib_out *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
 }

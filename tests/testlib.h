@@ -44,7 +44,20 @@ void testlib_fail(const char *file, int line, const char *what);
 void testlib_run(const char *name, void (*fn)(void));
 #define RUN_TEST(fn) testlib_run(#fn, fn)
 int testlib_finish(void);
-/* Reads a whole file; caller frees. NULL when missing. */
+/* Reads a whole file (NUL-terminated); caller frees. NULL when missing. */
 unsigned char *testlib_read_file(const char *path, size_t *len);
+/* The file as a string (owned; "" when it cannot be read). */
+char *testlib_slurp(const char *path);
+/* Writes text to dir/name; returns the path (one of 8 rotating buffers). */
+const char *testlib_write_file(const char *dir, const char *name, const char *text);
+
+/* A shell command's exit code and what it printed (both owned). */
+typedef struct testlib_out {
+    int code;
+    char *out, *err;
+} testlib_out;
+/* Runs cmd with stdout and stderr captured through files in dir. */
+testlib_out testlib_run_cmd(const char *dir, const char *cmd);
+void testlib_out_free(testlib_out *r);
 
 #endif
