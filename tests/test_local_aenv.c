@@ -73,7 +73,11 @@ static void test_environment_by_checkpointing(void)
     klocal_agent a = {.id = "A-S0", .ip = "127.0.0.1", .pid = "slave(1)@127.0.0.1:5051",
                       .port = 5051, .executor_grace = 5.0, .reregistration = 2.0,
                       .recovery_timeout = 900.0};
+    /* the initialiser names the deprecated role field's default (clang) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     Mesos__V1__FrameworkInfo fw = MESOS__V1__FRAMEWORK_INFO__INIT;
+#pragma GCC diagnostic pop
     Mesos__V1__CommandInfo cmd = MESOS__V1__COMMAND_INFO__INIT;
     Mesos__V1__ExecutorInfo info = MESOS__V1__EXECUTOR_INFO__INIT;
     info.command = &cmd;
