@@ -203,9 +203,10 @@ static void cand_gather(kmesos_candidates *c, const kmesos_cand_list *l, uint64_
         kmesos_task *t = l->v[i];
         if (t->phase != KMESOS_PHASE_PENDING || t->asked_stamp == stamp)
             continue;
+        /* a slot listed under both the agent and the host is gathered
+         * twice: the asking marks it, so its second copy is skipped */
         if (cand_push(&c->scratch, &c->n_scratch, &c->cap_scratch, t) != 0)
             return; /* out of memory: fewer candidates, tier 3 still asks them */
-        t->asked_stamp = stamp; /* listed twice (agent and host): gathered once */
     }
 }
 
@@ -225,8 +226,6 @@ size_t kmesos_candidates_tier(kmesos_candidates *c, int tier, const kmesos_offer
         HASH_FIND_STR(c->by_rack, rack, l);
         cand_gather(c, l, stamp);
     }
-    for (size_t i = 0; i < c->n_scratch; i++)
-        c->scratch[i]->asked_stamp = stamp - 1; /* the asking marks them again */
     if (c->n_scratch > 1)
         qsort(c->scratch, c->n_scratch, sizeof *c->scratch, cand_cmp);
     return c->n_scratch;

@@ -26,6 +26,7 @@ struct kmesos_agents {
     uv_loop_t *loop;
     kmesos_topology *topo;
     kmesos_agents_config cfg;
+    uint64_t refresh_ms;  /* cfg.refresh_s, checked and converted once */
     char *principal, *secret;
     kmesos_transport *t;
     kmesos_transport_req *req;
@@ -173,6 +174,7 @@ kmesos_agents *kmesos_agents_new(uv_loop_t *loop, kmesos_topology *topo,
     a->cfg = *cfg;
     if (a->cfg.refresh_s <= 0 || a->cfg.refresh_s > 86400)
         a->cfg.refresh_s = 60;
+    a->refresh_ms = (uint64_t)(a->cfg.refresh_s * 1000); /* in (0, 86400 s] */
     if (kmesos_str_set(&a->principal, cfg->principal) != 0 ||
         kmesos_str_set(&a->secret, cfg->secret) != 0 ||
         !(a->t = kmesos_transport_new(loop, NULL))) {
@@ -193,19 +195,16 @@ void kmesos_agents_refresh(kmesos_agents *a, const char *scheduler_url)
             agents_failed(a, "the master's URL has no /api/v1/scheduler to derive it from");
         return;
     }
-    uint64_t every = (uint64_t)(a->cfg.refresh_s * 1000); /* in (0, 86400 s] */
     agents_ask(a);
-    uv_timer_start(&a->timer, agents_on_timer, every, every);
+    uv_timer_start(&a->timer, agents_on_timer, a->refresh_ms, a->refresh_ms);
 }
 
 void kmesos_agents_poke(kmesos_agents *a)
 {
     if (!a || !a->url[0] || a->closing)
         return;
-    uint64_t due = uv_timer_get_due_in(&a->timer);
-    uint64_t every = (uint64_t)(a->cfg.refresh_s * 1000);
-    if (due > AGENTS_POKE_MS)
-        uv_timer_start(&a->timer, agents_on_timer, AGENTS_POKE_MS, every);
+    if (uv_timer_get_due_in(&a->timer) > AGENTS_POKE_MS)
+        uv_timer_start(&a->timer, agents_on_timer, AGENTS_POKE_MS, a->refresh_ms);
 }
 
 const kmesos_agents_stats *kmesos_agents_stats_get(const kmesos_agents *a)

@@ -494,8 +494,9 @@ static void new_count_tables(kmesos_policy *p)
 
 /* ctx.cluster.rack_of_host / rack_of_agent afresh: every agent the
  * topology knows (GET_AGENTS and offers), then what offers told the host
- * (a policy host without a topology). Rebuilt only when either changed:
- * between rebuilds an offer from a new agent is added by learn_agent. */
+ * (a policy host without a topology; rebuild_cluster adds those right
+ * after). Rebuilt only when the topology changed: between rebuilds an
+ * offer from a new agent is added by learn_agent. */
 static void racks_rebuild(kmesos_policy *p)
 {
     lua_State *L = p->L;
@@ -515,8 +516,7 @@ static void racks_rebuild(kmesos_policy *p)
     }
     p->topo_gen = p->topo ? p->topo->generation : 0;
     p->racks_valid = 1;
-    for (kmesos_pagent *a = p->agents; a; a = a->hh.next)
-        agent_to_cluster(p, a);
+    /* what offers told is added by rebuild_cluster's walk of the agents */
 }
 
 /* Drops task views of slots no longer in the registry. */
