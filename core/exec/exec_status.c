@@ -8,25 +8,13 @@
 #include <string.h>
 
 #include "codec/protocol.h"
-
-static void exec_status_how(int64_t exit_status, int term_signal, char *out, size_t outlen)
-{
-    if (term_signal > 0) {
-        const char *name = sigabbrev_np(term_signal);
-        if (name)
-            snprintf(out, outlen, "killed by signal %d (SIG%s)", term_signal, name);
-        else
-            snprintf(out, outlen, "killed by signal %d", term_signal);
-    } else {
-        snprintf(out, outlen, "exited with status %lld", (long long)exit_status);
-    }
-}
+#include "codec/wstatus.h"
 
 Mesos__V1__TaskState kmesos_exec_status_exit(int64_t exit_status, int term_signal, int killed,
                                              const char *failure, char *msg, size_t msglen)
 {
     char how[96];
-    exec_status_how(exit_status, term_signal, how, sizeof how);
+    kmesos_wstatus_text(exit_status, term_signal, how, sizeof how);
     if (failure) {
         snprintf(msg, msglen, "%s", failure);
         return MESOS__V1__TASK_STATE__TASK_FAILED;

@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 
 #include "codec/log.h"
+#include "codec/wstatus.h"
 #include "local/agent/aenv.h"
 #include "local/agent/info.h"
 #include "local/agent/internal.h"
@@ -302,9 +303,9 @@ static void aexec_start_custom(klocal_aexec *e)
 
 static char *aexec_exit_text(int64_t status, int sig)
 {
-    if (sig)
-        return klocal_util_xasprintf("Command terminated with signal %s", strsignal(sig));
-    return klocal_util_xasprintf("Command exited with status %lld", (long long)status);
+    char how[96];
+    kmesos_wstatus_mesos_text(status, sig, how, sizeof how);
+    return klocal_util_xasprintf("Command %s", how);
 }
 
 static void aexec_command_exited(klocal_aexec *e, int64_t status, int sig)
@@ -368,12 +369,9 @@ static void aexec_on_exit(void *arg, klocal_proc *p, int64_t status, int sig)
     (void)p;
     e->proc = NULL;
     e->agent->live_procs--;
-    if (sig)
-        KLOG_INFO("agent", "%s: executor %s (pid %d) killed by signal %d (%s)", e->agent->id,
-                  e->exec_id, e->pid, sig, strsignal(sig));
-    else
-        KLOG_INFO("agent", "%s: executor %s (pid %d) exited with status %lld", e->agent->id,
-                  e->exec_id, e->pid, (long long)status);
+    char how[96];
+    kmesos_wstatus_text(status, sig, how, sizeof how);
+    KLOG_INFO("agent", "%s: executor %s (pid %d) %s", e->agent->id, e->exec_id, e->pid, how);
     if (e->command)
         aexec_command_exited(e, status, sig);
     else

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "codec/log.h"
+#include "codec/wstatus.h"
 #include "local/proc.h"
 #include "local/util.h"
 
@@ -377,8 +378,11 @@ static char *fetch_download_error(klocal_fetch *f, klocal_proc *p, int64_t statu
                                          sig ? sig : (int)(status & 0xff) << 8);
         return NULL;
     }
-    if (sig)
-        return klocal_util_xasprintf("Error downloading resource: killed by signal %d", sig);
+    if (sig) {
+        char how[96];
+        kmesos_wstatus_text(0, sig, how, sizeof how);
+        return klocal_util_xasprintf("Error downloading resource: %s", how);
+    }
     if (status != 0) {
         const char *e = fetch_curl_error(status);
         return e ? klocal_util_xasprintf("Error downloading resource: %s", e)
@@ -401,8 +405,8 @@ static void fetch_extracted(klocal_fetch *f, int64_t status, int sig)
 {
     const char *path = f->items[f->cur].dest;
     if (sig || status != 0) {
-        char *res = sig ? klocal_util_xasprintf("terminated with signal %s", strsignal(sig))
-                        : klocal_util_xasprintf("exited with status %lld", (long long)status);
+        char res[96];
+        kmesos_wstatus_mesos_text(status, sig, res, sizeof res);
         char *why = f->gunzip
                         ? klocal_util_xasprintf("Failed to extract '%s': '%s' failed: %s", path,
                                                 f->command, res)
@@ -411,7 +415,6 @@ static void fetch_extracted(klocal_fetch *f, int64_t status, int sig)
                                                 path, f->sandbox, f->command, res);
         fetch_fail(f, why);
         free(why);
-        free(res);
         return;
     }
     if (f->gunzip)
