@@ -187,6 +187,77 @@ static void test_state_round_trip_and_refusals(void)
     unlink(path);
 }
 
+
+/* A scheduler with "web" (2 instances) on the fake io fi. */
+static void clocked_sched(kmesos_scheduler *s, fake_io *fi, uint64_t now_ms, double epoch_s)
+{
+    memset(fi, 0, sizeof *fi);
+    fi->now_ms = now_ms;
+    fi->epoch_s = epoch_s;
+    kmesos_workload *w = calloc(1, sizeof *w);
+    char err[128];
+    CHECK_INT(kmesos_workload_parse("name=web cmd=true instances=2", w, err, sizeof err), 0);
+    kmesos_scheduler_config cfg;
+    kmesos_scheduler_config_defaults(&cfg);
+    kmesos_scheduler_io io = fake_io_make(fi);
+    kmesos_scheduler_init(s, &cfg, &io, w, 1);
+}
+
+/* What a returning task needs after a restart: that it ran (unknown to
+ * the master is then not final) and since when it is unreachable (the
+ * grace goes on, on the new process's clock). */
+static void test_state_keeps_unreachable_tasks(void)
+{
+    char path[] = "/tmp/kmesos-state-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    kmesos_scheduler a, b;
+    fake_io fa, fb;
+    kmesos_state_doc da, db;
+    char err[512];
+    clocked_sched(&a, &fa, 50000, 1000); /* wall clock 1050 s */
+    kmesos_state_doc_init(&da, &a);
+    CHECK_INT(kmesos_scheduler_fill_slots(&a), 0);
+    kmesos_task *t = a.tasks.by_id;
+    kmesos_tasks_launched(&a.tasks, t, "agent-7", "host-7", 1);
+    kmesos_tasks_update(&a.tasks, t->id, MESOS__V1__TASK_STATE__TASK_RUNNING, -1, NULL, NULL,
+                        10000);
+    kmesos_tasks_update(&a.tasks, t->id, MESOS__V1__TASK_STATE__TASK_UNREACHABLE, -1, NULL,
+                        NULL, 20000); /* 30 s ago: wall clock 1020 s */
+    char id[64];
+    snprintf(id, sizeof id, "%s", t->id);
+    CHECK_INT(kmesos_state_save(path, &da, err, sizeof err), 0);
+    char *saved = testlib_slurp(path);
+    CHECK(strstr(saved, "\"ran\": true") && strstr(saved, "\"unreachable_since\": 1020"));
+    free(saved);
+    clocked_sched(&b, &fb, 100000, 960); /* restarted: wall clock 1060 s */
+    kmesos_state_doc_init(&db, &b);
+    CHECK_INT(kmesos_state_load(path, &db, err, sizeof err), 0);
+    /* (saved before SUBSCRIBED: the framework id is null) */
+    kmesos_task *r = kmesos_tasks_find(&b.tasks, id);
+    CHECK(r && r->ran && r->unreachable_ms == 60000); /* 40 s ago */
+    /* the master that restarted does not know it: not final */
+    CHECK_INT(kmesos_tasks_update(&b.tasks, id, MESOS__V1__TASK_STATE__TASK_UNKNOWN, -1, NULL,
+                                  NULL, 100000),
+              KMESOS_UPDATE_ACTIVE);
+    CHECK(r && r->unreachable_ms == 60000);
+    /* a bad time is refused */
+    write_file(path, "{\"version\": 1, \"tasks\": [{\"workload\": \"web\", \"instance\": 0, "
+                     "\"task_id\": \"web-0-1\", \"unreachable_since\": -5}]}");
+    kmesos_scheduler c;
+    kmesos_state_doc dc;
+    make_sched(&c);
+    kmesos_state_doc_init(&dc, &c);
+    CHECK_INT(kmesos_state_load(path, &dc, err, sizeof err), -1);
+    CHECK(strstr(err, "unreachable_since") != NULL);
+    kmesos_scheduler_free(&c);
+    kmesos_scheduler_free(&a);
+    kmesos_scheduler_free(&b);
+    fake_io_reset(&fa);
+    fake_io_reset(&fb);
+    unlink(path);
+}
+
 int main(void)
 {
     RUN_TEST(test_durations);
@@ -194,5 +265,6 @@ int main(void)
     RUN_TEST(test_bad_flags_exit_2);
     RUN_TEST(test_workload_specs);
     RUN_TEST(test_state_round_trip_and_refusals);
+    RUN_TEST(test_state_keeps_unreachable_tasks);
     return testlib_finish();
 }

@@ -407,11 +407,20 @@ static void test_calls_go_to_the_send_arg(void)
     teardown(&s, &f);
 }
 
-static void send_update(kmesos_scheduler *s, const char *task_id, int state)
+static void send_update_why(kmesos_scheduler *s, const char *task_id, int state, int reason)
 {
     Mesos__V1__Scheduler__Event *ev = update_event(task_id, state, 0);
+    if (reason >= 0) {
+        ev->update->status->has_reason = 1;
+        ev->update->status->reason = reason;
+    }
     kmesos_scheduler_on_event(s, ev);
     kmesos_pb_free(ev);
+}
+
+static void send_update(kmesos_scheduler *s, const char *task_id, int state)
+{
+    send_update_why(s, task_id, state, -1);
 }
 
 /* A launched, running slot of "web" (instance 0), its id copied out. */
@@ -483,6 +492,7 @@ static void test_task_that_comes_back_after_its_replacement_is_killed(void)
     fake f;
     char id[64];
     kmesos_task *t = given_up_slot(&s, &f, id, sizeof id);
+    f.io.now_ms += 1000; /* the give-up was a failure: the first backoff */
     const char *ids[] = {"o2"};
     feed_offers(&s, ids, 1, 1.0); /* the replacement launches */
     CHECK_INT(t->phase, KMESOS_PHASE_LAUNCHING);
@@ -565,6 +575,151 @@ static void test_task_ids_are_never_reused_across_a_restart(void)
     CHECK_INT(kmesos_tasks_parse_id("web-99999999999-1", name, sizeof name, &instance, &seq), -1);
 }
 
+
+static void test_give_up_is_a_failure_with_backoff(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    char id[64];
+    kmesos_task *t = given_up_slot(&s, &f, id, sizeof id);
+    CHECK_INT(t->failures, 1);
+    CHECK_INT(t->next_attempt_ms, f.io.now_ms + 1000); /* the first relaunch delay */
+    CHECK(t->last_message && strstr(t->last_message, "unreachable for 121s"));
+    /* it comes back meanwhile: adopted, RUNNING resets the failures */
+    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_STR(t->id, id);
+    CHECK_INT(t->failures, 0);
+    teardown(&s, &f);
+}
+
+static void test_gone_is_replaced_at_once_and_not_counted(void)
+{
+    const int gone[] = {MESOS__V1__TASK_STATE__TASK_GONE,
+                        MESOS__V1__TASK_STATE__TASK_GONE_BY_OPERATOR};
+    for (size_t i = 0; i < 2; i++) {
+        kmesos_scheduler s;
+        fake f;
+        char id[64];
+        setup(&s, &f, "name=web cmd=true");
+        kmesos_task *t = running_slot(&s, &f, id, sizeof id);
+        send_update(&s, id, MESOS__V1__TASK_STATE__TASK_UNREACHABLE);
+        send_update(&s, id, gone[i]); /* no grace: the agent is gone */
+        CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
+        CHECK_INT(t->failures, 0);
+        CHECK_INT(t->next_attempt_ms, f.io.now_ms);
+        CHECK(strcmp(t->id, id) != 0);
+        teardown(&s, &f);
+    }
+}
+
+static void test_lost_depends_on_its_reason(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    char id[64];
+    setup(&s, &f, "name=web cmd=true");
+    kmesos_task *t = running_slot(&s, &f, id, sizeof id);
+    /* "Reconciliation: Task is unknown" from a master that failed over
+     * (recorded in master-restart): not final, kept for the grace */
+    send_update_why(&s, id, MESOS__V1__TASK_STATE__TASK_LOST,
+                    MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION);
+    CHECK_INT(t->phase, KMESOS_PHASE_ACTIVE);
+    CHECK(t->unreachable_ms != 0);
+    send_update_why(&s, id, MESOS__V1__TASK_STATE__TASK_RUNNING,
+                    MESOS__V1__TASK_STATUS__REASON__REASON_AGENT_REREGISTERED);
+    CHECK_INT(t->unreachable_ms, 0);
+    CHECK_STR(t->id, id);
+    /* the agent removed (shut down): a failure, relaunched after backoff */
+    send_update_why(&s, id, MESOS__V1__TASK_STATE__TASK_LOST,
+                    MESOS__V1__TASK_STATUS__REASON__REASON_AGENT_REMOVED);
+    CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
+    CHECK_INT(t->failures, 1);
+    teardown(&s, &f);
+}
+
+static void test_dropped_launch_is_a_failure(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true");
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    const char *ids[] = {"o1"};
+    feed_offers(&s, ids, 1, 1.0);
+    kmesos_task *t = s.tasks.by_id;
+    char id[64];
+    snprintf(id, sizeof id, "%s", t->id);
+    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_DROPPED);
+    CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
+    CHECK_INT(t->failures, 1);
+    CHECK(t->next_attempt_ms > f.io.now_ms);
+    teardown(&s, &f);
+}
+
+static void test_given_up_task_reported_unreachable_is_left_alone(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    char id[64];
+    kmesos_task *t = given_up_slot(&s, &f, id, sizeof id);
+    fake_io_reset(&f.io);
+    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_UNREACHABLE);
+    send_update(&s, id, MESOS__V1__TASK_STATE__TASK_UNKNOWN);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 0);
+    CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
+    CHECK(strcmp(t->id, id) != 0);
+    teardown(&s, &f);
+}
+
+static void test_revive_log_counts_every_pending_task(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true instances=3");
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    const char *ids[] = {"o1"};
+    feed_offers(&s, ids, 1, 1.0); /* all three launch; SUPPRESS */
+    char tid[3][64];
+    size_t n = 0;
+    for (kmesos_task *t = s.tasks.by_id; t && n < 3; t = t->hh.next)
+        snprintf(tid[n++], 64, "%s", t->id);
+    CHECK_INT(n, 3);
+    testlib_stderr_begin();
+    for (size_t i = 0; i < n; i++) /* one event each, as a master sends them */
+        send_update(&s, tid[i], MESOS__V1__TASK_STATE__TASK_FAILED);
+    kmesos_scheduler_tick(&s);
+    char *log = testlib_stderr_end();
+    CHECK(strstr(log, "REVIVE: 1 task(s) pending"));
+    CHECK(strstr(log, "REVIVE: 3 task(s) pending now"));
+    free(log);
+    CHECK_INT(kmesos_tasks_pending(&s.tasks), 3);
+    teardown(&s, &f);
+}
+
+static void test_executor_failure_status_is_decoded(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true");
+    Mesos__V1__Scheduler__Event *ev = kmesos_pb_new(&mesos__v1__scheduler__event__descriptor);
+    ev->has_type = 1;
+    ev->type = MESOS__V1__SCHEDULER__EVENT__TYPE__FAILURE;
+    ev->failure = kmesos_pb_new(&mesos__v1__scheduler__event__failure__descriptor);
+    ev->failure->executor_id = kmesos_pb_id(&mesos__v1__executor_id__descriptor, "e1");
+    ev->failure->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, "agent-1");
+    ev->failure->has_status = 1;
+    ev->failure->status = 9; /* raw wait status: SIGKILL */
+    testlib_stderr_begin();
+    kmesos_scheduler_on_event(&s, ev);
+    ev->failure->status = 1 << 8; /* exit code 1 */
+    kmesos_scheduler_on_event(&s, ev);
+    char *log = testlib_stderr_end();
+    CHECK(strstr(log, "executor e1 on agent agent-1 killed by signal 9 (SIGKILL)"));
+    CHECK(strstr(log, "executor e1 on agent agent-1 exited with status 1"));
+    free(log);
+    kmesos_pb_free(ev);
+    teardown(&s, &f);
+}
+
 int main(void)
 {
     RUN_TEST(test_subscribe_reconciles_then_revives);
@@ -583,5 +738,12 @@ int main(void)
     RUN_TEST(test_update_for_a_task_we_never_ran_kills_it);
     RUN_TEST(test_unknown_to_the_master_depends_on_whether_it_ran);
     RUN_TEST(test_task_ids_are_never_reused_across_a_restart);
+    RUN_TEST(test_give_up_is_a_failure_with_backoff);
+    RUN_TEST(test_gone_is_replaced_at_once_and_not_counted);
+    RUN_TEST(test_lost_depends_on_its_reason);
+    RUN_TEST(test_dropped_launch_is_a_failure);
+    RUN_TEST(test_given_up_task_reported_unreachable_is_left_alone);
+    RUN_TEST(test_revive_log_counts_every_pending_task);
+    RUN_TEST(test_executor_failure_status_is_decoded);
     return testlib_finish();
 }

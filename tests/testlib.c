@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 testlib_ctx testlib;
 
@@ -91,4 +92,36 @@ void testlib_out_free(testlib_out *r)
     free(r->out);
     free(r->err);
     r->out = r->err = NULL;
+}
+
+static int stderr_saved = -1;
+static FILE *stderr_file;
+
+void testlib_stderr_begin(void)
+{
+    fflush(stderr);
+    stderr_file = tmpfile();
+    stderr_saved = stderr_file ? dup(2) : -1;
+    if (stderr_saved >= 0)
+        dup2(fileno(stderr_file), 2);
+}
+
+char *testlib_stderr_end(void)
+{
+    if (stderr_saved < 0)
+        return strdup("");
+    fflush(stderr);
+    dup2(stderr_saved, 2);
+    close(stderr_saved);
+    stderr_saved = -1;
+    long len = fseek(stderr_file, 0, SEEK_END) == 0 ? ftell(stderr_file) : -1;
+    char *text = calloc(len > 0 ? (size_t)len + 1 : 1, 1);
+    if (text && len > 0) {
+        rewind(stderr_file);
+        size_t got = fread(text, 1, (size_t)len, stderr_file);
+        text[got] = '\0';
+    }
+    fclose(stderr_file);
+    stderr_file = NULL;
+    return text;
 }

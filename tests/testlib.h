@@ -59,5 +59,9 @@ typedef struct testlib_out {
 /* Runs cmd with stdout and stderr captured through files in dir. */
 testlib_out testlib_run_cmd(const char *dir, const char *cmd);
 void testlib_out_free(testlib_out *r);
+/* Sends stderr (the log) to a temporary file until testlib_stderr_end,
+ * which puts it back and returns what was written (owned). */
+void testlib_stderr_begin(void);
+char *testlib_stderr_end(void);
 
 #endif

@@ -391,9 +391,17 @@ static int init_scheduler(kmesos_app *app)
     return 0;
 }
 
+/* FrameworkInfo.capabilities: PARTITION_AWARE (TASK_UNREACHABLE, GONE,
+ * GONE_BY_OPERATOR, UNKNOWN and DROPPED instead of TASK_LOST). */
+static const Mesos__V1__FrameworkInfo__Capability__Type framework_caps[] = {
+    MESOS__V1__FRAMEWORK_INFO__CAPABILITY__TYPE__PARTITION_AWARE,
+};
+
 static int init_session(kmesos_app *app)
 {
     kmesos_session_config cfg = {
+        .capabilities = framework_caps,
+        .n_capabilities = sizeof framework_caps / sizeof framework_caps[0],
         .master = app->opts.master,
         .framework_name = app->opts.framework_name,
         .user = app->opts.user ? app->opts.user : default_user(app),

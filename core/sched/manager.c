@@ -12,6 +12,7 @@
  * with the pending set: SUPPRESS when nothing is pending, REVIVE when
  * something is and offers are suppressed; a change is reported through
  * io.changed so the state is saved. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -69,18 +70,31 @@ void kmesos_sched_interest(kmesos_scheduler *s, int force_revive)
 {
     if (!s->subscribed)
         return;
-    int wants = kmesos_tasks_pending(&s->tasks) > 0;
-    if (wants && (s->suppressed || force_revive)) {
+    size_t pending = kmesos_tasks_pending(&s->tasks);
+    if (pending && (s->suppressed || force_revive)) {
         kmesos_sched_send(s, kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE));
         s->suppressed = 0;
         s->stats.revives++;
-        KLOG_INFO(MOD, "REVIVE: %zu task(s) pending", kmesos_tasks_pending(&s->tasks));
-    } else if (!wants && !s->suppressed) {
+        s->revive_logged = s->revive_peak = pending;
+        KLOG_INFO(MOD, "REVIVE: %zu task(s) pending", pending);
+    } else if (pending > s->revive_peak) {
+        s->revive_peak = pending;
+    } else if (!pending && !s->suppressed) {
         kmesos_sched_send(s, kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS));
         s->suppressed = 1;
         s->stats.suppresses++;
+        s->revive_logged = s->revive_peak = 0;
         KLOG_INFO(MOD, "SUPPRESS: nothing to launch");
     }
+}
+
+void kmesos_sched_interest_log(kmesos_scheduler *s)
+{
+    if (s->suppressed || s->revive_peak <= s->revive_logged)
+        return;
+    KLOG_INFO(MOD, "REVIVE: %zu task(s) pending now (%zu at the REVIVE)", s->revive_peak,
+              s->revive_logged);
+    s->revive_logged = s->revive_peak;
 }
 
 void kmesos_scheduler_update_interest(kmesos_scheduler *s) { kmesos_sched_interest(s, 0); }
@@ -253,10 +267,14 @@ void kmesos_sched_give_up_unreachable(kmesos_scheduler *s)
         if (!t->unreachable_ms || t->phase != KMESOS_PHASE_ACTIVE ||
             now < t->unreachable_ms + grace_ms)
             continue;
-        KLOG_WARN(MOD, "task %s unreachable for %.0fs: its slot launches a replacement (the "
-                       "old one is adopted if it comes back first, else killed)",
-                  t->id, (double)(now - t->unreachable_ms) / 1000.0);
-        kmesos_tasks_give_up(&s->tasks, t, now);
+        char why[96];
+        int state = t->state;
+        snprintf(why, sizeof why, "unreachable for %.0fs", (double)(now - t->unreachable_ms) / 1000.0);
+        KLOG_WARN(MOD, "task %s %s: given up, its slot launches a replacement (the old one is "
+                       "adopted if it comes back first, else killed)", t->id, why);
+        kmesos_update_result r = kmesos_tasks_give_up(&s->tasks, t, why, now);
+        if (t->workload->ext && s->ext.on_update)
+            s->ext.on_update(s->ext.arg, t, state, why, r);
         given_up = 1;
     }
     if (given_up) {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/wstatus.h"
 #include "sched/scheduler_int.h"
 #include "sched/trace.h"
 
@@ -161,6 +162,7 @@ void kmesos_scheduler_tick(kmesos_scheduler *s)
     kmesos_sched_give_up_unreachable(s);
     kmesos_place_held(s);
     kmesos_sched_interest(s, 0);
+    kmesos_sched_interest_log(s);
     settle(s);
 }
 
@@ -191,6 +193,17 @@ static void report_status(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
                       kmesos_task_state_name(st->state), st->message, s->io.now_s(s->io.arg));
 }
 
+/* 1 when the state says the task runs (or is about to, or is being
+ * killed): a task of that id no slot runs is adopted or killed. An
+ * unreachable or unknown one is left alone until it says more. */
+static int alive(int state)
+{
+    return state == MESOS__V1__TASK_STATE__TASK_STAGING ||
+           state == MESOS__V1__TASK_STATE__TASK_STARTING ||
+           state == MESOS__V1__TASK_STATE__TASK_RUNNING ||
+           state == MESOS__V1__TASK_STATE__TASK_KILLING;
+}
+
 static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
 {
     s->stats.updates++;
@@ -204,11 +217,13 @@ static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
     kmesos_trace_update(s->trace, s->io.now_ms(s->io.arg), st->task_id->value,
                         kmesos_task_state_name(st->state));
     kmesos_task *t = kmesos_tasks_find(&s->tasks, st->task_id->value);
-    kmesos_update_result r = kmesos_tasks_update(&s->tasks, st->task_id->value, st->state, agent,
-                                                 st->message, s->io.now_ms(s->io.arg));
+    int was_unreachable = t && t->unreachable_ms, had_run = t && t->ran;
+    kmesos_update_result r =
+        kmesos_tasks_update(&s->tasks, st->task_id->value, st->state,
+                            st->has_reason ? (int)st->reason : -1, agent, st->message,
+                            s->io.now_ms(s->io.arg));
     acknowledge(s, st);
-    if (!t && !kmesos_task_state_is_terminal(st->state) &&
-        st->state != MESOS__V1__TASK_STATE__TASK_UNKNOWN &&
+    if (!t && alive(st->state) &&
         (t = kmesos_sched_adopt_or_kill(s, st->task_id->value, st->state, agent)) != NULL)
         r = KMESOS_UPDATE_ACTIVE;
     if (r == KMESOS_UPDATE_ACTIVE && t && t->phase == KMESOS_PHASE_STOPPED &&
@@ -219,8 +234,9 @@ static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
     }
     if (t && r != KMESOS_UPDATE_IGNORED && t->workload->ext && s->ext.on_update)
         s->ext.on_update(s->ext.arg, t, st->state, st->message, r);
-    if (r == KMESOS_UPDATE_RELAUNCH || r == KMESOS_UPDATE_DONE)
-        kmesos_sched_changed(s);
+    if (r == KMESOS_UPDATE_RELAUNCH || r == KMESOS_UPDATE_DONE ||
+        (t && ((t->unreachable_ms != 0) != was_unreachable || t->ran != had_run)))
+        kmesos_sched_changed(s); /* the state records both (unreachable, ran) */
     if (r == KMESOS_UPDATE_RELAUNCH)
         kmesos_sched_interest(s, 0);
     report_status(s, st);
@@ -246,8 +262,11 @@ static void on_failure(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__F
         kmesos_topology_forget(&s->topology, f->agent_id->value); /* its host keeps its rack */
         KLOG_WARN(MOD, "agent %s lost (%zu offer(s) dropped)", f->agent_id->value, n);
     } else if (f->executor_id) {
-        KLOG_WARN(MOD, "executor %s exited with status %d", f->executor_id->value,
-                  f->has_status ? f->status : -1);
+        char how[96] = "ended (no status)";
+        if (f->has_status)
+            kmesos_wstatus_raw_text(f->status, how, sizeof how);
+        KLOG_WARN(MOD, "executor %s on agent %s %s", f->executor_id->value,
+                  f->agent_id ? f->agent_id->value : "?", how);
     }
 }
 

@@ -116,6 +116,10 @@ typedef struct kmesos_scheduler {
     char *framework_id;
     int subscribed;
     int suppressed;
+    /* since the last REVIVE: the slots pending it logged, and the most
+     * pending since (updates come one event at a time; the tick logs the
+     * count again when it grew) */
+    size_t revive_logged, revive_peak;
     int replace_held; /* re-place held offers after this OFFERS event */
     uint64_t workload_gen; /* last kmesos_workload.generation given */
     kmesos_scheduler_stats stats;

@@ -56,6 +56,9 @@ void kmesos_place_release(kmesos_scheduler *s);
 /* SUPPRESS when nothing is pending, REVIVE when something is and offers
  * are suppressed (or always, with force_revive). Only while subscribed. */
 void kmesos_sched_interest(kmesos_scheduler *s, int force_revive);
+/* Logs the pending count again when more slots became pending since the
+ * REVIVE said how many (the tick calls it). */
+void kmesos_sched_interest_log(kmesos_scheduler *s);
 /* An update for a task id no slot runs under. A live task of ours (its id
  * names a workload instance whose slot is pending: the slot gave it up
  * after it went unreachable, or a restart lost track of it) is adopted and

@@ -68,6 +68,7 @@ static int assign_id(kmesos_tasks *reg, kmesos_task *t, const char *id)
         HASH_DEL(reg->by_id, t);
     free(t->id);
     t->id = copy;
+    t->ran = 0;
     HASH_ADD_KEYPTR(hh, reg->by_id, t->id, strlen(t->id), t);
     return 0;
 }
@@ -148,16 +149,22 @@ int kmesos_task_state_terminal(int state)
     return kmesos_task_state_is_terminal(state);
 }
 
-void kmesos_tasks_give_up(kmesos_tasks *reg, kmesos_task *t, uint64_t now_ms)
+int kmesos_task_state_agent_gone(int state)
+{
+    return state == MESOS__V1__TASK_STATE__TASK_GONE ||
+           state == MESOS__V1__TASK_STATE__TASK_GONE_BY_OPERATOR;
+}
+
+static kmesos_update_result tasks_finish(kmesos_tasks *reg, kmesos_task *t, int state,
+                                         const char *message, uint64_t now_ms);
+
+kmesos_update_result kmesos_tasks_give_up(kmesos_tasks *reg, kmesos_task *t, const char *why,
+                                          uint64_t now_ms)
 {
     t->unreachable_ms = 0;
-    t->restarting = 0;
-    t->phase = KMESOS_PHASE_PENDING;
-    t->state = -1;
-    t->pending_since_ms = now_ms;
-    t->next_attempt_ms = now_ms;
-    assign_id(reg, t, NULL);
+    kmesos_update_result r = tasks_finish(reg, t, t->state, why, now_ms);
     kmesos_tasks_touch(reg);
+    return r;
 }
 
 int kmesos_tasks_parse_id(const char *task_id, char *workload, size_t n, int *instance,
@@ -201,8 +208,11 @@ int kmesos_tasks_adopt(kmesos_tasks *reg, kmesos_task *t, const char *task_id, i
     }
     t->phase = KMESOS_PHASE_ACTIVE;
     t->state = state;
+    t->ran = 1;
     t->unreachable_ms = 0;
     t->launched_ms = now_ms;
+    if (state == MESOS__V1__TASK_STATE__TASK_RUNNING)
+        t->failures = 0;
     free(t->wait_reason);
     t->wait_reason = NULL;
     kmesos_tasks_touch(reg);
@@ -240,15 +250,19 @@ static kmesos_update_result relaunch_now(kmesos_tasks *reg, kmesos_task *t, uint
     return KMESOS_UPDATE_RELAUNCH;
 }
 
-/* A terminal update: decide between relaunch and done. */
+/* A terminal update: decide between relaunch and done. A task whose
+ * agent is gone did not fail: it is relaunched at once, uncounted. */
 static kmesos_update_result tasks_finish(kmesos_tasks *reg, kmesos_task *t, int state,
                                          const char *message, uint64_t now_ms)
 {
     int ok = state == MESOS__V1__TASK_STATE__TASK_FINISHED;
     if (t->phase == KMESOS_PHASE_STOPPED)
         return KMESOS_UPDATE_DONE;
-    if (t->restarting)
+    if (t->restarting || (kmesos_task_state_agent_gone(state) &&
+                          t->workload->restart != KMESOS_RESTART_NEVER)) {
+        kmesos_str_set(&t->last_message, message ? message : "");
         return relaunch_now(reg, t, now_ms);
+    }
     if (!ok) {
         t->failures++;
         kmesos_str_set(&t->last_message, message ? message : "");
@@ -269,8 +283,19 @@ static kmesos_update_result tasks_finish(kmesos_tasks *reg, kmesos_task *t, int 
     return KMESOS_UPDATE_RELAUNCH;
 }
 
+/* 1 when the master does not know the task (a master that failed over
+ * learns of tasks as their agents re-register): TASK_UNKNOWN, or the
+ * TASK_LOST a master sends instead to frameworks that are not
+ * partition-aware, and to all for some reconciliation answers. */
+static int unknown_to_master(int state, int reason)
+{
+    return state == MESOS__V1__TASK_STATE__TASK_UNKNOWN ||
+           (state == MESOS__V1__TASK_STATE__TASK_LOST &&
+            reason == MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION);
+}
+
 kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id, int state,
-                                         const char *agent_id, const char *message,
+                                         int reason, const char *agent_id, const char *message,
                                          uint64_t now_ms)
 {
     kmesos_task *t = kmesos_tasks_find(reg, task_id);
@@ -279,14 +304,15 @@ kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id,
     t->state = state;
     if (agent_id && (!t->agent_id || strcmp(t->agent_id, agent_id) != 0))
         kmesos_str_set(&t->agent_id, agent_id);
-    int unknown = state == MESOS__V1__TASK_STATE__TASK_UNKNOWN;
-    if (kmesos_task_state_terminal(state) || (unknown && t->phase == KMESOS_PHASE_LAUNCHING))
+    int unknown = unknown_to_master(state, reason);
+    if ((unknown && !t->ran) || (!unknown && kmesos_task_state_terminal(state)))
         return tasks_finish(reg, t, state, message, now_ms);
     if (unknown || state == MESOS__V1__TASK_STATE__TASK_UNREACHABLE) {
         if (!t->unreachable_ms)
             t->unreachable_ms = now_ms ? now_ms : 1;
     } else {
         t->unreachable_ms = 0;
+        t->ran = 1;
     }
     if (t->phase != KMESOS_PHASE_STOPPED && t->phase != KMESOS_PHASE_ACTIVE) {
         t->phase = KMESOS_PHASE_ACTIVE;

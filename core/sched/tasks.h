@@ -44,6 +44,8 @@ typedef struct kmesos_task {
     uint64_t unreachable_ms;   /* when it became unreachable or unknown to the
                                 * master (partitioned agent, master failover);
                                 * 0: reachable */
+    int ran;                   /* the current task id was reported alive
+                                * (staging, starting, running...) once */
     UT_hash_handle hh;
 } kmesos_task;
 
@@ -88,18 +90,34 @@ typedef enum kmesos_update_result {
     KMESOS_UPDATE_DONE = 3,     /* terminal; the slot is done */
 } kmesos_update_result;
 
-/* Applies a status update (TaskState value, message may be NULL). */
+/* Applies a status update (TaskState value, message may be NULL; reason:
+ * the TaskStatus reason, -1 when none). What each state means for the
+ * slot (Mesos' partition-aware semantics, docs/kafka.md):
+ * - UNREACHABLE: may come back: the slot keeps the task (unreachable_ms);
+ * - UNKNOWN, or LOST for reconciliation ("task is unknown" to a master
+ *   that failed over): the same for a task that ran; terminal for one
+ *   that never did (its launch was lost);
+ * - GONE, GONE_BY_OPERATOR: the agent and the task are gone: replaced at
+ *   once, not counted as a failure of the task;
+ * - DROPPED, LOST (other reasons), FAILED, ERROR: a failure (counted,
+ *   relaunch after the backoff); FINISHED, KILLED as the restart rule says.
+ * A task that comes back to RUNNING becomes reachable again. */
 kmesos_update_result kmesos_tasks_update(kmesos_tasks *reg, const char *task_id, int state,
-                                         const char *agent_id, const char *message,
+                                         int reason, const char *agent_id, const char *message,
                                          uint64_t now_ms);
-/* True if the task is gone for the scheduler: Mesos-terminal, or unknown
- * to the master (TASK_UNKNOWN) for a slot that never ran (a slot that did
- * run is only unreachable then: its agent may come back). */
+/* True if the state says the task is gone for good for the scheduler
+ * (Mesos-terminal; TASK_UNKNOWN and UNREACHABLE are not, see above). */
 int kmesos_task_state_terminal(int state);
-/* The slot gives up a task that stayed unreachable: pending again at once
- * under a fresh id (the old task, if it comes back, is adopted when the
- * slot is still pending, else killed). */
-void kmesos_tasks_give_up(kmesos_tasks *reg, kmesos_task *t, uint64_t now_ms);
+/* 1 for GONE and GONE_BY_OPERATOR: the agent is gone with its tasks (and
+ * whatever data they kept there). */
+int kmesos_task_state_agent_gone(int state);
+/* The slot gives up a task that stayed unreachable: a failure of the task
+ * (counted, the slot pending again after its relaunch backoff, or done
+ * when its workload gives up) under a fresh id; the old task, if it comes
+ * back, is adopted while the slot is still pending, else killed. Returns
+ * RELAUNCH or DONE, as an update would. */
+kmesos_update_result kmesos_tasks_give_up(kmesos_tasks *reg, kmesos_task *t, const char *why,
+                                          uint64_t now_ms);
 /* A pending slot takes back a task of its own that came back (an update
  * for an id it gave up): the slot runs under that id again, on that agent.
  * 0, or -1 on no memory. */

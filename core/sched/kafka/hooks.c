@@ -96,6 +96,13 @@ static void hooks_ended(kmesos_kafka *k, kmesos_kafka_node *n, const kmesos_task
     snprintf(who, sizeof who, "%s %d", kmesos_kafka_kind_name(n->kind), n->id);
     if (b)
         b->stopped_at_s = kmesos_kafka_now_s(k);
+    if (b && kmesos_task_state_agent_gone(state) && n->host) {
+        /* its agent is gone, and the data dir with it: no stickiness */
+        KLOG_INFO(MOD, "%s: agent %s (%s) is gone; it may start anywhere now", who,
+                  b->agent_id ? b->agent_id : "?", n->host);
+        kmesos_str_set(&b->agent_id, NULL);
+        kmesos_str_set(&n->host, NULL);
+    }
     int failed = kmesos_ks_failover(t, state, message, r, t->workload->max_failures,
                                     &n->failures, &n->last_failure, &n->active, who);
     if (!b && !failed && state == MESOS__V1__TASK_STATE__TASK_FINISHED) {

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,15 +73,40 @@ char *kmesos_state_path(const char *url, char *err, size_t errlen)
 }
 
 /* A saved slot. Its phase is "done", "stopped" or "active" (a launching
- * slot is saved as active: either way reconciliation decides). */
-static json_t *saved_task_json(const kmesos_task *t)
+ * slot is saved as active: either way reconciliation decides); "ran" when
+ * its task was reported alive (a master that does not know it then says
+ * unknown, which is not final), "unreachable_since" (epoch seconds) while
+ * it is unreachable, so that the grace goes on across a restart. */
+static json_t *saved_task_json(const kmesos_scheduler *s, const kmesos_task *t)
 {
     kmesos_phase p = t->phase == KMESOS_PHASE_DONE || t->phase == KMESOS_PHASE_STOPPED
                          ? t->phase
                          : KMESOS_PHASE_ACTIVE;
-    return json_pack("{s:s, s:i, s:s, s:s?, s:s}", "workload", t->workload->name, "instance",
-                     t->instance, "task_id", t->id, "agent_id", t->agent_id, "phase",
-                     kmesos_phase_name(p));
+    json_t *j = json_pack("{s:s, s:i, s:s, s:s?, s:s}", "workload", t->workload->name,
+                          "instance", t->instance, "task_id", t->id, "agent_id", t->agent_id,
+                          "phase", kmesos_phase_name(p));
+    if (j && t->ran)
+        json_object_set_new(j, "ran", json_true());
+    if (j && t->unreachable_ms) {
+        uint64_t now = s->io.now_ms(s->io.arg);
+        double ago_s = now > t->unreachable_ms ? (double)(now - t->unreachable_ms) / 1000.0 : 0;
+        json_object_set_new(j, "unreachable_since", json_real(s->io.now_s(s->io.arg) - ago_s));
+    }
+    return j;
+}
+
+/* unreachable_ms on this run's clock for a saved "unreachable_since":
+ * as long ago as it was then (at least 1, never in the future). */
+static uint64_t restored_unreachable_ms(const kmesos_scheduler *s, double since_s)
+{
+    uint64_t now = s->io.now_ms(s->io.arg);
+    double ago_ms = (s->io.now_s(s->io.arg) - since_s) * 1000.0;
+    if (!(ago_ms > 0))
+        return now ? now : 1;
+    if (ago_ms >= (double)now)
+        return 1;
+    uint64_t at = now - (uint64_t)ago_ms;
+    return at ? at : 1;
 }
 
 static json_t *state_json(const kmesos_state_doc *d)
@@ -90,7 +116,7 @@ static json_t *state_json(const kmesos_state_doc *d)
     for (const kmesos_task *t = s->tasks.by_id; tasks && t; t = t->hh.next) {
         if (t->phase == KMESOS_PHASE_PENDING)
             continue;
-        json_array_append_new(tasks, saved_task_json(t));
+        json_array_append_new(tasks, saved_task_json(s, t));
     }
     /* task_seq: ids are never reused, also across restarts */
     json_t *root = json_pack("{s:i, s:s?, s:o, s:I}", "version", KMESOS_STATE_VERSION,
@@ -156,12 +182,17 @@ int kmesos_state_save(const char *path, const kmesos_state_doc *d, char *err, si
 static int restore_task(kmesos_scheduler *s, json_t *jt, char *err, size_t errlen)
 {
     const char *wname = NULL, *task_id = NULL, *agent_id = NULL, *phase = "active";
-    int instance = -1;
+    int instance = -1, ran = 0;
+    double since = 0;
     json_error_t je;
-    if (json_unpack_ex(jt, &je, 0, "{s:s, s:i, s:s, s?s, s?s}", "workload", &wname, "instance",
-                       &instance, "task_id", &task_id, "agent_id", &agent_id, "phase",
-                       &phase) != 0) {
+    if (json_unpack_ex(jt, &je, 0, "{s:s, s:i, s:s, s?s, s?s, s?b, s?F}", "workload", &wname,
+                       "instance", &instance, "task_id", &task_id, "agent_id", &agent_id,
+                       "phase", &phase, "ran", &ran, "unreachable_since", &since) != 0) {
         snprintf(err, errlen, "bad task entry: %s", je.text);
+        return -1;
+    }
+    if (!isfinite(since) || since < 0) {
+        snprintf(err, errlen, "task %s: 'unreachable_since' is not a time", task_id);
         return -1;
     }
     const kmesos_workload *w = kmesos_scheduler_workload(s, wname);
@@ -176,6 +207,9 @@ static int restore_task(kmesos_scheduler *s, json_t *jt, char *err, size_t errle
         snprintf(err, errlen, "duplicate or unusable task entry '%s'", task_id);
         return -1;
     }
+    t->ran = ran;
+    if (since > 0)
+        t->unreachable_ms = restored_unreachable_ms(s, since);
     if (strcmp(phase, "done") == 0)
         t->phase = KMESOS_PHASE_DONE;
     else if (strcmp(phase, "stopped") == 0 || instance >= w->instances)
@@ -209,15 +243,20 @@ static int restore(const kmesos_state_doc *d, json_t *root, char *err, size_t er
 {
     kmesos_scheduler *s = d->sched;
     json_int_t version = 0;
-    const char *fwid = NULL;
+    json_t *jfwid = NULL; /* a string, or null when saved before SUBSCRIBED */
     json_t *tasks = NULL;
     json_int_t seq = 0;
     json_error_t je;
-    if (json_unpack_ex(root, &je, 0, "{s:I, s?s, s:o, s?I}", "version", &version, "framework_id",
-                       &fwid, "tasks", &tasks, "task_seq", &seq) != 0) {
+    if (json_unpack_ex(root, &je, 0, "{s:I, s?o, s:o, s?I}", "version", &version, "framework_id",
+                       &jfwid, "tasks", &tasks, "task_seq", &seq) != 0) {
         snprintf(err, errlen, "%s", je.text);
         return -1;
     }
+    if (jfwid && !json_is_null(jfwid) && !json_is_string(jfwid)) {
+        snprintf(err, errlen, "'framework_id' is not a string");
+        return -1;
+    }
+    const char *fwid = json_is_string(jfwid) ? json_string_value(jfwid) : NULL;
     if (seq < 0) {
         snprintf(err, errlen, "'task_seq' is negative (%lld)", (long long)seq);
         return -1;
