@@ -12,11 +12,14 @@
 #     full.
 #  b) agent loss: broker 1's agent is removed through kmesos-local's
 #     control endpoint (as a master does after failed health checks: the
-#     scheduler is not PARTITION_AWARE, so TASK_LOST, REASON_AGENT_REMOVED,
-#     then FAILURE). Broker 1 is a voter of the static quorum, pinned to its
-#     host: it waits, declining the other hosts, while the two others still
-#     take acks=all writes; when an agent with the same hostname (a new
-#     agent id) comes back, broker 1 is relaunched there with its data.
+#     scheduler is PARTITION_AWARE, so TASK_UNREACHABLE,
+#     REASON_AGENT_REMOVED, then FAILURE). The broker keeps its slot for
+#     --unreachable-grace (5 s here): no replacement while its agent may
+#     come back; then it is given up, which counts as its failure. Broker 1
+#     is a voter of the static quorum, pinned to its host: it waits,
+#     declining the other hosts, while the two others still take acks=all
+#     writes; when an agent with the same hostname (a new agent id) comes
+#     back, broker 1 is relaunched there with its data.
 #  c) failover-max-tries: broker 2 is updated with a JVM option that stops
 #     its JVM at start (failover delay 1 s, max tries 3), then its JVM is
 #     killed: it fails 3 times in a row, the relaunch delays double (1 s,
@@ -34,7 +37,7 @@ TOPIC=failover
 . "$(dirname "$0")/lib/kafka_cluster.sh"
 
 kafka_local_cluster --agent-removal-delay 1s || { not_ok "kmesos-local is up"; finish; exit 1; }
-kafka_scheduler 1
+kafka_scheduler 1 --unreachable-grace 5s
 wait_for 15 jtrue "$S/status" 'j["subscribed"]' || { not_ok "scheduler subscribed"; finish; exit 1; }
 SLOG=$E2E_TMP/sched1.log
 MSTATE="http://127.0.0.1:$MASTER/master/state"
@@ -129,12 +132,17 @@ check "found broker 1's JVM (pid ${JPID1:-none}) on $HOST1" [ -n "$JPID1" ]
 t_kill=$(now)
 check "POST /local/agents/$AGENT1/remove -> 200" \
   [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$MASTER/local/agents/$AGENT1/remove")" = 200 ]
-check "the scheduler gets TASK_LOST with REASON_AGENT_REMOVED" \
-  wait_for 30 grep -q "task $TASK1 is TASK_LOST REASON_AGENT_REMOVED" "$SLOG"
+check "the scheduler gets TASK_UNREACHABLE with REASON_AGENT_REMOVED" \
+  wait_for 30 grep -q "task $TASK1 is TASK_UNREACHABLE REASON_AGENT_REMOVED" "$SLOG"
+t_unreach=$(now)
 check "  ... then the agent's FAILURE" wait_for 10 grep -q "agent $AGENT1 lost" "$SLOG"
 check "broker 1's processes are gone with the agent" wait_for 10 bash -c "! kill -0 ${JPID1:-0} 2>/dev/null"
-check "the failure is counted (failures 1, last failure TASK_LOST)" wait_for 10 jtrue "$S/broker/list?broker=1" \
-  "j['brokers'][0]['failover']['failures']==1 and j['brokers'][0]['last_failure'].startswith('TASK_LOST') and j['brokers'][0]['active']"
+check "within the grace broker 1 keeps its task, no failure counted" jtrue "$S/broker/list?broker=1" \
+  "j['brokers'][0]['task']['id']=='$TASK1' and j['brokers'][0]['task']['state']=='TASK_UNREACHABLE' and j['brokers'][0]['failover']['failures']==0"
+check "after the grace it is given up" wait_for 20 grep -q "task $TASK1 unreachable for [0-9]*s: given up" "$SLOG"
+check "  ... not before 5 s" python3 -c "import sys; sys.exit(not $(since "$t_unreach") >= 4.5)"
+check "the failure is counted at the give-up (failures 1, last failure TASK_UNREACHABLE)" wait_for 10 jtrue "$S/broker/list?broker=1" \
+  "j['brokers'][0]['failover']['failures']==1 and j['brokers'][0]['last_failure'].startswith('TASK_UNREACHABLE: unreachable for') and j['brokers'][0]['active']"
 echo "# last failure: $(b 1 "j['last_failure']")"
 check "broker 1 waits for its host (voter pinned to $HOST1)" wait_for 30 jtrue "$S/broker/list?broker=1" \
   "j['brokers'][0]['task']['phase']=='pending' and 'controller quorum voter on host $HOST1' in (j['brokers'][0]['task']['waiting_reason'] or '')"

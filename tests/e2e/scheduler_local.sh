@@ -4,8 +4,10 @@
 # finished and a failed task reported, acknowledgements stop the resends,
 # a cut stream and a scheduler kill -9 lead to a re-subscribe with the same
 # framework id and reconciliation without duplicate launches, an agent
-# removal relaunches its tasks elsewhere, and a 307 from a non-leading
-# master is followed.
+# removal makes its task TASK_UNREACHABLE (the scheduler is
+# PARTITION_AWARE): the slot keeps it for --unreachable-grace (5 s here),
+# then relaunches it elsewhere; and a 307 from a non-leading master is
+# followed.
 source "$(dirname "$0")/lib.sh"
 
 MASTER=$(free_port); API=$(free_port)
@@ -19,6 +21,7 @@ S="http://127.0.0.1:$API/api"
 start_scheduler() {
   start "sched$1" "$KMESOS_BIN/kmesos-scheduler" --master "127.0.0.1:$MASTER" \
     --api "127.0.0.1:$API" --state "file:$E2E_TMP/state.json" --log-level debug \
+    --unreachable-grace 5s \
     --workload 'name=svc cmd="sleep 300" cpus=0.5 mem=64 instances=2 ports=1' \
     --workload 'name=once cmd="echo done" restart=never' \
     --workload 'name=bad cmd="exit 3" restart=never'
@@ -77,11 +80,21 @@ check "the master still has exactly two live service tasks" \
   jtrue "http://127.0.0.1:$MASTER/master/state" \
   'sum(1 for f in j["frameworks"] for t in f["tasks"] if t["name"].startswith("svc") and t["state"]=="TASK_RUNNING")==2'
 
-# Remove the agent that runs a service task: it is relaunched elsewhere.
+# Remove the agent that runs a service task: unreachable, kept for the
+# grace, then relaunched elsewhere under a fresh id.
 AGENT=$(json "$S/tasks" '[t["agent_id"] for t in j if t["workload"]=="svc"][0]')
+LOST_ID=$(json "$S/tasks" '[t["id"] for t in j if t["workload"]=="svc" and t["agent_id"]=="'"$AGENT"'"][0]')
 curl -fsS -X POST "http://127.0.0.1:$MASTER/local/agents/$AGENT/remove" -o /dev/null
-check "tasks of a removed agent are relaunched on another agent" \
+check "the removed agent's task is TASK_UNREACHABLE, still in its slot" \
+  wait_for 20 jtrue "$S/tasks" "any(t['id']=='$LOST_ID' and t['state']=='TASK_UNREACHABLE' and t['phase']=='active' for t in j)"
+t_unreach=$(date +%s.%N)
+check "  ... and nothing replaces it within the grace" \
+  jtrue "$S/tasks" "sum(1 for t in j if t['workload']=='svc' and t['phase']=='pending')==0"
+check "after the grace it is relaunched on another agent" \
   wait_for 20 jtrue "$S/tasks" "$running_svc and all(t['agent_id']!='$AGENT' for t in j if t['workload']=='svc')"
+check "  ... not before the grace (5 s)" \
+  python3 -c "import sys; sys.exit(not $(date +%s.%N) - $t_unreach >= 4)"
+check "  ... under a fresh id" jtrue "$S/tasks" "all(t['id']!='$LOST_ID' for t in j)"
 
 # A non-leading master answers 307: the scheduler follows it.
 NONLEADER=$(free_port)
