@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "codec/pb.h"
+#include "sched/api/broker_api.h"
 #include "testlib.h"
 
 void kafka_world_setup(kafka_world *w, kmesos_fetch_mode mode)
@@ -116,4 +117,48 @@ void kafka_world_doc(kafka_world *w, kmesos_state_doc *d)
                                   &w->k};
     kmesos_state_doc_init(d, &w->s);
     CHECK_INT(kmesos_state_doc_add(d, &kafka), 0);
+}
+
+unsigned kafka_world_api(kafka_world *w, const char *method, const char *cmd, const char *form,
+                         json_t **body)
+{
+    kmesos_broker_api_params p = {0};
+    CHECK_INT(kmesos_broker_api_parse_form(&p, form, strlen(form)), 0);
+    unsigned status = kmesos_broker_api_run(&w->k, method, cmd, &p, body);
+    kmesos_broker_api_params_free(&p);
+    return status;
+}
+
+unsigned kafka_world_api_drop(kafka_world *w, const char *method, const char *cmd,
+                              const char *form)
+{
+    json_t *body = NULL;
+    unsigned st = kafka_world_api(w, method, cmd, form, &body);
+    json_decref(body);
+    return st;
+}
+
+kmesos_task *kafka_world_broker_task(kafka_world *w, int id)
+{
+    kmesos_broker *b = kmesos_kafka_broker(&w->k, id);
+    return b ? kmesos_kafka_task(&w->k, &b->node) : NULL;
+}
+
+Mesos__V1__TaskInfo *kafka_world_broker_launched(const kafka_world *w, int id)
+{
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "broker-%d-", id);
+    return kafka_world_launched(w, prefix);
+}
+
+const char *const KAFKA_WORLD_HOSTS[3] = {"h1", "h2", "h3"};
+
+void kafka_world_run_brokers(kafka_world *w, int n, const char *extra)
+{
+    char form[256];
+    snprintf(form, sizeof form, "broker=0..%d&cpus=0.5&mem=1024&heap=256%s", n - 1, extra);
+    CHECK_INT(kafka_world_api_drop(w, "POST", "add", form), 200);
+    CHECK_INT(kafka_world_api_drop(w, "POST", "start", "broker=*"), 200);
+    const char *ids[] = {"o1", "o2", "o3"};
+    kafka_world_feed_offers(w, ids, KAFKA_WORLD_HOSTS, (size_t)n, 2, 4096);
 }

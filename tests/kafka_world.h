@@ -39,4 +39,21 @@ void kafka_world_doc(kafka_world *w, kmesos_state_doc *d);
 /* A variable of the TaskInfo's executor environment, or NULL. */
 const char *kafka_world_env(const Mesos__V1__TaskInfo *ti, const char *name);
 
+/* Runs a broker API command with "a=1&b=2" parameters; body may be
+ * NULL (api_drop drops it). The HTTP status. */
+unsigned kafka_world_api(kafka_world *w, const char *method, const char *cmd, const char *form,
+                         json_t **body);
+unsigned kafka_world_api_drop(kafka_world *w, const char *method, const char *cmd,
+                              const char *form);
+/* The slot of broker id, or NULL. */
+kmesos_task *kafka_world_broker_task(kafka_world *w, int id);
+/* The TaskInfo launched for broker id in the captured ACCEPTs. */
+Mesos__V1__TaskInfo *kafka_world_broker_launched(const kafka_world *w, int id);
+/* "h1", "h2", "h3". */
+extern const char *const KAFKA_WORLD_HOSTS[3];
+/* Adds brokers 0..n-1 (cpus 0.5, mem 1024, heap 256, then extra, e.g.
+ * "&failover_delay=1s"), starts them and forms the quorum on offers
+ * (2 cpus, 4096 MB) from h1..hn. */
+void kafka_world_run_brokers(kafka_world *w, int n, const char *extra);
+
 #endif

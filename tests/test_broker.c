@@ -20,25 +20,6 @@
 
 typedef kafka_world world;
 
-/* Runs an API command with "a=1&b=2" parameters. */
-static unsigned api(world *w, const char *method, const char *cmd, const char *form,
-                    json_t **body)
-{
-    kmesos_broker_api_params p = {0};
-    CHECK_INT(kmesos_broker_api_parse_form(&p, form, strlen(form)), 0);
-    unsigned status = kmesos_broker_api_run(&w->k, method, cmd, &p, body);
-    kmesos_broker_api_params_free(&p);
-    return status;
-}
-
-static unsigned api_drop(world *w, const char *method, const char *cmd, const char *form)
-{
-    json_t *body = NULL;
-    unsigned st = api(w, method, cmd, form, &body);
-    json_decref(body);
-    return st;
-}
-
 static const char *field_of(json_t *body)
 {
     return json_string_value(json_object_get(body, "field"));
@@ -53,34 +34,6 @@ static Mesos__V1__Offer *offer(const char *id, const char *host, uint64_t lo, ui
 static void feed_offers(world *w, const char *const *ids, const char *const *hosts, size_t n)
 {
     kafka_world_feed_offers(w, ids, hosts, n, 2, 4096);
-}
-
-static kmesos_task *task_of(world *w, int id)
-{
-    kmesos_broker *b = kmesos_kafka_broker(&w->k, id);
-    return b ? kmesos_kafka_task(&w->k, &b->node) : NULL;
-}
-
-/* The TaskInfo launched for broker id in the captured ACCEPTs. */
-static Mesos__V1__TaskInfo *launched(world *w, int id)
-{
-    char prefix[32];
-    snprintf(prefix, sizeof prefix, "broker-%d-", id);
-    return kafka_world_launched(w, prefix);
-}
-
-static const char *const HOSTS[] = {"h1", "h2", "h3"};
-
-/* Adds brokers 0..n-1 (small), starts them and forms the quorum on
- * offers from h1..hn. */
-static void run_brokers(world *w, int n, const char *extra)
-{
-    char form[256];
-    snprintf(form, sizeof form, "broker=0..%d&cpus=0.5&mem=1024&heap=256%s", n - 1, extra);
-    CHECK_INT(api_drop(w, "POST", "add", form), 200);
-    CHECK_INT(api_drop(w, "POST", "start", "broker=*"), 200);
-    const char *ids[] = {"o1", "o2", "o3"};
-    feed_offers(w, ids, HOSTS, (size_t)n);
 }
 
 /* ---- tests ------------------------------------------------------------------------- */
@@ -164,7 +117,7 @@ static void test_rest_contract(void)
     world w;
     kafka_world_setup(&w, KMESOS_FETCH_URI);
     json_t *body = NULL;
-    CHECK_INT(api(&w, "POST", "add", "broker=0..2&cpus=0.5&mem=1024&heap=256", &body), 200);
+    CHECK_INT(kafka_world_api(&w, "POST", "add", "broker=0..2&cpus=0.5&mem=1024&heap=256", &body), 200);
     CHECK_INT(json_array_size(json_object_get(body, "brokers")), 3);
     json_t *b0 = json_array_get(json_object_get(body, "brokers"), 0);
     CHECK_STR(json_string_value(json_object_get(b0, "port")), "auto");
@@ -174,46 +127,46 @@ static void test_rest_contract(void)
     CHECK(json_is_null(json_object_get(b0, "task")));
     json_decref(body);
     /* errors: 400 naming the field, and nothing changes */
-    CHECK_INT(api(&w, "POST", "add", "broker=1", &body), 400);
+    CHECK_INT(kafka_world_api(&w, "POST", "add", "broker=1", &body), 400);
     CHECK_STR(field_of(body), "broker");
     json_decref(body);
-    CHECK_INT(api(&w, "POST", "update", "broker=0..2&cpus=2&mem=lots", &body), 400);
+    CHECK_INT(kafka_world_api(&w, "POST", "update", "broker=0..2&cpus=2&mem=lots", &body), 400);
     CHECK_STR(field_of(body), "mem");
     json_decref(body);
     CHECK(kmesos_kafka_broker(&w.k, 0)->set.cpus == 0.5); /* cpus=2 not applied either */
-    CHECK_INT(api(&w, "POST", "update", "broker=0&shoe_size=9", &body), 400);
+    CHECK_INT(kafka_world_api(&w, "POST", "update", "broker=0&shoe_size=9", &body), 400);
     CHECK_STR(field_of(body), "shoe_size");
     json_decref(body);
-    CHECK_INT(api(&w, "POST", "start", "broker=0&cpus=1", &body), 400); /* start takes no settings */
+    CHECK_INT(kafka_world_api(&w, "POST", "start", "broker=0&cpus=1", &body), 400); /* start takes no settings */
     CHECK_STR(field_of(body), "cpus");
     json_decref(body);
-    CHECK_INT(api(&w, "POST", "stop", "broker=9", &body), 400);
+    CHECK_INT(kafka_world_api(&w, "POST", "stop", "broker=9", &body), 400);
     CHECK_STR(json_string_value(json_object_get(body, "error")), "broker: unknown broker id 9");
     json_decref(body);
-    CHECK_INT(api_drop(&w, "POST", "add", "broker=*"), 400);
-    CHECK_INT(api_drop(&w, "GET", "add", "broker=5"), 405);
-    CHECK_INT(api_drop(&w, "POST", "explode", "broker=0"), 404);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "add", "broker=*"), 400);
+    CHECK_INT(kafka_world_api_drop(&w, "GET", "add", "broker=5"), 405);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "explode", "broker=0"), 404);
     CHECK_INT(kmesos_kafka_count(&w.k, KMESOS_KAFKA_BROKER), 3);
     /* update, list with an expression */
-    CHECK_INT(api_drop(&w, "POST", "update", "broker=1,2&port=9092&failover_max_tries=3"), 200);
-    CHECK_INT(api(&w, "GET", "list", "broker=2", &body), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "update", "broker=1,2&port=9092&failover_max_tries=3"), 200);
+    CHECK_INT(kafka_world_api(&w, "GET", "list", "broker=2", &body), 200);
     b0 = json_array_get(json_object_get(body, "brokers"), 0);
     CHECK_INT(json_integer_value(json_object_get(b0, "port")), 9092);
     CHECK_INT(json_integer_value(json_object_get(json_object_get(b0, "failover"), "max_tries")), 3);
     json_decref(body);
     /* remove: refused while active, fine once stopped (before a quorum exists) */
-    CHECK_INT(api_drop(&w, "POST", "start", "broker=2"), 200);
-    CHECK_INT(api(&w, "POST", "remove", "broker=2", &body), 400);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "start", "broker=2"), 200);
+    CHECK_INT(kafka_world_api(&w, "POST", "remove", "broker=2", &body), 400);
     CHECK_STR(json_string_value(json_object_get(body, "error")), "broker 2 is active: stop it first");
     json_decref(body);
-    CHECK_INT(api_drop(&w, "POST", "stop", "broker=2"), 200);
-    CHECK_INT(api(&w, "POST", "remove", "broker=2", &body), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "stop", "broker=2"), 200);
+    CHECK_INT(kafka_world_api(&w, "POST", "remove", "broker=2", &body), 200);
     CHECK_INT(json_integer_value(json_array_get(json_object_get(body, "removed"), 0)), 2);
     json_decref(body);
     CHECK(kmesos_kafka_broker(&w.k, 2) == NULL);
     CHECK(kmesos_scheduler_workload(&w.s, "broker-2") == NULL);
     /* restart of brokers that do not run: nothing queued */
-    CHECK_INT(api(&w, "POST", "restart", "broker=*", &body), 202);
+    CHECK_INT(kafka_world_api(&w, "POST", "restart", "broker=*", &body), 202);
     CHECK_INT(json_array_size(json_object_get(body, "restarting")), 0);
     json_decref(body);
     kafka_world_teardown(&w);
@@ -223,15 +176,15 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
 {
     world w;
     kafka_world_setup(&w, KMESOS_FETCH_URI);
-    CHECK_INT(api_drop(&w, "POST", "add", "broker=0..2&cpus=0.5&mem=1024&heap=256&options=a=1"), 200);
-    CHECK_INT(api_drop(&w, "POST", "start", "broker=*"), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "add", "broker=0..2&cpus=0.5&mem=1024&heap=256&options=a=1"), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "start", "broker=*"), 200);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
     /* two hosts only: the voters wait, the offers are held */
     const char *ids[] = {"o1", "o2", "o3"};
-    feed_offers(&w, ids, HOSTS, 2);
+    feed_offers(&w, ids, KAFKA_WORLD_HOSTS, 2);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
     CHECK_INT(w.s.offers.count, 2);
-    CHECK(task_of(&w, 0)->wait_reason && strstr(task_of(&w, 0)->wait_reason, "quorum voters"));
+    CHECK(kafka_world_broker_task(&w, 0)->wait_reason && strstr(kafka_world_broker_task(&w, 0)->wait_reason, "quorum voters"));
     CHECK_INT(w.k.n_voters, 0);
     /* the third host: all three launch at once, one per host */
     const char *third[] = {"o3"};
@@ -243,7 +196,7 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
     char *voters = kmesos_kafka_voters_text(&w.k);
     CHECK(voters && strstr(voters, "@h1:31009") && strstr(voters, "@h2:31009") &&
           strstr(voters, "@h3:31009"));
-    Mesos__V1__TaskInfo *ti = launched(&w, 0);
+    Mesos__V1__TaskInfo *ti = kafka_world_broker_launched(&w, 0);
     CHECK(ti && ti->executor && !ti->command);
     if (ti && ti->executor) {
         const kmesos_voter *v0 = kmesos_kafka_voter(&w.k, 0);
@@ -289,11 +242,11 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
     json_decref(tasks);
     /* a fourth broker added later is a plain broker with the same voters */
     fake_io_reset(&w.f);
-    CHECK_INT(api_drop(&w, "POST", "add", "broker=3&cpus=0.5&mem=1024&heap=256"), 200);
-    CHECK_INT(api_drop(&w, "POST", "start", "broker=3"), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "add", "broker=3&cpus=0.5&mem=1024&heap=256"), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "start", "broker=3"), 200);
     const char *o4[] = {"o4"};
-    feed_offers(&w, o4, HOSTS, 1);
-    ti = launched(&w, 3);
+    feed_offers(&w, o4, KAFKA_WORLD_HOSTS, 1);
+    ti = kafka_world_broker_launched(&w, 3);
     CHECK(ti != NULL);
     if (ti) {
         CHECK_STR(kafka_world_env(ti, "KAFKA_PROCESS_ROLES"), "broker");
@@ -307,8 +260,8 @@ static void test_local_fetch_mode_uses_absolute_paths(void)
 {
     world w;
     kafka_world_setup(&w, KMESOS_FETCH_LOCAL);
-    run_brokers(&w, 1, "");
-    Mesos__V1__TaskInfo *ti = launched(&w, 0);
+    kafka_world_run_brokers(&w, 1, "");
+    Mesos__V1__TaskInfo *ti = kafka_world_broker_launched(&w, 0);
     CHECK(ti != NULL);
     if (ti) {
         CHECK_STR(ti->executor->command->value, "'/opt/km/kmesos-executor'");
@@ -324,8 +277,8 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
 {
     world w;
     kafka_world_setup(&w, KMESOS_FETCH_URI);
-    run_brokers(&w, 1, "&failover_delay=1s&failover_max_delay=3s&failover_max_tries=3");
-    kmesos_task *t = task_of(&w, 0);
+    kafka_world_run_brokers(&w, 1, "&failover_delay=1s&failover_max_delay=3s&failover_max_tries=3");
+    kmesos_task *t = kafka_world_broker_task(&w, 0);
     CHECK(t && t->phase == KMESOS_PHASE_LAUNCHING);
     kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_STR(kmesos_kafka_broker(&w.k, 0)->node.host, "h1");
@@ -339,8 +292,10 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
         CHECK_INT(kmesos_kafka_broker(&w.k, 0)->node.failures, i + 1);
         CHECK_STR(kmesos_kafka_broker(&w.k, 0)->node.last_failure,
                   "TASK_FAILED: exited with status 1");
-        /* stickiness: it prefers the host it ran on */
-        CHECK(t->workload->n_prefer_hosts == 1 && strcmp(t->workload->prefer_hosts[0], "h1") == 0);
+        /* stickiness: it prefers the agent it ran on (known: no host) */
+        CHECK(t->workload->n_prefer_agents == 1 &&
+              strcmp(t->workload->prefer_agents[0], "agent-h1") == 0);
+        CHECK_INT(t->workload->n_prefer_hosts, 0);
         w.f.now_ms += delays[i];
         /* a voter never moves: an offer from another host is declined */
         fake_io_reset(&w.f);
@@ -349,7 +304,7 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
         CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
         CHECK(t->wait_reason && strstr(t->wait_reason, "voter on host h1"));
         const char *mine[] = {i ? "o6" : "o5"};
-        feed_offers(&w, mine, HOSTS, 1);
+        feed_offers(&w, mine, KAFKA_WORLD_HOSTS, 1);
         CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
     }
     kafka_world_feed_update(&w, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_FAILED);
@@ -360,7 +315,7 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
     CHECK_INT(t->phase, KMESOS_PHASE_DONE);
     CHECK_INT(kmesos_tasks_pending(&w.s.tasks), 0);
     /* start again: pending under a fresh id, failures reset */
-    CHECK_INT(api_drop(&w, "POST", "start", "broker=0"), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "start", "broker=0"), 200);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     CHECK_INT(b->node.failures, 0);
     kafka_world_teardown(&w);
@@ -370,17 +325,17 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
 {
     world w;
     kafka_world_setup(&w, KMESOS_FETCH_URI);
-    run_brokers(&w, 2, "");
+    kafka_world_run_brokers(&w, 2, "");
     for (int i = 0; i < 2; i++)
-        kafka_world_feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
+        kafka_world_feed_update(&w, kafka_world_broker_task(&w, i)->id, i ? "agent-h2" : "agent-h1",
                     MESOS__V1__TASK_STATE__TASK_RUNNING);
     fake_io_reset(&w.f);
     json_t *body = NULL;
-    CHECK_INT(api(&w, "POST", "restart", "broker=*", &body), 202);
+    CHECK_INT(kafka_world_api(&w, "POST", "restart", "broker=*", &body), 202);
     CHECK_INT(json_array_size(json_object_get(body, "restarting")), 2);
     json_decref(body);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* broker 0 only */
-    kmesos_task *t0 = task_of(&w, 0);
+    kmesos_task *t0 = kafka_world_broker_task(&w, 0);
     char old[64];
     snprintf(old, sizeof old, "%s", t0->id);
     kafka_world_feed_update(&w, old, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
@@ -390,22 +345,22 @@ static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
     kmesos_kafka_tick(&w.k);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* 1 waits */
     const char *o[] = {"o9"};
-    feed_offers(&w, o, HOSTS, 1);
+    feed_offers(&w, o, KAFKA_WORLD_HOSTS, 1);
     fake_io_reset(&w.f);
     kafka_world_feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* now broker 1 */
     kmesos_call *kill = w.f.calls[w.f.n - 1];
     CHECK(kill->type == MESOS__V1__SCHEDULER__CALL__TYPE__KILL &&
-          strcmp(kill->kill->task_id->value, task_of(&w, 1)->id) == 0);
+          strcmp(kill->kill->task_id->value, kafka_world_broker_task(&w, 1)->id) == 0);
     /* stop: KILL and no relaunch after TASK_KILLED */
     fake_io_reset(&w.f);
-    CHECK_INT(api_drop(&w, "POST", "stop", "broker=0"), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "stop", "broker=0"), 200);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
     kafka_world_feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     CHECK_INT(t0->phase, KMESOS_PHASE_STOPPED);
     CHECK_INT(kmesos_kafka_broker(&w.k, 0)->node.active, 0);
     /* a voter cannot be removed */
-    CHECK_INT(api(&w, "POST", "remove", "broker=0", &body), 400);
+    CHECK_INT(kafka_world_api(&w, "POST", "remove", "broker=0", &body), 400);
     CHECK(strstr(json_string_value(json_object_get(body, "error")), "voter") != NULL);
     json_decref(body);
     kafka_world_teardown(&w);
@@ -415,14 +370,14 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
 {
     world w;
     kafka_world_setup(&w, KMESOS_FETCH_URI);
-    run_brokers(&w, 2, "&failover_delay=2s&failover_max_delay=4s&failover_max_tries=5");
+    kafka_world_run_brokers(&w, 2, "&failover_delay=2s&failover_max_delay=4s&failover_max_tries=5");
     for (int i = 0; i < 2; i++)
-        kafka_world_feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
+        kafka_world_feed_update(&w, kafka_world_broker_task(&w, i)->id, i ? "agent-h2" : "agent-h1",
                     MESOS__V1__TASK_STATE__TASK_RUNNING);
     /* a plain kill of broker 1: KILL sent, the broker stays active, the
      * answer says how to keep it down */
     fake_io_reset(&w.f);
-    kmesos_task *t1 = task_of(&w, 1);
+    kmesos_task *t1 = kafka_world_broker_task(&w, 1);
     json_t *body = NULL;
     CHECK_INT(kmesos_kafka_api_kill(&w.k, t1, &body), 202);
     CHECK_STR(json_string_value(json_object_get(body, "workload")), "broker 1");
@@ -446,18 +401,18 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     CHECK_INT(t1->phase, KMESOS_PHASE_PENDING);
     w.f.now_ms += 2000;
     const char *o1[] = {"o7"};
-    feed_offers(&w, o1, HOSTS + 1, 1);
+    feed_offers(&w, o1, KAFKA_WORLD_HOSTS + 1, 1);
     kafka_world_feed_update(&w, t1->id, "agent-h2", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(b1->node.failures, 0);
     /* a rolling restart; the operator kills broker 0's new task while it
      * launches: failover relaunches it and the restart goes on afterwards */
     fake_io_reset(&w.f);
-    CHECK_INT(api_drop(&w, "POST", "restart", "broker=*"), 202);
-    kmesos_task *t0 = task_of(&w, 0);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "restart", "broker=*"), 202);
+    kmesos_task *t0 = kafka_world_broker_task(&w, 0);
     snprintf(id, sizeof id, "%s", t0->id);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     const char *o2[] = {"o8"};
-    feed_offers(&w, o2, HOSTS, 1);
+    feed_offers(&w, o2, KAFKA_WORLD_HOSTS, 1);
     CHECK_INT(t0->phase, KMESOS_PHASE_LAUNCHING);
     CHECK_INT(kmesos_kafka_api_kill(&w.k, t0, &body), 202);
     json_decref(body);
@@ -468,7 +423,7 @@ static void test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart(void)
     CHECK_INT(w.k.restart_current, 0); /* still broker 0's turn */
     w.f.now_ms += 2000;
     const char *o3[] = {"o9"};
-    feed_offers(&w, o3, HOSTS, 1);
+    feed_offers(&w, o3, KAFKA_WORLD_HOSTS, 1);
     fake_io_reset(&w.f);
     kafka_world_feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1); /* broker 1 next */
@@ -486,11 +441,11 @@ static void test_state_round_trip_with_brokers(void)
     char err[512];
     kafka_world_setup(&a, KMESOS_FETCH_URI);
     kafka_world_doc(&a, &da);
-    run_brokers(&a, 2, "&port=31005&constraints=hostname=unique&options=x=1");
-    CHECK_INT(api_drop(&a, "POST", "add", "broker=7&cpus=0.5&mem=1024&heap=256"), 200);
-    kafka_world_feed_update(&a, task_of(&a, 0)->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_run_brokers(&a, 2, "&port=31005&constraints=hostname=unique&options=x=1");
+    CHECK_INT(kafka_world_api_drop(&a, "POST", "add", "broker=7&cpus=0.5&mem=1024&heap=256"), 200);
+    kafka_world_feed_update(&a, kafka_world_broker_task(&a, 0)->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
     char t0[64];
-    snprintf(t0, sizeof t0, "%s", task_of(&a, 0)->id);
+    snprintf(t0, sizeof t0, "%s", kafka_world_broker_task(&a, 0)->id);
     CHECK_INT(kmesos_state_save(path, &da, err, sizeof err), 0);
 
     kafka_world_setup(&b, KMESOS_FETCH_URI);
@@ -558,7 +513,7 @@ static void test_workloads_at_runtime(void)
     /* a second workload of that name is refused (and freed) */
     CHECK_INT(kmesos_scheduler_add_workload(&w.s, command_workload("name=web cmd=false")), -1);
     const char *ids[] = {"o1"};
-    feed_offers(&w, ids, HOSTS, 1);
+    feed_offers(&w, ids, KAFKA_WORLD_HOSTS, 1);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
     /* replace with one instance: tasks follow the new object, the surplus
      * running one is stopped and killed */
@@ -604,9 +559,9 @@ static void test_port_the_agents_cannot_offer(void)
 {
     world w;
     kafka_world_setup(&w, KMESOS_FETCH_URI);
-    CHECK_INT(api_drop(&w, "POST", "add", "broker=0&port=80"), 200); /* nothing known yet */
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "add", "broker=0&port=80"), 200); /* nothing known yet */
     const char *ids[] = {"o1"};
-    feed_offers(&w, ids, HOSTS, 1);
+    feed_offers(&w, ids, KAFKA_WORLD_HOSTS, 1);
     Mesos__V1__Offer *more = offer("o2", "h2", 31010, 31020);
     kmesos_offers_add(&w.s.offers, more, 0);
     kmesos_pb_free(more);
@@ -614,18 +569,18 @@ static void test_port_the_agents_cannot_offer(void)
     kmesos_offers_seen_ports_text(&w.s.offers, text, sizeof text);
     CHECK_STR(text, "31000-31020");
     json_t *body = NULL;
-    CHECK_INT(api(&w, "POST", "add", "broker=1&port=8080", &body), 400);
+    CHECK_INT(kafka_world_api(&w, "POST", "add", "broker=1&port=8080", &body), 400);
     CHECK_STR(field_of(body), "port");
     const char *msg = json_string_value(json_object_get(body, "error"));
     CHECK(msg && strstr(msg, "8080 is in no port range the agents have offered (31000-31020)"));
     json_decref(body);
     CHECK(kmesos_kafka_broker(&w.k, 1) == NULL); /* state unchanged */
-    CHECK_INT(api_drop(&w, "POST", "update", "broker=0&port=9999"), 400);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "update", "broker=0&port=9999"), 400);
     CHECK_INT(kmesos_kafka_broker(&w.k, 0)->set.port, 80);
     /* a port offered passes; another setting of broker 0 is not held
      * back by its old port */
-    CHECK_INT(api_drop(&w, "POST", "add", "broker=1&port=31015"), 200);
-    CHECK_INT(api_drop(&w, "POST", "update", "broker=0&cpus=0.5"), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "add", "broker=1&port=31015"), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "update", "broker=0&cpus=0.5"), 200);
     kafka_world_teardown(&w);
 }
 
@@ -683,30 +638,32 @@ static void test_updates_never_reenter_the_scheduler(void)
     CHECK(sp.inner.settle != NULL);
     w.s.ext = (kmesos_scheduler_ext){&sp, spy_gate, spy_task_info, spy_on_update, spy_endpoint,
                                      spy_settle};
-    run_brokers(&w, 2, "&failover_delay=1s");
+    kafka_world_run_brokers(&w, 2, "&failover_delay=1s");
     for (int i = 0; i < 2; i++)
-        kafka_world_feed_update(&w, task_of(&w, i)->id, i ? "agent-h2" : "agent-h1",
+        kafka_world_feed_update(&w, kafka_world_broker_task(&w, i)->id, i ? "agent-h2" : "agent-h1",
                                 MESOS__V1__TASK_STATE__TASK_RUNNING);
     /* a failure: the workload is rebuilt (stickiness), after the event */
     uint64_t gen = w.s.workload_gen;
     char id[64];
-    snprintf(id, sizeof id, "%s", task_of(&w, 1)->id);
+    snprintf(id, sizeof id, "%s", kafka_world_broker_task(&w, 1)->id);
     kafka_world_feed_update(&w, id, "agent-h2", MESOS__V1__TASK_STATE__TASK_FAILED);
     CHECK(w.s.workload_gen > gen);
-    CHECK_STR(task_of(&w, 1)->workload->prefer_hosts[0], "h2");
+    CHECK_INT(kafka_world_broker_task(&w, 1)->workload->n_prefer_agents, 1);
+    if (kafka_world_broker_task(&w, 1)->workload->n_prefer_agents)
+        CHECK_STR(kafka_world_broker_task(&w, 1)->workload->prefer_agents[0], "agent-h2");
     /* a rolling restart: broker 0 back RUNNING -> broker 1's KILL, after the event */
     w.f.now_ms += 1000;
     const char *o[] = {"o8"}, *h[] = {"h2"};
     feed_offers(&w, o, h, 1);
-    kafka_world_feed_update(&w, task_of(&w, 1)->id, "agent-h2",
+    kafka_world_feed_update(&w, kafka_world_broker_task(&w, 1)->id, "agent-h2",
                             MESOS__V1__TASK_STATE__TASK_RUNNING);
-    CHECK_INT(api_drop(&w, "POST", "restart", "broker=*"), 202);
-    snprintf(id, sizeof id, "%s", task_of(&w, 0)->id);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "restart", "broker=*"), 202);
+    snprintf(id, sizeof id, "%s", kafka_world_broker_task(&w, 0)->id);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_KILLED);
     const char *o2[] = {"o9"};
-    feed_offers(&w, o2, HOSTS, 1);
+    feed_offers(&w, o2, KAFKA_WORLD_HOSTS, 1);
     fake_io_reset(&w.f);
-    kafka_world_feed_update(&w, task_of(&w, 0)->id, "agent-h1",
+    kafka_world_feed_update(&w, kafka_world_broker_task(&w, 0)->id, "agent-h1",
                             MESOS__V1__TASK_STATE__TASK_RUNNING);
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__KILL), 1);
     CHECK_INT(w.k.restart_current, 1);

@@ -2,7 +2,8 @@
  *
  * A pair is first checked in C against what is left of the offer after
  * the tasks already placed on it (kmesos_remaining, taken from as tasks
- * are packed); only a task that fits goes to the evaluator, so a policy
+ * are packed; a task with its own executor needs the executor's share
+ * too); only a task that fits goes to the evaluator, so a policy
  * is never asked about a pair that cannot launch. The fit check names the
  * first resource that does not fit so that the reason shown to operators
  * is useful. Verdicts are counted per kind for the status API. */
@@ -29,8 +30,8 @@ void kmesos_remaining_init(kmesos_remaining *r, const kmesos_offer *o)
 void kmesos_remaining_take(kmesos_remaining *r, const kmesos_task *task)
 {
     const kmesos_workload *w = task->workload;
-    r->cpus -= w->cpus;
-    r->mem -= w->mem;
+    r->cpus -= w->cpus + w->exec_cpus;
+    r->mem -= w->mem + w->exec_mem;
     r->disk -= w->disk;
     r->ports -= (uint64_t)w->ports;
 }
@@ -45,11 +46,11 @@ const char *kmesos_verdict_name(kmesos_verdict_kind k)
 static int fits(const kmesos_remaining *left, const kmesos_workload *w, char *why, size_t n)
 {
     /* a small epsilon: offers carry values such as 0.1 summed in floats */
-    const double eps = 1e-9;
-    if (w->cpus > left->cpus + eps)
-        snprintf(why, n, "insufficient cpus: need %g, offer has %g", w->cpus, left->cpus);
-    else if (w->mem > left->mem + eps)
-        snprintf(why, n, "insufficient mem: need %g, offer has %g", w->mem, left->mem);
+    const double eps = 1e-9, cpus = w->cpus + w->exec_cpus, mem = w->mem + w->exec_mem;
+    if (cpus > left->cpus + eps)
+        snprintf(why, n, "insufficient cpus: need %g, offer has %g", cpus, left->cpus);
+    else if (mem > left->mem + eps)
+        snprintf(why, n, "insufficient mem: need %g, offer has %g", mem, left->mem);
     else if (w->disk > left->disk + eps)
         snprintf(why, n, "insufficient disk: need %g, offer has %g", w->disk, left->disk);
     else if ((uint64_t)w->ports > left->ports)
@@ -64,7 +65,8 @@ int kmesos_remaining_fits(const kmesos_remaining *r, const kmesos_task *task)
 {
     const kmesos_workload *w = task->workload;
     const double eps = 1e-9;
-    return w->cpus <= r->cpus + eps && w->mem <= r->mem + eps && w->disk <= r->disk + eps &&
+    return w->cpus + w->exec_cpus <= r->cpus + eps && w->mem + w->exec_mem <= r->mem + eps &&
+           w->disk <= r->disk + eps &&
            (uint64_t)w->ports <= r->ports;
 }
 

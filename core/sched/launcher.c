@@ -157,29 +157,45 @@ static int add_env(Mesos__V1__Environment *env, const kmesos_task *t, const kmes
 
 /* A MULTI_ROLE framework must say in which role it uses each resource:
  * the one the offer allocated it to. */
-static int set_allocation(Mesos__V1__TaskInfo *ti, const kmesos_offer *o)
+static int set_allocation_of(Mesos__V1__Resource **res, size_t n, const kmesos_offer *o)
 {
-    for (size_t i = 0; o->alloc_role && i < ti->n_resources; i++) {
+    for (size_t i = 0; o->alloc_role && i < n; i++) {
         Mesos__V1__Resource__AllocationInfo *a =
             kmesos_pb_new(&mesos__v1__resource__allocation_info__descriptor);
         if (!a || !(a->role = strdup(o->alloc_role))) {
             free(a);
             return -1;
         }
-        ti->resources[i]->allocation_info = a;
+        res[i]->allocation_info = a;
     }
     return 0;
 }
 
-static int add_scalars(Mesos__V1__TaskInfo *ti, const kmesos_workload *w, const char *role)
+static int set_allocation(Mesos__V1__TaskInfo *ti, const kmesos_offer *o)
+{
+    if (set_allocation_of(ti->resources, ti->n_resources, o) != 0)
+        return -1;
+    Mesos__V1__ExecutorInfo *e = ti->executor;
+    return e ? set_allocation_of(e->resources, e->n_resources, o) : 0;
+}
+
+/* Appends the cpus, mem and disk scalars that are above 0. */
+static int add_scalars(Mesos__V1__Resource ***res, size_t *n, double cpus, double mem,
+                       double disk, const char *role)
 {
     const struct { const char *name; double v; } s[] = {
-        {"cpus", w->cpus}, {"mem", w->mem}, {"disk", w->disk}};
+        {"cpus", cpus}, {"mem", mem}, {"disk", disk}};
     for (size_t i = 0; i < 3; i++)
-        if (s[i].v > 0 && kmesos_pb_push((void ***)&ti->resources, &ti->n_resources,
-                                         kmesos_pb_scalar(s[i].name, s[i].v, role)) != 0)
+        if (s[i].v > 0 &&
+            kmesos_pb_push((void ***)res, n, kmesos_pb_scalar(s[i].name, s[i].v, role)) != 0)
             return -1;
     return 0;
+}
+
+int kmesos_launcher_executor_resources(Mesos__V1__ExecutorInfo *e, const kmesos_workload *w,
+                                       const kmesos_offer *o)
+{
+    return add_scalars(&e->resources, &e->n_resources, w->exec_cpus, w->exec_mem, 0, o->role);
 }
 
 static Mesos__V1__CommandInfo *command_info(const kmesos_workload *w)
@@ -206,7 +222,8 @@ Mesos__V1__TaskInfo *kmesos_launcher_base(const kmesos_task *task, const kmesos_
     ti->task_id = kmesos_pb_id(&mesos__v1__task_id__descriptor, task->id);
     ti->agent_id = kmesos_pb_id(&mesos__v1__agent_id__descriptor, offer->agent_id);
     if (!ti->name || !ti->task_id || !ti->agent_id ||
-        add_scalars(ti, task->workload, offer->role) != 0) {
+        add_scalars(&ti->resources, &ti->n_resources, task->workload->cpus,
+                    task->workload->mem, task->workload->disk, offer->role) != 0) {
         kmesos_pb_free(ti);
         return NULL;
     }

@@ -37,7 +37,12 @@ Mesos__V1__Resource *kmesos_launcher_ports_resource(const uint64_t *ports, size_
 /* A TaskInfo with name, task id, agent id and the workload's cpus, mem
  * and disk; no command. NULL on no memory. */
 Mesos__V1__TaskInfo *kmesos_launcher_base(const kmesos_task *task, const kmesos_offer *offer);
-/* Sets allocation_info on every resource of ti (MULTI_ROLE). 0 or -1. */
+/* The executor's share of the workload (exec_cpus, exec_mem) as e's
+ * resources, in the offer's role. 0 or -1. */
+int kmesos_launcher_executor_resources(Mesos__V1__ExecutorInfo *e, const kmesos_workload *w,
+                                       const kmesos_offer *o);
+/* Sets allocation_info on every resource of ti and of its executor
+ * (MULTI_ROLE). 0 or -1. */
 int kmesos_launcher_finish(Mesos__V1__TaskInfo *ti, const kmesos_offer *o);
 /* The TaskInfo for task on offer, or NULL (no memory or no ports left).
  * Free with kmesos_pb_free. */

@@ -269,7 +269,8 @@ void kmesos_sched_give_up_unreachable(kmesos_scheduler *s)
             continue;
         char why[96];
         int state = t->state;
-        snprintf(why, sizeof why, "unreachable for %.0fs", (double)(now - t->unreachable_ms) / 1000.0);
+        snprintf(why, sizeof why, "unreachable for %.0fs",
+                 (double)(now - t->unreachable_ms) / 1000.0);
         KLOG_WARN(MOD, "task %s %s: given up, its slot launches a replacement (the old one is "
                        "adopted if it comes back first, else killed)", t->id, why);
         kmesos_update_result r = kmesos_tasks_give_up(&s->tasks, t, why, now);

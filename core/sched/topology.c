@@ -119,6 +119,14 @@ void kmesos_topology_forget(kmesos_topology *t, const char *agent_id)
     t->generation++;
 }
 
+int kmesos_topology_knows_agent(const kmesos_topology *t, const char *agent_id)
+{
+    kmesos_topo_agent *a = NULL;
+    if (agent_id)
+        HASH_FIND_STR(t->agents, agent_id, a);
+    return a != NULL;
+}
+
 const char *kmesos_topology_rack_of_agent(const kmesos_topology *t, const char *agent_id)
 {
     kmesos_topo_agent *a = NULL;

@@ -50,6 +50,9 @@ void kmesos_topology_forget(kmesos_topology *t, const char *agent_id);
  * listed, end: agents not learned since begin are forgotten. */
 void kmesos_topology_sweep_begin(kmesos_topology *t);
 void kmesos_topology_sweep_end(kmesos_topology *t);
+/* 1 when the agent is known (listed by the master or seen in an offer,
+ * and not lost since). */
+int kmesos_topology_knows_agent(const kmesos_topology *t, const char *agent_id);
 /* The rack of an agent or of a host, or NULL when unknown. */
 const char *kmesos_topology_rack_of_agent(const kmesos_topology *t, const char *agent_id);
 const char *kmesos_topology_rack_of_host(const kmesos_topology *t, const char *hostname);

@@ -42,6 +42,10 @@ typedef struct kmesos_workload {
     int ports;
     int instances;
     kmesos_restart restart;
+    /* the share of a module's own executor (ExecutorInfo.resources), on
+     * top of cpus and mem: counted when an offer is matched, so that the
+     * task and its executor fit (0 for command tasks) */
+    double exec_cpus, exec_mem;
     char **prefer_hosts;
     size_t n_prefer_hosts;
     char **prefer_agents;

@@ -15,7 +15,10 @@
 #include <string.h>
 #include <sys/random.h>
 
+#define MOD "kafka"
+
 #include "codec/base64.h"
+#include "codec/log.h"
 #include "codec/protocol.h"
 #include "codec/str.h"
 
@@ -223,10 +226,38 @@ const kmesos_voter *kmesos_kafka_voter(const kmesos_kafka *k, int id)
     return NULL;
 }
 
+int kmesos_kafka_voter_moved(kmesos_kafka *k, int id, const char *agent_id, const char *host)
+{
+    kmesos_voter *v = (kmesos_voter *)kmesos_kafka_voter(k, id);
+    if (!v || !agent_id || !host || strcmp(v->host, host) != 0 ||
+        (v->agent_id && strcmp(v->agent_id, agent_id) == 0))
+        return 0;
+    KLOG_INFO(MOD, "voter %d: now on agent %s (host %s; was %s)", id, agent_id, host,
+              v->agent_id ? v->agent_id : "not recorded");
+    return kmesos_str_set(&v->agent_id, agent_id) == 0;
+}
+
+int kmesos_kafka_agent_known(const kmesos_kafka *k, const char *agent_id)
+{
+    return kmesos_topology_knows_agent(&k->sched->topology, agent_id);
+}
+
+int kmesos_kafka_on_home(const kmesos_kafka *k, const char *agent_id, const char *host,
+                         const kmesos_offer *o)
+{
+    if (agent_id && strcmp(o->agent_id, agent_id) == 0)
+        return 1;
+    if (kmesos_kafka_agent_known(k, agent_id))
+        return 0;
+    return host && strcmp(o->hostname, host) == 0;
+}
+
 void kmesos_kafka_voters_set(kmesos_kafka *k, kmesos_voter *v, size_t n)
 {
-    for (size_t i = 0; i < k->n_voters; i++)
+    for (size_t i = 0; i < k->n_voters; i++) {
         free(k->voters[i].host);
+        free(k->voters[i].agent_id);
+    }
     free(k->voters);
     k->voters = v;
     k->n_voters = n;

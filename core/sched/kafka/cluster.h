@@ -12,16 +12,22 @@
  * are combined broker+controller voters with a static voters list. At the
  * cluster's first start the voters are the lowest N active ids, N =
  * min(3, active brokers) (or --kafka-quorum); they launch only once offers
- * for all of them are in the book together, and each voter's host and
- * controller port are recorded then. A voter always comes back on that
- * host with that port (asked for by number); brokers beyond the quorum run
- * process.roles=broker with the recorded voters.
+ * for all of them are in the book together, each on its own agent (several
+ * agents may share a host), and each voter's agent, host and controller
+ * port are recorded then. A voter always comes back on that agent with
+ * that port (asked for by number), or on its host once that agent is gone
+ * (an agent restarted with a new id on the same machine, where the data
+ * dir is); brokers beyond the quorum run process.roles=broker with the
+ * recorded voters.
  *
  * Failover: a failed node is relaunched after failover_delay, doubling
  * per consecutive failure up to failover_max_delay; after
  * failover_max_tries failures in a row it is deactivated with the reason.
  * Stickiness: for stickiness_period after a broker stopped running, the
- * host it ran on is its preferred host (task.prefer.hosts for delay.lua). */
+ * agent it ran on is its preferred agent (task.prefer.agents for
+ * delay.lua), or its host once that agent is gone (the same rule as a
+ * voter's); when its agent is reported gone (TASK_GONE...), there is no
+ * stickiness any more: its data went with the agent. */
 #ifndef KMESOS_KAFKA_CLUSTER_H
 #define KMESOS_KAFKA_CLUSTER_H
 #include <stddef.h>
@@ -30,6 +36,11 @@
 #include "sched/kafka/broker.h"
 #include "sched/kafka/client.h"
 #include "sched/scheduler.h"
+
+/* What each node's kmesos-executor declares as its ExecutorInfo.resources
+ * (Mesos will require them), on top of the node's cpus and mem. */
+#define KMESOS_KAFKA_EXEC_CPUS 0.1
+#define KMESOS_KAFKA_EXEC_MEM 32.0
 
 typedef enum kmesos_fetch_mode {
     KMESOS_FETCH_URI = 0,   /* CommandInfo URIs served by the scheduler */
@@ -48,6 +59,7 @@ typedef struct kmesos_kafka_config {
 typedef struct kmesos_voter {
     int id;
     char *host;
+    char *agent_id;         /* its agent; NULL: not recorded (older state) */
     int port;               /* controller port */
 } kmesos_voter;
 
@@ -105,6 +117,17 @@ kmesos_task *kmesos_kafka_task(const kmesos_kafka *k, const kmesos_kafka_node *n
 /* ---- voters ---- */
 /* The recorded voter of id, or NULL (not a voter, or no quorum yet). */
 const kmesos_voter *kmesos_kafka_voter(const kmesos_kafka *k, int id);
+/* The voter id ran on agent_id (TASK_RUNNING): when that is another agent
+ * on its host (its old agent restarted with a new id), it is its agent
+ * from now on. 1 when it moved. */
+int kmesos_kafka_voter_moved(kmesos_kafka *k, int id, const char *agent_id, const char *host);
+/* 1 when agent_id is an agent the scheduler knows (kmesos_topology). */
+int kmesos_kafka_agent_known(const kmesos_kafka *k, const char *agent_id);
+/* 1 when offer o is on the machine slot (agent_id, host): that agent; or,
+ * when that agent is no longer known or was never recorded, any agent on
+ * that host. */
+int kmesos_kafka_on_home(const kmesos_kafka *k, const char *agent_id, const char *host,
+                         const kmesos_offer *o);
 /* Replaces the voters by v (owned from now on). */
 void kmesos_kafka_voters_set(kmesos_kafka *k, kmesos_voter *v, size_t n);
 /* The voters list "id@host:port,..." (malloc'd; "" before formation). */

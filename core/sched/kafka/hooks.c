@@ -73,6 +73,7 @@ static void hooks_running(kmesos_kafka *k, kmesos_kafka_node *n, kmesos_task *t)
         b->stopped_at_s = 0;
         if (t->agent_id)
             kmesos_str_set(&b->agent_id, t->agent_id);
+        kmesos_kafka_voter_moved(k, n->id, t->agent_id, t->hostname);
     } else {
         /* a client is RUNNING as soon as its command starts (no readiness
          * check), so RUNNING alone proves nothing: the failures in a row

@@ -141,11 +141,12 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
 
 /* An ExecutorInfo that runs kmesos-executor for task t (the executor and
  * the Kafka tarball as URIs in uri mode), named name, with an empty
- * environment; *script_path: how the task calls bin/<script> of the
- * Kafka folder (shell-quoted in local mode; free it). NULL on no memory. */
+ * environment and its share of the workload's resources on offer o;
+ * *script_path: how the task calls bin/<script> of the Kafka folder
+ * (shell-quoted in local mode; free it). NULL on no memory. */
 static Mesos__V1__ExecutorInfo *new_executor(const kmesos_kafka *k, const kmesos_task *t,
-                                             const char *name, const char *script,
-                                             char **script_path)
+                                             const kmesos_offer *o, const char *name,
+                                             const char *script, char **script_path)
 {
     Mesos__V1__ExecutorInfo *e = kmesos_pb_new(&mesos__v1__executor_info__descriptor);
     Mesos__V1__CommandInfo *cmd = kmesos_pb_new(&mesos__v1__command_info__descriptor);
@@ -168,7 +169,8 @@ static Mesos__V1__ExecutorInfo *new_executor(const kmesos_kafka *k, const kmesos
     if (k->sched->framework_id)
         e->framework_id = kmesos_pb_id(&mesos__v1__framework_id__descriptor,
                                        k->sched->framework_id);
-    if (!e->executor_id || !e->name || set_command(cmd, k, script, script_path) != 0) {
+    if (!e->executor_id || !e->name || set_command(cmd, k, script, script_path) != 0 ||
+        kmesos_launcher_executor_resources(e, t->workload, o) != 0) {
         free(*script_path);
         *script_path = NULL;
         kmesos_pb_free(e);
@@ -183,7 +185,7 @@ static Mesos__V1__ExecutorInfo *broker_executor(const kmesos_kafka *k, const kme
 {
     char *script = NULL, name[64];
     snprintf(name, sizeof name, "kmesos-executor broker-%d", b->node.id);
-    Mesos__V1__ExecutorInfo *e = new_executor(k, t, name, "kafka-broker.sh", &script);
+    Mesos__V1__ExecutorInfo *e = new_executor(k, t, o, name, "kafka-broker.sh", &script);
     if (!e)
         return NULL;
     int ok = broker_env(e->command->environment, k, b, o, p, script, t->id) == 0;
@@ -292,7 +294,8 @@ Mesos__V1__TaskInfo *kmesos_kafka_client_task_info(const kmesos_kafka *k, const 
     char name[64], *script = NULL;
     snprintf(name, sizeof name, "kmesos-executor %s", t->workload->name);
     Mesos__V1__TaskInfo *ti = kmesos_launcher_base(t, o);
-    Mesos__V1__ExecutorInfo *e = ti ? new_executor(k, t, name, "kafka-client.sh", &script) : NULL;
+    Mesos__V1__ExecutorInfo *e =
+        ti ? new_executor(k, t, o, name, "kafka-client.sh", &script) : NULL;
     int ok = e && client_env(e->command->environment, k, c, t, script) == 0;
     free(script);
     if (ti)

@@ -80,19 +80,30 @@ static int lc_check(const kmesos_kafka *k, kmesos_kafka_kind kind, const void *s
     return 0;
 }
 
-/* The host a broker prefers now: a voter's host, else where it ran
- * while within its stickiness period. */
-static const char *lc_preferred_host(const kmesos_kafka *k, const kmesos_broker *b)
+/* Where a broker prefers to run now: a voter's home, else where it ran
+ * while within its stickiness period (both NULL: anywhere). The home is
+ * the agent while the scheduler knows it, else the host (the agent was
+ * restarted with a new id: the data dir is still on that machine). */
+static void lc_preferred(const kmesos_kafka *k, const kmesos_broker *b, const char **agent,
+                         const char **host)
 {
     const kmesos_voter *v = kmesos_kafka_voter(k, b->node.id);
-    if (v)
-        return v->host;
-    if (!b->node.host || !*b->node.host)
-        return NULL;
-    if (b->stopped_at_s > 0 &&
-        kmesos_kafka_now_s(k) - b->stopped_at_s >= b->set.stickiness_period_s)
-        return NULL;
-    return b->node.host;
+    const char *a = v ? v->agent_id : b->agent_id, *h = v ? v->host : b->node.host;
+    *agent = *host = NULL;
+    if (!v && (!h || !*h ||
+               (b->stopped_at_s > 0 &&
+                kmesos_kafka_now_s(k) - b->stopped_at_s >= b->set.stickiness_period_s)))
+        return;
+    if (kmesos_kafka_agent_known(k, a))
+        *agent = a;
+    else
+        *host = h;
+}
+
+/* 1 when list (n items) is exactly {v}, or empty for v NULL. */
+static int lc_list_is(char *const *list, size_t n, const char *v)
+{
+    return v ? n == 1 && strcmp(list[0], v) == 0 : n == 0;
 }
 
 /* What a workload needs beyond what every node gives it. */
@@ -105,6 +116,7 @@ typedef struct lc_shape {
     char label_buf[16];
     const char *hosts[64];
     size_t n_hosts;
+    const char *agent; /* a broker's preferred agent, or NULL */
 } lc_shape;
 
 static void lc_shape_of(const kmesos_kafka *k, const kmesos_kafka_node *n, lc_shape *sh)
@@ -112,22 +124,26 @@ static void lc_shape_of(const kmesos_kafka *k, const kmesos_kafka_node *n, lc_sh
     const kmesos_broker *b = kmesos_broker_of(n);
     if (b) {
         const kmesos_broker_settings *s = &b->set;
-        const char *host = lc_preferred_host(k, b);
+        const char *host, *agent;
+        lc_preferred(k, b, &agent, &host);
         *sh = (lc_shape){"kafka-broker.sh", s->cpus, s->mem, s->failover_delay_s,
                          s->failover_max_delay_s, s->failover_max_tries,
                          /* client port, plus the controller port of a (future) voter */
                          k->n_voters && !kmesos_kafka_voter(k, n->id) ? 1 : 2,
-                         KMESOS_RESTART_ALWAYS, s->constraints, "broker_id", NULL, "", {0}, 0};
+                         KMESOS_RESTART_ALWAYS, s->constraints, "broker_id", NULL, "", {0},
+                         0, NULL};
         snprintf(sh->label_buf, sizeof sh->label_buf, "%d", n->id);
         sh->label = sh->label_buf;
         if (host)
             sh->hosts[sh->n_hosts++] = host;
+        sh->agent = agent;
         return;
     }
     const kmesos_client_settings *s = &kmesos_client_of(n)->set;
     *sh = (lc_shape){"kafka-client.sh", s->cpus, s->mem, s->failover_delay_s,
                      s->failover_max_delay_s, s->failover_max_tries, 0,
-                     KMESOS_RESTART_ON_FAILURE, s->constraints, "topic", s->topic, "", {0}, 0};
+                     KMESOS_RESTART_ON_FAILURE, s->constraints, "topic", s->topic, "", {0}, 0,
+                     NULL};
     sh->n_hosts = kmesos_kafka_broker_hosts(k, sh->hosts, 64);
 }
 
@@ -196,6 +212,8 @@ kmesos_workload *kmesos_kafka_workload(const kmesos_kafka *k, kmesos_kafka_node 
     w->command = strdup(sh.command);
     w->cpus = sh.cpus;
     w->mem = sh.mem;
+    w->exec_cpus = KMESOS_KAFKA_EXEC_CPUS;
+    w->exec_mem = KMESOS_KAFKA_EXEC_MEM;
     w->ports = sh.ports;
     w->instances = n->active ? 1 : 0;
     w->restart = sh.restart;
@@ -208,6 +226,8 @@ kmesos_workload *kmesos_kafka_workload(const kmesos_kafka *k, kmesos_kafka_node 
     int ok = w->name && w->kind && w->command;
     for (size_t i = 0; ok && i < sh.n_hosts; i++)
         ok = kmesos_workload_list_add(&w->prefer_hosts, &w->n_prefer_hosts, sh.hosts[i]) == 0;
+    if (ok && sh.agent)
+        ok = kmesos_workload_list_add(&w->prefer_agents, &w->n_prefer_agents, sh.agent) == 0;
     if (!ok ||
         kmesos_workload_parse_constraints(sh.constraints, &w->constraints, &w->n_constraints,
                                           err, sizeof err) != 0 ||
@@ -231,8 +251,12 @@ int kmesos_kafka_stale(const kmesos_kafka *k, const kmesos_kafka_node *n, const 
         return 0;
     const kmesos_workload *w = t->workload;
     const kmesos_broker *b = kmesos_broker_of(n);
-    if (b) /* a pending broker whose stickiness ran out may go anywhere now */
-        return w->n_prefer_hosts && !lc_preferred_host(k, b);
+    if (b) { /* stickiness ran out, or its agent is gone: where it may go changed */
+        const char *agent, *host;
+        lc_preferred(k, b, &agent, &host);
+        return !lc_list_is(w->prefer_agents, w->n_prefer_agents, agent) ||
+               !lc_list_is(w->prefer_hosts, w->n_prefer_hosts, host);
+    }
     const char *hosts[64];
     size_t m = kmesos_kafka_broker_hosts(k, hosts, 64);
     if (m != w->n_prefer_hosts)

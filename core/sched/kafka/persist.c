@@ -27,8 +27,9 @@ json_t *kmesos_kafka_state_save(void *arg)
             json_array_append_new(clients, kmesos_client_state_json(kmesos_client_of(k->nodes[i])));
     }
     for (size_t i = 0; voters && i < k->n_voters; i++)
-        json_array_append_new(voters, json_pack("{s:i, s:s, s:i}", "id", k->voters[i].id,
-                                                "host", k->voters[i].host, "port",
+        json_array_append_new(voters, json_pack("{s:i, s:s, s:s?, s:i}", "id", k->voters[i].id,
+                                                "host", k->voters[i].host, "agent_id",
+                                                k->voters[i].agent_id, "port",
                                                 k->voters[i].port));
     return json_pack("{s:s, s:i, s:o, s:o, s:o}", "cluster_id", k->cluster_id, "quorum_size",
                      k->quorum_size, "voters", voters, "brokers", brokers, "clients", clients);
@@ -43,12 +44,14 @@ static int load_voters(kmesos_kafka *k, json_t *voters, char *err, size_t errlen
         return snprintf(err, errlen, "out of memory"), -1;
     kmesos_kafka_voters_set(k, v, 0);
     json_array_foreach(voters, i, jv) {
-        const char *host = NULL;
+        const char *host = NULL, *agent = NULL;
         kmesos_voter *at = &k->voters[have];
-        if (json_unpack(jv, "{s:i, s:s, s:i}", "id", &at->id, "host", &host, "port", &at->port) ||
-            !(at->host = strdup(host)))
+        if (json_unpack(jv, "{s:i, s:s, s?s, s:i}", "id", &at->id, "host", &host, "agent_id",
+                        &agent, "port", &at->port))
             return snprintf(err, errlen, "bad voter entry %zu", i), -1;
-        k->n_voters = ++have;
+        k->n_voters = ++have; /* from here on freed with the voters */
+        if (!(at->host = strdup(host)) || kmesos_str_set(&at->agent_id, agent) != 0)
+            return snprintf(err, errlen, "out of memory"), -1;
     }
     return 0;
 }

@@ -2,14 +2,17 @@
  * Before the controller quorum exists, only the initial voters (the
  * lowest active ids) may launch, and only together: each offer that
  * comes for one of them triggers a try to place every one at once on the
- * offers in the book, on distinct hosts (after
+ * offers in the book, on distinct agents (after
  * KMESOS_KAFKA_SPREAD_WAIT_MS of waiting two may share one), taking the
- * highest free port of each offer as its controller port. When that
- * works the voters (id, host, port) are recorded, the scheduler re-places
- * the offers it holds, and the state is saved; until then every broker
- * waits with a reason saying how many offers were found. Afterwards a
- * voter goes only to its host, with its controller port, and a broker
- * with a fixed client port only to offers that carry it. */
+ * highest free port of each offer as its controller port. Agents, not
+ * hosts, are the slots: several agents on one host (a supported Mesos
+ * setup) each take a voter. When that works the voters (id, agent, host,
+ * port) are recorded, the scheduler re-places the offers it holds, and
+ * the state is saved; until then every broker waits with a reason saying
+ * how many offers were found. Afterwards a voter goes only to its agent
+ * (or its host once that agent is gone: kmesos_kafka_on_home), with its
+ * controller port, and a broker with a fixed client port only to offers
+ * that carry it. */
 #include "sched/kafka/quorum.h"
 
 #include <stdarg.h>
@@ -21,7 +24,7 @@
 #include "codec/log.h"
 
 #define MOD "kafka"
-/* how long the first start waits for voters on distinct hosts */
+/* how long the first start waits for voters on distinct agents */
 #define KMESOS_KAFKA_SPREAD_WAIT_MS 10000
 /* how long an offer a voter could use is held while the others are found */
 #define KMESOS_KAFKA_FORM_HOLD_S 10.0
@@ -83,26 +86,27 @@ static uint64_t top_port(const form_use *u, const kmesos_port_cursor *pc)
     return 0;
 }
 
-/* 1 when a voter was already placed on the host of u. */
-static int host_taken(const form_use *uses, size_t n_uses, const form_use *u)
+/* 1 when a voter was already placed on the agent of u (an agent may
+ * have more than one offer in the book). */
+static int agent_taken(const form_use *uses, size_t n_uses, const form_use *u)
 {
     for (size_t i = 0; i < n_uses; i++)
-        if (uses[i].n_ports && strcmp(uses[i].o->hostname, u->o->hostname) == 0)
+        if (uses[i].n_ports && strcmp(uses[i].o->agent_id, u->o->agent_id) == 0)
             return 1;
     return 0;
 }
 
-/* Finds an offer for broker b among the uses: on a host without a voter
- * yet, or (shared) on any. */
+/* Finds an offer for broker b among the uses: on an agent without a
+ * voter yet, or (shared) on any. */
 static form_use *form_pick(form_use *uses, size_t n_uses, const kmesos_broker *b, int shared)
 {
     for (size_t i = 0; i < n_uses; i++) {
         form_use *u = &uses[i];
-        if ((!shared && host_taken(uses, n_uses, u)) || u->n_ports + 2 > 16)
+        if ((!shared && agent_taken(uses, n_uses, u)) || u->n_ports + 2 > 16)
             continue;
         uint64_t left = kmesos_offer_port_count(u->o) - u->n_ports;
-        if (u->o->cpus - u->cpus + 1e-9 >= b->set.cpus && u->o->mem - u->mem + 1e-9 >= b->set.mem &&
-            left >= 2)
+        if (u->o->cpus - u->cpus + 1e-9 >= b->set.cpus + KMESOS_KAFKA_EXEC_CPUS &&
+            u->o->mem - u->mem + 1e-9 >= b->set.mem + KMESOS_KAFKA_EXEC_MEM && left >= 2)
             return u;
     }
     return NULL;
@@ -117,9 +121,13 @@ static int record_voters(kmesos_kafka *k, const int *ids, form_use *const *picke
     for (size_t i = 0; i < n; i++) {
         v[i].id = ids[i];
         v[i].port = (int)ports[i];
-        if (!(v[i].host = strdup(picked[i]->o->hostname))) {
-            for (size_t j = 0; j < i; j++)
+        v[i].host = strdup(picked[i]->o->hostname);
+        v[i].agent_id = strdup(picked[i]->o->agent_id);
+        if (!v[i].host || !v[i].agent_id) {
+            for (size_t j = 0; j <= i; j++) {
                 free(v[j].host);
+                free(v[j].agent_id);
+            }
             free(v);
             return -1;
         }
@@ -129,7 +137,7 @@ static int record_voters(kmesos_kafka *k, const int *ids, form_use *const *picke
 }
 
 /* Tries to place every initial voter on the offers in the book at once,
- * each on its own host; after KMESOS_KAFKA_SPREAD_WAIT_MS of waiting, two
+ * each on its own agent; after KMESOS_KAFKA_SPREAD_WAIT_MS of waiting, two
  * may share one. 1: formed (voters recorded); 0: not yet (have: how many
  * found offers). */
 static int try_form(kmesos_kafka *k, const kmesos_offer *current, const kmesos_port_cursor *pc,
@@ -153,8 +161,8 @@ static int try_form(kmesos_kafka *k, const kmesos_offer *current, const kmesos_p
         uint64_t p = u ? top_port(u, u->o == current ? pc : NULL) : 0;
         if (!p)
             break;
-        u->cpus += b->set.cpus;
-        u->mem += b->set.mem;
+        u->cpus += b->set.cpus + KMESOS_KAFKA_EXEC_CPUS;
+        u->mem += b->set.mem + KMESOS_KAFKA_EXEC_MEM;
         u->ports[u->n_ports++] = p;
         u->ports[u->n_ports++] = 0; /* room for the client port */
         picked[i] = u;
@@ -220,7 +228,7 @@ static int gate_forming(kmesos_kafka *k, const kmesos_broker *b, const kmesos_of
         !try_form(k, o, pc, waited >= KMESOS_KAFKA_SPREAD_WAIT_MS, &have)) {
         verdict(v, KMESOS_VERDICT_WAIT,
                 "waiting for offers for all %zu controller quorum voters together, on "
-                "distinct hosts for %ds (%zu found)",
+                "distinct agents for %ds (%zu found)",
                 n, KMESOS_KAFKA_SPREAD_WAIT_MS / 1000, have);
         /* the voters' offers arrive one by one: keep this one meanwhile */
         v->hold_s = KMESOS_KAFKA_FORM_HOLD_S;
@@ -235,9 +243,10 @@ void kmesos_kafka_broker_gate(kmesos_kafka *k, const kmesos_broker *b, const kme
     if (!k->n_voters && gate_forming(k, b, o, pc, v))
         return;
     const kmesos_voter *vt = kmesos_kafka_voter(k, b->node.id);
-    if (vt && strcmp(vt->host, o->hostname) != 0) {
-        verdict(v, KMESOS_VERDICT_DECLINE, "broker %d is a controller quorum voter on host %s",
-                b->node.id, vt->host);
+    if (vt && !kmesos_kafka_on_home(k, vt->agent_id, vt->host, o)) {
+        verdict(v, KMESOS_VERDICT_DECLINE,
+                "broker %d is a controller quorum voter on host %s (agent %s)", b->node.id,
+                vt->host, vt->agent_id ? vt->agent_id : "not recorded");
     } else if (vt && !kmesos_port_free(pc, o, (uint64_t)vt->port)) {
         verdict(v, KMESOS_VERDICT_DECLINE, "offer lacks port %d (controller port of voter %d)",
                 vt->port, b->node.id);
