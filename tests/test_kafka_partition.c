@@ -207,6 +207,10 @@ static void test_two_agents_on_one_host_get_a_controller_each(void)
     char *dump = kmesos_state_dump(&d);
     CHECK(dump && strstr(dump, "\"agent_id\": \"agent-b\""));
     free(dump);
+    json_t *bj = kmesos_kafka_broker_json(&w.k, broker(&w, on_b < 0 ? 0 : on_b));
+    CHECK_STR(json_string_value(json_object_get(json_object_get(bj, "controller"), "agent_id")),
+              "agent-b");
+    json_decref(bj);
     /* the voter of agent-b fails: it comes back only to agent-b ... */
     kmesos_task *t = kafka_world_broker_task(&w, on_b < 0 ? 0 : on_b);
     char id[64];

@@ -31,16 +31,18 @@ json_t *kmesos_kafka_broker_json(const kmesos_kafka *k, const kmesos_broker *b)
     const kmesos_voter *v = kmesos_kafka_voter(k, b->node.id);
     return json_pack(
         "{s:i, s:b, s:f, s:f, s:f, s:o, s:s, s:s, s:s, s:s, s:s,"
-        " s:{s:s, s:s, s:o, s:i}, s:{s:s, s:s?}, s:o, s:o, s:s?}",
+        " s:{s:s, s:s, s:o, s:i}, s:{s:s, s:s?, s:s?}, s:o, s:o, s:s?}",
         "id", b->node.id, "active", b->node.active, "cpus", s->cpus, "mem", s->mem, "heap",
         s->heap, "port", s->port ? json_integer(s->port) : json_string("auto"), "options",
         s->options, "jvm_options", s->jvm_options, "constraints", s->constraints, "data_dir",
         dir, "role", v ? "broker,controller" : k->n_voters ? "broker" : "pending quorum",
         "failover", "delay", delay, "max_delay", max_delay, "max_tries",
         s->failover_max_tries ? json_integer(s->failover_max_tries) : json_null(), "failures",
-        b->node.failures, "stickiness", "period", period, "hostname", b->node.host, "task",
-        view_task_json(t, b), "controller",
-        v ? json_pack("{s:s, s:i}", "host", v->host, "port", v->port) : json_null(),
+        b->node.failures, "stickiness", "period", period, "hostname", b->node.host, "agent_id",
+        b->agent_id, "task", view_task_json(t, b), "controller",
+        v ? json_pack("{s:s, s:s?, s:i}", "host", v->host, "agent_id", v->agent_id, "port",
+                      v->port)
+          : json_null(),
         "last_failure", b->node.last_failure);
 }
 
