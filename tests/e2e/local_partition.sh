@@ -14,6 +14,7 @@
 # same executor pid (Mesos >= 1.5 kills no task of a framework that is not
 # partition-aware), then the kept update; the tasks are live again.
 source "$(dirname "$0")/lib/local_lib.sh"
+[ -d "$CAPTURES/agent-loss-checkpointed" ] || { fail "captures in $CAPTURES"; finish; }
 
 lib_start part --agents 1 --allocation-interval 200ms --update-retry-interval 1s \
     --agent-ping-timeout 500ms --max-agent-ping-timeouts 2 || { fail start; finish; }
@@ -85,6 +86,17 @@ reconcile() { # reconcile FW SID TASK [AGENT]
         -H "Mesos-Stream-Id: $2" \
         -d "{\"type\":\"RECONCILE\",\"framework_id\":{\"value\":\"$1\"},\"reconcile\":{\"tasks\":[{\"task_id\":{\"value\":\"$3\"}$agent}]}}"
 }
+# What the real master sent (tests/data/mesos-captures/agent-loss-checkpointed):
+# cap FILE FIELD prints a field of a recorded event (protobuf text format).
+CAP=$CAPTURES/agent-loss-checkpointed
+cap() { sed -n "s/^ *$2: \"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$CAP/$1" | head -n 1; }
+LOST_MSG=$(cap r4_fwPA_records/rec008.txt message)      # health check timed out
+LOST_REASON=$(cap r4_fwPA_records/rec008.txt reason)    # REASON_AGENT_REMOVED
+PA_LOST=$(cap r4_fwPA_records/rec008.txt state)         # TASK_UNREACHABLE
+NP_LOST=$(cap r4_fwNOTPA_records/rec005.txt state)      # TASK_LOST
+REREG_MSG=$(cap r4_fwPA_records/rec012.txt message)     # Unreachable agent re-reregistered
+REREG_REASON=$(cap r4_fwPA_records/rec012.txt reason)   # REASON_AGENT_REREGISTERED
+NP_BACK=$(cap r4_fwNOTPA_records/rec011.txt state)      # TASK_RUNNING
 pids_of() { pgrep -f "^sleep $1\$" | sort | tr '\n' ' '; }
 declare -A SLEEP=([p1]=71.4321 [p2]=72.4321 [n1]=73.4321)
 
@@ -128,9 +140,9 @@ check "PA: p1 TASK_UNREACHABLE" until_true 5 "$PA" "up('p1', 'TASK_UNREACHABLE')
 t1=$(date +%s.%N)
 check "... not before ping timeout x max pings (1 s)" python3 -c "assert $t1 - $t0 >= 0.9, $t1 - $t0"
 check "PA: p1 and p2 unreachable, as recorded (source, reason, message, unreachable_time)" \
-    jtrue "$PA" "all(up(t, 'TASK_UNREACHABLE').get('source') == 'SOURCE_MASTER' and up(t, 'TASK_UNREACHABLE').get('reason') == 'REASON_AGENT_REMOVED' and up(t, 'TASK_UNREACHABLE').get('message') == 'health check timed out' and int(up(t, 'TASK_UNREACHABLE')['unreachable_time']['nanoseconds']) > 0 and 'uuid' not in up(t, 'TASK_UNREACHABLE') and up(t, 'TASK_UNREACHABLE')['agent_id']['value'] == '$A0' for t in ('p1', 'p2'))"
+    jtrue "$PA" "all(up(t, '$PA_LOST').get('source') == 'SOURCE_MASTER' and up(t, '$PA_LOST').get('reason') == '$LOST_REASON' and up(t, '$PA_LOST').get('message') == '$LOST_MSG' and int(up(t, '$PA_LOST')['unreachable_time']['nanoseconds']) > 0 and 'uuid' not in up(t, '$PA_LOST') and up(t, '$PA_LOST')['agent_id']['value'] == '$A0' for t in ('p1', 'p2'))"
 check "not PA: n1 TASK_LOST, REASON_AGENT_REMOVED, health check timed out" \
-    until_true 3 "$NP" "up('n1', 'TASK_LOST', 'REASON_AGENT_REMOVED').get('message') == 'health check timed out' and 'unreachable_time' in up('n1', 'TASK_LOST')"
+    until_true 3 "$NP" "up('n1', '$NP_LOST', '$LOST_REASON').get('message') == '$LOST_MSG' and 'unreachable_time' in up('n1', '$NP_LOST')"
 check "FAILURE for the agent, to both" until_true 3 "$NP" "any(e['type'] == 'FAILURE' and e['failure']['agent_id']['value'] == '$A0' for e in E)"
 check "... PA too" jtrue "$PA" "any(e['type'] == 'FAILURE' and e['failure']['agent_id']['value'] == '$A0' and 'executor_id' not in e['failure'] for e in E)"
 check "not PA: its outstanding offer rescinded" jtrue "$NP" "[e for e in E if e['type'] == 'OFFERS'][-1]['offers']['offers'][0]['id']['value'] in [e['rescind']['offer_id']['value'] for e in E if e['type'] == 'RESCIND']"
@@ -161,11 +173,11 @@ check "no offer for the unreachable agent" test "$(jev "$NP" "len([e for e in E 
 # heal
 check "heal: 200" test "$(post "/local/agents/$A0/heal")" = 200
 check "PA: p1 TASK_RUNNING, REASON_AGENT_REREGISTERED, as recorded" \
-    until_true 5 "$PA" "up('p1', 'TASK_RUNNING', 'REASON_AGENT_REREGISTERED').get('message') == 'Unreachable agent re-reregistered' and up('p1', 'TASK_RUNNING', 'REASON_AGENT_REREGISTERED')['source'] == 'SOURCE_MASTER' and 'uuid' not in up('p1', 'TASK_RUNNING', 'REASON_AGENT_REREGISTERED')"
+    until_true 5 "$PA" "up('p1', 'TASK_RUNNING', '$REREG_REASON').get('message') == '$REREG_MSG' and up('p1', 'TASK_RUNNING', 'REASON_AGENT_REREGISTERED')['source'] == 'SOURCE_MASTER' and 'uuid' not in up('p1', 'TASK_RUNNING', 'REASON_AGENT_REREGISTERED')"
 check "... with its container status (same executor pid)" jtrue "$PA" \
     "up('p1', 'TASK_RUNNING', 'REASON_AGENT_REREGISTERED')['container_status']['executor_pid'] == $XPID and up('p1', 'TASK_RUNNING', 'REASON_AGENT_REREGISTERED')['container_status']['network_infos'][0]['ip_addresses'][0]['ip_address'] == '127.0.0.1'"
 check "not PA: n1 TASK_RUNNING, REASON_AGENT_REREGISTERED (not killed, as Mesos 1.12)" \
-    until_true 5 "$NP" "up('n1', 'TASK_RUNNING', 'REASON_AGENT_REREGISTERED').get('message') == 'Unreachable agent re-reregistered'"
+    until_true 5 "$NP" "up('n1', '$NP_BACK', '$REREG_REASON').get('message') == '$REREG_MSG'"
 check "the kept update of p2 arrives (TASK_FAILED, with a uuid)" until_true 5 "$PA" "'uuid' in up('p2', 'TASK_FAILED')"
 ack_all "$PA" "$PA_FW" "$PA_SID"; ack_all "$NP" "$NP_FW" "$NP_SID"
 sleep 0.5
