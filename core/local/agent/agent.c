@@ -14,9 +14,13 @@
  * (executor_reregistration_timeout, 2 s by default); during it other
  * executor calls answer 503 and no update goes to the master, which
  * hears from the agent again when the window is over, as from a real
- * agent (src/slave/http.cpp, src/slave/slave.cpp). Executors
- * and processes live in aexec.c; /files/read and /files/browse in
- * files.c. */
+ * agent (src/slave/http.cpp, src/slave/slave.cpp). A simulated partition
+ * cuts only the link to the master: executors keep their API, the master's
+ * calls and the agent's updates, messages and executor exits do not pass
+ * (updates wait in the update manager), and the agent reports the tasks it
+ * holds when the master re-registers it (klocal_agent_each_task).
+ * Executors and processes live in aexec.c; /files/read and /files/browse
+ * in files.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

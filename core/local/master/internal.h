@@ -1,7 +1,8 @@
 /* master/internal.h: the simulated master's private structures and the
  * functions its modules offer one another: mbook.c (look-ups, task and
  * executor records), mevent.c (events to frameworks), alloc.c (offers,
- * filters, allocation), life.c (framework and agent life cycles),
+ * filters, allocation), partition.c (agent partitions, unreachable agents,
+ * re-registration), life.c (framework and agent life cycles),
  * mcall.c (the scheduler calls), control.c (fault-injection endpoints),
  * mstate.c (state JSON) and master.c (the HTTP face). */
 #ifndef KLOCAL_MASTER_INT_H

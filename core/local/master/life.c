@@ -10,12 +10,14 @@
  * like another agent) and report back through klocal_agent_events:
  * updates are recorded and forwarded as UPDATE, executor messages as
  * MESSAGE, executor exits as FAILURE. A removed agent ("agent loss")
- * stops at once; after --agent-removal-delay its live tasks become
- * TASK_LOST (TASK_UNREACHABLE for partition-aware frameworks) and every
- * framework gets a FAILURE, as a real master reports a lost agent. A
- * restarting agent only stops being offered until it re-registers. The
- * module sits above the book (mbook.c), the events (mevent.c) and the
- * allocator (alloc.c), and below the calls (mcall.c), the control
+ * stops at once; after --agent-removal-delay it is marked unreachable
+ * (partition.c: its live tasks become TASK_LOST, TASK_UNREACHABLE for
+ * partition-aware frameworks, and every framework gets a FAILURE), as a
+ * real master reports a lost agent. A restarting agent only stops being
+ * offered until it re-registers; a partitioned one is not told of a
+ * framework's removal until it is back. The module sits above the book
+ * (mbook.c), the events (mevent.c), the allocator (alloc.c) and the
+ * partitions (partition.c), and below the calls (mcall.c), the control
  * endpoints (control.c) and the HTTP face (master.c). */
 #include <stdio.h>
 #include <stdlib.h>
