@@ -198,11 +198,27 @@ reconcile "$PA_FW" "$PA_SID" ghost "$A0"
 check "RECONCILE of an unknown task on a registered agent: TASK_GONE, unknown to the agent" \
     until_true 3 "$PA" "up('ghost', 'TASK_GONE').get('message') == 'Reconciliation: Task is unknown to the agent' and up('ghost', 'TASK_GONE')['agent_id']['value'] == '$A0'"
 
-# KILL now reaches the agent again
+# a framework removed while its agent is away is shut down there when the
+# agent re-registers (ShutdownFrameworkMessage in __reregisterSlave)
+check "partition again: 200" test "$(post /local/agents/0/partition)" = 200
+check "p1 unreachable again" until_true 5 "$PA" "len([s for s in U if s['task_id']['value'] == 'p1' and s['state'] == '$PA_LOST' and s.get('reason') == '$LOST_REASON']) == 2"
+check "restart of a partitioned agent: 409" test "$(post /local/agents/0/restart)" = 409
+check "TEARDOWN of the other framework: 202" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/scheduler" -H 'Content-Type: application/json' -H "Mesos-Stream-Id: $NP_SID" -d "{\"type\":\"TEARDOWN\",\"framework_id\":{\"value\":\"$NP_FW\"}}")" = 202
+sleep 0.5
+check "... its task still runs on the unreachable agent" test "$(pids_of "${SLEEP[n1]}")" = "$N1"
+check "heal again: 200" test "$(post /local/agents/0/heal)" = 200
+check "p1 back again" until_true 5 "$PA" "len([s for s in U if s['task_id']['value'] == 'p1' and s.get('reason') == '$REREG_REASON']) == 2"
+check "the removed framework's task is killed on the agent" bash -c "for i in \$(seq 50); do [ -z \"\$(pgrep -f '^sleep ${SLEEP[n1]}\$')\" ] && exit 0; sleep 0.1; done; exit 1"
+check "p1 still runs" test "$(pids_of "${SLEEP[p1]}")" = "$P1"
+
+# KILL reaches the agent again
 curl -s -o /dev/null -X POST "$base/api/v1/scheduler" -H 'Content-Type: application/json' \
-    -H "Mesos-Stream-Id: $NP_SID" \
-    -d "{\"type\":\"KILL\",\"framework_id\":{\"value\":\"$NP_FW\"},\"kill\":{\"task_id\":{\"value\":\"n1\"}}}"
-check "KILL after the heal: n1 TASK_KILLED" until_acked 8 "$NP" "$NP_FW" "$NP_SID" "up('n1', 'TASK_KILLED')"
+    -H "Mesos-Stream-Id: $PA_SID" \
+    -d "{\"type\":\"KILL\",\"framework_id\":{\"value\":\"$PA_FW\"},\"kill\":{\"task_id\":{\"value\":\"p1\"}}}"
+check "KILL after the heal: p1 TASK_KILLED" until_acked 8 "$PA" "$PA_FW" "$PA_SID" "up('p1', 'TASK_KILLED')"
+check "/master/state: used resources all given back" python3 -c "
+import json,urllib.request as u; s=json.load(u.urlopen('$base/master/state'))
+assert abs(s['slaves'][0]['used_resources']['cpus']) < 1e-6, s['slaves'][0]['used_resources']"
 
 kill -TERM "$LOCAL_PID"; wait "$LOCAL_PID"
 check "SIGTERM: exit 0" test $? -eq 0

@@ -476,10 +476,11 @@ void klocal_agent_framework_resubscribed(klocal_agent *a, const char *fw_id)
 
 int klocal_agent_partition(klocal_agent *a, int on, char *err, size_t errlen)
 {
-    if (a->stopped || (on && a->down) || a->partitioned == !!on) {
+    int restarting = on && (a->down || a->recovering);
+    if (a->stopped || restarting || a->partitioned == !!on) {
         snprintf(err, errlen, "Agent is %s",
                  a->stopped ? "removed"
-                 : on && a->down ? "down (restarting)"
+                 : restarting ? "restarting"
                  : on ? "already partitioned" : "not partitioned");
         return -1;
     }

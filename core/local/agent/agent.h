@@ -117,8 +117,8 @@ void klocal_agent_framework_resubscribed(klocal_agent *a, const char *fw_id);
  * acknowledgements, SHUTDOWNs and MESSAGEs are dropped. Healing resends
  * nothing by itself: the master re-registers the agent first, then asks
  * for the pending updates (klocal_agent_framework_resubscribed(a, NULL)).
- * 0, or -1 with a reason in err (removed, restarting, already in that
- * state). */
+ * 0, or -1 with a reason in err (removed, restarting or in its recovery
+ * window, already in that state); a partitioned agent cannot restart. */
 int klocal_agent_partition(klocal_agent *a, int on, char *err, size_t errlen);
 int klocal_agent_partitioned(const klocal_agent *a);
 
