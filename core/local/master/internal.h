@@ -214,7 +214,7 @@ void klocal_partition_mark_unreachable(klocal_master *m, klocal_magent *ma, cons
  * frameworks removed meanwhile are shut down on it. */
 void klocal_partition_reregister(klocal_master *m, klocal_magent *ma, const char *message);
 /* Ends ma's partition without a heal (removal, master stop). */
-void klocal_partition_forget(klocal_master *m, klocal_magent *ma);
+void klocal_partition_forget(klocal_magent *ma);
 
 /* life.c: framework and agent life cycles. */
 /* Creates and registers one more agent (index = current count), from the

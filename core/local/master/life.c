@@ -183,7 +183,7 @@ void klocal_life_end_removals(klocal_master *m)
     while (m->removals)
         life_removal_end(m->removals);
     for (size_t i = 0; i < m->nagents; i++)
-        klocal_partition_forget(m, m->agents[i]);
+        klocal_partition_forget(m->agents[i]);
 }
 
 static void life_removal_fire(uv_timer_t *t)
@@ -214,7 +214,7 @@ void klocal_life_remove_agent(klocal_master *m, klocal_magent *ma)
     if (ma->removed)
         return;
     ma->removed = 1;
-    klocal_partition_forget(m, ma);
+    klocal_partition_forget(ma);
     KLOG_INFO("master", "removing agent %s", klocal_agent_id(ma->agent));
     klocal_alloc_remove_offers(m, NULL, ma, 1);
     klocal_agent_stop(ma->agent);

@@ -270,9 +270,8 @@ int klocal_partition_heal(klocal_master *m, klocal_magent *ma, char *err, size_t
     return 0;
 }
 
-void klocal_partition_forget(klocal_master *m, klocal_magent *ma)
+void klocal_partition_forget(klocal_magent *ma)
 {
-    (void)m;
     partition_watch_end(ma);
     ma->partitioned = 0;
 }
