@@ -5,7 +5,9 @@
  * TASK_LOST with REASON_INVALID_OFFERS (the offers that were valid go
  * back); otherwise each LAUNCH task is checked (duplicate id, command or
  * executor, resources) and handed to its agent, and what the tasks did not
- * use goes back with a refuse filter. Master-made updates carry no uuid. */
+ * use goes back with a refuse filter. RECONCILE and KILL of a task the
+ * master does not know answer as Master::reconcile does, by what the
+ * master knows of the agent named. Master-made updates carry no uuid. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +197,33 @@ static void mcall_decline(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Decli
     }
 }
 
+/* Master::reconcile for a task the master does not know (explicit
+ * RECONCILE, or KILL of an unknown task): on a registered agent TASK_GONE
+ * "Task is unknown to the agent", on an unreachable one TASK_UNREACHABLE
+ * "Task is unreachable" with its unreachable_time, else (no or an unknown
+ * agent id, echoed when given) TASK_UNKNOWN "Task is unknown"; TASK_LOST
+ * instead of each for a framework that is not PARTITION_AWARE. */
+static void mcall_unknown_task(klocal_fw *fw, const char *task_id, const char *agent_id)
+{
+    klocal_magent *ma = agent_id ? klocal_mbook_agent(fw->m, agent_id) : NULL;
+    if (ma && strcmp(klocal_agent_id(ma->agent), agent_id) != 0)
+        ma = NULL; /* an index is no agent id */
+    int aware = !ma ? MESOS__V1__TASK_STATE__TASK_UNKNOWN
+                : ma->unreachable ? MESOS__V1__TASK_STATE__TASK_UNREACHABLE
+                                  : MESOS__V1__TASK_STATE__TASK_GONE;
+    const char *msg = !ma ? "Reconciliation: Task is unknown"
+                      : ma->unreachable ? "Reconciliation: Task is unreachable"
+                                        : "Reconciliation: Task is unknown to the agent";
+    Mesos__V1__TaskStatus *st = klocal_mevent_new_status(
+        task_id, agent_id, klocal_mbook_lost_state(fw, aware),
+        MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION, msg);
+    if (ma && ma->unreachable) {
+        st->unreachable_time = klocal_util_pb_new(&mesos__v1__time_info__descriptor);
+        st->unreachable_time->nanoseconds = ma->unreachable_ns;
+    }
+    klocal_mevent_update(fw, st);
+}
+
 static void mcall_kill(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Kill *k)
 {
     klocal_mtask *t = klocal_mbook_task(fw, k->task_id->value);
@@ -206,16 +235,7 @@ static void mcall_kill(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Kill *k)
             klocal_agent_kill_task(t->agent->agent, fw->id, t->id, grace);
         return;
     }
-    klocal_magent *ma = k->agent_id ? klocal_mbook_live_agent(fw->m, k->agent_id->value) : NULL;
-    int state = klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNKNOWN);
-    if (ma)
-        klocal_mevent_status(fw, k->task_id->value, klocal_agent_id(ma->agent), state,
-                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                             "Reconciliation: Task is unknown to the agent");
-    else
-        klocal_mevent_status(fw, k->task_id->value, NULL, state,
-                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                             "Reconciliation: Task is unknown");
+    mcall_unknown_task(fw, k->task_id->value, k->agent_id ? k->agent_id->value : NULL);
 }
 
 static void mcall_acknowledge(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Acknowledge *a)
@@ -259,15 +279,13 @@ static void mcall_reconcile(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Rec
             mcall_send_latest(fw, t);
         return;
     }
-    int unknown = klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNKNOWN);
     for (size_t i = 0; i < r->n_tasks; i++) {
-        klocal_mtask *t = klocal_mbook_task(fw, r->tasks[i]->task_id->value);
+        const Mesos__V1__Scheduler__Call__Reconcile__Task *rt = r->tasks[i];
+        klocal_mtask *t = klocal_mbook_task(fw, rt->task_id->value);
         if (t)
             mcall_send_latest(fw, t);
         else
-            klocal_mevent_status(fw, r->tasks[i]->task_id->value, NULL, unknown,
-                                 MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                                 "Reconciliation: Task is unknown");
+            mcall_unknown_task(fw, rt->task_id->value, rt->agent_id ? rt->agent_id->value : NULL);
     }
 }
 
