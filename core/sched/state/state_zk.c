@@ -185,11 +185,20 @@ static void load_over(kmesos_state_zk *z, int rc, const char *why)
     snprintf(z->load_err, sizeof z->load_err, "%s", why ? why : "");
 }
 
+static int is_connection_error(int rc);
+
+static void on_load_retry(uv_timer_t *t) { ask_load(t->data); }
+
 static void on_loaded(void *arg, int rc, const char *data, int len, int version)
 {
     (void)len;
     kmesos_state_zk *z = arg;
     char why[256];
+    if (is_connection_error(rc) && !z->load_done) {
+        z->load_asked = 0; /* asked again when connected, until the deadline */
+        uv_timer_start(&z->retry, on_load_retry, 200, 0);
+        return;
+    }
     if (rc == KMESOS_ZKC_NONODE) {
         z->version = -1;
         load_over(z, 1, NULL);
@@ -207,7 +216,7 @@ static void on_loaded(void *arg, int rc, const char *data, int len, int version)
 
 static void ask_load(kmesos_state_zk *z)
 {
-    if (!z->loading || z->load_asked || z->load_done)
+    if (!z->loading || z->load_asked || z->load_done || !z->connected)
         return;
     int rc = kmesos_zkc_get(z->zk, z->path, NULL, NULL, on_loaded, z);
     z->load_asked = rc == KMESOS_ZKC_OK;
@@ -242,6 +251,7 @@ int kmesos_state_zk_load(kmesos_state_zk *z, int timeout_ms, char **text, char *
     while (!z->load_done)
         uv_run(z->loop, UV_RUN_ONCE);
     uv_timer_stop(&z->grace);
+    uv_timer_stop(&z->retry);
     z->loading = 0;
     if (z->load_rc < 0 && !z->connected)
         snprintf(err, errlen, "%s (no session within %d ms: is ZooKeeper running there?)",
