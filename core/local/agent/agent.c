@@ -458,3 +458,11 @@ void klocal_agent_framework_resubscribed(klocal_agent *a, const char *fw_id)
 {
     klocal_updates_resend(a->updates, fw_id);
 }
+
+void klocal_agent_each_task(const klocal_agent *a, klocal_agent_task_cb cb, void *arg)
+{
+    for (const klocal_aexec *e = a->execs; e; e = e->next)
+        for (const klocal_atask *t = e->tasks; t; t = t->next)
+            if (!kmesos_task_state_is_terminal(t->state))
+                cb(arg, e->fw_info, e->info, t->info, t->state);
+}

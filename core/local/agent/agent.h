@@ -108,4 +108,13 @@ void klocal_agent_message(klocal_agent *a, const char *fw_id, const char *exec_i
 /* The framework (re)subscribed: resend its pending updates now. */
 void klocal_agent_framework_resubscribed(klocal_agent *a, const char *fw_id);
 
+/* One live task, as an agent reports it when it re-registers with a master
+ * that does not know it (ReregisterSlaveMessage): its framework, its
+ * executor (NULL: a command task), the task and its latest state. */
+typedef void (*klocal_agent_task_cb)(void *arg, const Mesos__V1__FrameworkInfo *fw,
+                                     const Mesos__V1__ExecutorInfo *exec,
+                                     const Mesos__V1__TaskInfo *task, int state);
+/* Calls cb for every non-terminal task; cb must not change the agent. */
+void klocal_agent_each_task(const klocal_agent *a, klocal_agent_task_cb cb, void *arg);
+
 #endif

@@ -12,6 +12,12 @@
  *   POST /local/stream/close[?framework=ID] cut scheduler streams (TCP)
  *   POST /local/heartbeats/stall?seconds=N  no HEARTBEAT for N seconds
  *   POST /local/redirect?to=HOST:PORT       act as non-leader ('' = lead)
+ *   POST /local/master/restart?down=DUR&reregister=DUR
+ *        kill -9 and restart of the master with an in-memory registry
+ *        (see mrestart.c): answered first, then the port is closed for
+ *        down (default 1s; these endpoints too), then the master is back
+ *        under a new id and the agents re-register reregister (default 5s)
+ *        after that
  * Answers are JSON ({"ok":true,...}) or a text error with 400/404/405. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +155,19 @@ static void control_stall(klocal_master *m, kmesos_httpd_req *req)
     control_ok(req, json_pack("{s:f}", "seconds", secs));
 }
 
+static void control_master_restart(klocal_master *m, kmesos_httpd_req *req)
+{
+    double down, reregister;
+    if (control_duration(req, "down", 1.0, &down) != 0 ||
+        control_duration(req, "reregister", 5.0, &reregister) != 0)
+        return;
+    KLOG_INFO("control", "master restart: down %gs, agents re-register %gs later", down,
+              reregister);
+    json_t *j = json_pack("{s:s, s:f, s:f}", "id", m->id, "down", down, "reregister", reregister);
+    klocal_mrestart_start(m, down, reregister);
+    control_ok(req, j);
+}
+
 static void control_redirect(klocal_master *m, kmesos_httpd_req *req)
 {
     const char *to = kmesos_httpd_query(req, "to");
@@ -181,6 +200,8 @@ int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req)
         control_stream_close(m, req);
     else if (strcmp(path, "heartbeats/stall") == 0)
         control_stall(m, req);
+    else if (strcmp(path, "master/restart") == 0)
+        control_master_restart(m, req);
     else if (strcmp(path, "redirect") == 0)
         control_redirect(m, req);
     else

@@ -26,6 +26,9 @@ typedef struct klocal_magent {
      * POST /local/agents/add?like=ID can make another one like it */
     const char *hostname, *resources, *attributes;
     size_t alt_index;
+    /* the master restarted and has not heard from it yet (mrestart.c):
+     * not offered, not listed, its updates and calls dropped */
+    int unknown;
 } klocal_magent;
 
 typedef struct klocal_mtask {
@@ -111,6 +114,8 @@ struct klocal_master {
     size_t alloc_rr;          /* round-robin start among frameworks */
     struct life_removal *removals; /* pending agent-loss reports */
     int stopped;
+    kmesos_httpd_config http_cfg;  /* how to listen again after a restart */
+    struct klocal_mrestart *restart; /* a restart under way (mrestart.c) */
 };
 
 /* The modules of the master, from the bottom up: each calls only those
@@ -215,6 +220,15 @@ void klocal_life_fw_free(klocal_fw *fw);
 void klocal_mcall_handle(klocal_fw *fw, const Mesos__V1__Scheduler__Call *c);
 /* Validation as Mesos' validation::scheduler::call::validate; NULL: ok. */
 const char *klocal_mcall_validate(const Mesos__V1__Scheduler__Call *c);
+
+/* mrestart.c: the master's own death and restart with an in-memory
+ * registry. Starts one (the master dies after about 100 ms, so that the
+ * control request is answered first). */
+void klocal_mrestart_start(klocal_master *m, double down, double reregister);
+/* 1 while the master is dead (its port closed). */
+int klocal_mrestart_down(const klocal_master *m);
+/* Master stopping: a restart under way is abandoned. */
+void klocal_mrestart_end(klocal_master *m);
 
 /* control.c: 1 when the URL was a control endpoint (answered). */
 int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req);

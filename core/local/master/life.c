@@ -27,13 +27,21 @@
 
 /* --------------------------------------------------- agent reporting */
 
+/* 1 when the master does not know agent a (restarted, mrestart.c). */
+static int life_agent_unknown(const klocal_master *m, const klocal_agent *a)
+{
+    for (size_t i = 0; i < m->nagents; i++)
+        if (m->agents[i]->agent == a)
+            return m->agents[i]->unknown;
+    return 0;
+}
+
 static void life_on_update(void *arg, klocal_agent *a, const char *fw_id,
                            const Mesos__V1__TaskStatus *st)
 {
     klocal_fw *fw = klocal_mbook_fw(arg, fw_id);
-    (void)a;
-    if (!fw)
-        return;
+    if (!fw || life_agent_unknown(arg, a))
+        return; /* the agent resends it later */
     klocal_mtask *t = klocal_mbook_task(fw, st->task_id->value);
     if (t)
         klocal_mbook_record(t, st);
@@ -315,7 +323,7 @@ void klocal_life_fw_subscribed(klocal_fw *fw, kmesos_httpd_stream *s, kmesos_con
     uint64_t hb = (uint64_t)(m->cfg->heartbeat_interval * 1000.0);
     uv_timer_start(&fw->heartbeat, life_on_heartbeat, hb, hb);
     for (size_t i = 0; i < m->nagents; i++)
-        if (!m->agents[i]->removed)
+        if (!m->agents[i]->removed && !m->agents[i]->unknown)
             klocal_agent_framework_resubscribed(m->agents[i]->agent, fw->id);
     klocal_alloc_run(m);
 }
@@ -362,7 +370,7 @@ void klocal_life_remove_fw(klocal_fw *fw)
     uv_timer_stop(&fw->failover);
     klocal_alloc_remove_offers(m, fw, NULL, 0);
     for (size_t i = 0; i < m->nagents; i++)
-        if (!m->agents[i]->removed)
+        if (!m->agents[i]->removed && !m->agents[i]->unknown)
             klocal_agent_shutdown_framework(m->agents[i]->agent, fw->id);
     while (fw->tasks) {
         klocal_mtask *t = fw->tasks;

@@ -236,15 +236,16 @@ klocal_master *klocal_master_start(uv_loop_t *loop, const klocal_config *cfg, ch
     m->redirect_to = cfg->redirect_to ? klocal_util_xstrdup(cfg->redirect_to) : NULL;
     m->work_dir = cfg->work_dir ? klocal_util_xstrdup(cfg->work_dir)
                                 : klocal_util_xasprintf("/tmp/kmesos-local-%d", (int)getpid());
-    kmesos_httpd_config hc = {.ip = cfg->ip, .port = cfg->port, .max_body = 16u << 20,
-                              .on_request = master_on_request, .arg = m};
-    if (kmesos_httpd_start(loop, &hc, &m->http, err, errlen) != 0) {
+    m->http_cfg = (kmesos_httpd_config){.ip = cfg->ip, .port = cfg->port, .max_body = 16u << 20,
+                                        .on_request = master_on_request, .arg = m};
+    if (kmesos_httpd_start(loop, &m->http_cfg, &m->http, err, errlen) != 0) {
         free(m->redirect_to);
         free(m->work_dir);
         free(m);
         return NULL;
     }
     m->port = kmesos_httpd_port(m->http);
+    m->http_cfg.port = m->port; /* a restart listens on the same port */
     m->pid = klocal_util_xasprintf("master@%s:%d", m->ip, m->port);
     uv_timer_init(loop, &m->alloc_timer);
     m->alloc_timer.data = m;
@@ -271,6 +272,7 @@ void klocal_master_stop(klocal_master *m)
         return;
     m->stopped = 1;
     klocal_alloc_stop(m);
+    klocal_mrestart_end(m);
     klocal_life_end_removals(m);
     while (m->fws)
         klocal_life_remove_fw(m->fws);

@@ -48,7 +48,7 @@ klocal_magent *klocal_mbook_agent(klocal_master *m, const char *key)
 klocal_magent *klocal_mbook_live_agent(klocal_master *m, const char *key)
 {
     klocal_magent *ma = klocal_mbook_agent(m, key);
-    return ma && !ma->removed ? ma : NULL;
+    return ma && !ma->removed && !ma->unknown ? ma : NULL;
 }
 
 klocal_mtask *klocal_mbook_task(klocal_fw *fw, const char *task_id)

@@ -252,6 +252,28 @@ static void mcall_send_latest(klocal_fw *fw, klocal_mtask *t)
     klocal_mevent_update(fw, st);
 }
 
+/* Master::_reconcileTasks for a task the master does not know: on a
+ * registered agent it is gone (TASK_GONE), otherwise unknown (TASK_UNKNOWN,
+ * with the agent id the call gave, e.g. after a master restart before the
+ * agent re-registered); TASK_LOST for a framework that is not
+ * PARTITION_AWARE. */
+static void mcall_reconcile_unknown(klocal_fw *fw,
+                                    const Mesos__V1__Scheduler__Call__Reconcile__Task *rt)
+{
+    const char *agent_id = rt->agent_id ? rt->agent_id->value : NULL;
+    klocal_magent *ma = agent_id ? klocal_mbook_live_agent(fw->m, agent_id) : NULL;
+    if (ma)
+        klocal_mevent_status(fw, rt->task_id->value, agent_id,
+                             klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_GONE),
+                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
+                             "Reconciliation: Task is unknown to the agent");
+    else
+        klocal_mevent_status(fw, rt->task_id->value, agent_id,
+                             klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNKNOWN),
+                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
+                             "Reconciliation: Task is unknown");
+}
+
 static void mcall_reconcile(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Reconcile *r)
 {
     if (!r->n_tasks) {
@@ -259,15 +281,12 @@ static void mcall_reconcile(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Rec
             mcall_send_latest(fw, t);
         return;
     }
-    int unknown = klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNKNOWN);
     for (size_t i = 0; i < r->n_tasks; i++) {
         klocal_mtask *t = klocal_mbook_task(fw, r->tasks[i]->task_id->value);
         if (t)
             mcall_send_latest(fw, t);
         else
-            klocal_mevent_status(fw, r->tasks[i]->task_id->value, NULL, unknown,
-                                 MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                                 "Reconciliation: Task is unknown");
+            mcall_reconcile_unknown(fw, r->tasks[i]);
     }
 }
 

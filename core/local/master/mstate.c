@@ -79,12 +79,14 @@ static json_t *mstate_agent(const klocal_magent *ma)
 json_t *klocal_mstate_json(const klocal_master *m)
 {
     json_t *agents = json_array(), *fws = json_array(), *gone = json_array();
-    size_t active = 0;
-    for (size_t i = 0; i < m->nagents; i++)
-        if (!m->agents[i]->removed) {
+    size_t active = 0, removed = 0;
+    for (size_t i = 0; i < m->nagents; i++) {
+        removed += m->agents[i]->removed != 0;
+        if (!m->agents[i]->removed && !m->agents[i]->unknown) { /* unknown: not re-registered */
             active++;
             json_array_append_new(agents, mstate_agent(m->agents[i]));
         }
+    }
     for (const klocal_fw *fw = m->fws; fw; fw = fw->next)
         json_array_append_new(fws, mstate_framework(m, fw));
     for (const klocal_fw *fw = m->gone_fws; fw; fw = fw->next)
@@ -100,7 +102,7 @@ json_t *klocal_mstate_json(const klocal_master *m)
         "s:o, s:[], s:[], s:[]}",
         "version", "1.12.0", "id", m->id, "pid", m->pid, "hostname", m->hostname,
         "start_time", m->start_time, "elected_time", m->start_time,
-        "activated_slaves", (double)active, "deactivated_slaves", (double)(m->nagents - active),
+        "activated_slaves", (double)active, "deactivated_slaves", (double)removed,
         "leader", leader, "leader_info", "id", m->id, "pid", m->pid, "port", m->port,
         "hostname", m->hostname, "flags", flags, "slaves", agents, "frameworks", fws,
         "completed_frameworks", gone, "recovered_slaves", "orphan_tasks",
