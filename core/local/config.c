@@ -91,6 +91,19 @@ static const char config_control_help[] =
 "  POST /local/stream/close[?framework=ID]  cut scheduler streams (TCP close)\n"
 "  POST /local/heartbeats/stall?seconds=N   send no HEARTBEAT for N seconds\n"
 "  POST /local/redirect?to=HOST:PORT        act as non-leader (to= empty: leader)\n"
+"  POST /local/master/restart[?down=DUR&reregister=DUR]\n"
+"                               kill -9 and restart of the master with an\n"
+"                               in-memory registry: ~100 ms after the answer\n"
+"                               the port closes (streams end with EOF, no\n"
+"                               event; /local too) for down (default 1s);\n"
+"                               offers, frameworks, agents and tasks are\n"
+"                               forgotten, processes keep running. Back under\n"
+"                               a new master id: re-SUBSCRIBE with an id is\n"
+"                               answered at once, tasks are unknown\n"
+"                               (reconciliation: TASK_LOST, or TASK_UNKNOWN)\n"
+"                               and agents unoffered until they re-register,\n"
+"                               reregister (default 5s) after the master is\n"
+"                               back: TASK_<state> REASON_AGENT_REREGISTERED\n"
 "Exit status: 0 after SIGINT/SIGTERM, 1 on start-up failure, 2 on bad flags.\n";
 
 void klocal_config_usage(FILE *f, const char *prog)
