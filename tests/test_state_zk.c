@@ -6,12 +6,7 @@
  * while the store keeps going, a scheduler state round trip, and a
  * corrupt znode refused and left untouched. The server part is skipped
  * with a message when the zookeeper package is not installed. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -21,8 +16,7 @@
 #include "sched/workload.h"
 #include "fake_io.h"
 #include "testlib.h"
-
-#define ZK_JAR "/usr/share/java/zookeeper.jar"
+#include "zk_server.h"
 
 static void test_parse(void)
 {
@@ -57,23 +51,12 @@ static void test_parse(void)
     }
 }
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    getsockname(fd, (struct sockaddr *)&a, &len);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 static void test_unreachable_is_bounded(void)
 {
     uv_loop_t loop;
     uv_loop_init(&loop);
     char url[128], err[512], *text = NULL;
-    snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/x", free_port());
+    snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/x", zk_server_free_port());
     kmesos_state_zk *z = kmesos_state_zk_new(&loop, url, err, sizeof err);
     CHECK(z != NULL);
     time_t t0 = time(NULL);
@@ -88,63 +71,7 @@ static void test_unreachable_is_bounded(void)
 
 /* ---- a real server ------------------------------------------------------------------ */
 
-static pid_t zk_pid;
-static int zk_port;
-static char zk_dir[] = "/tmp/kmesos-zk-XXXXXX";
-
-static int zk_ruok(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)zk_port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    char buf[8] = {0};
-    int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0 && write(fd, "ruok", 4) == 4 &&
-             read(fd, buf, 4) == 4 && memcmp(buf, "imok", 4) == 0;
-    close(fd);
-    return ok;
-}
-
-static int zk_start(void)
-{
-    if (access(ZK_JAR, R_OK) != 0 || !mkdtemp(zk_dir))
-        return -1;
-    zk_port = free_port();
-    char cfg[256];
-    snprintf(cfg, sizeof cfg, "%s/zoo.cfg", zk_dir);
-    FILE *f = fopen(cfg, "w");
-    if (!f)
-        return -1;
-    fprintf(f, "tickTime=500\ndataDir=%s\nclientPort=%d\nclientPortAddress=127.0.0.1\n"
-               "admin.enableServer=false\n4lw.commands.whitelist=ruok\n",
-            zk_dir, zk_port);
-    fclose(f);
-    zk_pid = fork();
-    if (zk_pid == 0) {
-        freopen("/dev/null", "w", stdout);
-        freopen("/dev/null", "w", stderr);
-        execlp("java", "java", "-Xmx256m", "-cp", ZK_JAR,
-               "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 300 && zk_pid > 0; i++) {
-        if (zk_ruok())
-            return 0;
-        usleep(100 * 1000);
-    }
-    return -1;
-}
-
-static void zk_stop(void)
-{
-    if (zk_pid > 0) {
-        kill(zk_pid, SIGKILL);
-        waitpid(zk_pid, NULL, 0);
-    }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", zk_dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", zk_dir);
-}
+static zk_server zk;
 
 static void on_wake(uv_timer_t *t) { (void)t; }
 
@@ -183,7 +110,7 @@ static void test_writes_coalesce_and_conflicts_are_survived(void)
     uv_loop_t loop;
     uv_loop_init(&loop);
     char url[128], err[512], *text = NULL;
-    snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/deep/doc", zk_port);
+    snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/deep/doc", zk.port);
     kmesos_state_zk *a = kmesos_state_zk_new(&loop, url, err, sizeof err);
     CHECK_INT(kmesos_state_zk_load(a, 5000, &text, err, sizeof err), 1); /* fresh */
     kmesos_state_zk_save(a, strdup("doc1"));
@@ -243,7 +170,7 @@ static void test_scheduler_state_round_trip_and_corrupt_znode(void)
     uv_loop_t loop;
     uv_loop_init(&loop);
     char url[128], err[1024];
-    snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/sched", zk_port);
+    snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/sched", zk.port);
     kmesos_scheduler a, b;
     kmesos_state_doc da;
     make_sched(&a);
@@ -291,13 +218,13 @@ int main(void)
 {
     RUN_TEST(test_parse);
     RUN_TEST(test_unreachable_is_bounded);
-    if (zk_start() != 0) {
+    if (zk_server_start(&zk) != 0) {
         printf("# SKIP server tests: no ZooKeeper server could be started (%s; "
-               "scripts/install-deps.sh installs the zookeeper package)\n", ZK_JAR);
+               "scripts/install-deps.sh installs the zookeeper package)\n", ZK_SERVER_JAR);
     } else {
         RUN_TEST(test_writes_coalesce_and_conflicts_are_survived);
         RUN_TEST(test_scheduler_state_round_trip_and_corrupt_znode);
     }
-    zk_stop();
+    zk_server_stop(&zk);
     return testlib_finish();
 }

@@ -20,6 +20,7 @@
 #include <zookeeper/zookeeper.h>
 
 #include "codec/log.h"
+#include "codec/zkurl.h"
 
 #define MOD "state-zk"
 #define SESSION_TIMEOUT_MS 10000
@@ -64,24 +65,43 @@ struct kmesos_state_zk {
 
 /* ---- URL ----------------------------------------------------------------- */
 
-static int check_path(const char *url, const char *path, char *err, size_t errlen)
+/* zk://[user:pass@]hosts/path through the shared parser; credentials are
+ * refused (this store does not authenticate). */
+static int parse_full(const char *url, char **hosts, char **path, char *err, size_t errlen)
 {
-    size_t n = strlen(path);
-    if (path[0] != '/' || n < 2 || path[n - 1] == '/' || strstr(path, "//") ||
-        strstr(path, "/./") || strstr(path, "/../")) {
-        snprintf(err, errlen, "--state %s: '%s' is not a znode path like /kafka-mesos/state", url,
-                 path);
+    kmesos_zkurl u;
+    char why[512];
+    if (kmesos_zkurl_parse(url, &u, why, sizeof why) != 0) {
+        snprintf(err, errlen, "--state: %s", why);
         return -1;
     }
+    if (u.user) {
+        snprintf(err, errlen, "--state: ZooKeeper credentials are not supported for the state");
+        kmesos_zkurl_free(&u);
+        return -1;
+    }
+    *hosts = u.hosts;
+    *path = u.path;
+    u.hosts = u.path = NULL;
+    kmesos_zkurl_free(&u);
     return 0;
 }
 
-static int check_hosts(const char *url, const char *hosts, char *err, size_t errlen)
+/* zk:/path: the servers come from $KMESOS_ZK or the default. */
+static int parse_bare(const char *url, char **hosts, char **path, char *err, size_t errlen)
 {
-    if (!*hosts || strstr(hosts, ",,") || hosts[0] == ',' || hosts[strlen(hosts) - 1] == ',' ||
-        strpbrk(hosts, " \t@")) {
-        snprintf(err, errlen, "--state %s: bad server list '%s' (want host:port[,host:port])",
-                 url, hosts);
+    const char *env = getenv("KMESOS_ZK");
+    char why[512];
+    *hosts = strdup(env && *env ? env : KMESOS_STATE_ZK_DEFAULT);
+    *path = strdup(url + 3);
+    if (!*hosts || !*path)
+        snprintf(why, sizeof why, "out of memory");
+    if (!*hosts || !*path || kmesos_zkurl_check_hosts(*hosts, why, sizeof why) != 0 ||
+        kmesos_zkurl_check_path(*path, why, sizeof why) != 0) {
+        snprintf(err, errlen, "--state %s: %s", url, why);
+        free(*hosts);
+        free(*path);
+        *hosts = *path = NULL;
         return -1;
     }
     return 0;
@@ -94,30 +114,8 @@ int kmesos_state_zk_parse(const char *url, char **hosts, char **path, char *err,
         snprintf(err, errlen, "--state %s: not a zk: URL", url);
         return -1;
     }
-    const char *rest = url + 3, *p = rest;
-    const char *env = getenv("KMESOS_ZK");
-    if (strncmp(rest, "//", 2) == 0) {
-        const char *slash = strchr(rest + 2, '/');
-        if (!slash) {
-            snprintf(err, errlen, "--state %s: no znode path (zk://host:port/path)", url);
-            return -1;
-        }
-        *hosts = strndup(rest + 2, (size_t)(slash - rest - 2));
-        p = slash;
-    } else {
-        *hosts = strdup(env && *env ? env : KMESOS_STATE_ZK_DEFAULT);
-    }
-    *path = strdup(p);
-    if (!*hosts || !*path || check_hosts(url, *hosts, err, errlen) != 0 ||
-        check_path(url, *path, err, errlen) != 0) {
-        if (!*hosts || !*path)
-            snprintf(err, errlen, "out of memory");
-        free(*hosts);
-        free(*path);
-        *hosts = *path = NULL;
-        return -1;
-    }
-    return 0;
+    return strncmp(url, "zk://", 5) == 0 ? parse_full(url, hosts, path, err, errlen)
+                                         : parse_bare(url, hosts, path, err, errlen);
 }
 
 /* ---- completion thread -> loop ---------------------------------------------------- */
