@@ -25,7 +25,7 @@ enum {
     OPT_AGENT_ATTRIBUTES, OPT_AGENT_PORT, OPT_AGENT_CONFIG, OPT_WORK_DIR,
     OPT_ALLOC, OPT_HEARTBEAT, OPT_OFFER_TIMEOUT, OPT_UPDATE_RETRY, OPT_EXEC_GRACE,
     OPT_KILL_GRACE, OPT_REMOVAL_DELAY, OPT_CREDENTIALS, OPT_REDIRECT, OPT_MASTER_ID,
-    OPT_LOG_LEVEL, OPT_HELP, OPT_REREGISTRATION, OPT_RECOVERY_TIMEOUT,
+    OPT_LOG_LEVEL, OPT_HELP, OPT_REREGISTRATION, OPT_RECOVERY_TIMEOUT, OPT_ZK, OPT_MASTERS,
 };
 
 /* src/slave/constants.hpp: MAX_EXECUTOR_REREGISTRATION_TIMEOUT, which the
@@ -57,6 +57,8 @@ static const struct option config_options[] = {
     {"redirect-to", required_argument, NULL, OPT_REDIRECT},
     {"master-id", required_argument, NULL, OPT_MASTER_ID},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"zk", required_argument, NULL, OPT_ZK},
+    {"masters", required_argument, NULL, OPT_MASTERS},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -286,6 +288,7 @@ static void config_defaults(klocal_config *c)
     c->ip = "127.0.0.1";
     c->port = 5050;
     c->agents = 1;
+    c->masters = 1;
     c->agent_resources = DEFAULT_RESOURCES;
     c->agent_attributes = DEFAULT_ATTRIBUTES;
     c->allocation_interval = 1.0;
@@ -331,6 +334,16 @@ static int config_port_opt(const char *name, const char *v, int *out, char *err,
     return 0;
 }
 
+static int config_zk(klocal_config *c, const char *v, char *err, size_t errlen)
+{
+    char why[256];
+    kmesos_zkurl_free(&c->zk);
+    if (kmesos_zkurl_parse(v, &c->zk, why, sizeof why) == 0)
+        return 0;
+    snprintf(err, errlen, "--zk: %s", why);
+    return -1;
+}
+
 static int config_one(klocal_config *c, int opt, const char *v, char *err, size_t errlen)
 {
     long n;
@@ -372,6 +385,14 @@ static int config_one(klocal_config *c, int opt, const char *v, char *err, size_
         c->redirect_to = v;
         return 0;
     case OPT_MASTER_ID: c->master_id = v; return 0;
+    case OPT_ZK: return config_zk(c, v, err, errlen);
+    case OPT_MASTERS:
+        if (config_int(v, 1, 3, &n) != 0) {
+            snprintf(err, errlen, "--masters: expected a count 1..3, got '%s'", v);
+            return -1;
+        }
+        c->masters = (int)n;
+        return 0;
     case OPT_LOG_LEVEL:
         c->log_level = kmesos_log_level_parse(v);
         if (c->log_level < 0) {
@@ -437,6 +458,16 @@ int klocal_config_parse(klocal_config *c, int argc, char **argv, char *err, size
     }
     if (!c->hostname)
         c->hostname = c->ip;
+    if (c->masters > 1 && !c->zk.hosts) {
+        snprintf(err, errlen, "--masters %d needs --zk (the masters are elected through it)",
+                 c->masters);
+        return KLOCAL_CONFIG_ERROR;
+    }
+    if (c->zk.hosts && (c->redirect_to || c->port == 0)) {
+        snprintf(err, errlen, "--zk does not go with %s", c->redirect_to ? "--redirect-to"
+                                                                        : "--port 0");
+        return KLOCAL_CONFIG_ERROR;
+    }
     return config_check_agents(c, err, errlen) == 0 ? KLOCAL_CONFIG_OK : KLOCAL_CONFIG_ERROR;
 }
 
@@ -444,4 +475,5 @@ void klocal_config_free(klocal_config *c)
 {
     config_free_specs(c);
     config_free_creds(c);
+    kmesos_zkurl_free(&c->zk);
 }

@@ -8,12 +8,14 @@
 #define KLOCAL_MASTER_INT_H
 #include <jansson.h>
 #include "net/httpd.h"
+#include "net/zkc.h"
 #include "codec/protocol.h"
 #include "local/agent/agent.h"
 #include "local/master/master.h"
 #include "local/res.h"
 
 typedef struct klocal_fw klocal_fw;
+typedef struct klocal_face klocal_face;
 
 typedef struct klocal_magent {
     klocal_agent *agent;
@@ -116,6 +118,14 @@ struct klocal_master {
     int stopped;
     kmesos_httpd_config http_cfg;  /* how to listen again after a restart */
     struct klocal_mrestart *restart; /* a restart under way (mrestart.c) */
+    /* --zk: the contending masters (melect.c); m->http is then unused and
+     * m->id, port and pid are the leader's */
+    klocal_face **faces;
+    size_t nfaces;
+    klocal_face *lead;             /* the leading one, or NULL */
+    int elections;                 /* leaders elected so far */
+    double failover_reregister;    /* agents re-register this long after an election */
+    kmesos_httpd_handler face_request; /* master.c's handler of a face's requests */
 };
 
 /* The modules of the master, from the bottom up: each calls only those
@@ -169,6 +179,10 @@ void klocal_mevent_message(klocal_fw *fw, const char *agent_id, const char *exec
                            const uint8_t *data, size_t len);
 void klocal_mevent_heartbeat(klocal_fw *fw);
 void klocal_mevent_subscribed(klocal_fw *fw);
+/* The MasterInfo of a master (the leader, or a contender) with that id,
+ * port and pid. */
+Mesos__V1__MasterInfo *klocal_mevent_master_info(const klocal_master *m, const char *id,
+                                                 int port, const char *pid);
 
 /* alloc.c */
 void klocal_alloc_start(klocal_master *m);
@@ -227,8 +241,43 @@ const char *klocal_mcall_validate(const Mesos__V1__Scheduler__Call *c);
 void klocal_mrestart_start(klocal_master *m, double down, double reregister);
 /* 1 while the master is dead (its port closed). */
 int klocal_mrestart_down(const klocal_master *m);
+/* The in-memory registry is lost: offers, frameworks (streams must be
+ * cut already), tasks; every agent becomes unknown. */
+void klocal_mrestart_forget(klocal_master *m);
+/* The agents re-register delay seconds from now (a newly elected leader). */
+void klocal_mrestart_reregister(klocal_master *m, double delay);
 /* Master stopping: a restart under way is abandoned. */
 void klocal_mrestart_end(klocal_master *m);
+
+/* melect.c: masters elected through ZooKeeper (--zk, --masters). */
+struct klocal_face {
+    klocal_master *m;
+    int index;
+    int port;
+    char id[40];          /* its MasterInfo id, new at each start */
+    char *pid;            /* master@ip:port */
+    kmesos_httpd *http;   /* NULL while killed */
+    char *leader;         /* host:port of the leader it saw, or NULL */
+    int leading;
+    int down;             /* killed, not back yet */
+    kmesos_zkc *zk;
+    char *znode;          /* its json.info_<seq> (name only), or NULL */
+    int creating;         /* its znode is being created */
+    int phase;            /* melect.c: up, dying, expiring, down */
+    uv_timer_t timer;     /* the phases of a kill */
+    double down_for, expire;
+};
+/* Starts the contenders (m->cfg->masters of them). 0, or -1 + err. */
+int klocal_melect_start(klocal_master *m, char *err, size_t errlen);
+/* Simulated kill -9 of contender i: its port closes and its ZooKeeper
+ * session ends after expire seconds; if it led, streams end and the
+ * registry is lost. It is back as a fresh contender after down seconds;
+ * the agents re-register reregister seconds after the next election. */
+int klocal_melect_kill(klocal_master *m, size_t i, double down, double expire,
+                       double reregister, char *err, size_t errlen);
+json_t *klocal_melect_json(const klocal_master *m);
+void klocal_melect_stop(klocal_master *m);
+void klocal_melect_free(klocal_master *m);
 
 /* control.c: 1 when the URL was a control endpoint (answered). */
 int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req);

@@ -64,8 +64,7 @@ static void mrestart_forget_fws(klocal_fw **list)
     }
 }
 
-/* The in-memory registry is lost: offers, frameworks and agents. */
-static void mrestart_forget(klocal_master *m)
+void klocal_mrestart_forget(klocal_master *m)
 {
     while (m->offers)
         klocal_alloc_remove_offer(m, m->offers, 0);
@@ -90,7 +89,7 @@ static void mrestart_die(klocal_master *m)
     KLOG_INFO("master", "master %s killed: streams cut, registry (in memory) lost", m->id);
     kmesos_httpd_stop(m->http);
     m->http = NULL;
-    mrestart_forget(m);
+    klocal_mrestart_forget(m);
     klocal_util_uuid_string(m->id);
     m->start_time = klocal_util_now();
 }
@@ -243,7 +242,7 @@ static void mrestart_on_timer(uv_timer_t *t)
     }
 }
 
-void klocal_mrestart_start(klocal_master *m, double down, double reregister)
+static klocal_mrestart *mrestart_get(klocal_master *m)
 {
     klocal_mrestart *r = m->restart;
     if (!r) {
@@ -253,6 +252,19 @@ void klocal_mrestart_start(klocal_master *m, double down, double reregister)
         r->timer.data = r;
         m->restart = r;
     }
+    return r;
+}
+
+void klocal_mrestart_reregister(klocal_master *m, double delay)
+{
+    klocal_mrestart *r = mrestart_get(m);
+    r->phase = MRESTART_REREGISTER;
+    uv_timer_start(&r->timer, mrestart_on_timer, mrestart_ms(delay), 0);
+}
+
+void klocal_mrestart_start(klocal_master *m, double down, double reregister)
+{
+    klocal_mrestart *r = mrestart_get(m);
     r->phase = MRESTART_DYING;
     r->down = down;
     r->reregister = reregister;
