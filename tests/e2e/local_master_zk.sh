@@ -16,7 +16,12 @@
 #     and gets the same id, the agents re-register with it and the task
 #     comes back TASK_RUNNING REASON_AGENT_REREGISTERED with its pid
 #     unchanged; the killed master comes back as a non-leader under a new
-#     znode.
+#     znode;
+#   - killing the non-leader changes nothing for the leader and the
+#     scheduler; a kill with ?expire=2s leaves the dead leader's znode
+#     (and its 307s from the other master) in place for 2 s, as a real
+#     session expiry does, then the first master leads again and the
+#     task comes back once more.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/zk.sh"
 
@@ -116,4 +121,22 @@ check "the task's pid is unchanged" kill -0 "${TASK_PID:-999999}"
 check "the new leader's /master/state lists the task RUNNING" jtrue "http://127.0.0.1:$OTHER/master/state" "[t['state'] for f in j['frameworks'] for t in f['tasks'] if t['id'] == 't-zk'] == ['TASK_RUNNING']"
 check "the killed master is back as a non-leader under a new znode" wait_for 15 jtrue "http://127.0.0.1:$OTHER/local/masters" "[(m['leading'], m['down'], m['znode'] not in (None, '$LOWEST'), m['leader']) for m in j if m['port'] == $LEAD] == [(False, False, True, '127.0.0.1:$OTHER')]"
 check "it redirects to the new leader" bash -c "curl -sS -D - -o /dev/null http://127.0.0.1:$LEAD/redirect | tr -d '\r' | grep -qx 'Location: //127.0.0.1:$OTHER'"
+
+# killing the non-leader leaves the leader alone
+NL=$(json "$M0/local/masters" "[m['index'] for m in j if m['port'] == $LEAD][0]")
+check "kill?master=$NL (the non-leader) answered 200" test "$(curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$OTHER/local/master/kill?master=$NL&down=1s")" = 200
+check "it is down at once" jtrue "http://127.0.0.1:$OTHER/local/masters" "[m['down'] for m in j if m['index'] == $NL] == [True]"
+check "kill?master=7 answered 409 (no such master)" test "$(curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$OTHER/local/master/kill?master=7")" = 409
+check "the non-leader comes back, the leader still leads, the scheduler stays subscribed" wait_for 10 bash -c \
+  "jtrue() { [ \"\$(curl -fsS --max-time 5 \"\$1\" | python3 -c \"import json,sys; j=json.load(sys.stdin); print(bool(\$2))\")\" = True ]; }; jtrue http://127.0.0.1:$OTHER/local/masters \"[(m['leading'], m['down']) for m in sorted(j, key=lambda m: m['port'] != $OTHER)] == [(True, False), (False, False)]\""
+check "no new subscription meanwhile" qtrue "len(ev('SUBSCRIBED')) == 2"
+
+# a kill whose ZooKeeper session expires 2 s later: no new leader before
+N_UP=$(q "len(ups('t-zk'))")
+check "kill?expire=2s of the new leader answered 200" test "$(curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$LEAD/local/master/kill?down=3s&expire=2s&reregister=1s")" = 200
+sleep 1
+check "1 s after the kill: the old leader's znode is still there, nobody else leads" jtrue "http://127.0.0.1:$LEAD/local/masters" "not any(m['leading'] for m in j) and [m['leader'] for m in j if m['port'] == $LEAD] == ['127.0.0.1:$OTHER']"
+check "then the first master leads again" wait_for 10 jtrue "http://127.0.0.1:$LEAD/local/masters" "[m['port'] for m in j if m['leading']] == [$LEAD]"
+check "scheduler: third SUBSCRIBED, same framework id, from the first master's port" wait_for 10 qtrue "len(ev('SUBSCRIBED')) == 3 and ev('SUBSCRIBED')[2]['subscribed']['framework_id']['value'] == '$FW' and ev('SUBSCRIBED')[2]['subscribed']['master_info']['port'] == $LEAD"
+check "task: REASON_AGENT_REREGISTERED again, pid unchanged" wait_for 10 qtrue "[s['reason'] for s in ups('t-zk')[$N_UP:] if s.get('reason') == 'REASON_AGENT_REREGISTERED'] == ['REASON_AGENT_REREGISTERED'] and __import__('os').kill(${TASK_PID:-999999}, 0) is None"
 finish

@@ -302,6 +302,7 @@ int klocal_melect_kill(klocal_master *m, size_t i, double down, double expire,
         return -1;
     }
     f->phase = MELECT_DYING;
+    f->down = 1; /* from now on, for GET /local/masters */
     f->down_for = down;
     f->expire = expire;
     m->failover_reregister = reregister;
