@@ -20,7 +20,10 @@
 #     its own task id; a later reconcile says "Reconciliation: Latest task
 #     state"; the task processes kept their pids; offers resume;
 #   - a task that ends while the master is down is reported (with a uuid,
-#     by the agent's status update manager) once its agent re-registered.
+#     by the agent's status update manager) once its agent re-registered;
+#   - a framework whose scheduler is away across the restart is recovered
+#     from the agent's report (inactive, its task kept) and finds its task
+#     RUNNING when it comes back.
 source "$(dirname "$0")/lib.sh"
 
 LOCAL=$KMESOS_BIN/kmesos-local
@@ -68,6 +71,12 @@ AGENT_NOPA=$(q nopa "ups('t-nopa')[-1]['agent_id']['value']")
 # a third framework's task ends ~3 s later, before its agent re-registers
 start short $SCHED "127.0.0.1:$MPORT" mr-short t-short "echo \$\$ > $WORK/short.pid; sleep 3" "$E2E_TMP/short.jsonl"
 check "short: task RUNNING" wait_for 20 qtrue short "any(s['state'] == 'TASK_RUNNING' for s in ups('t-short'))"
+# a fourth framework is away (its scheduler stopped) across the restart
+start late $SCHED "127.0.0.1:$MPORT" mr-late t-late "exec sleep 600" "$E2E_TMP/late.jsonl"
+check "late: task RUNNING" wait_for 20 qtrue late "any(s['state'] == 'TASK_RUNNING' for s in ups('t-late'))"
+LATE_SCHED=$LAST_PID
+FW_LATE=$(q late "ev('SUBSCRIBED')[0]['subscribed']['framework_id']['value']")
+kill -STOP "$LATE_SCHED"
 
 check "restart?down=bad answered 400 naming down" test "$(restart down=bad) $(cat "$E2E_TMP/restart.body")" = "400 Expecting ?down=DURATION"
 check "restart?reregister=-1s answered 400 naming reregister" test "$(restart reregister=-1s) $(cat "$E2E_TMP/restart.body")" = "400 Expecting ?reregister=DURATION"
@@ -125,9 +134,17 @@ done
 check "capture: the real master's re-registration update has the same text" \
   grep -q '"state": "TASK_RUNNING", "message": "Unknown agent reregistered", "source": "SOURCE_MASTER", "reason": "REASON_AGENT_REREGISTERED"' "$CAPTURE"
 check "the task processes kept their pids" bash -c "kill -0 ${NOPA_PID:-999999} && kill -0 ${PA_PID:-999999}"
-check "/master/state lists both agents and both tasks RUNNING again" \
-  jtrue "$MASTER/master/state" "len(j['slaves']) == 2 and sorted(t['id'] for f in j['frameworks'] for t in f['tasks'] if t['state'] == 'TASK_RUNNING') == ['t-nopa', 't-pa']"
+check "/master/state lists both agents and the three tasks RUNNING again" \
+  jtrue "$MASTER/master/state" "len(j['slaves']) == 2 and sorted(t['id'] for f in j['frameworks'] for t in f['tasks'] if t['state'] == 'TASK_RUNNING') == ['t-late', 't-nopa', 't-pa']"
 check "short: TASK_FINISHED made while the master was down arrives after the re-registration (uuid)" \
   wait_for 15 qtrue short "[('uuid' in s) for s in ups('t-short') if s['state'] == 'TASK_FINISHED'] == [True]"
+check "late: its framework was recovered from the agent, inactive, task RUNNING" \
+  jtrue "$MASTER/master/state" "[(f['active'], [t['state'] for t in f['tasks']]) for f in j['frameworks'] if f['id'] == '$FW_LATE'] == [(False, ['TASK_RUNNING'])]"
+kill -CONT "$LATE_SCHED"
+check "late: re-SUBSCRIBED with its id after the re-registration" wait_for 10 qtrue late "len(ev('SUBSCRIBED')) == 2 and ev('SUBSCRIBED')[1]['subscribed']['framework_id']['value'] == '$FW_LATE'"
+check "late: its task was kept: reconcile says TASK_RUNNING 'Reconciliation: Latest task state'" \
+  wait_for 5 qtrue late "[s['state'] for s in ups('t-late') if s.get('message') == 'Reconciliation: Latest task state'][:1] == ['TASK_RUNNING']"
+check "late: no REASON_AGENT_REREGISTERED (dropped while it was away), no TASK_LOST" \
+  qtrue late "not [s for s in ups('t-late') if s.get('reason') == 'REASON_AGENT_REREGISTERED' or s['state'] == 'TASK_LOST']"
 check "no TASK_LOST other than the reconciliation's" test "$(q nopa "len([s for s in ups('t-nopa') if s['state'] == 'TASK_LOST'])")" = 1
 finish

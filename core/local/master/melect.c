@@ -34,8 +34,6 @@
 
 enum { MELECT_UP, MELECT_DYING, MELECT_EXPIRING, MELECT_DOWN };
 
-static uint64_t melect_ms(double secs) { return (uint64_t)(secs * 1000.0); }
-
 /* ------------------------------------------------------- the znode */
 
 static char *melect_info_json(const klocal_face *f)
@@ -269,14 +267,14 @@ static void melect_on_timer(uv_timer_t *t)
     case MELECT_DYING:
         melect_die(f);
         f->phase = MELECT_EXPIRING;
-        uv_timer_start(t, melect_on_timer, melect_ms(f->expire), 0);
+        uv_timer_start(t, melect_on_timer, klocal_util_ms(f->expire), 0);
         return;
     case MELECT_EXPIRING:
         KLOG_INFO("master", "contender %d: its ZooKeeper session ends", f->index);
         melect_close_session(f);
         f->phase = MELECT_DOWN;
         uv_timer_start(t, melect_on_timer,
-                       f->down_for > f->expire ? melect_ms(f->down_for - f->expire) : 0, 0);
+                       klocal_util_ms(f->down_for - f->expire), 0);
         return;
     case MELECT_DOWN:
         if (melect_begin(f, err, sizeof err) != 0) {
