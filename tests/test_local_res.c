@@ -144,7 +144,7 @@ static void test_config(void)
     klocal_config_free(&c);
 }
 
-/* --zk and --masters: the masters elected through ZooKeeper. */
+/* --zk and --masters (the masters elected through ZooKeeper), --registry. */
 static void test_config_zk(void)
 {
     klocal_config c;
@@ -181,6 +181,15 @@ static void test_config_zk(void)
     CHECK_INT(klocal_config_parse(&c, 1, one, err, sizeof err), KLOCAL_CONFIG_OK);
     CHECK_INT(c.masters, 1);
     CHECK(c.zk.hosts == NULL);
+    CHECK_INT(c.registry_log, 0); /* in_memory */
+    klocal_config_free(&c);
+    char *log[] = {"kmesos-local", "--registry", "replicated_log", NULL};
+    CHECK_INT(klocal_config_parse(&c, 3, log, err, sizeof err), KLOCAL_CONFIG_OK);
+    CHECK_INT(c.registry_log, 1);
+    klocal_config_free(&c);
+    char *badreg[] = {"kmesos-local", "--registry", "zookeeper", NULL};
+    CHECK_INT(klocal_config_parse(&c, 3, badreg, err, sizeof err), KLOCAL_CONFIG_ERROR);
+    CHECK(strstr(err, "--registry") != NULL);
     klocal_config_free(&c);
 }
 

@@ -26,6 +26,7 @@ enum {
     OPT_ALLOC, OPT_HEARTBEAT, OPT_OFFER_TIMEOUT, OPT_UPDATE_RETRY, OPT_EXEC_GRACE,
     OPT_KILL_GRACE, OPT_REMOVAL_DELAY, OPT_CREDENTIALS, OPT_REDIRECT, OPT_MASTER_ID,
     OPT_LOG_LEVEL, OPT_HELP, OPT_REREGISTRATION, OPT_RECOVERY_TIMEOUT, OPT_ZK, OPT_MASTERS,
+    OPT_REGISTRY,
 };
 
 /* src/slave/constants.hpp: MAX_EXECUTOR_REREGISTRATION_TIMEOUT, which the
@@ -59,6 +60,7 @@ static const struct option config_options[] = {
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"zk", required_argument, NULL, OPT_ZK},
     {"masters", required_argument, NULL, OPT_MASTERS},
+    {"registry", required_argument, NULL, OPT_REGISTRY},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -153,6 +155,11 @@ void klocal_config_usage(FILE *f, const char *prog)
 "                               answer 307 to it (503 before an election)\n"
 "  --masters N                  with --zk: N contending masters (1..3, default 1)\n"
 "                               on --port, --port+1, ...; they share the agents\n"
+"  --registry KIND              what a master restart or failover keeps:\n"
+"                               in_memory (default: nothing; agents re-register\n"
+"                               as unknown ones) or replicated_log (the agents:\n"
+"                               their tasks' reconciliation goes unanswered until\n"
+"                               they re-register, which sends no update)\n"
 "Agents:\n"
 "  --agents N                   number of agents (default 1)\n"
 "  --agent-resources RES        resources of each agent (default\n"
@@ -413,6 +420,13 @@ static int config_one(klocal_config *c, int opt, const char *v, char *err, size_
             return -1;
         }
         c->masters = (int)n;
+        return 0;
+    case OPT_REGISTRY:
+        if (strcmp(v, "in_memory") != 0 && strcmp(v, "replicated_log") != 0) {
+            snprintf(err, errlen, "--registry: expected in_memory or replicated_log, got '%s'", v);
+            return -1;
+        }
+        c->registry_log = strcmp(v, "replicated_log") == 0;
         return 0;
     case OPT_LOG_LEVEL:
         c->log_level = kmesos_log_level_parse(v);

@@ -45,6 +45,7 @@ typedef struct klocal_config {
     const char *master_id;    /* fixed master id, or NULL: random */
     kmesos_zkurl zk;          /* --zk: masters elected through ZooKeeper (hosts NULL: none) */
     int masters;              /* --masters: contenders on port, port+1, ... (1..3) */
+    int registry_log;         /* --registry replicated_log: agents survive a master restart */
     int log_level;
 } klocal_config;
 

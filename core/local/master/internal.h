@@ -31,6 +31,9 @@ typedef struct klocal_magent {
     /* the master restarted and has not heard from it yet (mrestart.c):
      * not offered, not listed, its updates and calls dropped */
     int unknown;
+    /* with it: the master knows it from its registry (--registry
+     * replicated_log) but it has not re-registered yet */
+    int recovered;
 } klocal_magent;
 
 typedef struct klocal_mtask {
@@ -136,6 +139,9 @@ klocal_fw *klocal_mbook_fw(klocal_master *m, const char *id);
 /* A removed framework (kept for the state endpoint and re-subscription). */
 klocal_fw *klocal_mbook_gone_fw(klocal_master *m, const char *id);
 klocal_magent *klocal_mbook_agent(klocal_master *m, const char *id_or_index);
+/* 1 when agent id (NULL: any agent) is recovered from the registry and
+ * has not re-registered yet (Master::_reconcileTasks then stays silent). */
+int klocal_mbook_recovered(klocal_master *m, const char *agent_id);
 /* The agent, or NULL when unknown or removed. */
 klocal_magent *klocal_mbook_live_agent(klocal_master *m, const char *id_or_index);
 klocal_mtask *klocal_mbook_task(klocal_fw *fw, const char *task_id);

@@ -64,7 +64,7 @@ static void life_on_message(void *arg, klocal_agent *a, const char *fw_id, const
                             const uint8_t *data, size_t len)
 {
     klocal_fw *fw = klocal_mbook_fw(arg, fw_id);
-    if (fw)
+    if (fw && !life_agent_unknown(arg, a))
         klocal_mevent_message(fw, klocal_agent_id(a), exec_id, data, len);
 }
 
@@ -73,8 +73,8 @@ static void life_on_executor_exit(void *arg, klocal_agent *a, const char *fw_id,
 {
     klocal_master *m = arg;
     klocal_fw *fw = klocal_mbook_fw(m, fw_id);
-    if (!fw)
-        return;
+    if (!fw || life_agent_unknown(m, a))
+        return; /* a master that does not know the agent hears nothing */
     for (size_t i = 0; i < m->nagents; i++)
         if (m->agents[i]->agent == a)
             klocal_mbook_exec_exited(fw, m->agents[i], exec_id);

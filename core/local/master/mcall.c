@@ -252,7 +252,9 @@ static void mcall_send_latest(klocal_fw *fw, klocal_mtask *t)
     klocal_mevent_update(fw, st);
 }
 
-/* Master::_reconcileTasks for a task the master does not know: on a
+/* Master::_reconcileTasks for a task the master does not know: nothing
+ * while its agent (or, without an agent id, any agent) is recovered from
+ * the registry and not re-registered yet; on a
  * registered agent it is gone (TASK_GONE), otherwise unknown (TASK_UNKNOWN,
  * with the agent id the call gave, e.g. after a master restart before the
  * agent re-registered); TASK_LOST for a framework that is not
@@ -262,7 +264,10 @@ static void mcall_reconcile_unknown(klocal_fw *fw,
 {
     const char *agent_id = rt->agent_id ? rt->agent_id->value : NULL;
     klocal_magent *ma = agent_id ? klocal_mbook_live_agent(fw->m, agent_id) : NULL;
-    if (ma)
+    if (klocal_mbook_recovered(fw->m, agent_id))
+        KLOG_INFO("master", "framework %s: dropping the reconciliation of task %s: %s not yet "
+                  "re-registered", fw->id, rt->task_id->value, agent_id ? agent_id : "agents");
+    else if (ma)
         klocal_mevent_status(fw, rt->task_id->value, agent_id,
                              klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_GONE),
                              MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,

@@ -19,7 +19,10 @@
  * with the task's state, REASON_AGENT_REREGISTERED, "Unknown agent
  * reregistered" and no uuid, lets the agent resend its pending updates
  * and offers it again. An agent that is down for its own restart then
- * re-registers one second later, after it is back. */
+ * re-registers one second later, after it is back. With --registry
+ * replicated_log the agents are remembered ("recovered"): reconciling
+ * their tasks is not answered until they re-register, and their
+ * re-registration sends no update (the task is simply known again). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +79,7 @@ void klocal_mrestart_forget(klocal_master *m)
         klocal_res_free(&ma->offered);
         klocal_res_init(&ma->offered);
         ma->unknown = !ma->removed;
+        ma->recovered = ma->unknown && m->cfg->registry_log;
     }
     m->next_offer = 0;
     m->next_fw = 0;
@@ -97,6 +101,7 @@ static void mrestart_die(klocal_master *m)
 typedef struct mrestart_learn {
     klocal_master *m;
     klocal_magent *ma;
+    int in_registry; /* the agent was recovered from the registry: no update */
     klocal_fw **recovered; /* frameworks recovered from this agent */
     size_t nrecovered;
 } mrestart_learn;
@@ -155,7 +160,8 @@ static void mrestart_learn_task(void *arg, const Mesos__V1__FrameworkInfo *info,
     klocal_res_free(&need);
     klocal_mtask *t = klocal_mbook_task(fw, ti->task_id->value);
     t->state = state;
-    mrestart_task_update(fw, t, klocal_agent_id(l->ma->agent));
+    if (!l->in_registry)
+        mrestart_task_update(fw, t, klocal_agent_id(l->ma->agent));
 }
 
 /* Shuts down, on the agent, the frameworks removed since the restart
@@ -168,8 +174,9 @@ static void mrestart_shutdown_gone(klocal_master *m, klocal_magent *ma)
 
 static void mrestart_reregister_agent(klocal_master *m, klocal_magent *ma)
 {
-    mrestart_learn l = {.m = m, .ma = ma};
+    mrestart_learn l = {.m = m, .ma = ma, .in_registry = ma->recovered};
     ma->unknown = 0;
+    ma->recovered = 0;
     ma->registered_time = klocal_util_now();
     KLOG_INFO("master", "agent %s re-registered with master %s", klocal_agent_id(ma->agent),
               m->id);

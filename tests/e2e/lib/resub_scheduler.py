@@ -15,6 +15,7 @@ Every event, call answer and stream end goes to OUT as one JSON line
 usage: resub_scheduler.py MASTERS NAME TASK COMMAND OUT [--partition-aware]
 """
 import http.client
+import getpass
 import json
 import sys
 import time
@@ -121,7 +122,7 @@ def read_stream(master, r):
 
 def subscribe(master):
     """Returns the master to try next (a 307's target, or None)."""
-    info = {'user': 'root', 'name': NAME, 'failover_timeout': 600}
+    info = {'user': getpass.getuser(), 'name': NAME, 'failover_timeout': 600}
     if AWARE:
         info['capabilities'] = [{'type': 'PARTITION_AWARE'}]
     body = {'type': 'SUBSCRIBE', 'subscribe': {'framework_info': info}}
