@@ -146,5 +146,15 @@ check "late: its task was kept: reconcile says TASK_RUNNING 'Reconciliation: Lat
   wait_for 5 qtrue late "[s['state'] for s in ups('t-late') if s.get('message') == 'Reconciliation: Latest task state'][:1] == ['TASK_RUNNING']"
 check "late: no REASON_AGENT_REREGISTERED (dropped while it was away), no TASK_LOST" \
   qtrue late "not [s for s in ups('t-late') if s.get('reason') == 'REASON_AGENT_REREGISTERED' or s['state'] == 'TASK_LOST']"
+# unknown tasks of the partition-aware framework, as in the reconcile-unknown capture
+PA_SID=$(q pa "[l['headers'].get('Mesos-Stream-Id') for l in L if l.get('subscribe_answer') == 200][-1]")
+PA_AGENT=$(q pa "ups('t-pa')[0]['agent_id']['value']")
+pa_call() { curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -H "Mesos-Stream-Id: $PA_SID" -d "$1" "$MASTER/api/v1/scheduler"; }
+check "pa: RECONCILE of unknown tasks answered 202" test "$(pa_call '{"type":"RECONCILE","framework_id":{"value":"'"$FW_PA"'"},"reconcile":{"tasks":[{"task_id":{"value":"ghost"},"agent_id":{"value":"'"$PA_AGENT"'"}},{"task_id":{"value":"ghost3"},"agent_id":{"value":"nope-S99"}}]}}')" = 202
+check "pa: KILL of an unknown task answered 202" test "$(pa_call '{"type":"KILL","framework_id":{"value":"'"$FW_PA"'"},"kill":{"task_id":{"value":"ghost4"},"agent_id":{"value":"'"$PA_AGENT"'"}}}')" = 202
+check "pa: on a registered agent TASK_GONE 'Reconciliation: Task is unknown to the agent' (RECONCILE and KILL)" wait_for 5 qtrue pa \
+  "[(s['state'], s['message'], s['agent_id']['value']) for g in ('ghost', 'ghost4') for s in ups(g)] == [('TASK_GONE', 'Reconciliation: Task is unknown to the agent', '$PA_AGENT')] * 2"
+check "pa: on an unknown agent TASK_UNKNOWN 'Reconciliation: Task is unknown', its agent id echoed" qtrue pa \
+  "[(s['state'], s['message'], s['agent_id']['value']) for s in ups('ghost3')] == [('TASK_UNKNOWN', 'Reconciliation: Task is unknown', 'nope-S99')]"
 check "no TASK_LOST other than the reconciliation's" test "$(q nopa "len([s for s in ups('t-nopa') if s['state'] == 'TASK_LOST'])")" = 1
 finish

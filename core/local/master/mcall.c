@@ -5,7 +5,9 @@
  * TASK_LOST with REASON_INVALID_OFFERS (the offers that were valid go
  * back); otherwise each LAUNCH task is checked (duplicate id, command or
  * executor, resources) and handed to its agent, and what the tasks did not
- * use goes back with a refuse filter. Master-made updates carry no uuid. */
+ * use goes back with a refuse filter. RECONCILE and a KILL of an unknown
+ * task answer as Master::_reconcileTasks does (reconcile-unknown capture).
+ * Master-made updates carry no uuid. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +197,33 @@ static void mcall_decline(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Decli
     }
 }
 
+/* Master::_reconcileTasks for a task the master does not know: nothing
+ * while its agent (or, without an agent id, any agent) is recovered from
+ * the registry and not re-registered yet; on a
+ * registered agent it is gone (TASK_GONE), otherwise unknown (TASK_UNKNOWN,
+ * with the agent id the call gave, e.g. after a master restart before the
+ * agent re-registered); TASK_LOST for a framework that is not
+ * PARTITION_AWARE. */
+static void mcall_reconcile_unknown(klocal_fw *fw,
+                                    const Mesos__V1__Scheduler__Call__Reconcile__Task *rt)
+{
+    const char *agent_id = rt->agent_id ? rt->agent_id->value : NULL;
+    klocal_magent *ma = agent_id ? klocal_mbook_live_agent(fw->m, agent_id) : NULL;
+    if (klocal_mbook_recovered(fw->m, agent_id))
+        KLOG_INFO("master", "framework %s: dropping the reconciliation of task %s: %s not yet "
+                  "re-registered", fw->id, rt->task_id->value, agent_id ? agent_id : "agents");
+    else if (ma)
+        klocal_mevent_status(fw, rt->task_id->value, agent_id,
+                             klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_GONE),
+                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
+                             "Reconciliation: Task is unknown to the agent");
+    else
+        klocal_mevent_status(fw, rt->task_id->value, agent_id,
+                             klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNKNOWN),
+                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
+                             "Reconciliation: Task is unknown");
+}
+
 static void mcall_kill(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Kill *k)
 {
     klocal_mtask *t = klocal_mbook_task(fw, k->task_id->value);
@@ -206,16 +235,12 @@ static void mcall_kill(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Kill *k)
             klocal_agent_kill_task(t->agent->agent, fw->id, t->id, grace);
         return;
     }
-    klocal_magent *ma = k->agent_id ? klocal_mbook_live_agent(fw->m, k->agent_id->value) : NULL;
-    int state = klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNKNOWN);
-    if (ma)
-        klocal_mevent_status(fw, k->task_id->value, klocal_agent_id(ma->agent), state,
-                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                             "Reconciliation: Task is unknown to the agent");
-    else
-        klocal_mevent_status(fw, k->task_id->value, NULL, state,
-                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                             "Reconciliation: Task is unknown");
+    /* Master::kill: an unknown task is reconciled (reconcile-unknown capture) */
+    Mesos__V1__Scheduler__Call__Reconcile__Task rt =
+        MESOS__V1__SCHEDULER__CALL__RECONCILE__TASK__INIT;
+    rt.task_id = k->task_id;
+    rt.agent_id = k->agent_id;
+    mcall_reconcile_unknown(fw, &rt);
 }
 
 static void mcall_acknowledge(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Acknowledge *a)
@@ -250,33 +275,6 @@ static void mcall_send_latest(klocal_fw *fw, klocal_mtask *t)
         st->has_uuid = 0;
     }
     klocal_mevent_update(fw, st);
-}
-
-/* Master::_reconcileTasks for a task the master does not know: nothing
- * while its agent (or, without an agent id, any agent) is recovered from
- * the registry and not re-registered yet; on a
- * registered agent it is gone (TASK_GONE), otherwise unknown (TASK_UNKNOWN,
- * with the agent id the call gave, e.g. after a master restart before the
- * agent re-registered); TASK_LOST for a framework that is not
- * PARTITION_AWARE. */
-static void mcall_reconcile_unknown(klocal_fw *fw,
-                                    const Mesos__V1__Scheduler__Call__Reconcile__Task *rt)
-{
-    const char *agent_id = rt->agent_id ? rt->agent_id->value : NULL;
-    klocal_magent *ma = agent_id ? klocal_mbook_live_agent(fw->m, agent_id) : NULL;
-    if (klocal_mbook_recovered(fw->m, agent_id))
-        KLOG_INFO("master", "framework %s: dropping the reconciliation of task %s: %s not yet "
-                  "re-registered", fw->id, rt->task_id->value, agent_id ? agent_id : "agents");
-    else if (ma)
-        klocal_mevent_status(fw, rt->task_id->value, agent_id,
-                             klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_GONE),
-                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                             "Reconciliation: Task is unknown to the agent");
-    else
-        klocal_mevent_status(fw, rt->task_id->value, agent_id,
-                             klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNKNOWN),
-                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                             "Reconciliation: Task is unknown");
 }
 
 static void mcall_reconcile(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Reconcile *r)
