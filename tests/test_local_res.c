@@ -4,6 +4,7 @@
  * update manager's ack matching. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "local/attrs.h"
@@ -193,6 +194,61 @@ static void test_config_zk(void)
     klocal_config_free(&c);
 }
 
+/* The health check flags (Mesos' names) and the agents file keys that let
+ * several agents share a hostname with their own port and work dir. */
+static void test_config_agents(void)
+{
+    klocal_config c;
+    char err[256];
+    char *dflt[] = {"kmesos-local", NULL};
+    CHECK_INT(klocal_config_parse(&c, 1, dflt, err, sizeof err), KLOCAL_CONFIG_OK);
+    CHECK(c.agent_ping_timeout == 15.0 && c.max_agent_ping_timeouts == 5);
+    klocal_config_free(&c);
+    char *pings[] = {"kmesos-local", "--agent-ping-timeout", "500ms",
+                     "--max-agent-ping-timeouts", "2", NULL};
+    CHECK_INT(klocal_config_parse(&c, 5, pings, err, sizeof err), KLOCAL_CONFIG_OK);
+    CHECK(c.agent_ping_timeout == 0.5 && c.max_agent_ping_timeouts == 2);
+    klocal_config_free(&c);
+    const char *bad[][2] = {{"--agent-ping-timeout", "0s"}, {"--agent-ping-timeout", "2days"},
+                            {"--agent-ping-timeout", "soon"}, {"--max-agent-ping-timeouts", "0"},
+                            {"--max-agent-ping-timeouts", "1001"},
+                            {"--max-agent-ping-timeouts", "2x"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *argv[] = {"kmesos-local", (char *)bad[i][0], (char *)bad[i][1], NULL};
+        CHECK_INT(klocal_config_parse(&c, 3, argv, err, sizeof err), KLOCAL_CONFIG_ERROR);
+        CHECK(strstr(err, bad[i][0] + 2) != NULL);
+        klocal_config_free(&c);
+    }
+    char dir[] = "/tmp/test_local_cfg.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    const char *two = testlib_write_file(
+        dir, "two.json",
+        "{\"agents\":[{\"hostname\":\"node-a\",\"port\":5051,\"work_dir\":\"/w/a\"},"
+        "{\"hostname\":\"node-a\",\"port\":5052}]}");
+    char *argv[] = {"kmesos-local", "--agent-config", (char *)two, NULL};
+    CHECK_INT(klocal_config_parse(&c, 3, argv, err, sizeof err), KLOCAL_CONFIG_OK);
+    CHECK_INT(c.nspecs, 2);
+    CHECK(strcmp(c.specs[0].hostname, c.specs[1].hostname) == 0);
+    CHECK_INT(c.specs[0].port, 5051);
+    CHECK_INT(c.specs[1].port, 5052);
+    CHECK(c.specs[0].work_dir && strcmp(c.specs[0].work_dir, "/w/a") == 0);
+    CHECK(c.specs[1].work_dir == NULL);
+    klocal_config_free(&c);
+    const char *bad_entries[] = {"{\"agents\":[{\"port\":0}]}", "{\"agents\":[{\"port\":70000}]}",
+                                 "{\"agents\":[{\"port\":\"5051\"}]}",
+                                 "{\"agents\":[{\"work_dir\":\"\"}]}", "{\"agents\":[7]}"};
+    for (size_t i = 0; i < sizeof bad_entries / sizeof bad_entries[0]; i++) {
+        char *a2[] = {"kmesos-local", "--agent-config",
+                      (char *)testlib_write_file(dir, "bad.json", bad_entries[i]), NULL};
+        CHECK_INT(klocal_config_parse(&c, 3, a2, err, sizeof err), KLOCAL_CONFIG_ERROR);
+        CHECK(strstr(err, "agent 0") != NULL && strstr(err, "bad.json") != NULL);
+        klocal_config_free(&c);
+    }
+    CHECK_INT(unlink(two), 0);
+    CHECK_INT(unlink(testlib_write_file(dir, "bad.json", "")), 0);
+    CHECK_INT(rmdir(dir), 0);
+}
+
 typedef struct sent_log {
     int sent;
     int done;
@@ -253,6 +309,7 @@ int main(void)
     RUN_TEST(test_attrs);
     RUN_TEST(test_config);
     RUN_TEST(test_config_zk);
+    RUN_TEST(test_config_agents);
     RUN_TEST(test_updates);
     return testlib_finish();
 }

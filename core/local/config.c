@@ -25,8 +25,8 @@ enum {
     OPT_AGENT_ATTRIBUTES, OPT_AGENT_PORT, OPT_AGENT_CONFIG, OPT_WORK_DIR,
     OPT_ALLOC, OPT_HEARTBEAT, OPT_OFFER_TIMEOUT, OPT_UPDATE_RETRY, OPT_EXEC_GRACE,
     OPT_KILL_GRACE, OPT_REMOVAL_DELAY, OPT_CREDENTIALS, OPT_REDIRECT, OPT_MASTER_ID,
-    OPT_LOG_LEVEL, OPT_HELP, OPT_REREGISTRATION, OPT_RECOVERY_TIMEOUT, OPT_ZK, OPT_MASTERS,
-    OPT_REGISTRY,
+    OPT_LOG_LEVEL, OPT_HELP, OPT_REREGISTRATION, OPT_RECOVERY_TIMEOUT, OPT_PING_TIMEOUT,
+    OPT_MAX_PINGS, OPT_ZK, OPT_MASTERS, OPT_REGISTRY,
 };
 
 /* src/slave/constants.hpp: MAX_EXECUTOR_REREGISTRATION_TIMEOUT, which the
@@ -34,6 +34,10 @@ enum {
 #define MAX_REREGISTRATION_TIMEOUT 15.0
 /* What kmesos-executor accepts as MESOS_RECOVERY_TIMEOUT (365 days). */
 #define MAX_RECOVERY_TIMEOUT (365.0 * 86400.0)
+/* Bounds of the health check flags, so that their product in
+ * milliseconds stays exact in a double and fits a timer. */
+#define MAX_PING_TIMEOUT (86400.0)
+#define MAX_PING_TIMEOUTS 1000
 
 static const struct option config_options[] = {
     {"port", required_argument, NULL, OPT_PORT},
@@ -54,6 +58,8 @@ static const struct option config_options[] = {
     {"recovery-timeout", required_argument, NULL, OPT_RECOVERY_TIMEOUT},
     {"kill-grace-period", required_argument, NULL, OPT_KILL_GRACE},
     {"agent-removal-delay", required_argument, NULL, OPT_REMOVAL_DELAY},
+    {"agent-ping-timeout", required_argument, NULL, OPT_PING_TIMEOUT},
+    {"max-agent-ping-timeouts", required_argument, NULL, OPT_MAX_PINGS},
     {"credentials", required_argument, NULL, OPT_CREDENTIALS},
     {"redirect-to", required_argument, NULL, OPT_REDIRECT},
     {"master-id", required_argument, NULL, OPT_MASTER_ID},
@@ -69,7 +75,8 @@ static const char config_control_help[] =
 "Control endpoints on the master port (for fault tests):\n"
 "  GET  /master/state, /state   cluster state JSON (shape of a Mesos master's)\n"
 "  POST /api/v1                 the operator API (GET_AGENTS), JSON or protobuf\n"
-"  GET  /local/agents           agents: index, id, port, removed\n"
+"  GET  /local/agents           agents: index, id, hostname, port, removed, down,\n"
+"                               partitioned, unreachable\n"
 "  POST /local/agents/ID/remove remove agent ID (agent id or index): RESCIND its\n"
 "                               offers, TASK_LOST (TASK_UNREACHABLE if\n"
 "                               PARTITION_AWARE) + FAILURE, processes killed\n"
@@ -88,6 +95,20 @@ static const char config_control_help[] =
 "                               the window ends (when the agent re-registers,\n"
 "                               as Mesos' agent does); KILLs/acks to it dropped\n"
 "                               while down\n"
+"  POST /local/agents/ID/partition\n"
+"                               network partition between agent ID and the\n"
+"                               master: its tasks keep running and its executors\n"
+"                               keep talking to it; nothing passes to or from the\n"
+"                               master (updates kept by the agent, KILLs/acks\n"
+"                               lost). After --agent-ping-timeout x\n"
+"                               --max-agent-ping-timeouts it is marked\n"
+"                               unreachable: offers rescinded, TASK_UNREACHABLE\n"
+"                               (PARTITION_AWARE) or TASK_LOST, REASON_AGENT_REMOVED,\n"
+"                               + FAILURE; its tasks listed as unreachable_tasks\n"
+"  POST /local/agents/ID/heal   end the partition; an unreachable agent\n"
+"                               re-registers: TASK_RUNNING (its tasks' states),\n"
+"                               REASON_AGENT_REREGISTERED, for every framework, then\n"
+"                               the updates it kept. 409 when not partitioned\n"
 "  POST /local/agents/add[?like=ID]\n"
 "                               add an agent (flags' resources/attributes, or\n"
 "                               with agent ID's hostname, resources and\n"
@@ -167,8 +188,10 @@ void klocal_config_usage(FILE *f, const char *prog)
 "  --agent-attributes ATTRS     attributes of each agent (default '" DEFAULT_ATTRIBUTES "');\n"
 "                               'rack:r1,r2,r3' gives agent i the (i mod 3)-th rack\n"
 "  --agent-config FILE          JSON {\"agents\":[{\"hostname\":..,\"resources\":..,\n"
-"                               \"attributes\":..}, ...]}: one entry per agent\n"
-"                               (overrides --agents; missing keys use the flags)\n"
+"                               \"attributes\":.., \"port\":N, \"work_dir\":..}, ...]}:\n"
+"                               one entry per agent (overrides --agents; missing\n"
+"                               keys use the flags). Several agents may share a\n"
+"                               hostname (each has its own id, port, sandboxes)\n"
 "  --agent-port PORT            port of the first agent, the others follow\n"
 "                               (default 0: any free ports)\n"
 "  --work-dir DIR               sandboxes live under DIR (default /tmp/kmesos-local-<pid>)\n"
@@ -188,6 +211,10 @@ void klocal_config_usage(FILE *f, const char *prog)
 "                               a lost agent (default 15mins, at most 365days)\n"
 "  --agent-removal-delay DUR    after POST /local/agents/ID/remove: delay between\n"
 "                               the RESCINDs and TASK_LOST + FAILURE (default 0)\n"
+"  --agent-ping-timeout DUR     the master's agent health check interval (default\n"
+"                               15s, 1ms..1day, as --agent_ping_timeout in Mesos)\n"
+"  --max-agent-ping-timeouts N  missed health checks before a partitioned agent\n"
+"                               is marked unreachable (default 5, 1..1000)\n"
 "Other:\n"
 "  --log-level LEVEL            debug, info, warn or error (default info)\n"
 "  --help                       this text\n"
@@ -239,6 +266,7 @@ static void config_free_specs(klocal_config *c)
         free(c->specs[i].hostname);
         free(c->specs[i].resources);
         free(c->specs[i].attributes);
+        free(c->specs[i].work_dir);
     }
     free(c->specs);
     c->specs = NULL;
@@ -256,6 +284,28 @@ static void config_free_creds(klocal_config *c)
     c->ncreds = 0;
 }
 
+/* One entry of the agents file; 0, or -1 with a reason in err. */
+static int config_agent_entry(klocal_agent_spec *s, json_t *o, size_t i, char *err,
+                              size_t errlen)
+{
+    json_t *port = json_object_get(o, "port");
+    json_t *dir = json_object_get(o, "work_dir");
+    if (!json_is_object(o) ||
+        (port && (!json_is_integer(port) || json_integer_value(port) < 1 ||
+                  json_integer_value(port) > 65535)) ||
+        (dir && (!json_is_string(dir) || !*json_string_value(dir)))) {
+        snprintf(err, errlen, "agent %zu: expected an object with an optional port 1..65535 "
+                 "and a non-empty work_dir", i);
+        return -1;
+    }
+    s->hostname = config_json_str(o, "hostname");
+    s->resources = config_json_str(o, "resources");
+    s->attributes = config_json_str(o, "attributes");
+    s->work_dir = config_json_str(o, "work_dir");
+    s->port = port ? (int)json_integer_value(port) : 0;
+    return 0;
+}
+
 static int config_load_agents(klocal_config *c, const char *path, char *err, size_t errlen)
 {
     config_free_specs(c); /* the last --agent-config wins */
@@ -270,14 +320,13 @@ static int config_load_agents(klocal_config *c, const char *path, char *err, siz
     }
     c->nspecs = json_array_size(list);
     c->specs = klocal_util_xcalloc(c->nspecs, sizeof *c->specs);
-    for (size_t i = 0; i < c->nspecs; i++) {
-        json_t *o = json_array_get(list, i);
-        c->specs[i].hostname = config_json_str(o, "hostname");
-        c->specs[i].resources = config_json_str(o, "resources");
-        c->specs[i].attributes = config_json_str(o, "attributes");
-    }
+    int rc = 0;
+    for (size_t i = 0; i < c->nspecs && rc == 0; i++)
+        rc = config_agent_entry(&c->specs[i], json_array_get(list, i), i, err, errlen);
+    if (rc != 0)
+        snprintf(err + strlen(err), errlen - strlen(err), " in --agent-config %s", path);
     json_decref(root);
-    return 0;
+    return rc;
 }
 
 static int config_load_creds(klocal_config *c, const char *path, char *err, size_t errlen)
@@ -326,6 +375,8 @@ static void config_defaults(klocal_config *c)
     c->reregistration = 2.0;
     c->recovery_timeout = 900.0;
     c->kill_grace = 3.0;
+    c->agent_ping_timeout = 15.0;
+    c->max_agent_ping_timeouts = 5;
     c->log_level = KMESOS_LOG_INFO;
 }
 
@@ -404,6 +455,16 @@ static int config_one(klocal_config *c, int opt, const char *v, char *err, size_
                                   &c->recovery_timeout, err, errlen);
     case OPT_KILL_GRACE: return config_duration_opt("kill-grace-period", v, 0, &c->kill_grace, err, errlen);
     case OPT_REMOVAL_DELAY: return config_duration_opt("agent-removal-delay", v, 0, &c->agent_removal_delay, err, errlen);
+    case OPT_PING_TIMEOUT:
+        return config_bounded_opt("agent-ping-timeout", v, 0.001, MAX_PING_TIMEOUT,
+                                  &c->agent_ping_timeout, err, errlen);
+    case OPT_MAX_PINGS:
+        if (config_int(v, 1, MAX_PING_TIMEOUTS, &c->max_agent_ping_timeouts) != 0) {
+            snprintf(err, errlen, "--max-agent-ping-timeouts: expected a count 1..%d, got '%s'",
+                     MAX_PING_TIMEOUTS, v);
+            return -1;
+        }
+        return 0;
     case OPT_CREDENTIALS: return config_load_creds(c, v, err, errlen);
     case OPT_REDIRECT:
         if (!strchr(v, ':')) {

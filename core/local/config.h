@@ -12,6 +12,8 @@ typedef struct klocal_agent_spec {
     char *hostname;   /* NULL: the master's hostname */
     char *resources;  /* flag syntax */
     char *attributes; /* flag syntax, alternatives already allowed */
+    int port;         /* 0: --agent-port + index, or any free port */
+    char *work_dir;   /* NULL: --work-dir */
 } klocal_agent_spec;
 
 typedef struct klocal_credential {
@@ -39,6 +41,8 @@ typedef struct klocal_config {
     double recovery_timeout;  /* MESOS_RECOVERY_TIMEOUT of checkpointing executors */
     double kill_grace;        /* default task kill grace period */
     double agent_removal_delay; /* RESCIND -> TASK_LOST delay on removal */
+    double agent_ping_timeout;  /* --agent_ping_timeout of a Mesos master */
+    long max_agent_ping_timeouts; /* --max_agent_ping_timeouts */
     klocal_credential *creds; /* from --credentials, or NULL */
     size_t ncreds;
     const char *redirect_to;  /* host:port of the leader, or NULL */

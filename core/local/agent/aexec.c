@@ -228,14 +228,21 @@ static int aexec_spawn(klocal_aexec *e, const Mesos__V1__CommandInfo *cmd, kloca
     return 0;
 }
 
-/* A custom executor that never ran is gone: the master frees its
- * resources and tells the scheduler (FAILURE), as for an exit. */
-static void aexec_never_ran(klocal_aexec *e)
+/* Tells the master that a custom executor ended (it frees the executor's
+ * resources and sends FAILURE), unless the framework is gone, the agent
+ * stopped, or the agent is cut off from the master by a partition (the
+ * message is lost, as on a real network; the master learns what runs when
+ * the agent re-registers). */
+static void aexec_tell_exit(klocal_aexec *e, int status)
 {
     klocal_agent *a = e->agent;
-    if (!e->command && !e->silent && !a->stopped && a->ev.on_executor_exit)
-        a->ev.on_executor_exit(a->ev.arg, a, e->fw_id, e->exec_id, 0);
+    if (!e->command && !e->silent && !a->stopped && !a->partitioned && a->ev.on_executor_exit)
+        a->ev.on_executor_exit(a->ev.arg, a, e->fw_id, e->exec_id, status);
 }
+
+/* A custom executor that never ran is gone: the master frees its
+ * resources and tells the scheduler (FAILURE), as for an exit. */
+static void aexec_never_ran(klocal_aexec *e) { aexec_tell_exit(e, 0); }
 
 static void aexec_launch_failed(klocal_aexec *e, const char *why)
 {
@@ -356,10 +363,7 @@ static void aexec_custom_exited(klocal_aexec *e, int64_t status, int sig)
                                  ? e->lost_reason
                                  : MESOS__V1__TASK_STATUS__REASON__REASON_EXECUTOR_TERMINATED,
                              e->lost_message ? e->lost_message : "Executor terminated");
-    klocal_agent *a = e->agent;
-    if (!e->silent && !a->stopped && a->ev.on_executor_exit)
-        a->ev.on_executor_exit(a->ev.arg, a, e->fw_id, e->exec_id,
-                               sig ? sig : (int)(status & 0xff) << 8);
+    aexec_tell_exit(e, sig ? sig : (int)(status & 0xff) << 8);
 }
 
 static void aexec_on_exit(void *arg, klocal_proc *p, int64_t status, int sig)

@@ -14,9 +14,13 @@
  * (executor_reregistration_timeout, 2 s by default); during it other
  * executor calls answer 503 and no update goes to the master, which
  * hears from the agent again when the window is over, as from a real
- * agent (src/slave/http.cpp, src/slave/slave.cpp). Executors
- * and processes live in aexec.c; /files/read and /files/browse in
- * files.c. */
+ * agent (src/slave/http.cpp, src/slave/slave.cpp). A simulated partition
+ * cuts only the link to the master: executors keep their API, the master's
+ * calls and the agent's updates, messages and executor exits do not pass
+ * (updates wait in the update manager), and the agent reports the tasks it
+ * holds when the master re-registers it (klocal_agent_each_task).
+ * Executors and processes live in aexec.c; /files/read and /files/browse
+ * in files.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +166,7 @@ static void agent_dispatch(klocal_agent *a, klocal_aexec *e, kmesos_httpd_req *r
         return;
     case MESOS__V1__EXECUTOR__CALL__TYPE__MESSAGE:
         klocal_wire_accepted(req);
-        if (a->ev.on_message)
+        if (a->ev.on_message && !a->partitioned) /* lost in a partition */
             a->ev.on_message(a->ev.arg, a, e->fw_id, e->exec_id, c->message->data.data,
                              c->message->data.len);
         return;
@@ -214,11 +218,12 @@ static void agent_on_request(void *arg, kmesos_httpd_req *req)
 
 /* Updates reach the master only while the agent is registered: not while
  * down, nor during the recovery window (the agent re-registers with the
- * master only once that window is over, src/slave/flags.cpp MESOS-7539). */
+ * master only once that window is over, src/slave/flags.cpp MESOS-7539),
+ * nor while partitioned (they wait in the update manager). */
 static void agent_send_update(void *arg, const char *fw_id, const Mesos__V1__TaskStatus *st)
 {
     klocal_agent *a = arg;
-    if (!a->stopped && !a->down && !a->recovering && a->ev.on_update)
+    if (!a->stopped && !a->down && !a->recovering && !a->partitioned && a->ev.on_update)
         a->ev.on_update(a->ev.arg, a, fw_id, st);
 }
 
@@ -333,8 +338,9 @@ static void agent_on_back(uv_timer_t *t)
 int klocal_agent_restart(klocal_agent *a, double down, double recovery, char *err,
                          size_t errlen)
 {
-    if (a->stopped || a->down) {
-        snprintf(err, errlen, "Agent is %s", a->stopped ? "removed" : "down (restarting)");
+    if (a->stopped || a->down || a->partitioned) {
+        snprintf(err, errlen, "Agent is %s",
+                 a->stopped ? "removed" : a->down ? "down (restarting)" : "partitioned");
         return -1;
     }
     agent_restart_timer_end(a); /* a new restart ends a recovery window */
@@ -390,10 +396,21 @@ void klocal_agent_free(klocal_agent *a)
 
 /* ------------------------------------------------------ master calls */
 
+/* 1 (and a log line) when a message from the master cannot reach the
+ * agent: it is down for a restart or cut off by a partition. */
+static int agent_unreachable(const klocal_agent *a, const char *what, const char *task_id)
+{
+    if (!a->down && !a->partitioned)
+        return 0;
+    KLOG_INFO("agent", "%s: %s: %s of task %s dropped", a->id,
+              a->down ? "down" : "partitioned", what, task_id ? task_id : "-");
+    return 1;
+}
+
 void klocal_agent_launch(klocal_agent *a, const Mesos__V1__FrameworkInfo *fw,
                          const Mesos__V1__TaskInfo *task)
 {
-    if (!a->stopped)
+    if (!a->stopped && !(a->partitioned && agent_unreachable(a, "launch", task->task_id->value)))
         klocal_aexec_launch(a, fw, task);
 }
 
@@ -402,10 +419,8 @@ int klocal_agent_kill_task(klocal_agent *a, const char *fw_id, const char *task_
     klocal_aexec *e = klocal_aexec_of_task(a, fw_id, task_id);
     if (!e)
         return -1;
-    if (a->down) {
-        KLOG_INFO("agent", "%s: down: KILL of task %s dropped", a->id, task_id);
+    if (agent_unreachable(a, "KILL", task_id))
         return 0;
-    }
     klocal_aexec_kill(e, klocal_aexec_task(e, task_id), grace);
     return 0;
 }
@@ -413,10 +428,8 @@ int klocal_agent_kill_task(klocal_agent *a, const char *fw_id, const char *task_
 void klocal_agent_acknowledge(klocal_agent *a, const char *fw_id, const char *task_id,
                               const uint8_t *uuid, size_t len)
 {
-    if (a->down) {
-        KLOG_DEBUG("agent", "%s: down: acknowledgement for task %s dropped", a->id, task_id);
+    if (agent_unreachable(a, "acknowledgement", task_id))
         return;
-    }
     if (!klocal_updates_ack(a->updates, fw_id, task_id, uuid, len))
         KLOG_DEBUG("agent", "%s: acknowledgement for task %s matches no pending update", a->id,
                    task_id);
@@ -425,7 +438,7 @@ void klocal_agent_acknowledge(klocal_agent *a, const char *fw_id, const char *ta
 void klocal_agent_shutdown_executor(klocal_agent *a, const char *fw_id, const char *exec_id)
 {
     klocal_aexec *e = klocal_aexec_find(a, fw_id, exec_id);
-    if (e && !a->down)
+    if (e && !agent_unreachable(a, "SHUTDOWN", NULL))
         klocal_aexec_shutdown(e);
 }
 
@@ -443,7 +456,7 @@ void klocal_agent_message(klocal_agent *a, const char *fw_id, const char *exec_i
                           const uint8_t *data, size_t len)
 {
     klocal_aexec *e = klocal_aexec_find(a, fw_id, exec_id);
-    if (!e || a->down)
+    if (!e || agent_unreachable(a, "MESSAGE", NULL))
         return;
     Mesos__V1__Executor__Event *ev = klocal_util_pb_new(&mesos__v1__executor__event__descriptor);
     ev->has_type = 1;
@@ -459,10 +472,39 @@ void klocal_agent_framework_resubscribed(klocal_agent *a, const char *fw_id)
     klocal_updates_resend(a->updates, fw_id);
 }
 
+/* ---------------------------------------------------------- partition */
+
+int klocal_agent_partition(klocal_agent *a, int on, char *err, size_t errlen)
+{
+    int restarting = on && (a->down || a->recovering);
+    if (a->stopped || restarting || a->partitioned == !!on) {
+        snprintf(err, errlen, "Agent is %s",
+                 a->stopped ? "removed"
+                 : restarting ? "restarting"
+                 : on ? "already partitioned" : "not partitioned");
+        return -1;
+    }
+    a->partitioned = !!on;
+    KLOG_INFO("agent", "%s: %s", a->id,
+              on ? "partitioned from the master (executors still reach it)"
+                 : "partition healed: the master hears it again");
+    return 0;
+}
+
+int klocal_agent_partitioned(const klocal_agent *a) { return a->partitioned; }
+
 void klocal_agent_each_task(const klocal_agent *a, klocal_agent_task_cb cb, void *arg)
 {
-    for (const klocal_aexec *e = a->execs; e; e = e->next)
-        for (const klocal_atask *t = e->tasks; t; t = t->next)
-            if (!kmesos_task_state_is_terminal(t->state))
-                cb(arg, e->fw_info, e->info, t->info, t->state);
+    for (const klocal_aexec *e = a->execs; e; e = e->next) {
+        if (e->silent)
+            continue;
+        for (const klocal_atask *t = e->tasks; t; t = t->next) {
+            klocal_agent_task v = {
+                .fw_id = e->fw_id, .framework = e->fw_info, .executor = e->info,
+                .task = t->info, .state = t->state, .container_id = e->container_id,
+                .executor_pid = e->pid,
+            };
+            cb(arg, &v);
+        }
+    }
 }

@@ -105,16 +105,37 @@ void klocal_agent_shutdown_executor(klocal_agent *a, const char *fw_id, const ch
 void klocal_agent_shutdown_framework(klocal_agent *a, const char *fw_id);
 void klocal_agent_message(klocal_agent *a, const char *fw_id, const char *exec_id,
                           const uint8_t *data, size_t len);
-/* The framework (re)subscribed: resend its pending updates now. */
+/* The framework (re)subscribed: resend its pending updates now (fw_id
+ * NULL: of every framework, e.g. after the agent re-registered). */
 void klocal_agent_framework_resubscribed(klocal_agent *a, const char *fw_id);
 
-/* One live task, as an agent reports it when it re-registers with a master
- * that does not know it (ReregisterSlaveMessage): its framework, its
- * executor (NULL: a command task), the task and its latest state. */
-typedef void (*klocal_agent_task_cb)(void *arg, const Mesos__V1__FrameworkInfo *fw,
-                                     const Mesos__V1__ExecutorInfo *exec,
-                                     const Mesos__V1__TaskInfo *task, int state);
-/* Calls cb for every non-terminal task; cb must not change the agent. */
+/* Simulated network partition between the agent and the master (on = 1),
+ * or its end (on = 0). While partitioned, executors and tasks keep running
+ * and keep talking to the agent, but nothing passes between the agent and
+ * the master: status updates wait in the update manager, executor
+ * MESSAGEs and exits are lost, and the master's launches, KILLs,
+ * acknowledgements, SHUTDOWNs and MESSAGEs are dropped. Healing resends
+ * nothing by itself: the master re-registers the agent first, then asks
+ * for the pending updates (klocal_agent_framework_resubscribed(a, NULL)).
+ * 0, or -1 with a reason in err (removed, restarting or in its recovery
+ * window, already in that state); a partitioned agent cannot restart. */
+int klocal_agent_partition(klocal_agent *a, int on, char *err, size_t errlen);
+int klocal_agent_partitioned(const klocal_agent *a);
+
+/* One task as the agent reports it when it re-registers with the master
+ * (ReregisterSlaveMessage): pointers valid during the callback only. */
+typedef struct klocal_agent_task {
+    const char *fw_id;
+    const Mesos__V1__FrameworkInfo *framework;
+    const Mesos__V1__ExecutorInfo *executor; /* NULL: a command task */
+    const Mesos__V1__TaskInfo *task;
+    int state;                               /* the latest state it knows */
+    const char *container_id;
+    int executor_pid;                        /* 0 while not started */
+} klocal_agent_task;
+typedef void (*klocal_agent_task_cb)(void *arg, const klocal_agent_task *t);
+/* Calls cb for every task the agent holds (frameworks being shut down
+ * excepted). cb must not change the agent. */
 void klocal_agent_each_task(const klocal_agent *a, klocal_agent_task_cb cb, void *arg);
 
 #endif

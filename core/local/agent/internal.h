@@ -69,6 +69,7 @@ struct klocal_agent {
     size_t live_procs;
     int stopped;
     int down;                 /* restart: executor API closed */
+    int partitioned;          /* cut off from the master (not from executors) */
     int recovering;           /* restart: back up, recovery window open */
     double recovery;          /* restart: recovery window (seconds) */
     uv_timer_t *restart_timer;

@@ -1,6 +1,7 @@
 /* control: fault-injection endpoints of kmesos-local, all under /local on
  * the master port (they answer even while the master redirects):
- *   GET  /local/agents                      [{index, id, port, removed}]
+ *   GET  /local/agents                      [{index, id, hostname, port,
+ *        removed, down, partitioned, unreachable}]
  *   POST /local/agents/add[?like=<id|index>] start one more agent (like=:
  *        with that agent's hostname, resources and attributes, e.g. a
  *        removed agent's machine coming back, under a new agent id)
@@ -9,6 +10,8 @@
  *        agent process restart with checkpointing (see agent.h): down
  *        default 2s, recovery window default --executor-reregistration-timeout
  *        (2s, as executor_reregistration_timeout in Mesos)
+ *   POST /local/agents/<id|index>/partition cut the agent off the master
+ *   POST /local/agents/<id|index>/heal      end it (see partition.c)
  *   POST /local/stream/close[?framework=ID] cut scheduler streams (TCP)
  *   POST /local/heartbeats/stall?seconds=N  no HEARTBEAT for N seconds
  *   POST /local/redirect?to=HOST:PORT       act as non-leader ('' = lead)
@@ -48,11 +51,12 @@ static void control_ok(kmesos_httpd_req *req, json_t *extra)
 
 static json_t *control_agent_json(const klocal_magent *ma)
 {
-    return json_pack("{s:i, s:s, s:s, s:i, s:b, s:b}", "index",
+    return json_pack("{s:i, s:s, s:s, s:i, s:b, s:b, s:b, s:b}", "index",
                      (int)klocal_agent_index(ma->agent), "id", klocal_agent_id(ma->agent),
                      "hostname", klocal_agent_hostname(ma->agent), "port",
                      klocal_agent_port(ma->agent), "removed", ma->removed, "down",
-                     klocal_agent_down(ma->agent));
+                     klocal_agent_down(ma->agent), "partitioned", ma->partitioned,
+                     "unreachable", ma->unreachable);
 }
 
 static void control_agents(klocal_master *m, kmesos_httpd_req *req)
@@ -111,11 +115,27 @@ static void control_agent_restart(klocal_master *m, kmesos_httpd_req *req, kloca
                               "recovery", recovery));
 }
 
+/* POST /local/agents/ID/partition and /heal: 409 when not possible. */
+static void control_agent_partition(klocal_master *m, kmesos_httpd_req *req, klocal_magent *ma,
+                                    int cut)
+{
+    char err[256];
+    int rc = cut ? klocal_partition_cut(m, ma, err, sizeof err)
+                 : klocal_partition_heal(m, ma, err, sizeof err);
+    if (rc != 0)
+        kmesos_httpd_reply_text(req, 409, err, NULL);
+    else
+        control_ok(req, json_pack("{s:o}", "agent", control_agent_json(ma)));
+}
+
 static void control_agent_op(klocal_master *m, kmesos_httpd_req *req, const char *rest)
 {
+    static const char *const ops[] = {"/remove", "/restart", "/partition", "/heal"};
     const char *slash = strchr(rest, '/');
-    int remove = slash && strcmp(slash, "/remove") == 0;
-    if (!slash || (!remove && strcmp(slash, "/restart") != 0)) {
+    size_t op = 0;
+    while (slash && op < 4 && strcmp(slash, ops[op]) != 0)
+        op++;
+    if (!slash || op == 4) {
         kmesos_httpd_reply_text(req, 404, "Unknown control endpoint", NULL);
         return;
     }
@@ -127,8 +147,12 @@ static void control_agent_op(klocal_master *m, kmesos_httpd_req *req, const char
         kmesos_httpd_reply_text(req, 404, "No such agent", NULL);
         return;
     }
-    if (!remove) {
+    if (op == 1) {
         control_agent_restart(m, req, ma);
+        return;
+    }
+    if (op >= 2) {
+        control_agent_partition(m, req, ma, op == 2);
         return;
     }
     json_t *j = json_pack("{s:o}", "agent", control_agent_json(ma));

@@ -1,7 +1,8 @@
 /* master/internal.h: the simulated master's private structures and the
  * functions its modules offer one another: mbook.c (look-ups, task and
  * executor records), mevent.c (events to frameworks), alloc.c (offers,
- * filters, allocation), life.c (framework and agent life cycles),
+ * filters, allocation), partition.c (agent partitions, unreachable agents,
+ * re-registration), life.c (framework and agent life cycles),
  * mcall.c (the scheduler calls), control.c (fault-injection endpoints),
  * mstate.c (state JSON) and master.c (the HTTP face). */
 #ifndef KLOCAL_MASTER_INT_H
@@ -21,12 +22,17 @@ typedef struct klocal_magent {
     klocal_agent *agent;
     int removed;
     int down;           /* restarting (POST /local/agents/ID/restart): no offers */
+    int partitioned;    /* cut off (POST /local/agents/ID/partition) */
+    int unreachable;    /* marked unreachable: no offers, tasks unreachable */
+    int64_t unreachable_ns;        /* when (TimeInfo nanoseconds) */
+    struct partition_watch *watch; /* the health check clock while cut off */
     double registered_time;
     klocal_res used;    /* tasks and executors */
     klocal_res offered; /* outstanding offers */
     /* what it was made from (strings owned by the config), so that
      * POST /local/agents/add?like=ID can make another one like it */
-    const char *hostname, *resources, *attributes;
+    const char *hostname, *resources, *attributes, *work_dir;
+    int port;           /* asked for (0: any free port) */
     size_t alt_index;
     /* the master restarted and has not heard from it yet (mrestart.c):
      * not offered, not listed, its updates and calls dropped */
@@ -86,6 +92,7 @@ struct klocal_fw {
     klocal_filter *filters;
     klocal_mtask *tasks;
     klocal_mtask *completed;
+    klocal_mtask *unreachable; /* tasks of unreachable agents */
     klocal_mexec *execs;
     uv_timer_t heartbeat;
     uv_timer_t failover;
@@ -159,6 +166,17 @@ void klocal_mbook_record(klocal_mtask *t, const Mesos__V1__TaskStatus *st);
 void klocal_mbook_release(klocal_mtask *t);
 /* Moves a task to the completed list (released). */
 void klocal_mbook_complete(klocal_fw *fw, klocal_mtask *t);
+/* Moves a task to the unreachable list (released). */
+void klocal_mbook_set_unreachable(klocal_fw *fw, klocal_mtask *t);
+klocal_mtask *klocal_mbook_unreachable_task(klocal_fw *fw, const char *task_id);
+/* Moves a task of the unreachable list back to the live ones (its
+ * resources charged again). */
+void klocal_mbook_set_reachable(klocal_fw *fw, klocal_mtask *t);
+/* An executor known again (its agent re-registered): recorded and
+ * charged to ma unless already known. */
+void klocal_mbook_exec_known(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__ExecutorInfo *e);
+/* Every executor of fw on ma gone: their resources go back to ma. */
+void klocal_mbook_execs_exited(klocal_fw *fw, const klocal_magent *ma);
 /* A custom executor on ma ended: its resources go back to ma. */
 void klocal_mbook_exec_exited(klocal_fw *fw, const klocal_magent *ma, const char *exec_id);
 /* ma was removed: its executors are dropped without giving back. */
@@ -206,6 +224,24 @@ void klocal_alloc_filter(klocal_fw *fw, klocal_magent *agent, const klocal_res *
 /* Drops every refuse filter of fw (REVIVE, framework freed). */
 void klocal_alloc_free_filters(klocal_fw *fw);
 
+/* partition.c: agent partitions and the master's agent health check. */
+/* Cuts ma off from the master (see control.c); after --agent-ping-timeout
+ * x --max-agent-ping-timeouts it is marked unreachable. 0, or -1 + err. */
+int klocal_partition_cut(klocal_master *m, klocal_magent *ma, char *err, size_t errlen);
+/* Ends ma's partition: an unreachable agent re-registers. 0, or -1 + err. */
+int klocal_partition_heal(klocal_master *m, klocal_magent *ma, char *err, size_t errlen);
+/* Master::markUnreachable: live tasks on ma become TASK_UNREACHABLE
+ * (TASK_LOST if not PARTITION_AWARE) with REASON_AGENT_REMOVED and message
+ * why, its offers are rescinded, every framework gets a FAILURE. Once. */
+void klocal_partition_mark_unreachable(klocal_master *m, klocal_magent *ma, const char *why);
+/* The agent re-registers: its tasks are known again, each framework gets
+ * UPDATE (the task's state, REASON_AGENT_REREGISTERED, message; none when
+ * message is NULL: an agent a master recovered from its registry); the
+ * frameworks removed meanwhile are shut down on it. */
+void klocal_partition_reregister(klocal_master *m, klocal_magent *ma, const char *message);
+/* Ends ma's partition without a heal (removal, master stop). */
+void klocal_partition_forget(klocal_magent *ma);
+
 /* life.c: framework and agent life cycles. */
 /* Creates and registers one more agent (index = current count), from the
  * flags or --agent-config entry of that index, or (like != NULL) with the
@@ -219,7 +255,8 @@ void klocal_life_remove_agent(klocal_master *m, klocal_magent *ma);
  * none is made until it is back; not reported lost. 0, or -1 + err. */
 int klocal_life_restart_agent(klocal_master *m, klocal_magent *ma, double down, double recovery,
                               char *err, size_t errlen);
-/* Master stopping: pending agent-loss reports are dropped. */
+/* Master stopping: pending agent-loss reports are dropped and partition
+ * clocks stopped. */
 void klocal_life_end_removals(klocal_master *m);
 /* A new framework record (id NULL: a fresh one), not yet subscribed. */
 klocal_fw *klocal_life_fw_new(klocal_master *m, const char *id);

@@ -10,12 +10,14 @@
  * like another agent) and report back through klocal_agent_events:
  * updates are recorded and forwarded as UPDATE, executor messages as
  * MESSAGE, executor exits as FAILURE. A removed agent ("agent loss")
- * stops at once; after --agent-removal-delay its live tasks become
- * TASK_LOST (TASK_UNREACHABLE for partition-aware frameworks) and every
- * framework gets a FAILURE, as a real master reports a lost agent. A
- * restarting agent only stops being offered until it re-registers. The
- * module sits above the book (mbook.c), the events (mevent.c) and the
- * allocator (alloc.c), and below the calls (mcall.c), the control
+ * stops at once; after --agent-removal-delay it is marked unreachable
+ * (partition.c: its live tasks become TASK_LOST, TASK_UNREACHABLE for
+ * partition-aware frameworks, and every framework gets a FAILURE), as a
+ * real master reports a lost agent. A restarting agent only stops being
+ * offered until it re-registers; a partitioned one is not told of a
+ * framework's removal until it is back. The module sits above the book
+ * (mbook.c), the events (mevent.c), the allocator (alloc.c) and the
+ * partitions (partition.c), and below the calls (mcall.c), the control
  * endpoints (control.c) and the HTTP face (master.c). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,13 +38,28 @@ static int life_agent_unknown(const klocal_master *m, const klocal_agent *a)
     return 0;
 }
 
+/* The record an agent's update is about: a live task, or one left on the
+ * unreachable list by a re-registered agent (its executor ended during
+ * the partition, so the agent did not report it), which is live again. */
+static klocal_mtask *life_task_of_update(klocal_fw *fw, const klocal_agent *a, const char *id)
+{
+    klocal_mtask *t = klocal_mbook_task(fw, id);
+    if (t)
+        return t;
+    t = klocal_mbook_unreachable_task(fw, id);
+    if (!t || t->agent->agent != a || t->agent->unreachable)
+        return NULL;
+    klocal_mbook_set_reachable(fw, t);
+    return t;
+}
+
 static void life_on_update(void *arg, klocal_agent *a, const char *fw_id,
                            const Mesos__V1__TaskStatus *st)
 {
     klocal_fw *fw = klocal_mbook_fw(arg, fw_id);
     if (!fw || life_agent_unknown(arg, a))
         return; /* the agent resends it later */
-    klocal_mtask *t = klocal_mbook_task(fw, st->task_id->value);
+    klocal_mtask *t = life_task_of_update(fw, a, st->task_id->value);
     if (t)
         klocal_mbook_record(t, st);
     if (!fw->connected)
@@ -101,14 +118,18 @@ static klocal_magent life_agent_template(const klocal_master *m, size_t i,
 {
     const klocal_config *c = m->cfg;
     const klocal_agent_spec *s = c->specs && i < c->nspecs ? &c->specs[i] : NULL;
+    int port = s && s->port ? s->port : c->agent_port ? c->agent_port + (int)i : 0;
     if (like)
         return (klocal_magent){.hostname = like->hostname, .resources = like->resources,
-                               .attributes = like->attributes, .alt_index = like->alt_index};
+                               .attributes = like->attributes, .work_dir = like->work_dir,
+                               .port = c->agent_port ? c->agent_port + (int)i : 0,
+                               .alt_index = like->alt_index};
     return (klocal_magent){
         .hostname = s && s->hostname ? s->hostname : c->hostname,
         .resources = s && s->resources ? s->resources : c->agent_resources,
         .attributes = s && s->attributes ? s->attributes : c->agent_attributes,
-        .alt_index = i,
+        .work_dir = s && s->work_dir ? s->work_dir : m->work_dir,
+        .port = port, .alt_index = i,
     };
 }
 
@@ -120,10 +141,9 @@ klocal_magent *klocal_life_add_agent(klocal_master *m, const klocal_magent *like
     klocal_magent tmpl = life_agent_template(m, i, like);
     char *id = klocal_util_xasprintf("%s-S%zu", m->id, i);
     klocal_agent_params p = {
-        .index = i, .id = id, .ip = c->ip, .work_dir = m->work_dir,
+        .index = i, .id = id, .ip = c->ip, .work_dir = tmpl.work_dir,
         .hostname = tmpl.hostname, .resources = tmpl.resources,
-        .attributes = tmpl.attributes, .alt_index = tmpl.alt_index,
-        .port = c->agent_port ? c->agent_port + (int)i : 0,
+        .attributes = tmpl.attributes, .alt_index = tmpl.alt_index, .port = tmpl.port,
         .master_hostname = c->hostname, .update_retry = c->update_retry,
         .executor_grace = c->executor_grace, .kill_grace = c->kill_grace,
         .reregistration = c->reregistration, .recovery_timeout = c->recovery_timeout,
@@ -146,36 +166,6 @@ klocal_magent *klocal_life_add_agent(klocal_master *m, const klocal_magent *like
     m->agents = klocal_util_xrealloc(m->agents, (m->nagents + 1) * sizeof *m->agents);
     m->agents[m->nagents++] = ma;
     return ma;
-}
-
-static Mesos__V1__TaskStatus *life_lost_status(const klocal_fw *fw, const klocal_mtask *t,
-                                               int64_t now_ns)
-{
-    Mesos__V1__TaskStatus *st = klocal_mevent_new_status(
-        t->id, klocal_agent_id(t->agent->agent),
-        klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNREACHABLE),
-        MESOS__V1__TASK_STATUS__REASON__REASON_AGENT_REMOVED, "health check timed out");
-    st->unreachable_time = klocal_util_pb_new(&mesos__v1__time_info__descriptor);
-    st->unreachable_time->nanoseconds = now_ns;
-    return st;
-}
-
-static void life_lose_tasks(klocal_master *m, klocal_magent *ma)
-{
-    int64_t now_ns = (int64_t)(klocal_util_now() * 1e9);
-    for (klocal_fw *fw = m->fws; fw; fw = fw->next) {
-        klocal_mtask *t = fw->tasks;
-        while (t) {
-            klocal_mtask *next = t->next;
-            if (t->agent == ma && !kmesos_task_state_is_terminal(t->state)) {
-                Mesos__V1__TaskStatus *st = life_lost_status(fw, t, now_ns);
-                klocal_mbook_record(t, st);
-                klocal_mevent_update(fw, st);
-                klocal_mbook_complete(fw, t);
-            }
-            t = next;
-        }
-    }
 }
 
 typedef struct life_removal {
@@ -201,14 +191,14 @@ void klocal_life_end_removals(klocal_master *m)
 {
     while (m->removals)
         life_removal_end(m->removals);
+    for (size_t i = 0; i < m->nagents; i++)
+        klocal_partition_forget(m->agents[i]);
 }
 
 static void life_removal_fire(uv_timer_t *t)
 {
     life_removal *r = t->data;
-    life_lose_tasks(r->m, r->ma);
-    for (klocal_fw *fw = r->m->fws; fw; fw = fw->next)
-        klocal_mevent_failure(fw, klocal_agent_id(r->ma->agent), NULL, 0);
+    klocal_partition_mark_unreachable(r->m, r->ma, "health check timed out");
     life_removal_end(r);
 }
 
@@ -233,6 +223,7 @@ void klocal_life_remove_agent(klocal_master *m, klocal_magent *ma)
     if (ma->removed)
         return;
     ma->removed = 1;
+    klocal_partition_forget(ma);
     KLOG_INFO("master", "removing agent %s", klocal_agent_id(ma->agent));
     klocal_alloc_remove_offers(m, NULL, ma, 1);
     klocal_agent_stop(ma->agent);
@@ -369,8 +360,8 @@ void klocal_life_remove_fw(klocal_fw *fw)
     uv_timer_stop(&fw->heartbeat);
     uv_timer_stop(&fw->failover);
     klocal_alloc_remove_offers(m, fw, NULL, 0);
-    for (size_t i = 0; i < m->nagents; i++)
-        if (!m->agents[i]->removed && !m->agents[i]->unknown)
+    for (size_t i = 0; i < m->nagents; i++) /* a partitioned one: when it is back */
+        if (!m->agents[i]->removed && !m->agents[i]->partitioned && !m->agents[i]->unknown)
             klocal_agent_shutdown_framework(m->agents[i]->agent, fw->id);
     while (fw->tasks) {
         klocal_mtask *t = fw->tasks;

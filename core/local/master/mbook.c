@@ -5,8 +5,11 @@
  * the agent), each status seen is remembered (latest status
  * plus a {state, timestamp} history for the state endpoint), a task in a
  * terminal state gives its resources back to its agent exactly once, and
- * a finished task moves to its framework's completed list, of which only
- * the newest MBOOK_MAX_COMPLETED are kept. It sends nothing and calls no
+ * a finished task moves to its framework's completed list, a task of an
+ * agent marked unreachable to its unreachable list (back to the live ones
+ * when the agent re-registers); of each list only the newest
+ * MBOOK_MAX_COMPLETED are kept (max_unreachable_tasks_per_framework is
+ * 1000 in Mesos too). It sends nothing and calls no
  * other module of the master: everything else builds on it. */
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +93,19 @@ int klocal_mbook_lost_state(const klocal_fw *fw, int aware)
 
 /* ------------------------------------------------------ task records */
 
+static klocal_mexec *mbook_exec_new(klocal_fw *fw, klocal_magent *ma,
+                                    const Mesos__V1__ExecutorInfo *info)
+{
+    klocal_mexec *x = klocal_util_xcalloc(1, sizeof *x);
+    x->id = klocal_util_xstrdup(info->executor_id->value);
+    x->agent = ma;
+    klocal_res_init(&x->res);
+    klocal_res_add_pb(&x->res, info->resources, info->n_resources);
+    x->next = fw->execs;
+    fw->execs = x;
+    return x;
+}
+
 void klocal_mbook_launch(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskInfo *ti,
                          const klocal_res *need, int new_exec)
 {
@@ -105,15 +121,8 @@ void klocal_mbook_launch(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__Task
     t->next = fw->tasks;
     fw->tasks = t;
     klocal_res_add(&ma->used, need);
-    if (new_exec) {
-        klocal_mexec *x = klocal_util_xcalloc(1, sizeof *x);
-        x->id = klocal_util_xstrdup(ti->executor->executor_id->value);
-        x->agent = ma;
-        klocal_res_init(&x->res);
-        klocal_res_add_pb(&x->res, ti->executor->resources, ti->executor->n_resources);
-        x->next = fw->execs;
-        fw->execs = x;
-    }
+    if (new_exec)
+        mbook_exec_new(fw, ma, ti->executor);
 }
 
 void klocal_mbook_release(klocal_mtask *t)
@@ -135,10 +144,10 @@ static void mbook_task_free(klocal_mtask *t)
     free(t);
 }
 
-static void mbook_trim_completed(klocal_fw *fw)
+static void mbook_trim(klocal_mtask **list)
 {
     size_t n = 0;
-    for (klocal_mtask **pp = &fw->completed; *pp;) {
+    for (klocal_mtask **pp = list; *pp;) {
         if (++n > MBOOK_MAX_COMPLETED) {
             klocal_mtask *t = *pp;
             *pp = t->next;
@@ -149,17 +158,52 @@ static void mbook_trim_completed(klocal_fw *fw)
     }
 }
 
-void klocal_mbook_complete(klocal_fw *fw, klocal_mtask *t)
+static void mbook_unlink(klocal_mtask **list, const klocal_mtask *t)
 {
-    for (klocal_mtask **pp = &fw->tasks; *pp; pp = &(*pp)->next)
+    for (klocal_mtask **pp = list; *pp; pp = &(*pp)->next)
         if (*pp == t) {
             *pp = t->next;
-            break;
+            return;
         }
+}
+
+/* Moves t from the live tasks to *to (released), keeping the newest. */
+static void mbook_move_out(klocal_fw *fw, klocal_mtask *t, klocal_mtask **to)
+{
+    mbook_unlink(&fw->tasks, t);
     klocal_mbook_release(t);
-    t->next = fw->completed;
-    fw->completed = t;
-    mbook_trim_completed(fw);
+    t->next = *to;
+    *to = t;
+    mbook_trim(to);
+}
+
+void klocal_mbook_complete(klocal_fw *fw, klocal_mtask *t)
+{
+    mbook_move_out(fw, t, &fw->completed);
+}
+
+void klocal_mbook_set_unreachable(klocal_fw *fw, klocal_mtask *t)
+{
+    mbook_move_out(fw, t, &fw->unreachable);
+}
+
+klocal_mtask *klocal_mbook_unreachable_task(klocal_fw *fw, const char *task_id)
+{
+    for (klocal_mtask *t = fw->unreachable; t; t = t->next)
+        if (strcmp(t->id, task_id) == 0)
+            return t;
+    return NULL;
+}
+
+void klocal_mbook_set_reachable(klocal_fw *fw, klocal_mtask *t)
+{
+    mbook_unlink(&fw->unreachable, t);
+    t->next = fw->tasks;
+    fw->tasks = t;
+    if (t->released) { /* a terminal status recorded next gives them back */
+        t->released = 0;
+        klocal_res_add(&t->agent->used, &t->res);
+    }
 }
 
 void klocal_mbook_record(klocal_mtask *t, const Mesos__V1__TaskStatus *st)
@@ -182,6 +226,28 @@ static void mbook_exec_free(klocal_mexec *x)
     free(x->id);
     klocal_res_free(&x->res);
     free(x);
+}
+
+void klocal_mbook_exec_known(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__ExecutorInfo *e)
+{
+    if (klocal_mbook_exec(fw, ma, e->executor_id->value))
+        return;
+    klocal_mexec *x = mbook_exec_new(fw, ma, e);
+    klocal_res_add(&ma->used, &x->res);
+}
+
+void klocal_mbook_execs_exited(klocal_fw *fw, const klocal_magent *ma)
+{
+    for (klocal_mexec **pp = &fw->execs; *pp;) {
+        klocal_mexec *x = *pp;
+        if (x->agent == ma) {
+            klocal_res_subtract(&x->agent->used, &x->res);
+            *pp = x->next;
+            mbook_exec_free(x);
+        } else {
+            pp = &x->next;
+        }
+    }
 }
 
 void klocal_mbook_exec_exited(klocal_fw *fw, const klocal_magent *ma, const char *exec_id)
@@ -210,18 +276,20 @@ void klocal_mbook_forget_execs(klocal_fw *fw, const klocal_magent *ma)
     }
 }
 
+static void mbook_free_list(klocal_mtask **list)
+{
+    while (*list) {
+        klocal_mtask *t = *list;
+        *list = t->next;
+        mbook_task_free(t);
+    }
+}
+
 void klocal_mbook_free_records(klocal_fw *fw)
 {
-    while (fw->tasks) {
-        klocal_mtask *t = fw->tasks;
-        fw->tasks = t->next;
-        mbook_task_free(t);
-    }
-    while (fw->completed) {
-        klocal_mtask *t = fw->completed;
-        fw->completed = t->next;
-        mbook_task_free(t);
-    }
+    mbook_free_list(&fw->tasks);
+    mbook_free_list(&fw->completed);
+    mbook_free_list(&fw->unreachable);
     while (fw->execs) {
         klocal_mexec *x = fw->execs;
         fw->execs = x->next;

@@ -5,8 +5,9 @@
  * TASK_LOST with REASON_INVALID_OFFERS (the offers that were valid go
  * back); otherwise each LAUNCH task is checked (duplicate id, command or
  * executor, resources) and handed to its agent, and what the tasks did not
- * use goes back with a refuse filter. RECONCILE and a KILL of an unknown
- * task answer as Master::_reconcileTasks does (reconcile-unknown capture).
+ * use goes back with a refuse filter. RECONCILE and KILL of a task the
+ * master does not know answer as Master::reconcile does, by what the
+ * master knows of the agent named (reconcile-unknown capture).
  * Master-made updates carry no uuid. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,31 +198,39 @@ static void mcall_decline(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Decli
     }
 }
 
-/* Master::_reconcileTasks for a task the master does not know: nothing
- * while its agent (or, without an agent id, any agent) is recovered from
- * the registry and not re-registered yet; on a
- * registered agent it is gone (TASK_GONE), otherwise unknown (TASK_UNKNOWN,
- * with the agent id the call gave, e.g. after a master restart before the
- * agent re-registered); TASK_LOST for a framework that is not
- * PARTITION_AWARE. */
-static void mcall_reconcile_unknown(klocal_fw *fw,
-                                    const Mesos__V1__Scheduler__Call__Reconcile__Task *rt)
+/* Master::reconcile for a task the master does not know (explicit
+ * RECONCILE, or KILL of an unknown task): nothing while its agent (or,
+ * without an agent id, any agent) is recovered from the registry and not
+ * re-registered yet (--registry replicated_log); on a registered agent
+ * TASK_GONE
+ * "Task is unknown to the agent", on an unreachable one TASK_UNREACHABLE
+ * "Task is unreachable" with its unreachable_time, else (no or an unknown
+ * agent id, echoed when given) TASK_UNKNOWN "Task is unknown"; TASK_LOST
+ * instead of each for a framework that is not PARTITION_AWARE. */
+static void mcall_unknown_task(klocal_fw *fw, const char *task_id, const char *agent_id)
 {
-    const char *agent_id = rt->agent_id ? rt->agent_id->value : NULL;
-    klocal_magent *ma = agent_id ? klocal_mbook_live_agent(fw->m, agent_id) : NULL;
-    if (klocal_mbook_recovered(fw->m, agent_id))
+    if (klocal_mbook_recovered(fw->m, agent_id)) {
         KLOG_INFO("master", "framework %s: dropping the reconciliation of task %s: %s not yet "
-                  "re-registered", fw->id, rt->task_id->value, agent_id ? agent_id : "agents");
-    else if (ma)
-        klocal_mevent_status(fw, rt->task_id->value, agent_id,
-                             klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_GONE),
-                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                             "Reconciliation: Task is unknown to the agent");
-    else
-        klocal_mevent_status(fw, rt->task_id->value, agent_id,
-                             klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_UNKNOWN),
-                             MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION,
-                             "Reconciliation: Task is unknown");
+                  "re-registered", fw->id, task_id, agent_id ? agent_id : "agents");
+        return;
+    }
+    klocal_magent *ma = agent_id ? klocal_mbook_agent(fw->m, agent_id) : NULL;
+    if (ma && (ma->unknown || strcmp(klocal_agent_id(ma->agent), agent_id) != 0))
+        ma = NULL; /* an index is no agent id; a restarted master forgot it */
+    int aware = !ma ? MESOS__V1__TASK_STATE__TASK_UNKNOWN
+                : ma->unreachable ? MESOS__V1__TASK_STATE__TASK_UNREACHABLE
+                                  : MESOS__V1__TASK_STATE__TASK_GONE;
+    const char *msg = !ma ? "Reconciliation: Task is unknown"
+                      : ma->unreachable ? "Reconciliation: Task is unreachable"
+                                        : "Reconciliation: Task is unknown to the agent";
+    Mesos__V1__TaskStatus *st = klocal_mevent_new_status(
+        task_id, agent_id, klocal_mbook_lost_state(fw, aware),
+        MESOS__V1__TASK_STATUS__REASON__REASON_RECONCILIATION, msg);
+    if (ma && ma->unreachable) {
+        st->unreachable_time = klocal_util_pb_new(&mesos__v1__time_info__descriptor);
+        st->unreachable_time->nanoseconds = ma->unreachable_ns;
+    }
+    klocal_mevent_update(fw, st);
 }
 
 static void mcall_kill(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Kill *k)
@@ -235,12 +244,7 @@ static void mcall_kill(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Kill *k)
             klocal_agent_kill_task(t->agent->agent, fw->id, t->id, grace);
         return;
     }
-    /* Master::kill: an unknown task is reconciled (reconcile-unknown capture) */
-    Mesos__V1__Scheduler__Call__Reconcile__Task rt =
-        MESOS__V1__SCHEDULER__CALL__RECONCILE__TASK__INIT;
-    rt.task_id = k->task_id;
-    rt.agent_id = k->agent_id;
-    mcall_reconcile_unknown(fw, &rt);
+    mcall_unknown_task(fw, k->task_id->value, k->agent_id ? k->agent_id->value : NULL);
 }
 
 static void mcall_acknowledge(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Acknowledge *a)
@@ -285,11 +289,12 @@ static void mcall_reconcile(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Rec
         return;
     }
     for (size_t i = 0; i < r->n_tasks; i++) {
-        klocal_mtask *t = klocal_mbook_task(fw, r->tasks[i]->task_id->value);
+        const Mesos__V1__Scheduler__Call__Reconcile__Task *rt = r->tasks[i];
+        klocal_mtask *t = klocal_mbook_task(fw, rt->task_id->value);
         if (t)
             mcall_send_latest(fw, t);
         else
-            mcall_reconcile_unknown(fw, r->tasks[i]);
+            mcall_unknown_task(fw, rt->task_id->value, rt->agent_id ? rt->agent_id->value : NULL);
     }
 }
 

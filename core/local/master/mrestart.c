@@ -18,8 +18,9 @@
  * for their failover timeout), sends each connected framework an UPDATE
  * with the task's state, REASON_AGENT_REREGISTERED, "Unknown agent
  * reregistered" and no uuid, lets the agent resend its pending updates
- * and offers it again. An agent that is down for its own restart then
- * re-registers one second later, after it is back. With --registry
+ * and offers it again (the re-adding is partition.c's, shared with a
+ * healed partition). An agent that is down for its own restart or cut off
+ * by a partition re-registers within a second after it is back. With --registry
  * replicated_log the agents are remembered ("recovered"): reconciling
  * their tasks is not answered until they re-register, and their
  * re-registration sends no update (the task is simply known again). */
@@ -80,6 +81,8 @@ void klocal_mrestart_forget(klocal_master *m)
         klocal_res_init(&ma->offered);
         ma->unknown = !ma->removed;
         ma->recovered = ma->unknown && m->cfg->registry_log;
+        ma->unreachable = 0; /* unknown now (no unreachable agent is simulated in a registry) */
+        ma->unreachable_ns = 0;
     }
     m->next_offer = 0;
     m->next_fw = 0;
@@ -101,94 +104,47 @@ static void mrestart_die(klocal_master *m)
 typedef struct mrestart_learn {
     klocal_master *m;
     klocal_magent *ma;
-    int in_registry; /* the agent was recovered from the registry: no update */
     klocal_fw **recovered; /* frameworks recovered from this agent */
     size_t nrecovered;
 } mrestart_learn;
 
-/* The framework of a reported task: known, or recovered from the agent's
- * FrameworkInfo (Master::recoverFramework), or NULL when it was removed
- * since the restart (then the agent shuts it down). */
-static klocal_fw *mrestart_framework(mrestart_learn *l, const Mesos__V1__FrameworkInfo *info)
-{
-    const char *id = info->id->value;
-    if (klocal_mbook_gone_fw(l->m, id))
-        return NULL;
-    klocal_fw *fw = klocal_mbook_fw(l->m, id);
-    if (fw)
-        return fw;
-    fw = klocal_life_fw_new(l->m, id);
-    fw->info = klocal_util_pb_dup(info);
-    l->recovered = klocal_util_xrealloc(l->recovered, (l->nrecovered + 1) * sizeof *l->recovered);
-    l->recovered[l->nrecovered++] = fw;
-    KLOG_INFO("master", "framework %s recovered from agent %s", id, klocal_agent_id(l->ma->agent));
-    return fw;
-}
-
-static void mrestart_task_update(klocal_fw *fw, klocal_mtask *t, const char *agent_id)
-{
-    Mesos__V1__TaskStatus *st = klocal_mevent_new_status(
-        t->id, agent_id, t->state, MESOS__V1__TASK_STATUS__REASON__REASON_AGENT_REREGISTERED,
-        "Unknown agent reregistered");
-    if (t->executor_id)
-        st->executor_id = KLOCAL_ID(ExecutorID, executor_id, t->executor_id);
-    klocal_mbook_record(t, st);
-    if (fw->connected)
-        klocal_mevent_update(fw, st);
-    else {
-        KLOG_INFO("master", "dropping the re-registration update of task %s for disconnected "
-                  "framework %s", t->id, fw->id);
-        kmesos_pb_free(st);
-    }
-}
-
-static void mrestart_learn_task(void *arg, const Mesos__V1__FrameworkInfo *info,
-                                const Mesos__V1__ExecutorInfo *exec,
-                                const Mesos__V1__TaskInfo *ti, int state)
+/* A reported task of a framework the master does not know (and did not
+ * remove since the restart): the framework is recovered from the
+ * FrameworkInfo the agent reports (Master::recoverFramework), not
+ * connected. */
+static void mrestart_recover_framework(void *arg, const klocal_agent_task *v)
 {
     mrestart_learn *l = arg;
-    klocal_fw *fw = mrestart_framework(l, info);
-    if (!fw || klocal_mbook_task(fw, ti->task_id->value))
+    if (klocal_mbook_fw(l->m, v->fw_id) || klocal_mbook_gone_fw(l->m, v->fw_id))
         return;
-    klocal_res need;
-    klocal_res_init(&need);
-    klocal_res_add_pb(&need, ti->resources, ti->n_resources);
-    int new_exec = exec && !klocal_mbook_exec(fw, l->ma, exec->executor_id->value);
-    if (new_exec)
-        klocal_res_add_pb(&need, exec->resources, exec->n_resources);
-    klocal_mbook_launch(fw, l->ma, ti, &need, new_exec);
-    klocal_res_free(&need);
-    klocal_mtask *t = klocal_mbook_task(fw, ti->task_id->value);
-    t->state = state;
-    if (!l->in_registry)
-        mrestart_task_update(fw, t, klocal_agent_id(l->ma->agent));
+    klocal_fw *fw = klocal_life_fw_new(l->m, v->fw_id);
+    fw->info = klocal_util_pb_dup(v->framework);
+    l->recovered = klocal_util_xrealloc(l->recovered, (l->nrecovered + 1) * sizeof *l->recovered);
+    l->recovered[l->nrecovered++] = fw;
+    KLOG_INFO("master", "framework %s recovered from agent %s", v->fw_id,
+              klocal_agent_id(l->ma->agent));
 }
 
-/* Shuts down, on the agent, the frameworks removed since the restart
- * (Master::_reregisterSlave: completed frameworks). */
-static void mrestart_shutdown_gone(klocal_master *m, klocal_magent *ma)
-{
-    for (klocal_fw *fw = m->gone_fws; fw; fw = fw->next)
-        klocal_agent_shutdown_framework(ma->agent, fw->id);
-}
-
+/* Master::_reregisterSlave for an agent the restarted master did not
+ * know: its tasks are re-added (partition.c) and announced with "Unknown
+ * agent reregistered", or silently for an agent recovered from the
+ * registry; then it resends its pending updates. */
 static void mrestart_reregister_agent(klocal_master *m, klocal_magent *ma)
 {
-    mrestart_learn l = {.m = m, .ma = ma, .in_registry = ma->recovered};
+    mrestart_learn l = {.m = m, .ma = ma};
+    const char *message = ma->recovered ? NULL : "Unknown agent reregistered";
     ma->unknown = 0;
     ma->recovered = 0;
-    ma->registered_time = klocal_util_now();
-    KLOG_INFO("master", "agent %s re-registered with master %s", klocal_agent_id(ma->agent),
-              m->id);
-    klocal_agent_each_task(ma->agent, mrestart_learn_task, &l);
+    klocal_agent_each_task(ma->agent, mrestart_recover_framework, &l);
+    klocal_partition_reregister(m, ma, message);
     for (size_t i = 0; i < l.nrecovered; i++)
         klocal_life_fw_disconnected(l.recovered[i]); /* its failover timeout runs */
     free(l.recovered);
-    mrestart_shutdown_gone(m, ma);
     klocal_agent_framework_resubscribed(ma->agent, NULL); /* pending updates, now */
 }
 
-/* 1 when an agent is still waiting (down for its own restart). */
+/* 1 when an agent is still waiting (down for its own restart, or cut off
+ * by a partition). */
 static int mrestart_reregister_agents(klocal_master *m)
 {
     int waiting = 0;
@@ -196,7 +152,7 @@ static int mrestart_reregister_agents(klocal_master *m)
         klocal_magent *ma = m->agents[i];
         if (!ma->unknown)
             continue;
-        if (ma->removed || klocal_agent_down(ma->agent))
+        if (ma->removed || klocal_agent_down(ma->agent) || ma->partitioned)
             waiting |= !ma->removed;
         else
             mrestart_reregister_agent(m, ma);

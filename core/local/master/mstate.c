@@ -1,7 +1,9 @@
 /* mstate: GET /master/state (and /state) in the shape of a Mesos 1.12
  * master's answer (see tests/data/mesos-captures/state): identity, flags,
  * agents with total/used/offered resources, frameworks with their tasks,
- * completed tasks and outstanding offers. For humans and tests; fields a
+ * completed tasks, unreachable tasks (of agents marked unreachable, which
+ * are not listed among the slaves but counted in unreachable_slaves) and
+ * outstanding offers. For humans and tests; fields a
  * simulator cannot know are left out. */
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +38,7 @@ static json_t *mstate_offers(const klocal_master *m, const klocal_fw *fw, klocal
 
 static json_t *mstate_framework(const klocal_master *m, const klocal_fw *fw)
 {
-    json_t *tasks = json_array(), *done = json_array();
+    json_t *tasks = json_array(), *done = json_array(), *unreachable = json_array();
     klocal_res used, offered;
     klocal_res_init(&used);
     klocal_res_init(&offered);
@@ -47,16 +49,18 @@ static json_t *mstate_framework(const klocal_master *m, const klocal_fw *fw)
     }
     for (const klocal_mtask *t = fw->completed; t; t = t->next)
         json_array_append_new(done, mstate_task(fw, t));
+    for (const klocal_mtask *t = fw->unreachable; t; t = t->next)
+        json_array_append_new(unreachable, mstate_task(fw, t));
     json_t *offers = mstate_offers(m, fw, &offered);
     json_t *j = json_pack(
-        "{s:s, s:s, s:s, s:f, s:b, s:b, s:b, s:f, s:f, s:s, s:o, s:o, s:o, s:o, s:o, s:[]}",
+        "{s:s, s:s, s:s, s:f, s:b, s:b, s:b, s:f, s:f, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
         "id", fw->id, "name", fw->info->name, "user", fw->info->user,
         "failover_timeout", fw->info->failover_timeout, "checkpoint", fw->info->checkpoint,
         "active", fw->connected && !fw->removed, "connected", fw->connected,
         "registered_time", fw->registered_time, "unregistered_time", fw->unregistered_time,
         "role", "*", "used_resources", klocal_res_to_json(&used),
         "offered_resources", klocal_res_to_json(&offered), "tasks", tasks,
-        "completed_tasks", done, "offers", offers, "unreachable_tasks");
+        "completed_tasks", done, "offers", offers, "unreachable_tasks", unreachable);
     klocal_res_free(&used);
     klocal_res_free(&offered);
     return j;
@@ -80,12 +84,17 @@ json_t *klocal_mstate_json(const klocal_master *m)
 {
     json_t *agents = json_array(), *fws = json_array(), *gone = json_array();
     json_t *recovered = json_array();
-    size_t active = 0, removed = 0;
+    size_t active = 0, unreachable = 0, deactivated = 0;
     for (size_t i = 0; i < m->nagents; i++) {
-        removed += m->agents[i]->removed != 0;
         if (m->agents[i]->recovered) /* in the registry, not re-registered */
             json_array_append_new(recovered, mstate_agent(m->agents[i]));
-        if (!m->agents[i]->removed && !m->agents[i]->unknown) { /* unknown: not re-registered */
+        if (m->agents[i]->unknown) /* a restarted master has not heard from it */
+            continue;
+        if (m->agents[i]->unreachable)
+            unreachable++;
+        else if (m->agents[i]->removed)
+            deactivated++;
+        else {
             active++;
             json_array_append_new(agents, mstate_agent(m->agents[i]));
         }
@@ -101,11 +110,13 @@ json_t *klocal_mstate_json(const klocal_master *m)
     json_t *flags = json_pack("{s:s, s:s, s:s}", "port", port, "hostname", m->hostname,
                               "work_dir", m->work_dir);
     json_t *j = json_pack(
-        "{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:{s:s, s:s, s:i, s:s}, s:o, s:o, s:o, "
-        "s:o, s:o, s:[], s:[]}",
+        "{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:s, s:{s:s, s:s, s:i, s:s}, s:o, s:o, "
+        "s:o, s:o, s:o, s:[], s:[]}",
         "version", "1.12.0", "id", m->id, "pid", m->pid, "hostname", m->hostname,
         "start_time", m->start_time, "elected_time", m->start_time,
-        "activated_slaves", (double)active, "deactivated_slaves", (double)removed,
+        "activated_slaves", (double)active,
+        "deactivated_slaves", (double)deactivated,
+        "unreachable_slaves", (double)unreachable,
         "leader", leader, "leader_info", "id", m->id, "pid", m->pid, "port", m->port,
         "hostname", m->hostname, "flags", flags, "slaves", agents, "frameworks", fws,
         "completed_frameworks", gone, "recovered_slaves", recovered, "orphan_tasks",

@@ -2,7 +2,8 @@
 # under kmesos-local (sourced after lib.sh): starts kmesos-local, subscribes
 # with FRAMEWORK_NAME (and FRAMEWORK_EXTRA, more FrameworkInfo JSON fields
 # such as ,"checkpoint":true), and defines ev/has/launch/ack_all/wait_state.
-# EXECUTOR_GRACE: kmesos-local's --executor-shutdown-grace-period (5s).
+# EXECUTOR_GRACE: kmesos-local's --executor-shutdown-grace-period (5s);
+# LOCAL_EXTRA: more kmesos-local flags (split on spaces).
 LOCAL=$KMESOS_BIN/kmesos-local
 EXECUTOR=$KMESOS_BIN/kmesos-executor
 for b in "$LOCAL" "$EXECUTOR"; do
@@ -18,7 +19,7 @@ ACKED=$E2E_TMP/acked
 : >"$USED"; : >"$ACKED"
 
 start local "$LOCAL" --port "$MPORT" --work-dir "$WORK" --allocation-interval 200ms \
-  --executor-shutdown-grace-period "${EXECUTOR_GRACE:-5s}"
+  --executor-shutdown-grace-period "${EXECUTOR_GRACE:-5s}" ${LOCAL_EXTRA:-}
 wait_for 10 curl -fsS -o /dev/null "$MASTER/master/state" || { not_ok "kmesos-local is up"; finish; exit 1; }
 
 start stream curl -sS -N -X POST -D "$E2E_TMP/stream.headers" -o "$STREAM" \
