@@ -131,6 +131,8 @@ for fw in nopa pa; do
   check "$fw: no offer until the agents re-registered (6 s after the master is back), none before the update" qtrue $fw \
     "[l['t'] for l in L if l.get('event', {}).get('type') == 'SUBSCRIBED'][1] + 4 < min(l['t'] for l in L[idx(lambda l: l.get('event', {}).get('type') == 'SUBSCRIBED' and l['event']['subscribed']['master_info']['id'] == '$NEW_ID'):] if l.get('event', {}).get('type') == 'OFFERS') and idx(lambda l: l.get('event', {}).get('update', {}).get('status', {}).get('reason') == 'REASON_AGENT_REREGISTERED') < idx(lambda l: l.get('event', {}).get('type') == 'OFFERS' and l['event']['offers']['offers'][0]['id']['value'].startswith('$NEW_ID'))"
 done
+check "the re-registration update carries the container status with the executor pid, as captured" \
+  qtrue nopa "[bool(s.get('container_status', {}).get('executor_pid')) for s in ups('t-nopa') if s.get('reason') == 'REASON_AGENT_REREGISTERED'] == [True]"
 check "capture: the real master's re-registration update has the same text" \
   grep -q '"state": "TASK_RUNNING", "message": "Unknown agent reregistered", "source": "SOURCE_MASTER", "reason": "REASON_AGENT_REREGISTERED"' "$CAPTURE"
 check "the task processes kept their pids" bash -c "kill -0 ${NOPA_PID:-999999} && kill -0 ${PA_PID:-999999}"
