@@ -23,7 +23,9 @@
 #     by the agent's status update manager) once its agent re-registered;
 #   - a framework whose scheduler is away across the restart is recovered
 #     from the agent's report (inactive, its task kept) and finds its task
-#     RUNNING when it comes back.
+#     RUNNING when it comes back;
+#   - an agent cut off by a partition (POST /local/agents/ID/partition)
+#     across a second restart re-registers only once healed (/heal).
 source "$(dirname "$0")/lib.sh"
 
 LOCAL=$KMESOS_BIN/kmesos-local
@@ -159,4 +161,12 @@ check "pa: on a registered agent TASK_GONE 'Reconciliation: Task is unknown to t
 check "pa: on an unknown agent TASK_UNKNOWN 'Reconciliation: Task is unknown', its agent id echoed" qtrue pa \
   "[(s['state'], s['message'], s['agent_id']['value']) for s in ups('ghost3')] == [('TASK_UNKNOWN', 'Reconciliation: Task is unknown', 'nope-S99')]"
 check "no TASK_LOST other than the reconciliation's" test "$(q nopa "len([s for s in ups('t-nopa') if s['state'] == 'TASK_LOST'])")" = 1
+# an agent cut off by a partition across a second restart re-registers once healed
+CUT=$(json "$MASTER/local/agents" "j[1]['id']")
+check "partition of agent 1 answered 200" test "$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$MASTER/local/agents/$CUT/partition")" = 200
+check "second restart (down 1s, reregister 1s) answered 200" test "$(restart 'down=1s&reregister=1s')" = 200
+sleep 4
+check "the partitioned agent did not re-register, the other did" jtrue "$MASTER/master/state" "[a['id'] for a in j['slaves']] == ['$(json "$MASTER/local/agents" "j[0]['id']")']"
+check "heal answered 200" test "$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$MASTER/local/agents/$CUT/heal")" = 200
+check "once healed it re-registers" wait_for 5 jtrue "$MASTER/master/state" "sorted(a['id'] for a in j['slaves']).count('$CUT') == 1 and len(j['slaves']) == 2"
 finish

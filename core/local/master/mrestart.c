@@ -70,7 +70,7 @@ void klocal_mrestart_forget(klocal_master *m)
 {
     while (m->offers)
         klocal_alloc_remove_offer(m, m->offers, 0);
-    klocal_life_end_removals(m);
+    klocal_life_end_removals(m); /* also the health checks of partitioned agents */
     mrestart_forget_fws(&m->fws);
     mrestart_forget_fws(&m->gone_fws);
     for (size_t i = 0; i < m->nagents; i++) {
@@ -83,6 +83,7 @@ void klocal_mrestart_forget(klocal_master *m)
         ma->recovered = ma->unknown && m->cfg->registry_log;
         ma->unreachable = 0; /* unknown now (no unreachable agent is simulated in a registry) */
         ma->unreachable_ns = 0;
+        ma->partitioned = klocal_agent_partitioned(ma->agent); /* still cut off: heal works */
     }
     m->next_offer = 0;
     m->next_fw = 0;
@@ -152,7 +153,7 @@ static int mrestart_reregister_agents(klocal_master *m)
         klocal_magent *ma = m->agents[i];
         if (!ma->unknown)
             continue;
-        if (ma->removed || klocal_agent_down(ma->agent) || ma->partitioned)
+        if (ma->removed || klocal_agent_down(ma->agent) || klocal_agent_partitioned(ma->agent))
             waiting |= !ma->removed;
         else
             mrestart_reregister_agent(m, ma);
