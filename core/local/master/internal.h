@@ -3,8 +3,10 @@
  * executor records), mevent.c (events to frameworks), alloc.c (offers,
  * filters, allocation), partition.c (agent partitions, unreachable agents,
  * re-registration), life.c (framework and agent life cycles),
- * mcall.c (the scheduler calls), control.c (fault-injection endpoints),
- * mstate.c (state JSON) and master.c (the HTTP face). */
+ * mcall.c (the scheduler calls), mrestart.c (the master's restart and
+ * its agents' re-registration), melect.c (masters elected through
+ * ZooKeeper), control.c (fault-injection endpoints), mstate.c (state
+ * JSON) and master.c (the HTTP face). */
 #ifndef KLOCAL_MASTER_INT_H
 #define KLOCAL_MASTER_INT_H
 #include <jansson.h>
