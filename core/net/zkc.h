@@ -21,6 +21,11 @@
  * fires once, with the event type and the path. Both return 0 when the
  * request was sent, or a ZooKeeper error code (nothing will call back).
  *
+ * Two calls into the library do wait on the loop thread, briefly:
+ * zookeeper_init resolves the server names (new, and a new session after
+ * an expiry), and closing an expired session joins the library's threads
+ * (nothing is sent).
+ *
  * Close: kmesos_zkc_close ends the session (its ephemerals vanish at
  * once) on a worker thread and frees everything when that is done; no
  * callback runs after close. Run the loop until it ends after a close. */
@@ -32,6 +37,7 @@
 /* ZooKeeper return codes (the C client's values, checked in zkc.c). */
 enum {
     KMESOS_ZKC_OK = 0,
+    KMESOS_ZKC_SYSTEMERROR = -1, /* also: out of memory here */
     KMESOS_ZKC_CONNECTIONLOSS = -4,
     KMESOS_ZKC_OPERATIONTIMEOUT = -7,
     KMESOS_ZKC_BADARGUMENTS = -8,
@@ -80,7 +86,8 @@ typedef void (*kmesos_zkc_stat_cb)(void *arg, int rc, int version);
 typedef void (*kmesos_zkc_create_cb)(void *arg, int rc, const char *path);
 
 /* Starts a session with hosts ("host:port[,host:port]"). NULL (logged)
- * when the client cannot be created. */
+ * when the client cannot be created (a name that does not resolve); what
+ * it allocated is then freed as the loop runs. */
 kmesos_zkc *kmesos_zkc_new(uv_loop_t *loop, const char *hosts, int session_timeout_ms,
                            kmesos_zkc_session_cb session_cb, void *arg);
 /* Digest credentials, sent now and on every new session; znodes created
