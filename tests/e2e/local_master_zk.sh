@@ -126,6 +126,8 @@ check "it redirects to the new leader" bash -c "curl -sS -D - -o /dev/null http:
 NL=$(json "$M0/local/masters" "[m['index'] for m in j if m['port'] == $LEAD][0]")
 check "kill?master=$NL (the non-leader) answered 200" test "$(curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$OTHER/local/master/kill?master=$NL&down=1s")" = 200
 check "it is down at once" jtrue "http://127.0.0.1:$OTHER/local/masters" "[m['down'] for m in j if m['index'] == $NL] == [True]"
+check "kill?master=x answered 400 naming master" test "$(curl -sS -w ' %{http_code}' -X POST "http://127.0.0.1:$OTHER/local/master/kill?master=x")" = "Expecting ?master=INDEX 400"
+check "restart with --zk answered 409 (use kill)" test "$(curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$OTHER/local/master/restart")" = 409
 check "kill?master=7 answered 409 (no such master)" test "$(curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$OTHER/local/master/kill?master=7")" = 409
 check "the non-leader comes back, the leader still leads, the scheduler stays subscribed" wait_for 10 bash -c \
   "jtrue() { [ \"\$(curl -fsS --max-time 5 \"\$1\" | python3 -c \"import json,sys; j=json.load(sys.stdin); print(bool(\$2))\")\" = True ]; }; jtrue http://127.0.0.1:$OTHER/local/masters \"[(m['leading'], m['down']) for m in sorted(j, key=lambda m: m['port'] != $OTHER)] == [(True, False), (False, False)]\""

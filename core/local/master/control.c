@@ -194,10 +194,11 @@ static void control_master_kill(klocal_master *m, kmesos_httpd_req *req)
     char *end = NULL;
     if (which)
         i = strtol(which, &end, 10);
-    if (!m->nfaces || (which && (!*which || *end)) || i < 0) {
-        kmesos_httpd_reply_text(req, m->nfaces ? 400 : 409,
+    int bad = which && (!*which || *end || i < 0);
+    if (!m->nfaces || bad || i < 0) {
+        kmesos_httpd_reply_text(req, bad && m->nfaces ? 400 : 409,
                                 !m->nfaces ? "Not running with --zk (see /local/master/restart)"
-                                : which    ? "Expecting ?master=INDEX"
+                                : bad      ? "Expecting ?master=INDEX"
                                            : "No leader to kill",
                                 NULL);
         return;
