@@ -145,6 +145,55 @@ static void test_config(void)
     klocal_config_free(&c);
 }
 
+/* --zk and --masters (the masters elected through ZooKeeper), --registry. */
+static void test_config_zk(void)
+{
+    klocal_config c;
+    char err[256];
+    char *ok[] = {"kmesos-local", "--zk", "zk://127.0.0.1:2181,127.0.0.1:2182/mesos",
+                  "--masters", "3", NULL};
+    CHECK_INT(klocal_config_parse(&c, 5, ok, err, sizeof err), KLOCAL_CONFIG_OK);
+    CHECK_STR(c.zk.hosts, "127.0.0.1:2181,127.0.0.1:2182");
+    CHECK_STR(c.zk.path, "/mesos");
+    CHECK_INT(c.masters, 3);
+    klocal_config_free(&c);
+    CHECK(c.zk.hosts == NULL);
+    struct {
+        int argc;
+        char *argv[6];
+        const char *says;
+    } bad[] = {
+        {3, {"kmesos-local", "--masters", "2"}, "needs --zk"},
+        {5, {"kmesos-local", "--zk", "zk://h:1/m", "--masters", "4"}, "--masters"},
+        {5, {"kmesos-local", "--zk", "zk://h:1/m", "--masters", "0"}, "--masters"},
+        {3, {"kmesos-local", "--zk", "http://h:1/m"}, "--zk"},
+        {3, {"kmesos-local", "--zk", "zk://h:1"}, "--zk"},
+        {5, {"kmesos-local", "--zk", "zk://h:1/m", "--port", "0"}, "--port 0"},
+        {5, {"kmesos-local", "--zk", "zk://h:1/m", "--redirect-to", "h:1"}, "--redirect-to"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = 0;
+        CHECK_INT(klocal_config_parse(&c, bad[i].argc, bad[i].argv, err, sizeof err),
+                  KLOCAL_CONFIG_ERROR);
+        CHECK(strstr(err, bad[i].says) != NULL);
+        klocal_config_free(&c);
+    }
+    char *one[] = {"kmesos-local", NULL};
+    CHECK_INT(klocal_config_parse(&c, 1, one, err, sizeof err), KLOCAL_CONFIG_OK);
+    CHECK_INT(c.masters, 1);
+    CHECK(c.zk.hosts == NULL);
+    CHECK_INT(c.registry_log, 0); /* in_memory */
+    klocal_config_free(&c);
+    char *log[] = {"kmesos-local", "--registry", "replicated_log", NULL};
+    CHECK_INT(klocal_config_parse(&c, 3, log, err, sizeof err), KLOCAL_CONFIG_OK);
+    CHECK_INT(c.registry_log, 1);
+    klocal_config_free(&c);
+    char *badreg[] = {"kmesos-local", "--registry", "zookeeper", NULL};
+    CHECK_INT(klocal_config_parse(&c, 3, badreg, err, sizeof err), KLOCAL_CONFIG_ERROR);
+    CHECK(strstr(err, "--registry") != NULL);
+    klocal_config_free(&c);
+}
+
 /* The health check flags (Mesos' names) and the agents file keys that let
  * several agents share a hostname with their own port and work dir. */
 static void test_config_agents(void)
@@ -259,6 +308,7 @@ int main(void)
     RUN_TEST(test_arith);
     RUN_TEST(test_attrs);
     RUN_TEST(test_config);
+    RUN_TEST(test_config_zk);
     RUN_TEST(test_config_agents);
     RUN_TEST(test_updates);
     return testlib_finish();

@@ -26,7 +26,7 @@ enum {
     OPT_ALLOC, OPT_HEARTBEAT, OPT_OFFER_TIMEOUT, OPT_UPDATE_RETRY, OPT_EXEC_GRACE,
     OPT_KILL_GRACE, OPT_REMOVAL_DELAY, OPT_CREDENTIALS, OPT_REDIRECT, OPT_MASTER_ID,
     OPT_LOG_LEVEL, OPT_HELP, OPT_REREGISTRATION, OPT_RECOVERY_TIMEOUT, OPT_PING_TIMEOUT,
-    OPT_MAX_PINGS,
+    OPT_MAX_PINGS, OPT_ZK, OPT_MASTERS, OPT_REGISTRY,
 };
 
 /* src/slave/constants.hpp: MAX_EXECUTOR_REREGISTRATION_TIMEOUT, which the
@@ -64,6 +64,9 @@ static const struct option config_options[] = {
     {"redirect-to", required_argument, NULL, OPT_REDIRECT},
     {"master-id", required_argument, NULL, OPT_MASTER_ID},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"zk", required_argument, NULL, OPT_ZK},
+    {"masters", required_argument, NULL, OPT_MASTERS},
+    {"registry", required_argument, NULL, OPT_REGISTRY},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -113,6 +116,33 @@ static const char config_control_help[] =
 "  POST /local/stream/close[?framework=ID]  cut scheduler streams (TCP close)\n"
 "  POST /local/heartbeats/stall?seconds=N   send no HEARTBEAT for N seconds\n"
 "  POST /local/redirect?to=HOST:PORT        act as non-leader (to= empty: leader)\n"
+"  POST /local/master/restart[?down=DUR&reregister=DUR]\n"
+"                               kill -9 and restart of the master (registry:\n"
+"                               --registry): ~100 ms after the answer\n"
+"                               the port closes (streams end with EOF, no\n"
+"                               event; /local too) for down (default 1s);\n"
+"                               offers, frameworks, agents and tasks are\n"
+"                               forgotten, processes keep running. Back under\n"
+"                               a new master id: re-SUBSCRIBE with an id is\n"
+"                               answered at once, tasks are unknown\n"
+"                               (reconciliation: TASK_LOST, or TASK_UNKNOWN)\n"
+"                               and agents unoffered until they re-register,\n"
+"                               reregister (default 5s) after the master is\n"
+"                               back: TASK_<state> REASON_AGENT_REREGISTERED\n"
+"                               (without --zk; with --zk use master/kill)\n"
+"  GET  /local/masters          with --zk: the contenders (index, port, id,\n"
+"                               leading, down, leader, znode)\n"
+"  POST /local/master/kill[?master=I][&down=DUR][&expire=DUR][&reregister=DUR]\n"
+"                               with --zk: kill -9 of contender I (default the\n"
+"                               leader): ~100 ms after the answer its port closes\n"
+"                               (streams end with EOF); if it led, the registry\n"
+"                               is lost as for master/restart; its ZooKeeper\n"
+"                               session ends expire (default 0) later, so its\n"
+"                               znode vanishes and the next contender leads;\n"
+"                               back as a new contender (new id and znode) down\n"
+"                               (default 1s) after the kill. Agents re-register\n"
+"                               with the new leader reregister (default 5s)\n"
+"                               after its election, keeping their tasks\n"
 "Exit status: 0 after SIGINT/SIGTERM, 1 on start-up failure, 2 on bad flags.\n";
 
 void klocal_config_usage(FILE *f, const char *prog)
@@ -139,6 +169,18 @@ void klocal_config_usage(FILE *f, const char *prog)
 "                               {\"credentials\":[{\"principal\":..,\"secret\":..}]}\n"
 "  --redirect-to HOST:PORT      act as a non-leading master: answer scheduler\n"
 "                               calls with 307 to //HOST:PORT/master/api/v1/scheduler\n"
+"  --zk zk://[USER:PASS@]HOST:PORT[,HOST:PORT...]/PATH\n"
+"                               masters elected through ZooKeeper: each registers\n"
+"                               an ephemeral PATH/json.info_<seq> znode with its\n"
+"                               MasterInfo JSON, the lowest leads, the others\n"
+"                               answer 307 to it (503 before an election)\n"
+"  --masters N                  with --zk: N contending masters (1..3, default 1)\n"
+"                               on --port, --port+1, ...; they share the agents\n"
+"  --registry KIND              what a master restart or failover keeps:\n"
+"                               in_memory (default: nothing; agents re-register\n"
+"                               as unknown ones) or replicated_log (the agents:\n"
+"                               their tasks' reconciliation goes unanswered until\n"
+"                               they re-register, which sends no update)\n"
 "Agents:\n"
 "  --agents N                   number of agents (default 1)\n"
 "  --agent-resources RES        resources of each agent (default\n"
@@ -323,6 +365,7 @@ static void config_defaults(klocal_config *c)
     c->ip = "127.0.0.1";
     c->port = 5050;
     c->agents = 1;
+    c->masters = 1;
     c->agent_resources = DEFAULT_RESOURCES;
     c->agent_attributes = DEFAULT_ATTRIBUTES;
     c->allocation_interval = 1.0;
@@ -368,6 +411,16 @@ static int config_port_opt(const char *name, const char *v, int *out, char *err,
     }
     *out = (int)n;
     return 0;
+}
+
+static int config_zk(klocal_config *c, const char *v, char *err, size_t errlen)
+{
+    char why[256];
+    kmesos_zkurl_free(&c->zk);
+    if (kmesos_zkurl_parse(v, &c->zk, why, sizeof why) == 0)
+        return 0;
+    snprintf(err, errlen, "--zk: %s", why);
+    return -1;
 }
 
 static int config_one(klocal_config *c, int opt, const char *v, char *err, size_t errlen)
@@ -421,6 +474,21 @@ static int config_one(klocal_config *c, int opt, const char *v, char *err, size_
         c->redirect_to = v;
         return 0;
     case OPT_MASTER_ID: c->master_id = v; return 0;
+    case OPT_ZK: return config_zk(c, v, err, errlen);
+    case OPT_MASTERS:
+        if (config_int(v, 1, 3, &n) != 0) {
+            snprintf(err, errlen, "--masters: expected a count 1..3, got '%s'", v);
+            return -1;
+        }
+        c->masters = (int)n;
+        return 0;
+    case OPT_REGISTRY:
+        if (strcmp(v, "in_memory") != 0 && strcmp(v, "replicated_log") != 0) {
+            snprintf(err, errlen, "--registry: expected in_memory or replicated_log, got '%s'", v);
+            return -1;
+        }
+        c->registry_log = strcmp(v, "replicated_log") == 0;
+        return 0;
     case OPT_LOG_LEVEL:
         c->log_level = kmesos_log_level_parse(v);
         if (c->log_level < 0) {
@@ -486,6 +554,16 @@ int klocal_config_parse(klocal_config *c, int argc, char **argv, char *err, size
     }
     if (!c->hostname)
         c->hostname = c->ip;
+    if (c->masters > 1 && !c->zk.hosts) {
+        snprintf(err, errlen, "--masters %d needs --zk (the masters are elected through it)",
+                 c->masters);
+        return KLOCAL_CONFIG_ERROR;
+    }
+    if (c->zk.hosts && (c->redirect_to || c->port == 0)) {
+        snprintf(err, errlen, "--zk does not go with %s", c->redirect_to ? "--redirect-to"
+                                                                        : "--port 0");
+        return KLOCAL_CONFIG_ERROR;
+    }
     return config_check_agents(c, err, errlen) == 0 ? KLOCAL_CONFIG_OK : KLOCAL_CONFIG_ERROR;
 }
 
@@ -493,4 +571,5 @@ void klocal_config_free(klocal_config *c)
 {
     config_free_specs(c);
     config_free_creds(c);
+    kmesos_zkurl_free(&c->zk);
 }

@@ -6,6 +6,7 @@
 #define KLOCAL_CONFIG_H
 #include <stddef.h>
 #include <stdio.h>
+#include "codec/zkurl.h"
 
 typedef struct klocal_agent_spec {
     char *hostname;   /* NULL: the master's hostname */
@@ -46,6 +47,9 @@ typedef struct klocal_config {
     size_t ncreds;
     const char *redirect_to;  /* host:port of the leader, or NULL */
     const char *master_id;    /* fixed master id, or NULL: random */
+    kmesos_zkurl zk;          /* --zk: masters elected through ZooKeeper (hosts NULL: none) */
+    int masters;              /* --masters: contenders on port, port+1, ... (1..3) */
+    int registry_log;         /* --registry replicated_log: agents survive a master restart */
     int log_level;
 } klocal_config;
 

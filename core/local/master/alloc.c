@@ -192,7 +192,7 @@ void klocal_alloc_run(klocal_master *m)
     klocal_res_init(&free_res);
     for (size_t i = 0; i < m->nagents && nfw; i++) {
         klocal_magent *ma = m->agents[i];
-        if (ma->removed || ma->down || ma->unreachable)
+        if (ma->removed || ma->down || ma->unreachable || ma->unknown)
             continue;
         alloc_free_of(ma, &free_res);
         if (!klocal_res_allocatable(&free_res))

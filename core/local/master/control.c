@@ -15,6 +15,19 @@
  *   POST /local/stream/close[?framework=ID] cut scheduler streams (TCP)
  *   POST /local/heartbeats/stall?seconds=N  no HEARTBEAT for N seconds
  *   POST /local/redirect?to=HOST:PORT       act as non-leader ('' = lead)
+ *   POST /local/master/restart?down=DUR&reregister=DUR
+ *        kill -9 and restart of the master with an in-memory registry
+ *        (see mrestart.c): answered first, then the port is closed for
+ *        down (default 1s; these endpoints too), then the master is back
+ *        under a new id and the agents re-register reregister (default 5s)
+ *        after that (not with --zk: use kill)
+ *   GET  /local/masters                     the contenders (--zk): index,
+ *        port, id, leading, down, leader, znode
+ *   POST /local/master/kill[?master=I][&down=DUR][&expire=DUR][&reregister=DUR]
+ *        kill -9 of contender I (default: the leader; see melect.c): back
+ *        as a new contender after down (default 1s); its ZooKeeper session
+ *        ends expire (default 0) after the kill; agents re-register with
+ *        the next leader reregister (default 5s) after its election
  * Answers are JSON ({"ok":true,...}) or a text error with 400/404/405. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +186,53 @@ static void control_stall(klocal_master *m, kmesos_httpd_req *req)
     control_ok(req, json_pack("{s:f}", "seconds", secs));
 }
 
+static void control_master_kill(klocal_master *m, kmesos_httpd_req *req)
+{
+    double down, expire, reregister;
+    const char *which = kmesos_httpd_query(req, "master");
+    long i = m->lead ? m->lead->index : -1;
+    char *end = NULL;
+    if (which)
+        i = strtol(which, &end, 10);
+    int bad = which && (!*which || *end || i < 0);
+    if (!m->nfaces || bad || i < 0) {
+        kmesos_httpd_reply_text(req, bad && m->nfaces ? 400 : 409,
+                                !m->nfaces ? "Not running with --zk (see /local/master/restart)"
+                                : bad      ? "Expecting ?master=INDEX"
+                                           : "No leader to kill",
+                                NULL);
+        return;
+    }
+    if (control_duration(req, "down", 1.0, &down) != 0 ||
+        control_duration(req, "expire", 0.0, &expire) != 0 ||
+        control_duration(req, "reregister", 5.0, &reregister) != 0)
+        return;
+    char err[256];
+    if (klocal_melect_kill(m, (size_t)i, down, expire, reregister, err, sizeof err) != 0) {
+        kmesos_httpd_reply_text(req, 409, err, NULL);
+        return;
+    }
+    control_ok(req, json_pack("{s:i, s:f, s:f, s:f}", "master", (int)i, "down", down, "expire",
+                              expire, "reregister", reregister));
+}
+
+static void control_master_restart(klocal_master *m, kmesos_httpd_req *req)
+{
+    double down, reregister;
+    if (m->nfaces) {
+        kmesos_httpd_reply_text(req, 409, "Running with --zk: use /local/master/kill", NULL);
+        return;
+    }
+    if (control_duration(req, "down", 1.0, &down) != 0 ||
+        control_duration(req, "reregister", 5.0, &reregister) != 0)
+        return;
+    KLOG_INFO("control", "master restart: down %gs, agents re-register %gs later", down,
+              reregister);
+    json_t *j = json_pack("{s:s, s:f, s:f}", "id", m->id, "down", down, "reregister", reregister);
+    klocal_mrestart_start(m, down, reregister);
+    control_ok(req, j);
+}
+
 static void control_redirect(klocal_master *m, kmesos_httpd_req *req)
 {
     const char *to = kmesos_httpd_query(req, "to");
@@ -195,6 +255,8 @@ int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req)
     int post = strcmp(kmesos_httpd_method(req), "POST") == 0;
     if (strcmp(path, "agents") == 0)
         control_agents(m, req);
+    else if (strcmp(path, "masters") == 0)
+        klocal_wire_reply_json(req, klocal_melect_json(m));
     else if (!post)
         klocal_wire_require_post(req);
     else if (strcmp(path, "agents/add") == 0)
@@ -205,6 +267,10 @@ int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req)
         control_stream_close(m, req);
     else if (strcmp(path, "heartbeats/stall") == 0)
         control_stall(m, req);
+    else if (strcmp(path, "master/kill") == 0)
+        control_master_kill(m, req);
+    else if (strcmp(path, "master/restart") == 0)
+        control_master_restart(m, req);
     else if (strcmp(path, "redirect") == 0)
         control_redirect(m, req);
     else

@@ -3,18 +3,22 @@
  * executor records), mevent.c (events to frameworks), alloc.c (offers,
  * filters, allocation), partition.c (agent partitions, unreachable agents,
  * re-registration), life.c (framework and agent life cycles),
- * mcall.c (the scheduler calls), control.c (fault-injection endpoints),
- * mstate.c (state JSON) and master.c (the HTTP face). */
+ * mcall.c (the scheduler calls), mrestart.c (the master's restart and
+ * its agents' re-registration), melect.c (masters elected through
+ * ZooKeeper), control.c (fault-injection endpoints), mstate.c (state
+ * JSON) and master.c (the HTTP face). */
 #ifndef KLOCAL_MASTER_INT_H
 #define KLOCAL_MASTER_INT_H
 #include <jansson.h>
 #include "net/httpd.h"
+#include "net/zkc.h"
 #include "codec/protocol.h"
 #include "local/agent/agent.h"
 #include "local/master/master.h"
 #include "local/res.h"
 
 typedef struct klocal_fw klocal_fw;
+typedef struct klocal_face klocal_face;
 
 typedef struct klocal_magent {
     klocal_agent *agent;
@@ -32,6 +36,12 @@ typedef struct klocal_magent {
     const char *hostname, *resources, *attributes, *work_dir;
     int port;           /* asked for (0: any free port) */
     size_t alt_index;
+    /* the master restarted and has not heard from it yet (mrestart.c):
+     * not offered, not listed, its updates and calls dropped */
+    int unknown;
+    /* with it: the master knows it from its registry (--registry
+     * replicated_log) but it has not re-registered yet */
+    int recovered;
 } klocal_magent;
 
 typedef struct klocal_mtask {
@@ -118,6 +128,16 @@ struct klocal_master {
     size_t alloc_rr;          /* round-robin start among frameworks */
     struct life_removal *removals; /* pending agent-loss reports */
     int stopped;
+    kmesos_httpd_config http_cfg;  /* how to listen again after a restart */
+    struct klocal_mrestart *restart; /* a restart under way (mrestart.c) */
+    /* --zk: the contending masters (melect.c); m->http is then unused and
+     * m->id, port and pid are the leader's */
+    klocal_face **faces;
+    size_t nfaces;
+    klocal_face *lead;             /* the leading one, or NULL */
+    int elections;                 /* leaders elected so far */
+    double failover_reregister;    /* agents re-register this long after an election */
+    kmesos_httpd_handler face_request; /* master.c's handler of a face's requests */
 };
 
 /* The modules of the master, from the bottom up: each calls only those
@@ -128,6 +148,9 @@ klocal_fw *klocal_mbook_fw(klocal_master *m, const char *id);
 /* A removed framework (kept for the state endpoint and re-subscription). */
 klocal_fw *klocal_mbook_gone_fw(klocal_master *m, const char *id);
 klocal_magent *klocal_mbook_agent(klocal_master *m, const char *id_or_index);
+/* 1 when agent id (NULL: any agent) is recovered from the registry and
+ * has not re-registered yet (Master::_reconcileTasks then stays silent). */
+int klocal_mbook_recovered(klocal_master *m, const char *agent_id);
 /* The agent, or NULL when unknown or removed. */
 klocal_magent *klocal_mbook_live_agent(klocal_master *m, const char *id_or_index);
 klocal_mtask *klocal_mbook_task(klocal_fw *fw, const char *task_id);
@@ -182,6 +205,10 @@ void klocal_mevent_message(klocal_fw *fw, const char *agent_id, const char *exec
                            const uint8_t *data, size_t len);
 void klocal_mevent_heartbeat(klocal_fw *fw);
 void klocal_mevent_subscribed(klocal_fw *fw);
+/* The MasterInfo of a master (the leader, or a contender) with that id,
+ * port and pid. */
+Mesos__V1__MasterInfo *klocal_mevent_master_info(const klocal_master *m, const char *id,
+                                                 int port, const char *pid);
 
 /* alloc.c */
 void klocal_alloc_start(klocal_master *m);
@@ -210,7 +237,8 @@ int klocal_partition_heal(klocal_master *m, klocal_magent *ma, char *err, size_t
  * why, its offers are rescinded, every framework gets a FAILURE. Once. */
 void klocal_partition_mark_unreachable(klocal_master *m, klocal_magent *ma, const char *why);
 /* The agent re-registers: its tasks are known again, each framework gets
- * UPDATE (the task's state, REASON_AGENT_REREGISTERED, message); the
+ * UPDATE (the task's state, REASON_AGENT_REREGISTERED, message; none when
+ * message is NULL: an agent a master recovered from its registry); the
  * frameworks removed meanwhile are shut down on it. */
 void klocal_partition_reregister(klocal_master *m, klocal_magent *ma, const char *message);
 /* Ends ma's partition without a heal (removal, master stop). */
@@ -251,6 +279,50 @@ void klocal_life_fw_free(klocal_fw *fw);
 void klocal_mcall_handle(klocal_fw *fw, const Mesos__V1__Scheduler__Call *c);
 /* Validation as Mesos' validation::scheduler::call::validate; NULL: ok. */
 const char *klocal_mcall_validate(const Mesos__V1__Scheduler__Call *c);
+
+/* mrestart.c: the master's own death and restart with an in-memory
+ * registry. Starts one (the master dies after about 100 ms, so that the
+ * control request is answered first). */
+void klocal_mrestart_start(klocal_master *m, double down, double reregister);
+/* 1 while the master is dead (its port closed). */
+int klocal_mrestart_down(const klocal_master *m);
+/* The in-memory registry is lost: offers, frameworks (streams must be
+ * cut already), tasks; every agent becomes unknown. */
+void klocal_mrestart_forget(klocal_master *m);
+/* The agents re-register delay seconds from now (a newly elected leader). */
+void klocal_mrestart_reregister(klocal_master *m, double delay);
+/* Master stopping: a restart under way is abandoned. */
+void klocal_mrestart_end(klocal_master *m);
+
+/* melect.c: masters elected through ZooKeeper (--zk, --masters). */
+struct klocal_face {
+    klocal_master *m;
+    int index;
+    int port;
+    char id[40];          /* its MasterInfo id, new at each start */
+    char *pid;            /* master@ip:port */
+    kmesos_httpd *http;   /* NULL while killed */
+    char *leader;         /* host:port of the leader it saw, or NULL */
+    int leading;
+    int down;             /* killed, not back yet */
+    kmesos_zkc *zk;
+    char *znode;          /* its json.info_<seq> (name only), or NULL */
+    int creating;         /* its znode is being created */
+    int phase;            /* melect.c: up, dying, expiring, down */
+    uv_timer_t timer;     /* the phases of a kill */
+    double down_for, expire;
+};
+/* Starts the contenders (m->cfg->masters of them). 0, or -1 + err. */
+int klocal_melect_start(klocal_master *m, char *err, size_t errlen);
+/* Simulated kill -9 of contender i: its port closes and its ZooKeeper
+ * session ends after expire seconds; if it led, streams end and the
+ * registry is lost. It is back as a fresh contender after down seconds;
+ * the agents re-register reregister seconds after the next election. */
+int klocal_melect_kill(klocal_master *m, size_t i, double down, double expire,
+                       double reregister, char *err, size_t errlen);
+json_t *klocal_melect_json(const klocal_master *m);
+void klocal_melect_stop(klocal_master *m);
+void klocal_melect_free(klocal_master *m);
 
 /* control.c: 1 when the URL was a control endpoint (answered). */
 int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req);

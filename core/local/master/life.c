@@ -29,6 +29,15 @@
 
 /* --------------------------------------------------- agent reporting */
 
+/* 1 when the master does not know agent a (restarted, mrestart.c). */
+static int life_agent_unknown(const klocal_master *m, const klocal_agent *a)
+{
+    for (size_t i = 0; i < m->nagents; i++)
+        if (m->agents[i]->agent == a)
+            return m->agents[i]->unknown;
+    return 0;
+}
+
 /* The record an agent's update is about: a live task, or one left on the
  * unreachable list by a re-registered agent (its executor ended during
  * the partition, so the agent did not report it), which is live again. */
@@ -48,8 +57,8 @@ static void life_on_update(void *arg, klocal_agent *a, const char *fw_id,
                            const Mesos__V1__TaskStatus *st)
 {
     klocal_fw *fw = klocal_mbook_fw(arg, fw_id);
-    if (!fw)
-        return;
+    if (!fw || life_agent_unknown(arg, a))
+        return; /* the agent resends it later */
     klocal_mtask *t = life_task_of_update(fw, a, st->task_id->value);
     if (t)
         klocal_mbook_record(t, st);
@@ -72,7 +81,7 @@ static void life_on_message(void *arg, klocal_agent *a, const char *fw_id, const
                             const uint8_t *data, size_t len)
 {
     klocal_fw *fw = klocal_mbook_fw(arg, fw_id);
-    if (fw)
+    if (fw && !life_agent_unknown(arg, a))
         klocal_mevent_message(fw, klocal_agent_id(a), exec_id, data, len);
 }
 
@@ -81,8 +90,8 @@ static void life_on_executor_exit(void *arg, klocal_agent *a, const char *fw_id,
 {
     klocal_master *m = arg;
     klocal_fw *fw = klocal_mbook_fw(m, fw_id);
-    if (!fw)
-        return;
+    if (!fw || life_agent_unknown(m, a))
+        return; /* a master that does not know the agent hears nothing */
     for (size_t i = 0; i < m->nagents; i++)
         if (m->agents[i]->agent == a)
             klocal_mbook_exec_exited(fw, m->agents[i], exec_id);
@@ -305,7 +314,7 @@ void klocal_life_fw_subscribed(klocal_fw *fw, kmesos_httpd_stream *s, kmesos_con
     uint64_t hb = (uint64_t)(m->cfg->heartbeat_interval * 1000.0);
     uv_timer_start(&fw->heartbeat, life_on_heartbeat, hb, hb);
     for (size_t i = 0; i < m->nagents; i++)
-        if (!m->agents[i]->removed)
+        if (!m->agents[i]->removed && !m->agents[i]->unknown)
             klocal_agent_framework_resubscribed(m->agents[i]->agent, fw->id);
     klocal_alloc_run(m);
 }
@@ -352,7 +361,7 @@ void klocal_life_remove_fw(klocal_fw *fw)
     uv_timer_stop(&fw->failover);
     klocal_alloc_remove_offers(m, fw, NULL, 0);
     for (size_t i = 0; i < m->nagents; i++) /* a partitioned one: when it is back */
-        if (!m->agents[i]->removed && !m->agents[i]->partitioned)
+        if (!m->agents[i]->removed && !m->agents[i]->partitioned && !m->agents[i]->unknown)
             klocal_agent_shutdown_framework(m->agents[i]->agent, fw->id);
     while (fw->tasks) {
         klocal_mtask *t = fw->tasks;

@@ -11,7 +11,9 @@
  * /health, /redirect, the operator API (operator.c) and the control
  * endpoints (control.c), and starts
  * and stops the whole master: the allocator, the agents (life.c) and the
- * HTTP server, on one libuv loop. */
+ * HTTP server, on one libuv loop. With --zk the contenders (melect.c)
+ * listen instead: the leader's requests are served here as above, a
+ * non-leader answers 307 to the leader (or 503 before an election). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,14 +76,20 @@ static void master_subscribe(klocal_master *m, kmesos_httpd_req *req,
 
 /* ---------------------------------------------------- scheduler API */
 
+/* 307 to //leader<path>, as Master::Http's redirect does. */
+static void master_redirect_to(kmesos_httpd_req *req, const char *leader, const char *path)
+{
+    char *loc = klocal_util_xasprintf("//%s%s", leader, path);
+    const char *hdrs[] = {"Location", loc, NULL};
+    kmesos_httpd_reply(req, 307, NULL, NULL, 0, hdrs);
+    free(loc);
+}
+
 static int master_redirect(klocal_master *m, kmesos_httpd_req *req, const char *path)
 {
     if (!m->redirect_to)
         return 0;
-    char *loc = klocal_util_xasprintf("//%s%s", m->redirect_to, path);
-    const char *hdrs[] = {"Location", loc, NULL};
-    kmesos_httpd_reply(req, 307, NULL, NULL, 0, hdrs);
-    free(loc);
+    master_redirect_to(req, m->redirect_to, path);
     return 1;
 }
 
@@ -212,6 +220,40 @@ static void master_on_request(void *arg, kmesos_httpd_req *req)
     }
 }
 
+/* A contender that does not lead (--zk): everything but the control
+ * endpoints goes to the leader, as in the recorded non-leading master
+ * (307 with the path under /master, Content-Length 0). */
+static void master_nonleader(klocal_face *f, kmesos_httpd_req *req)
+{
+    const char *url = kmesos_httpd_url(req);
+    const char *to = NULL;
+    if (strcmp(url, "/api/v1/scheduler") == 0 || strcmp(url, "/master/api/v1/scheduler") == 0)
+        to = "/master/api/v1/scheduler";
+    else if (strcmp(url, "/api/v1") == 0 || strcmp(url, "/master/api/v1") == 0)
+        to = "/master/api/v1";
+    else if (strcmp(url, "/redirect") == 0 || strcmp(url, "/master/redirect") == 0)
+        to = "";
+    else if (strcmp(url, "/state") == 0 || strcmp(url, "/master/state") == 0)
+        to = "/master/state";
+    if (strcmp(url, "/health") == 0 || strcmp(url, "/master/health") == 0)
+        kmesos_httpd_reply(req, 200, NULL, NULL, 0, NULL);
+    else if (!to)
+        kmesos_httpd_reply_text(req, 404, "404 Not Found.", NULL);
+    else if (!f->leader)
+        kmesos_httpd_reply_text(req, 503, "No leader elected", NULL);
+    else
+        master_redirect_to(req, f->leader, to);
+}
+
+static void master_on_face_request(void *arg, kmesos_httpd_req *req)
+{
+    klocal_face *f = arg;
+    if (f->leading)
+        master_on_request(f->m, req);
+    else if (!klocal_control_handle(f->m, req))
+        master_nonleader(f, req);
+}
+
 /* --------------------------------------------------------- lifecycle */
 
 static void master_handle_closed(uv_handle_t *h)
@@ -236,15 +278,17 @@ klocal_master *klocal_master_start(uv_loop_t *loop, const klocal_config *cfg, ch
     m->redirect_to = cfg->redirect_to ? klocal_util_xstrdup(cfg->redirect_to) : NULL;
     m->work_dir = cfg->work_dir ? klocal_util_xstrdup(cfg->work_dir)
                                 : klocal_util_xasprintf("/tmp/kmesos-local-%d", (int)getpid());
-    kmesos_httpd_config hc = {.ip = cfg->ip, .port = cfg->port, .max_body = 16u << 20,
-                              .on_request = master_on_request, .arg = m};
-    if (kmesos_httpd_start(loop, &hc, &m->http, err, errlen) != 0) {
+    m->http_cfg = (kmesos_httpd_config){.ip = cfg->ip, .port = cfg->port, .max_body = 16u << 20,
+                                        .on_request = master_on_request, .arg = m};
+    m->face_request = master_on_face_request;
+    if (!cfg->zk.hosts && kmesos_httpd_start(loop, &m->http_cfg, &m->http, err, errlen) != 0) {
         free(m->redirect_to);
         free(m->work_dir);
         free(m);
         return NULL;
     }
-    m->port = kmesos_httpd_port(m->http);
+    m->port = m->http ? kmesos_httpd_port(m->http) : cfg->port;
+    m->http_cfg.port = m->port; /* a restart listens on the same port */
     m->pid = klocal_util_xasprintf("master@%s:%d", m->ip, m->port);
     uv_timer_init(loop, &m->alloc_timer);
     m->alloc_timer.data = m;
@@ -255,6 +299,14 @@ klocal_master *klocal_master_start(uv_loop_t *loop, const klocal_config *cfg, ch
             klocal_master_stop(m);
             return m; /* caller sees m->stopped via busy/free */
         }
+    if (cfg->zk.hosts) {
+        for (size_t i = 0; i < m->nagents; i++)
+            m->agents[i]->unknown = 1; /* they register with the first leader */
+        if (klocal_melect_start(m, err, errlen) != 0) {
+            klocal_master_stop(m);
+            return m;
+        }
+    }
     klocal_alloc_start(m);
     KLOG_INFO("master", "master %s listening on %s:%d with %zu agent(s), work dir %s", m->id,
               m->ip, m->port, m->nagents, m->work_dir);
@@ -271,6 +323,7 @@ void klocal_master_stop(klocal_master *m)
         return;
     m->stopped = 1;
     klocal_alloc_stop(m);
+    klocal_mrestart_end(m);
     klocal_life_end_removals(m);
     while (m->fws)
         klocal_life_remove_fw(m->fws);
@@ -278,6 +331,7 @@ void klocal_master_stop(klocal_master *m)
         klocal_agent_stop(m->agents[i]->agent);
     kmesos_httpd_stop(m->http);
     m->http = NULL;
+    klocal_melect_stop(m);
     for (klocal_fw *fw = m->gone_fws; fw; fw = fw->next)
         fw->stream = NULL;
     uv_close((uv_handle_t *)&m->alloc_timer, master_handle_closed);
@@ -305,6 +359,7 @@ void klocal_master_free(klocal_master *m)
         free(m->agents[i]);
     }
     free(m->agents);
+    klocal_melect_free(m);
     free(m->pid);
     free(m->redirect_to);
     free(m->work_dir);

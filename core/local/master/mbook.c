@@ -48,10 +48,22 @@ klocal_magent *klocal_mbook_agent(klocal_master *m, const char *key)
     return NULL;
 }
 
+int klocal_mbook_recovered(klocal_master *m, const char *agent_id)
+{
+    if (agent_id) {
+        klocal_magent *ma = klocal_mbook_agent(m, agent_id);
+        return ma && ma->recovered;
+    }
+    for (size_t i = 0; i < m->nagents; i++)
+        if (m->agents[i]->recovered)
+            return 1;
+    return 0;
+}
+
 klocal_magent *klocal_mbook_live_agent(klocal_master *m, const char *key)
 {
     klocal_magent *ma = klocal_mbook_agent(m, key);
-    return ma && !ma->removed ? ma : NULL;
+    return ma && !ma->removed && !ma->unknown ? ma : NULL;
 }
 
 klocal_mtask *klocal_mbook_task(klocal_fw *fw, const char *task_id)

@@ -7,7 +7,8 @@
  * executor, resources) and handed to its agent, and what the tasks did not
  * use goes back with a refuse filter. RECONCILE and KILL of a task the
  * master does not know answer as Master::reconcile does, by what the
- * master knows of the agent named. Master-made updates carry no uuid. */
+ * master knows of the agent named (reconcile-unknown capture).
+ * Master-made updates carry no uuid. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,16 +199,24 @@ static void mcall_decline(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Decli
 }
 
 /* Master::reconcile for a task the master does not know (explicit
- * RECONCILE, or KILL of an unknown task): on a registered agent TASK_GONE
+ * RECONCILE, or KILL of an unknown task): nothing while its agent (or,
+ * without an agent id, any agent) is recovered from the registry and not
+ * re-registered yet (--registry replicated_log); on a registered agent
+ * TASK_GONE
  * "Task is unknown to the agent", on an unreachable one TASK_UNREACHABLE
  * "Task is unreachable" with its unreachable_time, else (no or an unknown
  * agent id, echoed when given) TASK_UNKNOWN "Task is unknown"; TASK_LOST
  * instead of each for a framework that is not PARTITION_AWARE. */
 static void mcall_unknown_task(klocal_fw *fw, const char *task_id, const char *agent_id)
 {
+    if (klocal_mbook_recovered(fw->m, agent_id)) {
+        KLOG_INFO("master", "framework %s: dropping the reconciliation of task %s: %s not yet "
+                  "re-registered", fw->id, task_id, agent_id ? agent_id : "agents");
+        return;
+    }
     klocal_magent *ma = agent_id ? klocal_mbook_agent(fw->m, agent_id) : NULL;
-    if (ma && strcmp(klocal_agent_id(ma->agent), agent_id) != 0)
-        ma = NULL; /* an index is no agent id */
+    if (ma && (ma->unknown || strcmp(klocal_agent_id(ma->agent), agent_id) != 0))
+        ma = NULL; /* an index is no agent id; a restarted master forgot it */
     int aware = !ma ? MESOS__V1__TASK_STATE__TASK_UNKNOWN
                 : ma->unreachable ? MESOS__V1__TASK_STATE__TASK_UNREACHABLE
                                   : MESOS__V1__TASK_STATE__TASK_GONE;

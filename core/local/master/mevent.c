@@ -98,20 +98,21 @@ void klocal_mevent_heartbeat(klocal_fw *fw)
     kmesos_pb_free(ev);
 }
 
-static Mesos__V1__MasterInfo *mevent_master_info(const klocal_master *m)
+Mesos__V1__MasterInfo *klocal_mevent_master_info(const klocal_master *m, const char *id,
+                                                 int port, const char *pid)
 {
     Mesos__V1__MasterInfo *mi = klocal_util_pb_new(&mesos__v1__master_info__descriptor);
-    mi->id = klocal_util_xstrdup(m->id);
+    mi->id = klocal_util_xstrdup(id);
     struct in_addr addr;
     mi->ip = inet_pton(AF_INET, m->ip, &addr) == 1 ? addr.s_addr : 0;
-    mi->port = (uint32_t)m->port;
-    mi->pid = klocal_util_xstrdup(m->pid);
+    mi->port = (uint32_t)port;
+    mi->pid = klocal_util_xstrdup(pid);
     mi->hostname = klocal_util_xstrdup(m->hostname);
     mi->version = klocal_util_xstrdup("1.12.0");
     mi->address = klocal_util_pb_new(&mesos__v1__address__descriptor);
     mi->address->hostname = klocal_util_xstrdup(m->hostname);
     mi->address->ip = klocal_util_xstrdup(m->ip);
-    mi->address->port = m->port;
+    mi->address->port = port;
     static const int caps[] = {MESOS__V1__MASTER_INFO__CAPABILITY__TYPE__AGENT_UPDATE,
                                MESOS__V1__MASTER_INFO__CAPABILITY__TYPE__AGENT_DRAINING,
                                MESOS__V1__MASTER_INFO__CAPABILITY__TYPE__QUOTA_V2};
@@ -134,7 +135,7 @@ void klocal_mevent_subscribed(klocal_fw *fw)
     s->framework_id = KLOCAL_ID(FrameworkID, framework_id, fw->id);
     s->has_heartbeat_interval_seconds = 1;
     s->heartbeat_interval_seconds = fw->m->cfg->heartbeat_interval;
-    s->master_info = mevent_master_info(fw->m);
+    s->master_info = klocal_mevent_master_info(fw->m, fw->m->id, fw->m->port, fw->m->pid);
     klocal_mevent_send(fw, &ev->base);
     kmesos_pb_free(ev);
 }

@@ -83,14 +83,22 @@ static json_t *mstate_agent(const klocal_magent *ma)
 json_t *klocal_mstate_json(const klocal_master *m)
 {
     json_t *agents = json_array(), *fws = json_array(), *gone = json_array();
-    size_t active = 0, unreachable = 0;
-    for (size_t i = 0; i < m->nagents; i++)
+    json_t *recovered = json_array();
+    size_t active = 0, unreachable = 0, deactivated = 0;
+    for (size_t i = 0; i < m->nagents; i++) {
+        if (m->agents[i]->recovered) /* in the registry, not re-registered */
+            json_array_append_new(recovered, mstate_agent(m->agents[i]));
+        if (m->agents[i]->unknown) /* a restarted master has not heard from it */
+            continue;
         if (m->agents[i]->unreachable)
             unreachable++;
-        else if (!m->agents[i]->removed) {
+        else if (m->agents[i]->removed)
+            deactivated++;
+        else {
             active++;
             json_array_append_new(agents, mstate_agent(m->agents[i]));
         }
+    }
     for (const klocal_fw *fw = m->fws; fw; fw = fw->next)
         json_array_append_new(fws, mstate_framework(m, fw));
     for (const klocal_fw *fw = m->gone_fws; fw; fw = fw->next)
@@ -103,15 +111,15 @@ json_t *klocal_mstate_json(const klocal_master *m)
                               "work_dir", m->work_dir);
     json_t *j = json_pack(
         "{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:s, s:{s:s, s:s, s:i, s:s}, s:o, s:o, "
-        "s:o, s:o, s:[], s:[], s:[]}",
+        "s:o, s:o, s:o, s:[], s:[]}",
         "version", "1.12.0", "id", m->id, "pid", m->pid, "hostname", m->hostname,
         "start_time", m->start_time, "elected_time", m->start_time,
         "activated_slaves", (double)active,
-        "deactivated_slaves", (double)(m->nagents - active - unreachable),
+        "deactivated_slaves", (double)deactivated,
         "unreachable_slaves", (double)unreachable,
         "leader", leader, "leader_info", "id", m->id, "pid", m->pid, "port", m->port,
         "hostname", m->hostname, "flags", flags, "slaves", agents, "frameworks", fws,
-        "completed_frameworks", gone, "recovered_slaves", "orphan_tasks",
+        "completed_frameworks", gone, "recovered_slaves", recovered, "orphan_tasks",
         "unregistered_frameworks");
     free(leader);
     return j;

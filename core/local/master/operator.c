@@ -5,7 +5,8 @@
  * not parse, 400 "Failed to validate master::Call: ..." for a call without
  * a type, 406 when Accept allows neither JSON nor protobuf (JSON is
  * preferred), and a 200 with a master::Response in the accepted type.
- * GET_AGENTS lists every registered agent (removed and unreachable ones are not listed; an
+ * GET_AGENTS lists every registered agent (removed and unreachable ones,
+ * and those a restarted master has not heard from yet, are not listed; an
  * agent that is down for a restart is listed as not active) with its
  * AgentInfo, pid, registration time and total, allocated and offered
  * resources. Calls we do not serve answer 501 Not Implemented. */
@@ -57,7 +58,7 @@ static Mesos__V1__Master__Response *operator_get_agents(const klocal_master *m)
     r->get_agents = klocal_util_pb_new(&mesos__v1__master__response__get_agents__descriptor);
     Mesos__V1__Master__Response__GetAgents *g = r->get_agents;
     for (size_t i = 0; i < m->nagents; i++)
-        if (!m->agents[i]->removed && !m->agents[i]->unreachable &&
+        if (!m->agents[i]->removed && !m->agents[i]->unreachable && !m->agents[i]->unknown &&
             kmesos_pb_push((void ***)&g->agents, &g->n_agents, operator_agent(m->agents[i])))
             klocal_util_must(NULL);
     return r;

@@ -118,7 +118,8 @@ void klocal_partition_mark_unreachable(klocal_master *m, klocal_magent *ma, cons
 typedef struct partition_rereg {
     klocal_master *m;
     klocal_magent *ma;
-    const char *message; /* NULL: only look for removed frameworks */
+    int readd;           /* 0: only look for removed frameworks */
+    const char *message; /* NULL: re-added silently */
     char **gone;         /* removed frameworks still on the agent */
     size_t ngone;
 } partition_rereg;
@@ -179,15 +180,20 @@ static void partition_readd(partition_rereg *r, klocal_fw *fw, const klocal_agen
         klocal_mbook_exec_known(fw, r->ma, v->executor);
     Mesos__V1__TaskStatus *st = klocal_mevent_new_status(
         t->id, klocal_agent_id(r->ma->agent), v->state,
-        MESOS__V1__TASK_STATUS__REASON__REASON_AGENT_REREGISTERED, r->message);
+        MESOS__V1__TASK_STATUS__REASON__REASON_AGENT_REREGISTERED,
+        r->message ? r->message : "Agent reregistered");
     if (t->executor_id)
         st->executor_id = KLOCAL_ID(ExecutorID, executor_id, t->executor_id);
     st->container_status = partition_container(r->ma->agent, v);
     klocal_mbook_record(t, st);
-    if (!fw->connected)
+    if (!r->message) /* an agent the master recovered from its registry */
+        kmesos_pb_free(st);
+    else if (!fw->connected) {
         KLOG_WARN("master", "dropping update %s of task %s for disconnected framework %s",
                   kmesos_task_state_name(v->state), t->id, fw->id);
-    klocal_mevent_update(fw, st);
+        kmesos_pb_free(st);
+    } else
+        klocal_mevent_update(fw, st);
 }
 
 static void partition_on_task(void *arg, const klocal_agent_task *v)
@@ -199,15 +205,15 @@ static void partition_on_task(void *arg, const klocal_agent_task *v)
     else if (!fw)
         KLOG_WARN("master", "agent %s runs task %s of unknown framework %s",
                   klocal_agent_id(r->ma->agent), v->task->task_id->value, v->fw_id);
-    else if (r->message)
+    else if (r->readd)
         partition_readd(r, fw, v);
 }
 
-/* Walks the agent's tasks (re-adding them when message != NULL), then
- * shuts down on the agent the frameworks the master removed. */
-static void partition_sync(klocal_master *m, klocal_magent *ma, const char *message)
+/* Walks the agent's tasks (re-adding them when readd), then shuts down on
+ * the agent the frameworks the master removed. */
+static void partition_sync(klocal_master *m, klocal_magent *ma, int readd, const char *message)
 {
-    partition_rereg r = {.m = m, .ma = ma, .message = message};
+    partition_rereg r = {.m = m, .ma = ma, .readd = readd, .message = message};
     klocal_agent_each_task(ma->agent, partition_on_task, &r);
     for (size_t i = 0; i < r.ngone; i++) {
         KLOG_INFO("master", "shutting down framework %s at agent %s: removed at the master",
@@ -220,8 +226,9 @@ static void partition_sync(klocal_master *m, klocal_magent *ma, const char *mess
 
 void klocal_partition_reregister(klocal_master *m, klocal_magent *ma, const char *message)
 {
-    KLOG_INFO("master", "agent %s re-registered: %s", klocal_agent_id(ma->agent), message);
-    partition_sync(m, ma, message);
+    KLOG_INFO("master", "agent %s re-registered: %s", klocal_agent_id(ma->agent),
+              message ? message : "(known from the registry)");
+    partition_sync(m, ma, 1, message);
     ma->unreachable = 0;
     ma->unreachable_ns = 0;
     ma->registered_time = klocal_util_now();
@@ -264,7 +271,7 @@ int klocal_partition_heal(klocal_master *m, klocal_magent *ma, char *err, size_t
     if (ma->unreachable)
         klocal_partition_reregister(m, ma, "Unreachable agent re-reregistered");
     else
-        partition_sync(m, ma, NULL);
+        partition_sync(m, ma, 0, NULL);
     klocal_agent_framework_resubscribed(ma->agent, NULL);
     klocal_alloc_run(m);
     return 0;
