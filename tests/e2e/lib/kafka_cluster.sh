@@ -5,20 +5,23 @@
 
 # kafka_local_cluster [FLAGS...]: starts kmesos-local with 3 agents on
 # hosts 127.0.0.1..3, each with its own 20 ports (they share this
-# machine) and rack r1..r3, plus FLAGS. Sets MASTER (its port), LOCAL_PID,
+# machine) and rack r1..r3, plus FLAGS. KAFKA_AGENTS (a JSON list of
+# {hostname, attributes}) replaces that layout; each agent still gets
+# its own 20 ports. Sets MASTER (its port), LOCAL_PID,
 # MODE (uri when kmesos-local has a fetcher, else local), API and S (the
 # scheduler's API port and base URL, for kafka_scheduler). 1 when it does
 # not come up.
 kafka_local_cluster() {
   MASTER=$(free_port); API=$(free_port)
   local base=$((20000 + (RANDOM % 100) * 100))
-  python3 - "$base" >"$E2E_TMP/agents.json" <<'PY'
-import json, sys
+  KAFKA_AGENTS=${KAFKA_AGENTS:-} python3 - "$base" >"$E2E_TMP/agents.json" <<'PY'
+import json, os, sys
 b = int(sys.argv[1])
+layout = json.loads(os.environ["KAFKA_AGENTS"] or "null") or [
+    {"hostname": f"127.0.0.{i + 1}", "attributes": f"rack:r{i + 1}"} for i in range(3)]
 print(json.dumps({"agents": [
-    {"hostname": f"127.0.0.{i + 1}",
-     "resources": f"cpus:2;mem:2048;disk:10000;ports:[{b + 20 * i}-{b + 20 * i + 19}]",
-     "attributes": f"rack:r{i + 1}"} for i in range(3)]}))
+    dict(a, resources=f"cpus:2;mem:2048;disk:10000;ports:[{b + 20 * i}-{b + 20 * i + 19}]")
+    for i, a in enumerate(layout)]}))
 PY
   start local "$KMESOS_BIN/kmesos-local" --port "$MASTER" --agent-config "$E2E_TMP/agents.json" \
     --allocation-interval 200ms --work-dir "$E2E_TMP/agents" --kill-grace-period 10s "$@"
