@@ -284,6 +284,8 @@ struct kmesos_state_store {
     char *path;          /* file store */
     kmesos_state_zk *zk; /* or ZooKeeper */
     char url[1024];
+    int (*gate)(void *arg); /* may this scheduler write? NULL: always */
+    void *gate_arg;
 };
 
 kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *err, size_t errlen)
@@ -305,19 +307,44 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
     return st;
 }
 
-static int zk_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err, size_t errlen)
+int kmesos_state_store_read(kmesos_state_store *st, char **text, char *err, size_t errlen)
 {
-    char *text = NULL, why[512];
-    int rc = kmesos_state_zk_load(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, &text, why, sizeof why);
+    char why[512];
+    *text = NULL;
+    if (!st->zk) {
+        snprintf(err, errlen, "--state %s: only a zk: store can be read after start-up", st->url);
+        return -1;
+    }
+    int rc = kmesos_state_zk_load(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, text, why, sizeof why);
     if (rc < 0)
         snprintf(err, errlen, "--state %s: cannot load the state: %s", st->url, why);
-    if (rc != 0)
-        return rc;
+    return rc;
+}
+
+int kmesos_state_store_apply(kmesos_state_store *st, const kmesos_state_doc *d,
+                             const char *text, char *err, size_t errlen)
+{
     char where[1100];
     snprintf(where, sizeof where, "state znode %s", st->url);
-    rc = kmesos_state_parse(text, strlen(text), where, d, err, errlen);
+    return kmesos_state_parse(text, strlen(text), where, d, err, errlen);
+}
+
+static int zk_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err, size_t errlen)
+{
+    char *text = NULL;
+    int rc = kmesos_state_store_read(st, &text, err, errlen);
+    if (rc == 0)
+        rc = kmesos_state_store_apply(st, d, text, err, errlen);
     free(text);
     return rc;
+}
+
+void kmesos_state_store_set_gate(kmesos_state_store *st, int (*gate)(void *arg), void *arg)
+{
+    st->gate = gate;
+    st->gate_arg = arg;
+    if (st->zk)
+        kmesos_state_zk_set_gate(st->zk, gate, arg);
 }
 
 int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err,
@@ -329,10 +356,17 @@ int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, c
 void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d)
 {
     char err[512];
-    if (st->zk)
+    if (st->gate && !st->gate(st->gate_arg))
+        KLOG_WARN(MOD, "state not saved: this scheduler is not the leader");
+    else if (st->zk)
         kmesos_state_zk_save(st->zk, kmesos_state_dump(d));
     else if (kmesos_state_save(st->path, d, err, sizeof err) != 0)
         KLOG_ERROR(MOD, "%s", err);
+}
+
+int kmesos_state_store_idle(const kmesos_state_store *st)
+{
+    return !st->zk || kmesos_state_zk_idle(st->zk);
 }
 
 void kmesos_state_store_close(kmesos_state_store *st)

@@ -82,9 +82,23 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
  * call it before the loop runs. */
 int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err,
                             size_t errlen);
+/* For a load after start-up (scheduler HA: the state is read when this
+ * scheduler is elected): read fetches the stored text, blocking like
+ * load, and touches nothing but the store, so it may run on a worker
+ * thread while the loop runs (ZooKeeper only; the file store says so in
+ * err). 1: nothing stored; 0: *text (malloc'd); -1: err. apply then
+ * restores the text into the document, on the loop thread. */
+int kmesos_state_store_read(kmesos_state_store *st, char **text, char *err, size_t errlen);
+int kmesos_state_store_apply(kmesos_state_store *st, const kmesos_state_doc *d,
+                             const char *text, char *err, size_t errlen);
+/* A gate asked before every write (scheduler HA: only a leader whose
+ * lease holds writes); a refused write is dropped with a log line. */
+void kmesos_state_store_set_gate(kmesos_state_store *st, int (*gate)(void *arg), void *arg);
 /* Saves now (file) or queues an asynchronous, coalesced write (zk);
  * errors are logged. */
 void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d);
+/* 1 when no write waits or is in flight. */
+int kmesos_state_store_idle(const kmesos_state_store *st);
 /* Lets queued writes finish (briefly), closes the loop handles. NULL ok. */
 void kmesos_state_store_close(kmesos_state_store *st);
 /* After the loop has ended. NULL ok. */

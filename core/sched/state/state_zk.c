@@ -8,7 +8,8 @@
  * asynchronous and coalesced: one write in flight, the newest document
  * waiting behind it; writes carry the znode version, a write lost in a
  * connection loss is "in doubt" until a resync reads the znode back, and
- * during an outage a retry timer tries again. Close gives queued writes
+ * during an outage a retry timer tries again; an optional gate (HA's
+ * lease) is asked before each write leaves. Close gives queued writes
  * a grace period, then closes the loop handles; free ends the session. */
 #include "sched/state/state_zk.h"
 
@@ -61,6 +62,8 @@ struct kmesos_state_zk {
     int version; /* znode version, -1: no znode */
     char *inflight, *pending, *doubt;
     unsigned writes;
+    int (*gate)(void *arg); /* may a write leave now? NULL: always */
+    void *gate_arg;
 };
 
 /* ---- URL ----------------------------------------------------------------- */
@@ -454,8 +457,23 @@ static int create_chain(kmesos_state_zk *z)
                        &ZOO_OPEN_ACL_UNSAFE, ZOO_PERSISTENT, on_create, z->conn);
 }
 
+/* The gate refused: nothing of this scheduler may be written any more. */
+static void write_refused(kmesos_state_zk *z)
+{
+    KLOG_WARN(MOD, "state write to %s refused: this scheduler is not the leader", z->path);
+    free(z->inflight);
+    free(z->pending);
+    z->inflight = z->pending = NULL;
+    if (z->closing)
+        finish_close(z);
+}
+
 static void start_write(kmesos_state_zk *z)
 {
+    if (z->gate && !z->gate(z->gate_arg)) {
+        write_refused(z);
+        return;
+    }
     int rc = z->version < 0 ? create_chain(z)
                             : zoo_aset(z->zh, z->path, z->inflight, (int)strlen(z->inflight),
                                        z->version, on_set, z->conn);
@@ -620,6 +638,12 @@ void kmesos_state_zk_save(kmesos_state_zk *z, char *text)
     free(z->pending);
     z->pending = text;
     kick(z);
+}
+
+void kmesos_state_zk_set_gate(kmesos_state_zk *z, int (*gate)(void *arg), void *arg)
+{
+    z->gate = gate;
+    z->gate_arg = arg;
 }
 
 int kmesos_state_zk_idle(const kmesos_state_zk *z) { return !z->inflight && !z->pending; }
