@@ -151,6 +151,8 @@ static void on_error(void *arg, const char *message)
 static void on_tick(uv_timer_t *t)
 {
     kmesos_app *app = t->data;
+    if (!may_act(app))
+        return; /* --ha: the lease ran out (after a stall, say): no tick acts */
     kmesos_kafka_tick(&app->kafka);
     kmesos_scheduler_tick(&app->sched);
     if (app->sched.topology.news != app->topo_news) { /* an agent came or went */
@@ -489,7 +491,7 @@ static int init_session(kmesos_app *app)
     app->sched.io.send = kmesos_session_send;
     app->sched.io.send_arg = app->session;
     kmesos_agents_config acfg = {.content_type = cfg.content_type, .principal = cfg.principal,
-                                 .secret = cfg.secret};
+                                 .secret = cfg.secret, .may_send = may_act, .gate_arg = app};
     app->agents = app->api.agents = kmesos_agents_new(&app->loop, &app->sched.topology, &acfg);
     if (!app->agents)
         KLOG_WARN(MOD, "no memory for the GET_AGENTS client: racks come from offers only");
