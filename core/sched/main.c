@@ -703,7 +703,10 @@ static int run(kmesos_app *app)
         rc = init_ha(app);
     if (rc != 0) {
         app->exit_code = rc;
-        on_session_closed(app);
+        if (app->session)
+            kmesos_session_close(app->session, on_session_closed, app);
+        else
+            on_session_closed(app);
     }
     uv_run(&app->loop, UV_RUN_DEFAULT);
     return app->exit_code;

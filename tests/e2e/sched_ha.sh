@@ -11,14 +11,19 @@
 #   exactly the two tasks;
 # - kill -STOP of the new leader past the session timeout: a third
 #   scheduler takes over; kill -CONT: the stopped one exits with status 3
-#   and sends not one byte to the master after its resume; no duplicate.
+#   and sends not one byte to the master after its resume; no duplicate;
+# - restarted, it is a standby again; SIGTERM of the leader hands over at
+#   once (its znode goes with its session);
+# - a malformed --ha URL and --ha with a file state: exit code 2.
 # The measured takeover times are printed.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/zk.sh"
 
 if ! zk_available; then
   echo "# SKIP: ZooKeeper is not installed ($ZK_JAR, $ZK_CLI; scripts/install-deps.sh installs it)"
-  finish
+  check "no sanitizer report in any scheduler's log" \
+  bash -c "! grep -l 'Sanitizer\|runtime error' '$E2E_TMP'/sched*.log"
+finish
   exit 0
 fi
 zk_start "$E2E_TMP/zk" || { not_ok "ZooKeeper starts"; finish; exit 1; }
@@ -110,6 +115,22 @@ check "the leader is still the third, with nothing launched" \
 check "the master still has exactly the two tasks (no duplicate)" jtrue "$MSTATE" "$master_has_two"
 check "the state in ZooKeeper keeps the framework id" bash -c "'$ZK_CLI' -server 127.0.0.1:$ZK_PORT get /kafka-mesos/state 2>/dev/null | grep -q '$FWID'"
 
+# Restarted as a supervisor would, the deposed one is a standby again; a
+# clean stop (SIGTERM) of the leader hands over at once, state saved.
+start_sched 4 # the deposed one, restarted
+check "the restarted scheduler is a standby of the third" wait_for 15 standby_of 4 3
+t0=$(now_ms)
+kill -TERM "${PID[3]}"
+check "SIGTERM of the leader hands over to the standby" wait_for 15 leads 4
+t1=$(now_ms)
+echo "# takeover after SIGTERM of the leader: $((t1 - t0)) ms"
+wait "${PID[3]}"; rc=$?
+check "the stopped leader exits with status 0" [ "$rc" = 0 ]
+check "the new leader reconciles the same two tasks" \
+  wait_for 15 jtrue "http://127.0.0.1:${API[4]}/api/tasks" "$running_svc"
+check "and launches nothing" jtrue "$(status 4)" "j['counters']['tasks_launched']==0 and j['framework_id']=='$FWID'"
+check "the master still has exactly the two tasks" jtrue "$MSTATE" "$master_has_two"
+
 # Bad input: a malformed --ha URL, and --ha without a shared state.
 "$KMESOS_BIN/kmesos-scheduler" --ha "zk://127.0.0.1:$ZK_PORT" --state "$STATE" \
   --master "127.0.0.1:$MASTER" --api off >"$E2E_TMP/badurl.log" 2>&1
@@ -121,4 +142,6 @@ check "a malformed --ha URL is refused with exit code 2" \
 rc=$?
 check "--ha with a file state is refused with exit code 2" \
   bash -c "[ $rc = 2 ] && grep -q 'needs --state zk' '$E2E_TMP/filestate.log'"
+check "no sanitizer report in any scheduler's log" \
+  bash -c "! grep -l 'Sanitizer\|runtime error' '$E2E_TMP'/sched*.log"
 finish

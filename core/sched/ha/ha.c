@@ -31,6 +31,7 @@
 #define PREFIX "m-"
 #define NAME_MAX_LEN 256
 #define RETRY_MS 1000
+#define NAG_MS 10000
 
 struct kmesos_ha {
     uv_loop_t *loop;
@@ -49,7 +50,7 @@ struct kmesos_ha {
     uint64_t examine_sent_ns, probe_sent_ns;
     int examining, again, creating, probing, closing;
     char why[256]; /* why it was deposed */
-    uv_timer_t renew, expiry, notify, retry;
+    uv_timer_t renew, expiry, notify, retry, nag;
     int open_handles;
 };
 
@@ -391,14 +392,25 @@ static void free_ha(kmesos_ha *ha)
     free(ha);
 }
 
+/* Says every NAG_MS that ZooKeeper is out of reach (the client keeps
+ * trying on its own). */
+static void on_nag(uv_timer_t *t)
+{
+    kmesos_ha *ha = t->data;
+    if (!kmesos_zkc_connected(ha->zk))
+        KLOG_WARN(MOD, "ZooKeeper %s: no connection; %s, retrying", ha->url.hosts,
+                  ha->lease.held ? "the lease runs out" : "still a standby");
+}
+
 static void init_timers(kmesos_ha *ha)
 {
-    uv_timer_t *timers[] = {&ha->renew, &ha->expiry, &ha->notify, &ha->retry};
-    for (int i = 0; i < 4; i++) {
+    uv_timer_t *timers[] = {&ha->renew, &ha->expiry, &ha->notify, &ha->retry, &ha->nag};
+    for (int i = 0; i < 5; i++) {
         uv_timer_init(ha->loop, timers[i]);
         timers[i]->data = ha;
     }
-    ha->open_handles = 4;
+    ha->open_handles = 5;
+    uv_timer_start(&ha->nag, on_nag, NAG_MS, NAG_MS);
 }
 
 kmesos_ha *kmesos_ha_new(uv_loop_t *loop, const kmesos_ha_config *cfg,
@@ -486,4 +498,5 @@ void kmesos_ha_close(kmesos_ha *ha)
     uv_close((uv_handle_t *)&ha->expiry, on_timer_closed);
     uv_close((uv_handle_t *)&ha->notify, on_timer_closed);
     uv_close((uv_handle_t *)&ha->retry, on_timer_closed);
+    uv_close((uv_handle_t *)&ha->nag, on_timer_closed);
 }
