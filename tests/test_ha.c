@@ -5,9 +5,11 @@
  * it, names that are not candidates are ignored), the --ha flags, and
  * with a real ZooKeeper two candidates on one loop: the first leads and
  * may act, the second is a standby that knows the leader's API and may
- * not act, and takes over when the leader's session ends. */
+ * not act, takes over when the leader's session ends, and is deposed
+ * after a stall of its loop longer than the lease. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -45,6 +47,14 @@ static void test_lease_on_a_fake_clock(void)
     kmesos_ha_lease_take(&l, 30000 * MS); /* lost for good */
     CHECK(!kmesos_ha_lease_valid(&l, 30001 * MS));
     CHECK_INT(kmesos_ha_lease_left(&l, 30001 * MS), 0);
+
+    /* the server granted less than asked: the lease follows it down only */
+    kmesos_ha_lease_init(&l, 9000);
+    kmesos_ha_lease_limit(&l, 30000);
+    kmesos_ha_lease_limit(&l, 3000); /* lease: 2 s */
+    kmesos_ha_lease_take(&l, 1000 * MS);
+    CHECK(kmesos_ha_lease_valid(&l, 2999 * MS));
+    CHECK(!kmesos_ha_lease_valid(&l, 3000 * MS));
 }
 
 static void test_election_rule(void)
@@ -169,6 +179,7 @@ static int run_until(uv_loop_t *loop, int (*done)(void *), void *arg, int timeou
 }
 
 static int first_elected(void *arg) { return ((cand *)arg)->elected == 1; }
+static int was_deposed(void *arg) { return ((cand *)arg)->deposed > 0; }
 static int standby_knows(void *arg)
 {
     cand *c = arg;
@@ -223,6 +234,17 @@ static void test_two_candidates(void)
     printf("# takeover after a resignation: %.0f ms\n", (double)(uv_hrtime() - t0) / 1e6);
     CHECK(kmesos_ha_may_act(b.ha));
     CHECK_INT(a.deposed + b.deposed, 0);
+    /* a stall of the loop past the lease (2/3 of 4 s), as after a kill
+     * -STOP: the first check after it refuses, and the leader is deposed
+     * (once, from the loop), even though ZooKeeper's own threads kept the
+     * session alive meanwhile */
+    usleep(2800 * 1000);
+    CHECK(!kmesos_ha_may_act(b.ha));
+    CHECK(!kmesos_ha_may_act(b.ha));
+    CHECK_INT(b.deposed, 0); /* not from inside the gate */
+    CHECK(run_until(&loop, was_deposed, &b, 2000));
+    CHECK_INT(b.deposed, 1);
+    CHECK(!kmesos_ha_leading(b.ha));
     kmesos_ha_close(b.ha);
     uv_run(&loop, UV_RUN_DEFAULT);
     CHECK_INT(uv_loop_close(&loop), 0);

@@ -211,8 +211,20 @@ static void depose(kmesos_ha *ha, const char *why)
 
 static void lead(kmesos_ha *ha)
 {
-    if (ha->lease.held || ha->lease.lost)
+    if (ha->lease.held) { /* a look after a reconnection is a round trip too */
+        kmesos_ha_lease_renew(&ha->lease, ha->examine_sent_ns);
+        arm_expiry(ha);
         return;
+    }
+    if (ha->lease.lost)
+        return;
+    int granted = kmesos_zkc_session_timeout(ha->zk);
+    if (granted > 0 && granted < ha->timeout_ms) {
+        KLOG_WARN(MOD, "ZooKeeper granted a session timeout of %d ms (asked %d): the lease is "
+                  "2/3 of it", granted, ha->timeout_ms);
+        ha->timeout_ms = granted;
+        kmesos_ha_lease_limit(&ha->lease, granted);
+    }
     kmesos_ha_lease_take(&ha->lease, ha->examine_sent_ns);
     ha->since = wall_now();
     set_leader_info(ha, ha->id, NULL);

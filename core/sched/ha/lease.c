@@ -15,7 +15,15 @@
 void kmesos_ha_lease_init(kmesos_ha_lease *l, int session_timeout_ms)
 {
     memset(l, 0, sizeof *l);
-    l->length_ns = (uint64_t)(session_timeout_ms > 0 ? session_timeout_ms : 1) * 2000000ull / 3;
+    l->length_ns = UINT64_MAX;
+    kmesos_ha_lease_limit(l, session_timeout_ms);
+}
+
+void kmesos_ha_lease_limit(kmesos_ha_lease *l, int session_timeout_ms)
+{
+    uint64_t length = (uint64_t)(session_timeout_ms > 0 ? session_timeout_ms : 1) * 2000000ull / 3;
+    if (length < l->length_ns)
+        l->length_ns = length;
 }
 
 void kmesos_ha_lease_take(kmesos_ha_lease *l, uint64_t sent_ns)

@@ -24,6 +24,9 @@ typedef struct kmesos_ha_lease {
 
 /* A lease for a ZooKeeper session timeout (ms, > 0), not held. */
 void kmesos_ha_lease_init(kmesos_ha_lease *l, int session_timeout_ms);
+/* The server granted a shorter session timeout than asked: the lease
+ * shortens to 2/3 of it (a longer one changes nothing). */
+void kmesos_ha_lease_limit(kmesos_ha_lease *l, int session_timeout_ms);
 /* Elected: held from now on, renewed from sent_ns (the send time of the
  * round trip that showed this scheduler leads). Not after a loss. */
 void kmesos_ha_lease_take(kmesos_ha_lease *l, uint64_t sent_ns);
