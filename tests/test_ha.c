@@ -6,7 +6,8 @@
  * with a real ZooKeeper two candidates on one loop: the first leads and
  * may act, the second is a standby that knows the leader's API and may
  * not act, takes over when the leader's session ends, and is deposed
- * after a stall of its loop longer than the lease. */
+ * after a stall of its loop longer than the lease; a leader cut off
+ * from ZooKeeper is deposed when its lease runs out. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -232,6 +233,7 @@ static void test_two_candidates(void)
     kmesos_ha_close(a.ha);
     CHECK(run_until(&loop, first_elected, &b, 10000));
     printf("# takeover after a resignation: %.0f ms\n", (double)(uv_hrtime() - t0) / 1e6);
+    fflush(stdout); /* before a later test forks the server */
     CHECK(kmesos_ha_may_act(b.ha));
     CHECK_INT(a.deposed + b.deposed, 0);
     /* a stall of the loop past the lease (2/3 of 4 s), as after a kill
@@ -251,6 +253,35 @@ static void test_two_candidates(void)
     zk_server_stop(&zk);
 }
 
+/* ZooKeeper goes away under a leader: the lease runs out 2/3 of the
+ * session timeout after the last round trip and the leader is deposed,
+ * before the session could expire. */
+static void test_disconnected_leader_is_deposed(void)
+{
+    zk_server zk;
+    if (zk_server_start(&zk) != 0) {
+        printf("# SKIP: no ZooKeeper server (%s)\n", ZK_SERVER_JAR);
+        return;
+    }
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    char url[128];
+    snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/ha2", zk.port);
+    cand a = {0};
+    start_cand(&loop, &a, url, "a", NULL);
+    CHECK(a.ha && run_until(&loop, first_elected, &a, 15000));
+    uint64_t t0 = uv_hrtime();
+    zk_server_stop(&zk);
+    CHECK(a.ha && run_until(&loop, was_deposed, &a, 6000));
+    double took_ms = (double)(uv_hrtime() - t0) / 1e6;
+    printf("# deposed %.0f ms after ZooKeeper went away (lease 2667 ms)\n", took_ms);
+    CHECK(took_ms < 4000); /* before the 4 s session timeout */
+    CHECK(a.ha && !kmesos_ha_may_act(a.ha));
+    kmesos_ha_close(a.ha);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
     RUN_TEST(test_lease_on_a_fake_clock);
@@ -258,5 +289,6 @@ int main(void)
     RUN_TEST(test_flags);
     RUN_TEST(test_bad_url);
     RUN_TEST(test_two_candidates);
+    RUN_TEST(test_disconnected_leader_is_deposed);
     return testlib_finish();
 }
