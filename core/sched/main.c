@@ -60,7 +60,7 @@ typedef struct kmesos_app {
     uv_work_t takeover;   /* --ha: the state read on election */
     uv_timer_t resign;    /* --ha: ends the candidacy once the last save is out */
     char *taken_text;     /* the state read on election, or NULL */
-    int taken_rc, deposed, resign_ticks;
+    int taken_rc, ha_loaded, deposed, resign_ticks;
     char taken_err[1024];
     char *secret;
     char user[256];
@@ -101,9 +101,12 @@ static int may_act(void *arg)
     return app->ha && !app->deposed && kmesos_ha_may_act(app->ha);
 }
 
+/* With --ha only once the state was loaded on election (a standby's, or
+ * a half-loaded, document must never replace the stored one); the
+ * store's gate then checks the lease as each write leaves. */
 static void save_state(kmesos_app *app)
 {
-    if (!app->opts.ha || (app->ha && kmesos_ha_leading(app->ha)))
+    if (!app->opts.ha || app->ha_loaded)
         kmesos_state_store_save(app->state, &app->doc);
 }
 
@@ -209,7 +212,7 @@ static void on_stop_grace(uv_timer_t *t)
     if (app->session)
         kmesos_session_close(app->session, on_session_closed, app);
     else
-        on_session_closed(app); /* a standby: it never subscribed */
+        on_session_closed(app); /* the session was never created */
 }
 
 /* Declines held offers, lets those calls go out, then closes. */
@@ -638,7 +641,8 @@ static void takeover_done(uv_work_t *w, int status)
     free(text);
     if (app->stopping)
         return;
-    if (rc < 0 || kmesos_scheduler_fill_slots(&app->sched) != 0 || start_session(app) != 0) {
+    app->ha_loaded = rc >= 0 && kmesos_scheduler_fill_slots(&app->sched) == 0;
+    if (!app->ha_loaded || start_session(app) != 0) {
         KLOG_ERROR(MOD, "cannot take over: %s", rc < 0 ? app->taken_err : "out of memory");
         app->exit_code = 1;
         begin_stop(app);

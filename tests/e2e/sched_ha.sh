@@ -14,6 +14,7 @@
 #   and sends not one byte to the master after its resume; no duplicate;
 # - restarted, it is a standby again; SIGTERM of the leader hands over at
 #   once (its znode goes with its session);
+# - elected on a corrupt state znode: exit 1, the znode left as it was;
 # - a malformed --ha URL and --ha with a file state: exit code 2.
 # The measured takeover times are printed.
 source "$(dirname "$0")/lib.sh"
@@ -130,6 +131,20 @@ check "the new leader reconciles the same two tasks" \
   wait_for 15 jtrue "http://127.0.0.1:${API[4]}/api/tasks" "$running_svc"
 check "and launches nothing" jtrue "$(status 4)" "j['counters']['tasks_launched']==0 and j['framework_id']=='$FWID'"
 check "the master still has exactly the two tasks" jtrue "$MSTATE" "$master_has_two"
+
+# A corrupt state znode: the elected scheduler stops (exit 1) and leaves
+# it as it is.
+kill -KILL "${PID[4]}"; wait "${PID[4]}" 2>/dev/null
+zk_cli set /kafka-mesos/state '{' >/dev/null
+start_sched 5
+rc=timeout
+for _ in $(seq 1 200); do
+  if ! kill -0 "${PID[5]}" 2>/dev/null; then wait "${PID[5]}"; rc=$?; break; fi
+  sleep 0.1
+done
+check "elected on a corrupt state znode, a scheduler exits with status 1" [ "$rc" = 1 ]
+check "saying why" grep -q "cannot take over: .*never overwritten" "$E2E_TMP/sched5.log"
+check "the corrupt znode is left as it was" [ "$(zk_get /kafka-mesos/state)" = "{" ]
 
 # Bad input: a malformed --ha URL, and --ha without a shared state.
 "$KMESOS_BIN/kmesos-scheduler" --ha "zk://127.0.0.1:$ZK_PORT" --state "$STATE" \
