@@ -64,8 +64,8 @@ static void test_master_schemes(void)
 
 static void test_master_errors(void)
 {
-    parse_fails("zk://127.0.0.1:2181/mesos", "not supported yet");
-    parse_fails("zk://u:p@h1:2181,h2:2181/mesos", "not supported yet");
+    parse_fails("zk://127.0.0.1:2181/mesos", "not a list of masters");
+    parse_fails("zk://u:p@h1:2181,h2:2181/mesos", "not a list of masters");
     parse_fails("", "empty master address");
     parse_fails(NULL, "empty master address");
     parse_fails("h1:5050,,h2:5050", "empty master address");

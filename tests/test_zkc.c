@@ -3,9 +3,10 @@
  * the asynchronous client (net/zkc.h) against a real ZooKeeper server:
  * sessions, ephemeral sequential znodes listed in order, a children watch
  * that fires when one is deleted, data with versions, parents created on
- * demand, and a closed client's ephemerals gone at once for a second
- * client. The server part is skipped when the zookeeper package is not
+ * demand, a closed client's ephemerals gone at once for a second
+ * client, and an expired session replaced by a new one. The server part is skipped when the zookeeper package is not
  * installed. */
+#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 #include <uv.h>
@@ -292,6 +293,42 @@ static void test_close_removes_ephemerals_at_once(void)
     CHECK_INT(uv_loop_close(&loop), 0);
 }
 
+/* The server frozen past the session timeout: on its return the session
+ * is expired (EXPIRED, its ephemeral gone, a pending request silent), and
+ * zkc has a new session (CONNECTED again, another id) that works. */
+static void test_expired_session_is_replaced(void)
+{
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    probe a = {0}, w = {0};
+    kmesos_zkc *z = kmesos_zkc_new(&loop, hosts, 2000, on_session, &a);
+    CHECK(z && run_until(&loop, &a.connected, 1));
+    long long id = kmesos_zkc_session_id(z);
+    create(&loop, z, &a, "/t4/eph", KMESOS_ZKC_EPHEMERAL | KMESOS_ZKC_PARENTS);
+    CHECK_INT(a.rc, KMESOS_ZKC_OK);
+    CHECK_INT(kmesos_zkc_exists(z, "/t4/eph", on_watch, &w, on_stat, &a), 0);
+    CHECK(run_until(&loop, &a.done, a.done + 1));
+    kill(zk.pid, SIGSTOP);
+    uv_timer_t tick;
+    uv_timer_init(&loop, &tick);
+    uv_timer_start(&tick, on_tick, 20, 20);
+    for (time_t end = time(NULL) + 4; time(NULL) < end;)
+        uv_run(&loop, UV_RUN_ONCE);
+    uv_close((uv_handle_t *)&tick, NULL);
+    kill(zk.pid, SIGCONT);
+    CHECK(run_until(&loop, &a.expired, 1));
+    CHECK(run_until(&loop, &a.connected, 2));
+    CHECK(kmesos_zkc_session_id(z) != id && kmesos_zkc_session_id(z) != 0);
+    CHECK_INT(w.watched, 0); /* the old session's watch is gone with it */
+    int before = a.done;
+    CHECK_INT(kmesos_zkc_exists(z, "/t4/eph", NULL, NULL, on_stat, &a), 0);
+    CHECK(run_until(&loop, &a.done, before + 1));
+    CHECK_INT(a.rc, KMESOS_ZKC_NONODE);
+    kmesos_zkc_close(z);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+}
+
 static void test_unreachable_stays_quiet(void)
 {
     uv_loop_t loop;
@@ -325,6 +362,7 @@ int main(void)
         RUN_TEST(test_ephemeral_sequential_children_and_watch);
         RUN_TEST(test_data_versions_and_missing_nodes);
         RUN_TEST(test_close_removes_ephemerals_at_once);
+        RUN_TEST(test_expired_session_is_replaced);
         RUN_TEST(test_unreachable_stays_quiet);
     }
     zk_server_stop(&zk);

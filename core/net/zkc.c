@@ -31,7 +31,8 @@
 #define MOD "zk"
 #define AUTH_RETRY_MS 2000
 
-_Static_assert((int)KMESOS_ZKC_CONNECTIONLOSS == (int)ZCONNECTIONLOSS &&
+_Static_assert((int)KMESOS_ZKC_SYSTEMERROR == (int)ZSYSTEMERROR &&
+                   (int)KMESOS_ZKC_CONNECTIONLOSS == (int)ZCONNECTIONLOSS &&
                    (int)KMESOS_ZKC_OPERATIONTIMEOUT == (int)ZOPERATIONTIMEOUT &&
                    (int)KMESOS_ZKC_BADARGUMENTS == (int)ZBADARGUMENTS &&
                    (int)KMESOS_ZKC_INVALIDSTATE == (int)ZINVALIDSTATE &&
@@ -49,6 +50,7 @@ typedef enum { MSG_SESSION, MSG_DONE, MSG_WATCH } msg_kind;
 
 typedef struct zkc_rec {
     struct zkc_rec *prev, *next; /* z->recs, loop thread only */
+    kmesos_zkc *z;               /* read by the library's threads (set before) */
     int gen;
     op_kind op;
     void (*cb)(void);
@@ -118,9 +120,7 @@ static void push(kmesos_zkc *z, zkc_msg *m)
     pthread_mutex_unlock(&z->mu);
 }
 
-/* A message for a request record (rec->op != OP_NONE carries a kmesos_zkc
- * through the record's list head: see rec_owner). */
-static kmesos_zkc *rec_owner(const void *data);
+static kmesos_zkc *rec_owner(const void *data) { return ((const zkc_rec *)data)->z; }
 
 static void push_done(const void *data, int rc, int version)
 {
@@ -163,10 +163,12 @@ static void on_strings(int rc, const struct String_vector *sv, const void *data)
     if (!m)
         return;
     *m = (zkc_msg){.kind = MSG_DONE, .rec = (zkc_rec *)data, .rc = rc};
-    if (rc == ZOK && sv && sv->count > 0 && (m->names = calloc((size_t)sv->count, sizeof *m->names))) {
-        for (int i = 0; i < sv->count; i++)
-            if ((m->names[m->count] = strdup(sv->data[i])))
-                m->count++;
+    if (rc == ZOK && sv && sv->count > 0) {
+        if (!(m->names = calloc((size_t)sv->count, sizeof *m->names)))
+            m->rc = ZSYSTEMERROR;
+        for (int i = 0; m->names && i < sv->count; i++)
+            if (!(m->names[m->count++] = strdup(sv->data[i])))
+                m->rc = ZSYSTEMERROR;
     }
     push(rec_owner(data), m);
 }
@@ -179,6 +181,8 @@ static void on_data(int rc, const char *value, int len, const struct Stat *st, c
     *m = (zkc_msg){.kind = MSG_DONE, .rec = (zkc_rec *)data, .rc = rc,
                    .version = st && rc == ZOK ? st->version : -1, .len = value ? len : 0,
                    .data = rc == ZOK ? copy_bytes(value, len) : NULL};
+    if (rc == ZOK && value && len >= 0 && !m->data)
+        m->rc = ZSYSTEMERROR; /* out of memory */
     push(rec_owner(data), m);
 }
 
@@ -201,26 +205,12 @@ static void on_string(int rc, const char *value, const void *data)
 
 /* ---- records (loop thread) ------------------------------------------------------------ */
 
-/* Records are allocated with their owner in front of them. */
-typedef struct zkc_rec_box {
-    kmesos_zkc *z;
-    zkc_rec rec;
-} zkc_rec_box;
-
-static kmesos_zkc *rec_owner(const void *data)
-{
-    const char *p = (const char *)data - offsetof(zkc_rec_box, rec);
-    return ((const zkc_rec_box *)(const void *)p)->z;
-}
-
 static zkc_rec *rec_new(kmesos_zkc *z, op_kind op, void (*cb)(void), void *arg)
 {
-    zkc_rec_box *b = calloc(1, sizeof *b);
-    if (!b)
+    zkc_rec *r = calloc(1, sizeof *r);
+    if (!r)
         return NULL;
-    b->z = z;
-    zkc_rec *r = &b->rec;
-    *r = (zkc_rec){.gen = z->gen, .op = op, .cb = cb, .arg = arg, .prev = &z->recs,
+    *r = (zkc_rec){.z = z, .gen = z->gen, .op = op, .cb = cb, .arg = arg, .prev = &z->recs,
                    .next = z->recs.next};
     z->recs.next->prev = r;
     z->recs.next = r;
@@ -233,7 +223,7 @@ static void rec_free(zkc_rec *r)
         return;
     r->prev->next = r->next;
     r->next->prev = r->prev;
-    free((char *)r - offsetof(zkc_rec_box, rec));
+    free(r);
 }
 
 /* Frees every record of generations up to gen (their handle is closed). */

@@ -32,6 +32,7 @@
 /* ZooKeeper return codes (the C client's values, checked in zkc.c). */
 enum {
     KMESOS_ZKC_OK = 0,
+    KMESOS_ZKC_SYSTEMERROR = -1, /* also: out of memory here */
     KMESOS_ZKC_CONNECTIONLOSS = -4,
     KMESOS_ZKC_OPERATIONTIMEOUT = -7,
     KMESOS_ZKC_BADARGUMENTS = -8,

@@ -3,7 +3,8 @@
  * URL syntax is left to libcurl's URL API (CURLU): this module only
  * splits the comma list, supplies the defaults Mesos users expect (http,
  * port 5050, the /api/v1/scheduler endpoint) and refuses what the
- * scheduler cannot use (zk:// for now, other schemes, empty items).
+ * scheduler cannot use (zk://, which the detector handles, other
+ * schemes, empty items).
  * Location resolution also goes through CURLU, which resolves absolute,
  * scheme-relative ("//host:port/path") and path-only references against
  * the request URL exactly as RFC 3986 says. */
@@ -162,8 +163,8 @@ int kmesos_master_url_parse(const char *spec, kmesos_master_url_list *out,
     while (isspace((unsigned char)*s))
         s++;
     if (strncasecmp(s, "zk://", 5) == 0) {
-        snprintf(err, errlen, "zk:// master URLs are not supported yet: give the "
-                 "masters as host:port[,host:port...]");
+        snprintf(err, errlen, "a zk:// master URL is not a list of masters (the session "
+                 "gives it to the ZooKeeper detector)");
         return -1;
     }
     for (;;) {

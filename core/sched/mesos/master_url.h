@@ -1,7 +1,8 @@
 /* master_url: the --master forms of the scheduler and the resolution of a
  * master's 307 Location. Turns "host:port", "h1:p1,h2:p2", "http://..."
  * and "https://..." into full scheduler endpoint URLs
- * ("http://host:port/api/v1/scheduler"); "zk://" is refused for now. */
+ * ("http://host:port/api/v1/scheduler"); "zk://" is refused here: the
+ * session hands it to the detector (detector.h). */
 #ifndef KMESOS_MASTER_URL_H
 #define KMESOS_MASTER_URL_H
 #include <stddef.h>

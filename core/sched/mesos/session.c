@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "codec/log.h"
@@ -99,6 +100,7 @@ static int ss_copy_config(kmesos_session *s, const kmesos_session_config *c)
 
 static void ss_free(kmesos_session *s)
 {
+    kmesos_detector_close(s->detector);
     free(s->name);
     free(s->user);
     free(s->role);
@@ -116,6 +118,51 @@ static void ss_free(kmesos_session *s)
     free(s);
 }
 
+/* Same scheme, host and port (the paths may differ: /master/...). */
+static int ss_same_master(const char *a, const char *b)
+{
+    const char *ea = a ? strstr(a, "://") : NULL, *eb = b ? strstr(b, "://") : NULL;
+    if (!ea || !eb)
+        return 0;
+    ea = strchr(ea + 3, '/');
+    eb = strchr(eb + 3, '/');
+    size_t na = ea ? (size_t)(ea - a) : strlen(a), nb = eb ? (size_t)(eb - b) : strlen(b);
+    return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+static void ss_stream_lost(kmesos_session *s, kmesos_log_level level, const char *reason);
+
+/* The detector named a new leader (url "http://host:port"), or none. */
+static void ss_on_leader(void *arg, const char *url)
+{
+    kmesos_session *s = arg;
+    char err[ERR_MAX];
+    kmesos_master_url_list l = {0};
+    if (url && kmesos_master_url_parse(url, &l, err, sizeof err) != 0) {
+        KLOG_ERROR(MOD, "leading master %s: %s", url, err);
+        return;
+    }
+    kmesos_master_url_list_free(&s->masters);
+    s->masters = l;
+    s->master_idx = 0;
+    if (kmesos_ss_is_dead(s) || s->state == KMESOS_SESSION_STOPPING ||
+        s->state == KMESOS_SESSION_IDLE || !url)
+        return; /* without a leader, a live stream runs until it ends */
+    if (s->state == KMESOS_SESSION_BACKOFF) {
+        uv_timer_stop(&s->retry_timer);
+        kmesos_backoff_reset(&s->backoff);
+        ss_connect(s);
+    } else if (!ss_same_master(s->url, s->masters.urls[0])) {
+        char reason[ERR_MAX];
+        snprintf(reason, sizeof reason, "the leading master is now %s", url);
+        kmesos_backoff_reset(&s->backoff);
+        s->master_idx = s->masters.n - 1; /* the retry goes to index 0 */
+        s->connect_now = 1;
+        ss_stream_lost(s, KMESOS_LOG_INFO, reason);
+        s->connect_now = 0;
+    }
+}
+
 kmesos_session *kmesos_session_new(uv_loop_t *loop, const kmesos_session_config *cfg,
                                    const kmesos_session_handler *handler, void *arg,
                                    char *err, size_t errlen)
@@ -129,7 +176,10 @@ kmesos_session *kmesos_session_new(uv_loop_t *loop, const kmesos_session_config 
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (kmesos_master_url_parse(cfg->master, &s->masters, err, errlen) != 0) {
+    if (kmesos_detector_is_zk(cfg->master)
+            ? !(s->detector = kmesos_detector_new(loop, cfg->master, ss_on_leader, s, err,
+                                                  errlen))
+            : kmesos_master_url_parse(cfg->master, &s->masters, err, errlen) != 0) {
         ss_free(s);
         return NULL;
     }
@@ -296,6 +346,11 @@ int kmesos_session_start(kmesos_session *s)
 {
     if (s->state != KMESOS_SESSION_IDLE)
         return kmesos_ss_is_dead(s) ? KMESOS_SESSION_ECLOSED : KMESOS_SESSION_OK;
+    if (s->masters.n == 0) {
+        s->state = KMESOS_SESSION_BACKOFF; /* ss_on_leader connects */
+        KLOG_INFO(MOD, "waiting for ZooKeeper to name the leading master");
+        return KMESOS_SESSION_OK;
+    }
     ss_connect(s);
     return KMESOS_SESSION_OK;
 }
@@ -329,8 +384,14 @@ static void ss_retry_later(kmesos_session *s, kmesos_log_level level, const char
     ss_set_error(s, reason);
     kmesos_str_set(&s->redirect_url, NULL);
     s->redirects = 0;
+    s->state = KMESOS_SESSION_BACKOFF;
+    if (s->masters.n == 0) { /* ss_on_leader connects */
+        kmesos_log(level, MOD, "%s; waiting for ZooKeeper to name the leading master", reason);
+        return;
+    }
     s->master_idx = (s->master_idx + 1) % s->masters.n;
-    double delay = kmesos_backoff_next(&s->backoff);
+    double delay = s->connect_now ? 0.0 : kmesos_backoff_next(&s->backoff);
+    s->connect_now = 0;
     s->state = KMESOS_SESSION_BACKOFF;
     kmesos_log(level, MOD, "%s; subscribing to %s in %.2f s", reason,
                s->masters.urls[s->master_idx], delay);

@@ -12,6 +12,7 @@
 #include "codec/recordio.h"
 #include "net/transport.h"
 #include "sched/mesos/backoff.h"
+#include "sched/mesos/detector.h"
 #include "sched/mesos/master_url.h"
 #include "sched/mesos/session.h"
 
@@ -40,8 +41,10 @@ struct kmesos_session {
     kmesos_content_type ct;
     double liveness_factor;
     long call_timeout_ms;
-    kmesos_master_url_list masters;
+    kmesos_master_url_list masters; /* with a detector: the leader, or empty */
     size_t master_idx;
+    kmesos_detector *detector;      /* --master zk://...: finds the leader */
+    int connect_now;                /* the next retry without delay (a new leader) */
     kmesos_session_handler h;
     void *harg;
     /* connection */
