@@ -4,7 +4,8 @@
  * sessions, ephemeral sequential znodes listed in order, a children watch
  * that fires when one is deleted, data with versions, parents created on
  * demand, a closed client's ephemerals gone at once for a second
- * client, and an expired session replaced by a new one. The server part is skipped when the zookeeper package is not
+ * client, digest credentials, and an expired session replaced by a new
+ * one. The server part is skipped when the zookeeper package is not
  * installed. */
 #include <signal.h>
 #include <stdlib.h>
@@ -293,6 +294,38 @@ static void test_close_removes_ephemerals_at_once(void)
     CHECK_INT(uv_loop_close(&loop), 0);
 }
 
+/* Digest credentials: what a client with them creates, anyone reads and
+ * only they change. */
+static void test_digest_auth(void)
+{
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    probe a = {0}, b = {0};
+    kmesos_zkc *za = kmesos_zkc_new(&loop, hosts, 4000, on_session, &a);
+    CHECK_INT(kmesos_zkc_auth(za, "kafka", "s3cret"), KMESOS_ZKC_OK);
+    CHECK(run_until(&loop, &a.connected, 1));
+    kmesos_zkc *zb = connect_to(&loop, &b);
+    create(&loop, za, &a, "/t5/owned", KMESOS_ZKC_PARENTS);
+    CHECK_INT(a.rc, KMESOS_ZKC_OK);
+    int before = b.done;
+    CHECK_INT(kmesos_zkc_get(zb, "/t5/owned", NULL, NULL, on_data, &b), 0);
+    CHECK(run_until(&loop, &b.done, before + 1));
+    CHECK_INT(b.rc, KMESOS_ZKC_OK);
+    CHECK_STR(b.data, "x");
+    before = b.done;
+    CHECK_INT(kmesos_zkc_set(zb, "/t5/owned", "y", 1, -1, on_stat, &b), 0);
+    CHECK(run_until(&loop, &b.done, before + 1));
+    CHECK_INT(b.rc, KMESOS_ZKC_NOAUTH);
+    before = a.done;
+    CHECK_INT(kmesos_zkc_set(za, "/t5/owned", "z", 1, -1, on_stat, &a), 0);
+    CHECK(run_until(&loop, &a.done, before + 1));
+    CHECK_INT(a.rc, KMESOS_ZKC_OK);
+    kmesos_zkc_close(za);
+    kmesos_zkc_close(zb);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+}
+
 /* The server frozen past the session timeout: on its return the session
  * is expired (EXPIRED, its ephemeral gone, a pending request silent), and
  * zkc has a new session (CONNECTED again, another id) that works. */
@@ -362,6 +395,7 @@ int main(void)
         RUN_TEST(test_ephemeral_sequential_children_and_watch);
         RUN_TEST(test_data_versions_and_missing_nodes);
         RUN_TEST(test_close_removes_ephemerals_at_once);
+        RUN_TEST(test_digest_auth);
         RUN_TEST(test_expired_session_is_replaced);
         RUN_TEST(test_unreachable_stays_quiet);
     }

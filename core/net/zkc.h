@@ -21,6 +21,11 @@
  * fires once, with the event type and the path. Both return 0 when the
  * request was sent, or a ZooKeeper error code (nothing will call back).
  *
+ * Two calls into the library do wait on the loop thread, briefly:
+ * zookeeper_init resolves the server names (new, and a new session after
+ * an expiry), and closing an expired session joins the library's threads
+ * (nothing is sent).
+ *
  * Close: kmesos_zkc_close ends the session (its ephemerals vanish at
  * once) on a worker thread and frees everything when that is done; no
  * callback runs after close. Run the loop until it ends after a close. */

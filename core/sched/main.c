@@ -57,11 +57,9 @@ typedef struct kmesos_app {
     kmesos_state_store *state;
     kmesos_state_doc doc; /* what the state holds: the scheduler, "kafka" */
     kmesos_ha *ha;        /* --ha: the election, or NULL */
-    uv_work_t takeover;   /* --ha: the state read on election */
     uv_timer_t resign;    /* --ha: ends the candidacy once the last save is out */
-    char *taken_text;     /* the state read on election, or NULL */
-    int taken_rc, ha_loaded, deposed, resign_ticks;
-    char taken_err[1024];
+    int ha_loaded;        /* --ha: the state was loaded on election */
+    int deposed, resign_ticks;
     char *secret;
     char user[256];
     int exit_code;
@@ -619,31 +617,16 @@ static int init_api(kmesos_app *app)
 
 /* ---- --ha: election and takeover ------------------------------------------------- */
 
-/* On a worker thread: reads the stored state, touching the store only. */
-static void takeover_read(uv_work_t *w)
+/* The state was read and restored (on election): subscribe with the
+ * saved framework id; reconciliation follows SUBSCRIBED as at any start. */
+static void on_taken(void *arg, int rc, const char *err)
 {
-    kmesos_app *app = w->data;
-    app->taken_rc = kmesos_state_store_read(app->state, &app->taken_text, app->taken_err,
-                                            sizeof app->taken_err);
-}
-
-/* Back on the loop: restores the state, then subscribes (with the saved
- * framework id; reconciliation follows SUBSCRIBED as at any start). */
-static void takeover_done(uv_work_t *w, int status)
-{
-    kmesos_app *app = w->data;
-    char *text = app->taken_text;
-    app->taken_text = NULL;
-    int rc = status == 0 ? app->taken_rc : -1;
-    if (rc == 0)
-        rc = kmesos_state_store_apply(app->state, &app->doc, text, app->taken_err,
-                                      sizeof app->taken_err);
-    free(text);
+    kmesos_app *app = arg;
     if (app->stopping)
         return;
     app->ha_loaded = rc >= 0 && kmesos_scheduler_fill_slots(&app->sched) == 0;
     if (!app->ha_loaded || start_session(app) != 0) {
-        KLOG_ERROR(MOD, "cannot take over: %s", rc < 0 ? app->taken_err : "out of memory");
+        KLOG_ERROR(MOD, "cannot take over: %s", rc < 0 ? err : "out of memory");
         app->exit_code = 1;
         begin_stop(app);
         return;
@@ -656,9 +639,14 @@ static void takeover_done(uv_work_t *w, int status)
 static void on_elected(void *arg)
 {
     kmesos_app *app = arg;
-    app->takeover.data = app;
-    if (app->stopping || uv_queue_work(&app->loop, &app->takeover, takeover_read, takeover_done))
-        KLOG_ERROR(MOD, "elected while stopping, or no worker for the state: not taking over");
+    char err[1024];
+    if (app->stopping)
+        return;
+    if (kmesos_state_store_load_async(app->state, &app->doc, on_taken, app, err, sizeof err)) {
+        KLOG_ERROR(MOD, "cannot take over: %s", err);
+        app->exit_code = 1;
+        begin_stop(app);
+    }
 }
 
 static int init_ha(kmesos_app *app)

@@ -286,6 +286,9 @@ struct kmesos_state_store {
     char url[1024];
     int (*gate)(void *arg); /* may this scheduler write? NULL: always */
     void *gate_arg;
+    const kmesos_state_doc *load_doc; /* an asynchronous load's */
+    kmesos_state_loaded_cb load_cb;
+    void *load_arg;
 };
 
 kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *err, size_t errlen)
@@ -307,36 +310,51 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
     return st;
 }
 
-int kmesos_state_store_read(kmesos_state_store *st, char **text, char *err, size_t errlen)
-{
-    char why[512];
-    *text = NULL;
-    if (!st->zk) {
-        snprintf(err, errlen, "--state %s: only a zk: store can be read after start-up", st->url);
-        return -1;
-    }
-    int rc = kmesos_state_zk_load(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, text, why, sizeof why);
-    if (rc < 0)
-        snprintf(err, errlen, "--state %s: cannot load the state: %s", st->url, why);
-    return rc;
-}
-
-int kmesos_state_store_apply(kmesos_state_store *st, const kmesos_state_doc *d,
-                             const char *text, char *err, size_t errlen)
+/* The stored text restored into d (rc 0 from the store), or rc as is. */
+static int zk_apply(kmesos_state_store *st, const kmesos_state_doc *d, int rc, const char *text,
+                    const char *why, char *err, size_t errlen)
 {
     char where[1100];
+    if (rc < 0)
+        snprintf(err, errlen, "--state %s: cannot load the state: %s", st->url, why);
+    if (rc != 0)
+        return rc;
     snprintf(where, sizeof where, "state znode %s", st->url);
     return kmesos_state_parse(text, strlen(text), where, d, err, errlen);
 }
 
 static int zk_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err, size_t errlen)
 {
-    char *text = NULL;
-    int rc = kmesos_state_store_read(st, &text, err, errlen);
-    if (rc == 0)
-        rc = kmesos_state_store_apply(st, d, text, err, errlen);
+    char *text = NULL, why[512];
+    int rc = kmesos_state_zk_load(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, &text, why, sizeof why);
+    rc = zk_apply(st, d, rc, text, why, err, errlen);
     free(text);
     return rc;
+}
+
+static void on_zk_loaded(void *arg, int rc, char *text, const char *why)
+{
+    kmesos_state_store *st = arg;
+    char err[1024] = "";
+    rc = zk_apply(st, st->load_doc, rc, text, why, err, sizeof err);
+    free(text);
+    st->load_cb(st->load_arg, rc, err);
+}
+
+int kmesos_state_store_load_async(kmesos_state_store *st, const kmesos_state_doc *d,
+                                  kmesos_state_loaded_cb cb, void *arg, char *err,
+                                  size_t errlen)
+{
+    if (!st->zk) {
+        snprintf(err, errlen, "--state %s: only a zk: store loads while the scheduler runs",
+                 st->url);
+        return -1;
+    }
+    st->load_doc = d;
+    st->load_cb = cb;
+    st->load_arg = arg;
+    return kmesos_state_zk_load_async(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, on_zk_loaded, st, err,
+                                      errlen);
 }
 
 void kmesos_state_store_set_gate(kmesos_state_store *st, int (*gate)(void *arg), void *arg)

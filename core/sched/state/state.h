@@ -82,15 +82,15 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
  * call it before the loop runs. */
 int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err,
                             size_t errlen);
-/* For a load after start-up (scheduler HA: the state is read when this
- * scheduler is elected): read fetches the stored text, blocking like
- * load, and touches nothing but the store, so it may run on a worker
- * thread while the loop runs (ZooKeeper only; the file store says so in
- * err). 1: nothing stored; 0: *text (malloc'd); -1: err. apply then
- * restores the text into the document, on the loop thread. */
-int kmesos_state_store_read(kmesos_state_store *st, char **text, char *err, size_t errlen);
-int kmesos_state_store_apply(kmesos_state_store *st, const kmesos_state_doc *d,
-                             const char *text, char *err, size_t errlen);
+/* A load while the loop runs (scheduler HA: the state is read when this
+ * scheduler is elected; ZooKeeper only, the file store says so in err):
+ * reads without blocking, restores into d on the loop, then cb runs once
+ * with what kmesos_state_store_load returns (err only when rc < 0),
+ * unless the store is closed first. 0, or -1 with err (cb never runs). */
+typedef void (*kmesos_state_loaded_cb)(void *arg, int rc, const char *err);
+int kmesos_state_store_load_async(kmesos_state_store *st, const kmesos_state_doc *d,
+                                  kmesos_state_loaded_cb cb, void *arg, char *err,
+                                  size_t errlen);
 /* A gate asked before every write (scheduler HA: only a leader whose
  * lease holds writes); a refused write is dropped with a log line. */
 void kmesos_state_store_set_gate(kmesos_state_store *st, int (*gate)(void *arg), void *arg);

@@ -1,69 +1,44 @@
 /* state_zk: the state document (state.h) in one ZooKeeper znode, through
- * the multi-threaded ZooKeeper C client. The client's own threads run the
- * session; their callbacks only copy what they got into a message
- * (zk_push: copy + enqueue under a mutex + uv_async_send), and on_async
- * drains the queue on the loop thread, where everything else of this
- * module runs. Loading happens once before the loop runs: it waits on a
- * condition variable for the messages, bounded by a deadline. Saving is
- * asynchronous and coalesced: one write in flight, the newest document
- * waiting behind it; writes carry the znode version, a write lost in a
- * connection loss is "in doubt" until a resync reads the znode back, and
- * during an outage a retry timer tries again; an optional gate (HA's
- * lease) is asked before each write leaves. Close gives queued writes
- * a grace period, then closes the loop handles; free ends the session. */
+ * the project's asynchronous ZooKeeper client (net/zkc.h: every callback
+ * on the loop thread). Loading happens once before the main loop runs: it
+ * runs the loop itself until the znode is read or a deadline passes (only
+ * the client's handles exist then). Saving is asynchronous and coalesced:
+ * one write in flight, the newest document waiting behind it; writes
+ * carry the znode version, a write lost in a connection loss is "in
+ * doubt" until a resync reads the znode back, and during an outage a
+ * retry timer tries again; an optional gate (HA's lease) is asked before
+ * each write leaves. Close gives queued writes a grace period, then
+ * closes the client and the timers; free releases the rest. */
 #include "sched/state/state_zk.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <zookeeper/zookeeper.h>
 
 #include "codec/log.h"
 #include "codec/zkurl.h"
+#include "net/zkc.h"
 
 #define MOD "state-zk"
 #define SESSION_TIMEOUT_MS 10000
 #define RETRY_MS 2000
 
-typedef enum { MSG_STATE, MSG_GET, MSG_WRITE, MSG_PARENT, MSG_RESYNC } msg_kind;
-
-typedef struct zk_msg {
-    struct zk_msg *next;
-    msg_kind kind;
-    int gen;
-    int rc;
-    int state;
-    int version;
-    char *data;
-    int len;
-} zk_msg;
-
-/* One per zookeeper handle: the watcher context and completion data. */
-typedef struct zk_conn {
-    kmesos_state_zk *z;
-    int gen;
-} zk_conn;
-
 struct kmesos_state_zk {
     uv_loop_t *loop;
-    uv_async_t async;
+    kmesos_zkc *zk;
     uv_timer_t retry, grace;
     char *hosts, *path;
-    zhandle_t *zh;
-    zk_conn *conn;
-    int gen;
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    zk_msg *head, *tail; /* guarded by mu */
-    int async_open;      /* guarded by mu */
     int connected, failing, closing, closed;
     int version; /* znode version, -1: no znode */
     char *inflight, *pending, *doubt;
     unsigned writes;
     int (*gate)(void *arg); /* may a write leave now? NULL: always */
     void *gate_arg;
+    /* loading */
+    int loading, load_asked, load_done, load_rc, load_timeout_ms;
+    char *load_text;
+    char load_err[256];
+    kmesos_state_zk_load_cb load_cb; /* an asynchronous load's, or NULL */
+    void *load_arg;
 };
 
 /* ---- URL ----------------------------------------------------------------- */
@@ -121,265 +96,12 @@ int kmesos_state_zk_parse(const char *url, char **hosts, char **path, char *err,
                                          : parse_bare(url, hosts, path, err, errlen);
 }
 
-/* ---- completion thread -> loop ---------------------------------------------------- */
-
-static void push_state(const zk_conn *c, msg_kind kind, int rc, int version, const char *data,
-                       int len, int state)
-{
-    zk_msg *m = calloc(1, sizeof *m);
-    if (!m)
-        return;
-    *m = (zk_msg){.kind = kind, .gen = c->gen, .rc = rc, .version = version, .len = len,
-                  .state = state};
-    if (data && len >= 0 && !(m->data = malloc((size_t)len + 1))) {
-        free(m);
-        return;
-    }
-    if (m->data) {
-        memcpy(m->data, data, (size_t)len);
-        m->data[len] = '\0';
-    }
-    kmesos_state_zk *z = c->z;
-    pthread_mutex_lock(&z->mu);
-    if (z->tail)
-        z->tail->next = m;
-    else
-        z->head = m;
-    z->tail = m;
-    pthread_cond_signal(&z->cond);
-    if (z->async_open)
-        uv_async_send(&z->async);
-    pthread_mutex_unlock(&z->mu);
-}
-
-static void zk_push(const zk_conn *c, msg_kind kind, int rc, int version, const char *data, int len)
-{
-    push_state(c, kind, rc, version, data, len, 0);
-}
-
-static void on_watch(zhandle_t *zh, int type, int state, const char *path, void *ctx)
-{
-    (void)zh;
-    (void)path;
-    if (type == ZOO_SESSION_EVENT)
-        push_state(ctx, MSG_STATE, ZOK, -1, NULL, -1, state);
-}
-
-static void on_get(int rc, const char *value, int len, const struct Stat *st, const void *data)
-{
-    zk_push(data, MSG_GET, rc, st ? st->version : -1, value, value ? len : -1);
-}
-
-static void on_resync(int rc, const char *value, int len, const struct Stat *st,
-                      const void *data)
-{
-    zk_push(data, MSG_RESYNC, rc, st ? st->version : -1, value, value ? len : -1);
-}
-
-static void on_set(int rc, const struct Stat *st, const void *data)
-{
-    zk_push(data, MSG_WRITE, rc, st ? st->version : -1, NULL, -1);
-}
-
-static void on_create(int rc, const char *value, const void *data)
-{
-    (void)value;
-    zk_push(data, MSG_WRITE, rc, 0, NULL, -1); /* a new znode has version 0 */
-}
-
-static void on_parent(int rc, const char *value, const void *data)
-{
-    (void)value;
-    zk_push(data, MSG_PARENT, rc, -1, NULL, -1);
-}
-
-static zk_msg *pop(kmesos_state_zk *z)
-{
-    zk_msg *m = z->head;
-    if (m && !(z->head = m->next))
-        z->tail = NULL;
-    return m;
-}
-
-static void free_msg(zk_msg *m)
-{
-    if (m)
-        free(m->data);
-    free(m);
-}
-
 /* ---- session ------------------------------------------------------------------- */
-
-/* The client library's own records (one per reconnect attempt during an
- * outage) go to our log at debug level; this module logs what matters. */
-static void on_zk_log(const char *message) { KLOG_DEBUG(MOD, "client: %s", message); }
-
-static int open_session(kmesos_state_zk *z, char *err, size_t errlen)
-{
-    zk_conn *c = malloc(sizeof *c);
-    if (!c) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    *c = (zk_conn){z, ++z->gen};
-    z->zh = zookeeper_init2(z->hosts, on_watch, SESSION_TIMEOUT_MS, NULL, c, 0, on_zk_log);
-    if (!z->zh) {
-        snprintf(err, errlen, "ZooKeeper %s: %s", z->hosts, strerror(errno));
-        free(c);
-        return -1;
-    }
-    z->conn = c;
-    return 0;
-}
-
-/* Blocks until every completion of the old handle has run: only for an
- * expired session (nothing to send) or after the loop has ended. */
-static void close_session(kmesos_state_zk *z)
-{
-    if (z->zh)
-        zookeeper_close(z->zh);
-    z->zh = NULL;
-    free(z->conn);
-    z->conn = NULL;
-    z->connected = 0;
-}
-
-kmesos_state_zk *kmesos_state_zk_new(uv_loop_t *loop, const char *url, char *err, size_t errlen)
-{
-    kmesos_state_zk *z = calloc(1, sizeof *z);
-    if (!z) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    z->loop = loop;
-    z->version = -1;
-    pthread_mutex_init(&z->mu, NULL);
-    pthread_cond_init(&z->cond, NULL);
-    if (kmesos_state_zk_parse(url, &z->hosts, &z->path, err, errlen) != 0) {
-        kmesos_state_zk_free(z);
-        return NULL;
-    }
-    zoo_set_debug_level(kmesos_log_enabled(KMESOS_LOG_DEBUG) ? ZOO_LOG_LEVEL_WARN
-                                                             : ZOO_LOG_LEVEL_ERROR);
-    return z;
-}
-
-/* ---- load (before the loop) ------------------------------------------------------- */
-
-static zk_msg *wait_msg(kmesos_state_zk *z, const struct timespec *deadline)
-{
-    pthread_mutex_lock(&z->mu);
-    while (!z->head && pthread_cond_timedwait(&z->cond, &z->mu, deadline) != ETIMEDOUT)
-        ;
-    zk_msg *m = pop(z);
-    pthread_mutex_unlock(&z->mu);
-    return m;
-}
-
-/* Waits for a message of kind; session events on the way update the
- * connection flag. NULL on timeout or a dead session (err set). */
-static zk_msg *wait_for(kmesos_state_zk *z, msg_kind kind, const struct timespec *deadline,
-                        char *err, size_t errlen)
-{
-    for (;;) {
-        zk_msg *m = wait_msg(z, deadline);
-        if (!m) {
-            snprintf(err, errlen, "ZooKeeper %s did not answer within the start-up timeout",
-                     z->hosts);
-            return NULL;
-        }
-        if (m->kind == kind)
-            return m;
-        if (m->kind == MSG_STATE && m->state == ZOO_CONNECTED_STATE)
-            z->connected = 1;
-        if (m->kind == MSG_STATE &&
-            (m->state == ZOO_EXPIRED_SESSION_STATE || m->state == ZOO_AUTH_FAILED_STATE)) {
-            snprintf(err, errlen, "ZooKeeper %s: session %s", z->hosts,
-                     m->state == ZOO_AUTH_FAILED_STATE ? "authentication failed" : "expired");
-            free_msg(m);
-            return NULL;
-        }
-        free_msg(m);
-    }
-}
-
-static int wait_connected(kmesos_state_zk *z, const struct timespec *deadline, char *err,
-                          size_t errlen)
-{
-    while (!z->connected) {
-        zk_msg *m = wait_for(z, MSG_STATE, deadline, err, errlen);
-        if (!m)
-            return -1;
-        if (m->state == ZOO_CONNECTED_STATE)
-            z->connected = 1;
-        int dead = m->state == ZOO_EXPIRED_SESSION_STATE || m->state == ZOO_AUTH_FAILED_STATE;
-        free_msg(m);
-        if (dead) {
-            snprintf(err, errlen, "ZooKeeper %s: session lost while loading", z->hosts);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int read_znode(kmesos_state_zk *z, const struct timespec *deadline, char **text,
-                      char *err, size_t errlen)
-{
-    int rc = zoo_aget(z->zh, z->path, 0, on_get, z->conn);
-    if (rc != ZOK) {
-        snprintf(err, errlen, "ZooKeeper %s: cannot read %s: %s", z->hosts, z->path, zerror(rc));
-        return -1;
-    }
-    zk_msg *m = wait_for(z, MSG_GET, deadline, err, errlen);
-    if (!m)
-        return -1;
-    int out = -1;
-    if (m->rc == ZNONODE) {
-        z->version = -1;
-        out = 1;
-    } else if (m->rc != ZOK) {
-        snprintf(err, errlen, "ZooKeeper %s: cannot read %s: %s", z->hosts, z->path,
-                 zerror(m->rc));
-    } else {
-        z->version = m->version;
-        *text = m->data ? m->data : strdup("");
-        m->data = NULL;
-        out = *text ? 0 : -1;
-    }
-    free_msg(m);
-    return out;
-}
-
-int kmesos_state_zk_load(kmesos_state_zk *z, int timeout_ms, char **text, char *err,
-                         size_t errlen)
-{
-    *text = NULL;
-    if (!z->zh && open_session(z, err, errlen) != 0)
-        return -1;
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
-    char why[256];
-    if (wait_connected(z, &deadline, why, sizeof why) != 0) {
-        snprintf(err, errlen, "%s (no session within %d ms: is ZooKeeper running there?)", why,
-                 timeout_ms);
-        return -1;
-    }
-    int rc = read_znode(z, &deadline, text, why, sizeof why);
-    if (rc < 0)
-        snprintf(err, errlen, "%s", why);
-    return rc;
-}
-
-/* ---- saving (loop thread) ------------------------------------------------------------- */
 
 static void kick(kmesos_state_zk *z);
 static void finish_close(kmesos_state_zk *z);
+static void ask_load(kmesos_state_zk *z);
+static void load_over(kmesos_state_zk *z, int rc, const char *why);
 
 static void note_outage(kmesos_state_zk *z, const char *why)
 {
@@ -402,6 +124,178 @@ static void requeue(kmesos_state_zk *z)
     z->inflight = NULL;
 }
 
+static void on_session(void *arg, kmesos_zkc_event ev)
+{
+    kmesos_state_zk *z = arg;
+    if (ev == KMESOS_ZKC_CONNECTED) {
+        z->connected = 1;
+        ask_load(z);
+        kick(z);
+        return;
+    }
+    if (ev == KMESOS_ZKC_DISCONNECTED) {
+        if (z->connected)
+            note_outage(z, "connection lost");
+    } else {
+        int auth = ev == KMESOS_ZKC_AUTH_FAILED;
+        note_outage(z, auth ? "authentication failed" : "session expired");
+        requeue(z); /* the expired session's answer never comes */
+        if (z->loading)
+            load_over(z, -1, auth ? "session authentication failed" : "session expired");
+    }
+    z->connected = 0;
+    if (z->closing)
+        finish_close(z);
+}
+
+static int open_session(kmesos_state_zk *z, char *err, size_t errlen)
+{
+    if (z->zk)
+        return 0;
+    z->zk = kmesos_zkc_new(z->loop, z->hosts, SESSION_TIMEOUT_MS, on_session, z);
+    if (!z->zk) {
+        snprintf(err, errlen, "ZooKeeper %s: cannot start a client", z->hosts);
+        return -1;
+    }
+    return 0;
+}
+
+kmesos_state_zk *kmesos_state_zk_new(uv_loop_t *loop, const char *url, char *err, size_t errlen)
+{
+    kmesos_state_zk *z = calloc(1, sizeof *z);
+    if (!z) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    z->loop = loop;
+    z->version = -1;
+    if (kmesos_state_zk_parse(url, &z->hosts, &z->path, err, errlen) != 0) {
+        free(z);
+        return NULL;
+    }
+    uv_timer_init(loop, &z->retry);
+    uv_timer_init(loop, &z->grace);
+    z->retry.data = z->grace.data = z;
+    return z;
+}
+
+/* ---- load (before the main loop) ---------------------------------------------------- */
+
+/* The outcome as the caller sees it; the load is over. */
+static int load_result(kmesos_state_zk *z, char **text, char *err, size_t errlen)
+{
+    uv_timer_stop(&z->grace);
+    z->loading = 0;
+    if (z->load_rc < 0 && !z->connected)
+        snprintf(err, errlen, "%s (no session within %d ms: is ZooKeeper running there?)",
+                 z->load_err, z->load_timeout_ms);
+    else if (z->load_rc < 0)
+        snprintf(err, errlen, "%s", z->load_err);
+    *text = z->load_text;
+    z->load_text = NULL;
+    return z->load_rc;
+}
+
+static void load_over(kmesos_state_zk *z, int rc, const char *why)
+{
+    if (z->load_done)
+        return;
+    z->load_done = 1;
+    z->load_rc = rc;
+    snprintf(z->load_err, sizeof z->load_err, "%s", why ? why : "");
+    kmesos_state_zk_load_cb cb = z->load_cb;
+    if (!cb)
+        return; /* kmesos_state_zk_load is waiting */
+    z->load_cb = NULL;
+    char *text = NULL, err[512] = "";
+    rc = load_result(z, &text, err, sizeof err);
+    cb(z->load_arg, rc, text, err);
+}
+
+static void on_loaded(void *arg, int rc, const char *data, int len, int version)
+{
+    (void)len;
+    kmesos_state_zk *z = arg;
+    char why[256];
+    if (rc == KMESOS_ZKC_NONODE) {
+        z->version = -1;
+        load_over(z, 1, NULL);
+    } else if (rc != KMESOS_ZKC_OK) {
+        snprintf(why, sizeof why, "ZooKeeper %s: cannot read %s: %s", z->hosts, z->path,
+                 kmesos_zkc_error(rc));
+        load_over(z, -1, why);
+    } else if (!(z->load_text = strdup(data ? data : ""))) {
+        load_over(z, -1, "out of memory");
+    } else {
+        z->version = version;
+        load_over(z, 0, NULL);
+    }
+}
+
+static void ask_load(kmesos_state_zk *z)
+{
+    if (!z->loading || z->load_asked || z->load_done)
+        return;
+    int rc = kmesos_zkc_get(z->zk, z->path, NULL, NULL, on_loaded, z);
+    z->load_asked = rc == KMESOS_ZKC_OK;
+    if (rc != KMESOS_ZKC_OK)
+        on_loaded(z, rc, NULL, 0, -1);
+}
+
+static void on_load_deadline(uv_timer_t *t)
+{
+    kmesos_state_zk *z = t->data;
+    char why[256];
+    snprintf(why, sizeof why, "ZooKeeper %s did not answer within the start-up timeout",
+             z->hosts);
+    load_over(z, -1, why);
+}
+
+static int load_start(kmesos_state_zk *z, int timeout_ms, char *err, size_t errlen)
+{
+    if (z->closed || z->closing || z->loading) {
+        snprintf(err, errlen, z->loading ? "a load is under way" : "the store is closed");
+        return -1;
+    }
+    if (open_session(z, err, errlen) != 0)
+        return -1;
+    z->loading = 1;
+    z->load_asked = z->load_done = 0;
+    z->load_timeout_ms = timeout_ms;
+    if (z->connected)
+        ask_load(z);
+    uv_timer_start(&z->grace, on_load_deadline, timeout_ms > 0 ? (uint64_t)timeout_ms : 0, 0);
+    return 0;
+}
+
+int kmesos_state_zk_load(kmesos_state_zk *z, int timeout_ms, char **text, char *err,
+                         size_t errlen)
+{
+    *text = NULL;
+    if (load_start(z, timeout_ms, err, errlen) != 0)
+        return -1;
+    while (!z->load_done)
+        uv_run(z->loop, UV_RUN_ONCE);
+    return load_result(z, text, err, errlen);
+}
+
+int kmesos_state_zk_load_async(kmesos_state_zk *z, int timeout_ms, kmesos_state_zk_load_cb cb,
+                               void *arg, char *err, size_t errlen)
+{
+    if (z->loading) {
+        snprintf(err, errlen, "a load is under way");
+        return -1;
+    }
+    z->load_cb = cb;
+    z->load_arg = arg;
+    if (load_start(z, timeout_ms, err, errlen) == 0)
+        return 0;
+    z->load_cb = NULL;
+    return -1;
+}
+
+/* ---- saving ------------------------------------------------------------------------- */
+
 static void on_retry(uv_timer_t *t) { kick(t->data); }
 
 static void retry_later(kmesos_state_zk *z)
@@ -415,19 +309,20 @@ static void retry_later(kmesos_state_zk *z)
 
 static int is_connection_error(int rc)
 {
-    return rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT || rc == ZSESSIONEXPIRED ||
-           rc == ZCLOSING || rc == ZINVALIDSTATE || rc == ZSESSIONMOVED;
+    return rc == KMESOS_ZKC_CONNECTIONLOSS || rc == KMESOS_ZKC_OPERATIONTIMEOUT ||
+           rc == KMESOS_ZKC_SESSIONEXPIRED || rc == KMESOS_ZKC_CLOSING ||
+           rc == KMESOS_ZKC_INVALIDSTATE;
 }
 
 static void write_failed(kmesos_state_zk *z, int rc)
 {
     if (is_connection_error(rc)) {
         /* it may have been applied: remember it to recognise it later */
-        if (z->inflight && rc != ZINVALIDSTATE) {
+        if (z->inflight && rc != KMESOS_ZKC_INVALIDSTATE) {
             free(z->doubt);
             z->doubt = strdup(z->inflight);
         }
-        note_outage(z, zerror(rc));
+        note_outage(z, kmesos_zkc_error(rc));
         if (!z->connected) {
             requeue(z); /* written on CONNECTED */
             if (z->closing)
@@ -436,26 +331,13 @@ static void write_failed(kmesos_state_zk *z, int rc)
         }
     } else {
         KLOG_ERROR(MOD, "cannot write the state znode %s on %s: %s; retrying in %d s", z->path,
-                   z->hosts, zerror(rc), RETRY_MS / 1000);
+                   z->hosts, kmesos_zkc_error(rc), RETRY_MS / 1000);
     }
     retry_later(z);
 }
 
-/* Creates the parents (a znode that exists already is fine), then the
- * znode itself: one session answers in order, so they can be pipelined. */
-static int create_chain(kmesos_state_zk *z)
-{
-    char prefix[1024];
-    for (const char *s = strchr(z->path + 1, '/'); s; s = strchr(s + 1, '/')) {
-        snprintf(prefix, sizeof prefix, "%.*s", (int)(s - z->path), z->path);
-        int rc = zoo_acreate(z->zh, prefix, "", 0, &ZOO_OPEN_ACL_UNSAFE, ZOO_PERSISTENT,
-                             on_parent, z->conn);
-        if (rc != ZOK)
-            return rc;
-    }
-    return zoo_acreate(z->zh, z->path, z->inflight, (int)strlen(z->inflight),
-                       &ZOO_OPEN_ACL_UNSAFE, ZOO_PERSISTENT, on_create, z->conn);
-}
+static void on_set(void *arg, int rc, int version);
+static void on_created(void *arg, int rc, const char *path);
 
 /* The gate refused: nothing of this scheduler may be written any more. */
 static void write_refused(kmesos_state_zk *z)
@@ -468,16 +350,19 @@ static void write_refused(kmesos_state_zk *z)
         finish_close(z);
 }
 
+/* A new znode (its parents too), or a new version of it. */
 static void start_write(kmesos_state_zk *z)
 {
     if (z->gate && !z->gate(z->gate_arg)) {
         write_refused(z);
         return;
     }
-    int rc = z->version < 0 ? create_chain(z)
-                            : zoo_aset(z->zh, z->path, z->inflight, (int)strlen(z->inflight),
-                                       z->version, on_set, z->conn);
-    if (rc != ZOK)
+    int len = (int)strlen(z->inflight);
+    int rc = z->version < 0
+                 ? kmesos_zkc_create(z->zk, z->path, z->inflight, len, KMESOS_ZKC_PARENTS,
+                                     on_created, z)
+                 : kmesos_zkc_set(z->zk, z->path, z->inflight, len, z->version, on_set, z);
+    if (rc != KMESOS_ZKC_OK)
         write_failed(z, rc);
 }
 
@@ -485,7 +370,7 @@ static void kick(kmesos_state_zk *z)
 {
     if (z->closed)
         return;
-    if (!z->inflight && z->pending && z->connected && z->zh &&
+    if (!z->inflight && z->pending && z->connected && z->zk &&
         !uv_is_active((uv_handle_t *)&z->retry)) {
         z->inflight = z->pending;
         z->pending = NULL;
@@ -509,120 +394,68 @@ static void written(kmesos_state_zk *z, int version)
     kick(z);
 }
 
-static void on_write_done(kmesos_state_zk *z, const zk_msg *m)
+static void on_resync(void *arg, int rc, const char *data, int len, int version);
+
+static void write_done(kmesos_state_zk *z, int rc, int version)
 {
-    if (!z->inflight)
+    if (!z->inflight || z->closed)
         return;
-    if (m->rc == ZOK) {
-        written(z, m->version);
-    } else if (m->rc == ZBADVERSION || m->rc == ZNODEEXISTS) {
-        int rc = zoo_aget(z->zh, z->path, 0, on_resync, z->conn);
-        if (rc != ZOK)
-            write_failed(z, rc);
-    } else if (m->rc == ZNONODE && z->version >= 0) {
+    if (rc == KMESOS_ZKC_OK) {
+        written(z, version);
+    } else if (rc == KMESOS_ZKC_BADVERSION || rc == KMESOS_ZKC_NODEEXISTS) {
+        int grc = kmesos_zkc_get(z->zk, z->path, NULL, NULL, on_resync, z);
+        if (grc != KMESOS_ZKC_OK)
+            write_failed(z, grc);
+    } else if (rc == KMESOS_ZKC_NONODE && z->version >= 0) {
         KLOG_ERROR(MOD, "the state znode %s was deleted by someone else; writing it again",
                    z->path);
         z->version = -1;
         requeue(z);
         kick(z);
     } else {
-        write_failed(z, m->rc);
+        write_failed(z, rc);
     }
+}
+
+static void on_set(void *arg, int rc, int version) { write_done(arg, rc, version); }
+
+static void on_created(void *arg, int rc, const char *path)
+{
+    (void)path;
+    write_done(arg, rc, 0); /* a new znode has version 0 */
 }
 
 /* After a version conflict: the znode holds either our own write (sent
  * before a connection loss) or another writer's document. */
-static void on_resync_done(kmesos_state_zk *z, const zk_msg *m)
+static void on_resync(void *arg, int rc, const char *data, int len, int version)
 {
-    if (!z->inflight)
+    (void)len;
+    kmesos_state_zk *z = arg;
+    if (!z->inflight || z->closed)
         return;
-    if (m->rc == ZNONODE) {
+    if (rc == KMESOS_ZKC_NONODE) {
         z->version = -1;
         start_write(z);
         return;
     }
-    if (m->rc != ZOK) {
-        write_failed(z, m->rc);
+    if (rc != KMESOS_ZKC_OK) {
+        write_failed(z, rc);
         return;
     }
-    const char *data = m->data ? m->data : "";
+    data = data ? data : "";
     if (strcmp(data, z->inflight) == 0) {
-        written(z, m->version);
+        written(z, version);
         return;
     }
     if (!z->doubt || strcmp(data, z->doubt) != 0)
         KLOG_ERROR(MOD, "the state znode %s was changed by another writer (version %d, this "
                    "scheduler wrote version %d): is a second kmesos-scheduler using it? "
                    "Writing this scheduler's state over it",
-                   z->path, m->version, z->version);
+                   z->path, version, z->version);
     free(z->doubt);
     z->doubt = NULL;
-    z->version = m->version;
+    z->version = version;
     start_write(z);
-}
-
-static void on_session_state(kmesos_state_zk *z, int state)
-{
-    if (state == ZOO_CONNECTED_STATE) {
-        z->connected = 1;
-        kick(z);
-    } else if (state == ZOO_EXPIRED_SESSION_STATE || state == ZOO_AUTH_FAILED_STATE) {
-        note_outage(z, state == ZOO_AUTH_FAILED_STATE ? "authentication failed"
-                                                      : "session expired");
-        requeue(z);
-        close_session(z); /* expired: nothing to send, returns at once */
-        char err[256];
-        if (z->closing)
-            finish_close(z);
-        else if (open_session(z, err, sizeof err) != 0)
-            KLOG_ERROR(MOD, "%s", err);
-    } else {
-        if (z->connected)
-            note_outage(z, "connection lost");
-        z->connected = 0;
-        if (z->closing)
-            finish_close(z);
-    }
-}
-
-static void on_async(uv_async_t *a)
-{
-    kmesos_state_zk *z = a->data;
-    for (;;) {
-        pthread_mutex_lock(&z->mu);
-        zk_msg *m = pop(z);
-        pthread_mutex_unlock(&z->mu);
-        if (!m)
-            break;
-        if (m->gen == z->gen && !z->closed) {
-            if (m->kind == MSG_STATE)
-                on_session_state(z, m->state);
-            else if (m->kind == MSG_WRITE)
-                on_write_done(z, m);
-            else if (m->kind == MSG_RESYNC)
-                on_resync_done(z, m);
-            else if (m->kind == MSG_PARENT && m->rc != ZOK && m->rc != ZNODEEXISTS)
-                KLOG_WARN(MOD, "cannot create a parent of %s: %s", z->path, zerror(m->rc));
-        }
-        free_msg(m);
-    }
-}
-
-static int start_handles(kmesos_state_zk *z)
-{
-    if (z->async.loop)
-        return 0;
-    if (uv_async_init(z->loop, &z->async, on_async) != 0)
-        return -1;
-    uv_timer_init(z->loop, &z->retry);
-    uv_timer_init(z->loop, &z->grace);
-    z->async.data = z->retry.data = z->grace.data = z;
-    pthread_mutex_lock(&z->mu);
-    z->async_open = 1;
-    if (z->head)
-        uv_async_send(&z->async);
-    pthread_mutex_unlock(&z->mu);
-    return 0;
 }
 
 void kmesos_state_zk_save(kmesos_state_zk *z, char *text)
@@ -630,7 +463,7 @@ void kmesos_state_zk_save(kmesos_state_zk *z, char *text)
     if (!text)
         return;
     char err[256] = "the store is closed";
-    if (z->closed || start_handles(z) != 0 || (!z->zh && open_session(z, err, sizeof err))) {
+    if (z->closed || open_session(z, err, sizeof err) != 0) {
         KLOG_ERROR(MOD, "state not saved to %s: %s", z->path, err);
         free(text);
         return;
@@ -660,12 +493,8 @@ static void finish_close(kmesos_state_zk *z)
     if (!kmesos_state_zk_idle(z))
         KLOG_ERROR(MOD, "ZooKeeper %s: the last state changes were not saved to %s", z->hosts,
                    z->path);
-    if (!z->async.loop)
-        return;
-    pthread_mutex_lock(&z->mu);
-    z->async_open = 0;
-    pthread_mutex_unlock(&z->mu);
-    uv_close((uv_handle_t *)&z->async, NULL);
+    kmesos_zkc_close(z->zk); /* no callback after this; freed as the loop runs */
+    z->zk = NULL;
     uv_close((uv_handle_t *)&z->retry, NULL);
     uv_close((uv_handle_t *)&z->grace, NULL);
 }
@@ -677,7 +506,7 @@ void kmesos_state_zk_close(kmesos_state_zk *z, unsigned grace_ms)
     if (!z || z->closing)
         return;
     z->closing = 1;
-    if (kmesos_state_zk_idle(z) || !z->connected || !z->async.loop) {
+    if (kmesos_state_zk_idle(z) || !z->connected) {
         finish_close(z);
         return;
     }
@@ -690,16 +519,11 @@ void kmesos_state_zk_free(kmesos_state_zk *z)
 {
     if (!z)
         return;
-    close_session(z);
-    zk_msg *m;
-    while ((m = pop(z)))
-        free_msg(m);
     free(z->inflight);
     free(z->pending);
     free(z->doubt);
+    free(z->load_text);
     free(z->hosts);
     free(z->path);
-    pthread_mutex_destroy(&z->mu);
-    pthread_cond_destroy(&z->cond);
     free(z);
 }

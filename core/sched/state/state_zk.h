@@ -3,18 +3,14 @@
  * `--state zk://host:port[,host:port]/path` (bare zk:/path connects to
  * $KMESOS_ZK, default 127.0.0.1:2181).
  *
- * Client library: libzookeeper_mt (Debian libzookeeper-mt-dev). Its I/O
- * and completion threads run the session; every completion and session
- * event is copied into a message queue (mutex) and handed to the libuv
- * loop with a uv_async_t, so all state of this module is touched on the
- * loop thread only and nothing on the loop blocks. The single-threaded
- * library would need a uv_poll on a socket that the library closes and
- * reopens behind our back, which libuv's epoll backend does not survive.
+ * Client: net/zkc.h (libzookeeper_mt underneath; every answer reaches
+ * this module on the loop thread), shared with the master detector.
  *
- * Loading happens once, before the loop runs, and is bounded by a
- * timeout: the scheduler must not subscribe before it knows its
- * framework id and tasks (it would register a second framework and
- * launch duplicates), and nothing else runs yet.
+ * Loading happens once, before the main loop runs (it runs the loop
+ * itself until the znode is read), and is bounded by a timeout: the
+ * scheduler must not subscribe before it knows its framework id and
+ * tasks (it would register a second framework and launch duplicates),
+ * and nothing else runs yet.
  *
  * Saves are asynchronous and coalesced: one write in flight, only the
  * newest document waits behind it. Writes carry the znode version; a
@@ -37,10 +33,19 @@ typedef struct kmesos_state_zk kmesos_state_zk;
 int kmesos_state_zk_parse(const char *url, char **hosts, char **path, char *err, size_t errlen);
 /* Parses the URL and starts connecting. NULL with err. */
 kmesos_state_zk *kmesos_state_zk_new(uv_loop_t *loop, const char *url, char *err, size_t errlen);
-/* Reads the znode; blocks up to timeout_ms, so call it before uv_run.
+/* Reads the znode; runs the loop for up to timeout_ms, so call it before
+ * the main uv_run, when nothing else is on the loop.
  * 1: no znode (fresh start); 0: *text (malloc'd, NUL-terminated); -1: err. */
 int kmesos_state_zk_load(kmesos_state_zk *z, int timeout_ms, char **text, char *err,
                          size_t errlen);
+/* The same without blocking, while the main loop runs (scheduler HA: the
+ * state is read on election): cb runs once on the loop thread (already
+ * inside this call when the request cannot be sent) with what
+ * kmesos_state_zk_load returns (text owned by cb, err only when rc < 0),
+ * unless the store is closed first. 0, or -1 with err (cb never runs). */
+typedef void (*kmesos_state_zk_load_cb)(void *arg, int rc, char *text, const char *err);
+int kmesos_state_zk_load_async(kmesos_state_zk *z, int timeout_ms, kmesos_state_zk_load_cb cb,
+                               void *arg, char *err, size_t errlen);
 /* A gate asked right before every write leaves (scheduler HA: only a
  * leader whose lease holds writes). When it refuses, the write and what
  * waits behind it are dropped with a log line. gate NULL: none. */
@@ -54,7 +59,7 @@ unsigned kmesos_state_zk_writes(const kmesos_state_zk *z);
 /* Writes what waits (for up to grace_ms while connected), then closes
  * the loop handles. Safe on NULL and twice. */
 void kmesos_state_zk_close(kmesos_state_zk *z, unsigned grace_ms);
-/* After the loop has ended: closes the session, frees everything. */
+/* After close and the loop has ended: frees everything. */
 void kmesos_state_zk_free(kmesos_state_zk *z);
 
 #endif
