@@ -96,7 +96,7 @@ static char *zk_read(const char *url)
     uv_loop_init(&loop);
     char err[512], *text = NULL;
     kmesos_state_zk *z = kmesos_state_zk_new(&loop, url, err, sizeof err);
-    if (z && kmesos_state_zk_load(z, 5000, &text, err, sizeof err) < 0)
+    if (z && kmesos_state_zk_load(z, 15000, &text, err, sizeof err) < 0)
         testlib_fail(__FILE__, __LINE__, err);
     kmesos_state_zk_close(z, 0);
     uv_run(&loop, UV_RUN_DEFAULT);
@@ -112,7 +112,9 @@ static void test_writes_coalesce_and_conflicts_are_survived(void)
     char url[128], err[512], *text = NULL;
     snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/deep/doc", zk.port);
     kmesos_state_zk *a = kmesos_state_zk_new(&loop, url, err, sizeof err);
-    CHECK_INT(kmesos_state_zk_load(a, 5000, &text, err, sizeof err), 1); /* fresh */
+    int rc = kmesos_state_zk_load(a, 15000, &text, err, sizeof err);
+    if (rc != 1) /* fresh */
+        testlib_fail(__FILE__, __LINE__, err);
     kmesos_state_zk_save(a, strdup("doc1"));
     kmesos_state_zk_save(a, strdup("doc2"));
     kmesos_state_zk_save(a, strdup("doc3"));
@@ -125,7 +127,7 @@ static void test_writes_coalesce_and_conflicts_are_survived(void)
     /* a second writer: a's next write finds a newer version, logs it
      * and keeps going (its own document wins) */
     kmesos_state_zk *b = kmesos_state_zk_new(&loop, url, err, sizeof err);
-    CHECK_INT(kmesos_state_zk_load(b, 5000, &text, err, sizeof err), 0);
+    CHECK_INT(kmesos_state_zk_load(b, 15000, &text, err, sizeof err), 0);
     CHECK_STR(text, "doc3");
     free(text);
     kmesos_state_zk_save(b, strdup("from-b"));
@@ -198,7 +200,7 @@ static void test_scheduler_state_round_trip_and_corrupt_znode(void)
     /* corrupt the znode: refused, and still corrupt afterwards */
     char *dummy = NULL;
     kmesos_state_zk *z = kmesos_state_zk_new(&loop, url, err, sizeof err);
-    CHECK_INT(kmesos_state_zk_load(z, 5000, &dummy, err, sizeof err), 0);
+    CHECK_INT(kmesos_state_zk_load(z, 15000, &dummy, err, sizeof err), 0);
     free(dummy);
     kmesos_state_zk_save(z, strdup("{"));
     CHECK(run_until_idle(&loop, z));

@@ -86,7 +86,8 @@ typedef void (*kmesos_zkc_stat_cb)(void *arg, int rc, int version);
 typedef void (*kmesos_zkc_create_cb)(void *arg, int rc, const char *path);
 
 /* Starts a session with hosts ("host:port[,host:port]"). NULL (logged)
- * when the client cannot be created. */
+ * when the client cannot be created (a name that does not resolve); what
+ * it allocated is then freed as the loop runs. */
 kmesos_zkc *kmesos_zkc_new(uv_loop_t *loop, const char *hosts, int session_timeout_ms,
                            kmesos_zkc_session_cb session_cb, void *arg);
 /* Digest credentials, sent now and on every new session; znodes created

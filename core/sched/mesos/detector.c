@@ -85,7 +85,11 @@ static void on_retry(uv_timer_t *t)
 {
     kmesos_detector *d = t->data;
     char why[512];
-    if (!d->zk && start_client(d) != 0) {
+    if (!d->zk) {
+        if (start_client(d) == 0) {
+            uv_timer_start(&d->retry, on_retry, CONNECT_WAIT_MS, 0);
+            return;
+        }
         snprintf(why, sizeof why, "cannot start a ZooKeeper client for %s; retrying",
                  d->zu.hosts);
         note_error(d, why);

@@ -392,7 +392,6 @@ static void ss_retry_later(kmesos_session *s, kmesos_log_level level, const char
     s->master_idx = (s->master_idx + 1) % s->masters.n;
     double delay = s->connect_now ? 0.0 : kmesos_backoff_next(&s->backoff);
     s->connect_now = 0;
-    s->state = KMESOS_SESSION_BACKOFF;
     kmesos_log(level, MOD, "%s; subscribing to %s in %.2f s", reason,
                s->masters.urls[s->master_idx], delay);
     uv_timer_start(&s->retry_timer, ss_on_retry_timer, (uint64_t)(delay * 1000.0 + 0.5), 0);
@@ -715,6 +714,8 @@ void kmesos_session_close(kmesos_session *s, kmesos_session_close_cb cb, void *a
     s->state = KMESOS_SESSION_CLOSING;
     s->close_cb = cb;
     s->close_arg = arg;
+    kmesos_detector_close(s->detector); /* no leader news from now on */
+    s->detector = NULL;
     ss_stop(s);
     kmesos_ss_cancel_calls(s);
     s->handles_open = 3;

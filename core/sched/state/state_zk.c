@@ -185,6 +185,7 @@ kmesos_state_zk *kmesos_state_zk_new(uv_loop_t *loop, const char *url, char *err
 static int load_result(kmesos_state_zk *z, char **text, char *err, size_t errlen)
 {
     uv_timer_stop(&z->grace);
+    uv_timer_stop(&z->retry); /* a load's retry (no write waits while loading) */
     z->loading = 0;
     if (z->load_rc < 0 && !z->connected)
         snprintf(err, errlen, "%s (no session within %d ms: is ZooKeeper running there?)",
@@ -212,11 +213,20 @@ static void load_over(kmesos_state_zk *z, int rc, const char *why)
     cb(z->load_arg, rc, text, err);
 }
 
+static int is_connection_error(int rc);
+
+static void on_load_retry(uv_timer_t *t) { ask_load(t->data); }
+
 static void on_loaded(void *arg, int rc, const char *data, int len, int version)
 {
     (void)len;
     kmesos_state_zk *z = arg;
     char why[256];
+    if (is_connection_error(rc) && !z->load_done) {
+        z->load_asked = 0; /* asked again when connected, until the deadline */
+        uv_timer_start(&z->retry, on_load_retry, 200, 0);
+        return;
+    }
     if (rc == KMESOS_ZKC_NONODE) {
         z->version = -1;
         load_over(z, 1, NULL);
@@ -234,7 +244,7 @@ static void on_loaded(void *arg, int rc, const char *data, int len, int version)
 
 static void ask_load(kmesos_state_zk *z)
 {
-    if (!z->loading || z->load_asked || z->load_done)
+    if (!z->loading || z->load_asked || z->load_done || !z->connected)
         return;
     int rc = kmesos_zkc_get(z->zk, z->path, NULL, NULL, on_loaded, z);
     z->load_asked = rc == KMESOS_ZKC_OK;
