@@ -481,7 +481,7 @@ static void h_error(void *arg, const char *message)
 }
 
 static const kmesos_session_handler handler = {h_subscribed, h_event, h_disconnected, h_error,
-                                               NULL};
+                                               NULL, NULL};
 
 static void on_watchdog(uv_timer_t *h)
 {
@@ -1029,6 +1029,52 @@ static void test_call_error_text(void)
     kmesos_buf_free(&stream);
 }
 
+/* The handler's gate (scheduler HA): once it refuses, a queued call is
+ * answered with status 0 and never reaches the master. */
+static int gate_open = 1;
+static int h_may_send(void *arg)
+{
+    (void)arg;
+    return gate_open;
+}
+
+static void close_gate_and_revive(tctx *t)
+{
+    gate_open = 0;
+    send_revive(t);
+}
+
+static void test_gate_drops_calls(void)
+{
+    kmesos_buf stream;
+    kmesos_buf_init(&stream);
+    add_subscribed(&stream, "fw-gate-0001", 15);
+    server srv;
+    memset(&srv, 0, sizeof srv);
+    server_add(&srv, (act){.kind = ACT_STREAM, .data = stream.data, .len = stream.len,
+                           .end = END_HOLD});
+    server_start(&srv);
+    char master[64];
+    tc_master(master, sizeof master, &srv);
+    kmesos_session_config cfg = base_config();
+    cfg.master = master;
+    kmesos_session_handler gated = handler;
+    gated.may_send = h_may_send;
+    tctx t;
+    memset(&t, 0, sizeof t);
+    t.handler = &gated;
+    t.on_sub = close_gate_and_revive;
+    gate_open = 1;
+    tc_run(&t, &cfg, NULL);
+    CHECK_INT(t.n_subscribed, 1); /* SUBSCRIBE went out while the gate was open */
+    CHECK_INT(t.call_done, 1);
+    CHECK_INT(t.call_status, 0);
+    CHECK_STR(t.call_error, "not the leader");
+    CHECK_INT(server_count(&srv, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 0);
+    server_stop(&srv);
+    kmesos_buf_free(&stream);
+}
+
 static void test_next_master_after_refused(void)
 {
     size_t len = 0;
@@ -1167,6 +1213,7 @@ int main(void)
     RUN_TEST(test_error_event_stops);
     RUN_TEST(test_teardown_with_auth);
     RUN_TEST(test_call_error_text);
+    RUN_TEST(test_gate_drops_calls);
     RUN_TEST(test_next_master_after_refused);
     RUN_TEST(test_json_stream_and_close_inside_handler);
     RUN_TEST(test_redirect_loop_and_401_back_off);

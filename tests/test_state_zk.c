@@ -216,6 +216,80 @@ static void test_scheduler_state_round_trip_and_corrupt_znode(void)
     uv_loop_close(&loop);
 }
 
+/* --ha: the gate is asked as each write leaves; a refused write (and
+ * what waits behind it) is dropped and the znode keeps what it had. */
+static int gate_open;
+static int gate(void *arg)
+{
+    (void)arg;
+    return gate_open;
+}
+
+static void test_gate_refuses_writes(void)
+{
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    char url[128], err[512], *text = NULL;
+    snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/gated", zk.port);
+    kmesos_state_zk *z = kmesos_state_zk_new(&loop, url, err, sizeof err);
+    kmesos_state_zk_set_gate(z, gate, NULL);
+    CHECK_INT(kmesos_state_zk_load(z, 5000, &text, err, sizeof err), 1);
+    gate_open = 1;
+    kmesos_state_zk_save(z, strdup("leader"));
+    CHECK(run_until_idle(&loop, z));
+    CHECK_INT(kmesos_state_zk_writes(z), 1);
+    gate_open = 0; /* deposed */
+    kmesos_state_zk_save(z, strdup("deposed"));
+    CHECK(run_until_idle(&loop, z));
+    CHECK_INT(kmesos_state_zk_writes(z), 1);
+    text = zk_read(url);
+    CHECK_STR(text, "leader");
+    free(text);
+    kmesos_state_zk_close(z, 1000);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    kmesos_state_zk_free(z);
+    uv_loop_close(&loop);
+}
+
+/* --ha: the load while the loop runs; its answer comes from the loop. */
+typedef struct async_load {
+    int calls, rc;
+    char *text;
+} async_load;
+
+static void on_async_loaded(void *arg, int rc, char *text, const char *err)
+{
+    (void)err;
+    async_load *l = arg;
+    l->calls++;
+    l->rc = rc;
+    l->text = text;
+}
+
+static void test_load_async(void)
+{
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    char url[128], err[512];
+    snprintf(url, sizeof url, "zk://127.0.0.1:%d/kmesos/gated", zk.port); /* written above */
+    kmesos_state_zk *z = kmesos_state_zk_new(&loop, url, err, sizeof err);
+    async_load l = {0};
+    CHECK_INT(kmesos_state_zk_load_async(z, 5000, on_async_loaded, &l, err, sizeof err), 0);
+    CHECK_INT(l.calls, 0); /* not before the loop runs */
+    CHECK_INT(kmesos_state_zk_load_async(z, 5000, on_async_loaded, &l, err, sizeof err), -1);
+    time_t deadline = time(NULL) + 10;
+    while (!l.calls && time(NULL) < deadline)
+        uv_run(&loop, UV_RUN_ONCE);
+    CHECK_INT(l.calls, 1);
+    CHECK_INT(l.rc, 0);
+    CHECK_STR(l.text, "leader");
+    free(l.text);
+    kmesos_state_zk_close(z, 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    kmesos_state_zk_free(z);
+    uv_loop_close(&loop);
+}
+
 int main(void)
 {
     RUN_TEST(test_parse);
@@ -226,6 +300,8 @@ int main(void)
     } else {
         RUN_TEST(test_writes_coalesce_and_conflicts_are_survived);
         RUN_TEST(test_scheduler_state_round_trip_and_corrupt_znode);
+        RUN_TEST(test_gate_refuses_writes);
+        RUN_TEST(test_load_async);
     }
     zk_server_stop(&zk);
     return testlib_finish();

@@ -24,6 +24,7 @@
 #include "sched/api/api.h"
 #include "sched/kafka/kafka.h"
 #include "sched/api/files.h"
+#include "sched/ha/ha.h"
 #include "sched/options.h"
 #include "sched/policy/policy.h"
 #include "sched/scheduler.h"
@@ -55,6 +56,10 @@ typedef struct kmesos_app {
     uv_signal_t sig_int, sig_term, sig_hup;
     kmesos_state_store *state;
     kmesos_state_doc doc; /* what the state holds: the scheduler, "kafka" */
+    kmesos_ha *ha;        /* --ha: the election, or NULL */
+    uv_timer_t resign;    /* --ha: ends the candidacy once the last save is out */
+    int ha_loaded;        /* --ha: the state was loaded on election */
+    int deposed, resign_ticks;
     char *secret;
     char user[256];
     int exit_code;
@@ -84,7 +89,24 @@ static double io_now_s(void *arg)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-static void save_state(kmesos_app *app) { kmesos_state_store_save(app->state, &app->doc); }
+/* The gate before every Mesos call and state write: with --ha only a
+ * leader whose lease holds (ha.h) acts, and a deposed one never again. */
+static int may_act(void *arg)
+{
+    kmesos_app *app = arg;
+    if (!app->opts.ha)
+        return 1;
+    return app->ha && !app->deposed && kmesos_ha_may_act(app->ha);
+}
+
+/* With --ha only once the state was loaded on election (a standby's, or
+ * a half-loaded, document must never replace the stored one); the
+ * store's gate then checks the lease as each write leaves. */
+static void save_state(kmesos_app *app)
+{
+    if (!app->opts.ha || app->ha_loaded)
+        kmesos_state_store_save(app->state, &app->doc);
+}
 
 static void on_save(uv_timer_t *t) { save_state(t->data); }
 
@@ -130,6 +152,8 @@ static void on_error(void *arg, const char *message)
 static void on_tick(uv_timer_t *t)
 {
     kmesos_app *app = t->data;
+    if (!may_act(app))
+        return; /* --ha: the lease ran out (after a stall, say): no tick acts */
     kmesos_kafka_tick(&app->kafka);
     kmesos_scheduler_tick(&app->sched);
     if (app->sched.topology.news != app->topo_news) { /* an agent came or went */
@@ -142,6 +166,18 @@ static void close_handle(uv_handle_t *h)
 {
     if (!uv_is_closing(h))
         uv_close(h, NULL);
+}
+
+/* --ha: the candidacy ends (a standby takes over at once) when the last
+ * state write is out, or after the store's grace (3 s). */
+static void on_resign(uv_timer_t *t)
+{
+    kmesos_app *app = t->data;
+    if (!kmesos_state_store_idle(app->state) && ++app->resign_ticks < 70)
+        return;
+    kmesos_ha_close(app->ha);
+    app->ha = NULL;
+    close_handle((uv_handle_t *)t);
 }
 
 static void on_session_closed(void *arg)
@@ -161,13 +197,20 @@ static void on_session_closed(void *arg)
     close_handle((uv_handle_t *)&app->sig_term);
     close_handle((uv_handle_t *)&app->sig_hup);
     kmesos_state_store_close(app->state); /* after the last save */
+    if (app->ha)
+        uv_timer_start(&app->resign, on_resign, 0, 50);
+    else
+        close_handle((uv_handle_t *)&app->resign);
 }
 
 static void on_stop_grace(uv_timer_t *t)
 {
     kmesos_app *app = t->data;
     save_state(app);
-    kmesos_session_close(app->session, on_session_closed, app);
+    if (app->session)
+        kmesos_session_close(app->session, on_session_closed, app);
+    else
+        on_session_closed(app); /* the session was never created */
 }
 
 /* Declines held offers, lets those calls go out, then closes. */
@@ -179,6 +222,29 @@ static void begin_stop(kmesos_app *app)
     uv_timer_stop(&app->tick);
     kmesos_scheduler_release_offers(&app->sched);
     uv_timer_start(&app->stop_grace, on_stop_grace, 300, 0);
+}
+
+/* --ha: the lease is lost. Nothing more leaves (the gate refuses from
+ * now on): the stream is closed, queued calls and writes are dropped,
+ * and the process exits with KMESOS_HA_EXIT_DEPOSED for its supervisor
+ * to restart it as a standby. */
+static void on_deposed(void *arg, const char *why)
+{
+    kmesos_app *app = arg;
+    app->deposed = 1;
+    app->exit_code = KMESOS_HA_EXIT_DEPOSED;
+    KLOG_ERROR(MOD, "deposed: %s; stepping down, nothing more is sent or written; exit "
+               "status %d (restart this scheduler to run as a standby)", why,
+               KMESOS_HA_EXIT_DEPOSED);
+    if (app->stopping && !uv_is_active((uv_handle_t *)&app->stop_grace))
+        return; /* already closing */
+    app->stopping = 1;
+    uv_timer_stop(&app->tick);
+    uv_timer_stop(&app->stop_grace);
+    if (app->session)
+        kmesos_session_close(app->session, on_session_closed, app);
+    else
+        on_session_closed(app);
 }
 
 static void reload_policy(kmesos_app *app)
@@ -376,12 +442,13 @@ static int init_scheduler(kmesos_app *app)
     app->sched.trace = app->trace;
     if (init_kafka(app) != 0)
         return 1;
-    int loaded = kmesos_state_store_load(app->state, &app->doc, err, sizeof err);
+    /* with --ha the state is loaded when this scheduler is elected */
+    int loaded = app->opts.ha ? 1 : kmesos_state_store_load(app->state, &app->doc, err, sizeof err);
     if (loaded < 0) {
         fprintf(stderr, "kmesos-scheduler: %s\n", err);
         return 1;
     }
-    if (kmesos_scheduler_fill_slots(&app->sched) != 0)
+    if (!app->opts.ha && kmesos_scheduler_fill_slots(&app->sched) != 0)
         return 1;
     rc = init_policy(app);
     if (rc != 0)
@@ -396,6 +463,13 @@ static int init_scheduler(kmesos_app *app)
 static const Mesos__V1__FrameworkInfo__Capability__Type framework_caps[] = {
     MESOS__V1__FRAMEWORK_INFO__CAPABILITY__TYPE__PARTITION_AWARE,
 };
+
+static int start_session(kmesos_app *app)
+{
+    if (app->sched.framework_id)
+        kmesos_session_set_framework_id(app->session, app->sched.framework_id);
+    return kmesos_session_start(app->session) == 0 ? 0 : 1;
+}
 
 static int init_session(kmesos_app *app)
 {
@@ -415,7 +489,7 @@ static int init_session(kmesos_app *app)
     /* the data path: events straight to the scheduler, its calls straight
      * to the session; the rest of the handler is this program's */
     kmesos_session_handler handler = {on_subscribed, kmesos_scheduler_feed, on_disconnected,
-                                      on_error, &app->sched};
+                                      on_error, &app->sched, may_act};
     char err[512];
     app->session = kmesos_session_new(&app->loop, &cfg, &handler, app, err, sizeof err);
     if (!app->session) {
@@ -426,13 +500,11 @@ static int init_session(kmesos_app *app)
     app->sched.io.send = kmesos_session_send;
     app->sched.io.send_arg = app->session;
     kmesos_agents_config acfg = {.content_type = cfg.content_type, .principal = cfg.principal,
-                                 .secret = cfg.secret};
+                                 .secret = cfg.secret, .may_send = may_act, .gate_arg = app};
     app->agents = app->api.agents = kmesos_agents_new(&app->loop, &app->sched.topology, &acfg);
     if (!app->agents)
         KLOG_WARN(MOD, "no memory for the GET_AGENTS client: racks come from offers only");
-    if (app->sched.framework_id)
-        kmesos_session_set_framework_id(app->session, app->sched.framework_id);
-    return kmesos_session_start(app->session) == 0 ? 0 : 1;
+    return app->opts.ha ? 0 : start_session(app); /* --ha: when elected */
 }
 
 static void init_handles(kmesos_app *app)
@@ -441,7 +513,10 @@ static void init_handles(kmesos_app *app)
     uv_timer_init(&app->loop, &app->save);
     uv_timer_init(&app->loop, &app->stop_grace);
     app->tick.data = app->save.data = app->stop_grace.data = app;
-    uv_timer_start(&app->tick, on_tick, 1000, 1000);
+    uv_timer_init(&app->loop, &app->resign);
+    app->resign.data = app;
+    if (!app->opts.ha) /* --ha: when elected */
+        uv_timer_start(&app->tick, on_tick, 1000, 1000);
     uv_signal_t *sigs[] = {&app->sig_int, &app->sig_term, &app->sig_hup};
     int nums[] = {SIGINT, SIGTERM, SIGHUP};
     for (int i = 0; i < 3; i++) {
@@ -473,10 +548,38 @@ static void api_teardown(void *arg)
         KLOG_ERROR(MOD, "TEARDOWN could not be sent (not subscribed)");
 }
 
+/* --ha: 1 on a standby (leader_api: where the leader's API is, or NULL). */
+static int api_standby(void *arg, const char **leader_api)
+{
+    kmesos_app *app = arg;
+    if (app->ha && kmesos_ha_leading(app->ha))
+        return 0;
+    *leader_api = app->ha ? kmesos_ha_leader_api(app->ha) : NULL;
+    return 1;
+}
+
+static json_t *api_ha_status(void *arg)
+{
+    kmesos_app *app = arg;
+    return app->ha ? kmesos_ha_json(app->ha) : json_pack("{s:b}", "leader", 0);
+}
+
 static json_t *api_policy_status(void *arg)
 {
     kmesos_app *app = arg;
     return app->policy ? kmesos_policy_json(app->policy) : NULL;
+}
+
+/* http://host:port of the admin API as others reach it (0.0.0.0: this
+ * host's name). */
+static void api_url(kmesos_app *app, char *url, size_t len)
+{
+    char host[256];
+    const char *colon = strrchr(app->opts.api, ':');
+    snprintf(host, sizeof host, "%.*s", (int)(colon - app->opts.api), app->opts.api);
+    if (strcmp(host, "0.0.0.0") == 0 && gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    snprintf(url, len, "http://%s:%d", host, kmesos_api_port(&app->api));
 }
 
 /* uri mode: serve the executor and the tarball, and tell the brokers
@@ -491,12 +594,8 @@ static int init_files(kmesos_app *app)
         return 1;
     if (app->opts.files_url)
         return 0;
-    char url[512], host[256];
-    const char *colon = strrchr(app->opts.api, ':');
-    snprintf(host, sizeof host, "%.*s", (int)(colon - app->opts.api), app->opts.api);
-    if (strcmp(host, "0.0.0.0") == 0 && gethostname(host, sizeof host) != 0)
-        snprintf(host, sizeof host, "127.0.0.1");
-    snprintf(url, sizeof url, "http://%s:%d", host, kmesos_api_port(&app->api));
+    char url[512];
+    api_url(app, url, sizeof url);
     char *copy = strdup(url);
     if (!copy)
         return 1;
@@ -511,7 +610,9 @@ static int init_api(kmesos_app *app)
 {
     if (strcmp(app->opts.api, "off") == 0)
         return 0;
-    kmesos_api_hooks hooks = {app, api_session, api_teardown, api_policy_status};
+    kmesos_api_hooks hooks = {app, api_session, api_teardown, api_policy_status,
+                              app->opts.ha ? api_standby : NULL,
+                              app->opts.ha ? api_ha_status : NULL};
     char err[512];
     if (kmesos_api_start(&app->api, &app->loop, app->opts.api, &app->sched, &hooks, err,
                          sizeof err) != 0) {
@@ -520,6 +621,64 @@ static int init_api(kmesos_app *app)
     }
     app->api.kafka = &app->kafka;
     return init_files(app);
+}
+
+/* ---- --ha: election and takeover ------------------------------------------------- */
+
+/* The state was read and restored (on election): subscribe with the
+ * saved framework id; reconciliation follows SUBSCRIBED as at any start. */
+static void on_taken(void *arg, int rc, const char *err)
+{
+    kmesos_app *app = arg;
+    if (app->stopping)
+        return;
+    app->ha_loaded = rc >= 0 && kmesos_scheduler_fill_slots(&app->sched) == 0;
+    if (!app->ha_loaded || start_session(app) != 0) {
+        KLOG_ERROR(MOD, "cannot take over: %s", rc < 0 ? err : "out of memory");
+        app->exit_code = 1;
+        begin_stop(app);
+        return;
+    }
+    KLOG_INFO(MOD, "leader: %zu task slot(s)%s; subscribing", app->sched.tasks.count,
+              rc == 0 ? " (restored from state)" : "");
+    uv_timer_start(&app->tick, on_tick, 1000, 1000);
+}
+
+static void on_elected(void *arg)
+{
+    kmesos_app *app = arg;
+    char err[1024];
+    if (app->stopping)
+        return;
+    if (kmesos_state_store_load_async(app->state, &app->doc, on_taken, app, err, sizeof err)) {
+        KLOG_ERROR(MOD, "cannot take over: %s", err);
+        app->exit_code = 1;
+        begin_stop(app);
+    }
+}
+
+static int init_ha(kmesos_app *app)
+{
+    if (!app->opts.ha)
+        return 0;
+    char host[256] = "", id[300], url[512];
+    gethostname(host, sizeof host);
+    snprintf(id, sizeof id, "%s:%ld", host, (long)getpid());
+    if (app->api.httpd)
+        api_url(app, url, sizeof url);
+    /* range-checked by the options: 2 s to 5 min */
+    kmesos_ha_config cfg = {.url = app->opts.ha,
+                            .session_timeout_ms = (int)(app->opts.ha_session_timeout_s * 1000),
+                            .id = id, .hostname = host,
+                            .api_url = app->api.httpd ? url : NULL};
+    kmesos_ha_handler h = {on_elected, on_deposed, app};
+    char err[1024];
+    if (!(app->ha = kmesos_ha_new(&app->loop, &cfg, &h, err, sizeof err))) {
+        fprintf(stderr, "kmesos-scheduler: %s\n", err);
+        return 2;
+    }
+    kmesos_state_store_set_gate(app->state, may_act, app);
+    return 0;
 }
 
 static int run(kmesos_app *app)
@@ -540,9 +699,14 @@ static int run(kmesos_app *app)
     rc = init_api(app);
     if (rc == 0)
         rc = init_session(app);
+    if (rc == 0)
+        rc = init_ha(app);
     if (rc != 0) {
         app->exit_code = rc;
-        on_session_closed(app);
+        if (app->session)
+            kmesos_session_close(app->session, on_session_closed, app);
+        else
+            on_session_closed(app);
     }
     uv_run(&app->loop, UV_RUN_DEFAULT);
     return app->exit_code;

@@ -56,6 +56,14 @@ static const char usage_text[] =
     "                           one that comes back while its slot waits is adopted,\n"
     "                           later ones are killed (default 2m). The framework is\n"
     "                           PARTITION_AWARE: TASK_GONE is replaced at once\n"
+    "  --ha URL                 high availability: run several schedulers, one leads,\n"
+    "                           elected through ZooKeeper at\n"
+    "                           zk://[user:pass@]host:port[,host:port]/path; the\n"
+    "                           others are standbys that answer the API with a 307\n"
+    "                           to the leader (needs --state zk://...; docs/ha.md).\n"
+    "                           A leader that loses its lease exits with status 3\n"
+    "  --ha-session-timeout DUR ZooKeeper session timeout of --ha (default 10s; 2s to\n"
+    "                           5m): a dead leader is replaced after about this long\n"
     "  --trace FILE             append one JSON line per placement event (offers,\n"
     "                           tasks, verdicts with reasons, holds, declines,\n"
     "                           launches, updates); kmesos-sim --replay reads it\n"
@@ -119,7 +127,7 @@ enum {
     OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_CT, OPT_WORKLOAD,
     OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_POLICY_BUDGET, OPT_POLICY_JIT, OPT_HELP,
     OPT_EXECUTOR, OPT_KAFKA_DIST, OPT_FETCH_MODE, OPT_FILES_URL, OPT_DATA_ROOT, OPT_QUORUM,
-    OPT_WAIT_REFUSE, OPT_RACK_ATTR, OPT_TRACE, OPT_UNREACHABLE,
+    OPT_WAIT_REFUSE, OPT_RACK_ATTR, OPT_TRACE, OPT_UNREACHABLE, OPT_HA, OPT_HA_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -153,6 +161,8 @@ static const struct option long_options[] = {
     {"files-url", required_argument, 0, OPT_FILES_URL},
     {"kafka-data-root", required_argument, 0, OPT_DATA_ROOT},
     {"kafka-quorum", required_argument, 0, OPT_QUORUM},
+    {"ha", required_argument, 0, OPT_HA},
+    {"ha-session-timeout", required_argument, 0, OPT_HA_TIMEOUT},
     {0, 0, 0, 0},
 };
 
@@ -201,6 +211,14 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_RACK_ATTR: o->rack_attribute = v; return *v ? 0 : bad("rack-attribute", v, "empty");
     case OPT_TRACE: o->trace = v; return *v ? 0 : bad("trace", v, "empty");
     case OPT_UNREACHABLE: return opt_duration("unreachable-grace", v, &o->unreachable_grace_s);
+    case OPT_HA:
+        o->ha = v;
+        return strncmp(v, "zk://", 5) == 0 ? 0 : bad("ha", v, "expected zk://host:port[,...]/path");
+    case OPT_HA_TIMEOUT:
+        if (opt_duration("ha-session-timeout", v, &o->ha_session_timeout_s) != 0)
+            return 2;
+        return o->ha_session_timeout_s >= 2 && o->ha_session_timeout_s <= 300
+                   ? 0 : bad("ha-session-timeout", v, "expected 2s to 5m");
     case OPT_CT:
         o->content_type = v;
         return strcmp(v, "protobuf") && strcmp(v, "json") ? bad("content-type", v, "expected protobuf or json") : 0;
@@ -253,6 +271,7 @@ int kmesos_options_parse(int argc, char **argv, kmesos_options *o)
     o->decline_refuse_s = 5;
     o->rack_attribute = "rack";
     o->unreachable_grace_s = 120;
+    o->ha_session_timeout_s = 10;
     o->content_type = "protobuf";
     o->fetch_mode = "uri";
     o->kafka_data_root = "/var/lib/kafka-mesos";
@@ -277,6 +296,9 @@ int kmesos_options_parse(int argc, char **argv, kmesos_options *o)
     }
     if (o->secret_file && !o->principal)
         return bad("secret-file", o->secret_file, "needs --principal");
+    if (o->ha && strncmp(o->state, "zk:", 3) != 0)
+        return bad("ha", o->ha, "needs --state zk://...: the schedulers must share their "
+                   "state, a file cannot be shared");
     return 0;
 }
 

@@ -39,6 +39,8 @@ typedef struct kmesos_options {
     const char *files_url;      /* NULL: http://<--api address> */
     const char *kafka_data_root;
     int kafka_quorum;           /* 0: min(3, brokers at the first start) */
+    const char *ha;             /* --ha zk://...: leader election, or NULL */
+    double ha_session_timeout_s; /* ZooKeeper session timeout of --ha */
     int show_help;
 } kmesos_options;
 

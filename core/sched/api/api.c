@@ -6,7 +6,9 @@
  * /api/producer/... and /api/consumer/... to the Kafka commands
  * (broker_api.c, client_api.c), and status, tasks, kill, teardown and
  * policy are answered here from the scheduler core and the program's
- * hooks (session, teardown, policy status). Handlers are small functions
+ * hooks (session, teardown, policy status). With --ha a standby answers
+ * only its status (with the "ha" object) and redirects the rest of
+ * /api/ to the leader (standby.c), before any of this. Handlers are small functions
  * that build a jansson value and hand it to one reply helper; errors are
  * {"error": "..."} with 400, 404 or 405. */
 #include "sched/api/api.h"
@@ -20,6 +22,7 @@
 #include "codec/protocol.h"
 #include "sched/api/broker_api.h"
 #include "sched/api/client_api.h"
+#include "sched/api/standby.h"
 #include "sched/api/workload_api.h"
 #include "sched/kafka/kafka.h"
 
@@ -175,6 +178,14 @@ static kmesos_session *session_of(kmesos_api *api)
     return api->hooks.session ? api->hooks.session(api->hooks.arg) : NULL;
 }
 
+static void reply_status(kmesos_api *api, kmesos_httpd_req *req)
+{
+    json_t *j = kmesos_api_status_json(api->sched, api->kafka, session_of(api));
+    if (j && api->hooks.ha_status)
+        json_object_set_new(j, "ha", api->hooks.ha_status(api->hooks.arg));
+    kmesos_httpd_reply_json(req, 200, j);
+}
+
 static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, const char *url)
 {
     int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
@@ -193,8 +204,7 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
     else if (strncmp(url, "/api/workload/", 14) == 0)
         kmesos_workload_api_handle(api->sched, req, url + 14);
     else if (strcmp(url, "/api/status") == 0 && get)
-        kmesos_httpd_reply_json(req, 200,
-                                kmesos_api_status_json(api->sched, api->kafka, session_of(api)));
+        reply_status(api, req);
     else if (strcmp(url, "/api/topology") == 0 && get)
         kmesos_httpd_reply_json(req, 200, kmesos_api_topology_json(api->sched, api->agents));
     else if (strcmp(url, "/api/tasks") == 0 && get)
@@ -216,11 +226,28 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
     }
 }
 
+/* A standby answers its status, and sends the rest of /api/ to the leader. */
+static int standby_answered(kmesos_api *api, kmesos_httpd_req *req, const char *method,
+                            const char *url)
+{
+    const char *leader_api = NULL;
+    if (!api->hooks.standby || strncmp(url, "/api/", 5) != 0 ||
+        !api->hooks.standby(api->hooks.arg, &leader_api))
+        return 0;
+    if (strcmp(url, "/api/status") == 0 && strcmp(method, "GET") == 0)
+        reply_status(api, req);
+    else
+        kmesos_standby_answer(req, leader_api);
+    return 1;
+}
+
 static void on_request(void *arg, kmesos_httpd_req *req)
 {
     kmesos_api *api = arg;
     api->requests++;
-    route(api, req, kmesos_httpd_method(req), kmesos_httpd_url(req));
+    const char *method = kmesos_httpd_method(req), *url = kmesos_httpd_url(req);
+    if (!standby_answered(api, req, method, url))
+        route(api, req, method, url);
 }
 
 int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,

@@ -1,6 +1,9 @@
 /* api: the scheduler's admin REST API (JSON over HTTP, loopback by
  * default), served by httpd on the scheduler's loop:
- *   GET  /api/status            framework, session, offer book, counters
+ *   GET  /api/status            framework, session, offer book, counters;
+ *                               with --ha also "ha" (who leads); on a
+ *                               standby every other /api/... is a 307
+ *                               to the leader (standby.h)
  *   GET  /api/tasks             every task slot: state, host, reasons
  *   POST /api/tasks/kill?id=ID  kill a task and keep it stopped
  *   POST /api/teardown          TEARDOWN the framework, then exit
@@ -27,6 +30,11 @@ typedef struct kmesos_api_hooks {
     kmesos_session *(*session)(void *arg); /* may return NULL while closing */
     void (*teardown)(void *arg);          /* TEARDOWN then stop */
     json_t *(*policy_status)(void *arg);  /* new reference or NULL */
+    /* --ha (both NULL without): 1 on a standby, with where the leader's
+     * API is (NULL: no leader known); /api/... is then redirected there
+     * (standby.h), except GET /api/status. */
+    int (*standby)(void *arg, const char **leader_api);
+    json_t *(*ha_status)(void *arg); /* "ha" of /api/status: new reference */
 } kmesos_api_hooks;
 
 typedef struct kmesos_api {

@@ -134,7 +134,7 @@ static void agents_done(void *arg, const kmesos_transport_result *res)
 
 static void agents_ask(kmesos_agents *a)
 {
-    if (!a->url[0] || a->closing)
+    if (!a->url[0] || a->closing || (a->cfg.may_send && !a->cfg.may_send(a->cfg.gate_arg)))
         return;
     if (a->req)
         kmesos_transport_cancel(a->req);

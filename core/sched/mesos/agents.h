@@ -22,6 +22,10 @@ typedef struct kmesos_agents_config {
     const char *principal;            /* HTTP basic auth, or NULL */
     const char *secret;
     double refresh_s;                 /* periodic refresh; <= 0: 60 s */
+    /* Optional gate (scheduler HA), asked before each question leaves:
+     * 0 skips it. */
+    int (*may_send)(void *arg);
+    void *gate_arg;
 } kmesos_agents_config;
 
 typedef struct kmesos_agents_stats {

@@ -11,7 +11,9 @@
  * logged, and the caller's callback runs exactly once with the status
  * (0 when there was no answer: a call that could not start, or the
  * session closed under it). Whether a call may be sent at all (state,
- * stream id) is the session's decision (session.c). */
+ * stream id) is the session's decision (session.c); the handler's gate
+ * (may_send, scheduler HA) is asked again right before each POST, so a
+ * call queued while it was allowed is still dropped once it is not. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -58,18 +60,23 @@ static kmesos_transport_req *ss_post(kmesos_session *s, ss_call *c)
 }
 
 /* Starts the call at the head of the queue, if it is not in flight. A
- * call that cannot be started is answered with status 0. */
+ * call that cannot be started, or that the handler's gate refuses (asked
+ * right before each POST), is answered with status 0 and dropped. */
 static void ss_pump_calls(kmesos_session *s)
 {
     while (s->calls && !s->calls->req) {
         ss_call *c = s->calls;
-        c->req = ss_post(s, c);
+        int allowed = kmesos_ss_may_send(s);
+        c->req = allowed ? ss_post(s, c) : NULL;
         if (c->req)
             return;
         ss_call_pop(s);
         s->stats.calls_failed++;
+        if (!allowed)
+            KLOG_WARN(MOD, "%s call dropped: this scheduler may not send (not the leader)",
+                      kmesos_sched_call_type_name(c->type));
         if (c->cb)
-            c->cb(c->arg, 0, "out of memory starting the call");
+            c->cb(c->arg, 0, allowed ? "out of memory starting the call" : "not the leader");
         ss_call_free(c);
     }
 }

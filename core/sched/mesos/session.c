@@ -318,6 +318,10 @@ static kmesos_transport_req *ss_start_stream(kmesos_session *s, const kmesos_buf
 
 static void ss_connect(kmesos_session *s)
 {
+    if (!kmesos_ss_may_send(s)) {
+        ss_retry_later(s, KMESOS_LOG_WARN, "SUBSCRIBE not sent: this scheduler may not send");
+        return;
+    }
     kmesos_buf body;
     kmesos_buf_init(&body);
     if (ss_encode_subscribe(s, &body) != 0 || kmesos_str_set(&s->url, ss_target(s)) != 0) {

@@ -55,6 +55,12 @@ typedef struct kmesos_session_handler {
      * scheduler, with on_event = kmesos_scheduler_feed), while the other
      * callbacks get the session's arg (the program's wiring). */
     void *event_arg;
+    /* The gate, optional: asked (with the session's arg) right before
+     * every request leaves for the master, SUBSCRIBE and each call. 0
+     * refuses it: a call is answered with status 0 and dropped, a
+     * SUBSCRIBE is retried after the backoff (scheduler HA: a scheduler
+     * whose leadership lease ran out sends nothing). */
+    int (*may_send)(void *arg);
 } kmesos_session_handler;
 
 typedef enum kmesos_session_state {

@@ -80,6 +80,13 @@ static inline int kmesos_ss_is_dead(const kmesos_session *s)
     return s->state == KMESOS_SESSION_STOPPED || s->state == KMESOS_SESSION_CLOSING;
 }
 
+/* The handler's gate (kmesos_session_handler.may_send): 1 when a request
+ * may leave now. */
+static inline int kmesos_ss_may_send(const kmesos_session *s)
+{
+    return !s->h.may_send || s->h.may_send(s->harg);
+}
+
 /* ---- sender.c ---- */
 /* Encodes call (with the session's framework id) and queues it behind the
  * calls in flight. KMESOS_SESSION_OK (cb runs exactly once later) or a

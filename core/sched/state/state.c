@@ -323,6 +323,11 @@ struct kmesos_state_store {
     char *path;          /* file store */
     kmesos_state_zk *zk; /* or ZooKeeper */
     char url[1024];
+    int (*gate)(void *arg); /* may this scheduler write? NULL: always */
+    void *gate_arg;
+    const kmesos_state_doc *load_doc; /* an asynchronous load's */
+    kmesos_state_loaded_cb load_cb;
+    void *load_arg;
 };
 
 kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *err, size_t errlen)
@@ -344,19 +349,59 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
     return st;
 }
 
-static int zk_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err, size_t errlen)
+/* The stored text restored into d (rc 0 from the store), or rc as is. */
+static int zk_apply(kmesos_state_store *st, const kmesos_state_doc *d, int rc, const char *text,
+                    const char *why, char *err, size_t errlen)
 {
-    char *text = NULL, why[512];
-    int rc = kmesos_state_zk_load(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, &text, why, sizeof why);
+    char where[1100];
     if (rc < 0)
         snprintf(err, errlen, "--state %s: cannot load the state: %s", st->url, why);
     if (rc != 0)
         return rc;
-    char where[1100];
     snprintf(where, sizeof where, "state znode %s", st->url);
-    rc = kmesos_state_parse(text, strlen(text), where, d, err, errlen);
+    return kmesos_state_parse(text, strlen(text), where, d, err, errlen);
+}
+
+static int zk_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err, size_t errlen)
+{
+    char *text = NULL, why[512];
+    int rc = kmesos_state_zk_load(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, &text, why, sizeof why);
+    rc = zk_apply(st, d, rc, text, why, err, errlen);
     free(text);
     return rc;
+}
+
+static void on_zk_loaded(void *arg, int rc, char *text, const char *why)
+{
+    kmesos_state_store *st = arg;
+    char err[1024] = "";
+    rc = zk_apply(st, st->load_doc, rc, text, why, err, sizeof err);
+    free(text);
+    st->load_cb(st->load_arg, rc, err);
+}
+
+int kmesos_state_store_load_async(kmesos_state_store *st, const kmesos_state_doc *d,
+                                  kmesos_state_loaded_cb cb, void *arg, char *err,
+                                  size_t errlen)
+{
+    if (!st->zk) {
+        snprintf(err, errlen, "--state %s: only a zk: store loads while the scheduler runs",
+                 st->url);
+        return -1;
+    }
+    st->load_doc = d;
+    st->load_cb = cb;
+    st->load_arg = arg;
+    return kmesos_state_zk_load_async(st->zk, KMESOS_STATE_ZK_TIMEOUT_MS, on_zk_loaded, st, err,
+                                      errlen);
+}
+
+void kmesos_state_store_set_gate(kmesos_state_store *st, int (*gate)(void *arg), void *arg)
+{
+    st->gate = gate;
+    st->gate_arg = arg;
+    if (st->zk)
+        kmesos_state_zk_set_gate(st->zk, gate, arg);
 }
 
 int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err,
@@ -368,10 +413,17 @@ int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, c
 void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d)
 {
     char err[512];
-    if (st->zk)
+    if (st->gate && !st->gate(st->gate_arg))
+        KLOG_WARN(MOD, "state not saved: this scheduler is not the leader");
+    else if (st->zk)
         kmesos_state_zk_save(st->zk, kmesos_state_dump(d));
     else if (kmesos_state_save(st->path, d, err, sizeof err) != 0)
         KLOG_ERROR(MOD, "%s", err);
+}
+
+int kmesos_state_store_idle(const kmesos_state_store *st)
+{
+    return !st->zk || kmesos_state_zk_idle(st->zk);
 }
 
 void kmesos_state_store_close(kmesos_state_store *st)

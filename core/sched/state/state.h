@@ -82,9 +82,23 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
  * call it before the loop runs. */
 int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, char *err,
                             size_t errlen);
+/* A load while the loop runs (scheduler HA: the state is read when this
+ * scheduler is elected; ZooKeeper only, the file store says so in err):
+ * reads without blocking, restores into d on the loop, then cb runs once
+ * with what kmesos_state_store_load returns (err only when rc < 0),
+ * unless the store is closed first. 0, or -1 with err (cb never runs). */
+typedef void (*kmesos_state_loaded_cb)(void *arg, int rc, const char *err);
+int kmesos_state_store_load_async(kmesos_state_store *st, const kmesos_state_doc *d,
+                                  kmesos_state_loaded_cb cb, void *arg, char *err,
+                                  size_t errlen);
+/* A gate asked before every write (scheduler HA: only a leader whose
+ * lease holds writes); a refused write is dropped with a log line. */
+void kmesos_state_store_set_gate(kmesos_state_store *st, int (*gate)(void *arg), void *arg);
 /* Saves now (file) or queues an asynchronous, coalesced write (zk);
  * errors are logged. */
 void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d);
+/* 1 when no write waits or is in flight. */
+int kmesos_state_store_idle(const kmesos_state_store *st);
 /* Lets queued writes finish (briefly), closes the loop handles. NULL ok. */
 void kmesos_state_store_close(kmesos_state_store *st);
 /* After the loop has ended. NULL ok. */

@@ -6,7 +6,8 @@
  * one write in flight, the newest document waiting behind it; writes
  * carry the znode version, a write lost in a connection loss is "in
  * doubt" until a resync reads the znode back, and during an outage a
- * retry timer tries again. Close gives queued writes a grace period, then
+ * retry timer tries again; an optional gate (HA's lease) is asked before
+ * each write leaves. Close gives queued writes a grace period, then
  * closes the client and the timers; free releases the rest. */
 #include "sched/state/state_zk.h"
 
@@ -30,10 +31,14 @@ struct kmesos_state_zk {
     int version; /* znode version, -1: no znode */
     char *inflight, *pending, *doubt;
     unsigned writes;
+    int (*gate)(void *arg); /* may a write leave now? NULL: always */
+    void *gate_arg;
     /* loading */
-    int loading, load_asked, load_done, load_rc;
+    int loading, load_asked, load_done, load_rc, load_timeout_ms;
     char *load_text;
     char load_err[256];
+    kmesos_state_zk_load_cb load_cb; /* an asynchronous load's, or NULL */
+    void *load_arg;
 };
 
 /* ---- URL ----------------------------------------------------------------- */
@@ -176,6 +181,22 @@ kmesos_state_zk *kmesos_state_zk_new(uv_loop_t *loop, const char *url, char *err
 
 /* ---- load (before the main loop) ---------------------------------------------------- */
 
+/* The outcome as the caller sees it; the load is over. */
+static int load_result(kmesos_state_zk *z, char **text, char *err, size_t errlen)
+{
+    uv_timer_stop(&z->grace);
+    uv_timer_stop(&z->retry); /* a load's retry (no write waits while loading) */
+    z->loading = 0;
+    if (z->load_rc < 0 && !z->connected)
+        snprintf(err, errlen, "%s (no session within %d ms: is ZooKeeper running there?)",
+                 z->load_err, z->load_timeout_ms);
+    else if (z->load_rc < 0)
+        snprintf(err, errlen, "%s", z->load_err);
+    *text = z->load_text;
+    z->load_text = NULL;
+    return z->load_rc;
+}
+
 static void load_over(kmesos_state_zk *z, int rc, const char *why)
 {
     if (z->load_done)
@@ -183,6 +204,13 @@ static void load_over(kmesos_state_zk *z, int rc, const char *why)
     z->load_done = 1;
     z->load_rc = rc;
     snprintf(z->load_err, sizeof z->load_err, "%s", why ? why : "");
+    kmesos_state_zk_load_cb cb = z->load_cb;
+    if (!cb)
+        return; /* kmesos_state_zk_load is waiting */
+    z->load_cb = NULL;
+    char *text = NULL, err[512] = "";
+    rc = load_result(z, &text, err, sizeof err);
+    cb(z->load_arg, rc, text, err);
 }
 
 static int is_connection_error(int rc);
@@ -233,34 +261,47 @@ static void on_load_deadline(uv_timer_t *t)
     load_over(z, -1, why);
 }
 
-int kmesos_state_zk_load(kmesos_state_zk *z, int timeout_ms, char **text, char *err,
-                         size_t errlen)
+static int load_start(kmesos_state_zk *z, int timeout_ms, char *err, size_t errlen)
 {
-    *text = NULL;
-    if (z->closed) {
-        snprintf(err, errlen, "the store is closed");
+    if (z->closed || z->closing || z->loading) {
+        snprintf(err, errlen, z->loading ? "a load is under way" : "the store is closed");
         return -1;
     }
     if (open_session(z, err, errlen) != 0)
         return -1;
     z->loading = 1;
     z->load_asked = z->load_done = 0;
+    z->load_timeout_ms = timeout_ms;
     if (z->connected)
         ask_load(z);
     uv_timer_start(&z->grace, on_load_deadline, timeout_ms > 0 ? (uint64_t)timeout_ms : 0, 0);
+    return 0;
+}
+
+int kmesos_state_zk_load(kmesos_state_zk *z, int timeout_ms, char **text, char *err,
+                         size_t errlen)
+{
+    *text = NULL;
+    if (load_start(z, timeout_ms, err, errlen) != 0)
+        return -1;
     while (!z->load_done)
         uv_run(z->loop, UV_RUN_ONCE);
-    uv_timer_stop(&z->grace);
-    uv_timer_stop(&z->retry);
-    z->loading = 0;
-    if (z->load_rc < 0 && !z->connected)
-        snprintf(err, errlen, "%s (no session within %d ms: is ZooKeeper running there?)",
-                 z->load_err, timeout_ms);
-    else if (z->load_rc < 0)
-        snprintf(err, errlen, "%s", z->load_err);
-    *text = z->load_text;
-    z->load_text = NULL;
-    return z->load_rc;
+    return load_result(z, text, err, errlen);
+}
+
+int kmesos_state_zk_load_async(kmesos_state_zk *z, int timeout_ms, kmesos_state_zk_load_cb cb,
+                               void *arg, char *err, size_t errlen)
+{
+    if (z->loading) {
+        snprintf(err, errlen, "a load is under way");
+        return -1;
+    }
+    z->load_cb = cb;
+    z->load_arg = arg;
+    if (load_start(z, timeout_ms, err, errlen) == 0)
+        return 0;
+    z->load_cb = NULL;
+    return -1;
 }
 
 /* ---- saving ------------------------------------------------------------------------- */
@@ -308,9 +349,24 @@ static void write_failed(kmesos_state_zk *z, int rc)
 static void on_set(void *arg, int rc, int version);
 static void on_created(void *arg, int rc, const char *path);
 
+/* The gate refused: nothing of this scheduler may be written any more. */
+static void write_refused(kmesos_state_zk *z)
+{
+    KLOG_WARN(MOD, "state write to %s refused: this scheduler is not the leader", z->path);
+    free(z->inflight);
+    free(z->pending);
+    z->inflight = z->pending = NULL;
+    if (z->closing)
+        finish_close(z);
+}
+
 /* A new znode (its parents too), or a new version of it. */
 static void start_write(kmesos_state_zk *z)
 {
+    if (z->gate && !z->gate(z->gate_arg)) {
+        write_refused(z);
+        return;
+    }
     int len = (int)strlen(z->inflight);
     int rc = z->version < 0
                  ? kmesos_zkc_create(z->zk, z->path, z->inflight, len, KMESOS_ZKC_PARENTS,
@@ -425,6 +481,12 @@ void kmesos_state_zk_save(kmesos_state_zk *z, char *text)
     free(z->pending);
     z->pending = text;
     kick(z);
+}
+
+void kmesos_state_zk_set_gate(kmesos_state_zk *z, int (*gate)(void *arg), void *arg)
+{
+    z->gate = gate;
+    z->gate_arg = arg;
 }
 
 int kmesos_state_zk_idle(const kmesos_state_zk *z) { return !z->inflight && !z->pending; }

@@ -17,7 +17,8 @@
  * version mismatch that is not our own in-doubt write (sent before a
  * connection loss) means another writer: logged as an error, then this
  * scheduler's document is written over it. During an outage the newest
- * document waits and is written when the session is back. */
+ * document waits and is written when the session is back. With --ha a
+ * gate (the leadership lease) is asked before each write. */
 #ifndef KMESOS_STATE_ZK_H
 #define KMESOS_STATE_ZK_H
 #include <stddef.h>
@@ -37,6 +38,18 @@ kmesos_state_zk *kmesos_state_zk_new(uv_loop_t *loop, const char *url, char *err
  * 1: no znode (fresh start); 0: *text (malloc'd, NUL-terminated); -1: err. */
 int kmesos_state_zk_load(kmesos_state_zk *z, int timeout_ms, char **text, char *err,
                          size_t errlen);
+/* The same without blocking, while the main loop runs (scheduler HA: the
+ * state is read on election): cb runs once on the loop thread (already
+ * inside this call when the request cannot be sent) with what
+ * kmesos_state_zk_load returns (text owned by cb, err only when rc < 0),
+ * unless the store is closed first. 0, or -1 with err (cb never runs). */
+typedef void (*kmesos_state_zk_load_cb)(void *arg, int rc, char *text, const char *err);
+int kmesos_state_zk_load_async(kmesos_state_zk *z, int timeout_ms, kmesos_state_zk_load_cb cb,
+                               void *arg, char *err, size_t errlen);
+/* A gate asked right before every write leaves (scheduler HA: only a
+ * leader whose lease holds writes). When it refuses, the write and what
+ * waits behind it are dropped with a log line. gate NULL: none. */
+void kmesos_state_zk_set_gate(kmesos_state_zk *z, int (*gate)(void *arg), void *arg);
 /* Queues a document for writing (takes ownership of text). */
 void kmesos_state_zk_save(kmesos_state_zk *z, char *text);
 /* 1 when nothing waits to be written and no write is in flight. */
