@@ -239,7 +239,7 @@ static void test_rest_contract(void)
     check_bad(&w, "consumer", "add", "consumer=0&topic=t&mem=256&heap=256", "heap",
               "does not fit in mem");
     check_bad(&w, "consumer", "add", "consumer=0&topic=t&jvm_options=a%0Ab", "jvm_options", NULL);
-    check_bad(&w, "producer", "add", "producer=0..x&topic=t", "producer", "producer: bad range");
+    check_bad(&w, "producer", "add", "producer=0..x&topic=t", "producer", "producer: bad id expression '0..x'");
     check_bad(&w, "producer", "add", "producer=*&topic=t", "producer", NULL);
     check_bad(&w, "producer", "start", "producer=3", "producer", "unknown producer id 3");
     check_bad(&w, "consumer", "list", "consumer=1", "consumer", "unknown consumer id 1");
