@@ -23,7 +23,7 @@ static unsigned run(world *w, const char *kind, const char *method, const char *
                     const char *form, json_t **body)
 {
     kmesos_broker_api_params p = {0};
-    CHECK_INT(kmesos_broker_api_parse_form(&p, form, strlen(form)), 0);
+    CHECK_INT(kmesos_broker_api_parse_form(&p, form, strlen(form), &(kmesos_api_param_error){0}), 0);
     unsigned status;
     if (strcmp(kind, "broker") == 0) {
         status = kmesos_broker_api_run(&w->k, method, cmd, &p, body);

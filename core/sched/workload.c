@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codec/num.h"
+#include "codec/utf8.h"
 
 #define KMESOS_WORKLOAD_NUMBER_MAX 1e9 /* cpus, MB */
 
@@ -289,6 +290,10 @@ static int set_key(kmesos_workload *w, const char *key, const char *v, char *err
 int kmesos_workload_parse(const char *spec, kmesos_workload *w, char *err, size_t errlen)
 {
     memset(w, 0, sizeof *w);
+    if (!kmesos_utf8_valid(spec, strlen(spec))) {
+        snprintf(err, errlen, "spec: not valid UTF-8");
+        return -1;
+    }
     w->cpus = 0.1;
     w->mem = 32;
     w->instances = 1;

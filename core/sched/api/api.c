@@ -11,6 +11,7 @@
  * /api/ to the leader (standby.c), before any of this. Handlers are small functions
  * that build a jansson value and hand it to one reply helper; errors are
  * {"error": "..."} with 400, 404 or 405. */
+#include "sched/api/params.h"
 #include "sched/api/api.h"
 
 #include <stdio.h>
@@ -246,7 +247,12 @@ static void on_request(void *arg, kmesos_httpd_req *req)
     kmesos_api *api = arg;
     api->requests++;
     const char *method = kmesos_httpd_method(req), *url = kmesos_httpd_url(req);
-    if (!standby_answered(api, req, method, url))
+    kmesos_api_param_error e;
+    if (standby_answered(api, req, method, url))
+        return;
+    if (kmesos_api_query_ok(req, &e) != 0)
+        kmesos_api_param_reply(req, &e);
+    else
         route(api, req, method, url);
 }
 

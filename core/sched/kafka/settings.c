@@ -16,6 +16,7 @@
 
 #include "codec/log.h"
 #include "codec/num.h"
+#include "codec/utf8.h"
 #include "codec/str.h"
 #include "codec/protocol.h"
 #include "sched/options.h"
@@ -142,6 +143,10 @@ static int ks_set_value(void *s, const kmesos_ks_field *f, const char *v, char *
 {
     void *at = (char *)s + f->offset;
     int auto_ = strcmp(v, "auto") == 0;
+    if (!kmesos_utf8_valid(v, strlen(v))) {
+        snprintf(err, errlen, "%s: not valid UTF-8", f->name);
+        return -3;
+    }
     switch (f->type) {
     case KMESOS_KS_NUMBER: return number(v, at);
     case KMESOS_KS_NUMBER_AUTO:
