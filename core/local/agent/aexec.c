@@ -291,14 +291,6 @@ static void aexec_start_command(klocal_aexec *e, klocal_atask *t)
                      MESOS__V1__TASK_STATUS__SOURCE__SOURCE_EXECUTOR, -1, NULL);
 }
 
-/* A scheduler's grace period in seconds, bounded: a negative one is 0
- * and a longer one than codec/num's longest duration is cut there. */
-static double aexec_grace_of(const Mesos__V1__DurationInfo *d, double fallback)
-{
-    double s = d ? (double)d->nanoseconds / 1e9 : fallback;
-    return s < 0 ? 0 : s > KMESOS_NUM_DURATION_MAX_S ? KMESOS_NUM_DURATION_MAX_S : s;
-}
-
 static void aexec_start_custom(klocal_aexec *e)
 {
     klocal_proc_env env;
@@ -637,8 +629,9 @@ void klocal_aexec_kill(klocal_aexec *e, klocal_atask *t, double grace)
     }
     if (e->command) {
         if (grace < 0)
-            grace = aexec_grace_of(t->info->kill_policy ? t->info->kill_policy->grace_period : NULL,
-                                   e->agent->kill_grace);
+            grace = klocal_aenv_grace_s(
+                t->info->kill_policy ? t->info->kill_policy->grace_period : NULL,
+                e->agent->kill_grace);
         if (e->proc)
             klocal_proc_kill(e->proc, grace);
         return;
@@ -692,7 +685,7 @@ void klocal_aexec_shutdown(klocal_aexec *e)
     EXEC_EVENT(ev, SHUTDOWN);
     klocal_aexec_send(e, &ev->base);
     kmesos_pb_free(ev);
-    double grace = aexec_grace_of(e->info->shutdown_grace_period, e->agent->executor_grace);
+    double grace = klocal_aenv_grace_s(e->info->shutdown_grace_period, e->agent->executor_grace);
     uv_timer_start(&e->timer, aexec_on_grace, kmesos_num_ms(grace), 0);
 }
 
