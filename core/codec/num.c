@@ -3,7 +3,8 @@
  * digits, optional fraction, optional exponent), so that strtod never
  * sees a blank, a '+', hex, "inf" or "nan"; only then is it converted,
  * and the result must be finite and inside the caller's bounds. Integer
- * conversions happen only after that range check. Durations are a
+ * conversions happen only after that range check. A '.' needs digits on
+ * both sides, as people write numbers (".5" and "5." are refused). Durations are a
  * number followed by an optional unit. */
 #include "codec/num.h"
 
@@ -29,10 +30,12 @@ static size_t num_span(const char *p, int whole)
     i += (size_t)lead;
     if (!whole && p[i] == '.') {
         frac = num_digits(p + i + 1);
+        if (frac == 0)
+            return 0; /* "5." */
         i += 1 + (size_t)frac;
     }
-    if (lead == 0 && frac == 0)
-        return 0;
+    if (lead == 0)
+        return 0; /* ".5", "-" */
     if (!whole && (p[i] == 'e' || p[i] == 'E')) {
         size_t j = i + 1 + (p[i + 1] == '-' || p[i + 1] == '+');
         int exp = num_digits(p + j);

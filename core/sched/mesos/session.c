@@ -397,7 +397,7 @@ static void ss_retry_later(kmesos_session *s, kmesos_log_level level, const char
     s->connect_now = 0;
     kmesos_log(level, MOD, "%s; subscribing to %s in %.2f s", reason,
                s->masters.urls[s->master_idx], delay);
-    uv_timer_start(&s->retry_timer, ss_on_retry_timer, (uint64_t)(delay * 1000.0 + 0.5), 0);
+    uv_timer_start(&s->retry_timer, ss_on_retry_timer, kmesos_num_ms(delay), 0);
 }
 
 /* The stream is gone (or must go): tell the handler if it was live, then
