@@ -255,8 +255,8 @@ static void test_client_numbers(void)
 static void test_workload_numbers(void)
 {
     static const char *const bad[] = {
-        "name=a cmd=x ports=1000000000000000000000000000000000000000000000000000000000000000000"
-        "000000000000000000000000000000000000",
+        ("name=a cmd=x ports=10000000000000000000000000000000000000000000000000000000000000000"
+         "0000000000000000000000000000000000000"),
         "name=a cmd=x ports=0x10",  "name=a cmd=x cpus=0x10",   "name=a cmd=x cpus=inf",
         "name=a cmd=x mem=1e300",   "name=a cmd=x instances=+2", "name=a cmd=x instances=1e3",
         "name=a cmd=x disk=nan",
