@@ -1,8 +1,9 @@
 /* test_num: the checked number and duration parser (codec/num) with
  * accept/refuse tables, the checked conversions, the one id-expression
  * grammar (codec/idexpr) giving the same answers to the API's broker and
- * client ids and to the CLI, and the number boundaries of issue 11 that
- * used to convert out of range (kafka settings, workload specs). */
+ * client ids and to the CLI, the number boundaries of issue 11 that used
+ * to convert out of range (kafka settings, workload specs), and the UTF-8
+ * and NUL checks of request parameters. */
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -11,6 +12,8 @@
 
 #include "codec/idexpr.h"
 #include "codec/num.h"
+#include "codec/utf8.h"
+#include "sched/api/params.h"
 #include "sched/kafka/broker.h"
 #include "sched/kafka/client.h"
 #include "sched/workload.h"
@@ -278,6 +281,37 @@ static void test_workload_numbers(void)
     kmesos_workload_free(&w);
 }
 
+/* ---- strings: UTF-8 and %00 ------------------------------------------------- */
+
+static void test_utf8_table(void)
+{
+    static const char *const ok[] = {"", "abc", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                     "\xf4\x8f\xbf\xbf", "\xed\x9f\xbf"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        CHECK(kmesos_utf8_valid(ok[i], strlen(ok[i])));
+    static const char *const bad[] = {"\xff",         "\x80",         "\xc0\xaf",
+                                      "\xc1\xbf",     "\xe0\x80\xaf", "\xed\xa0\x80",
+                                      "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xe2\x82",
+                                      "a\xc3",        "\xf0\x9f\x98"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(!kmesos_utf8_valid(bad[i], strlen(bad[i])));
+}
+
+static void test_param_check_names_the_field(void)
+{
+    kmesos_api_param_error e;
+    CHECK_INT(kmesos_api_param_ok("id", 2, "web-0-1", 7, &e), 0);
+    /* "web-0-1%00x" decoded: the C string stops at the NUL, the length does not */
+    CHECK_INT(kmesos_api_param_ok("id", 2, "web-0-1\0x", 9, &e), -1);
+    CHECK_STR(e.field, "id");
+    CHECK(strstr(e.error, "NUL byte (%00)") != NULL);
+    CHECK_INT(kmesos_api_param_ok("options", 7, "a=\xff", 3, &e), -1);
+    CHECK_STR(e.field, "options");
+    CHECK(strstr(e.error, "UTF-8") != NULL);
+    CHECK_INT(kmesos_api_param_ok("\xff", 1, "1", 1, &e), -1);
+    CHECK_STR(e.field, "parameter name");
+}
+
 int main(void)
 {
     RUN_TEST(test_real_accepts);
@@ -291,5 +325,7 @@ int main(void)
     RUN_TEST(test_broker_settings_refuse_hostile_numbers);
     RUN_TEST(test_client_numbers);
     RUN_TEST(test_workload_numbers);
+    RUN_TEST(test_utf8_table);
+    RUN_TEST(test_param_check_names_the_field);
     return testlib_finish();
 }
