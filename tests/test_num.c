@@ -59,6 +59,11 @@ static void test_real_refuses(void)
     }
     double d = 42;
     CHECK_INT(kmesos_num_real(NULL, 0, 1, &d), KMESOS_NUM_SYNTAX);
+    /* no sign where the bounds allow none, not even "-0" */
+    CHECK_INT(kmesos_num_real("-0", 0, 1, &d), KMESOS_NUM_RANGE);
+    long long v = 3;
+    CHECK_INT(kmesos_num_int("-0", 0, 1, &v), KMESOS_NUM_RANGE);
+    CHECK(d == 42 && v == 3);
 }
 
 static void test_int_table(void)
@@ -95,7 +100,7 @@ static void test_duration_table(void)
     }
     static const char *const bad[] = {"inf", "infs", "nan", "nans", "1e400s", "-1s", "0x10s",
                                       "+5s", " 5s", "5s ", "5 s", "5x", "s", "", "1e300",
-                                      "522w", "1e9d"};
+                                      "522w", "1e9d", "-0s", "-0"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK(kmesos_parse_duration(bad[i]) == -1);
     double d = 9;

@@ -58,6 +58,8 @@ int kmesos_num_real(const char *text, double min, double max, double *out)
     size_t n = num_span(text, 0);
     if (n == 0 || text[n] != '\0')
         return KMESOS_NUM_SYNTAX;
+    if (*text == '-' && min >= 0)
+        return KMESOS_NUM_RANGE; /* "-0" too: no sign where none fits */
     double d = strtod(text, NULL);
     if (!kmesos_num_in(d, min, max))
         return KMESOS_NUM_RANGE;
@@ -72,6 +74,8 @@ int kmesos_num_int(const char *text, long long min, long long max, long long *ou
     size_t n = num_span(text, 1);
     if (n == 0 || text[n] != '\0')
         return KMESOS_NUM_SYNTAX;
+    if (*text == '-' && min >= 0)
+        return KMESOS_NUM_RANGE;
     errno = 0;
     long long v = strtoll(text, NULL, 10);
     if (errno == ERANGE || v < min || v > max)
@@ -87,6 +91,8 @@ int kmesos_num_prefix(const char *text, double min, double max, double *out, con
     size_t n = num_span(text, 0);
     if (n == 0 || n > 64)
         return KMESOS_NUM_SYNTAX;
+    if (*text == '-' && min >= 0)
+        return KMESOS_NUM_RANGE;
     char number[65];
     memcpy(number, text, n);
     number[n] = '\0';
@@ -107,6 +113,8 @@ int kmesos_num_duration(const char *text, double min_s, double max_s, double *ou
     int rc = kmesos_num_prefix(text, -INFINITY, INFINITY, &d, &unit);
     if (rc != KMESOS_NUM_OK)
         return rc;
+    if (*text == '-' && min_s >= 0)
+        return KMESOS_NUM_RANGE;
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(unit, units[i].unit) != 0)
             continue;

@@ -14,8 +14,9 @@ enum { KMESOS_NUM_OK = 0, KMESOS_NUM_SYNTAX = -1, KMESOS_NUM_RANGE = -2 };
 
 /* A decimal number in [min, max]: digits with an optional '-', fraction
  * (".5" and "5." are refused) and exponent; no blanks, '+', hex, inf or
- * nan, nothing after it. 0, or KMESOS_NUM_SYNTAX / KMESOS_NUM_RANGE with
- * *out untouched. */
+ * nan, nothing after it; a '-' only when min < 0 ("-0" is out of range
+ * for min 0). 0, or KMESOS_NUM_SYNTAX / KMESOS_NUM_RANGE with *out
+ * untouched. */
 int kmesos_num_real(const char *text, double min, double max, double *out);
 /* A whole decimal number (no '.', no exponent) in [min, max]. */
 int kmesos_num_int(const char *text, long long min, long long max, long long *out);
