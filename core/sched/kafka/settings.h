@@ -67,6 +67,9 @@ typedef struct kmesos_kafka_params {
  * or -1 (out of memory, *dst unchanged). */
 int kmesos_ks_set_text(char **dst, const char *v);
 /* A whole decimal integer within lo..hi into *out. 0, or -1. */
+/* The largest cpus or MB value a setting takes. */
+#define KMESOS_KS_NUMBER_MAX 1e9
+
 int kmesos_ks_integer(const char *v, long lo, long hi, int *out);
 
 /* 1 when name is a parameter of the schema. */
