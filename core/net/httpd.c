@@ -349,6 +349,60 @@ static int httpd_bind_addr(const kmesos_httpd_config *cfg, struct sockaddr_in *s
     return 0;
 }
 
+int kmesos_httpd_tls_supported(void)
+{
+    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+int kmesos_httpd_split_addr(const char *addr, char *ip, size_t iplen, int *port)
+{
+    const char *colon = addr ? strrchr(addr, ':') : NULL;
+    if (!colon || colon == addr || (size_t)(colon - addr) >= iplen || !colon[1])
+        return -1;
+    long p = 0;
+    for (const char *d = colon + 1; *d; d++) {
+        if (*d < '0' || *d > '9' || p > 65535)
+            return -1;
+        p = p * 10 + (*d - '0');
+    }
+    if (p > 65535)
+        return -1;
+    memcpy(ip, addr, (size_t)(colon - addr));
+    ip[colon - addr] = 0;
+    struct in_addr a;
+    if (inet_pton(AF_INET, ip, &a) != 1)
+        return -1;
+    *port = (int)p;
+    return 0;
+}
+
+/* The daemon with the options of cfg (TLS and limits only when set). */
+static struct MHD_Daemon *httpd_daemon(kmesos_httpd *h, const kmesos_httpd_config *cfg,
+                                       const struct sockaddr_in *sa)
+{
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem ops[4];
+    size_t n = 0;
+    if (cfg->tls_cert_pem && cfg->tls_key_pem) {
+        flags |= MHD_USE_TLS;
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cfg->tls_cert_pem};
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key_pem};
+    }
+    if (cfg->max_connections)
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
+                                           (intptr_t)cfg->max_connections, NULL};
+    ops[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    return MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, httpd_on_access, h,
+        MHD_OPTION_NOTIFY_COMPLETED, httpd_on_completed, h,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)sa,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+        MHD_OPTION_EXTERNAL_LOGGER, httpd_log, NULL,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_ARRAY, ops,
+        MHD_OPTION_END);
+}
+
 int kmesos_httpd_start(uv_loop_t *loop, const kmesos_httpd_config *cfg,
                        kmesos_httpd **out, char *err, size_t errlen)
 {
@@ -364,15 +418,7 @@ int kmesos_httpd_start(uv_loop_t *loop, const kmesos_httpd_config *cfg,
     h->max_body = cfg->max_body ? cfg->max_body : HTTPD_DEFAULT_MAX_BODY;
     h->on_request = cfg->on_request;
     h->arg = cfg->arg;
-    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    h->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, httpd_on_access, h,
-        MHD_OPTION_NOTIFY_COMPLETED, httpd_on_completed, h,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
-        MHD_OPTION_EXTERNAL_LOGGER, httpd_log, NULL,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-        MHD_OPTION_END);
+    h->daemon = httpd_daemon(h, cfg, &sa);
     if (!h->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%d (%s)", cfg->ip ? cfg->ip : "0.0.0.0",
                  cfg->port, strerror(errno));
