@@ -9,7 +9,10 @@
  * nothing to send it suspends the connection, and a push resumes it. A
  * suspended connection is invisible to MHD, so while a stream waits its
  * socket is watched by a second uv_poll that notices the client going
- * away (EOF or error) and reports it through the stream's on_close. */
+ * away (EOF or error) and reports it through the stream's on_close.
+ * Optional, per server: HTTPS (GnuTLS, PEM in memory), a timeout that
+ * closes idle connections, and caps on connections in all and per client
+ * address (MHD closes the ones beyond at once). */
 #include "net/httpd.h"
 
 #include <arpa/inet.h>
@@ -381,7 +384,7 @@ static struct MHD_Daemon *httpd_daemon(kmesos_httpd *h, const kmesos_httpd_confi
                                        const struct sockaddr_in *sa)
 {
     unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    struct MHD_OptionItem ops[4];
+    struct MHD_OptionItem ops[5];
     size_t n = 0;
     if (cfg->tls_cert_pem && cfg->tls_key_pem) {
         flags |= MHD_USE_TLS;
@@ -391,6 +394,9 @@ static struct MHD_Daemon *httpd_daemon(kmesos_httpd *h, const kmesos_httpd_confi
     if (cfg->max_connections)
         ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
                                            (intptr_t)cfg->max_connections, NULL};
+    if (cfg->per_ip_limit)
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                           (intptr_t)cfg->per_ip_limit, NULL};
     ops[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     return MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, httpd_on_access, h,

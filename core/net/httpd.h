@@ -33,6 +33,7 @@ typedef struct kmesos_httpd_config {
     void *arg;
     unsigned idle_timeout_s;   /* close a connection idle this long (0: never) */
     unsigned max_connections;  /* refuse connections beyond (0: MHD's default) */
+    unsigned per_ip_limit;     /* connections from one address (0: no limit) */
     const char *tls_cert_pem;  /* both set: HTTPS (GnuTLS); PEM text, copied */
     const char *tls_key_pem;
 } kmesos_httpd_config;

@@ -325,6 +325,7 @@ int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const kmesos_api_config *
                               .on_request = on_request, .arg = api,
                               .idle_timeout_s = KMESOS_API_IDLE_TIMEOUT_S,
                               .max_connections = KMESOS_API_MAX_CONNECTIONS,
+                              .per_ip_limit = KMESOS_API_PER_IP_LIMIT,
                               .tls_cert_pem = tls.cert, .tls_key_pem = tls.key};
     int rc = kmesos_httpd_start(loop, &hc, &api->httpd, err, errlen);
     kmesos_api_tls_free(&tls);

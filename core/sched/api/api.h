@@ -50,6 +50,7 @@ typedef struct kmesos_api_config {
 
 #define KMESOS_API_IDLE_TIMEOUT_S 30
 #define KMESOS_API_MAX_CONNECTIONS 256
+#define KMESOS_API_PER_IP_LIMIT 64
 
 typedef struct kmesos_api {
     kmesos_httpd *httpd;

@@ -257,7 +257,8 @@ int kmesos_kafka_files_listen(kmesos_kafka_files *f, const char *addr, char *err
     kmesos_httpd_config hc = {.ip = ip, .port = port, .max_body = 1,
                               .on_request = listener_on_request, .arg = f,
                               .idle_timeout_s = KMESOS_KAFKA_FILES_IDLE_TIMEOUT_S,
-                              .max_connections = KMESOS_KAFKA_FILES_MAX_CONNECTIONS};
+                              .max_connections = KMESOS_KAFKA_FILES_MAX_CONNECTIONS,
+                              .per_ip_limit = KMESOS_KAFKA_FILES_PER_IP_LIMIT};
     if (kmesos_httpd_start(f->loop, &hc, &f->listener, err, errlen) != 0)
         return -1;
     KLOG_INFO(MOD, "files (only) on http://%s:%d/files/", ip, kmesos_httpd_port(f->listener));

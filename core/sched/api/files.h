@@ -21,6 +21,7 @@ kmesos_kafka_files *kmesos_kafka_files_new(uv_loop_t *loop, const char *const *p
 void kmesos_kafka_files_free(kmesos_kafka_files *f);
 #define KMESOS_KAFKA_FILES_IDLE_TIMEOUT_S 60
 #define KMESOS_KAFKA_FILES_MAX_CONNECTIONS 256
+#define KMESOS_KAFKA_FILES_PER_IP_LIMIT 64
 
 /* --files-listen IP:PORT: a listener of its own that serves these files
  * and nothing else (stopped by kmesos_kafka_files_free). 0, or -1 with
