@@ -129,7 +129,8 @@ static void on_subscribed(void *arg, const char *framework_id, double heartbeat_
               is_resubscribe ? "re-subscribed" : "subscribed", framework_id, heartbeat_s);
     kmesos_scheduler_on_subscribed(&app->sched, framework_id);
     save_state(app); /* persist the framework id before relying on it */
-    kmesos_agents_refresh(app->agents, kmesos_session_leader_url(app->session));
+    if (kmesos_session_leader_trusted(app->session)) /* GET_AGENTS sends the credentials */
+        kmesos_agents_refresh(app->agents, kmesos_session_leader_url(app->session));
 }
 
 static void on_disconnected(void *arg, const char *reason)
@@ -484,6 +485,7 @@ static int init_session(kmesos_app *app)
         .checkpoint = 1,
         .principal = app->opts.principal,
         .secret = app->secret,
+        .redirect_credentials = app->opts.master_redirect_credentials,
         .content_type = strcmp(app->opts.content_type, "json") ? KMESOS_CT_PROTOBUF : KMESOS_CT_JSON,
     };
     /* the data path: events straight to the scheduler, its calls straight

@@ -32,7 +32,11 @@ static const char usage_text[] =
     "                           while we are away, e.g. 30s, 10m, 7d (default 7d)\n"
     "  --user USER              user tasks run as (default: the current user)\n"
     "  --principal NAME         FrameworkInfo.principal and HTTP basic auth user\n"
-    "  --secret-file FILE       file holding the basic auth secret (needs --principal)\n"
+    "  --secret-file FILE       file holding the basic auth secret (needs --principal);\n"
+    "                           sent only to the --master masters (or the leader\n"
+    "                           ZooKeeper names), not to where a 307 points\n"
+    "  --master-redirect-credentials  send them to a master's 307 target too\n"
+    "                           (same scheme only: never from https to http)\n"
     "  --content-type TYPE      protobuf (default) or json, for the scheduler API\n"
     "\n"
     "Scheduler:\n"
@@ -141,7 +145,7 @@ enum {
     OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_POLICY_BUDGET, OPT_POLICY_JIT, OPT_HELP,
     OPT_EXECUTOR, OPT_KAFKA_DIST, OPT_FETCH_MODE, OPT_FILES_URL, OPT_DATA_ROOT, OPT_QUORUM,
     OPT_WAIT_REFUSE, OPT_RACK_ATTR, OPT_TRACE, OPT_UNREACHABLE, OPT_HA, OPT_HA_TIMEOUT,
-    OPT_API_TOKEN, OPT_API_INSECURE, OPT_API_HOST, OPT_API_CERT, OPT_API_KEY, OPT_FILES_LISTEN,
+    OPT_REDIRECT_CREDS, OPT_API_TOKEN, OPT_API_INSECURE, OPT_API_HOST, OPT_API_CERT, OPT_API_KEY, OPT_FILES_LISTEN,
 };
 
 static const struct option long_options[] = {
@@ -152,6 +156,7 @@ static const struct option long_options[] = {
     {"user", required_argument, 0, OPT_USER},
     {"principal", required_argument, 0, OPT_PRINCIPAL},
     {"secret-file", required_argument, 0, OPT_SECRET},
+    {"master-redirect-credentials", no_argument, 0, OPT_REDIRECT_CREDS},
     {"state", required_argument, 0, OPT_STATE},
     {"api", required_argument, 0, OPT_API},
     {"api-token-file", required_argument, 0, OPT_API_TOKEN},
@@ -220,6 +225,7 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_USER: o->user = v; return 0;
     case OPT_PRINCIPAL: o->principal = v; return 0;
     case OPT_SECRET: o->secret_file = v; return 0;
+    case OPT_REDIRECT_CREDS: o->master_redirect_credentials = 1; return 0;
     case OPT_STATE: o->state = v; return 0;
     case OPT_API: o->api = v; return 0;
     case OPT_API_TOKEN: o->api_token_file = v; return *v ? 0 : bad("api-token-file", v, "empty");

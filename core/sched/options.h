@@ -15,6 +15,7 @@ typedef struct kmesos_options {
     const char *user;
     const char *principal;
     const char *secret_file;
+    int master_redirect_credentials; /* credentials to any same-scheme 307 target */
     const char *state;
     const char *api;
     const char *api_token_file; /* --api-token-file: bearer token for changes */
