@@ -426,8 +426,13 @@ int kmesos_httpd_start(uv_loop_t *loop, const kmesos_httpd_config *cfg,
     h->arg = cfg->arg;
     h->daemon = httpd_daemon(h, cfg, &sa);
     if (!h->daemon) {
-        snprintf(err, errlen, "cannot listen on %s:%d (%s)", cfg->ip ? cfg->ip : "0.0.0.0",
-                 cfg->port, strerror(errno));
+        if (cfg->tls_cert_pem)
+            snprintf(err, errlen, "cannot serve HTTPS on %s:%d (a certificate or key "
+                     "GnuTLS cannot use, or the address is taken)",
+                     cfg->ip ? cfg->ip : "0.0.0.0", cfg->port);
+        else
+            snprintf(err, errlen, "cannot listen on %s:%d (%s)",
+                     cfg->ip ? cfg->ip : "0.0.0.0", cfg->port, strerror(errno));
         free(h);
         return -1;
     }

@@ -27,7 +27,8 @@ check "a missing --api-cert file refuses to start (exit 2, naming it)" \
   bash -c "[ $? = 2 ] && grep -q -- '--api-cert' '$E2E_TMP/r.out'"
 timeout 10 "$SCHED" --master 127.0.0.1:1 --state "file:$E2E_TMP/r.json" --api "127.0.0.1:$P" \
   --api-cert "$E2E_TMP/token" --api-key "$E2E_TMP/token" >"$E2E_TMP/r.out" 2>&1
-check "a certificate that is not PEM refuses to start (exit 2)" bash -c "[ $? = 2 ]"
+check "a certificate that is not PEM refuses to start (exit 2, saying so)" \
+  bash -c "[ $? = 2 ] && grep -q 'certificate or key' '$E2E_TMP/r.out'"
 
 MASTER=$(free_port); API=$(free_port)
 start local "$KMESOS_BIN/kmesos-local" --port "$MASTER" --agents 1 \
