@@ -118,6 +118,8 @@ check "the CLI with a missing --token-file exits 2" [ "$RC" = 2 ]
 F="http://$FILES_IP:$FPORT"
 expect_code "the files listener serves /files/kmesos-executor" 200 GET "$F/files/kmesos-executor"
 expect_code "... and the Kafka tarball" 200 GET "$F/files/kafka-9.9.9.tgz"
+expect_code "the admin API serves /files too, under any Host name (no token)" 200 GET \
+  "http://127.0.0.1:$API/files/kmesos-executor" -H "Host: agent-facing.example:$API"
 expect_code "the files listener has no /api/status" 404 GET "$F/api/status"
 expect_code "the files listener has no /api/teardown (even with the token)" 404 POST "$F/api/teardown" \
   -H "Authorization: Bearer $TOKEN"
