@@ -15,6 +15,10 @@ packages=(
   # loopback port (`zookeeper`, not `zookeeperd`, which only adds a
   # system service on port 2181)
   libzookeeper-mt-dev zookeeper
+  # the admin API's HTTPS (--api-cert): Debian's libmicrohttpd is built
+  # with GnuTLS; tests/e2e/api_tls.sh makes a self-signed certificate with
+  # the openssl command
+  openssl
   # the sanitizer build (scripts/build.sh, KMESOS_SANITIZE=1): clang and its
   # runtimes (address, undefined, float-cast-overflow, leak)
   clang libclang-rt-14-dev

@@ -605,7 +605,7 @@ static run_result run_line(const char *line, const char *env_api)
     int argc = split(buf, sizeof buf, line, argv);
     run_result r = {0, NULL, NULL};
     size_t olen = 0, elen = 0;
-    kmesos_cli_io io = {open_memstream(&r.out, &olen), open_memstream(&r.err, &elen), env_api};
+    kmesos_cli_io io = {open_memstream(&r.out, &olen), open_memstream(&r.err, &elen), env_api, NULL};
     r.rc = kmesos_cli_run(&io, argc, argv);
     fclose(io.out);
     fclose(io.err);

@@ -147,8 +147,31 @@ static void test_backoff_defaults(void)
     CHECK(kmesos_backoff_next(&b) <= 0.5);
 }
 
+/* The credentials rule's comparison: a 307 from https to http (any host)
+ * is never trusted; ports default by scheme; hosts compare without case. */
+static void test_redirect_relation(void)
+{
+    const char *a = "http://m1:5050/api/v1/scheduler";
+    CHECK_INT(kmesos_master_url_relation(a, "http://M1:5050/api/v1/scheduler"),
+              KMESOS_MASTER_URL_SAME_ORIGIN);
+    CHECK_INT(kmesos_master_url_relation(a, "http://m2:5050/api/v1/scheduler"),
+              KMESOS_MASTER_URL_SAME_PORT);
+    CHECK_INT(kmesos_master_url_relation(a, "http://m1:5051/api/v1/scheduler"),
+              KMESOS_MASTER_URL_SAME_SCHEME);
+    CHECK_INT(kmesos_master_url_relation(a, "https://m1:5050/api/v1/scheduler"),
+              KMESOS_MASTER_URL_NO_TRUST);
+    CHECK_INT(kmesos_master_url_relation("https://m1/api/v1/scheduler",
+                                         "http://evil:443/api/v1/scheduler"),
+              KMESOS_MASTER_URL_NO_TRUST);
+    CHECK_INT(kmesos_master_url_relation("https://m1/x", "https://m1:443/y"),
+              KMESOS_MASTER_URL_SAME_ORIGIN);
+    CHECK_INT(kmesos_master_url_relation(a, "not a url"), KMESOS_MASTER_URL_NO_TRUST);
+    CHECK_INT(kmesos_master_url_relation(NULL, a), KMESOS_MASTER_URL_NO_TRUST);
+}
+
 int main(void)
 {
+    RUN_TEST(test_redirect_relation);
     RUN_TEST(test_master_host_port);
     RUN_TEST(test_master_schemes);
     RUN_TEST(test_master_errors);

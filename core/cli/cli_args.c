@@ -1,6 +1,7 @@
 /* cli_args: parses the command line in two steps. The first splits argv
  * into words (the command, action and id expression) and options, taking
- * the global ones (--api, --json, --help) wherever they are; every other
+ * the global ones (--api, --token-file, --cacert, --json, --help) wherever
+ * they are; every other
  * option takes a value, the next argument or the text after '=', so a
  * value may start with a dash (--jvm-options -Xss1m). The second resolves
  * the words against cli_spec and checks each option and value, stopping
@@ -78,7 +79,15 @@ static int kmesos_cli_args_global(kmesos_cli_args *a, const kmesos_cli_raw_optio
         a->api = o->value;
         return 1;
     }
-    return 0;
+    const char **file = kmesos_cli_args_is(o, "token-file") ? &a->token_file
+                        : kmesos_cli_args_is(o, "cacert")   ? &a->cacert
+                                                            : NULL;
+    if (!file)
+        return 0;
+    if (!o->value || !*o->value)
+        return kmesos_cli_args_fail(a, "--%.*s needs a file", (int)o->len, o->name);
+    *file = o->value;
+    return 1;
 }
 
 /* A flag without a value (--json, --help, -h)? */

@@ -1,5 +1,6 @@
 /* cli_args: the kmesos command line, parsed and checked against cli_spec.
- *   kmesos [--api URL] [--json] COMMAND [ARGS] [--help]
+ *   kmesos [--api URL] [--token-file FILE] [--cacert FILE] [--json] COMMAND
+ *          [ARGS] [--help]
  *   kmesos WORKLOAD ACTION [EXPR] [--OPTION VALUE | --OPTION=VALUE]...
  *   kmesos help [COMMAND [ACTION]]
  * Global options may stand anywhere. Values point into argv (nothing is
@@ -20,6 +21,8 @@ typedef struct kmesos_cli_setting {
 
 typedef struct kmesos_cli_args {
     const char *api; /* --api URL; NULL when not given */
+    const char *token_file; /* --token-file FILE; NULL: $KMESOS_API_TOKEN */
+    const char *cacert;     /* --cacert FILE (https) or NULL */
     int json;        /* --json: print the API's answer as it came */
     int help;        /* --help, -h or the help command: show help, send nothing */
     /* What to run (or, with help, what to show help for; all NULL: the

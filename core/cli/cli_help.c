@@ -35,13 +35,18 @@ static void kmesos_cli_help_globals(FILE *out)
     fprintf(out, "\nGlobal options (anywhere on the line):\n");
     kmesos_cli_help_row(out, "--api URL",
                         "the scheduler's API; default $KMESOS_API, else\n" KMESOS_CLI_URL_DEFAULT);
+    kmesos_cli_help_row(out, "--token-file FILE",
+                        "the API's bearer token (kmesos-scheduler\n--api-token-file); default "
+                        "$KMESOS_API_TOKEN");
+    kmesos_cli_help_row(out, "--cacert FILE", "CA certificate(s), PEM, to check an\nhttps:// API");
     kmesos_cli_help_row(out, "--json", "print the API's JSON answer as it came");
     kmesos_cli_help_row(out, "--help, -h", "help of the command instead of running it");
 }
 
 static void kmesos_cli_help_overview(FILE *out)
 {
-    fprintf(out, "Usage: kmesos [--api URL] [--json] COMMAND [ARGS]\n\n"
+    fprintf(out, "Usage: kmesos [--api URL] [--token-file FILE] [--cacert FILE] [--json]\n"
+                 "              COMMAND [ARGS]\n\n"
                  "Drives the kafka-mesos scheduler through its REST API.\n\nCommands:\n");
     const kmesos_cli_resource *res;
     for (size_t i = 0; (res = kmesos_cli_spec_resource_at(i)); i++)

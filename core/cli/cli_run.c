@@ -1,6 +1,7 @@
 /* cli_run: the flow of one invocation. Parse (usage errors exit 2 with
  * the message and the help page to read); show help if asked; work out
- * the base URL ($KMESOS_API unless --api); build the request from the
+ * the base URL ($KMESOS_API unless --api) and the token (--token-file,
+ * else $KMESOS_API_TOKEN); build the request from the
  * spec (workload path + action, the id expression under the workload's
  * name, each option under its query name); send it; then either print
  * the answer (raw with --json, else through cli_view) or explain the
@@ -120,7 +121,8 @@ static int kmesos_cli_run_show(const kmesos_cli_io *io, const kmesos_cli_args *a
     return rc;
 }
 
-static int kmesos_cli_run_send(const kmesos_cli_io *io, const kmesos_cli_args *a, const char *base)
+static int kmesos_cli_run_send(const kmesos_cli_io *io, const kmesos_cli_args *a, const char *base,
+                               const kmesos_cli_http_opts *opts)
 {
     char ctx[64];
     kmesos_cli_run_context(a, ctx, sizeof ctx);
@@ -132,19 +134,48 @@ static int kmesos_cli_run_send(const kmesos_cli_io *io, const kmesos_cli_args *a
     kmesos_cli_response r;
     char err[512];
     int rc;
-    if (kmesos_cli_http_request(kmesos_cli_run_method(a), url, &r, err, sizeof err) != 0) {
+    if (kmesos_cli_http_request(kmesos_cli_run_method(a), url, opts, &r, err, sizeof err) != 0) {
         fprintf(io->err, "kmesos: cannot reach the scheduler API at %s: %s\n"
                          "(is kmesos-scheduler running there? set --api URL or KMESOS_API)\n",
                 base, err);
         rc = KMESOS_CLI_EXIT_FAILED;
     } else if (r.status >= 200 && r.status < 300) {
         rc = kmesos_cli_run_show(io, a, ctx, &r);
+    } else if (r.status == 401) {
+        rc = kmesos_cli_run_refused(io, a, ctx, url, &r);
+        fprintf(io->err, "kmesos: the scheduler wants its API token: set KMESOS_API_TOKEN or "
+                         "--token-file FILE%s\n", opts->token ? " (the one sent was refused)" : "");
     } else {
         rc = kmesos_cli_run_refused(io, a, ctx, url, &r);
     }
     kmesos_cli_response_free(&r);
     free(url);
     return rc;
+}
+
+/* --token-file: its first line, blanks at the end dropped, into *token
+ * (owned). 0 (nothing without the flag), or -1 having said why. */
+static int kmesos_cli_run_token(const kmesos_cli_io *io, const kmesos_cli_args *a, char **token)
+{
+    *token = NULL;
+    if (!a->token_file)
+        return 0;
+    FILE *f = fopen(a->token_file, "r");
+    char line[4097] = "";
+    int got = f && fgets(line, sizeof line, f) != NULL;
+    if (f)
+        fclose(f);
+    size_t n = strlen(line);
+    while (n && strchr("\r\n \t", line[n - 1]))
+        line[--n] = 0;
+    if (!got || !n) {
+        fprintf(io->err, "kmesos: --token-file %s: %s\n", a->token_file,
+                !f ? "cannot open it" : "no token in it");
+        return -1;
+    }
+    *token = strdup(line);
+    memset(line, 0, sizeof line);
+    return *token ? 0 : -1;
 }
 
 int kmesos_cli_run(const kmesos_cli_io *io, int argc, char **argv)
@@ -165,7 +196,17 @@ int kmesos_cli_run(const kmesos_cli_io *io, int argc, char **argv)
         fprintf(io->err, "kmesos: %s %s\n", a.api ? "--api" : "KMESOS_API", err);
         return KMESOS_CLI_EXIT_USAGE;
     }
-    int rc = kmesos_cli_run_send(io, &a, base);
+    kmesos_cli_http_opts opts = {NULL, a.cacert};
+    char *token = NULL;
+    if (kmesos_cli_run_token(io, &a, &token) != 0) {
+        free(base);
+        return KMESOS_CLI_EXIT_USAGE;
+    }
+    opts.token = token ? token : io->env_token && *io->env_token ? io->env_token : NULL;
+    int rc = kmesos_cli_run_send(io, &a, base, &opts);
+    if (token)
+        memset(token, 0, strlen(token));
+    free(token);
     free(base);
     return rc;
 }

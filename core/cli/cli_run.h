@@ -15,6 +15,7 @@ typedef struct kmesos_cli_io {
     FILE *out;           /* answers and help */
     FILE *err;           /* errors */
     const char *env_api; /* $KMESOS_API, or NULL */
+    const char *env_token; /* $KMESOS_API_TOKEN, or NULL */
 } kmesos_cli_io;
 
 /* Parses argv, sends the request, prints the answer; a KMESOS_CLI_EXIT_*.

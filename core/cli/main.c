@@ -1,6 +1,6 @@
 /* kmesos: the command line client of the kafka-mesos scheduler's REST
  * API. Everything happens in cli_run; this file only sets up libcurl and
- * hands over argv, stdout, stderr and $KMESOS_API. */
+ * hands over argv, stdout, stderr, $KMESOS_API and $KMESOS_API_TOKEN. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,7 +14,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "kmesos: libcurl failed to initialise\n");
         return KMESOS_CLI_EXIT_FAILED;
     }
-    kmesos_cli_io io = {stdout, stderr, getenv("KMESOS_API")};
+    kmesos_cli_io io = {stdout, stderr, getenv("KMESOS_API"), getenv("KMESOS_API_TOKEN")};
     int rc = kmesos_cli_run(&io, argc, argv);
     curl_global_cleanup();
     return rc;

@@ -1,7 +1,8 @@
 /* util: kmesos-local's policy on out-of-memory (fatal: a simulated cluster
  * cannot do anything useful without memory) applied to plain allocation,
  * to UUIDs and to the shared protobuf helpers of codec/pb, plus the wall
- * clock and "mkdir -p" for sandboxes. The protobuf wrappers only add the
+ * clock, "mkdir -p" for sandboxes and Mesos' ID rule (ids become folder
+ * names: no '/', no ".."). The protobuf wrappers only add the
  * abort; the work is codec's. */
 #include "local/util.h"
 
@@ -115,4 +116,25 @@ void klocal_util_mkdirs(const char *path, int last)
     if (last)
         mkdir(p, 0755);
     free(p);
+}
+
+const char *klocal_util_id_error(const char *id, char *buf, size_t len)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0)
+        return "ID must not be empty";
+    if (n > KLOCAL_ID_MAX) {
+        snprintf(buf, len, "ID must not be greater than %d characters", KLOCAL_ID_MAX);
+        return buf;
+    }
+    if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
+        snprintf(buf, len, "'%s' is disallowed", id);
+        return buf;
+    }
+    for (const unsigned char *c = (const unsigned char *)id; *c; c++)
+        if (*c < 0x20 || *c == 0x7f || *c == '/' || *c == '\\') {
+            snprintf(buf, len, "'%s' contains invalid characters", id);
+            return buf;
+        }
+    return NULL;
 }

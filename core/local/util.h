@@ -32,6 +32,14 @@ double klocal_util_now(void);
  * the spawn or the fetch that follows reports the failure). */
 void klocal_util_mkdirs(const char *path, int last);
 
+/* Mesos' common ID rule (src/common/validation.cpp, validateID) for
+ * FrameworkID, AgentID, TaskID and ExecutorID values: NULL when valid,
+ * else the master's message in buf ("ID must not be empty", "ID must not
+ * be greater than 255 characters", "'..' is disallowed", "'a/b'
+ * contains invalid characters": control characters, '/' and '\'). */
+#define KLOCAL_ID_MAX 255
+const char *klocal_util_id_error(const char *id, char *buf, size_t len);
+
 /* kmesos_pb_new / kmesos_pb_dup (NULL for NULL) / kmesos_pb_bytes that
  * abort instead of returning NULL. */
 void *klocal_util_pb_new(const ProtobufCMessageDescriptor *d);

@@ -9,7 +9,10 @@
  * nothing to send it suspends the connection, and a push resumes it. A
  * suspended connection is invisible to MHD, so while a stream waits its
  * socket is watched by a second uv_poll that notices the client going
- * away (EOF or error) and reports it through the stream's on_close. */
+ * away (EOF or error) and reports it through the stream's on_close.
+ * Optional, per server: HTTPS (GnuTLS, PEM in memory), a timeout that
+ * closes idle connections, and caps on connections in all and per client
+ * address (MHD closes the ones beyond at once). */
 #include "net/httpd.h"
 
 #include <arpa/inet.h>
@@ -23,6 +26,7 @@
 
 #include "codec/buf.h"
 #include "codec/log.h"
+#include "codec/num.h"
 
 #define HTTPD_DEFAULT_MAX_BODY (1024u * 1024u)
 #define HTTPD_STREAM_BLOCK (32u * 1024u)
@@ -349,6 +353,58 @@ static int httpd_bind_addr(const kmesos_httpd_config *cfg, struct sockaddr_in *s
     return 0;
 }
 
+int kmesos_httpd_tls_supported(void)
+{
+    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+int kmesos_httpd_split_addr(const char *addr, char *ip, size_t iplen, int *port)
+{
+    const char *colon = addr ? strrchr(addr, ':') : NULL;
+    if (!colon || colon == addr || (size_t)(colon - addr) >= iplen || !colon[1])
+        return -1;
+    long long p = 0;
+    if (kmesos_num_int(colon + 1, 0, 65535, &p) != KMESOS_NUM_OK)
+        return -1;
+    memcpy(ip, addr, (size_t)(colon - addr));
+    ip[colon - addr] = 0;
+    struct in_addr a;
+    if (inet_pton(AF_INET, ip, &a) != 1)
+        return -1;
+    *port = (int)p;
+    return 0;
+}
+
+/* The daemon with the options of cfg (TLS and limits only when set). */
+static struct MHD_Daemon *httpd_daemon(kmesos_httpd *h, const kmesos_httpd_config *cfg,
+                                       const struct sockaddr_in *sa)
+{
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem ops[5];
+    size_t n = 0;
+    if (cfg->tls_cert_pem && cfg->tls_key_pem) {
+        flags |= MHD_USE_TLS;
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cfg->tls_cert_pem};
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key_pem};
+    }
+    if (cfg->max_connections)
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
+                                           (intptr_t)cfg->max_connections, NULL};
+    if (cfg->per_ip_limit)
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                           (intptr_t)cfg->per_ip_limit, NULL};
+    ops[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    return MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, httpd_on_access, h,
+        MHD_OPTION_NOTIFY_COMPLETED, httpd_on_completed, h,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)sa,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
+        MHD_OPTION_EXTERNAL_LOGGER, httpd_log, NULL,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_ARRAY, ops,
+        MHD_OPTION_END);
+}
+
 int kmesos_httpd_start(uv_loop_t *loop, const kmesos_httpd_config *cfg,
                        kmesos_httpd **out, char *err, size_t errlen)
 {
@@ -364,18 +420,15 @@ int kmesos_httpd_start(uv_loop_t *loop, const kmesos_httpd_config *cfg,
     h->max_body = cfg->max_body ? cfg->max_body : HTTPD_DEFAULT_MAX_BODY;
     h->on_request = cfg->on_request;
     h->arg = cfg->arg;
-    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    h->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, httpd_on_access, h,
-        MHD_OPTION_NOTIFY_COMPLETED, httpd_on_completed, h,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
-        MHD_OPTION_EXTERNAL_LOGGER, httpd_log, NULL,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-        MHD_OPTION_END);
+    h->daemon = httpd_daemon(h, cfg, &sa);
     if (!h->daemon) {
-        snprintf(err, errlen, "cannot listen on %s:%d (%s)", cfg->ip ? cfg->ip : "0.0.0.0",
-                 cfg->port, strerror(errno));
+        if (cfg->tls_cert_pem)
+            snprintf(err, errlen, "cannot serve HTTPS on %s:%d (a certificate or key "
+                     "GnuTLS cannot use, or the address is taken)",
+                     cfg->ip ? cfg->ip : "0.0.0.0", cfg->port);
+        else
+            snprintf(err, errlen, "cannot listen on %s:%d (%s)",
+                     cfg->ip ? cfg->ip : "0.0.0.0", cfg->port, strerror(errno));
         free(h);
         return -1;
     }

@@ -31,7 +31,17 @@ typedef struct kmesos_httpd_config {
     size_t max_body;           /* bound on request bodies (0: 1 MiB) */
     kmesos_httpd_handler on_request;
     void *arg;
+    unsigned idle_timeout_s;   /* close a connection idle this long (0: never) */
+    unsigned max_connections;  /* refuse connections beyond (0: MHD's default) */
+    unsigned per_ip_limit;     /* connections from one address (0: no limit) */
+    const char *tls_cert_pem;  /* both set: HTTPS (GnuTLS); PEM text, copied */
+    const char *tls_key_pem;
 } kmesos_httpd_config;
+
+/* Splits "IP:PORT" (IPv4, port 0..65535) into ip and port. 0, or -1. */
+int kmesos_httpd_split_addr(const char *addr, char *ip, size_t iplen, int *port);
+/* 1 when this libmicrohttpd can serve HTTPS. */
+int kmesos_httpd_tls_supported(void);
 
 /* Starts listening. 0 on success, -1 with a reason in err. */
 int kmesos_httpd_start(uv_loop_t *loop, const kmesos_httpd_config *cfg,

@@ -129,7 +129,8 @@ static void on_subscribed(void *arg, const char *framework_id, double heartbeat_
               is_resubscribe ? "re-subscribed" : "subscribed", framework_id, heartbeat_s);
     kmesos_scheduler_on_subscribed(&app->sched, framework_id);
     save_state(app); /* persist the framework id before relying on it */
-    kmesos_agents_refresh(app->agents, kmesos_session_leader_url(app->session));
+    if (kmesos_session_leader_trusted(app->session)) /* GET_AGENTS sends the credentials */
+        kmesos_agents_refresh(app->agents, kmesos_session_leader_url(app->session));
 }
 
 static void on_disconnected(void *arg, const char *reason)
@@ -484,6 +485,7 @@ static int init_session(kmesos_app *app)
         .checkpoint = 1,
         .principal = app->opts.principal,
         .secret = app->secret,
+        .redirect_credentials = app->opts.master_redirect_credentials,
         .content_type = strcmp(app->opts.content_type, "json") ? KMESOS_CT_PROTOBUF : KMESOS_CT_JSON,
     };
     /* the data path: events straight to the scheduler, its calls straight
@@ -570,20 +572,27 @@ static json_t *api_policy_status(void *arg)
     return app->policy ? kmesos_policy_json(app->policy) : NULL;
 }
 
-/* http://host:port of the admin API as others reach it (0.0.0.0: this
- * host's name). */
-static void api_url(kmesos_app *app, char *url, size_t len)
+/* scheme://host:port of a listener on addr (IP:PORT) as others reach it
+ * (0.0.0.0: this host's name). */
+static void listen_url(const char *addr, const char *scheme, int port, char *url, size_t len)
 {
     char host[256];
-    const char *colon = strrchr(app->opts.api, ':');
-    snprintf(host, sizeof host, "%.*s", (int)(colon - app->opts.api), app->opts.api);
+    const char *colon = strrchr(addr, ':');
+    snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
     if (strcmp(host, "0.0.0.0") == 0 && gethostname(host, sizeof host) != 0)
         snprintf(host, sizeof host, "127.0.0.1");
-    snprintf(url, len, "http://%s:%d", host, kmesos_api_port(&app->api));
+    snprintf(url, len, "%s://%s:%d", scheme, host, port);
 }
 
-/* uri mode: serve the executor and the tarball, and tell the brokers
- * where from (the --api address unless --files-url says otherwise). */
+static void api_url(kmesos_app *app, char *url, size_t len)
+{
+    listen_url(app->opts.api, app->api.guard.tls ? "https" : "http", kmesos_api_port(&app->api),
+               url, len);
+}
+
+/* uri mode: serve the executor and the tarball (on the admin API, and on
+ * --files-listen when given), and tell the brokers where from (--files-url,
+ * else the files listener, else the admin API). */
 static int init_files(kmesos_app *app)
 {
     if (app->kafka.fetch != KMESOS_FETCH_URI)
@@ -592,10 +601,21 @@ static int init_files(kmesos_app *app)
     app->files = app->api.files = kmesos_kafka_files_new(&app->loop, paths, 2);
     if (!app->files)
         return 1;
+    char url[512], err[512];
+    if (app->opts.files_listen &&
+        kmesos_kafka_files_listen(app->files, app->opts.files_listen, err, sizeof err) != 0) {
+        fprintf(stderr, "kmesos-scheduler: %s\n", err);
+        return 2;
+    }
     if (app->opts.files_url)
         return 0;
-    char url[512];
-    api_url(app, url, sizeof url);
+    if (app->opts.files_listen)
+        listen_url(app->opts.files_listen, "http", kmesos_kafka_files_port(app->files), url,
+                   sizeof url);
+    else if (app->api.httpd)
+        api_url(app, url, sizeof url);
+    else
+        return 0;
     char *copy = strdup(url);
     if (!copy)
         return 1;
@@ -609,12 +629,17 @@ static int init_files(kmesos_app *app)
 static int init_api(kmesos_app *app)
 {
     if (strcmp(app->opts.api, "off") == 0)
-        return 0;
+        return init_files(app);
     kmesos_api_hooks hooks = {app, api_session, api_teardown, api_policy_status,
                               app->opts.ha ? api_standby : NULL,
                               app->opts.ha ? api_ha_status : NULL};
+    const kmesos_options *o = &app->opts;
+    kmesos_api_config cfg = {.addr = o->api, .token_file = o->api_token_file,
+                             .hosts = o->api_hosts, .n_hosts = o->n_api_hosts,
+                             .insecure = o->api_insecure, .cert_file = o->api_cert,
+                             .key_file = o->api_key};
     char err[512];
-    if (kmesos_api_start(&app->api, &app->loop, app->opts.api, &app->sched, &hooks, err,
+    if (kmesos_api_start(&app->api, &app->loop, &cfg, &app->sched, &hooks, err,
                          sizeof err) != 0) {
         fprintf(stderr, "kmesos-scheduler: %s\n", err);
         return 2;

@@ -32,7 +32,11 @@ static const char usage_text[] =
     "                           while we are away, e.g. 30s, 10m, 7d (default 7d)\n"
     "  --user USER              user tasks run as (default: the current user)\n"
     "  --principal NAME         FrameworkInfo.principal and HTTP basic auth user\n"
-    "  --secret-file FILE       file holding the basic auth secret (needs --principal)\n"
+    "  --secret-file FILE       file holding the basic auth secret (needs --principal);\n"
+    "                           sent only to the --master masters (or the leader\n"
+    "                           ZooKeeper names), not to where a 307 points\n"
+    "  --master-redirect-credentials  send them to a master's 307 target too\n"
+    "                           (same scheme only: never from https to http)\n"
     "  --content-type TYPE      protobuf (default) or json, for the scheduler API\n"
     "\n"
     "Scheduler:\n"
@@ -40,7 +44,20 @@ static const char usage_text[] =
     "                           zk://host:port[,host:port]/path, or zk:/path on $KMESOS_ZK\n"
     "                           (default 127.0.0.1:2181)\n"
     "  --api ADDR:PORT          admin REST API bind address (default 127.0.0.1:7000;\n"
-    "                           'off' disables it)\n"
+    "                           'off' disables it). Off loopback it needs\n"
+    "                           --api-token-file (or --api-insecure)\n"
+    "  --api-token-file FILE    bearer token (read at start) every request but GET\n"
+    "                           must send: Authorization: Bearer TOKEN (the CLI:\n"
+    "                           $KMESOS_API_TOKEN or --token-file)\n"
+    "  --api-insecure           allow --api off loopback without a token\n"
+    "  --api-host NAME          a name clients may use in the Host header besides\n"
+    "                           IP addresses, localhost and this host's name\n"
+    "                           (repeatable; others get 403: DNS rebinding)\n"
+    "  --api-cert FILE          PEM certificate: serve the API over HTTPS (with\n"
+    "  --api-key FILE           its PEM private key)\n"
+    "  --files-listen ADDR:PORT serve /files/... (the executor and the Kafka tarball)\n"
+    "                           on a listener of its own, read-only, without the\n"
+    "                           admin routes; --files-url then defaults to it\n"
     "  --offer-hold DUR         hold every offer that got only 'wait' answers this long\n"
     "                           instead of declining it (default 0: decline at once;\n"
     "                           holding keeps slots other jobs could use)\n"
@@ -96,7 +113,7 @@ static const char usage_text[] =
     "                           local: absolute paths on this machine, no URIs (for\n"
     "                           agents on this machine without a fetcher)\n"
     "  --files-url URL          base URL agents fetch files from (default\n"
-    "                           http://<--api address>)\n"
+    "                           http://<--files-listen address>, else the --api one)\n"
     "  --kafka-data-root DIR    broker data dirs default to DIR/broker-<id> on the\n"
     "                           agent, outside the sandbox (default /var/lib/kafka-mesos)\n"
     "  --kafka-quorum N         controller quorum voters at the cluster's first start\n"
@@ -114,6 +131,7 @@ enum {
     OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_POLICY_BUDGET, OPT_POLICY_JIT, OPT_HELP,
     OPT_EXECUTOR, OPT_KAFKA_DIST, OPT_FETCH_MODE, OPT_FILES_URL, OPT_DATA_ROOT, OPT_QUORUM,
     OPT_WAIT_REFUSE, OPT_RACK_ATTR, OPT_TRACE, OPT_UNREACHABLE, OPT_HA, OPT_HA_TIMEOUT,
+    OPT_REDIRECT_CREDS, OPT_API_TOKEN, OPT_API_INSECURE, OPT_API_HOST, OPT_API_CERT, OPT_API_KEY, OPT_FILES_LISTEN,
 };
 
 static const struct option long_options[] = {
@@ -124,8 +142,15 @@ static const struct option long_options[] = {
     {"user", required_argument, 0, OPT_USER},
     {"principal", required_argument, 0, OPT_PRINCIPAL},
     {"secret-file", required_argument, 0, OPT_SECRET},
+    {"master-redirect-credentials", no_argument, 0, OPT_REDIRECT_CREDS},
     {"state", required_argument, 0, OPT_STATE},
     {"api", required_argument, 0, OPT_API},
+    {"api-token-file", required_argument, 0, OPT_API_TOKEN},
+    {"api-insecure", no_argument, 0, OPT_API_INSECURE},
+    {"api-host", required_argument, 0, OPT_API_HOST},
+    {"api-cert", required_argument, 0, OPT_API_CERT},
+    {"api-key", required_argument, 0, OPT_API_KEY},
+    {"files-listen", required_argument, 0, OPT_FILES_LISTEN},
     {"log-level", required_argument, 0, OPT_LOG},
     {"offer-hold", required_argument, 0, OPT_HOLD},
     {"decline-refuse", required_argument, 0, OPT_REFUSE},
@@ -186,8 +211,20 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_USER: o->user = v; return 0;
     case OPT_PRINCIPAL: o->principal = v; return 0;
     case OPT_SECRET: o->secret_file = v; return 0;
+    case OPT_REDIRECT_CREDS: o->master_redirect_credentials = 1; return 0;
     case OPT_STATE: o->state = v; return 0;
     case OPT_API: o->api = v; return 0;
+    case OPT_API_TOKEN: o->api_token_file = v; return *v ? 0 : bad("api-token-file", v, "empty");
+    case OPT_API_INSECURE: o->api_insecure = 1; return 0;
+    case OPT_API_HOST:
+        if (!*v || strpbrk(v, ":/ []"))
+            return bad("api-host", v, "expected a host name (no port)");
+        return opt_push(&o->api_hosts, &o->n_api_hosts, v) ? 2 : 0;
+    case OPT_API_CERT: o->api_cert = v; return *v ? 0 : bad("api-cert", v, "empty");
+    case OPT_API_KEY: o->api_key = v; return *v ? 0 : bad("api-key", v, "empty");
+    case OPT_FILES_LISTEN:
+        o->files_listen = v;
+        return strchr(v, ':') ? 0 : bad("files-listen", v, "expected IP:PORT");
     case OPT_LOG:
         o->log_level = v;
         return kmesos_log_level_parse(v) < 0 ? bad("log-level", v, "expected debug, info, warn or error") : 0;
@@ -277,6 +314,9 @@ int kmesos_options_parse(int argc, char **argv, kmesos_options *o)
         kmesos_options_usage(stderr);
         return 2;
     }
+    if (!o->api_cert != !o->api_key)
+        return bad(o->api_cert ? "api-cert" : "api-key", o->api_cert ? o->api_cert : o->api_key,
+                   o->api_cert ? "needs --api-key" : "needs --api-cert");
     if (o->secret_file && !o->principal)
         return bad("secret-file", o->secret_file, "needs --principal");
     if (o->ha && strncmp(o->state, "zk:", 3) != 0)
@@ -289,5 +329,6 @@ void kmesos_options_free(kmesos_options *o)
 {
     free(o->workloads);
     free(o->policies);
-    o->workloads = o->policies = NULL;
+    free(o->api_hosts);
+    o->workloads = o->policies = o->api_hosts = NULL;
 }

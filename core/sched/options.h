@@ -17,8 +17,16 @@ typedef struct kmesos_options {
     const char *user;
     const char *principal;
     const char *secret_file;
+    int master_redirect_credentials; /* credentials to any same-scheme 307 target */
     const char *state;
     const char *api;
+    const char *api_token_file; /* --api-token-file: bearer token for changes */
+    int api_insecure;           /* --api-insecure: allow no token off loopback */
+    const char **api_hosts;     /* --api-host NAME, repeatable */
+    size_t n_api_hosts;
+    const char *api_cert;       /* --api-cert/--api-key: HTTPS */
+    const char *api_key;
+    const char *files_listen;   /* --files-listen IP:PORT: /files only */
     const char *log_level;
     double offer_hold_s;
     double wait_refuse_s;
@@ -38,7 +46,7 @@ typedef struct kmesos_options {
     const char *executor;       /* NULL: kmesos-executor next to the scheduler */
     const char *kafka_dist;     /* NULL: the fetch-kafka.sh cache tarball */
     const char *fetch_mode;     /* "uri" or "local" */
-    const char *files_url;      /* NULL: http://<--api address> */
+    const char *files_url;      /* NULL: the --files-listen, else --api address */
     const char *kafka_data_root;
     int kafka_quorum;           /* 0: min(3, brokers at the first start) */
     const char *ha;             /* --ha zk://...: leader election, or NULL */

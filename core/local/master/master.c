@@ -7,7 +7,9 @@
  * lookup, "not subscribed" (403) and stream id checks (400) before a 202
  * and the call's dispatch (mcall.c). A SUBSCRIBE for a removed framework
  * gets an ERROR event; one for a framework that is still connected ends
- * the old stream with "Framework failed over". It also serves /state,
+ * the old stream with "Framework failed over". With --credentials the
+ * state endpoints, the operator API and the /local endpoints ask for them too (401).
+ * It also serves /state,
  * /health, /redirect, the operator API (operator.c) and the control
  * endpoints (control.c), and starts
  * and stops the whole master: the allocator, the agents (life.c) and the
@@ -24,7 +26,10 @@
 #include "local/util.h"
 #include "local/wire.h"
 
-static void master_subscribe_removed(kmesos_httpd_req *req, kmesos_content_type ct)
+/* A refused SUBSCRIBE: a 200 stream with one ERROR event, then closed
+ * (Master::subscribe's FrameworkErrorMessage). */
+static void master_subscribe_refused(kmesos_httpd_req *req, kmesos_content_type ct,
+                                     const char *message)
 {
     char sid[37];
     klocal_util_uuid_string(sid);
@@ -33,7 +38,7 @@ static void master_subscribe_removed(kmesos_httpd_req *req, kmesos_content_type 
         kmesos_httpd_stream_open(req, 200, kmesos_content_type_name(ct), hdrs, NULL, NULL);
     if (!s)
         return;
-    klocal_mevent_error(s, ct, "Framework has been removed");
+    klocal_mevent_error(s, ct, message);
     kmesos_httpd_stream_close(s);
 }
 
@@ -48,9 +53,12 @@ static void master_subscribe(klocal_master *m, kmesos_httpd_req *req,
                              const Mesos__V1__Scheduler__Call *c, kmesos_content_type ct)
 {
     const Mesos__V1__FrameworkInfo *info = c->subscribe->framework_info;
-    const char *want = info->id ? info->id->value : NULL;
-    if (want && klocal_mbook_gone_fw(m, want)) {
-        master_subscribe_removed(req, ct);
+    const char *want = info->id && *info->id->value ? info->id->value : NULL;
+    char buf[400];
+    const char *bad = want ? klocal_util_id_error(want, buf, sizeof buf) : NULL;
+    if (bad || (want && klocal_mbook_gone_fw(m, want))) {
+        KLOG_WARN("master", "SUBSCRIBE refused: %s", bad ? bad : "framework removed");
+        master_subscribe_refused(req, ct, bad ? bad : "Framework has been removed");
         return;
     }
     klocal_fw *fw = want ? klocal_mbook_fw(m, want) : NULL;
@@ -93,8 +101,10 @@ static int master_redirect(klocal_master *m, kmesos_httpd_req *req, const char *
     return 1;
 }
 
-/* 0 and the principal (NULL without authentication), or -1 after a 401. */
-static int master_authenticate(klocal_master *m, kmesos_httpd_req *req, const char **principal)
+/* 0 and the principal (NULL without authentication), or -1 after a 401
+ * naming realm, as Mesos' basic authenticator answers. */
+static int master_authenticate(klocal_master *m, kmesos_httpd_req *req, const char *realm,
+                               const char **principal)
 {
     *principal = NULL;
     if (!m->cfg->ncreds)
@@ -109,10 +119,29 @@ static int master_authenticate(klocal_master *m, kmesos_httpd_req *req, const ch
     free(pass);
     if (*principal)
         return 0;
-    static const char *const hdrs[] = {"WWW-Authenticate",
-                                       "Basic realm=\"mesos-master-scheduler\"", NULL};
+    char *challenge = klocal_util_xasprintf("Basic realm=\"%s\"", realm);
+    const char *hdrs[] = {"WWW-Authenticate", challenge, NULL};
     kmesos_httpd_reply_text(req, 401, "401 Unauthorized.", hdrs);
+    free(challenge);
     return -1;
+}
+
+/* With --credentials, the state endpoints (Mesos' read-only realm), the
+ * operator API and the /local control endpoints (read-write) want them
+ * too: 1 when a 401 was answered. /health stays open, as in Mesos. */
+static int master_guarded(klocal_master *m, kmesos_httpd_req *req)
+{
+    const char *url = kmesos_httpd_url(req), *principal;
+    static const char *const readonly[] = {"/state", "/master/state", "/state.json",
+                                           "/master/state.json"};
+    const char *realm = NULL;
+    for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++)
+        if (strcmp(url, readonly[i]) == 0)
+            realm = "mesos-master-readonly";
+    if (strncmp(url, "/local/", 7) == 0 || strcmp(url, "/api/v1") == 0 ||
+        strcmp(url, "/master/api/v1") == 0)
+        realm = "mesos-master-readwrite";
+    return realm && master_authenticate(m, req, realm, &principal) != 0;
 }
 
 static const char *master_check_principal(const Mesos__V1__Scheduler__Call *c,
@@ -165,7 +194,7 @@ static void master_scheduler_api(klocal_master *m, kmesos_httpd_req *req)
 {
     const char *principal;
     if (master_redirect(m, req, "/master/api/v1/scheduler") ||
-        master_authenticate(m, req, &principal) != 0)
+        master_authenticate(m, req, "mesos-master-scheduler", &principal) != 0)
         return;
     kmesos_content_type ct;
     Mesos__V1__Scheduler__Call *c = (Mesos__V1__Scheduler__Call *)klocal_wire_decode(
@@ -196,7 +225,7 @@ static void master_on_request(void *arg, kmesos_httpd_req *req)
 {
     klocal_master *m = arg;
     const char *url = kmesos_httpd_url(req);
-    if (klocal_control_handle(m, req))
+    if (master_guarded(m, req) || klocal_control_handle(m, req))
         return;
     if (strcmp(url, "/api/v1/scheduler") == 0 || strcmp(url, "/master/api/v1/scheduler") == 0) {
         master_scheduler_api(m, req);
@@ -250,7 +279,7 @@ static void master_on_face_request(void *arg, kmesos_httpd_req *req)
     klocal_face *f = arg;
     if (f->leading)
         master_on_request(f->m, req);
-    else if (!klocal_control_handle(f->m, req))
+    else if (!master_guarded(f->m, req) && !klocal_control_handle(f->m, req))
         master_nonleader(f, req);
 }
 

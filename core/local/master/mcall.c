@@ -3,7 +3,8 @@
  * validation::scheduler::call::validate. ACCEPT checks its offers first:
  * one unknown, foreign or already used offer makes every task of the call
  * TASK_LOST with REASON_INVALID_OFFERS (the offers that were valid go
- * back); otherwise each LAUNCH task is checked (duplicate id, command or
+ * back); otherwise each LAUNCH task is checked (its TaskID and ExecutorID
+ * by Mesos' ID rule, duplicate id, command or
  * executor, resources) and handed to its agent, and what the tasks did not
  * use goes back with a refuse filter. RECONCILE and KILL of a task the
  * master does not know answer as Master::reconcile does, by what the
@@ -77,6 +78,11 @@ static void mcall_needs(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskI
 static const char *mcall_check_task(klocal_fw *fw, klocal_magent *ma,
                                     const Mesos__V1__TaskInfo *ti, char *buf, size_t len)
 {
+    const char *bad = klocal_util_id_error(ti->task_id->value, buf, len);
+    if (bad)
+        return bad;
+    if (ti->executor && (bad = klocal_util_id_error(ti->executor->executor_id->value, buf, len)))
+        return bad;
     klocal_mtask *old = klocal_mbook_task(fw, ti->task_id->value);
     if (old)
         return snprintf(buf, len, "Task has duplicate ID: %s", ti->task_id->value), buf;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codec/num.h"
 #include "codec/log.h"
@@ -24,6 +25,7 @@
 #include "sched/api/broker_api.h"
 #include "sched/api/params.h"
 #include "sched/api/client_api.h"
+#include "sched/api/secrets.h"
 #include "sched/api/standby.h"
 #include "sched/api/workload_api.h"
 #include "sched/kafka/kafka.h"
@@ -243,13 +245,36 @@ static int standby_answered(kmesos_api *api, kmesos_httpd_req *req, const char *
     return 1;
 }
 
+/* The guard's verdict (guard.h): 1 when it answered 401 or 403. */
+static int guard_refused(kmesos_api *api, kmesos_httpd_req *req, const char *method,
+                         const char *url)
+{
+    kmesos_api_guard_req gr = {method, url, kmesos_httpd_header(req, "Host"),
+                               kmesos_httpd_header(req, "Origin"),
+                               kmesos_httpd_header(req, "Authorization")};
+    char msg[160];
+    unsigned status = kmesos_api_guard_check(&api->guard, &gr, msg, sizeof msg);
+    if (!status)
+        return 0;
+    KLOG_WARN(MOD, "%s %s refused: %u %s", method, url, status, msg);
+    static const char *const challenge[] = {"WWW-Authenticate", "Bearer realm=\"kmesos\"", NULL};
+    char *text = NULL;
+    json_t *j = json_pack("{s:s}", "error", msg);
+    text = j ? json_dumps(j, 0) : NULL;
+    json_decref(j);
+    kmesos_httpd_reply(req, status, "application/json", text ? text : "{}",
+                       text ? strlen(text) : 2, status == 401 ? challenge : NULL);
+    free(text);
+    return 1;
+}
+
 static void on_request(void *arg, kmesos_httpd_req *req)
 {
     kmesos_api *api = arg;
     api->requests++;
     const char *method = kmesos_httpd_method(req), *url = kmesos_httpd_url(req);
     kmesos_api_param_error e;
-    if (standby_answered(api, req, method, url))
+    if (guard_refused(api, req, method, url) || standby_answered(api, req, method, url))
         return;
     if (kmesos_api_query_ok(req, &e) != 0)
         kmesos_api_param_reply(req, &e);
@@ -257,7 +282,33 @@ static void on_request(void *arg, kmesos_httpd_req *req)
         route(api, req, method, url);
 }
 
-int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
+/* The token, this host's name and the --api-host names into the guard;
+ * a non-loopback address without a token is refused unless insecure. */
+static int api_guard_setup(kmesos_api *api, const kmesos_api_config *cfg, const char *ip,
+                           char *err, size_t errlen)
+{
+    if (cfg->n_hosts > KMESOS_API_GUARD_MAX_HOSTS) {
+        snprintf(err, errlen, "--api-host: at most %d names", KMESOS_API_GUARD_MAX_HOSTS);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->n_hosts; i++)
+        api->guard.hosts[i] = cfg->hosts[i];
+    api->guard.n_hosts = cfg->n_hosts;
+    if (gethostname(api->guard.hostname, sizeof api->guard.hostname) != 0)
+        api->guard.hostname[0] = 0;
+    api->guard.hostname[sizeof api->guard.hostname - 1] = 0;
+    if (cfg->token_file &&
+        kmesos_api_guard_load_token(&api->guard, cfg->token_file, err, errlen) != 0)
+        return -1;
+    if (!api->guard.token && !cfg->insecure && !kmesos_api_guard_is_loopback(ip)) {
+        snprintf(err, errlen, "--api %s is not a loopback address: give --api-token-file "
+                 "FILE (or --api-insecure to run without a token)", cfg->addr);
+        return -1;
+    }
+    return 0;
+}
+
+int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const kmesos_api_config *cfg,
                      kmesos_scheduler *sched, const kmesos_api_hooks *hooks, char *err,
                      size_t errlen)
 {
@@ -266,21 +317,32 @@ int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
     api->hooks = *hooks;
     char ip[64];
     int port = 0;
-    const char *colon = strrchr(addr, ':');
-    long long p = -1;
-    if (colon && kmesos_num_int(colon + 1, 0, 65535, &p) == KMESOS_NUM_OK)
-        port = (int)p;
-    if (!colon || (size_t)(colon - addr) >= sizeof ip || p < 0) {
-        snprintf(err, errlen, "--api '%s': expected IP:PORT", addr);
+    if (kmesos_httpd_split_addr(cfg->addr, ip, sizeof ip, &port) != 0) {
+        snprintf(err, errlen, "--api '%s': expected IP:PORT", cfg->addr);
         return -1;
     }
-    snprintf(ip, sizeof ip, "%.*s", (int)(colon - addr), addr);
-    kmesos_httpd_config cfg = {.ip = ip, .port = port, .max_body = 1 << 20,
-                               .on_request = on_request, .arg = api};
-    if (kmesos_httpd_start(loop, &cfg, &api->httpd, err, errlen) != 0)
+    kmesos_api_tls tls = {0};
+    if (api_guard_setup(api, cfg, ip, err, errlen) != 0 ||
+        kmesos_api_tls_load(&tls, cfg->cert_file, cfg->key_file, err, errlen) != 0) {
+        kmesos_api_guard_free(&api->guard);
         return -1;
+    }
+    api->guard.tls = tls.cert != NULL;
+    kmesos_httpd_config hc = {.ip = ip, .port = port, .max_body = 1 << 20,
+                              .on_request = on_request, .arg = api,
+                              .idle_timeout_s = KMESOS_API_IDLE_TIMEOUT_S,
+                              .max_connections = KMESOS_API_MAX_CONNECTIONS,
+                              .per_ip_limit = KMESOS_API_PER_IP_LIMIT,
+                              .tls_cert_pem = tls.cert, .tls_key_pem = tls.key};
+    int rc = kmesos_httpd_start(loop, &hc, &api->httpd, err, errlen);
+    kmesos_api_tls_free(&tls);
+    if (rc != 0) {
+        kmesos_api_guard_free(&api->guard);
+        return -1;
+    }
     api->log = kmesos_broker_log_new(loop); /* NULL: /api/broker/log answers 503 */
-    KLOG_INFO(MOD, "admin API on http://%s:%d/api/status", ip, kmesos_httpd_port(api->httpd));
+    KLOG_INFO(MOD, "admin API on %s://%s:%d/api/status%s", api->guard.tls ? "https" : "http",
+              ip, kmesos_httpd_port(api->httpd), api->guard.token ? " (token required)" : "");
     return 0;
 }
 
@@ -296,4 +358,5 @@ void kmesos_api_stop(kmesos_api *api)
     api->httpd = NULL;
     kmesos_broker_log_free(api->log); /* after the server: its requests are gone */
     api->log = NULL;
+    kmesos_api_guard_free(&api->guard);
 }

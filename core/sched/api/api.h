@@ -22,6 +22,7 @@
 #include "net/httpd.h"
 #include "sched/api/broker_log.h"
 #include "sched/api/files.h"
+#include "sched/api/guard.h"
 #include "sched/scheduler.h"
 #include "sched/mesos/session.h"
 
@@ -37,8 +38,23 @@ typedef struct kmesos_api_hooks {
     json_t *(*ha_status)(void *arg); /* "ha" of /api/status: new reference */
 } kmesos_api_hooks;
 
+/* How the admin API listens and whom it lets in (options.h has the flags). */
+typedef struct kmesos_api_config {
+    const char *addr;        /* --api IP:PORT */
+    const char *token_file;  /* --api-token-file, or NULL */
+    const char *const *hosts; /* --api-host names */
+    size_t n_hosts;
+    int insecure;            /* --api-insecure: no token off loopback */
+    const char *cert_file, *key_file; /* --api-cert/--api-key, or NULL */
+} kmesos_api_config;
+
+#define KMESOS_API_IDLE_TIMEOUT_S 30
+#define KMESOS_API_MAX_CONNECTIONS 256
+#define KMESOS_API_PER_IP_LIMIT 64
+
 typedef struct kmesos_api {
     kmesos_httpd *httpd;
+    kmesos_api_guard guard;
     kmesos_scheduler *sched;
     kmesos_kafka *kafka;       /* not owned, set after start; NULL: no Kafka API */
     struct kmesos_agents *agents; /* not owned; GET_AGENTS stats in /api/topology */
@@ -48,10 +64,11 @@ typedef struct kmesos_api {
     uint64_t requests;
 } kmesos_api;
 
-/* Parses "IP:PORT" and listens. 0, or -1 with err. */
 /* The bound port (after start). */
 int kmesos_api_port(const kmesos_api *api);
-int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
+/* Reads the token and the TLS files, checks that a non-loopback address
+ * has a token (or --api-insecure), and listens. 0, or -1 with err. */
+int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const kmesos_api_config *cfg,
                      kmesos_scheduler *sched, const kmesos_api_hooks *hooks, char *err,
                      size_t errlen);
 void kmesos_api_stop(kmesos_api *api);

@@ -34,9 +34,14 @@ static const char *param(const kmesos_broker_api_params *p, const char *name)
     return i < 0 ? NULL : p->values[i];
 }
 
+#define MAX_PARAMS 32
+
 int kmesos_broker_api_param_add(kmesos_broker_api_params *p, const char *name, const char *value)
 {
     ssize_t at = param_index(p, name);
+    if (at < 0 && p->n > MAX_PARAMS)
+        return 0; /* one past the limit is kept: check_names refuses it; the
+                   * rest is not looked up, so parsing stays linear */
     char *v = strdup(value ? value : "");
     if (!v)
         return -1;
@@ -149,8 +154,6 @@ static void reword(const char *in, const char *word, char *out, size_t len)
             used = len - 1;
     }
 }
-
-#define MAX_PARAMS 32
 
 /* Checks parameter names: the id always, the settings when allowed. 0,
  * or the 400 answer. */

@@ -5,7 +5,10 @@
  * than 4 MB wait for the socket (checked again every 10 ms otherwise),
  * close the stream at the end of the file. A transfer whose client went
  * away, or whose server is stopping, ends at its next step; it frees
- * itself once no file request of its own is in flight. */
+ * itself once no file request of its own is in flight. With
+ * --files-listen the same files are also served by a listener of their
+ * own that answers nothing else (404 for every other path, 405 for other
+ * methods): agents fetch there while the admin API stays on loopback. */
 #include "sched/api/files.h"
 
 #include <fcntl.h>
@@ -39,6 +42,7 @@ struct kmesos_kafka_files {
     char **paths;
     size_t n;
     transfer *transfers;
+    kmesos_httpd *listener; /* --files-listen, or NULL */
 };
 
 kmesos_kafka_files *kmesos_kafka_files_new(uv_loop_t *loop, const char *const *paths, size_t n)
@@ -227,8 +231,41 @@ void kmesos_kafka_files_free(kmesos_kafka_files *f)
         if (!t->busy)
             files_finish(t, 0);
     }
+    if (f->listener)
+        kmesos_httpd_stop(f->listener);
     for (size_t i = 0; i < f->n; i++)
         free(f->paths[i]);
     free(f->paths);
     free(f);
+}
+
+static void listener_on_request(void *arg, kmesos_httpd_req *req)
+{
+    if (!kmesos_kafka_files_serve(arg, req, kmesos_httpd_url(req)))
+        kmesos_httpd_reply_text(req, 404, "no such file (this listener serves only /files/)\n",
+                                NULL);
+}
+
+int kmesos_kafka_files_listen(kmesos_kafka_files *f, const char *addr, char *err, size_t errlen)
+{
+    char ip[64];
+    int port = 0;
+    if (kmesos_httpd_split_addr(addr, ip, sizeof ip, &port) != 0) {
+        snprintf(err, errlen, "--files-listen '%s': expected IP:PORT", addr);
+        return -1;
+    }
+    kmesos_httpd_config hc = {.ip = ip, .port = port, .max_body = 1,
+                              .on_request = listener_on_request, .arg = f,
+                              .idle_timeout_s = KMESOS_KAFKA_FILES_IDLE_TIMEOUT_S,
+                              .max_connections = KMESOS_KAFKA_FILES_MAX_CONNECTIONS,
+                              .per_ip_limit = KMESOS_KAFKA_FILES_PER_IP_LIMIT};
+    if (kmesos_httpd_start(f->loop, &hc, &f->listener, err, errlen) != 0)
+        return -1;
+    KLOG_INFO(MOD, "files (only) on http://%s:%d/files/", ip, kmesos_httpd_port(f->listener));
+    return 0;
+}
+
+int kmesos_kafka_files_port(const kmesos_kafka_files *f)
+{
+    return f->listener ? kmesos_httpd_port(f->listener) : 0;
 }

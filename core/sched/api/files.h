@@ -19,6 +19,17 @@ kmesos_kafka_files *kmesos_kafka_files_new(uv_loop_t *loop, const char *const *p
 /* Cuts every transfer still running (call before the httpd stops); the
  * transfers release their memory once their pending requests ended. */
 void kmesos_kafka_files_free(kmesos_kafka_files *f);
+#define KMESOS_KAFKA_FILES_IDLE_TIMEOUT_S 60
+#define KMESOS_KAFKA_FILES_MAX_CONNECTIONS 256
+#define KMESOS_KAFKA_FILES_PER_IP_LIMIT 64
+
+/* --files-listen IP:PORT: a listener of its own that serves these files
+ * and nothing else (stopped by kmesos_kafka_files_free). 0, or -1 with
+ * err. */
+int kmesos_kafka_files_listen(kmesos_kafka_files *f, const char *addr, char *err,
+                              size_t errlen);
+/* Its bound port, or 0 without one. */
+int kmesos_kafka_files_port(const kmesos_kafka_files *f);
 /* Answers req when url is /files/...: 1 (answered or streaming), else 0. */
 int kmesos_kafka_files_serve(kmesos_kafka_files *f, kmesos_httpd_req *req, const char *url);
 

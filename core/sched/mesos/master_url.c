@@ -7,7 +7,8 @@
  * schemes, empty items).
  * Location resolution also goes through CURLU, which resolves absolute,
  * scheme-relative ("//host:port/path") and path-only references against
- * the request URL exactly as RFC 3986 says. */
+ * the request URL exactly as RFC 3986 says, and compares the origins of
+ * the two URLs for the credentials rule (kmesos_master_url_relation). */
 #include "sched/mesos/master_url.h"
 
 #include <ctype.h>
@@ -206,4 +207,43 @@ done:
     curl_free(scheme);
     curl_url_cleanup(u);
     return out;
+}
+
+typedef struct mu_origin {
+    char *scheme, *host, *port;
+} mu_origin;
+
+static int mu_origin_get(const char *url, mu_origin *o)
+{
+    memset(o, 0, sizeof *o);
+    CURLU *u = curl_url();
+    int ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+             curl_url_get(u, CURLUPART_SCHEME, &o->scheme, 0) == CURLUE_OK &&
+             curl_url_get(u, CURLUPART_HOST, &o->host, 0) == CURLUE_OK &&
+             curl_url_get(u, CURLUPART_PORT, &o->port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+    curl_url_cleanup(u);
+    return ok ? 0 : -1;
+}
+
+static void mu_origin_free(mu_origin *o)
+{
+    curl_free(o->scheme);
+    curl_free(o->host);
+    curl_free(o->port);
+}
+
+kmesos_master_url_trust kmesos_master_url_relation(const char *from, const char *to)
+{
+    mu_origin a = {0}, b = {0};
+    kmesos_master_url_trust t = KMESOS_MASTER_URL_NO_TRUST;
+    if (from && to && mu_origin_get(from, &a) == 0 && mu_origin_get(to, &b) == 0 &&
+        strcasecmp(a.scheme, b.scheme) == 0) {
+        int same_port = strcmp(a.port, b.port) == 0;
+        t = !same_port                           ? KMESOS_MASTER_URL_SAME_SCHEME
+            : strcasecmp(a.host, b.host) == 0 ? KMESOS_MASTER_URL_SAME_ORIGIN
+                                                : KMESOS_MASTER_URL_SAME_PORT;
+    }
+    mu_origin_free(&a);
+    mu_origin_free(&b);
+    return t;
 }

@@ -32,4 +32,16 @@ void kmesos_master_url_list_free(kmesos_master_url_list *l);
 char *kmesos_master_url_resolve(const char *base, const char *location,
                                 char *err, size_t errlen);
 
+/* Where the session may send its credentials (basic auth) after a 307
+ * from the master at from (the configured one) to to. */
+typedef enum kmesos_master_url_trust {
+    KMESOS_MASTER_URL_SAME_ORIGIN,   /* same scheme, host and port */
+    KMESOS_MASTER_URL_SAME_PORT,     /* same scheme and port: a leader on another host */
+    KMESOS_MASTER_URL_SAME_SCHEME,   /* any host and port on the same scheme */
+    KMESOS_MASTER_URL_NO_TRUST,      /* another scheme, or not a URL */
+} kmesos_master_url_trust;
+/* How closely to matches from (scheme, then port, then host; default
+ * ports filled in, the host without case). */
+kmesos_master_url_trust kmesos_master_url_relation(const char *from, const char *to);
+
 #endif

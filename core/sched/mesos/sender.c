@@ -53,7 +53,7 @@ static kmesos_transport_req *ss_post(kmesos_session *s, ss_call *c)
     const char *headers[] = {ct_hdr, accept_hdr, sid_hdr, NULL};
     kmesos_transport_request rq = {
         .url = s->url, .headers = headers, .body = c->body.data, .body_len = c->body.len,
-        .user = s->secret ? s->principal : NULL, .secret = s->secret,
+        .user = kmesos_ss_auth_user(s), .secret = s->secret,
         .timeout_ms = s->call_timeout_ms,
     };
     return kmesos_transport_post(s->tp, &rq, ss_on_call_done, c);

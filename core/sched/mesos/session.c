@@ -84,6 +84,7 @@ static int ss_copy_caps(kmesos_session *s, const kmesos_session_config *cfg)
 
 static int ss_copy_config(kmesos_session *s, const kmesos_session_config *c)
 {
+    s->redirect_credentials = c->redirect_credentials;
     s->failover_timeout_s = c->failover_timeout_s;
     s->checkpoint = c->checkpoint;
     s->ct = c->content_type == KMESOS_CT_JSON ? KMESOS_CT_JSON : KMESOS_CT_PROTOBUF;
@@ -218,6 +219,11 @@ const kmesos_session_stats *kmesos_session_get_stats(const kmesos_session *s)
     return &s->stats;
 }
 
+int kmesos_session_leader_trusted(const kmesos_session *s)
+{
+    return !s->secret || s->url_trusted;
+}
+
 const char *kmesos_session_leader_url(const kmesos_session *s)
 {
     return s->state == KMESOS_SESSION_SUBSCRIBED ? s->url : NULL;
@@ -313,10 +319,31 @@ static kmesos_transport_req *ss_start_stream(kmesos_session *s, const kmesos_buf
     const char *headers[] = {ct_hdr, accept_hdr, NULL};
     kmesos_transport_request rq = {
         .url = s->url, .headers = headers, .body = body->data, .body_len = body->len,
-        .user = s->secret ? s->principal : NULL, .secret = s->secret,
+        .user = kmesos_ss_auth_user(s), .secret = s->secret,
     };
     static const kmesos_transport_stream_cbs cbs = {ss_on_headers, ss_on_data, ss_on_done};
     return kmesos_transport_stream(s->tp, &rq, &cbs, s);
+}
+
+/* The credentials rule (kmesos_session_config.redirect_credentials): a
+ * configured master's origin always; a 307's target only on the same
+ * scheme as the master that sent it and with the flag. */
+static int ss_url_trusted(kmesos_session *s)
+{
+    if (!s->secret)
+        return 0;
+    for (size_t i = 0; i < s->masters.n; i++)
+        if (kmesos_master_url_relation(s->masters.urls[i], s->url) ==
+            KMESOS_MASTER_URL_SAME_ORIGIN)
+            return 1;
+    const char *from = s->masters.n ? s->masters.urls[s->master_idx] : NULL;
+    if (s->redirect_credentials &&
+        kmesos_master_url_relation(from, s->url) != KMESOS_MASTER_URL_NO_TRUST)
+        return 1;
+    KLOG_WARN(MOD, "%s is not a configured master: no credentials sent to it (list every "
+                   "master in --master, or --master-redirect-credentials for the same scheme)",
+              s->url);
+    return 0;
 }
 
 static void ss_connect(kmesos_session *s)
@@ -332,6 +359,7 @@ static void ss_connect(kmesos_session *s)
         ss_retry_later(s, KMESOS_LOG_ERROR, "cannot encode SUBSCRIBE");
         return;
     }
+    s->url_trusted = ss_url_trusted(s);
     s->state = KMESOS_SESSION_CONNECTING;
     s->stream_status = 0;
     s->stats.subscribe_attempts++;

@@ -26,6 +26,11 @@ typedef struct kmesos_session_config {
     int checkpoint;
     const char *principal;      /* FrameworkInfo.principal and basic-auth user */
     const char *secret;         /* basic-auth password (needs principal) */
+    /* The credentials go to the configured masters (and the leader the
+     * detector names) only; 1 also sends them to wherever a master's 307
+     * points on the same scheme (--master-redirect-credentials). Never to
+     * another scheme. */
+    int redirect_credentials;
     /* FrameworkInfo.capabilities, sent as given. */
     const Mesos__V1__FrameworkInfo__Capability__Type *capabilities;
     size_t n_capabilities;
@@ -120,6 +125,9 @@ kmesos_session_state kmesos_session_get_state(const kmesos_session *s);
 const char *kmesos_session_state_name(kmesos_session_state st);
 const kmesos_session_stats *kmesos_session_get_stats(const kmesos_session *s);
 /* URL of the master the live subscription is on, or NULL. */
+/* 1 when the leader's URL may get the credentials (always without
+ * credentials): others that talk to it with them (GET_AGENTS) ask first. */
+int kmesos_session_leader_trusted(const kmesos_session *s);
 const char *kmesos_session_leader_url(const kmesos_session *s);
 
 /* Sends a call to the leader: fills framework_id (the caller's call is

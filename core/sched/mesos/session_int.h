@@ -35,6 +35,7 @@ struct kmesos_session {
     char *name, *user, *role, *hostname, *principal, *secret;
     double failover_timeout_s;
     int checkpoint;
+    int redirect_credentials;     /* see kmesos_session_config */
     Mesos__V1__FrameworkInfo__Capability__Type *caps;
     size_t n_caps;
     int multi_role; /* MULTI_ROLE asked for: the role goes in roles[] */
@@ -53,6 +54,7 @@ struct kmesos_session {
     kmesos_transport_req *stream;
     long stream_status;
     char *url;          /* URL of the SUBSCRIBE in flight / of the live stream */
+    int url_trusted;    /* url may get the credentials (kmesos_ss_auth_user) */
     char *redirect_url; /* Location to try next, before the list */
     char *location;     /* Location of the 307 being received */
     unsigned redirects; /* consecutive, in this attempt */
@@ -85,6 +87,12 @@ static inline int kmesos_ss_is_dead(const kmesos_session *s)
 static inline int kmesos_ss_may_send(const kmesos_session *s)
 {
     return !s->h.may_send || s->h.may_send(s->harg);
+}
+
+/* The basic-auth user for a request to s->url, NULL to send none. */
+static inline const char *kmesos_ss_auth_user(const kmesos_session *s)
+{
+    return s->secret && s->url_trusted ? s->principal : NULL;
 }
 
 /* ---- sender.c ---- */
