@@ -63,6 +63,11 @@ typedef struct kmesos_kafka_params {
         F("failover_max_tries", KMESOS_KS_TRIES, failover_max_tries,                         \
           "a number >= 1, or none", "none")
 
+/* The largest number (cpus, MB) and duration (seconds: 366 days) a
+ * setting takes: a value past them is refused, also from a state file. */
+#define KMESOS_KS_NUMBER_MAX 1e9
+#define KMESOS_KS_DURATION_MAX (366.0 * 86400)
+
 /* kmesos_str_set for a text setting, which is never NULL: "" for NULL. 0,
  * or -1 (out of memory, *dst unchanged). */
 int kmesos_ks_set_text(char **dst, const char *v);
@@ -75,6 +80,11 @@ int kmesos_ks_known(const kmesos_ks_schema *sc, const char *name);
  * field ("unknown parameter 'x'" for a name not in the schema). */
 int kmesos_ks_set(const kmesos_ks_schema *sc, void *s, const char *name, const char *value,
                   char *err, size_t errlen);
+/* Checks every field of s with the rules the setters apply (finite and
+ * in range, text in UTF-8 and of its form), for settings that did not
+ * come through a setter (a loaded state). 0, or -1 with a message that
+ * starts with the field's name. */
+int kmesos_ks_check(const kmesos_ks_schema *sc, const void *s, char *err, size_t errlen);
 /* Zeroes s and applies every default. 0, or -1 (nothing left allocated). */
 int kmesos_ks_defaults(const kmesos_ks_schema *sc, void *s);
 /* A deep copy (the strings of the schema are duplicated). 0 or -1. */

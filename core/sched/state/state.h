@@ -31,8 +31,10 @@
 /* A module's part of the document: one value under its own key. */
 typedef struct kmesos_state_section {
     const char *key; /* a top-level key; not version, framework_id or tasks */
-    /* The section as it is now (a new reference), or NULL to leave it out. */
-    json_t *(*save)(void *arg);
+    /* The section as it is now (a new reference), or NULL with err when
+     * it cannot be encoded: the whole save then fails (nothing is left
+     * out silently). */
+    json_t *(*save)(void *arg, char *err, size_t errlen);
     /* Restores a saved section (borrowed). Sections load in the order
      * they were added, before the task slots, so that restored tasks find
      * the workloads a module registers. 0, or -1 with err. */
@@ -47,6 +49,11 @@ typedef struct kmesos_state_doc {
     kmesos_state_section sections[KMESOS_STATE_MAX_SECTIONS];
     size_t n_sections;
 } kmesos_state_doc;
+
+/* An optional string of a saved entry: absent (v NULL) or JSON null
+ * give *out NULL (older files wrote null), a string gives its value.
+ * 0, or -1 when v is anything else. */
+int kmesos_state_opt_string(const json_t *v, const char **out);
 
 /* A document of the scheduler without sections. */
 void kmesos_state_doc_init(kmesos_state_doc *d, kmesos_scheduler *s);
@@ -66,7 +73,10 @@ int kmesos_state_load(const char *path, const kmesos_state_doc *d, char *err, si
 /* Saves atomically. 0, or -1 with err. */
 int kmesos_state_save(const char *path, const kmesos_state_doc *d, char *err, size_t errlen);
 
-/* The document as text (malloc'd), or NULL when out of memory. */
+/* The document as text (malloc'd), or NULL with err when something in
+ * it cannot be encoded (or out of memory). */
+char *kmesos_state_encode(const kmesos_state_doc *d, char *err, size_t errlen);
+/* The same without the message. */
 char *kmesos_state_dump(const kmesos_state_doc *d);
 /* Restores a document read from `where` (for messages). 0, or -1 with err
  * saying it is never overwritten. */
