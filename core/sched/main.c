@@ -564,6 +564,12 @@ static json_t *api_ha_status(void *arg)
     return app->ha ? kmesos_ha_json(app->ha) : json_pack("{s:b}", "leader", 0);
 }
 
+static json_t *api_state_status(void *arg)
+{
+    kmesos_app *app = arg;
+    return kmesos_state_store_status_json(app->state);
+}
+
 static json_t *api_policy_status(void *arg)
 {
     kmesos_app *app = arg;
@@ -612,7 +618,7 @@ static int init_api(kmesos_app *app)
         return 0;
     kmesos_api_hooks hooks = {app, api_session, api_teardown, api_policy_status,
                               app->opts.ha ? api_standby : NULL,
-                              app->opts.ha ? api_ha_status : NULL};
+                              app->opts.ha ? api_ha_status : NULL, api_state_status};
     char err[512];
     if (kmesos_api_start(&app->api, &app->loop, app->opts.api, &app->sched, &hooks, err,
                          sizeof err) != 0) {

@@ -11,7 +11,10 @@
  * workload is no longer configured is dropped with a log line; one
  * beyond its workload's instances comes back stopped (killed if
  * reconciliation finds it alive). The store picks the file (temp file,
- * fsync, rename) or the ZooKeeper backend (state_zk.h) from the URL. */
+ * fsync, rename) or the ZooKeeper backend (state_zk.h) from the URL. A
+ * save that fails (a value that cannot be encoded, a full disk) leaves
+ * the stored document as it was, is logged, shown by the store's status
+ * and tried again on a timer with backoff until one succeeds. */
 #include "sched/state/state.h"
 
 #include <errno.h>
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "codec/log.h"
@@ -393,10 +397,20 @@ int kmesos_state_parse(const char *text, size_t len, const char *where,
 
 /* ---- the store behind --state ------------------------------------------------------ */
 
+/* A failed save is tried again after this, doubling up to the max. */
+#define SAVE_RETRY_FIRST_MS 500
+#define SAVE_RETRY_MAX_MS 30000
+
 struct kmesos_state_store {
     char *path;          /* file store */
     kmesos_state_zk *zk; /* or ZooKeeper */
     char url[1024];
+    uv_timer_t retry;    /* a failed save again; data: the store */
+    int has_timer;
+    const kmesos_state_doc *retry_doc;
+    unsigned retry_ms;   /* the next retry's delay, 0 while saves succeed */
+    char error[512];     /* the last save's error, "" when it succeeded */
+    double failed_since_s; /* epoch s of the first failure in a row */
     int (*gate)(void *arg); /* may this scheduler write? NULL: always */
     void *gate_arg;
     const kmesos_state_doc *load_doc; /* an asynchronous load's */
@@ -420,6 +434,8 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
         free(st);
         return NULL;
     }
+    st->has_timer = loop && uv_timer_init(loop, &st->retry) == 0;
+    st->retry.data = st;
     return st;
 }
 
@@ -484,15 +500,70 @@ int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, c
     return st->zk ? zk_load(st, d, err, errlen) : kmesos_state_load(st->path, d, err, errlen);
 }
 
+static void on_save_retry(uv_timer_t *t)
+{
+    kmesos_state_store *st = t->data;
+    kmesos_state_store_save(st, st->retry_doc);
+}
+
+/* Loud: logged, kept for /api/status, tried again with backoff. The
+ * previous file or znode stays as it was. */
+static void save_failed(kmesos_state_store *st, const kmesos_state_doc *d, const char *why)
+{
+    if (!st->error[0])
+        st->failed_since_s = (double)time(NULL);
+    snprintf(st->error, sizeof st->error, "%s", why);
+    st->retry_ms = !st->retry_ms ? SAVE_RETRY_FIRST_MS
+                   : st->retry_ms >= SAVE_RETRY_MAX_MS / 2 ? SAVE_RETRY_MAX_MS
+                                                           : st->retry_ms * 2;
+    st->retry_doc = d;
+    KLOG_ERROR(MOD, "%s; retrying in %u ms", why, st->retry_ms);
+    if (st->has_timer)
+        uv_timer_start(&st->retry, on_save_retry, st->retry_ms, 0);
+}
+
+static void save_done(kmesos_state_store *st)
+{
+    if (st->error[0])
+        KLOG_INFO(MOD, "state saved to %s again", st->url);
+    st->error[0] = '\0';
+    st->retry_ms = 0;
+    if (st->has_timer)
+        uv_timer_stop(&st->retry);
+}
+
 void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d)
 {
-    char err[512];
-    if (st->gate && !st->gate(st->gate_arg))
+    char err[1024];
+    char *text = NULL;
+    if (st->gate && !st->gate(st->gate_arg)) {
         KLOG_WARN(MOD, "state not saved: this scheduler is not the leader");
-    else if (st->zk)
-        kmesos_state_zk_save(st->zk, kmesos_state_dump(d));
-    else if (kmesos_state_save(st->path, d, err, sizeof err) != 0)
-        KLOG_ERROR(MOD, "%s", err);
+        return;
+    }
+    if (!st->zk) {
+        if (kmesos_state_save(st->path, d, err, sizeof err) != 0)
+            save_failed(st, d, err);
+        else
+            save_done(st);
+        return;
+    }
+    char why[512];
+    if (!(text = kmesos_state_encode(d, why, sizeof why))) {
+        snprintf(err, sizeof err, "state not saved to %.400s (the stored one is kept): %s", st->url,
+                 why);
+        save_failed(st, d, err);
+        return;
+    }
+    save_done(st); /* the zk backend retries its writes itself */
+    kmesos_state_zk_save(st->zk, text);
+}
+
+json_t *kmesos_state_store_status_json(const kmesos_state_store *st)
+{
+    if (!st->error[0])
+        return json_pack("{s:b}", "ok", 1);
+    return json_pack("{s:b, s:s, s:f, s:i}", "ok", 0, "error", st->error, "since",
+                     st->failed_since_s, "retry_ms", (int)st->retry_ms);
 }
 
 int kmesos_state_store_idle(const kmesos_state_store *st)
@@ -502,6 +573,8 @@ int kmesos_state_store_idle(const kmesos_state_store *st)
 
 void kmesos_state_store_close(kmesos_state_store *st)
 {
+    if (st && st->has_timer && !uv_is_closing((uv_handle_t *)&st->retry))
+        uv_close((uv_handle_t *)&st->retry, NULL);
     if (st && st->zk)
         kmesos_state_zk_close(st->zk, 3000);
 }

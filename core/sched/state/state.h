@@ -104,9 +104,15 @@ int kmesos_state_store_load_async(kmesos_state_store *st, const kmesos_state_doc
 /* A gate asked before every write (scheduler HA: only a leader whose
  * lease holds writes); a refused write is dropped with a log line. */
 void kmesos_state_store_set_gate(kmesos_state_store *st, int (*gate)(void *arg), void *arg);
-/* Saves now (file) or queues an asynchronous, coalesced write (zk);
- * errors are logged. */
+/* Saves now (file) or queues an asynchronous, coalesced write (zk). A
+ * failure keeps the stored document, is logged and shown by the status,
+ * and the save is tried again (d must live on) after 0.5 s, doubling up
+ * to 30 s, until one succeeds. */
 void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d);
+/* "state" of /api/status: {"ok": true}, or {"ok": false, "error": "...",
+ * "since": epoch s of the first failure in a row, "retry_ms": next try}.
+ * New reference (NULL when out of memory). */
+json_t *kmesos_state_store_status_json(const kmesos_state_store *st);
 /* 1 when no write waits or is in flight. */
 int kmesos_state_store_idle(const kmesos_state_store *st);
 /* Lets queued writes finish (briefly), closes the loop handles. NULL ok. */
