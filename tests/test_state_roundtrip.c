@@ -295,28 +295,34 @@ static void test_bad_corpus_refused(void)
  * 200 is in the next save and loads again. */
 static void test_api_refuses_unsavable(void)
 {
-    static const char *const forms[] = {
-        "broker=0&failover_delay=inf",      "broker=0&failover_delay=1e400",
-        "broker=0&stickiness_period=inf",   "broker=0&failover_max_delay=1e300",
-        "broker=0&options=x%3D%FF",         "broker=0&constraints=hostname%3D%FF",
-        "broker=0&jvm_options=%C0%AF",      "broker=0&cpus=1e300",
-        "broker=0&mem=inf",
+    static const char *const forms[][2] = {
+        {"failover_delay", "inf"},     {"failover_delay", "1e400"},
+        {"stickiness_period", "inf"},  {"failover_max_delay", "1e300"},
+        {"options", "x%3D%FF"},        {"constraints", "hostname%3D%FF"},
+        {"jvm_options", "%C0%AF"},     {"cpus", "1e300"},
+        {"mem", "inf"},                {"stickiness_period", "1e400"},
     };
     world w;
     kmesos_state_doc d;
     fresh(&w, &d);
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
-        unsigned st = kafka_world_api_drop(&w, "POST", "add", forms[i]);
-        if (st != 400) {
+        char form[128];
+        snprintf(form, sizeof form, "broker=%zu&%s=%s", i, forms[i][0], forms[i][1]);
+        json_t *body = NULL;
+        unsigned st = kafka_world_api(&w, "POST", "add", form, &body);
+        const char *field = json_string_value(json_object_get(body, "field"));
+        if (st != 400 || !field || strcmp(field, forms[i][0]) != 0) {
             char m[256];
-            snprintf(m, sizeof m, "%s answered %u", forms[i], st);
+            snprintf(m, sizeof m, "%s answered %u (field %s)", form, st, field ? field : "-");
             testlib_fail(__FILE__, __LINE__, m);
         }
+        json_decref(body);
         CHECK_INT(kmesos_kafka_count(&w.k, KMESOS_KAFKA_BROKER), 0); /* unchanged */
     }
     CHECK_INT(client_add(&w, KMESOS_CLIENT_PRODUCER, "producer=0&topic=t&mem=1e300"), 400);
-    CHECK_INT(client_add(&w, KMESOS_CLIENT_PRODUCER, "producer=0&topic=t&failover_delay=inf"),
+    CHECK_INT(client_add(&w, KMESOS_CLIENT_PRODUCER, "producer=1&topic=t&failover_delay=inf"),
               400);
+    CHECK_INT(client_add(&w, KMESOS_CLIENT_PRODUCER, "producer=2&topic=t&jvm_options=%FF"), 400);
     char *text = kmesos_state_dump(&d);
     CHECK(text != NULL);
     free(text);

@@ -560,10 +560,14 @@ void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d)
 
 json_t *kmesos_state_store_status_json(const kmesos_state_store *st)
 {
-    if (!st->error[0])
-        return json_pack("{s:b}", "ok", 1);
-    return json_pack("{s:b, s:s, s:f, s:i}", "ok", 0, "error", st->error, "since",
-                     st->failed_since_s, "retry_ms", (int)st->retry_ms);
+    double zk_since = 0;
+    const char *zk_err = st->zk ? kmesos_state_zk_error(st->zk, &zk_since) : "";
+    if (st->error[0])
+        return json_pack("{s:b, s:s, s:f, s:i}", "ok", 0, "error", st->error, "since",
+                         st->failed_since_s, "retry_ms", (int)st->retry_ms);
+    if (zk_err[0]) /* the zk backend retries its own writes */
+        return json_pack("{s:b, s:s, s:f}", "ok", 0, "error", zk_err, "since", zk_since);
+    return json_pack("{s:b}", "ok", 1);
 }
 
 int kmesos_state_store_idle(const kmesos_state_store *st)
