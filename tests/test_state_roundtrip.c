@@ -224,6 +224,8 @@ static const bad_case bad_cases[] = {
     {"task-id-empty", "task_id: empty"},
     {"task-unreachable-negative", "unreachable_since"},
     {"task-seq-negative", "task_seq"},
+    {"task-seq-huge", "task_seq"},
+    {"task-unreachable-far-future", "unreachable_since"},
     {"tasks-not-array", "tasks"},
     {"framework-id-number", "framework_id"},
     {"framework-id-empty", "framework_id"},

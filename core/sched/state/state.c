@@ -210,6 +210,11 @@ int kmesos_state_save(const char *path, const kmesos_state_doc *d, char *err, si
     return rc;
 }
 
+/* Epoch seconds past any real time (year 5138), and the largest task
+ * counter (a double still holds it exactly). */
+#define SINCE_MAX_S 1e11
+#define TASK_SEQ_MAX ((json_int_t)1 << 53)
+
 /* A saved slot, read and checked before anything is applied. */
 typedef struct saved_task {
     const char *workload, *task_id, *agent_id, *phase;
@@ -241,7 +246,8 @@ static int read_task(json_t *jt, size_t i, saved_task *t, char *err, size_t errl
                       : strcmp(t->phase, "active") != 0 && strcmp(t->phase, "stopped") != 0 &&
                               strcmp(t->phase, "done") != 0
                           ? "phase: expected active, stopped or done"
-                      : !isfinite(t->since) || t->since < 0 ? "unreachable_since: not a time"
+                      : !isfinite(t->since) || t->since < 0 || t->since > SINCE_MAX_S
+                          ? "unreachable_since: not a time"
                                                             : NULL;
     if (bad)
         snprintf(err, errlen, "tasks[%zu] (%s): %s", i, t->task_id, bad);
@@ -330,8 +336,8 @@ static int restore(const kmesos_state_doc *d, json_t *root, char *err, size_t er
         return -1;
     }
     const char *fwid = json_is_string(jfwid) ? json_string_value(jfwid) : NULL;
-    if (seq < 0) {
-        snprintf(err, errlen, "'task_seq' is negative (%lld)", (long long)seq);
+    if (seq < 0 || seq > TASK_SEQ_MAX) {
+        snprintf(err, errlen, "task_seq: %lld is out of range", (long long)seq);
         return -1;
     }
     if (version != KMESOS_STATE_VERSION) {
