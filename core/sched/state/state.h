@@ -11,6 +11,11 @@
  * store knows no module. A section is optional, so files written
  * before it existed still load: the version stays 1. A key no module
  * claims stops the load (it would be lost at the next save).
+ * Save and load are one schema: an unknown id is left out (never
+ * null; nulls of older files still load), every value loaded is checked
+ * as the API checks it and a refusal names the entry's path
+ * ("tasks[2].agent_id", "kafka.brokers[0]: broker 0: cpus: ..."), with
+ * nothing of the scheduler's own part applied.
  * Writes go to a temp file that is fsync'd and renamed over the old one.
  * A file that does not parse, or has a newer version, stops start-up: it
  * is never overwritten silently. The same document can live in a
