@@ -360,9 +360,13 @@ static int restore(const kmesos_state_doc *d, json_t *root, char *err, size_t er
     for (size_t i = 0; rc == 0 && i < json_array_size(tasks); i++)
         rc = restore_task(s, &saved[i], err, errlen);
     free(saved);
-    /* never below the saved counter nor the highest id restored */
+    /* never below the saved counter nor the highest id restored; the
+     * next new id is a gap above both, past ids a previous run launched
+     * after its last successful save (then killed) */
     if (rc == 0 && (uint64_t)seq > s->tasks.seq)
         s->tasks.seq = (uint64_t)seq;
+    if (rc == 0)
+        s->tasks.seq_skip = KMESOS_STATE_SEQ_GAP;
     return rc;
 }
 

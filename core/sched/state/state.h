@@ -32,6 +32,12 @@
 
 #define KMESOS_STATE_VERSION 1
 #define KMESOS_STATE_MAX_SECTIONS 8
+/* After a load the next new task id skips this many numbers above the
+ * saved counter: a run that launched tasks after its last successful
+ * save (a full disk, then kill -9) never sees those ids reused. Applied
+ * at the first new id, so a load followed by a save without a launch
+ * writes the same document. */
+#define KMESOS_STATE_SEQ_GAP 1000
 
 /* A module's part of the document: one value under its own key. */
 typedef struct kmesos_state_section {
