@@ -123,7 +123,7 @@ unsigned kafka_world_api(kafka_world *w, const char *method, const char *cmd, co
                          json_t **body)
 {
     kmesos_broker_api_params p = {0};
-    CHECK_INT(kmesos_broker_api_parse_form(&p, form, strlen(form)), 0);
+    CHECK_INT(kmesos_broker_api_parse_form(&p, form, strlen(form), &(kmesos_api_param_error){0}), 0);
     unsigned status = kmesos_broker_api_run(&w->k, method, cmd, &p, body);
     kmesos_broker_api_params_free(&p);
     return status;

@@ -14,7 +14,7 @@
 #include <curl/curl.h>
 
 #include "cli/cli_args.h"
-#include "cli/cli_expr.h"
+#include "codec/idexpr.h"
 #include "cli/cli_run.h"
 #include "cli/cli_spec.h"
 #include "cli/cli_table.h"
@@ -71,7 +71,7 @@ static void test_expr_valid(void)
     char err[256];
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         err[0] = 0;
-        CHECK_INT(kmesos_cli_expr_check(ok[i], err, sizeof err), 0);
+        CHECK_INT(kmesos_idexpr_check(ok[i], KMESOS_IDEXPR_MAX_ID, err, sizeof err), 0);
     }
 }
 
@@ -96,7 +96,7 @@ static void test_expr_invalid(void)
     char err[256];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = 0;
-        CHECK_INT(kmesos_cli_expr_check(bad[i].expr, err, sizeof err), -1);
+        CHECK_INT(kmesos_idexpr_check(bad[i].expr, KMESOS_IDEXPR_MAX_ID, err, sizeof err), -1);
         if (!contains(err, bad[i].why))
             fprintf(stderr, "  expr '%s': %s\n", bad[i].expr, err);
         CHECK(contains(err, bad[i].why));

@@ -6,9 +6,11 @@
  * KAFKA_TOPIC, KMESOS_TASK_COMMAND), task.prefer.hosts = the RUNNING
  * brokers' hosts, the restart rule (exit 0 done, failure relaunched
  * after the failover backoff), and the state round trip. */
+#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "codec/num.h"
 #include "codec/protocol.h"
 #include "sched/api/broker_api.h"
 #include "sched/api/client_api.h"
@@ -23,7 +25,7 @@ static unsigned run(world *w, const char *kind, const char *method, const char *
                     const char *form, json_t **body)
 {
     kmesos_broker_api_params p = {0};
-    CHECK_INT(kmesos_broker_api_parse_form(&p, form, strlen(form)), 0);
+    CHECK_INT(kmesos_broker_api_parse_form(&p, form, strlen(form), &(kmesos_api_param_error){0}), 0);
     unsigned status;
     if (strcmp(kind, "broker") == 0) {
         status = kmesos_broker_api_run(&w->k, method, cmd, &p, body);
@@ -239,7 +241,7 @@ static void test_rest_contract(void)
     check_bad(&w, "consumer", "add", "consumer=0&topic=t&mem=256&heap=256", "heap",
               "does not fit in mem");
     check_bad(&w, "consumer", "add", "consumer=0&topic=t&jvm_options=a%0Ab", "jvm_options", NULL);
-    check_bad(&w, "producer", "add", "producer=0..x&topic=t", "producer", "producer: bad range");
+    check_bad(&w, "producer", "add", "producer=0..x&topic=t", "producer", "producer: bad id expression '0..x'");
     check_bad(&w, "producer", "add", "producer=*&topic=t", "producer", NULL);
     check_bad(&w, "producer", "start", "producer=3", "producer", "unknown producer id 3");
     check_bad(&w, "consumer", "list", "consumer=1", "consumer", "unknown consumer id 1");
@@ -734,6 +736,42 @@ static void test_state_round_trip(void)
     kafka_world_teardown(&w);
 }
 
+/* A state holding hostile numbers (issue 11: failover_delay 1e300, a
+ * negative delay, mem 1e300). Either the loader refuses it naming the
+ * field, or what it loads converts safely: the relaunch delays of the
+ * workload are bounded milliseconds (no float-to-integer overflow, which
+ * the clang sanitizer build reports), and nothing else changes. */
+static void test_state_with_hostile_numbers(void)
+{
+    static const double delays[][2] = {{1e300, 1e300}, {-5, -1}, {INFINITY, INFINITY}};
+    for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
+        json_t *st = json_pack(
+            "{s:s, s:[], s:[], s:[{s:s, s:i, s:b, s:f, s:f, s:s, s:s, s:s, s:i, s:f, s:f}]}",
+            "cluster_id", "AAAAAAAAAAAAAAAAAAAAAA", "voters", "brokers", "clients", "kind",
+            "producer", "id", 4, "active", 1, "cpus", 0.5, "mem", 1e300, "topic", "t", "options",
+            "", "command", "", "failures", 0, "failover_delay_s", delays[i][0],
+            "failover_max_delay_s", delays[i][1]);
+        CHECK(st != NULL || isinf(delays[i][0])); /* jansson refuses inf itself */
+        if (!st)
+            continue;
+        world w;
+        kafka_world_setup(&w, KMESOS_FETCH_URI);
+        char err[256] = "";
+        if (kmesos_kafka_state_load(&w.k, st, err, sizeof err) != 0) {
+            CHECK(strstr(err, "failover") || strstr(err, "mem"));
+        } else {
+            const kmesos_workload *pw = kmesos_scheduler_workload(&w.s, "producer-4");
+            uint64_t cap = kmesos_num_ms(KMESOS_NUM_DURATION_MAX_S);
+            CHECK(pw == NULL || (pw->backoff_base_ms <= cap && pw->backoff_max_ms <= cap));
+            kmesos_client *c = kmesos_kafka_client(&w.k, KMESOS_CLIENT_PRODUCER, 4);
+            if (c)
+                CHECK(kmesos_client_heap_mb(&c->set) == 64);
+        }
+        json_decref(st);
+        kafka_world_teardown(&w);
+    }
+}
+
 int main(void)
 {
     RUN_TEST(test_settings_and_options);
@@ -747,5 +785,6 @@ int main(void)
     RUN_TEST(test_brokers_and_clients_share_the_restart_queue);
     RUN_TEST(test_tasks_kill_of_a_client_is_a_task_loss);
     RUN_TEST(test_state_round_trip);
+    RUN_TEST(test_state_with_hostile_numbers);
     return testlib_finish();
 }

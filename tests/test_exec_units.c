@@ -5,6 +5,7 @@
  * the readiness probe's command runs on a real libuv loop, and the task
  * guard (this binary re-run with --kmesos-guard, as kmesos-executor is). */
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,8 @@ static void test_duration_refuses_garbage(void)
 {
     int64_t ns = 42;
     const char *bad[] = {"", "secs", "5 secs", "-1secs", "5parsecs", "nan", "inf", " 5secs",
-                         "5secs ", "1e30weeks"};
+                         "5secs ", "1e30weeks", "0x10secs", "0x1p4", "+5secs", "infsecs",
+                         "1e400", "-0.5"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_INT(kmesos_exec_duration_parse(bad[i], &ns), -1);
     CHECK_INT(kmesos_exec_duration_parse(NULL, &ns), -1);
@@ -633,6 +635,84 @@ static void test_kill_waits_for_the_group(void)
     rmdir(dir);
 }
 
+/* ---- hostile numbers (issue 11) ------------------------------------------ */
+
+/* Readiness numbers from the task's environment go through codec/num:
+ * inf, hex, blanks and signs are refused with the variable's name. */
+static void test_spec_ready_refuses_hostile_numbers(void)
+{
+    static const char *const bad[] = {"KMESOS_READY_TIMEOUT=inf", "KMESOS_READY_TIMEOUT=1e400",
+                                      "KMESOS_READY_TIMEOUT=0x10", "KMESOS_READY_TIMEOUT= 5",
+                                      "KMESOS_READY_INTERVAL=+1", "KMESOS_READY_INTERVAL=nan",
+                                      "KMESOS_READY_PORT=0x50", "KMESOS_READY_PORT=+80"};
+    task_fixture f;
+    fixture_init(&f, "t", "sleep 1");
+    fixture_var(&f, "KMESOS_READY_COMMAND", "true");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *env[] = {(char *)bad[i], NULL};
+        kmesos_exec_spec s;
+        char err[256] = "";
+        int rc = kmesos_exec_spec_build(&s, &f.task, env, "/sb", 5 * SEC, err, sizeof err);
+        CHECK_INT(rc, -1);
+        if (rc == 0)
+            kmesos_exec_spec_free(&s);
+        char name[32];
+        snprintf(name, sizeof name, "%.*s", (int)(strchr(bad[i], '=') - bad[i]), bad[i]);
+        CHECK(strstr(err, name) != NULL);
+    }
+}
+
+/* An infinite timeout or interval reaching the probe directly is cut, not
+ * converted out of range (float-cast-overflow in the sanitizer build). */
+static void test_ready_infinite_numbers_are_bounded(void)
+{
+    char *env[] = {"PATH=/usr/bin:/bin", NULL};
+    kmesos_exec_ready_opts o = {"127.0.0.1", 0, "true", env, "/", INFINITY, INFINITY};
+    ready_result res;
+    ready_run(&o, &res, 10000);
+    CHECK_INT(res.calls, 1);
+    CHECK_INT(res.ok, 1);
+}
+
+static void proc_kill_max(uv_timer_t *t)
+{
+    kmesos_exec_proc_kill(t->data, INT64_MAX); /* once overflowed when rounded up */
+}
+
+/* The largest grace period a KillPolicy can carry: SIGTERM now, and the
+ * process (which obeys it) ends by it. */
+static void test_kill_with_the_largest_grace(void)
+{
+    char *argv[] = {"/bin/sleep", "30", NULL}, *env[] = {"PATH=/usr/bin:/bin", NULL};
+    kmesos_exec_spec spec = {0};
+    spec.file = "/bin/sleep";
+    spec.argv = argv;
+    spec.env = env;
+    spec.cwd = "/";
+    spec.stdout_path = "/dev/null";
+    spec.stderr_path = "/dev/null";
+    drain_result r = {0};
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    kmesos_exec_proc_cbs cbs = {drain_on_ready, drain_on_exit, &r};
+    char err[256];
+    kmesos_exec_proc *p = kmesos_exec_proc_spawn(&loop, &spec, &cbs, NULL, err, sizeof err);
+    CHECK(p != NULL);
+    uv_timer_t t;
+    uv_timer_init(&loop, &t);
+    t.data = p;
+    if (p)
+        uv_timer_start(&t, proc_kill_max, 100, 0);
+    uint64_t start = uv_hrtime();
+    while (p && !r.ended && uv_hrtime() - start < 10000000000ULL)
+        uv_run(&loop, UV_RUN_ONCE);
+    CHECK_INT(r.ended, 1);
+    CHECK_INT(r.signal, SIGTERM);
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+}
+
 static void test_uuid(void)
 {
     uint8_t a[16], b[16];
@@ -754,6 +834,9 @@ int main(int argc, char **argv)
     RUN_TEST(test_spec_ready_command);
     RUN_TEST(test_ready_command_live);
     RUN_TEST(test_kill_waits_for_the_group);
+    RUN_TEST(test_spec_ready_refuses_hostile_numbers);
+    RUN_TEST(test_ready_infinite_numbers_are_bounded);
+    RUN_TEST(test_kill_with_the_largest_grace);
     RUN_TEST(test_uuid);
     RUN_TEST(test_guard_passes_the_end_on);
     RUN_TEST(test_guard_kills_the_group_when_orphaned);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "local/agent/aenv.h"
 #include "local/agent/internal.h"
 #include "local/util.h"
@@ -57,6 +58,22 @@ static void test_seconds_to_ns(void)
     CHECK_INT(klocal_aenv_ns(NAN), 0);
     CHECK_INT(klocal_aenv_ns(1e30), INT64_MAX);
     CHECK_INT(klocal_aenv_ns(INFINITY), INT64_MAX);
+}
+
+/* A scheduler's grace periods (issue 11): a negative shutdown_grace_period
+ * once reached a timer as a negative double converted to uint64_t. */
+static void test_grace_from_a_scheduler_is_bounded(void)
+{
+    Mesos__V1__DurationInfo d = MESOS__V1__DURATION_INFO__INIT;
+    d.nanoseconds = -5 * S;
+    CHECK(klocal_aenv_grace_s(&d, 3) == 0);
+    d.nanoseconds = INT64_MIN;
+    CHECK(klocal_aenv_grace_s(&d, 3) == 0);
+    d.nanoseconds = INT64_MAX;
+    CHECK(klocal_aenv_grace_s(&d, 3) == KMESOS_NUM_DURATION_MAX_S);
+    d.nanoseconds = 2 * S;
+    CHECK(klocal_aenv_grace_s(&d, 3) == 2.0);
+    CHECK(klocal_aenv_grace_s(NULL, 3) == 3.0);
 }
 
 static const char *env_get(const klocal_proc_env *env, const char *name)
@@ -111,6 +128,7 @@ int main(void)
 {
     RUN_TEST(test_duration_like_stout);
     RUN_TEST(test_seconds_to_ns);
+    RUN_TEST(test_grace_from_a_scheduler_is_bounded);
     RUN_TEST(test_environment_by_checkpointing);
     return testlib_finish();
 }

@@ -145,6 +145,35 @@ static void test_config(void)
     klocal_config_free(&c);
 }
 
+/* Hostile numbers in kmesos-local's flags (issue 11): codec/num's grammar,
+ * so no hex, '+', blanks, inf or nan, and bounded durations. */
+static void test_config_hostile_numbers(void)
+{
+    double s = 42;
+    const char *bad_durations[] = {"inf", "infsecs", "nan", "0x10s", "0x10", " 5s", "+5s",
+                                   "-1s", "1e400", "1e300weeks", "5 s"};
+    for (size_t i = 0; i < sizeof bad_durations / sizeof bad_durations[0]; i++)
+        CHECK_INT(klocal_config_duration(bad_durations[i], &s), -1);
+    CHECK(s == 42);
+    klocal_config c;
+    char err[256];
+    const char *bad_counts[] = {"+3", " 3", "0x3", "3.0", "1e1"};
+    for (size_t i = 0; i < sizeof bad_counts / sizeof bad_counts[0]; i++) {
+        char *argv[] = {"kmesos-local", "--agents", (char *)bad_counts[i], NULL};
+        CHECK_INT(klocal_config_parse(&c, 3, argv, err, sizeof err), KLOCAL_CONFIG_ERROR);
+        CHECK(strstr(err, "agents") != NULL);
+        klocal_config_free(&c);
+    }
+    klocal_res r;
+    klocal_res_init(&r);
+    const char *bad_res[] = {"cpus:0x10", "cpus:1e300", "cpus:+4", "mem: 64", "disk:inf"};
+    for (size_t i = 0; i < sizeof bad_res / sizeof bad_res[0]; i++) {
+        CHECK_INT(klocal_res_parse(&r, bad_res[i], err, sizeof err), -1);
+        CHECK(strstr(err, "resource") != NULL);
+    }
+    klocal_res_free(&r);
+}
+
 /* --zk and --masters (the masters elected through ZooKeeper), --registry. */
 static void test_config_zk(void)
 {
@@ -308,6 +337,7 @@ int main(void)
     RUN_TEST(test_arith);
     RUN_TEST(test_attrs);
     RUN_TEST(test_config);
+    RUN_TEST(test_config_hostile_numbers);
     RUN_TEST(test_config_zk);
     RUN_TEST(test_config_agents);
     RUN_TEST(test_updates);

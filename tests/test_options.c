@@ -74,6 +74,28 @@ static void test_bad_flags_exit_2(void)
     kmesos_options_free(&o);
 }
 
+/* Hostile numbers in the scheduler's flags (issue 11): codec/num's
+ * grammar and bounds; each exits 2 with the flag named. */
+static void test_hostile_number_flags(void)
+{
+    static const char *const bad[][2] = {
+        {"--framework-timeout", "inf"},  {"--framework-timeout", "1e400"},
+        {"--offer-hold", "0x10s"},       {"--decline-refuse", "+5s"},
+        {"--wait-refuse", " 5s"},        {"--unreachable-grace", "nan"},
+        {"--policy-budget", "0x10"},     {"--policy-budget", "inf"},
+        {"--kafka-quorum", "+3"},        {"--kafka-quorum", " 3"},
+        {"--framework-timeout", "1e9w"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        kmesos_options o;
+        const char *argv[] = {"x", bad[i][0], bad[i][1]};
+        CHECK_INT(parse(&o, 3, argv), 2);
+        kmesos_options_free(&o);
+    }
+    CHECK(kmesos_parse_duration("inf") < 0);
+    CHECK(kmesos_parse_duration("0x10") < 0);
+}
+
 static void test_workload_specs(void)
 {
     kmesos_workload w;
@@ -263,6 +285,7 @@ int main(void)
     RUN_TEST(test_durations);
     RUN_TEST(test_defaults_and_flags);
     RUN_TEST(test_bad_flags_exit_2);
+    RUN_TEST(test_hostile_number_flags);
     RUN_TEST(test_workload_specs);
     RUN_TEST(test_state_round_trip_and_refusals);
     RUN_TEST(test_state_keeps_unreachable_tasks);

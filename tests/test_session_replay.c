@@ -800,6 +800,47 @@ static void close_on_second_subscribed(tctx *t)
         tc_close(t);
 }
 
+/* The heartbeat each SUBSCRIBED gave (issue 11): bounded, then default. */
+static void check_bounded_heartbeat(tctx *t)
+{
+    static const double want[] = {3600.0, 15.0};
+    if (t->n_subscribed <= 2)
+        CHECK(t->heartbeat == want[t->n_subscribed - 1]);
+    close_on_second_subscribed(t);
+}
+
+/* A master's heartbeat_interval_seconds of 1e300 once overflowed the
+ * liveness timer (float-cast-overflow), so that every later SUBSCRIBE was
+ * cancelled at once; a negative one is no heartbeat at all. */
+static void test_hostile_heartbeat_is_bounded(void)
+{
+    kmesos_buf huge, negative;
+    kmesos_buf_init(&huge);
+    kmesos_buf_init(&negative);
+    add_subscribed(&huge, "fw-hb-0001", 1e300);
+    add_subscribed(&negative, "fw-hb-0001", -1);
+    server srv;
+    memset(&srv, 0, sizeof srv);
+    server_add(&srv, (act){.kind = ACT_STREAM, .data = huge.data, .len = huge.len,
+                           .end = END_EOF});
+    server_add(&srv, (act){.kind = ACT_STREAM, .data = negative.data, .len = negative.len,
+                           .end = END_HOLD});
+    server_start(&srv);
+    char master[64];
+    tc_master(master, sizeof master, &srv);
+    kmesos_session_config cfg = base_config();
+    cfg.master = master;
+    tctx t;
+    memset(&t, 0, sizeof t);
+    t.on_sub = check_bounded_heartbeat;
+    tc_run(&t, &cfg, NULL);
+    CHECK_INT(t.n_subscribed, 2);
+    CHECK_INT(t.stats.liveness_timeouts, 0);
+    server_stop(&srv);
+    kmesos_buf_free(&huge);
+    kmesos_buf_free(&negative);
+}
+
 static void test_eof_resubscribes_with_framework_id(void)
 {
     size_t len = 0;
@@ -1210,6 +1251,7 @@ int main(void)
     RUN_TEST(test_eof_resubscribes_with_framework_id);
     RUN_TEST(test_garbage_streams_resubscribe);
     RUN_TEST(test_liveness_timeout);
+    RUN_TEST(test_hostile_heartbeat_is_bounded);
     RUN_TEST(test_error_event_stops);
     RUN_TEST(test_teardown_with_auth);
     RUN_TEST(test_call_error_text);

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli_expr.h"
+#include "codec/idexpr.h"
 #include "cli/cli_value.h"
 
 typedef struct kmesos_cli_raw_option {
@@ -222,10 +222,10 @@ static int kmesos_cli_args_expr(kmesos_cli_args *a, const kmesos_cli_split *s)
     if (s->nwords < 3) {
         if (a->verb->flags & KMESOS_CLI_VERB_EXPR_OPTIONAL)
             return 0;
-        return kmesos_cli_args_fail(a, "missing the ids: give %s", KMESOS_CLI_EXPR_HELP);
+        return kmesos_cli_args_fail(a, "missing the ids: give %s", KMESOS_IDEXPR_HELP);
     }
     char why[256];
-    if (kmesos_cli_expr_check(s->words[2], why, sizeof why) != 0)
+    if (kmesos_idexpr_check(s->words[2], KMESOS_IDEXPR_MAX_ID, why, sizeof why) != 0)
         return kmesos_cli_args_fail(a, "bad id expression '%s': %s", s->words[2], why);
     a->expr = s->words[2];
     return kmesos_cli_args_no_more(a, s, 3);

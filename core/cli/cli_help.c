@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "cli/cli_expr.h"
+#include "codec/idexpr.h"
 #include "cli/cli_url.h"
 
 #define KMESOS_CLI_HELP_COL 30
@@ -100,7 +100,7 @@ static void kmesos_cli_help_examples(FILE *out, const kmesos_cli_example *ex, si
 static void kmesos_cli_help_expr(FILE *out)
 {
     fprintf(out, "\nEXPR, the ids, is the same for every action and workload:\n"
-                 "  " KMESOS_CLI_EXPR_HELP ".\n");
+                 "  " KMESOS_IDEXPR_HELP ".\n");
 }
 
 static void kmesos_cli_help_resource(FILE *out, const kmesos_cli_resource *res)

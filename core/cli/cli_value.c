@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
+
 #define KMESOS_CLI_VALUE_MAX_DIGITS 12
-#define KMESOS_CLI_DURATION_MAX_DIGITS 9 /* 999999999d fits in ms */
 #define KMESOS_CLI_TOPIC_MAX 249
 
 static size_t kmesos_cli_value_digits(const char *s)
@@ -59,22 +60,14 @@ static int kmesos_cli_value_port(const char *text, char *err, size_t errlen)
 
 int kmesos_cli_value_duration_ms(const char *text, long long *ms)
 {
-    static const struct {
-        const char *unit;
-        double ms;
-    } units[] = {{"ms", 1}, {"s", 1e3}, {"m", 6e4}, {"h", 3.6e6}, {"d", 8.64e7}, {"w", 6.048e8}};
-    size_t n = kmesos_cli_value_digits(text), frac = 0;
-    if (text[n] == '.')
-        frac = kmesos_cli_value_digits(text + n + 1) + 1;
-    if (n == 0 || n > KMESOS_CLI_DURATION_MAX_DIGITS || frac == 1)
+    size_t n = strlen(text);
+    double secs;
+    /* a unit is required here: "30" alone is ambiguous on a command line */
+    if (n == 0 || (text[n - 1] >= '0' && text[n - 1] <= '9') || text[n - 1] == '.' ||
+        kmesos_num_duration(text, 0, KMESOS_NUM_DURATION_MAX_S, &secs) != KMESOS_NUM_OK)
         return -1;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(text + n + frac, units[i].unit) == 0) {
-            *ms = (long long)(strtod(text, NULL) * units[i].ms + 0.5);
-            return 0;
-        }
-    }
-    return -1;
+    *ms = (long long)kmesos_num_ms(secs);
+    return 0;
 }
 
 static int kmesos_cli_value_duration(const char *text, char *err, size_t errlen)

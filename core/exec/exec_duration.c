@@ -2,13 +2,14 @@
  * prints durations with stout's units ("5secs", "100ms", "2mins"); we
  * accept those, the usual one-letter forms and a bare number of seconds,
  * with an optional fraction. Anything else (blanks inside, unknown unit,
- * negative, overflow) is refused so that a typo never becomes a zero. */
+ * negative, hex, inf, more than codec/num's longest duration) is refused so that a typo never becomes a zero. */
 #include "exec/exec_duration.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "codec/num.h"
 
 typedef struct exec_duration_unit {
     const char *name;
@@ -38,18 +39,13 @@ static int exec_duration_unit_ns(const char *unit, double *ns)
 
 int kmesos_exec_duration_parse(const char *text, int64_t *out)
 {
-    if (!text || !*text || !(*text == '.' || (*text >= '0' && *text <= '9')))
-        return -1;
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno != 0 || end == text || !isfinite(v) || v < 0)
-        return -1;
-    double unit_ns;
-    if (exec_duration_unit_ns(end, &unit_ns) != 0)
+    double v, unit_ns;
+    const char *unit;
+    if (kmesos_num_prefix(text, 0, INFINITY, &v, &unit) != KMESOS_NUM_OK ||
+        exec_duration_unit_ns(unit, &unit_ns) != 0)
         return -1;
     double ns = v * unit_ns;
-    if (ns >= 9.2e18)
+    if (ns > KMESOS_NUM_DURATION_MAX_S * 1e9)
         return -1;
     *out = (int64_t)(ns + 0.5);
     return 0;

@@ -281,7 +281,9 @@ void kmesos_exec_proc_kill(kmesos_exec_proc *p, int64_t grace_ns)
     if (p->exited)
         return;
     uint64_t now = uv_now(p->kill_timer.loop);
-    uint64_t grace_ms = grace_ns > 0 ? (uint64_t)((grace_ns + 999999) / 1000000) : 0;
+    /* rounded up without adding first: grace_ns may be INT64_MAX */
+    uint64_t grace_ms =
+        grace_ns > 0 ? (uint64_t)(grace_ns / 1000000) + (grace_ns % 1000000 != 0) : 0;
     if (p->killing && now + grace_ms >= p->sigkill_at_ms)
         return;
     if (!p->killing)

@@ -12,6 +12,8 @@
  * the probe. */
 #include "exec/exec_ready.h"
 
+#include "codec/num.h"
+
 #include "exec/exec_check.h"
 
 #include <stdio.h>
@@ -212,8 +214,7 @@ static int exec_ready_copy_command(kmesos_exec_ready *r, const kmesos_exec_ready
     r->command = strdup(o->command);
     r->env = exec_ready_strv_dup(o->env);
     r->cwd = strdup(o->cwd ? o->cwd : ".");
-    double ms = o->interval_s > 0 ? o->interval_s * 1000.0 : 0;
-    r->interval_ms = (uint64_t)ms;
+    r->interval_ms = kmesos_num_ms(o->interval_s);
     return r->command && r->env && r->cwd ? 0 : -1;
 }
 
@@ -238,7 +239,7 @@ kmesos_exec_ready *kmesos_exec_ready_start(uv_loop_t *loop, const kmesos_exec_re
     r->arg = arg;
     r->port_ok = !o->port;
     snprintf(r->what, sizeof r->what, "%s:%d", o->host ? o->host : "", o->port);
-    r->deadline_ms = uv_now(loop) + (uint64_t)(o->timeout_s * 1000.0);
+    r->deadline_ms = uv_now(loop) + kmesos_num_ms(o->timeout_s);
     uv_timer_init(loop, &r->timer);
     r->timer.data = r;
     uv_timer_start(&r->timer, exec_ready_tick, 0, KMESOS_EXEC_READY_PERIOD_MS);

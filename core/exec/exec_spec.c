@@ -11,6 +11,7 @@
  * come from that merged environment. Pure: no I/O, only allocation. */
 #include "exec/exec_spec.h"
 
+#include "codec/num.h"
 #include "codec/protocol.h"
 
 #include <errno.h>
@@ -174,14 +175,13 @@ static int exec_spec_seconds(const kmesos_exec_spec *s, const char *name, double
                              double *out, char *err, size_t errlen)
 {
     const char *v = kmesos_exec_spec_getenv(s->env, name);
-    char *end = NULL;
+    double t;
     *out = dflt;
     if (!v || !*v)
         return 0;
-    errno = 0;
-    double t = strtod(v, &end);
-    if (errno || *end || !(t > 0)) {
-        snprintf(err, errlen, "%s '%s' is not a number of seconds", name, v);
+    if (kmesos_num_real(v, 0, KMESOS_NUM_DURATION_MAX_S, &t) != KMESOS_NUM_OK || !(t > 0)) {
+        snprintf(err, errlen, "%s '%s' is not a number of seconds (0..%g]", name, v,
+                 KMESOS_NUM_DURATION_MAX_S);
         return -1;
     }
     *out = t;
@@ -193,11 +193,9 @@ static int exec_spec_ready(kmesos_exec_spec *s, char *err, size_t errlen)
     const char *port = kmesos_exec_spec_getenv(s->env, "KMESOS_READY_PORT");
     const char *host = kmesos_exec_spec_getenv(s->env, "KMESOS_READY_HOST");
     const char *command = kmesos_exec_spec_getenv(s->env, "KMESOS_READY_COMMAND");
-    char *end = NULL;
+    long long p;
     if (port && *port) {
-        errno = 0;
-        long p = strtol(port, &end, 10);
-        if (errno || *end || p < 1 || p > 65535) {
+        if (kmesos_num_int(port, 1, 65535, &p) != KMESOS_NUM_OK) {
             snprintf(err, errlen, "KMESOS_READY_PORT '%s' is not a TCP port", port);
             return -1;
         }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "local/attrs.h"
 #include "local/res.h"
@@ -230,14 +231,16 @@ int klocal_config_duration(const char *text, double *secs)
         {"mins", 60}, {"min", 60}, {"m", 60}, {"hrs", 3600}, {"h", 3600},
         {"days", 86400}, {"d", 86400}, {"weeks", 604800}, {"w", 604800}, {"", 1},
     };
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || errno || !isfinite(v) || v < 0)
+    double v;
+    const char *unit;
+    if (kmesos_num_prefix(text, 0, INFINITY, &v, &unit) != KMESOS_NUM_OK)
         return -1;
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strcmp(end, units[i].suffix) == 0) {
-            *secs = v * units[i].scale;
+        if (strcmp(unit, units[i].suffix) == 0) {
+            v *= units[i].scale;
+            if (v > KMESOS_NUM_DURATION_MAX_S)
+                return -1;
+            *secs = v;
             return 0;
         }
     return -1;
@@ -245,12 +248,10 @@ int klocal_config_duration(const char *text, double *secs)
 
 static int config_int(const char *v, long lo, long hi, long *out)
 {
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (end == v || *end || errno || n < lo || n > hi)
+    long long n;
+    if (kmesos_num_int(v, lo, hi, &n) != KMESOS_NUM_OK)
         return -1;
-    *out = n;
+    *out = (long)n;
     return 0;
 }
 

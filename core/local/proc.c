@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "local/util.h"
 
@@ -224,7 +225,7 @@ void klocal_proc_kill(klocal_proc *p, double grace)
     if (p->exited)
         return;
     uv_loop_t *loop = p->timer.loop;
-    uint64_t ms = grace > 0 ? (uint64_t)(grace * 1000.0) : 0;
+    uint64_t ms = kmesos_num_ms(grace);
     uint64_t deadline = uv_now(loop) + ms;
     if (p->killing && deadline >= p->kill_deadline)
         return;

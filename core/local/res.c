@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/buf.h"
 #include "local/util.h"
+
+#define KLOCAL_RES_SCALAR_MAX 1e15 /* cpus, MB: far past any machine */
 
 static double res_round(double v) { return (double)llround(v * 1000.0) / 1000.0; }
 
@@ -220,10 +223,8 @@ static int res_parse_item(klocal_res *r, char *item, char *err, size_t errlen)
         }
         return res_parse_ranges(r, v, err, errlen);
     }
-    char *end;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (end == v || *end || errno || !isfinite(d) || d < 0) {
+    double d;
+    if (kmesos_num_real(v, 0, KLOCAL_RES_SCALAR_MAX, &d) != KMESOS_NUM_OK) {
         snprintf(err, errlen, "bad value for resource '%s': '%s'", name, v);
         return -1;
     }

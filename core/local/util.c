@@ -85,14 +85,6 @@ double klocal_util_now(void)
     return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000) / 1e6;
 }
 
-uint64_t klocal_util_ms(double secs)
-{
-    const double year = 365.0 * 86400.0;
-    if (!(secs > 0))
-        return 0;
-    return (uint64_t)((secs < year ? secs : year) * 1000.0);
-}
-
 void *klocal_util_pb_new(const ProtobufCMessageDescriptor *d)
 {
     return klocal_util_must(kmesos_pb_new(d));

@@ -26,10 +26,6 @@ void klocal_util_uuid_string(char out[KMESOS_UUID_TEXT]);
 
 /* Seconds since the epoch, with microseconds. */
 double klocal_util_now(void);
-/* A delay in seconds as libuv timer milliseconds: 0 when not positive
- * (or NaN), capped at a year (the float-to-integer conversion stays in
- * range). */
-uint64_t klocal_util_ms(double secs);
 
 /* mkdir(2) of every parent folder of path, and of path itself when last
  * (mode 0755; folders that exist already, or cannot be made, are passed:

@@ -472,6 +472,30 @@ void kmesos_httpd_query_each(const kmesos_httpd_req *req,
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_each_cb, &q);
 }
 
+typedef struct httpd_query_each_n {
+    int (*fn)(void *arg, const char *name, size_t name_len, const char *value,
+              size_t value_len);
+    void *arg;
+} httpd_query_each_n;
+
+static enum MHD_Result query_each_n_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       size_t key_size, const char *value, size_t value_size)
+{
+    httpd_query_each_n *q = cls;
+    (void)kind;
+    return q->fn(q->arg, key, key_size, value ? value : "", value ? value_size : 0) == 0
+               ? MHD_YES : MHD_NO;
+}
+
+void kmesos_httpd_query_each_n(const kmesos_httpd_req *req,
+                               int (*fn)(void *arg, const char *name, size_t name_len,
+                                         const char *value, size_t value_len),
+                               void *arg)
+{
+    httpd_query_each_n q = {fn, arg};
+    MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND, query_each_n_cb, &q);
+}
+
 const uint8_t *kmesos_httpd_body(const kmesos_httpd_req *req, size_t *len)
 {
     *len = req->body.len;

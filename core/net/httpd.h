@@ -55,6 +55,12 @@ const char *kmesos_httpd_query(const kmesos_httpd_req *req, const char *name);
 void kmesos_httpd_query_each(const kmesos_httpd_req *req,
                              void (*fn)(void *arg, const char *name, const char *value),
                              void *arg);
+/* The same with the decoded lengths, which count a NUL byte from "%00"
+ * that the C strings hide; fn returns non-zero to stop. */
+void kmesos_httpd_query_each_n(const kmesos_httpd_req *req,
+                               int (*fn)(void *arg, const char *name, size_t name_len,
+                                         const char *value, size_t value_len),
+                               void *arg);
 const uint8_t *kmesos_httpd_body(const kmesos_httpd_req *req, size_t *len);
 /* HTTP basic credentials: 0 and malloc'd strings (free them), or -1. */
 int kmesos_httpd_basic_auth(const kmesos_httpd_req *req, char **user,

@@ -108,20 +108,6 @@ static const char usage_text[] =
 
 void kmesos_options_usage(FILE *out) { fputs(usage_text, out); }
 
-double kmesos_parse_duration(const char *text)
-{
-    char *end = NULL;
-    double v = strtod(text, &end);
-    if (!end || end == text || v < 0 || v != v)
-        return -1;
-    static const struct { const char *unit; double s; } units[] = {
-        {"", 1}, {"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}};
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strcmp(end, units[i].unit) == 0)
-            return v * units[i].s;
-    return -1;
-}
-
 enum {
     OPT_MASTER = 256, OPT_NAME, OPT_ROLE, OPT_TIMEOUT, OPT_USER, OPT_PRINCIPAL,
     OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_CT, OPT_WORKLOAD,
@@ -226,13 +212,10 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_WFILE: o->workloads_file = v; return 0;
     case OPT_POLICY: return opt_push(&o->policies, &o->n_policies, v) ? 2 : 0;
     case OPT_POLICY_OPTIONS: o->policy_options = v; return 0;
-    case OPT_POLICY_BUDGET: {
-        char *end = NULL;
-        o->policy_budget = strtod(v, &end);
+    case OPT_POLICY_BUDGET:
         /* at most 1e12: it becomes an integer count (kmesos_policy_config.budget) */
-        return end && !*end && o->policy_budget >= 1 && o->policy_budget <= 1e12
-                   ? 0 : bad("policy-budget", v, "expected a number from 1 to 1e12");
-    }
+        return kmesos_num_real(v, 1, 1e12, &o->policy_budget)
+                   ? bad("policy-budget", v, "expected a number from 1 to 1e12") : 0;
     case OPT_POLICY_JIT: o->policy_jit = 1; return 0;
     case OPT_HELP: o->show_help = 1; return 0;
     case OPT_EXECUTOR: o->executor = v; return *v ? 0 : bad("executor", v, "empty");
@@ -247,10 +230,10 @@ static int apply(kmesos_options *o, int c, const char *v)
         o->kafka_data_root = v;
         return *v == '/' ? 0 : bad("kafka-data-root", v, "expected an absolute path");
     case OPT_QUORUM: {
-        char *end = NULL;
-        long q = strtol(v, &end, 10);
+        long long q = 0;
+        int rc = kmesos_num_int(v, 1, 9, &q);
         o->kafka_quorum = (int)q;
-        return end && !*end && q >= 1 && q <= 9 ? 0 : bad("kafka-quorum", v, "expected 1..9");
+        return rc ? bad("kafka-quorum", v, "expected 1..9") : 0;
     }
     default: return 2;
     }

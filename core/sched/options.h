@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "codec/num.h"
+
 typedef struct kmesos_options {
     const char *master;
     const char *framework_name;
@@ -48,7 +50,5 @@ typedef struct kmesos_options {
 int kmesos_options_parse(int argc, char **argv, kmesos_options *o);
 void kmesos_options_free(kmesos_options *o);
 void kmesos_options_usage(FILE *out);
-/* "30s", "5m", "2h", "7d", "1w", "1.5" (seconds). -1 when invalid. */
-double kmesos_parse_duration(const char *text);
 
 #endif

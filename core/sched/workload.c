@@ -10,6 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
+#include "codec/utf8.h"
+
+#define KMESOS_WORKLOAD_NUMBER_MAX 1e9 /* cpus, MB */
+
 const char *kmesos_restart_name(kmesos_restart r)
 {
     static const char *const names[] = {"on-failure", "always", "never"};
@@ -79,24 +84,20 @@ static const char *next_word(const char *p, char *out, size_t outlen, int *bad_q
     return p;
 }
 
+/* A number in [min, KMESOS_WORKLOAD_NUMBER_MAX] (codec/num: no hex,
+ * blanks, signs, inf or nan). */
 static int parse_number(const char *v, double min, double *out)
 {
-    char *end = NULL;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (errno || !end || *end || end == v || !isfinite(d) || d < min)
-        return -1;
-    *out = d;
-    return 0;
+    return kmesos_num_real(v, min, KMESOS_WORKLOAD_NUMBER_MAX, out) == KMESOS_NUM_OK ? 0 : -1;
 }
 
 /* A whole number in [0, max] (range checked before it becomes an int). */
 static int parse_count(const char *v, int max, int *out)
 {
-    double d;
-    if (parse_number(v, 0, &d) != 0 || d > max || d != floor(d))
+    long long n;
+    if (kmesos_num_int(v, 0, max, &n) != KMESOS_NUM_OK)
         return -1;
-    *out = (int)d;
+    *out = (int)n;
     return 0;
 }
 
@@ -289,6 +290,10 @@ static int set_key(kmesos_workload *w, const char *key, const char *v, char *err
 int kmesos_workload_parse(const char *spec, kmesos_workload *w, char *err, size_t errlen)
 {
     memset(w, 0, sizeof *w);
+    if (!kmesos_utf8_valid(spec, strlen(spec))) {
+        snprintf(err, errlen, "spec: not valid UTF-8");
+        return -1;
+    }
     w->cpus = 0.1;
     w->mem = 32;
     w->instances = 1;
@@ -395,9 +400,8 @@ static int valid_constraint_op(const char *op)
     if (len == 7 && strncmp(op, "groupBy", 7) == 0) {
         if (!arg)
             return 1;
-        char *end = NULL;
-        long v = strtol(arg, &end, 10);
-        return *arg && end && !*end && v >= 1;
+        long long v;
+        return kmesos_num_int(arg, 1, 1000000, &v) == KMESOS_NUM_OK;
     }
     return 0;
 }

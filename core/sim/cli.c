@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "sim/scenario.h"
 
 void ksim_cli_usage(FILE *out)
@@ -85,9 +86,8 @@ static int push(const char ***list, size_t *n, const char *v)
 
 static int seconds(const char *flag, const char *v, double *out)
 {
-    char *end = NULL;
-    double d = strtod(v, &end);
-    if (!end || *end || end == v || !(d >= 0 && d <= 1e6))
+    double d;
+    if (kmesos_num_real(v, 0, 1e6, &d) != KMESOS_NUM_OK)
         return bad(flag, v, "expected seconds in [0, 1000000]");
     *out = d;
     return 0;
@@ -95,7 +95,7 @@ static int seconds(const char *flag, const char *v, double *out)
 
 static int apply(ksim_cli *c, int opt, const char *v)
 {
-    char *end = NULL;
+    long long seed;
     switch (opt) {
     case O_POLICY: return push(&c->policies, &c->n_policies, v);
     case O_OPTION:
@@ -106,9 +106,8 @@ static int apply(ksim_cli *c, int opt, const char *v)
     case O_REFUSE: return seconds("decline-refuse", v, &c->decline_refuse_s);
     case O_WAIT_REFUSE: return seconds("wait-refuse", v, &c->wait_refuse_s);
     case O_SEED:
-        c->seed = strtoll(v, &end, 10);
-        return end && !*end && end != v && c->seed >= 0 && c->seed <= 2147483647LL
-                   ? 0 : bad("seed", v, "expected an integer in [0, 2147483647]");
+        return kmesos_num_int(v, 0, 2147483647LL, &seed) == KMESOS_NUM_OK
+                   ? (c->seed = seed, 0) : bad("seed", v, "expected an integer in [0, 2147483647]");
     case O_MODE:
         c->mode = ksim_mode_parse(v);
         return c->mode >= 0 ? 0 : bad("mode", v, "expected shared, static_partition or "

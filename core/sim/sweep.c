@@ -5,9 +5,12 @@
  * only: the JSON stays a function of the seed. */
 #include "sim/sweep.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "codec/num.h"
 
 static double wall_now(void)
 {
@@ -52,9 +55,15 @@ static int parse_values(const char *list, double **out, size_t *n)
     *n = 0;
     const char *p = list;
     while (*p) {
-        char *end = NULL;
-        double v = strtod(p, &end);
-        if (end == p || (*end && *end != ',') || !(v >= 0 && v <= 1e6))
+        const char *end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        char one[64];
+        double v;
+        if ((size_t)(end - p) >= sizeof one)
+            return -1;
+        snprintf(one, sizeof one, "%.*s", (int)(end - p), p);
+        if (kmesos_num_real(one, 0, 1e6, &v) != KMESOS_NUM_OK)
             return -1;
         double *grown = realloc(*out, (*n + 1) * sizeof *grown);
         if (!grown)

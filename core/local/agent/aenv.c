@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "codec/num.h"
 #include "local/util.h"
 
 int64_t klocal_aenv_ns(double secs)
@@ -41,6 +42,12 @@ static const struct {
     {"days", INT64_C(86400000000000)},
     {"weeks", INT64_C(604800000000000)},
 };
+
+double klocal_aenv_grace_s(const Mesos__V1__DurationInfo *d, double fallback)
+{
+    double s = d ? (double)d->nanoseconds / 1e9 : fallback;
+    return s < 0 ? 0 : s > KMESOS_NUM_DURATION_MAX_S ? KMESOS_NUM_DURATION_MAX_S : s;
+}
 
 char *klocal_aenv_duration(int64_t ns)
 {

@@ -10,6 +10,10 @@
 /* Seconds (validated by the caller, may still be anything) to
  * nanoseconds: NaN and negatives give 0, huge values INT64_MAX. */
 int64_t klocal_aenv_ns(double secs);
+/* A scheduler's grace period (shutdown_grace_period, a kill policy's) in
+ * seconds, or fallback when there is none: a negative one is 0 and one
+ * past KMESOS_NUM_DURATION_MAX_S is cut there. */
+double klocal_aenv_grace_s(const Mesos__V1__DurationInfo *d, double fallback);
 /* A duration as stout's Duration prints it ("2secs", "15mins", "1500ms",
  * "-5secs"): the largest unit in which it is a whole number of the next
  * smaller one. Heap string. */

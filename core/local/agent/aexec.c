@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "codec/wstatus.h"
 #include "local/agent/aenv.h"
@@ -288,11 +289,6 @@ static void aexec_start_command(klocal_aexec *e, klocal_atask *t)
     t->delivered = 1;
     aexec_emit_state(e, t, MESOS__V1__TASK_STATE__TASK_RUNNING,
                      MESOS__V1__TASK_STATUS__SOURCE__SOURCE_EXECUTOR, -1, NULL);
-}
-
-static double aexec_grace_of(const Mesos__V1__DurationInfo *d, double fallback)
-{
-    return d ? (double)d->nanoseconds / 1e9 : fallback;
 }
 
 static void aexec_start_custom(klocal_aexec *e)
@@ -633,8 +629,9 @@ void klocal_aexec_kill(klocal_aexec *e, klocal_atask *t, double grace)
     }
     if (e->command) {
         if (grace < 0)
-            grace = aexec_grace_of(t->info->kill_policy ? t->info->kill_policy->grace_period : NULL,
-                                   e->agent->kill_grace);
+            grace = klocal_aenv_grace_s(
+                t->info->kill_policy ? t->info->kill_policy->grace_period : NULL,
+                e->agent->kill_grace);
         if (e->proc)
             klocal_proc_kill(e->proc, grace);
         return;
@@ -650,7 +647,8 @@ void klocal_aexec_kill(klocal_aexec *e, klocal_atask *t, double grace)
         ev->kill->kill_policy = klocal_util_pb_new(&mesos__v1__kill_policy__descriptor);
         ev->kill->kill_policy->grace_period =
             klocal_util_pb_new(&mesos__v1__duration_info__descriptor);
-        ev->kill->kill_policy->grace_period->nanoseconds = (int64_t)(grace * 1e9);
+        ev->kill->kill_policy->grace_period->nanoseconds =
+            (int64_t)kmesos_num_ms(grace) * 1000000;
     } else if (t->info->kill_policy) {
         ev->kill->kill_policy = klocal_util_pb_dup(t->info->kill_policy);
     }
@@ -687,8 +685,8 @@ void klocal_aexec_shutdown(klocal_aexec *e)
     EXEC_EVENT(ev, SHUTDOWN);
     klocal_aexec_send(e, &ev->base);
     kmesos_pb_free(ev);
-    double grace = aexec_grace_of(e->info->shutdown_grace_period, e->agent->executor_grace);
-    uv_timer_start(&e->timer, aexec_on_grace, (uint64_t)(grace * 1000.0), 0);
+    double grace = klocal_aenv_grace_s(e->info->shutdown_grace_period, e->agent->executor_grace);
+    uv_timer_start(&e->timer, aexec_on_grace, kmesos_num_ms(grace), 0);
 }
 
 void klocal_aexec_silence(klocal_aexec *e)

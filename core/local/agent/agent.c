@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "local/agent/internal.h"
 #include "local/agent/files.h"
@@ -288,12 +289,6 @@ klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
 
 static void agent_timer_closed(uv_handle_t *h) { free(h); }
 
-/* Seconds (checked by the caller, at most a year) to timer milliseconds. */
-static uint64_t agent_ms(double secs)
-{
-    return secs > 0 && secs < 1e12 ? (uint64_t)(secs * 1000.0) : 0;
-}
-
 static void agent_restart_timer_end(klocal_agent *a)
 {
     if (!a->restart_timer)
@@ -332,7 +327,7 @@ static void agent_on_back(uv_timer_t *t)
     a->recovering = 1;
     KLOG_INFO("agent", "%s: restarted, listening on %s:%d; recovering executors for %gs", a->id,
               a->ip, a->port, a->recovery);
-    uv_timer_start(t, agent_on_recovery_over, agent_ms(a->recovery), 0);
+    uv_timer_start(t, agent_on_recovery_over, kmesos_num_ms(a->recovery), 0);
 }
 
 int klocal_agent_restart(klocal_agent *a, double down, double recovery, char *err,
@@ -355,7 +350,7 @@ int klocal_agent_restart(klocal_agent *a, double down, double recovery, char *er
     a->restart_timer = klocal_util_xcalloc(1, sizeof *a->restart_timer);
     uv_timer_init(a->loop, a->restart_timer);
     a->restart_timer->data = a;
-    uv_timer_start(a->restart_timer, agent_on_back, agent_ms(down), 0);
+    uv_timer_start(a->restart_timer, agent_on_back, kmesos_num_ms(down), 0);
     return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec/num.h"
 #include "local/util.h"
 #include "local/wire.h"
 
@@ -52,13 +53,7 @@ static char *files_resolve(const char *work_dir, const char *p)
 /* Parses a whole decimal number >= min; 0, or -1. */
 static int files_number(const char *s, long long min, long long *out)
 {
-    char *end = NULL;
-    errno = 0;
-    long long v = s && *s ? strtoll(s, &end, 10) : 0;
-    if (!s || !*s || errno || *end || v < min)
-        return -1;
-    *out = v;
-    return 0;
+    return kmesos_num_int(s, min, LLONG_MAX, out) == KMESOS_NUM_OK ? 0 : -1;
 }
 
 /* A JSON string of bytes, with bytes that break UTF-8 replaced by '?'. */

@@ -9,6 +9,7 @@
  * tells the agent the task is gone. Streams are unlinked at once when
  * they end and freed when their timer handle has closed. */
 #include "local/agent/updates.h"
+#include "codec/num.h"
 #include "codec/protocol.h"
 
 #include <stdlib.h>
@@ -92,7 +93,7 @@ static void updates_send_head(updates_stream *s)
     if (!s->n)
         return;
     klocal_updates *u = s->owner;
-    uv_timer_start(&s->timer, updates_on_retry, (uint64_t)(s->interval * 1000.0), 0);
+    uv_timer_start(&s->timer, updates_on_retry, kmesos_num_ms(s->interval), 0);
     u->send(u->arg, s->fw_id, s->queue[0]);
 }
 

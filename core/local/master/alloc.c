@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "local/master/internal.h"
 #include "local/util.h"
@@ -28,7 +29,7 @@ void klocal_alloc_filter(klocal_fw *fw, klocal_magent *agent, const klocal_res *
     f->agent = agent;
     klocal_res_init(&f->res);
     klocal_res_copy(&f->res, res);
-    f->until = uv_now(fw->m->loop) + (uint64_t)(seconds * 1000.0);
+    f->until = uv_now(fw->m->loop) + kmesos_num_ms(seconds);
     f->next = fw->filters;
     fw->filters = f;
 }
@@ -219,7 +220,7 @@ static void alloc_expire_offers(klocal_master *m)
 {
     if (!(m->cfg->offer_timeout > 0))
         return;
-    uint64_t limit = (uint64_t)(m->cfg->offer_timeout * 1000.0);
+    uint64_t limit = kmesos_num_ms(m->cfg->offer_timeout);
     uint64_t now = uv_now(m->loop);
     klocal_offer *o = m->offers;
     while (o) {
@@ -239,7 +240,7 @@ static void alloc_on_timer(uv_timer_t *t)
 
 void klocal_alloc_start(klocal_master *m)
 {
-    uint64_t ms = (uint64_t)(m->cfg->allocation_interval * 1000.0);
+    uint64_t ms = kmesos_num_ms(m->cfg->allocation_interval);
     if (!ms)
         ms = 1;
     uv_timer_start(&m->alloc_timer, alloc_on_timer, ms, ms);

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "local/config.h"
 #include "local/master/internal.h"
@@ -181,7 +182,7 @@ static void control_stall(klocal_master *m, kmesos_httpd_req *req)
         return;
     }
     uv_update_time(m->loop); /* the cached loop time may be stale under load */
-    m->hb_stall_until = uv_now(m->loop) + (uint64_t)(secs * 1000.0);
+    m->hb_stall_until = uv_now(m->loop) + kmesos_num_ms(secs);
     KLOG_INFO("control", "heartbeats stalled for %gs", secs);
     control_ok(req, json_pack("{s:f}", "seconds", secs));
 }
@@ -191,10 +192,10 @@ static void control_master_kill(klocal_master *m, kmesos_httpd_req *req)
     double down, expire, reregister;
     const char *which = kmesos_httpd_query(req, "master");
     long i = m->lead ? m->lead->index : -1;
-    char *end = NULL;
-    if (which)
-        i = strtol(which, &end, 10);
-    int bad = which && (!*which || *end || i < 0);
+    long long n = -1;
+    if (which && kmesos_num_int(which, 0, 1000, &n) == KMESOS_NUM_OK)
+        i = (long)n;
+    int bad = which && n < 0;
     if (!m->nfaces || bad || i < 0) {
         kmesos_httpd_reply_text(req, bad && m->nfaces ? 400 : 409,
                                 !m->nfaces ? "Not running with --zk (see /local/master/restart)"

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "local/master/internal.h"
 #include "local/util.h"
@@ -237,7 +238,7 @@ void klocal_life_remove_agent(klocal_master *m, klocal_magent *ma)
     r->next = m->removals;
     m->removals = r;
     uv_timer_start(&r->timer, life_removal_fire,
-                   (uint64_t)(m->cfg->agent_removal_delay * 1000.0), 0);
+                   kmesos_num_ms(m->cfg->agent_removal_delay), 0);
 }
 
 /* -------------------------------------------------- framework timers */
@@ -311,7 +312,7 @@ void klocal_life_fw_subscribed(klocal_fw *fw, kmesos_httpd_stream *s, kmesos_con
     KLOG_INFO("master", "framework %s (%s) subscribed, stream %s", fw->id, info->name, sid);
     klocal_mevent_subscribed(fw);
     life_on_heartbeat(&fw->heartbeat);
-    uint64_t hb = (uint64_t)(m->cfg->heartbeat_interval * 1000.0);
+    uint64_t hb = kmesos_num_ms(m->cfg->heartbeat_interval);
     uv_timer_start(&fw->heartbeat, life_on_heartbeat, hb, hb);
     for (size_t i = 0; i < m->nagents; i++)
         if (!m->agents[i]->removed && !m->agents[i]->unknown)
@@ -335,7 +336,7 @@ void klocal_life_fw_disconnected(klocal_fw *fw)
     }
     if (timeout > 1e9)
         timeout = 1e9;
-    uv_timer_start(&fw->failover, life_on_failover, (uint64_t)(timeout * 1000.0), 0);
+    uv_timer_start(&fw->failover, life_on_failover, kmesos_num_ms(timeout), 0);
 }
 
 void klocal_life_cut_stream(klocal_fw *fw)

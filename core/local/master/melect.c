@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "codec/pbjson.h"
 #include "local/master/internal.h"
@@ -267,14 +268,14 @@ static void melect_on_timer(uv_timer_t *t)
     case MELECT_DYING:
         melect_die(f);
         f->phase = MELECT_EXPIRING;
-        uv_timer_start(t, melect_on_timer, klocal_util_ms(f->expire), 0);
+        uv_timer_start(t, melect_on_timer, kmesos_num_ms(f->expire), 0);
         return;
     case MELECT_EXPIRING:
         KLOG_INFO("master", "contender %d: its ZooKeeper session ends", f->index);
         melect_close_session(f);
         f->phase = MELECT_DOWN;
         uv_timer_start(t, melect_on_timer,
-                       klocal_util_ms(f->down_for - f->expire), 0);
+                       kmesos_num_ms(f->down_for - f->expire), 0);
         return;
     case MELECT_DOWN:
         if (melect_begin(f, err, sizeof err) != 0) {

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "local/master/internal.h"
 #include "local/util.h"
@@ -182,7 +183,7 @@ static void mrestart_on_timer(uv_timer_t *t)
     case MRESTART_DYING:
         mrestart_die(m);
         r->phase = MRESTART_DOWN;
-        uv_timer_start(t, mrestart_on_timer, klocal_util_ms(r->down), 0);
+        uv_timer_start(t, mrestart_on_timer, kmesos_num_ms(r->down), 0);
         return;
     case MRESTART_DOWN:
         if (kmesos_httpd_start(m->loop, &m->http_cfg, &m->http, err, sizeof err) != 0) {
@@ -193,7 +194,7 @@ static void mrestart_on_timer(uv_timer_t *t)
         KLOG_INFO("master", "master %s restarted on %s:%d; agents re-register in %gs", m->id,
                   m->ip, m->port, r->reregister);
         r->phase = MRESTART_REREGISTER;
-        uv_timer_start(t, mrestart_on_timer, klocal_util_ms(r->reregister), 0);
+        uv_timer_start(t, mrestart_on_timer, kmesos_num_ms(r->reregister), 0);
         return;
     case MRESTART_REREGISTER:
         if (mrestart_reregister_agents(m))
@@ -221,7 +222,7 @@ void klocal_mrestart_reregister(klocal_master *m, double delay)
 {
     klocal_mrestart *r = mrestart_get(m);
     r->phase = MRESTART_REREGISTER;
-    uv_timer_start(&r->timer, mrestart_on_timer, klocal_util_ms(delay), 0);
+    uv_timer_start(&r->timer, mrestart_on_timer, kmesos_num_ms(delay), 0);
 }
 
 void klocal_mrestart_start(klocal_master *m, double down, double reregister)

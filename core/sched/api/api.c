@@ -17,10 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "sched/mesos/agents.h"
 #include "codec/protocol.h"
 #include "sched/api/broker_api.h"
+#include "sched/api/params.h"
 #include "sched/api/client_api.h"
 #include "sched/api/standby.h"
 #include "sched/api/workload_api.h"
@@ -248,7 +250,12 @@ static void on_request(void *arg, kmesos_httpd_req *req)
     kmesos_api *api = arg;
     api->requests++;
     const char *method = kmesos_httpd_method(req), *url = kmesos_httpd_url(req);
-    if (!standby_answered(api, req, method, url))
+    kmesos_api_param_error e;
+    if (standby_answered(api, req, method, url))
+        return;
+    if (kmesos_api_query_ok(req, &e) != 0)
+        kmesos_api_param_reply(req, &e);
+    else
         route(api, req, method, url);
 }
 
@@ -262,11 +269,10 @@ int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const char *addr,
     char ip[64];
     int port = 0;
     const char *colon = strrchr(addr, ':');
-    char *end = NULL;
-    if (colon)
-        port = (int)strtol(colon + 1, &end, 10);
-    if (!colon || (size_t)(colon - addr) >= sizeof ip || !end || *end || port < 0 ||
-        port > 65535) {
+    long long p = -1;
+    if (colon && kmesos_num_int(colon + 1, 0, 65535, &p) == KMESOS_NUM_OK)
+        port = (int)p;
+    if (!colon || (size_t)(colon - addr) >= sizeof ip || p < 0) {
         snprintf(err, errlen, "--api '%s': expected IP:PORT", addr);
         return -1;
     }

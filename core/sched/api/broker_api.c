@@ -72,28 +72,33 @@ void kmesos_broker_api_params_free(kmesos_broker_api_params *p)
     memset(p, 0, sizeof *p);
 }
 
-/* '+' is a space in forms; %XX is decoded by libmicrohttpd. */
-static void form_unescape(char *s)
+/* '+' is a space in forms; %XX is decoded by libmicrohttpd. The decoded
+ * length, which counts a NUL byte from %00. */
+static size_t form_unescape(char *s)
 {
     for (char *c = s; *c; c++)
         if (*c == '+')
             *c = ' ';
-    MHD_http_unescape(s);
+    return MHD_http_unescape(s);
 }
 
-int kmesos_broker_api_parse_form(kmesos_broker_api_params *p, const char *text, size_t len)
+int kmesos_broker_api_parse_form(kmesos_broker_api_params *p, const char *text, size_t len,
+                                 kmesos_api_param_error *e)
 {
     char *copy = strndup(text, len), *save = NULL;
     int rc = copy ? 0 : -1;
+    if (copy && memchr(text, '\0', len)) /* a raw NUL: nothing after it was read */
+        rc = kmesos_api_param_ok("body", 4, text, len, e) != 0 ? -2 : 0;
     for (char *pair = copy ? strtok_r(copy, "&", &save) : NULL; pair && rc == 0;
          pair = strtok_r(NULL, "&", &save)) {
         char *eq = strchr(pair, '=');
         if (eq)
             *eq = '\0';
-        form_unescape(pair);
-        if (eq)
-            form_unescape(eq + 1);
-        rc = kmesos_broker_api_param_add(p, pair, eq ? eq + 1 : "");
+        size_t name_len = form_unescape(pair), value_len = eq ? form_unescape(eq + 1) : 0;
+        if (kmesos_api_param_ok(pair, name_len, eq ? eq + 1 : "", value_len, e) != 0)
+            rc = -2;
+        else
+            rc = kmesos_broker_api_param_add(p, pair, eq ? eq + 1 : "");
     }
     free(copy);
     return rc;
@@ -403,10 +408,12 @@ void kmesos_api_kind_handle(const kmesos_api_kind *ak, kmesos_kafka *k, kmesos_h
     const char *ct = kmesos_httpd_header(req, "Content-Type");
     json_t *body = NULL;
     unsigned status;
+    int rc;
+    kmesos_api_param_error e;
     if (len && ct && strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
         status = error(&body, "body", "the body must be application/x-www-form-urlencoded");
-    } else if (len && kmesos_broker_api_parse_form(&p, (const char *)data, len) != 0) {
-        status = error(&body, "body", "out of memory");
+    } else if (len && (rc = kmesos_broker_api_parse_form(&p, (const char *)data, len, &e))) {
+        status = rc == -2 ? error(&body, e.field, e.error) : error(&body, "body", "out of memory");
     } else {
         /* every query-string parameter, so that unknown names are refused */
         kmesos_httpd_query_each(req, add_query, &p);

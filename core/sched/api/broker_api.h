@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "net/httpd.h"
+#include "sched/api/params.h"
 #include "sched/kafka/kafka.h"
 
 /* Answers a request for /api/broker/<cmd> (cmd is the part after the
@@ -73,8 +74,10 @@ void kmesos_api_kind_handle(const kmesos_api_kind *ak, kmesos_kafka *k, kmesos_h
  * launched or running has nothing to kill: 409. */
 unsigned kmesos_kafka_api_kill(kmesos_kafka *k, kmesos_task *t, json_t **body);
 /* Adds the pairs of an x-www-form-urlencoded text ("a=1&b=x%20y"). A
- * name given twice keeps its last value. 0 or -1. */
-int kmesos_broker_api_parse_form(kmesos_broker_api_params *p, const char *text, size_t len);
+ * name given twice keeps its last value. 0, -1 (out of memory), or -2
+ * and e when a name or value holds a NUL byte or is not UTF-8. */
+int kmesos_broker_api_parse_form(kmesos_broker_api_params *p, const char *text, size_t len,
+                                 kmesos_api_param_error *e);
 int kmesos_broker_api_param_add(kmesos_broker_api_params *p, const char *name,
                                 const char *value);
 void kmesos_broker_api_params_free(kmesos_broker_api_params *p);

@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/idexpr.h"
 #include "codec/log.h"
+#include "codec/num.h"
 #include "net/transport.h"
 
 #define MOD "api"
@@ -326,20 +328,31 @@ static void check_name(void *arg, const char *name, const char *value)
         *bad = name;
 }
 
+/* The one id of a "broker=" (the id-expression grammar, one plain id). */
+static int log_one_id(long from, long to, void *arg)
+{
+    long *id = arg;
+    if (from != to || *id >= 0)
+        return -1;
+    *id = from;
+    return 0;
+}
+
 /* Parses the parameters into c; 0, or -1 after answering 400. */
 static int parse(log_call *c, kmesos_httpd_req *req)
 {
     const char *bad = NULL, *b = kmesos_httpd_query(req, "broker");
     const char *name = kmesos_httpd_query(req, "name"), *lines = kmesos_httpd_query(req, "lines");
-    char msg[256], *end = NULL;
+    char msg[256];
     kmesos_httpd_query_each(req, check_name, &bad);
     if (bad) {
         snprintf(msg, sizeof msg, "unknown parameter '%.64s'", bad);
         log_reply_error(req, 400, bad, msg);
         return -1;
     }
-    long id = b && *b ? strtol(b, &end, 10) : -1;
-    if (!b || !*b || *end || id < 0 || id > 99999) {
+    long id = -1;
+    char why[128];
+    if (kmesos_idexpr_walk(b, 99999, log_one_id, &id, why, sizeof why) != 0 || id < 0) {
         log_reply_error(req, 400, "broker", "broker: expected one broker id (0..99999)");
         return -1;
     }
@@ -347,14 +360,14 @@ static int parse(log_call *c, kmesos_httpd_req *req)
         log_reply_error(req, 400, "name", "name: expected stdout or stderr");
         return -1;
     }
-    long n = lines ? strtol(lines, &end, 10) : 100;
-    if (lines && (!*lines || *end || n < 1 || n > LOG_MAX_LINES)) {
+    long long n = 100;
+    if (lines && kmesos_num_int(lines, 1, LOG_MAX_LINES, &n) != KMESOS_NUM_OK) {
         log_reply_error(req, 400, "lines", "lines: expected a number from 1 to 10000");
         return -1;
     }
     c->broker = (int)id;
     snprintf(c->name, sizeof c->name, "%s", name ? name : "stdout");
-    c->lines = n;
+    c->lines = (long)n;
     return 0;
 }
 

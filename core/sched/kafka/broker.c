@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/idexpr.h"
+#include "codec/num.h"
 #include "codec/str.h"
 
 #define F(name, type, field, what, dflt) \
@@ -113,30 +115,23 @@ static int push_id(int **ids, size_t *n, int id)
     return 0;
 }
 
-/* One item: "N" or "A..B". */
-static int ids_item(const char *item, int **ids, size_t *n, char *err, size_t errlen)
+typedef struct {
+    int **ids;
+    size_t *n;
+    char *err;
+    size_t errlen;
+    int said; /* ids_item wrote err */
+} ids_walk;
+
+/* One item of the expression (codec/idexpr read it): from..to. */
+static int ids_item(long from, long to, void *arg)
 {
-    int a = 0, b = 0;
-    const char *dots = strstr(item, "..");
-    char left[32];
-    if (dots && (size_t)(dots - item) < sizeof left) {
-        snprintf(left, sizeof left, "%.*s", (int)(dots - item), item);
-        if (kmesos_ks_integer(left, 0, KMESOS_KAFKA_MAX_ID, &a) != 0 ||
-            kmesos_ks_integer(dots + 2, 0, KMESOS_KAFKA_MAX_ID, &b) != 0 || b < a) {
-            snprintf(err, errlen, "broker: bad range '%s' (expected A..B with 0 <= A <= B)", item);
-            return -1;
-        }
-    } else if (dots || kmesos_ks_integer(item, 0, KMESOS_KAFKA_MAX_ID, &a) != 0) {
-        snprintf(err, errlen, "broker: bad id '%s' (expected a number 0..%d, A..B or *)", item,
-                 KMESOS_KAFKA_MAX_ID);
-        return -1;
-    } else {
-        b = a;
-    }
-    for (int i = a; i <= b; i++)
-        if (push_id(ids, n, i) != 0) {
-            snprintf(err, errlen, "broker: '%s' names more than %d brokers", item,
+    ids_walk *w = arg;
+    for (long i = from; i <= to; i++)
+        if (push_id(w->ids, w->n, (int)i) != 0) {
+            snprintf(w->err, w->errlen, "broker: %ld..%ld names more than %d brokers", from, to,
                      KMESOS_BROKER_MAX_IDS);
+            w->said = 1;
             return -1;
         }
     return 0;
@@ -164,20 +159,12 @@ static size_t dedup(int *ids, size_t n)
 
 static int ids_list(const char *expr, int **ids, size_t *n, char *err, size_t errlen)
 {
-    char *copy = strdup(expr), *save = NULL;
-    if (!copy) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    int rc = 0;
-    if (!*copy || copy[strlen(copy) - 1] == ',' || *copy == ',' || strstr(copy, ",,")) {
-        snprintf(err, errlen, "broker: bad id expression '%s'", expr);
-        rc = -1;
-    }
-    for (char *it = strtok_r(copy, ",", &save); it && rc == 0; it = strtok_r(NULL, ",", &save))
-        rc = ids_item(it, ids, n, err, errlen);
-    free(copy);
-    return rc;
+    ids_walk w = {ids, n, err, errlen, 0};
+    char why[200];
+    int rc = kmesos_idexpr_walk(expr, KMESOS_KAFKA_MAX_ID, ids_item, &w, why, sizeof why);
+    if (rc < 0 && !w.said)
+        snprintf(err, errlen, "broker: bad id expression '%.40s': %s", expr, why);
+    return rc < 0 ? -1 : 0;
 }
 
 int kmesos_broker_ids_parse(const char *expr, const int *known, size_t n_known, int must_exist,

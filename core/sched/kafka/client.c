@@ -9,12 +9,14 @@
 #include "sched/kafka/client.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/str.h"
 
 #define F(name, type, field, what, dflt) \
@@ -128,10 +130,12 @@ const char *kmesos_client_param_refused(kmesos_client_kind kind, const char *nam
 
 long kmesos_client_heap_mb(const kmesos_client_settings *s)
 {
-    if (s->heap > 0)
-        return (long)s->heap;
-    long mb = (long)(s->mem / 2);
-    return mb < 64 ? 64 : mb;
+    long long mb = 0;
+    if (s->heap > 0 && kmesos_num_to_ll(s->heap, 1, KMESOS_KS_NUMBER_MAX, &mb) == 0)
+        return (long)mb;
+    if (kmesos_num_to_ll(s->mem / 2, 0, KMESOS_KS_NUMBER_MAX, &mb) != 0)
+        mb = 0;
+    return mb < 64 ? 64 : (long)mb;
 }
 
 int kmesos_client_param_set(kmesos_client_settings *s, const char *name, const char *v,
@@ -189,14 +193,11 @@ static const tool_setting *tool_setting_of(kmesos_client_kind kind, const char *
 
 static int tool_value_ok(const tool_setting *t, const char *v)
 {
-    char *end = NULL;
-    errno = 0;
-    if (t->value == TV_COUNT) {
-        long long n = strtoll(v, &end, 10);
-        return !errno && end != v && !*end && n >= 1;
-    }
-    double d = strtod(v, &end);
-    return !errno && end != v && !*end && isfinite(d) && (d == -1 || d > 0);
+    long long n;
+    double d;
+    if (t->value == TV_COUNT)
+        return kmesos_num_int(v, 1, LLONG_MAX, &n) == KMESOS_NUM_OK;
+    return kmesos_num_real(v, -1, 1e15, &d) == KMESOS_NUM_OK && (d == -1 || d > 0);
 }
 
 /* A client property: a name with a '.' (linger.ms, client.id) or one of

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "codec/protocol.h"
 #include "codec/str.h"
@@ -249,7 +250,7 @@ void kmesos_kafka_tick(kmesos_kafka *k)
          * starts over */
         const kmesos_client *c = kmesos_client_of(n);
         if (c && n->failures && kmesos_kafka_running(t) &&
-            now - c->running_since_ms >= (uint64_t)(c->set.failover_delay_s * 1000)) {
+            now - c->running_since_ms >= kmesos_num_ms(c->set.failover_delay_s)) {
             n->failures = t->failures = 0;
             kmesos_kafka_changed(k);
         }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/num.h"
 #include "codec/protocol.h"
 
 /* Room for the settings of any kind. */
@@ -219,8 +220,8 @@ kmesos_workload *kmesos_kafka_workload(const kmesos_kafka *k, kmesos_kafka_node 
     w->restart = sh.restart;
     /* failover: delay doubling to the max, given up (and the node
      * deactivated by the update hook) after max tries */
-    w->backoff_base_ms = (uint64_t)(sh.delay_s * 1000);
-    w->backoff_max_ms = (uint64_t)(sh.max_delay_s * 1000);
+    w->backoff_base_ms = kmesos_num_ms(sh.delay_s);
+    w->backoff_max_ms = kmesos_num_ms(sh.max_delay_s);
     w->max_failures = sh.max_tries;
     w->ext = n;
     int ok = w->name && w->kind && w->command;

@@ -11,13 +11,15 @@
  * form); field_ok alone checks settings read back from a state file. */
 #include "sched/kafka/settings.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec/log.h"
+#include "codec/num.h"
+#include "codec/utf8.h"
 #include "codec/str.h"
 #include "codec/protocol.h"
 #include "sched/options.h"
@@ -57,12 +59,11 @@ int kmesos_ks_set_text(char **dst, const char *v)
 
 /* ---- values ------------------------------------------------------------------------- */
 
-static int number(const char *v, int allow_zero, double *out)
+/* A positive number (cpus, MB) up to KMESOS_KS_NUMBER_MAX. */
+static int number(const char *v, double *out)
 {
-    char *end = NULL;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (errno || end == v || *end || !isfinite(d) || d < 0 || (d == 0 && !allow_zero))
+    double d;
+    if (kmesos_num_real(v, 0, KMESOS_KS_NUMBER_MAX, &d) != KMESOS_NUM_OK || d == 0)
         return -1;
     *out = d;
     return 0;
@@ -70,10 +71,8 @@ static int number(const char *v, int allow_zero, double *out)
 
 int kmesos_ks_integer(const char *v, long lo, long hi, int *out)
 {
-    char *end = NULL;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n < lo || n > hi)
+    long long n;
+    if (kmesos_num_int(v, lo, hi, &n) != KMESOS_NUM_OK || n < INT_MIN || n > INT_MAX)
         return -1;
     *out = (int)n;
     return 0;
@@ -116,8 +115,9 @@ static int valid_topic(const char *v)
 
 static int ks_duration(const char *v, int allow_zero, double *out)
 {
-    double d = kmesos_parse_duration(v);
-    if (d < 0 || (d == 0 && !allow_zero))
+    double d;
+    if (kmesos_num_duration(v, 0, KMESOS_NUM_DURATION_MAX_S, &d) != KMESOS_NUM_OK ||
+        (d == 0 && !allow_zero))
         return -1;
     *out = d;
     return 0;
@@ -146,12 +146,16 @@ static int ks_set_value(void *s, const kmesos_ks_field *f, const char *v, char *
 {
     void *at = (char *)s + f->offset;
     int auto_ = strcmp(v, "auto") == 0;
+    if (!kmesos_utf8_valid(v, strlen(v))) {
+        snprintf(err, errlen, "%s: not valid UTF-8", f->name);
+        return -3;
+    }
     switch (f->type) {
-    case KMESOS_KS_NUMBER: return number(v, 0, at);
+    case KMESOS_KS_NUMBER: return number(v, at);
     case KMESOS_KS_NUMBER_AUTO:
         if (auto_)
             return *(double *)at = 0, 0;
-        return number(v, 0, at);
+        return number(v, at);
     case KMESOS_KS_PORT:
         if (auto_)
             return *(int *)at = 0, 0;
@@ -173,7 +177,7 @@ static int ks_set_value(void *s, const kmesos_ks_field *f, const char *v, char *
 
 static int finite_in(double d, int allow_zero, double max)
 {
-    return isfinite(d) && (d > 0 || (allow_zero && d == 0)) && d <= max;
+    return kmesos_num_in(d, 0, max) && (d > 0 || allow_zero);
 }
 
 static int int_in(int n, int lo, int hi)
@@ -185,7 +189,7 @@ static int int_in(int n, int lo, int hi)
  * with err written. */
 static int text_ok(const kmesos_ks_field *f, const char *v, char *err, size_t errlen)
 {
-    if (!v || !kmesos_str_utf8(v))
+    if (!v || !kmesos_utf8_valid(v, strlen(v)))
         return -1;
     switch (f->type) {
     case KMESOS_KS_KV: return valid_kv(v) ? 0 : -1;
@@ -208,8 +212,8 @@ static int field_ok(const void *s, const kmesos_ks_field *f, char *err, size_t e
     case KMESOS_KS_NUMBER: return finite_in(*d, 0, KMESOS_KS_NUMBER_MAX) ? 0 : -1;
     case KMESOS_KS_NUMBER_AUTO: return finite_in(*d, 1, KMESOS_KS_NUMBER_MAX) ? 0 : -1;
     case KMESOS_KS_PORT: return int_in(*n, 0, 65535) ? 0 : -1;
-    case KMESOS_KS_DURATION: return finite_in(*d, 0, KMESOS_KS_DURATION_MAX) ? 0 : -1;
-    case KMESOS_KS_DURATION0: return finite_in(*d, 1, KMESOS_KS_DURATION_MAX) ? 0 : -1;
+    case KMESOS_KS_DURATION: return finite_in(*d, 0, KMESOS_NUM_DURATION_MAX_S) ? 0 : -1;
+    case KMESOS_KS_DURATION0: return finite_in(*d, 1, KMESOS_NUM_DURATION_MAX_S) ? 0 : -1;
     case KMESOS_KS_TRIES: return int_in(*n, 0, 1000000) ? 0 : -1;
     default: return text_ok(f, *(char *const *)at, err, errlen);
     }
@@ -234,10 +238,6 @@ int kmesos_ks_set(const kmesos_ks_schema *sc, void *s, const char *name, const c
     const kmesos_ks_field *f = field_of(sc, name);
     if (!f) {
         snprintf(err, errlen, "unknown parameter '%s'", name);
-        return -1;
-    }
-    if (v && !kmesos_str_utf8(v)) {
-        snprintf(err, errlen, "%s: not valid UTF-8", name);
         return -1;
     }
     int rc = ks_set_value(s, f, v ? v : "", err, errlen);
@@ -313,6 +313,17 @@ int kmesos_ks_apply(const kmesos_ks_schema *sc, void *dst, const void *base,
 int kmesos_ks_check_common(double heap, double mem, double delay_s, double max_delay_s,
                            const char **field, char *err, size_t errlen)
 {
+    const struct { const char *name; double v, max; } in[] = {
+        {"heap", heap, KMESOS_KS_NUMBER_MAX}, {"mem", mem, KMESOS_KS_NUMBER_MAX},
+        {"failover_delay", delay_s, KMESOS_NUM_DURATION_MAX_S},
+        {"failover_max_delay", max_delay_s, KMESOS_NUM_DURATION_MAX_S}};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+        if (!kmesos_num_in(in[i].v, 0, in[i].max)) {
+            *field = in[i].name;
+            snprintf(err, errlen, "%s: %g is out of range (0..%g)", in[i].name, in[i].v,
+                     in[i].max);
+            return -1;
+        }
     if (heap > 0 && heap >= mem) {
         *field = "heap";
         snprintf(err, errlen, "heap: %g MB does not fit in mem %g MB (the JVM needs more than "

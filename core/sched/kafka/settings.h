@@ -63,15 +63,13 @@ typedef struct kmesos_kafka_params {
         F("failover_max_tries", KMESOS_KS_TRIES, failover_max_tries,                         \
           "a number >= 1, or none", "none")
 
-/* The largest number (cpus, MB) and duration (seconds: 366 days) a
- * setting takes: a value past them is refused, also from a state file. */
-#define KMESOS_KS_NUMBER_MAX 1e9
-#define KMESOS_KS_DURATION_MAX (366.0 * 86400)
-
 /* kmesos_str_set for a text setting, which is never NULL: "" for NULL. 0,
  * or -1 (out of memory, *dst unchanged). */
 int kmesos_ks_set_text(char **dst, const char *v);
 /* A whole decimal integer within lo..hi into *out. 0, or -1. */
+/* The largest cpus or MB value a setting takes. */
+#define KMESOS_KS_NUMBER_MAX 1e9
+
 int kmesos_ks_integer(const char *v, long lo, long hi, int *out);
 
 /* 1 when name is a parameter of the schema. */

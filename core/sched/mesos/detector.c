@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "codec/log.h"
+#include "codec/num.h"
 #include "codec/str.h"
 #include "codec/zkurl.h"
 #include "net/zkc.h"
@@ -107,7 +108,7 @@ static void on_retry(uv_timer_t *t)
 static void retry_later(kmesos_detector *d)
 {
     double delay = kmesos_backoff_next(&d->backoff);
-    uv_timer_start(&d->retry, on_retry, (uint64_t)(delay * 1000.0 + 0.5), 0);
+    uv_timer_start(&d->retry, on_retry, kmesos_num_ms(delay), 0);
 }
 
 /* Tells the owner, when the leader's URL changed. */

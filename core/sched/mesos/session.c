@@ -17,12 +17,14 @@
  * Mesos-Stream-Id. `gen` counts stream ends: code running inside a
  * handler callback compares it to notice that the handler dropped,
  * stopped or closed the session, and stops touching the old stream. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "codec/num.h"
 #include "codec/log.h"
 #include "codec/str.h"
 #include "sched/mesos/session_int.h"
@@ -30,6 +32,7 @@
 #define MOD "session"
 #define MAX_REDIRECTS 5
 #define DEFAULT_HEARTBEAT_S 15.0
+#define KMESOS_SESSION_HEARTBEAT_MAX_S 3600.0
 #define ERR_MAX KMESOS_SS_ERR_MAX
 #define MAX_CAPS 16
 
@@ -394,7 +397,7 @@ static void ss_retry_later(kmesos_session *s, kmesos_log_level level, const char
     s->connect_now = 0;
     kmesos_log(level, MOD, "%s; subscribing to %s in %.2f s", reason,
                s->masters.urls[s->master_idx], delay);
-    uv_timer_start(&s->retry_timer, ss_on_retry_timer, (uint64_t)(delay * 1000.0 + 0.5), 0);
+    uv_timer_start(&s->retry_timer, ss_on_retry_timer, kmesos_num_ms(delay), 0);
 }
 
 /* The stream is gone (or must go): tell the handler if it was live, then
@@ -430,8 +433,24 @@ static void ss_on_liveness_timer(uv_timer_t *t)
 
 static void ss_arm_liveness(kmesos_session *s)
 {
-    double ms = s->liveness_factor * s->heartbeat_s * 1000.0;
-    uv_timer_start(&s->liveness_timer, ss_on_liveness_timer, (uint64_t)(ms + 0.5), 0);
+    uv_timer_start(&s->liveness_timer, ss_on_liveness_timer,
+                   kmesos_num_ms(s->liveness_factor * s->heartbeat_s), 0);
+}
+
+/* The master's heartbeat interval, bounded: none, 0, negative or not
+ * finite gives the default; more than KMESOS_SESSION_HEARTBEAT_MAX_S is
+ * cut there (a huge one would make the liveness timer overflow). */
+static double ss_heartbeat_s(const Mesos__V1__Scheduler__Event__Subscribed *sub)
+{
+    double hb = sub->heartbeat_interval_seconds;
+    if (!sub->has_heartbeat_interval_seconds || !kmesos_num_in(hb, 1e-3, INFINITY))
+        return DEFAULT_HEARTBEAT_S;
+    if (hb > KMESOS_SESSION_HEARTBEAT_MAX_S) {
+        KLOG_WARN(MOD, "heartbeat_interval_seconds %g from the master cut to %g", hb,
+                  KMESOS_SESSION_HEARTBEAT_MAX_S);
+        return KMESOS_SESSION_HEARTBEAT_MAX_S;
+    }
+    return hb;
 }
 
 /* Stops for good: no stream, no retry. */
@@ -466,8 +485,7 @@ static int ss_on_subscribed(kmesos_session *s, const Mesos__V1__Scheduler__Event
         snprintf(s->rec_err, sizeof s->rec_err, "out of memory");
         return -1;
     }
-    s->heartbeat_s = sub->has_heartbeat_interval_seconds && sub->heartbeat_interval_seconds > 0
-                         ? sub->heartbeat_interval_seconds : DEFAULT_HEARTBEAT_S;
+    s->heartbeat_s = ss_heartbeat_s(sub);
     s->state = KMESOS_SESSION_SUBSCRIBED;
     s->stats.subscribes++;
     kmesos_backoff_reset(&s->backoff);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "codec/num.h"
 #include "sched/policy/policy.h"
 #include "sched/policy/lua.h"
 
@@ -78,10 +79,10 @@ static int parse_args(int argc, char **argv, check_args *a)
         } else if ((v = flag_value(argc, argv, &i, "--policy-options"))) {
             a->options = v;
         } else if ((v = flag_value(argc, argv, &i, "--policy-budget"))) {
-            char *end;
-            a->budget = strtoull(v, &end, 10);
-            if (*end || a->budget == 0)
-                return usage("--policy-budget wants a positive number");
+            long long budget;
+            if (kmesos_num_int(v, 1, 1000000000000LL, &budget) != KMESOS_NUM_OK)
+                return usage("--policy-budget wants a whole number from 1 to 1e12");
+            a->budget = (unsigned long long)budget;
         } else if (strcmp(argv[i], "--policy-jit") == 0) {
             a->jit = 1;
         } else if ((v = flag_value(argc, argv, &i, "--input"))) {

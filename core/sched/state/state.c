@@ -455,7 +455,7 @@ static int zk_apply(kmesos_state_store *st, const kmesos_state_doc *d, int rc, c
 {
     char where[1100];
     if (rc < 0)
-        snprintf(err, errlen, "--state %s: cannot load the state: %s", st->url, why);
+        snprintf(err, errlen, "--state %.400s: cannot load the state: %.500s", st->url, why);
     if (rc != 0)
         return rc;
     snprintf(where, sizeof where, "state znode %s", st->url);
