@@ -676,7 +676,8 @@ static void test_state_round_trip(void)
                        "&failover_max_tries=4"),
               200);
     CHECK_INT(run_drop(&w, "consumer", "start", "consumer=0"), 200);
-    json_t *j = kmesos_kafka_state_save(&w.k);
+    char serr[256];
+    json_t *j = kmesos_kafka_state_save(&w.k, serr, sizeof serr);
     CHECK_INT(json_array_size(json_object_get(j, "clients")), 2);
     world v;
     kafka_world_setup(&v, KMESOS_FETCH_URI);

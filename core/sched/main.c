@@ -566,6 +566,12 @@ static json_t *api_ha_status(void *arg)
     return app->ha ? kmesos_ha_json(app->ha) : json_pack("{s:b}", "leader", 0);
 }
 
+static json_t *api_state_status(void *arg)
+{
+    kmesos_app *app = arg;
+    return kmesos_state_store_status_json(app->state);
+}
+
 static json_t *api_policy_status(void *arg)
 {
     kmesos_app *app = arg;
@@ -632,7 +638,7 @@ static int init_api(kmesos_app *app)
         return init_files(app);
     kmesos_api_hooks hooks = {app, api_session, api_teardown, api_policy_status,
                               app->opts.ha ? api_standby : NULL,
-                              app->opts.ha ? api_ha_status : NULL};
+                              app->opts.ha ? api_ha_status : NULL, api_state_status};
     const kmesos_options *o = &app->opts;
     kmesos_api_config cfg = {.addr = o->api, .token_file = o->api_token_file,
                              .hosts = o->api_hosts, .n_hosts = o->n_api_hosts,

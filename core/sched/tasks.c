@@ -56,6 +56,8 @@ static int assign_id(kmesos_tasks *reg, kmesos_task *t, const char *id)
 {
     char buf[160];
     if (!id) {
+        reg->seq += reg->seq_skip;
+        reg->seq_skip = 0;
         t->seq = ++reg->seq;
         snprintf(buf, sizeof buf, "%s-%d-%llu", t->workload->name, t->instance,
                  (unsigned long long)t->seq);

@@ -59,6 +59,8 @@ typedef struct kmesos_tasks {
     size_t count;
     kmesos_relaunch_backoff backoff;
     uint64_t seq;
+    uint64_t seq_skip; /* added to seq before the next new id (a restart's gap,
+                        * set by the state loader), then 0 */
     /* change counters for lazy readers: changes moves with every phase
      * change, adding or removing a slot; pending_gen whenever a slot
      * becomes pending, leaves the registry or its workload is replaced

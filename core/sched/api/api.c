@@ -187,6 +187,8 @@ static void reply_status(kmesos_api *api, kmesos_httpd_req *req)
     json_t *j = kmesos_api_status_json(api->sched, api->kafka, session_of(api));
     if (j && api->hooks.ha_status)
         json_object_set_new(j, "ha", api->hooks.ha_status(api->hooks.arg));
+    if (j && api->hooks.state_status)
+        json_object_set_new(j, "state", api->hooks.state_status(api->hooks.arg));
     kmesos_httpd_reply_json(req, 200, j);
 }
 

@@ -36,6 +36,8 @@ typedef struct kmesos_api_hooks {
      * (standby.h), except GET /api/status. */
     int (*standby)(void *arg, const char **leader_api);
     json_t *(*ha_status)(void *arg); /* "ha" of /api/status: new reference */
+    json_t *(*state_status)(void *arg); /* "state" of /api/status (the last save's
+                                         * outcome), new reference; NULL: none */
 } kmesos_api_hooks;
 
 /* How the admin API listens and whom it lets in (options.h has the flags). */

@@ -256,6 +256,24 @@ static int restore_strings(kmesos_broker *b, const char *const v[7])
                : 0;
 }
 
+/* A loaded entry holds only what the API could have set and a launch
+ * could have learnt. 0, or -1 with a message naming the field. */
+static int loaded_ok(const kmesos_broker *b, char *err, size_t errlen)
+{
+    const char *field = NULL;
+    if (kmesos_ks_check(&kmesos_broker_schema, &b->set, err, errlen) != 0 ||
+        kmesos_broker_settings_check(&b->set, &field, err, errlen) != 0)
+        return -1;
+    const char *bad = b->node.failures < 0                                  ? "failures"
+                      : b->client_port < 0 || b->client_port > 65535         ? "client_port"
+                      : b->controller_port < 0 || b->controller_port > 65535 ? "controller_port"
+                      : !isfinite(b->stopped_at_s) || b->stopped_at_s < 0    ? "stopped_at_s"
+                                                                             : NULL;
+    if (bad)
+        snprintf(err, errlen, "%s: out of range", bad);
+    return bad ? -1 : 0;
+}
+
 kmesos_broker *kmesos_broker_from_state(json_t *j, char *err, size_t errlen)
 {
     int id = -1, active = 0;
@@ -297,9 +315,11 @@ kmesos_broker *kmesos_broker_from_state(json_t *j, char *err, size_t errlen)
     b->stopped_at_s = tmp.stopped_at_s;
     b->client_port = tmp.client_port;
     b->controller_port = tmp.controller_port;
-    if (restore_strings(b, v) != 0) {
+    char why[256];
+    int rc = restore_strings(b, v) != 0 ? -2 : loaded_ok(b, why, sizeof why);
+    if (rc != 0) {
         kmesos_broker_destroy(b);
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "broker %d: %s", id, rc == -2 ? "out of memory" : why);
         return NULL;
     }
     return b;

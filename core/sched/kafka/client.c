@@ -414,7 +414,7 @@ kmesos_client *kmesos_client_from_state(json_t *j, char *err, size_t errlen)
         snprintf(err, errlen, "bad client entry: %s", je.text);
         return NULL;
     }
-    if (kmesos_client_kind_parse(kind, &k) != 0 || id < 0) {
+    if (kmesos_client_kind_parse(kind, &k) != 0 || id < 0 || id > KMESOS_KAFKA_MAX_ID) {
         kmesos_client_settings_free(&d);
         snprintf(err, errlen, "bad client entry: kind '%s', id %d", kind, id);
         return NULL;
@@ -433,5 +433,14 @@ kmesos_client *kmesos_client_from_state(json_t *j, char *err, size_t errlen)
     c->set = d;
     c->node.active = active;
     c->node.failures = failures;
+    char why[256];
+    const char *field = NULL;
+    if (kmesos_ks_check(&kmesos_client_schema, &c->set, why, sizeof why) != 0 ||
+        kmesos_client_settings_check(k, &c->set, &field, why, sizeof why) != 0 ||
+        (failures < 0 && snprintf(why, sizeof why, "failures: negative") > 0)) {
+        snprintf(err, errlen, "%s %d: %s", kind, id, why);
+        kmesos_client_destroy(c);
+        return NULL;
+    }
     return c;
 }

@@ -1,7 +1,8 @@
 /* persist: the "kafka" section of the state document (persist.h). Saving
  * writes the cluster id, the configured quorum size, the recorded voters
  * and one entry per node, brokers and clients in two lists (each kind
- * writes its own entry: broker.h, client.h). Loading reads them back in
+ * writes its own entry: broker.h, client.h); an entry that cannot be
+ * encoded fails the whole save with its name, never left out. Loading reads them back in
  * the same order, refuses a duplicate node, and hands the scheduler each
  * node's workload with kmesos_scheduler_adopt_workload: without slots,
  * because the state store restores the saved tasks next and fills the
@@ -14,25 +15,62 @@
 
 #include "codec/str.h"
 #include "sched/kafka/lifecycle.h"
+#include "sched/state/state.h"
 
-json_t *kmesos_kafka_state_save(void *arg)
+/* One node's entry, or NULL with err naming it (a value JSON cannot
+ * hold, or no memory). */
+static json_t *node_json(const kmesos_kafka_node *n, char *err, size_t errlen)
+{
+    const kmesos_broker *b = kmesos_broker_of(n);
+    json_t *j = b ? kmesos_broker_state_json(b) : kmesos_client_state_json(kmesos_client_of(n));
+    if (!j)
+        snprintf(err, errlen, "kafka: %s %d cannot be encoded (a value that is not finite, "
+                 "or text that is not UTF-8)", kmesos_kafka_kind_name(n->kind), n->id);
+    return j;
+}
+
+static json_t *voters_json(const kmesos_kafka *k)
+{
+    json_t *voters = json_array();
+    for (size_t i = 0; voters && i < k->n_voters; i++) {
+        const kmesos_voter *v = &k->voters[i];
+        json_t *jv = json_pack("{s:i, s:s, s:i}", "id", v->id, "host", v->host, "port", v->port);
+        if (!jv || (v->agent_id && json_object_set_new(jv, "agent_id",
+                                                       json_string(v->agent_id)) != 0) ||
+            json_array_append_new(voters, jv) != 0) {
+            json_decref(voters);
+            return NULL;
+        }
+    }
+    return voters;
+}
+
+json_t *kmesos_kafka_state_save(void *arg, char *err, size_t errlen)
 {
     const kmesos_kafka *k = arg;
-    json_t *brokers = json_array(), *clients = json_array(), *voters = json_array();
-    for (size_t i = 0; brokers && clients && i < k->n_nodes; i++) {
-        const kmesos_broker *b = kmesos_broker_of(k->nodes[i]);
-        if (b)
-            json_array_append_new(brokers, kmesos_broker_state_json(b));
-        else
-            json_array_append_new(clients, kmesos_client_state_json(kmesos_client_of(k->nodes[i])));
+    json_t *brokers = json_array(), *clients = json_array(), *voters = voters_json(k);
+    int ok = brokers && clients && voters;
+    for (size_t i = 0; ok && i < k->n_nodes; i++) {
+        json_t *j = node_json(k->nodes[i], err, errlen);
+        ok = j && json_array_append_new(kmesos_broker_of(k->nodes[i]) ? brokers : clients, j) == 0;
     }
-    for (size_t i = 0; voters && i < k->n_voters; i++)
-        json_array_append_new(voters, json_pack("{s:i, s:s, s:s?, s:i}", "id", k->voters[i].id,
-                                                "host", k->voters[i].host, "agent_id",
-                                                k->voters[i].agent_id, "port",
-                                                k->voters[i].port));
-    return json_pack("{s:s, s:i, s:o, s:o, s:o}", "cluster_id", k->cluster_id, "quorum_size",
-                     k->quorum_size, "voters", voters, "brokers", brokers, "clients", clients);
+    json_t *root = ok ? json_pack("{s:s, s:i, s:O, s:O, s:O}", "cluster_id", k->cluster_id,
+                                  "quorum_size", k->quorum_size, "voters", voters, "brokers",
+                                  brokers, "clients", clients)
+                      : NULL;
+    if (ok && !root)
+        snprintf(err, errlen, "kafka: out of memory");
+    json_decref(brokers);
+    json_decref(clients);
+    json_decref(voters);
+    return root;
+}
+
+/* A loaded voter holds what a launch could have recorded. */
+static int voter_ok(const kmesos_voter *v)
+{
+    return v->id >= 0 && v->id <= KMESOS_KAFKA_MAX_ID && v->port >= 1 && v->port <= 65535 &&
+           *v->host;
 }
 
 static int load_voters(kmesos_kafka *k, json_t *voters, char *err, size_t errlen)
@@ -45,13 +83,20 @@ static int load_voters(kmesos_kafka *k, json_t *voters, char *err, size_t errlen
     kmesos_kafka_voters_set(k, v, 0);
     json_array_foreach(voters, i, jv) {
         const char *host = NULL, *agent = NULL;
+        json_t *jagent = NULL;
         kmesos_voter *at = &k->voters[have];
-        if (json_unpack(jv, "{s:i, s:s, s?s, s:i}", "id", &at->id, "host", &host, "agent_id",
-                        &agent, "port", &at->port))
-            return snprintf(err, errlen, "bad voter entry %zu", i), -1;
+        json_error_t je;
+        if (json_unpack_ex(jv, &je, 0, "{s:i, s:s, s?o, s:i}", "id", &at->id, "host", &host,
+                           "agent_id", &jagent, "port", &at->port))
+            return snprintf(err, errlen, "kafka.voters[%zu]: %s", i, je.text), -1;
+        if (kmesos_state_opt_string(jagent, &agent) != 0)
+            return snprintf(err, errlen, "kafka.voters[%zu].agent_id: expected a string", i), -1;
         k->n_voters = ++have; /* from here on freed with the voters */
         if (!(at->host = strdup(host)) || kmesos_str_set(&at->agent_id, agent) != 0)
             return snprintf(err, errlen, "out of memory"), -1;
+        if (!voter_ok(at))
+            return snprintf(err, errlen, "kafka.voters[%zu]: id %d, host '%s' or port %d out of "
+                            "range", i, at->id, host, at->port), -1;
     }
     return 0;
 }
@@ -76,19 +121,20 @@ static int load_nodes(kmesos_kafka *k, json_t *brokers, json_t *clients, char *e
 {
     size_t i;
     json_t *j;
+    char why[512];
     json_array_foreach(brokers, i, j) {
-        kmesos_broker *b = kmesos_broker_from_state(j, err, errlen);
-        if (!b || load_node(k, &b->node, err, errlen) != 0)
-            return -1;
+        kmesos_broker *b = kmesos_broker_from_state(j, why, sizeof why);
+        if (!b || load_node(k, &b->node, why, sizeof why) != 0)
+            return snprintf(err, errlen, "kafka.brokers[%zu]: %s", i, why), -1;
     }
     if (!clients)
         return 0;
     if (!json_is_array(clients))
         return snprintf(err, errlen, "kafka: 'clients' is not an array"), -1;
     json_array_foreach(clients, i, j) {
-        kmesos_client *c = kmesos_client_from_state(j, err, errlen);
-        if (!c || load_node(k, &c->node, err, errlen) != 0)
-            return -1;
+        kmesos_client *c = kmesos_client_from_state(j, why, sizeof why);
+        if (!c || load_node(k, &c->node, why, sizeof why) != 0)
+            return snprintf(err, errlen, "kafka.clients[%zu]: %s", i, why), -1;
     }
     return 0;
 }
@@ -105,6 +151,8 @@ int kmesos_kafka_state_load(void *arg, json_t *j, char *err, size_t errlen)
         return snprintf(err, errlen, "kafka: %s", je.text), -1;
     if (strlen(cid) != 22 || !json_is_array(voters) || !json_is_array(brokers))
         return snprintf(err, errlen, "kafka: bad cluster id or lists"), -1;
+    if (k->quorum_size < 0 || k->quorum_size > 9)
+        return snprintf(err, errlen, "kafka.quorum_size: expected 0..9"), -1;
     if (kmesos_str_set(&k->cluster_id, cid) != 0)
         return snprintf(err, errlen, "out of memory"), -1;
     if (load_voters(k, voters, err, errlen) != 0 ||

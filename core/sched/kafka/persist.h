@@ -11,12 +11,13 @@
 
 #include <jansson.h>
 
-/* The section now (new reference); arg: the kmesos_kafka. */
-json_t *kmesos_kafka_state_save(void *arg);
+/* The section now (new reference); arg: the kmesos_kafka. NULL with err
+ * when a node cannot be encoded or memory runs out. */
+json_t *kmesos_kafka_state_save(void *arg, char *err, size_t errlen);
 /* Loads a saved section into a fresh cluster (arg: the kmesos_kafka):
  * the cluster id, the voters, and the nodes with their workloads
  * registered (their saved tasks are restored after this). 0, or -1 with
- * err. */
+ * err naming the bad entry's path ("kafka.brokers[2]: broker 5: cpus: ..."). */
 int kmesos_kafka_state_load(void *arg, json_t *j, char *err, size_t errlen);
 
 #endif

@@ -5,7 +5,10 @@
  * structs keep their own named fields while defaults, copies, frees and
  * requests are handled once here. Also the checks both kinds make of
  * their settings as a whole, and the failover bookkeeping after a task
- * ended (count, record, deactivate after too many failures in a row). */
+ * ended (count, record, deactivate after too many failures in a row).
+ * A value is checked twice by the same rules: the setter parses its text,
+ * then field_ok checks what it holds (finite, in range, UTF-8, of its
+ * form); field_ok alone checks settings read back from a state file. */
 #include "sched/kafka/settings.h"
 
 #include <limits.h>
@@ -172,6 +175,63 @@ static int ks_set_value(void *s, const kmesos_ks_field *f, const char *v, char *
     return kmesos_ks_set_text(at, v) == 0 ? 0 : -2;
 }
 
+static int finite_in(double d, int allow_zero, double max)
+{
+    return kmesos_num_in(d, 0, max) && (d > 0 || allow_zero);
+}
+
+static int int_in(int n, int lo, int hi)
+{
+    return n >= lo && n <= hi;
+}
+
+/* A text setting's value: set, UTF-8, of its type's form. 0, -1, or -3
+ * with err written. */
+static int text_ok(const kmesos_ks_field *f, const char *v, char *err, size_t errlen)
+{
+    if (!v || !kmesos_utf8_valid(v, strlen(v)))
+        return -1;
+    switch (f->type) {
+    case KMESOS_KS_KV: return valid_kv(v) ? 0 : -1;
+    case KMESOS_KS_LINE: return one_line(v) ? 0 : -1;
+    case KMESOS_KS_DIRS: return valid_dirs(v) ? 0 : -1;
+    case KMESOS_KS_TOPIC: return valid_topic(v) ? 0 : -1;
+    case KMESOS_KS_CONSTRAINTS: return valid_constraints(v, err, errlen) ? 0 : -3;
+    default: return -1;
+    }
+}
+
+/* What the field of s holds is a value its setter could have set: 0, -1,
+ * or -3 with err written. */
+static int field_ok(const void *s, const kmesos_ks_field *f, char *err, size_t errlen)
+{
+    const void *at = (const char *)s + f->offset;
+    const double *d = at;
+    const int *n = at;
+    switch (f->type) {
+    case KMESOS_KS_NUMBER: return finite_in(*d, 0, KMESOS_KS_NUMBER_MAX) ? 0 : -1;
+    case KMESOS_KS_NUMBER_AUTO: return finite_in(*d, 1, KMESOS_KS_NUMBER_MAX) ? 0 : -1;
+    case KMESOS_KS_PORT: return int_in(*n, 0, 65535) ? 0 : -1;
+    case KMESOS_KS_DURATION: return finite_in(*d, 0, KMESOS_NUM_DURATION_MAX_S) ? 0 : -1;
+    case KMESOS_KS_DURATION0: return finite_in(*d, 1, KMESOS_NUM_DURATION_MAX_S) ? 0 : -1;
+    case KMESOS_KS_TRIES: return int_in(*n, 0, 1000000) ? 0 : -1;
+    default: return text_ok(f, *(char *const *)at, err, errlen);
+    }
+}
+
+int kmesos_ks_check(const kmesos_ks_schema *sc, const void *s, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sc->n; i++) {
+        const kmesos_ks_field *f = &sc->fields[i];
+        int rc = field_ok(s, f, err, errlen);
+        if (rc == -1)
+            snprintf(err, errlen, "%s: expected %s", f->name, f->what);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int kmesos_ks_set(const kmesos_ks_schema *sc, void *s, const char *name, const char *v,
                   char *err, size_t errlen)
 {
@@ -181,6 +241,8 @@ int kmesos_ks_set(const kmesos_ks_schema *sc, void *s, const char *name, const c
         return -1;
     }
     int rc = ks_set_value(s, f, v ? v : "", err, errlen);
+    if (rc == 0)
+        rc = field_ok(s, f, err, errlen);
     if (rc == -1)
         snprintf(err, errlen, "%s: expected %s, got '%s'", name, f->what, v ? v : "");
     else if (rc == -2)

@@ -78,6 +78,11 @@ int kmesos_ks_known(const kmesos_ks_schema *sc, const char *name);
  * field ("unknown parameter 'x'" for a name not in the schema). */
 int kmesos_ks_set(const kmesos_ks_schema *sc, void *s, const char *name, const char *value,
                   char *err, size_t errlen);
+/* Checks every field of s with the rules the setters apply (finite and
+ * in range, text in UTF-8 and of its form), for settings that did not
+ * come through a setter (a loaded state). 0, or -1 with a message that
+ * starts with the field's name. */
+int kmesos_ks_check(const kmesos_ks_schema *sc, const void *s, char *err, size_t errlen);
 /* Zeroes s and applies every default. 0, or -1 (nothing left allocated). */
 int kmesos_ks_defaults(const kmesos_ks_schema *sc, void *s);
 /* A deep copy (the strings of the schema are duplicated). 0 or -1. */

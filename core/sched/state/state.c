@@ -11,7 +11,10 @@
  * workload is no longer configured is dropped with a log line; one
  * beyond its workload's instances comes back stopped (killed if
  * reconciliation finds it alive). The store picks the file (temp file,
- * fsync, rename) or the ZooKeeper backend (state_zk.h) from the URL. */
+ * fsync, rename) or the ZooKeeper backend (state_zk.h) from the URL. A
+ * save that fails (a value that cannot be encoded, a full disk) leaves
+ * the stored document as it was, is logged, shown by the store's status
+ * and tried again on a timer with backoff until one succeeds. */
 #include "sched/state/state.h"
 
 #include <errno.h>
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "codec/log.h"
@@ -31,6 +35,12 @@ void kmesos_state_doc_init(kmesos_state_doc *d, kmesos_scheduler *s)
 {
     memset(d, 0, sizeof *d);
     d->sched = s;
+}
+
+int kmesos_state_opt_string(const json_t *v, const char **out)
+{
+    *out = json_is_string(v) ? json_string_value(v) : NULL;
+    return !v || json_is_null(v) || json_is_string(v) ? 0 : -1;
 }
 
 static const kmesos_state_section *section_of(const kmesos_state_doc *d, const char *key)
@@ -82,7 +92,7 @@ static json_t *saved_task_json(const kmesos_scheduler *s, const kmesos_task *t)
     kmesos_phase p = t->phase == KMESOS_PHASE_DONE || t->phase == KMESOS_PHASE_STOPPED
                          ? t->phase
                          : KMESOS_PHASE_ACTIVE;
-    json_t *j = json_pack("{s:s, s:i, s:s, s:s?, s:s}", "workload", t->workload->name,
+    json_t *j = json_pack("{s:s, s:i, s:s, s:s*, s:s}", "workload", t->workload->name,
                           "instance", t->instance, "task_id", t->id, "agent_id", t->agent_id,
                           "phase", kmesos_phase_name(p));
     if (j && t->ran)
@@ -109,23 +119,31 @@ static uint64_t restored_unreachable_ms(const kmesos_scheduler *s, double since_
     return at ? at : 1;
 }
 
-static json_t *state_json(const kmesos_state_doc *d)
+/* The document, or NULL with err: an entry that cannot be encoded fails
+ * the whole save, so that nothing is ever left out silently. */
+static json_t *state_json(const kmesos_state_doc *d, char *err, size_t errlen)
 {
     const kmesos_scheduler *s = d->sched;
     json_t *tasks = json_array();
     for (const kmesos_task *t = s->tasks.by_id; tasks && t; t = t->hh.next) {
         if (t->phase == KMESOS_PHASE_PENDING)
             continue;
-        json_array_append_new(tasks, saved_task_json(s, t));
+        if (json_array_append_new(tasks, saved_task_json(s, t)) != 0) {
+            snprintf(err, errlen, "task %s cannot be encoded", t->id);
+            json_decref(tasks);
+            return NULL;
+        }
     }
     /* task_seq: ids are never reused, also across restarts */
-    json_t *root = json_pack("{s:i, s:s?, s:o, s:I}", "version", KMESOS_STATE_VERSION,
+    json_t *root = json_pack("{s:i, s:s*, s:o, s:I}", "version", KMESOS_STATE_VERSION,
                              "framework_id", s->framework_id, "tasks", tasks, "task_seq",
                              (json_int_t)s->tasks.seq);
+    if (!root)
+        snprintf(err, errlen, "the framework id cannot be encoded, or out of memory");
     for (size_t i = 0; root && i < d->n_sections; i++) {
         const kmesos_state_section *sec = &d->sections[i];
-        json_t *value = sec->save(sec->arg);
-        if (value && json_object_set_new(root, sec->key, value) != 0) {
+        json_t *value = sec->save(sec->arg, err, errlen);
+        if (!value || json_object_set_new(root, sec->key, value) != 0) {
             json_decref(root);
             return NULL;
         }
@@ -147,17 +165,31 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-char *kmesos_state_dump(const kmesos_state_doc *d)
+char *kmesos_state_encode(const kmesos_state_doc *d, char *err, size_t errlen)
 {
-    json_t *j = state_json(d);
+    json_t *j = state_json(d, err, errlen);
     char *text = j ? json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
+    if (j && !text)
+        snprintf(err, errlen, "out of memory");
     json_decref(j);
     return text;
 }
 
+char *kmesos_state_dump(const kmesos_state_doc *d)
+{
+    char err[512];
+    return kmesos_state_encode(d, err, sizeof err);
+}
+
 int kmesos_state_save(const char *path, const kmesos_state_doc *d, char *err, size_t errlen)
 {
-    char *text = kmesos_state_dump(d);
+    char why[512];
+    char *text = kmesos_state_encode(d, why, sizeof why);
+    if (!text) {
+        snprintf(err, errlen, "state not saved to %s (the previous file is kept): %s", path,
+                 why);
+        return -1;
+    }
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int fd = text ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
@@ -170,8 +202,7 @@ int kmesos_state_save(const char *path, const kmesos_state_doc *d, char *err, si
     if (rc == 0 && rename(tmp, path) != 0)
         rc = -1;
     if (rc != 0) {
-        snprintf(err, errlen, "cannot write state %s: %s", path,
-                 text ? strerror(errno) : "out of memory");
+        snprintf(err, errlen, "cannot write state %s: %s", path, strerror(errno));
         if (fd >= 0)
             unlink(tmp);
     }
@@ -179,42 +210,90 @@ int kmesos_state_save(const char *path, const kmesos_state_doc *d, char *err, si
     return rc;
 }
 
-static int restore_task(kmesos_scheduler *s, json_t *jt, char *err, size_t errlen)
+/* Epoch seconds past any real time (year 5138), and the largest task
+ * counter (a double still holds it exactly). */
+#define SINCE_MAX_S 1e11
+#define TASK_SEQ_MAX ((json_int_t)1 << 53)
+
+/* A saved slot, read and checked before anything is applied. */
+typedef struct saved_task {
+    const char *workload, *task_id, *agent_id, *phase;
+    int instance, ran;
+    double since;
+} saved_task;
+
+/* Reads and checks tasks[i]. 0, or -1 with err naming it. */
+static int read_task(json_t *jt, size_t i, saved_task *t, char *err, size_t errlen)
 {
-    const char *wname = NULL, *task_id = NULL, *agent_id = NULL, *phase = "active";
-    int instance = -1, ran = 0;
-    double since = 0;
     json_error_t je;
-    if (json_unpack_ex(jt, &je, 0, "{s:s, s:i, s:s, s?s, s?s, s?b, s?F}", "workload", &wname,
-                       "instance", &instance, "task_id", &task_id, "agent_id", &agent_id,
-                       "phase", &phase, "ran", &ran, "unreachable_since", &since) != 0) {
-        snprintf(err, errlen, "bad task entry: %s", je.text);
+    json_t *agent = NULL;
+    memset(t, 0, sizeof *t);
+    t->phase = "active";
+    t->instance = -1;
+    if (json_unpack_ex(jt, &je, 0, "{s:s, s:i, s:s, s?o, s?s, s?b, s?F}", "workload",
+                       &t->workload, "instance", &t->instance, "task_id", &t->task_id,
+                       "agent_id", &agent, "phase", &t->phase, "ran", &t->ran,
+                       "unreachable_since", &t->since) != 0) {
+        snprintf(err, errlen, "tasks[%zu]: %s", i, je.text);
         return -1;
     }
-    if (!isfinite(since) || since < 0) {
-        snprintf(err, errlen, "task %s: 'unreachable_since' is not a time", task_id);
+    if (kmesos_state_opt_string(agent, &t->agent_id) != 0) {
+        snprintf(err, errlen, "tasks[%zu].agent_id: expected a string", i);
         return -1;
     }
-    const kmesos_workload *w = kmesos_scheduler_workload(s, wname);
-    if (!w || instance < 0) {
+    const char *bad = t->instance < 0 ? "instance: negative"
+                      : !*t->task_id ? "task_id: empty"
+                      : strcmp(t->phase, "active") != 0 && strcmp(t->phase, "stopped") != 0 &&
+                              strcmp(t->phase, "done") != 0
+                          ? "phase: expected active, stopped or done"
+                      : !isfinite(t->since) || t->since < 0 || t->since > SINCE_MAX_S
+                          ? "unreachable_since: not a time"
+                                                            : NULL;
+    if (bad)
+        snprintf(err, errlen, "tasks[%zu] (%s): %s", i, t->task_id, bad);
+    return bad ? -1 : 0;
+}
+
+static int restore_task(kmesos_scheduler *s, const saved_task *st, char *err, size_t errlen)
+{
+    const kmesos_workload *w = kmesos_scheduler_workload(s, st->workload);
+    if (!w) {
         KLOG_WARN(MOD, "saved task %s of workload %s/%d is no longer configured: forgotten",
-                  task_id, wname, instance);
+                  st->task_id, st->workload, st->instance);
         return 0;
     }
-    kmesos_task *t = kmesos_tasks_restore(&s->tasks, w, instance, task_id, agent_id,
+    kmesos_task *t = kmesos_tasks_restore(&s->tasks, w, st->instance, st->task_id, st->agent_id,
                                           s->io.now_ms(s->io.arg));
     if (!t) {
-        snprintf(err, errlen, "duplicate or unusable task entry '%s'", task_id);
+        snprintf(err, errlen, "duplicate or unusable task entry '%s'", st->task_id);
         return -1;
     }
-    t->ran = ran;
-    if (since > 0)
-        t->unreachable_ms = restored_unreachable_ms(s, since);
-    if (strcmp(phase, "done") == 0)
+    t->ran = st->ran;
+    if (st->since > 0)
+        t->unreachable_ms = restored_unreachable_ms(s, st->since);
+    if (strcmp(st->phase, "done") == 0)
         t->phase = KMESOS_PHASE_DONE;
-    else if (strcmp(phase, "stopped") == 0 || instance >= w->instances)
+    else if (strcmp(st->phase, "stopped") == 0 || st->instance >= w->instances)
         t->phase = KMESOS_PHASE_STOPPED; /* not wanted: killed if alive */
     return 0;
+}
+
+/* Every task entry read and checked (before anything is applied). NULL
+ * with err; an empty list is a valid result. */
+static saved_task *read_tasks(json_t *tasks, char *err, size_t errlen)
+{
+    size_t i, n = json_array_size(tasks);
+    saved_task *out = calloc(n ? n : 1, sizeof *out);
+    json_t *jt;
+    if (!out) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    json_array_foreach(tasks, i, jt) if (read_task(jt, i, &out[i], err, errlen) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
 }
 
 /* Hands each saved section to its module; a key no module claims is an
@@ -252,13 +331,13 @@ static int restore(const kmesos_state_doc *d, json_t *root, char *err, size_t er
         snprintf(err, errlen, "%s", je.text);
         return -1;
     }
-    if (jfwid && !json_is_null(jfwid) && !json_is_string(jfwid)) {
-        snprintf(err, errlen, "'framework_id' is not a string");
+    if (jfwid && !json_is_null(jfwid) && (!json_is_string(jfwid) || !*json_string_value(jfwid))) {
+        snprintf(err, errlen, "framework_id: expected a non-empty string");
         return -1;
     }
     const char *fwid = json_is_string(jfwid) ? json_string_value(jfwid) : NULL;
-    if (seq < 0) {
-        snprintf(err, errlen, "'task_seq' is negative (%lld)", (long long)seq);
+    if (seq < 0 || seq > TASK_SEQ_MAX) {
+        snprintf(err, errlen, "task_seq: %lld is out of range", (long long)seq);
         return -1;
     }
     if (version != KMESOS_STATE_VERSION) {
@@ -271,15 +350,24 @@ static int restore(const kmesos_state_doc *d, json_t *root, char *err, size_t er
         snprintf(err, errlen, "'tasks' is not an array");
         return -1;
     }
-    if (restore_sections(d, root, err, errlen) != 0)
+    saved_task *saved = read_tasks(tasks, err, errlen);
+    if (!saved || restore_sections(d, root, err, errlen) != 0) {
+        free(saved);
         return -1;
+    }
     kmesos_scheduler_set_framework_id(s, fwid);
-    size_t i;
-    json_t *jt;
-    json_array_foreach(tasks, i, jt) if (restore_task(s, jt, err, errlen) != 0) return -1;
-    if ((uint64_t)seq > s->tasks.seq)
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < json_array_size(tasks); i++)
+        rc = restore_task(s, &saved[i], err, errlen);
+    free(saved);
+    /* never below the saved counter nor the highest id restored; the
+     * next new id is a gap above both, past ids a previous run launched
+     * after its last successful save (then killed) */
+    if (rc == 0 && (uint64_t)seq > s->tasks.seq)
         s->tasks.seq = (uint64_t)seq;
-    return 0;
+    if (rc == 0)
+        s->tasks.seq_skip = KMESOS_STATE_SEQ_GAP;
+    return rc;
 }
 
 static int restore_root(json_t *root, const json_error_t *je, const char *where,
@@ -319,10 +407,20 @@ int kmesos_state_parse(const char *text, size_t len, const char *where,
 
 /* ---- the store behind --state ------------------------------------------------------ */
 
+/* A failed save is tried again after this, doubling up to the max. */
+#define SAVE_RETRY_FIRST_MS 500
+#define SAVE_RETRY_MAX_MS 30000
+
 struct kmesos_state_store {
     char *path;          /* file store */
     kmesos_state_zk *zk; /* or ZooKeeper */
     char url[1024];
+    uv_timer_t retry;    /* a failed save again; data: the store */
+    int has_timer;
+    const kmesos_state_doc *retry_doc;
+    unsigned retry_ms;   /* the next retry's delay, 0 while saves succeed */
+    char error[512];     /* the last save's error, "" when it succeeded */
+    double failed_since_s; /* epoch s of the first failure in a row */
     int (*gate)(void *arg); /* may this scheduler write? NULL: always */
     void *gate_arg;
     const kmesos_state_doc *load_doc; /* an asynchronous load's */
@@ -346,6 +444,8 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
         free(st);
         return NULL;
     }
+    st->has_timer = loop && uv_timer_init(loop, &st->retry) == 0;
+    st->retry.data = st;
     return st;
 }
 
@@ -410,15 +510,74 @@ int kmesos_state_store_load(kmesos_state_store *st, const kmesos_state_doc *d, c
     return st->zk ? zk_load(st, d, err, errlen) : kmesos_state_load(st->path, d, err, errlen);
 }
 
+static void on_save_retry(uv_timer_t *t)
+{
+    kmesos_state_store *st = t->data;
+    kmesos_state_store_save(st, st->retry_doc);
+}
+
+/* Loud: logged, kept for /api/status, tried again with backoff. The
+ * previous file or znode stays as it was. */
+static void save_failed(kmesos_state_store *st, const kmesos_state_doc *d, const char *why)
+{
+    if (!st->error[0])
+        st->failed_since_s = (double)time(NULL);
+    snprintf(st->error, sizeof st->error, "%s", why);
+    st->retry_ms = !st->retry_ms ? SAVE_RETRY_FIRST_MS
+                   : st->retry_ms >= SAVE_RETRY_MAX_MS / 2 ? SAVE_RETRY_MAX_MS
+                                                           : st->retry_ms * 2;
+    st->retry_doc = d;
+    KLOG_ERROR(MOD, "%s; retrying in %u ms", why, st->retry_ms);
+    if (st->has_timer)
+        uv_timer_start(&st->retry, on_save_retry, st->retry_ms, 0);
+}
+
+static void save_done(kmesos_state_store *st)
+{
+    if (st->error[0])
+        KLOG_INFO(MOD, "state saved to %s again", st->url);
+    st->error[0] = '\0';
+    st->retry_ms = 0;
+    if (st->has_timer)
+        uv_timer_stop(&st->retry);
+}
+
 void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d)
 {
-    char err[512];
-    if (st->gate && !st->gate(st->gate_arg))
+    char err[1024];
+    char *text = NULL;
+    if (st->gate && !st->gate(st->gate_arg)) {
         KLOG_WARN(MOD, "state not saved: this scheduler is not the leader");
-    else if (st->zk)
-        kmesos_state_zk_save(st->zk, kmesos_state_dump(d));
-    else if (kmesos_state_save(st->path, d, err, sizeof err) != 0)
-        KLOG_ERROR(MOD, "%s", err);
+        return;
+    }
+    if (!st->zk) {
+        if (kmesos_state_save(st->path, d, err, sizeof err) != 0)
+            save_failed(st, d, err);
+        else
+            save_done(st);
+        return;
+    }
+    char why[512];
+    if (!(text = kmesos_state_encode(d, why, sizeof why))) {
+        snprintf(err, sizeof err, "state not saved to %.400s (the stored one is kept): %s", st->url,
+                 why);
+        save_failed(st, d, err);
+        return;
+    }
+    save_done(st); /* the zk backend retries its writes itself */
+    kmesos_state_zk_save(st->zk, text);
+}
+
+json_t *kmesos_state_store_status_json(const kmesos_state_store *st)
+{
+    double zk_since = 0;
+    const char *zk_err = st->zk ? kmesos_state_zk_error(st->zk, &zk_since) : "";
+    if (st->error[0])
+        return json_pack("{s:b, s:s, s:f, s:i}", "ok", 0, "error", st->error, "since",
+                         st->failed_since_s, "retry_ms", (int)st->retry_ms);
+    if (zk_err[0]) /* the zk backend retries its own writes */
+        return json_pack("{s:b, s:s, s:f}", "ok", 0, "error", zk_err, "since", zk_since);
+    return json_pack("{s:b}", "ok", 1);
 }
 
 int kmesos_state_store_idle(const kmesos_state_store *st)
@@ -428,6 +587,8 @@ int kmesos_state_store_idle(const kmesos_state_store *st)
 
 void kmesos_state_store_close(kmesos_state_store *st)
 {
+    if (st && st->has_timer && !uv_is_closing((uv_handle_t *)&st->retry))
+        uv_close((uv_handle_t *)&st->retry, NULL);
     if (st && st->zk)
         kmesos_state_zk_close(st->zk, 3000);
 }

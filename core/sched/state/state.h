@@ -11,6 +11,11 @@
  * store knows no module. A section is optional, so files written
  * before it existed still load: the version stays 1. A key no module
  * claims stops the load (it would be lost at the next save).
+ * Save and load are one schema: an unknown id is left out (never
+ * null; nulls of older files still load), every value loaded is checked
+ * as the API checks it and a refusal names the entry's path
+ * ("tasks[2].agent_id", "kafka.brokers[0]: broker 0: cpus: ..."), with
+ * nothing of the scheduler's own part applied.
  * Writes go to a temp file that is fsync'd and renamed over the old one.
  * A file that does not parse, or has a newer version, stops start-up: it
  * is never overwritten silently. The same document can live in a
@@ -27,12 +32,20 @@
 
 #define KMESOS_STATE_VERSION 1
 #define KMESOS_STATE_MAX_SECTIONS 8
+/* After a load the next new task id skips this many numbers above the
+ * saved counter: a run that launched tasks after its last successful
+ * save (a full disk, then kill -9) never sees those ids reused. Applied
+ * at the first new id, so a load followed by a save without a launch
+ * writes the same document. */
+#define KMESOS_STATE_SEQ_GAP 1000
 
 /* A module's part of the document: one value under its own key. */
 typedef struct kmesos_state_section {
     const char *key; /* a top-level key; not version, framework_id or tasks */
-    /* The section as it is now (a new reference), or NULL to leave it out. */
-    json_t *(*save)(void *arg);
+    /* The section as it is now (a new reference), or NULL with err when
+     * it cannot be encoded: the whole save then fails (nothing is left
+     * out silently). */
+    json_t *(*save)(void *arg, char *err, size_t errlen);
     /* Restores a saved section (borrowed). Sections load in the order
      * they were added, before the task slots, so that restored tasks find
      * the workloads a module registers. 0, or -1 with err. */
@@ -47,6 +60,11 @@ typedef struct kmesos_state_doc {
     kmesos_state_section sections[KMESOS_STATE_MAX_SECTIONS];
     size_t n_sections;
 } kmesos_state_doc;
+
+/* An optional string of a saved entry: absent (v NULL) or JSON null
+ * give *out NULL (older files wrote null), a string gives its value.
+ * 0, or -1 when v is anything else. */
+int kmesos_state_opt_string(const json_t *v, const char **out);
 
 /* A document of the scheduler without sections. */
 void kmesos_state_doc_init(kmesos_state_doc *d, kmesos_scheduler *s);
@@ -66,7 +84,10 @@ int kmesos_state_load(const char *path, const kmesos_state_doc *d, char *err, si
 /* Saves atomically. 0, or -1 with err. */
 int kmesos_state_save(const char *path, const kmesos_state_doc *d, char *err, size_t errlen);
 
-/* The document as text (malloc'd), or NULL when out of memory. */
+/* The document as text (malloc'd), or NULL with err when something in
+ * it cannot be encoded (or out of memory). */
+char *kmesos_state_encode(const kmesos_state_doc *d, char *err, size_t errlen);
+/* The same without the message. */
 char *kmesos_state_dump(const kmesos_state_doc *d);
 /* Restores a document read from `where` (for messages). 0, or -1 with err
  * saying it is never overwritten. */
@@ -94,9 +115,15 @@ int kmesos_state_store_load_async(kmesos_state_store *st, const kmesos_state_doc
 /* A gate asked before every write (scheduler HA: only a leader whose
  * lease holds writes); a refused write is dropped with a log line. */
 void kmesos_state_store_set_gate(kmesos_state_store *st, int (*gate)(void *arg), void *arg);
-/* Saves now (file) or queues an asynchronous, coalesced write (zk);
- * errors are logged. */
+/* Saves now (file) or queues an asynchronous, coalesced write (zk). A
+ * failure keeps the stored document, is logged and shown by the status,
+ * and the save is tried again (d must live on) after 0.5 s, doubling up
+ * to 30 s, until one succeeds. */
 void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d);
+/* "state" of /api/status: {"ok": true}, or {"ok": false, "error": "...",
+ * "since": epoch s of the first failure in a row, "retry_ms": next try}.
+ * New reference (NULL when out of memory). */
+json_t *kmesos_state_store_status_json(const kmesos_state_store *st);
 /* 1 when no write waits or is in flight. */
 int kmesos_state_store_idle(const kmesos_state_store *st);
 /* Lets queued writes finish (briefly), closes the loop handles. NULL ok. */

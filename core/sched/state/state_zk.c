@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "codec/log.h"
 #include "codec/zkurl.h"
@@ -31,6 +32,8 @@ struct kmesos_state_zk {
     int version; /* znode version, -1: no znode */
     char *inflight, *pending, *doubt;
     unsigned writes;
+    char write_err[256];     /* the last write's error, "" once one succeeded */
+    double write_err_since;  /* epoch s of the first failed write in a row */
     int (*gate)(void *arg); /* may a write leave now? NULL: always */
     void *gate_arg;
     /* loading */
@@ -326,6 +329,10 @@ static int is_connection_error(int rc)
 
 static void write_failed(kmesos_state_zk *z, int rc)
 {
+    if (!z->write_err[0])
+        z->write_err_since = (double)time(NULL);
+    snprintf(z->write_err, sizeof z->write_err, "cannot write the state znode %.100s: %s",
+             z->path, kmesos_zkc_error(rc));
     if (is_connection_error(rc)) {
         /* it may have been applied: remember it to recognise it later */
         if (z->inflight && rc != KMESOS_ZKC_INVALIDSTATE) {
@@ -398,6 +405,7 @@ static void written(kmesos_state_zk *z, int version)
     free(z->doubt);
     z->doubt = NULL;
     z->writes++;
+    z->write_err[0] = '\0';
     if (z->failing)
         KLOG_INFO(MOD, "ZooKeeper %s: state saved to %s again", z->hosts, z->path);
     z->failing = 0;
@@ -487,6 +495,12 @@ void kmesos_state_zk_set_gate(kmesos_state_zk *z, int (*gate)(void *arg), void *
 {
     z->gate = gate;
     z->gate_arg = arg;
+}
+
+const char *kmesos_state_zk_error(const kmesos_state_zk *z, double *since_s)
+{
+    *since_s = z->write_err_since;
+    return z->write_err;
 }
 
 int kmesos_state_zk_idle(const kmesos_state_zk *z) { return !z->inflight && !z->pending; }
