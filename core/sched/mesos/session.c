@@ -30,6 +30,8 @@
 #define MOD "session"
 #define MAX_REDIRECTS 5
 #define DEFAULT_HEARTBEAT_S 15.0
+/* a master's heartbeat interval above this is taken as this (a day) */
+#define MAX_HEARTBEAT_S 86400.0
 #define ERR_MAX KMESOS_SS_ERR_MAX
 #define MAX_CAPS 16
 
@@ -431,6 +433,8 @@ static void ss_on_liveness_timer(uv_timer_t *t)
 static void ss_arm_liveness(kmesos_session *s)
 {
     double ms = s->liveness_factor * s->heartbeat_s * 1000.0;
+    if (!(ms >= 0 && ms < 1e12)) /* NaN or beyond a timer's reach: ~30 years */
+        ms = 1e12;
     uv_timer_start(&s->liveness_timer, ss_on_liveness_timer, (uint64_t)(ms + 0.5), 0);
 }
 
@@ -466,8 +470,9 @@ static int ss_on_subscribed(kmesos_session *s, const Mesos__V1__Scheduler__Event
         snprintf(s->rec_err, sizeof s->rec_err, "out of memory");
         return -1;
     }
-    s->heartbeat_s = sub->has_heartbeat_interval_seconds && sub->heartbeat_interval_seconds > 0
-                         ? sub->heartbeat_interval_seconds : DEFAULT_HEARTBEAT_S;
+    double hb = sub->heartbeat_interval_seconds;
+    s->heartbeat_s = sub->has_heartbeat_interval_seconds && hb > 0 /* NaN: false */
+                         ? (hb < MAX_HEARTBEAT_S ? hb : MAX_HEARTBEAT_S) : DEFAULT_HEARTBEAT_S;
     s->state = KMESOS_SESSION_SUBSCRIBED;
     s->stats.subscribes++;
     kmesos_backoff_reset(&s->backoff);
