@@ -27,7 +27,7 @@ json_t *kmesos_kafka_state_save(void *arg)
             json_array_append_new(clients, kmesos_client_state_json(kmesos_client_of(k->nodes[i])));
     }
     for (size_t i = 0; voters && i < k->n_voters; i++)
-        json_array_append_new(voters, json_pack("{s:i, s:s, s:s?, s:i}", "id", k->voters[i].id,
+        json_array_append_new(voters, json_pack("{s:i, s:s, s:s*, s:i}", "id", k->voters[i].id,
                                                 "host", k->voters[i].host, "agent_id",
                                                 k->voters[i].agent_id, "port",
                                                 k->voters[i].port));

@@ -82,7 +82,7 @@ static json_t *saved_task_json(const kmesos_scheduler *s, const kmesos_task *t)
     kmesos_phase p = t->phase == KMESOS_PHASE_DONE || t->phase == KMESOS_PHASE_STOPPED
                          ? t->phase
                          : KMESOS_PHASE_ACTIVE;
-    json_t *j = json_pack("{s:s, s:i, s:s, s:s?, s:s}", "workload", t->workload->name,
+    json_t *j = json_pack("{s:s, s:i, s:s, s:s*, s:s}", "workload", t->workload->name,
                           "instance", t->instance, "task_id", t->id, "agent_id", t->agent_id,
                           "phase", kmesos_phase_name(p));
     if (j && t->ran)
@@ -119,7 +119,7 @@ static json_t *state_json(const kmesos_state_doc *d)
         json_array_append_new(tasks, saved_task_json(s, t));
     }
     /* task_seq: ids are never reused, also across restarts */
-    json_t *root = json_pack("{s:i, s:s?, s:o, s:I}", "version", KMESOS_STATE_VERSION,
+    json_t *root = json_pack("{s:i, s:s*, s:o, s:I}", "version", KMESOS_STATE_VERSION,
                              "framework_id", s->framework_id, "tasks", tasks, "task_seq",
                              (json_int_t)s->tasks.seq);
     for (size_t i = 0; root && i < d->n_sections; i++) {
