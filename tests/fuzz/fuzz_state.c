@@ -27,15 +27,17 @@ static void write_seed(const char *path)
     kafka_world_feed_update(&w, kafka_world_broker_task(&w, 0)->id, "agent-h1",
                             MESOS__V1__TASK_STATE__TASK_RUNNING);
     kafka_world_api_drop(&w, "POST", "add", "broker=7&cpus=0.5&mem=1024&heap=256");
-    kmesos_broker_api_params p = {0};
-    kmesos_broker_api_parse_form(&p, "id=0&topic=t&cpus=0.2&mem=256", 29);
-    json_t *body = NULL;
-    kmesos_client_api_run(&w.k, KMESOS_CLIENT_PRODUCER, "POST", "add", &p, &body);
-    json_decref(body);
-    body = NULL;
-    kmesos_client_api_run(&w.k, KMESOS_CLIENT_CONSUMER, "POST", "add", &p, &body);
-    json_decref(body);
-    kmesos_broker_api_params_free(&p);
+    static const char *const forms[] = {"producer=0&topic=t&cpus=0.2&mem=256",
+                                        "consumer=0&topic=t&cpus=0.2&mem=256"};
+    for (int i = 0; i < 2; i++) {
+        kmesos_broker_api_params p = {0};
+        kmesos_broker_api_parse_form(&p, forms[i], strlen(forms[i]));
+        json_t *body = NULL;
+        kmesos_client_api_run(&w.k, i ? KMESOS_CLIENT_CONSUMER : KMESOS_CLIENT_PRODUCER, "POST",
+                              "add", &p, &body);
+        json_decref(body);
+        kmesos_broker_api_params_free(&p);
+    }
     char *dump = kmesos_state_dump(&d);
     FILE *f = dump ? fopen(path, "w") : NULL;
     if (!f || fputs(dump, f) == EOF || fclose(f) != 0)
