@@ -16,7 +16,8 @@ packages=(
   # system service on port 2181)
   libzookeeper-mt-dev zookeeper
   # the sanitizer build (scripts/build.sh, KMESOS_SANITIZE=1): clang and its
-  # runtimes (address, undefined, float-cast-overflow, leak)
+  # runtimes (address, undefined, float-cast-overflow, leak, and libFuzzer for
+  # tests/fuzz and scripts/fuzz.sh)
   clang libclang-rt-14-dev
 )
 
