@@ -20,7 +20,8 @@ packages=(
   # the openssl command
   openssl
   # the sanitizer build (scripts/build.sh, KMESOS_SANITIZE=1): clang and its
-  # runtimes (address, undefined, float-cast-overflow, leak)
+  # runtimes (address, undefined, float-cast-overflow, leak, and libFuzzer for
+  # tests/fuzz and scripts/fuzz.sh)
   clang libclang-rt-14-dev
 )
 

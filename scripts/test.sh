@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs dependencies, builds, runs CTest (unit and
 # end-to-end tests over loopback), the busted policy specs, and the same
-# CTest suite again under ASan+UBSan. An end-to-end test that fails is run
+# CTest suite again under ASan+UBSan, then the fuzz smoke run
+# (scripts/fuzz.sh, 30 s per target). An end-to-end test that fails is run
 # once more (--repeat until-pass:2): they drive real processes with timeouts
 # on a 2-core machine; a failure that repeats fails the run, and the first
 # failure stays in the output.
@@ -18,4 +19,11 @@ if [ "${KMESOS_SKIP_ASAN:-0}" != 1 ]; then
   KMESOS_SANITIZE=1 scripts/build.sh
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j2 --repeat until-pass:2
+fi
+if [ "${KMESOS_SKIP_FUZZ:-0}" != 1 ]; then
+  # the libFuzzer targets of tests/fuzz, each for a short smoke time (their
+  # committed reproducers first), two at a time on the 2 cores; a finding
+  # fails the run and prints its reproducer
+  echo "== fuzz smoke (libFuzzer, ${KMESOS_FUZZ_SMOKE_S:-30} s per target)"
+  KMESOS_FUZZ_JOBS=2 scripts/fuzz.sh "${KMESOS_FUZZ_SMOKE_S:-30}"
 fi

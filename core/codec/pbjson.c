@@ -166,7 +166,8 @@ static int json_to_int(json_t *j, int64_t *out)
     }
     if (json_is_real(j)) {
         double v = json_real_value(j);
-        if (v != floor(v))
+        /* whole and within int64_t (2^63 is exact as a double) */
+        if (v != floor(v) || v < -9223372036854775808.0 || v >= 9223372036854775808.0)
             return -1;
         *out = (int64_t)v;
         return 0;
