@@ -36,7 +36,8 @@ static unsigned run(kafka_world *w, uint8_t sel, const char *cmd, const char *fo
     kmesos_kafka_kind kind = kinds[sel % 3];
     const char *method = (sel / 3) % 2 ? "GET" : "POST";
     kmesos_broker_api_params p = {0};
-    if (kmesos_broker_api_parse_form(&p, form, strlen(form)) != 0) {
+    kmesos_api_param_error e = {0};
+    if (kmesos_broker_api_parse_form(&p, form, strlen(form), &e) != 0) {
         kmesos_broker_api_params_free(&p);
         return 0;
     }

@@ -31,7 +31,7 @@ static void write_seed(const char *path)
                                         "consumer=0&topic=t&cpus=0.2&mem=256"};
     for (int i = 0; i < 2; i++) {
         kmesos_broker_api_params p = {0};
-        kmesos_broker_api_parse_form(&p, forms[i], strlen(forms[i]));
+        kmesos_broker_api_parse_form(&p, forms[i], strlen(forms[i]), &(kmesos_api_param_error){0});
         json_t *body = NULL;
         kmesos_client_api_run(&w.k, i ? KMESOS_CLIENT_CONSUMER : KMESOS_CLIENT_PRODUCER, "POST",
                               "add", &p, &body);
