@@ -103,7 +103,7 @@ static void test_broker_back_after_give_up_is_adopted(void)
     kafka_world_teardown(&w);
 }
 
-static void test_gone_agent_ends_stickiness(void)
+static void test_gone_by_operator_ends_stickiness(void)
 {
     world w;
     kafka_world_setup(&w, KMESOS_FETCH_URI);
@@ -119,13 +119,23 @@ static void test_gone_agent_ends_stickiness(void)
     snprintf(id, sizeof id, "%s", t ? t->id : "");
     CHECK(t && t->phase == KMESOS_PHASE_LAUNCHING);
     kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
-    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_GONE);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_GONE_BY_OPERATOR);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     CHECK_INT(t->next_attempt_ms, w.f.now_ms); /* at once */
     CHECK_INT(broker(&w, 3)->node.failures, 0);
     CHECK(broker(&w, 3)->agent_id == NULL && broker(&w, 3)->node.host == NULL);
     t = kafka_world_broker_task(&w, 3);
     CHECK_INT(t->workload->n_prefer_agents + t->workload->n_prefer_hosts, 0);
+    /* a plain TASK_GONE (e.g. reconciling a task its live agent no longer
+     * has) is replaced at once too, but stays sticky: the data may be there */
+    kmesos_task *t1 = kafka_world_broker_task(&w, 1);
+    kafka_world_feed_update(&w, t1->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    kafka_world_feed_update(&w, t1->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_GONE);
+    t1 = kafka_world_broker_task(&w, 1);
+    CHECK_INT(t1->phase, KMESOS_PHASE_PENDING);
+    CHECK_INT(broker(&w, 1)->node.failures, 0);
+    CHECK(broker(&w, 1)->agent_id != NULL);
+    CHECK_INT(t1->workload->n_prefer_agents, 1);
     /* a FAILED broker, by contrast, stays sticky to its agent */
     kmesos_task *t0 = kafka_world_broker_task(&w, 0);
     kafka_world_feed_update(&w, t0->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
@@ -239,7 +249,7 @@ int main(void)
 {
     RUN_TEST(test_unreachable_broker_is_kept_then_given_up);
     RUN_TEST(test_broker_back_after_give_up_is_adopted);
-    RUN_TEST(test_gone_agent_ends_stickiness);
+    RUN_TEST(test_gone_by_operator_ends_stickiness);
     RUN_TEST(test_executor_declares_its_resources);
     RUN_TEST(test_two_agents_on_one_host_get_a_controller_each);
     return testlib_finish();

@@ -76,6 +76,42 @@ static ProtobufCMessage *decode_json(const ProtobufCMessageDescriptor *d,
     return m;
 }
 
+/* Field number 0 is not a valid field (the protobuf encoding rules;
+ * Mesos' C++ parser refuses it), yet protobuf-c keeps it as an unknown
+ * field when its key is written in more bytes than needed, and cannot
+ * read back what it then writes. 1 when m or a message inside it holds
+ * one (or nesting is absurdly deep). */
+static int pb_bad_unknown(const ProtobufCMessage *m, int depth)
+{
+    if (depth > 100)
+        return 1;
+    for (unsigned i = 0; i < m->n_unknown_fields; i++)
+        if (m->unknown_fields[i].tag == 0)
+            return 1;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned f = 0; f < d->n_fields; f++) {
+        const ProtobufCFieldDescriptor *fd = &d->fields[f];
+        if (fd->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        const char *base = (const char *)m;
+        if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(const size_t *)(base + fd->quantifier_offset);
+            ProtobufCMessage *const *v = *(ProtobufCMessage *const *const *)(base + fd->offset);
+            for (size_t k = 0; k < n; k++)
+                if (pb_bad_unknown(v[k], depth + 1))
+                    return 1;
+            continue;
+        }
+        if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+            *(const uint32_t *)(base + fd->quantifier_offset) != fd->id)
+            continue;
+        const ProtobufCMessage *sub = *(ProtobufCMessage *const *)(base + fd->offset);
+        if (sub && pb_bad_unknown(sub, depth + 1))
+            return 1;
+    }
+    return 0;
+}
+
 ProtobufCMessage *kmesos_protocol_decode(const ProtobufCMessageDescriptor *d,
                                          kmesos_content_type ct,
                                          const uint8_t *data, size_t len,
@@ -89,6 +125,10 @@ ProtobufCMessage *kmesos_protocol_decode(const ProtobufCMessageDescriptor *d,
     if (ct == KMESOS_CT_JSON)
         return decode_json(d, data, len, err, errlen);
     ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, len, data);
+    if (m && pb_bad_unknown(m, 0)) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        m = NULL;
+    }
     if (!m)
         snprintf(err, errlen, "Failed to parse body into %s (%zu bytes): invalid protobuf",
                  d->name, len);

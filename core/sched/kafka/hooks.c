@@ -98,8 +98,11 @@ static void hooks_ended(kmesos_kafka *k, kmesos_kafka_node *n, const kmesos_task
     snprintf(who, sizeof who, "%s %d", kmesos_kafka_kind_name(n->kind), n->id);
     if (b)
         b->stopped_at_s = kmesos_kafka_now_s(k);
-    if (b && kmesos_task_state_agent_gone(state) && n->host) {
-        /* its agent is gone, and the data dir with it: no stickiness */
+    if (b && state == MESOS__V1__TASK_STATE__TASK_GONE_BY_OPERATOR && n->host) {
+        /* its agent was marked gone by an operator, and the data dir with
+         * it: no stickiness. A plain TASK_GONE says only that this task is
+         * gone (a reconciliation of a task its live agent no longer has
+         * answers it): the data may well be there. */
         KLOG_INFO(MOD, "%s: agent %s (%s) is gone; it may start anywhere now", who,
                   b->agent_id ? b->agent_id : "?", n->host);
         kmesos_str_set(&b->agent_id, NULL);
