@@ -518,6 +518,10 @@ class Soak:
         else:
             raise RuntimeError(f"setup: invariants do not hold before the first fault: {why}")
         log(f"steady: {len(self.acked)} acked; faults begin (seed {self.a.seed})")
+        if self.a.plant_loss:  # checks the checker: key 0 is never produced
+            with self.lock:
+                self.acked.add(0)
+            log("planted: message k0 counted as acknowledged, never sent (expect a no_loss violation)")
 
     def run(self):
         deadline = time.time() + self.a.minutes * 60 if self.a.minutes else None
@@ -632,6 +636,8 @@ def main():
     ap.add_argument("--report", default=None, help="write the report as JSON here")
     ap.add_argument("--keep", action="store_true", help="keep logs (also kept on a violation)")
     ap.add_argument("--stop-on-violation", action="store_true")
+    ap.add_argument("--plant-loss", action="store_true",
+                    help="count a message that was never sent as acknowledged: the run must fail")
     a = ap.parse_args()
     if a.seed is None:
         a.seed = random.randrange(1 << 31)
