@@ -245,7 +245,11 @@ class Soak:
         if bs is None:
             return "no broker list"
         bad = [k for k in BROKERS if ((bs.get(k) or {}).get("task") or {}).get("state") != "TASK_RUNNING"]
-        return f"brokers not RUNNING: {bad}" if bad else None
+        if bad:
+            return f"brokers not RUNNING: {bad}"
+        jv = self.jvms()
+        gone = [k for k in BROKERS if not jv.get(k)]
+        return f"RUNNING but no JVM runs for brokers {gone}" if gone else None
 
     def inv_no_dup(self):
         ms = get_json(self.M + "/master/state")
@@ -253,7 +257,11 @@ class Soak:
             return "no /master/state"
         per = {}
         for f in ms.get("frameworks", []):
-            for t in f.get("tasks", []) + f.get("unreachable_tasks", []):
+            # the unreachable ones are not counted here: a removed agent's
+            # tasks stay TASK_UNREACHABLE for good (as in Mesos, until an
+            # operator marks the agent gone). One that still runs is a JVM,
+            # which the count below sees.
+            for t in f.get("tasks", []):
                 if t.get("state") in TERMINAL:
                     continue
                 m = re.match(r"(.+)-(\d+)-[^-]+$", t.get("id", ""))
@@ -374,6 +382,7 @@ class Soak:
 
     def f_master_restart(self):
         c, _ = http("POST", self.M + "/local/master/restart?down=2s&reregister=5s")
+        self.holdoff = 8  # down, then the agents re-register
         return f"-> {c}"
 
     def f_stream_cut(self):
@@ -383,6 +392,7 @@ class Soak:
     def f_heartbeat_stall(self):
         secs = self.rng.randint(6, 15)
         c, _ = http("POST", self.M + f"/local/heartbeats/stall?seconds={secs}")
+        self.holdoff = secs
         return f"{secs}s -> {c}"
 
     def f_agent_remove(self):
@@ -397,6 +407,7 @@ class Soak:
         bid = self.random_broker()
         ag = self.broker_agent(bid)
         c, _ = http("POST", self.M + f"/local/agents/{ag}/restart?down=3s")
+        self.holdoff = 5  # down, then the executors' re-registration window
         return f"broker {bid} agent {ag} -> {c}"
 
     def f_agent_partition(self):
@@ -537,6 +548,7 @@ class Soak:
             kind = order.pop(0)
             i += 1
             t0 = time.time()
+            self.holdoff = 1
             try:
                 what = getattr(self, "f_" + kind)()
             except Exception as e:  # a fault that could not be injected is reported, not hidden
@@ -545,7 +557,7 @@ class Soak:
             why = "?"
             rec = None
             end = time.time() + self.a.settle
-            time.sleep(1)
+            time.sleep(self.holdoff)  # checks start when the fault's own window is over
             said = time.time()
             while time.time() < end:
                 why = self.check_all()
@@ -664,6 +676,10 @@ def main():
         except OSError:
             print("soak: waited 900 s for another Kafka test to finish", file=sys.stderr)
             return 1
+    # SIGINT is ignored in a background job: both signals stop the run
+    # through the same clean-up (report, processes killed by pid)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     s = Soak(a)
     log(f"soak: seed {a.seed}, faults {a.faults}, minutes {a.minutes or '-'}, logs in {s.tmp}")
     rc = 0
