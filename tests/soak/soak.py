@@ -41,7 +41,7 @@ TERMINAL = {"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_L
             "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"}
 KINDS = ["scheduler_kill", "master_restart", "stream_cut", "heartbeat_stall", "agent_remove",
          "agent_restart", "agent_partition", "executor_kill", "broker_kill", "state_save_fail",
-         "slow_api"]
+         "slow_api", "save_fail_kill"]
 
 
 def log(msg):
@@ -130,7 +130,7 @@ class Soak:
 
     def sched_argv(self, state, api, master, data):
         return [os.path.join(self.bin, "kmesos-scheduler"), "--master", master,
-                "--api", f"127.0.0.1:{api}", "--state", "file:" + state, "--log-level", "debug",
+                "--api", f"127.0.0.1:{api}", "--state", "file:" + state, "--log-level", self.a.log_level,
                 "--executor", os.path.join(self.bin, "kmesos-executor"), "--kafka-dist", self.dist,
                 "--fetch-mode", "uri", "--kafka-data-root", data, "--offer-hold", "30s",
                 "--unreachable-grace", "10s"]
@@ -452,6 +452,30 @@ class Soak:
         subprocess.run(["prlimit", "--pid", str(pid), f"--nofile={lim[0]}:{lim[1]}"], check=True)
         return f"nofile {nfd} for {held:.0f}s, broker {bid} JVM killed; 'cannot write state' lines so far: {fails}"
 
+    def f_save_fail_kill(self):
+        # The issue's sequence: saves fail while a broker is relaunched (its
+        # new task id and the task counter are not saved), then the
+        # scheduler dies and restarts on the stale file.
+        pid = self.sched.pid
+        nfd = len(os.listdir(f"/proc/{pid}/fd"))
+        subprocess.run(["prlimit", "--pid", str(pid), f"--nofile={nfd}:{nfd}"], check=True)
+        bid = self.random_broker()
+        before = self.count_log(f"launching broker-{bid}-")
+        for p in self.jvms().get(bid, []):
+            os.kill(p, signal.SIGKILL)
+        end = time.time() + 20
+        while time.time() < end and self.count_log(f"launching broker-{bid}-") == before:
+            time.sleep(0.3)
+        relaunched = self.count_log(f"launching broker-{bid}-") > before
+        time.sleep(self.rng.uniform(0.5, 5))
+        fails = self.count_log("cannot write state")
+        os.kill(pid, signal.SIGKILL)
+        self.sched.wait()
+        self.procs.remove(self.sched)
+        self.start_sched(append=True)
+        return (f"nofile {nfd}, broker {bid} JVM killed, relaunched under the limit: {relaunched}; "
+                f"'cannot write state' lines so far: {fails}; scheduler kill -9 + restart (pid {self.sched.pid})")
+
     def f_slow_api(self):
         n = self.rng.randint(50, 200)
         socks = []
@@ -648,6 +672,8 @@ def main():
     ap.add_argument("--report", default=None, help="write the report as JSON here")
     ap.add_argument("--keep", action="store_true", help="keep logs (also kept on a violation)")
     ap.add_argument("--stop-on-violation", action="store_true")
+    ap.add_argument("--log-level", default="info",
+                    help="the scheduler's (debug logs every refused accept while its fds run out)")
     ap.add_argument("--plant-loss", action="store_true",
                     help="count a message that was never sent as acknowledged: the run must fail")
     a = ap.parse_args()
