@@ -102,6 +102,7 @@ class Soak:
         self.bootstrap = ""
         self.results = []
         self.violations = []
+        self.reported = set()
 
     # --- processes ---------------------------------------------------------
     def spawn(self, name, argv, append=False):
@@ -506,6 +507,24 @@ class Soak:
                                     f"with {len(socks)} slow connections open"})
         return f"{len(socks)} slow connections held 5s; /api/status worst {worst:.2f}s, unanswered {bad}/5"
 
+    def reused_ids(self):
+        """Task ids the scheduler launched more than once, not reported yet
+        (a task id must never be reused, also across restarts)."""
+        seen, new = {}, []
+        try:
+            with open(os.path.join(self.tmp, "sched.log"), errors="replace") as f:
+                for line in f:
+                    m = re.search(r" launching (\S+) on ", line)
+                    if m:
+                        seen[m.group(1)] = seen.get(m.group(1), 0) + 1
+        except OSError:
+            return []
+        for tid, n in sorted(seen.items()):
+            if n > 1 and tid not in self.reported:
+                self.reported.add(tid)
+                new.append(tid)
+        return new
+
     def count_log(self, s):
         try:
             with open(os.path.join(self.tmp, "sched.log"), errors="replace") as f:
@@ -592,6 +611,9 @@ class Soak:
                     log(f"  waiting: {why}")
                     said = time.time()
                 time.sleep(1)
+            for tid in self.reused_ids():
+                self.violations.append({"fault": kind, "n": i, "why": f"task id {tid} launched twice"})
+                log(f"  VIOLATION: task id {tid} launched twice")
             r = {"n": i, "kind": kind, "what": what, "recovery_s": round(rec, 1) if rec else None}
             self.results.append(r)
             if rec is None:
