@@ -646,9 +646,10 @@ class Soak:
         print("== soak report")
         print(f"seed {rep['seed']}, {rep['faults']} faults")
         for k, v in rep["by_kind"].items():
-            print(f"  {k:16s} {v['count']:3d}  worst recovery {v['recovery_max_s']}s")
-        print(f"recovery p50 {rep['recovery_s']['p50']}s  p95 {rep['recovery_s']['p95']}s  "
-              f"max {rep['recovery_s']['max']}s")
+            w = v["recovery_max_s"]
+            print(f"  {k:16s} {v['count']:3d}  worst recovery " + (f"{w}s" if w is not None else "- (none settled)"))
+        r = rep["recovery_s"]
+        print("recovery " + "  ".join(f"{q} {r[q]}s" if r[q] is not None else f"{q} -" for q in ("p50", "p95", "max")))
         print(f"messages sent {self.sent}, acknowledged {len(self.acked)}, failed batches {self.failed_batches}")
         print(f"violations: {len(self.violations)}")
         for v in self.violations:
