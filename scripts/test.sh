@@ -2,10 +2,12 @@
 # Runs every test: installs dependencies, builds, runs CTest (unit and
 # end-to-end tests over loopback), the busted policy specs, and the same
 # CTest suite again under ASan+UBSan, then the fuzz smoke run
-# (scripts/fuzz.sh, 30 s per target). An end-to-end test that fails is run
-# once more (--repeat until-pass:2): they drive real processes with timeouts
-# on a 2-core machine; a failure that repeats fails the run, and the first
-# failure stays in the output.
+# (scripts/fuzz.sh, 30 s per target). Between the two CTest passes, the
+# fault soak's short form (scripts/soak.sh --faults 10; KMESOS_SKIP_SOAK=1
+# skips it). An end-to-end test that fails is run once more (--repeat
+# until-pass:2): they drive real processes with timeouts on a 2-core
+# machine; a failure that repeats fails the run, and the first failure
+# stays in the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -14,6 +16,12 @@ echo "== CTest"
 ctest --test-dir build --output-on-failure -j2 --repeat until-pass:2
 echo "== busted (LuaJIT)"
 busted
+if [ "${KMESOS_SKIP_SOAK:-0}" != 1 ]; then
+  # the soak's short form (docs/soak.md): 10 seeded faults against 3 real
+  # brokers, each followed by the invariant checks; about 5 minutes
+  echo "== fault soak, short form (10 faults, seed ${KMESOS_SOAK_SEED:-11})"
+  scripts/soak.sh --faults 10 --seed "${KMESOS_SOAK_SEED:-11}" --report build/soak-report.json
+fi
 if [ "${KMESOS_SKIP_ASAN:-0}" != 1 ]; then
   echo "== CTest under ASan+UBSan+float-cast-overflow (clang when installed)"
   KMESOS_SANITIZE=1 scripts/build.sh
