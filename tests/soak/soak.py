@@ -482,7 +482,11 @@ class Soak:
         socks = []
         for _ in range(n):
             try:
-                s = socket.create_connection(("127.0.0.1", self.api), timeout=2)
+                # from another address, as an attacker's host: the API caps
+                # connections per client address (64), so they cannot
+                # starve the operator's own (127.0.0.1)
+                s = socket.create_connection(("127.0.0.1", self.api), timeout=2,
+                                             source_address=("127.0.0.2", 0))
                 s.sendall(b"GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
                 socks.append(s)
             except OSError:
