@@ -110,7 +110,7 @@ kmesos_task *kmesos_tasks_restore(kmesos_tasks *reg, const kmesos_workload *w,
     const char *dash = strrchr(task_id, '-');
     char *end = NULL;
     unsigned long long seq = dash ? strtoull(dash + 1, &end, 10) : 0;
-    if (end && !*end && seq > reg->seq)
+    if (end && !*end && seq > reg->seq && seq <= KMESOS_TASKS_SEQ_MAX)
         reg->seq = seq;
     if (t) {
         t->phase = KMESOS_PHASE_LAUNCHING;
@@ -205,7 +205,7 @@ int kmesos_tasks_adopt(kmesos_tasks *reg, kmesos_task *t, const char *task_id, i
         return -1;
     if (kmesos_tasks_parse_id(task_id, name, sizeof name, &instance, &seq) == 0) {
         t->seq = seq;
-        if (seq > reg->seq)
+        if (seq > reg->seq && seq <= KMESOS_TASKS_SEQ_MAX)
             reg->seq = seq;
     }
     t->phase = KMESOS_PHASE_ACTIVE;

@@ -127,6 +127,11 @@ int kmesos_tasks_adopt(kmesos_tasks *reg, kmesos_task *t, const char *task_id, i
                        const char *agent_id, uint64_t now_ms);
 /* Splits a task id "<workload>-<instance>-<seq>" (as the registry makes
  * them). 0, or -1 when it is not such an id or the name does not fit. */
+/* The largest id counter taken from a restored or adopted task id (what
+ * the state can hold exactly); an id with a larger number leaves the
+ * counter alone, so that a hostile id cannot wrap it. */
+#define KMESOS_TASKS_SEQ_MAX ((uint64_t)1 << 53)
+
 int kmesos_tasks_parse_id(const char *task_id, char *workload, size_t n, int *instance,
                           uint64_t *seq);
 /* Number of slots that want an offer now or later. */
