@@ -42,8 +42,6 @@ wait_for 15 jtrue "$S/status" 'j["subscribed"]' || { not_ok "scheduler subscribe
 SLOG=$E2E_TMP/sched1.log
 MSTATE="http://127.0.0.1:$MASTER/master/state"
 
-# b N EXPR: the Python expression EXPR (j = broker N's JSON) of broker N.
-b() { json "$S/broker/list?broker=$1" "(lambda j: $2)(j['brokers'][0])"; }
 # log_gap A B: seconds from the first scheduler log line matching the
 # extended regex A to the first one after it matching B ("" if none).
 log_gap() {
@@ -76,7 +74,6 @@ out=$(post add "broker=0..2&cpus=0.5&mem=1024&heap=256&failover_delay=2s&failove
 check "broker add 0..2 (failover delay 2s, max 8s) -> 200" [ "${out%% *}" = 200 ]
 out=$(post start "broker=*")
 check "broker start * -> 200" [ "${out%% *}" = 200 ]
-all_running='len([x for x in j["brokers"] if x["task"] and x["task"]["state"]=="TASK_RUNNING"])==3'
 if ! wait_for 120 jtrue "$S/broker/list" "$all_running"; then
   not_ok "all three brokers TASK_RUNNING"; json "$S/broker/list" 'j' || true; finish; exit 1
 fi
@@ -238,9 +235,6 @@ check "every partition is back to 3 in-sync replicas" wait_for 60 full_isr
 check "no acknowledged message lost (1500)" [ "$(consume_count "$BOOTSTRAP")" = 1500 ]
 
 # --- clean up ----------------------------------------------------------------------------------
-out=$(post stop "broker=*")
-check "broker stop * -> 200" [ "${out%% *}" = 200 ]
-check "every broker task ends KILLED" wait_for 60 jtrue "$S/broker/list" \
-  'all(x["task"]["state"]=="TASK_KILLED" for x in j["brokers"])'
+stop_all_brokers
 echo "metric: test_duration_s=$(since "$T_START")"
 finish

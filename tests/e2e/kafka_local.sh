@@ -229,10 +229,7 @@ check "GET /files/$(basename "$DIST") serves the tarball" same_file "$(basename 
 check "GET /files/other is 404" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$FAPI/files/other")" = 404 ]
 
 # --- clean up: stop every broker through the API ----------------------------------------------
-out=$(post stop "broker=*")
-check "broker stop * -> 200" [ "${out%% *}" = 200 ]
-check "every broker task ends KILLED" wait_for 60 jtrue "$S/broker/list" \
-  'all(b["task"]["state"]=="TASK_KILLED" for b in j["brokers"])'
+stop_all_brokers
 out=$(post remove "broker=0..2")
 check "brokers that are voters cannot be removed (static quorum)" [ "${out%% *}" = 400 ]
 echo "metric: test_duration_s=$(since "$T_START")"

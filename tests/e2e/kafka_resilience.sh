@@ -41,22 +41,11 @@ wait_for 15 jtrue "$S/status" 'j["subscribed"]' || { not_ok "scheduler subscribe
 SLOG=$E2E_TMP/sched1.log
 M="http://127.0.0.1:$MASTER"
 
-b() { json "$S/broker/list?broker=$1" "(lambda j: $2)(j['brokers'][0])"; }
 live_bootstrap() { json "$S/status" 'j["bootstrap_servers"]'; }
 # tasks the master lists for our framework, by state: "RUNNING:3" etc.
 master_tasks() {
   json "$M/master/state" '",".join(sorted(t["state"] for f in j["frameworks"] for t in f["tasks"]))'
 }
-# ids "id pid" of the three brokers' tasks and JVMs, one line
-snapshot() {
-  local n id
-  for n in 0 1 2; do
-    id=$(b "$n" "j['task']['id']")
-    printf '%s:%s ' "$id" "$(broker_jvm "$id")"
-  done
-}
-all_running='len([x for x in j["brokers"] if x["task"] and x["task"]["state"]=="TASK_RUNNING"])==3'
-settled() { jtrue "$S/broker/list" "$all_running" && jtrue "$S/status" 'j["pending_tasks"]==0'; }
 launches() { grep -c "launching broker-" "$SLOG"; }
 
 # --- three brokers, one voter per agent -----------------------------------------------------
@@ -145,9 +134,6 @@ BOOTSTRAP=$(live_bootstrap)
 check "every partition has 3 in-sync replicas" wait_for 60 full_isr
 check "no acknowledged message lost (500)" [ "$(consume_count "$BOOTSTRAP")" = 500 ]
 
-out=$(post stop "broker=*")
-check "broker stop * -> 200" [ "${out%% *}" = 200 ]
-check "every broker task ends KILLED" wait_for 60 jtrue "$S/broker/list" \
-  'all(x["task"]["state"]=="TASK_KILLED" for x in j["brokers"])'
+stop_all_brokers
 echo "metric: test_duration_s=$(since "$T_START")"
 finish

@@ -22,8 +22,6 @@ N_MSG=1000
 TOPIC=e2e
 T_START=$(date +%s.%N)
 
-now() { date +%s.%N; }
-since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
 
 for tool in kcat java python3; do
   command -v "$tool" >/dev/null || { not_ok "$tool is installed"; finish; exit 1; }

@@ -61,16 +61,6 @@ check "scheduler 2 is its standby" wait_for 20 jtrue "$(st 2)" 'not j["ha"]["lea
 S="http://127.0.0.1:${SAPI[1]}/api"
 FW=$(json "$(st 1)" 'j["framework_id"]')
 
-b() { json "$S/broker/list?broker=$1" "(lambda j: $2)(j['brokers'][0])"; }
-snapshot() {
-  local n id
-  for n in 0 1 2; do
-    id=$(b "$n" "j['task']['id']")
-    printf '%s:%s ' "$id" "$(broker_jvm "$id")"
-  done
-}
-all_running='len([x for x in j["brokers"] if x["task"] and x["task"]["state"]=="TASK_RUNNING"])==3'
-settled() { jtrue "$S/broker/list" "$all_running" && jtrue "$S/status" 'j["pending_tasks"]==0'; }
 launches() { cat "$E2E_TMP"/sched*.log | grep -c "launching broker-"; }
 leader_port() { json "http://127.0.0.1:$1/local/masters" "[m['port'] for m in j if m['leading']][0]"; }
 other_leads() { [ "$(leader_port "$OTHER")" = "$OTHER" ]; }
@@ -148,9 +138,6 @@ check "the master has exactly 3 running tasks" jtrue "http://127.0.0.1:$(leader_
 BOOTSTRAP=$(json "$S/status" 'j["bootstrap_servers"]')
 check "every partition has 3 in-sync replicas" wait_for 60 full_isr
 check "no acknowledged message lost (400)" [ "$(consume_count "$BOOTSTRAP")" = 400 ]
-out=$(post stop "broker=*")
-check "broker stop * -> 200" [ "${out%% *}" = 200 ]
-check "every broker task ends KILLED" wait_for 60 jtrue "$S/broker/list" \
-  'all(x["task"]["state"]=="TASK_KILLED" for x in j["brokers"])'
+stop_all_brokers
 echo "metric: test_duration_s=$(since "$T_START")"
 finish

@@ -25,6 +25,10 @@ e2e_cleanup() {
 }
 trap e2e_cleanup EXIT
 
+# now: the wall clock in seconds; since T: seconds from T to now, one decimal.
+now() { date +%s.%N; }
+since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
+
 # A free TCP port on 127.0.0.1.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -77,3 +77,26 @@ consume_count() {
 broker_jvm() {
   pgrep -f "kafka.logs.dir=$E2E_TMP/agents/[^ ]*/executors/$1/" | head -n 1
 }
+
+# b N EXPR: the Python expression EXPR (j = broker N's JSON) of broker N.
+b() { json "$S/broker/list?broker=$1" "(lambda j: $2)(j['brokers'][0])"; }
+# The three brokers' tasks all TASK_RUNNING (a jtrue expression on broker/list).
+all_running='len([x for x in j["brokers"] if x["task"] and x["task"]["state"]=="TASK_RUNNING"])==3'
+# settled: the three brokers run and nothing waits for an offer.
+settled() { jtrue "$S/broker/list" "$all_running" && jtrue "$S/status" 'j["pending_tasks"]==0'; }
+# snapshot: "task:jvm-pid " of brokers 0..2, one line (a relaunch changes it).
+snapshot() {
+  local n id
+  for n in 0 1 2; do
+    id=$(b "$n" "j['task']['id']")
+    printf '%s:%s ' "$id" "$(broker_jvm "$id")"
+  done
+}
+# stop_all_brokers: broker stop *, checked until every broker task is KILLED.
+stop_all_brokers() {
+  local out
+  out=$(post stop "broker=*")
+  check "broker stop * -> 200" [ "${out%% *}" = 200 ]
+  check "every broker task ends KILLED" wait_for 60 jtrue "$S/broker/list" \
+    'all(x["task"]["state"]=="TASK_KILLED" for x in j["brokers"])'
+}

@@ -1,11 +1,8 @@
 # Shared start of the Kafka end-to-end tests (sourced after lib.sh): the
 # tools they need, the Kafka cache (fetched with scripts/fetch-kafka.sh;
-# skip only when KMESOS_SKIP_KAFKA=1 and no cache exists), KAFKA_LIBS, DIST,
-# and the timing helpers now/since.
+# skip only when KMESOS_SKIP_KAFKA=1 and no cache exists), KAFKA_LIBS and DIST.
 SCRIPTS=$KMESOS_SRC/scripts
 T_START=$(date +%s.%N)
-now() { date +%s.%N; }
-since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
 
 # One Kafka test at a time on this machine, across CTest runs too (Kafka
 # binds every address, so two clusters could meet on a port): CTest's
