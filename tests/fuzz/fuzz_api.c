@@ -23,14 +23,6 @@
 static const kmesos_kafka_kind kinds[] = {KMESOS_KAFKA_BROKER, KMESOS_KAFKA_PRODUCER,
                                           KMESOS_KAFKA_CONSUMER};
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_quiet();
-    return 0;
-}
-
 static unsigned run(kafka_world *w, uint8_t sel, const char *cmd, const char *form)
 {
     kmesos_kafka_kind kind = kinds[sel % 3];

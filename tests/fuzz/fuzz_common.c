@@ -15,6 +15,14 @@ void fuzz_quiet(void)
     kmesos_log_set_level((kmesos_log_level)(KMESOS_LOG_ERROR + 1));
 }
 
+__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_quiet();
+    return 0;
+}
+
 char *fuzz_strndup(const uint8_t *data, size_t size)
 {
     char *s = malloc(size + 1);

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The libFuzzer entry points every target defines. */
+/* The libFuzzer entry points. fuzz_common.c defines a weak
+ * LLVMFuzzerInitialize that only calls fuzz_quiet(); a target that needs
+ * more set-up defines its own. */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -78,14 +78,6 @@ static int on_record(void *arg, const uint8_t *rec, size_t len)
     return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_quiet();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char *base_env[] = {"PATH=/usr/bin:/bin", NULL};

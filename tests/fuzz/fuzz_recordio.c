@@ -40,14 +40,6 @@ static int feed(const uint8_t *data, size_t size, size_t chunk, rec_sum *sum)
     return rc;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_quiet();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)

@@ -4,14 +4,6 @@
 #include "fuzz_common.h"
 #include "fuzz_sched_events.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_quiet();
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     return fuzz_sched_event_one(data, size, KMESOS_CT_PROTOBUF);

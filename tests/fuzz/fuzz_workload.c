@@ -14,14 +14,6 @@
 #include "sched/scheduler.h"
 #include "sched/workload.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_quiet();
-    return 0;
-}
-
 static void spec(const char *text)
 {
     kmesos_workload w;
