@@ -100,6 +100,22 @@ kmesos_task *kmesos_tasks_add(kmesos_tasks *reg, const kmesos_workload *w, int i
     return new_slot(reg, w, instance, NULL, now_ms);
 }
 
+/* A task id of ours seen again (restored from the state or adopted from
+ * the master) moves the id counter past its sequence number, so that no
+ * id is given out twice; a number past KMESOS_TASKS_SEQ_MAX (which would
+ * not survive a save) leaves the counter alone. 0 with *seq set when the
+ * id has our form. */
+static int tasks_note_seq(kmesos_tasks *reg, const char *task_id, uint64_t *seq)
+{
+    char name[256];
+    int instance;
+    if (kmesos_tasks_parse_id(task_id, name, sizeof name, &instance, seq) != 0)
+        return -1;
+    if (*seq > reg->seq && *seq <= KMESOS_TASKS_SEQ_MAX)
+        reg->seq = *seq;
+    return 0;
+}
+
 kmesos_task *kmesos_tasks_restore(kmesos_tasks *reg, const kmesos_workload *w,
                                   int instance, const char *task_id,
                                   const char *agent_id, uint64_t now_ms)
@@ -107,11 +123,8 @@ kmesos_task *kmesos_tasks_restore(kmesos_tasks *reg, const kmesos_workload *w,
     if (kmesos_tasks_find(reg, task_id))
         return NULL;
     kmesos_task *t = new_slot(reg, w, instance, task_id, now_ms);
-    const char *dash = strrchr(task_id, '-');
-    char *end = NULL;
-    unsigned long long seq = dash ? strtoull(dash + 1, &end, 10) : 0;
-    if (end && !*end && seq > reg->seq && seq <= KMESOS_TASKS_SEQ_MAX)
-        reg->seq = seq;
+    uint64_t seq;
+    tasks_note_seq(reg, task_id, &seq);
     if (t) {
         t->phase = KMESOS_PHASE_LAUNCHING;
         if (kmesos_str_set(&t->agent_id, agent_id) != 0)
@@ -198,16 +211,11 @@ int kmesos_tasks_parse_id(const char *task_id, char *workload, size_t n, int *in
 int kmesos_tasks_adopt(kmesos_tasks *reg, kmesos_task *t, const char *task_id, int state,
                        const char *agent_id, uint64_t now_ms)
 {
-    char name[256];
-    int instance;
     uint64_t seq;
     if (assign_id(reg, t, task_id) != 0 || kmesos_str_set(&t->agent_id, agent_id) != 0)
         return -1;
-    if (kmesos_tasks_parse_id(task_id, name, sizeof name, &instance, &seq) == 0) {
+    if (tasks_note_seq(reg, task_id, &seq) == 0)
         t->seq = seq;
-        if (seq > reg->seq && seq <= KMESOS_TASKS_SEQ_MAX)
-            reg->seq = seq;
-    }
     t->phase = KMESOS_PHASE_ACTIVE;
     t->state = state;
     t->ran = 1;
