@@ -23,6 +23,10 @@ packages=(
   # runtimes (address, undefined, float-cast-overflow, leak, and libFuzzer for
   # tests/fuzz and scripts/fuzz.sh)
   clang libclang-rt-14-dev
+  # the package (scripts/package.sh: man pages from --help, CPack's
+  # dpkg-shlibdeps) and its install test on a fresh Debian 12 root
+  # (tests/package/deb_install.sh)
+  help2man dpkg-dev debootstrap
 )
 
 [ "${KMESOS_SKIP_APT:-0}" = 1 ] && exit 0

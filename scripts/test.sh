@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs dependencies, builds, runs CTest (unit and
-# end-to-end tests over loopback), the busted policy specs, and the same
-# CTest suite again under ASan+UBSan, then the fuzz smoke run
+# end-to-end tests over loopback), the busted policy specs, the Debian
+# package's install test (KMESOS_SKIP_PACKAGE=1 skips it), and the same
+# CTest suite again under ASan+UBSan from a build folder outside the
+# tree, then the fuzz smoke run
 # (scripts/fuzz.sh, 30 s per target). Between the two CTest passes, the
 # fault soak's short form (scripts/soak.sh --faults 10; KMESOS_SKIP_SOAK=1
 # skips it). An end-to-end test that fails is run once more (--repeat
@@ -22,11 +24,20 @@ if [ "${KMESOS_SKIP_SOAK:-0}" != 1 ]; then
   echo "== fault soak, short form (10 faults, seed ${KMESOS_SOAK_SEED:-11})"
   scripts/soak.sh --faults 10 --seed "${KMESOS_SOAK_SEED:-11}" --report build/soak-report.json
 fi
+if [ "${KMESOS_SKIP_PACKAGE:-0}" != 1 ]; then
+  # the Debian package (scripts/package.sh) installed with apt-get on a
+  # fresh Debian 12 root made by debootstrap, and run there
+  echo "== Debian package on a fresh Debian 12 root"
+  tests/package/deb_install.sh
+fi
 if [ "${KMESOS_SKIP_ASAN:-0}" != 1 ]; then
-  echo "== CTest under ASan+UBSan+float-cast-overflow (clang when installed)"
-  KMESOS_SANITIZE=1 scripts/build.sh
+  # built outside the source tree, so this pass also shows that a build
+  # folder anywhere works, tests included
+  asan_dir=${KMESOS_ASAN_BUILD:-${TMPDIR:-/tmp}/kafka-mesos-build-asan}
+  echo "== CTest under ASan+UBSan+float-cast-overflow (clang when installed), in $asan_dir"
+  KMESOS_SANITIZE=1 KMESOS_BUILD_DIR=$asan_dir scripts/build.sh
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j2 --repeat until-pass:2
+    ctest --test-dir "$asan_dir" --output-on-failure -j2 --repeat until-pass:2
 fi
 if [ "${KMESOS_SKIP_FUZZ:-0}" != 1 ]; then
   # the libFuzzer targets of tests/fuzz, each for a short smoke time (their

@@ -721,7 +721,14 @@ static void test_check_policy_exit_codes(void)
     CHECK_INT(check_main(c, d, "--input", input), 0);
     CHECK_INT(check_main(c, "--policy-options", "{\"delay\": {\"node_wait_s\": 1}}", NULL), 0);
     CHECK_INT(check_main("/nonexistent.lua", NULL, NULL, NULL), 2);
+    /* no file: the default chain of the policies folder, as the scheduler
+     * finds it; 2 when there is none */
+    setenv("KMESOS_POLICY_DIR", POLICIES, 1);
+    CHECK_INT(check_main(NULL, NULL, NULL, NULL), 0);
+    CHECK_INT(check_main("--input", input, NULL, NULL), 0);
+    setenv("KMESOS_POLICY_DIR", tmpdir, 1);
     CHECK_INT(check_main(NULL, NULL, NULL, NULL), 2);
+    unsetenv("KMESOS_POLICY_DIR");
     CHECK_INT(check_main(c, "--input", "/nonexistent.json", NULL), 2);
     const char *raise = testlib_write_file(tmpdir, "raise.lua", "return { evaluate = function() error('x') end }\n");
     CHECK_INT(check_main(raise, "--input", input, NULL), 1);

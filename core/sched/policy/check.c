@@ -1,6 +1,7 @@
-/* check: `kmesos-scheduler --check-policy FILE...`, a dry run of a
- * policy chain. It loads the chain exactly as the scheduler would (same
- * host, options, budget), reports what loaded, and when given JSON input
+/* check: `kmesos-scheduler --check-policy [FILE...]`, a dry run of a
+ * policy chain (without FILE: the default chain, from the policies folder
+ * the scheduler would use). It loads the chain exactly as the scheduler
+ * would (same host, options, budget), reports what loaded, and when given JSON input
  * evaluates every pair and prints one line per pair:
  *   offer=ID task=ID verdict=wait policy=delay refuse_seconds=- reason="..."
  * Input is {"offers":[...],"tasks":[...],"ctx":{...}} (every offer against
@@ -22,6 +23,7 @@
 
 typedef struct check_args {
     const char *files[MAX_FILES];
+    char defaults[2][1100]; /* the default chain, when no file is given */
     size_t n_files;
     const char *options;
     const char *input;
@@ -34,7 +36,7 @@ static int usage(const char *msg)
 {
     fprintf(stderr,
             "check-policy: %s\n"
-            "usage: kmesos-scheduler --check-policy FILE... [--policy FILE]...\n"
+            "usage: kmesos-scheduler --check-policy [FILE...] [--policy FILE]...\n"
             "         [--policy-options JSON|FILE] [--input FILE|-] [--policy-budget N]"
             " [--policy-jit]\n",
             msg);
@@ -94,8 +96,22 @@ static int parse_args(int argc, char **argv, check_args *a)
     }
     if (!a->check_seen)
         return usage("--check-policy missing");
-    if (a->n_files == 0)
-        return usage("no policy file given");
+    return 0;
+}
+
+/* No file given: the scheduler's default chain, found as it finds it. */
+static int default_chain(check_args *a, const char *argv0)
+{
+    char dir[1024];
+    if (kmesos_policy_find_dir(argv0, dir, sizeof dir) != 0) {
+        fprintf(stderr, "check-policy: no policy file given and no policies folder found "
+                        "(set KMESOS_POLICY_DIR)\n");
+        return -1;
+    }
+    kmesos_policy_default_chain(dir, a->defaults[0], a->defaults[1], sizeof a->defaults[0]);
+    a->files[0] = a->defaults[0];
+    a->files[1] = a->defaults[1];
+    a->n_files = 2;
     return 0;
 }
 
@@ -208,6 +224,8 @@ int kmesos_policy_check_main(int argc, char **argv)
 {
     check_args a;
     if (parse_args(argc, argv, &a) != 0)
+        return 2;
+    if (a.n_files == 0 && default_chain(&a, argv[0]) != 0)
         return 2;
     if (files_exist(&a) != 0)
         return 2;

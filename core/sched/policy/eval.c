@@ -21,6 +21,7 @@
 #include <lauxlib.h>
 
 #include "codec/log.h"
+#include "codec/str.h"
 #include "sched/policy/internal.h"
 #include "sched/policy/lua.h"
 
@@ -83,7 +84,7 @@ const char *kmesos_peval_error_text(lua_State *L, int idx)
 
 void kmesos_peval_set_error(kmesos_policy *p, const char *msg)
 {
-    snprintf(p->last_error, sizeof p->last_error, "%s", msg);
+    kmesos_str_copy(p->last_error, sizeof p->last_error, msg);
 }
 
 /* ---- budget ----------------------------------------------------------------- */
@@ -182,7 +183,7 @@ static void fail_verdict(kmesos_policy *p, kmesos_verdict *out, const char *msg)
 {
     out->kind = KMESOS_VERDICT_DECLINE;
     out->refuse_seconds = -1;
-    snprintf(out->reason, sizeof out->reason, "%s", msg);
+    kmesos_str_copy(out->reason, sizeof out->reason, msg);
     p->stats.errors++;
     if (strcmp(p->last_error, msg) != 0) {
         KLOG_WARN(MOD, "%s", msg);

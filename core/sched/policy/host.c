@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,18 @@
 #include <unistd.h>
 
 #include <lauxlib.h>
+#include <uv.h>
 #include <lualib.h>
 
 #include "codec/log.h"
 #include "sched/policy/internal.h"
+
+#ifndef KMESOS_POLICY_INSTALL_DIR
+#define KMESOS_POLICY_INSTALL_DIR ""
+#endif
+#ifndef KMESOS_POLICY_SOURCE_DIR
+#define KMESOS_POLICY_SOURCE_DIR ""
+#endif
 #include "sched/policy/lua.h"
 
 #define MOD "policy"
@@ -567,8 +576,36 @@ json_t *kmesos_policy_json(const kmesos_policy *p)
 static int has_default_chain(const char *dir)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/delay.lua", dir);
+    if (snprintf(path, sizeof path, "%s/delay.lua", dir) >= (int)sizeof path)
+        return 0;
     return access(path, R_OK) == 0;
+}
+
+/* Looks for the default chain beside a program at exe: DIR/../policies
+ * (the build tree), DIR/../../policies and DIR/../share/kafka-mesos/policies
+ * (an install prefix). */
+static int find_beside(const char *exe, char *out, size_t outlen)
+{
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", exe);
+    if (!strchr(copy, '/'))
+        return -1;
+    const char *dir = dirname(copy);
+    static const char *const rel[] = {"../policies", "../../policies",
+                                      "../share/kafka-mesos/policies"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        char path[4200], real[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/%s", dir, rel[i]) >= (int)sizeof path ||
+            !has_default_chain(path))
+            continue;
+        /* the clean path (no "bin/.."), as the logs and /api/policy show it */
+        const char *found = realpath(path, real) ? real : path;
+        if (strlen(found) >= outlen)
+            continue;
+        memcpy(out, found, strlen(found) + 1);
+        return 0;
+    }
+    return -1;
 }
 
 int kmesos_policy_find_dir(const char *argv0, char *out, size_t outlen)
@@ -583,13 +620,17 @@ int kmesos_policy_find_dir(const char *argv0, char *out, size_t outlen)
         return 0;
     }
     char exe[4096];
-    snprintf(exe, sizeof exe, "%s", argv0 ? argv0 : "");
-    const char *dir = strchr(exe, '/') ? dirname(exe) : ".";
-    static const char *const rel[] = {"../policies", "../../policies",
-                                      "../share/kafka-mesos/policies"};
-    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-        snprintf(out, outlen, "%s/%s", dir, rel[i]);
-        if (has_default_chain(out))
+    size_t n = sizeof exe;
+    if (uv_exepath(exe, &n) == 0 && find_beside(exe, out, outlen) == 0)
+        return 0;
+    if (argv0 && find_beside(argv0, out, outlen) == 0)
+        return 0;
+    /* compiled in by CMake: the install prefix's share folder, then the
+     * source tree (a build folder anywhere finds the tree's policies) */
+    static const char *const builtin[] = {KMESOS_POLICY_INSTALL_DIR, KMESOS_POLICY_SOURCE_DIR};
+    for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
+        snprintf(out, outlen, "%s", builtin[i]);
+        if (*builtin[i] && has_default_chain(out))
             return 0;
     }
     return -1;

@@ -128,15 +128,18 @@ const char *kmesos_policy_path(const kmesos_policy *p, size_t i);
  * A new reference (NULL on no memory). */
 json_t *kmesos_policy_json(const kmesos_policy *p);
 
-/* Finds the directory of the shipped policies: $KMESOS_POLICY_DIR, else
- * ./policies, else DIR/../policies and DIR/../share/kafka-mesos/policies
- * for DIR = the directory of argv0. Writes it to out; 0 or -1. */
+/* Finds the directory of the shipped policies (the first that holds
+ * delay.lua): $KMESOS_POLICY_DIR (only it, when set), ./policies,
+ * DIR/../policies, DIR/../../policies and DIR/../share/kafka-mesos/policies
+ * for DIR = the folder of this program (then of argv0), the install
+ * prefix's share/kafka-mesos/policies and the source tree's policies
+ * (both compiled in). Writes it to out; 0 or -1. */
 int kmesos_policy_find_dir(const char *argv0, char *out, size_t outlen);
 /* The default chain when no --policy is given: DIR/constraints.lua then
  * DIR/delay.lua, written to the two buffers. */
 void kmesos_policy_default_chain(const char *dir, char *first, char *second, size_t len);
 
-/* --check-policy: `PROG ... --check-policy FILE... [--policy FILE]...
+/* --check-policy: `PROG ... --check-policy [FILE...] [--policy FILE]...
  * [--policy-options JSON|FILE] [--input FILE|-] [--policy-budget N]
  * [--policy-jit]`. Loads the chain (exit 1 when it does not load), then,
  * when --input is given, evaluates {"offers":[...],"tasks":[...],"ctx":{}}

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "codec/str.h"
 #include "codec/log.h"
 #include "sched/state/state_zk.h"
 
@@ -381,7 +382,7 @@ static int restore_root(json_t *root, const json_error_t *je, const char *where,
         rc = restore(d, root, why, sizeof why);
     json_decref(root);
     if (rc != 0)
-        snprintf(err, errlen, "%s is unusable (%s); fix or move it away, it is never "
+        snprintf(err, errlen, "%.400s is unusable (%s); fix or move it away, it is never "
                  "overwritten", where, why);
     return rc;
 }
@@ -522,7 +523,7 @@ static void save_failed(kmesos_state_store *st, const kmesos_state_doc *d, const
 {
     if (!st->error[0])
         st->failed_since_s = (double)time(NULL);
-    snprintf(st->error, sizeof st->error, "%s", why);
+    kmesos_str_copy(st->error, sizeof st->error, why);
     st->retry_ms = !st->retry_ms ? SAVE_RETRY_FIRST_MS
                    : st->retry_ms >= SAVE_RETRY_MAX_MS / 2 ? SAVE_RETRY_MAX_MS
                                                            : st->retry_ms * 2;
