@@ -445,9 +445,64 @@ static void test_failed_save_keeps_file_and_retries(void)
     unlink(path);
 }
 
+/* Task ids are reserved through the state (tasks.h): with the gate on,
+ * a slot launches only once a state covering its id was written; a save
+ * that fails holds back launches past the written mark; a restart that
+ * loads the older state (the failed save, then kill -9: the soak's
+ * save_fail_kill) hands out ids above every one that was launched. */
+static void test_ids_launch_only_once_saved(void)
+{
+    char path[64], err[1024];
+    temp_path(path, sizeof path);
+    world w;
+    kmesos_state_doc d;
+    fresh(&w, &d);
+    w.s.tasks.seq_gate = 1;
+    kmesos_state_store *st = kmesos_state_open(NULL, path, err, sizeof err);
+    CHECK(st != NULL);
+    kafka_world_run_brokers(&w, 1, "");
+    kmesos_task *t = kafka_world_broker_task(&w, 0);
+    CHECK(t && kafka_world_broker_launched(&w, 0) == NULL);
+    CHECK(t && t->wait_reason && strstr(t->wait_reason, "state to be saved"));
+    kmesos_state_store_save(st, &d);
+    CHECK(t && w.s.tasks.seq_saved >= t->seq + KMESOS_TASKS_SEQ_BLOCK / 2);
+    const char *ids[] = {"o4"};
+    kafka_world_feed_offers(&w, ids, KAFKA_WORLD_HOSTS, 1, 2, 4096);
+    CHECK(kafka_world_broker_launched(&w, 0) != NULL);
+    uint64_t launched_max = t ? t->seq : 0, saved = w.s.tasks.seq_saved;
+
+    /* saves fail from now on (the store's file is in a missing folder):
+     * replacements use up the written block, then wait */
+    kmesos_state_store *broken = kmesos_state_open(NULL, "/nonexistent-dir/state.json", err,
+                                                   sizeof err);
+    CHECK(broken != NULL);
+    for (int i = 0; t && i < KMESOS_TASKS_SEQ_BLOCK + 2; i++) {
+        kmesos_tasks_stop(&w.s.tasks, t);
+        CHECK_INT(kmesos_tasks_requeue(&w.s.tasks, t, w.f.now_ms), 0);
+        if (kmesos_tasks_id_saved(&w.s.tasks, t) && t->seq > launched_max)
+            launched_max = t->seq;
+        kmesos_state_store_save(broken, &d);
+    }
+    CHECK(t && t->seq > saved && !kmesos_tasks_id_saved(&w.s.tasks, t));
+    CHECK_INT((int)(launched_max == saved), 1);
+    kmesos_state_store_free(broken);
+    kmesos_state_store_free(st);
+    kafka_world_teardown(&w);
+
+    /* the restart loads what was written: the next id is above all */
+    fresh(&w, &d);
+    w.s.tasks.seq_gate = 1;
+    CHECK_INT(kmesos_state_load(path, &d, err, sizeof err), 0);
+    CHECK(w.s.tasks.seq_saved == saved);
+    CHECK(w.s.tasks.seq + w.s.tasks.seq_skip + 1 > launched_max);
+    kafka_world_teardown(&w);
+    unlink(path);
+}
+
 int main(void)
 {
     RUN_TEST(test_round_trip_is_byte_identical);
+    RUN_TEST(test_ids_launch_only_once_saved);
     RUN_TEST(test_unset_ids_reload);
     RUN_TEST(test_good_corpus_loads);
     RUN_TEST(test_lost_seq_never_reuses_ids);

@@ -726,6 +726,7 @@ static int run(kmesos_app *app)
         kmesos_state_store_close(app->state);
         return rc;
     }
+    app->sched.tasks.seq_gate = 1; /* ids launch once saved (tasks.h) */
     init_handles(app);
     rc = init_api(app);
     if (rc == 0)

@@ -146,6 +146,14 @@ static kmesos_verdict_kind place_task(kmesos_scheduler *s, kmesos_offer *o, kmes
 {
     kmesos_verdict v = {.kind = KMESOS_VERDICT_ACCEPT, .refuse_seconds = -1, .hold_s = -1};
     int ext = t->workload->ext && s->ext.gate;
+    if (!kmesos_tasks_id_saved(&s->tasks, t)) {
+        /* its id is past the task_seq known written (tasks.h): launching
+         * it could launch the same id twice after a restart */
+        p->waited = 1;
+        place_reason(t, "waiting for the state to be saved (its task id is not stored yet)");
+        kmesos_sched_changed(s);
+        return KMESOS_VERDICT_WAIT;
+    }
     if (p->n && !kmesos_remaining_fits(&p->left, t)) {
         /* the offer is full with what it got: not a reason to show */
         *unfit = 1;

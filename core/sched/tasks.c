@@ -59,6 +59,10 @@ static int assign_id(kmesos_tasks *reg, kmesos_task *t, const char *id)
         reg->seq += reg->seq_skip;
         reg->seq_skip = 0;
         t->seq = ++reg->seq;
+        if (reg->seq + KMESOS_TASKS_SEQ_BLOCK / 2 > reg->seq_mark)
+            reg->seq_mark = reg->seq + KMESOS_TASKS_SEQ_BLOCK > KMESOS_TASKS_SEQ_MAX
+                                ? KMESOS_TASKS_SEQ_MAX
+                                : reg->seq + KMESOS_TASKS_SEQ_BLOCK;
         snprintf(buf, sizeof buf, "%s-%d-%llu", t->workload->name, t->instance,
                  (unsigned long long)t->seq);
         id = buf;
@@ -73,6 +77,22 @@ static int assign_id(kmesos_tasks *reg, kmesos_task *t, const char *id)
     t->ran = 0;
     HASH_ADD_KEYPTR(hh, reg->by_id, t->id, strlen(t->id), t);
     return 0;
+}
+
+uint64_t kmesos_tasks_seq_mark(const kmesos_tasks *reg)
+{
+    return reg->seq_mark > reg->seq ? reg->seq_mark : reg->seq;
+}
+
+void kmesos_tasks_seq_saved(kmesos_tasks *reg, uint64_t mark)
+{
+    if (mark > reg->seq_saved)
+        reg->seq_saved = mark;
+}
+
+int kmesos_tasks_id_saved(const kmesos_tasks *reg, const kmesos_task *t)
+{
+    return !reg->seq_gate || t->seq <= reg->seq_saved;
 }
 
 static kmesos_task *new_slot(kmesos_tasks *reg, const kmesos_workload *w, int instance,

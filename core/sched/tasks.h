@@ -61,6 +61,15 @@ typedef struct kmesos_tasks {
     uint64_t seq;
     uint64_t seq_skip; /* added to seq before the next new id (a restart's gap,
                         * set by the state loader), then 0 */
+    /* Ids are reserved in blocks through the state: the saved task_seq is
+     * seq_mark, kept KMESOS_TASKS_SEQ_BLOCK ahead of seq; seq_saved is the
+     * mark known written. With seq_gate set (a scheduler with a state
+     * store), a slot whose id is past seq_saved does not launch, so a
+     * restart that loads an older state never hands out an id that was
+     * launched (a failed save, then kill -9). */
+    uint64_t seq_mark;
+    uint64_t seq_saved;
+    int seq_gate;
     /* change counters for lazy readers: changes moves with every phase
      * change, adding or removing a slot; pending_gen whenever a slot
      * becomes pending, leaves the registry or its workload is replaced
@@ -131,6 +140,15 @@ int kmesos_tasks_adopt(kmesos_tasks *reg, kmesos_task *t, const char *task_id, i
  * the state can hold exactly); an id with a larger number leaves the
  * counter alone, so that a hostile id cannot wrap it. */
 #define KMESOS_TASKS_SEQ_MAX ((uint64_t)1 << 53)
+/* How far ahead of the id counter the saved task_seq reaches. */
+#define KMESOS_TASKS_SEQ_BLOCK 1000
+/* The task_seq a save writes now: past every id handed out. */
+uint64_t kmesos_tasks_seq_mark(const kmesos_tasks *reg);
+/* Records that a state holding task_seq = mark was written. */
+void kmesos_tasks_seq_saved(kmesos_tasks *reg, uint64_t mark);
+/* May the slot launch under the id reservation? 1 without seq_gate, or
+ * when its id is covered by a written task_seq. */
+int kmesos_tasks_id_saved(const kmesos_tasks *reg, const kmesos_task *t);
 
 int kmesos_tasks_parse_id(const char *task_id, char *workload, size_t n, int *instance,
                           uint64_t *seq);

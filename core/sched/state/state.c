@@ -135,10 +135,11 @@ static json_t *state_json(const kmesos_state_doc *d, char *err, size_t errlen)
             return NULL;
         }
     }
-    /* task_seq: ids are never reused, also across restarts */
+    /* task_seq: ids are never reused, also across restarts: the mark is
+     * past every id handed out (tasks.h, the id reservation) */
     json_t *root = json_pack("{s:i, s:s*, s:o, s:I}", "version", KMESOS_STATE_VERSION,
                              "framework_id", s->framework_id, "tasks", tasks, "task_seq",
-                             (json_int_t)s->tasks.seq);
+                             (json_int_t)kmesos_tasks_seq_mark(&s->tasks));
     if (!root)
         snprintf(err, errlen, "the framework id cannot be encoded, or out of memory");
     for (size_t i = 0; root && i < d->n_sections; i++) {
@@ -366,8 +367,12 @@ static int restore(const kmesos_state_doc *d, json_t *root, char *err, size_t er
      * after its last successful save (then killed) */
     if (rc == 0 && (uint64_t)seq > s->tasks.seq)
         s->tasks.seq = (uint64_t)seq;
-    if (rc == 0)
+    if (rc == 0) {
         s->tasks.seq_skip = KMESOS_STATE_SEQ_GAP;
+        /* what was read is written: ids up to it may launch */
+        s->tasks.seq_mark = s->tasks.seq;
+        kmesos_tasks_seq_saved(&s->tasks, s->tasks.seq);
+    }
     return rc;
 }
 
@@ -424,10 +429,20 @@ struct kmesos_state_store {
     double failed_since_s; /* epoch s of the first failure in a row */
     int (*gate)(void *arg); /* may this scheduler write? NULL: always */
     void *gate_arg;
+    const kmesos_state_doc *zk_doc; /* the document of the last zk save */
+    uint64_t zk_mark;               /* its task_seq (tasks.h, id reservation) */
     const kmesos_state_doc *load_doc; /* an asynchronous load's */
     kmesos_state_loaded_cb load_cb;
     void *load_arg;
 };
+
+/* The znode holds the last document given: its task ids may launch. */
+static void on_zk_written(void *arg)
+{
+    kmesos_state_store *st = arg;
+    if (st->zk_doc)
+        kmesos_tasks_seq_saved(&st->zk_doc->sched->tasks, st->zk_mark);
+}
 
 kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *err, size_t errlen)
 {
@@ -445,6 +460,8 @@ kmesos_state_store *kmesos_state_open(uv_loop_t *loop, const char *url, char *er
         free(st);
         return NULL;
     }
+    if (st->zk)
+        kmesos_state_zk_on_written(st->zk, on_zk_written, st);
     st->has_timer = loop && uv_timer_init(loop, &st->retry) == 0;
     st->retry.data = st;
     return st;
@@ -551,11 +568,14 @@ void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d)
         KLOG_WARN(MOD, "state not saved: this scheduler is not the leader");
         return;
     }
+    uint64_t mark = kmesos_tasks_seq_mark(&d->sched->tasks);
     if (!st->zk) {
-        if (kmesos_state_save(st->path, d, err, sizeof err) != 0)
+        if (kmesos_state_save(st->path, d, err, sizeof err) != 0) {
             save_failed(st, d, err);
-        else
+        } else {
+            kmesos_tasks_seq_saved(&d->sched->tasks, mark);
             save_done(st);
+        }
         return;
     }
     char why[512];
@@ -566,6 +586,8 @@ void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d)
         return;
     }
     save_done(st); /* the zk backend retries its writes itself */
+    st->zk_doc = d;
+    st->zk_mark = mark;
     kmesos_state_zk_save(st->zk, text);
 }
 

@@ -36,6 +36,8 @@ struct kmesos_state_zk {
     double write_err_since;  /* epoch s of the first failed write in a row */
     int (*gate)(void *arg); /* may a write leave now? NULL: always */
     void *gate_arg;
+    void (*on_written)(void *arg); /* the last text given is in the znode */
+    void *written_arg;
     /* loading */
     int loading, load_asked, load_done, load_rc, load_timeout_ms;
     char *load_text;
@@ -409,6 +411,8 @@ static void written(kmesos_state_zk *z, int version)
     if (z->failing)
         KLOG_INFO(MOD, "ZooKeeper %s: state saved to %s again", z->hosts, z->path);
     z->failing = 0;
+    if (!z->pending && z->on_written)
+        z->on_written(z->written_arg);
     kick(z);
 }
 
@@ -489,6 +493,12 @@ void kmesos_state_zk_save(kmesos_state_zk *z, char *text)
     free(z->pending);
     z->pending = text;
     kick(z);
+}
+
+void kmesos_state_zk_on_written(kmesos_state_zk *z, void (*cb)(void *arg), void *arg)
+{
+    z->on_written = cb;
+    z->written_arg = arg;
 }
 
 void kmesos_state_zk_set_gate(kmesos_state_zk *z, int (*gate)(void *arg), void *arg)

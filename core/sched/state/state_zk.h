@@ -52,6 +52,9 @@ int kmesos_state_zk_load_async(kmesos_state_zk *z, int timeout_ms, kmesos_state_
 void kmesos_state_zk_set_gate(kmesos_state_zk *z, int (*gate)(void *arg), void *arg);
 /* Queues a document for writing (takes ownership of text). */
 void kmesos_state_zk_save(kmesos_state_zk *z, char *text);
+/* cb(arg) runs when a write leaves the znode holding the last text given
+ * to kmesos_state_zk_save (nothing newer waits). */
+void kmesos_state_zk_on_written(kmesos_state_zk *z, void (*cb)(void *arg), void *arg);
 /* The last write's error ("" once a write succeeded, retried meanwhile)
  * and since when (epoch s) writes fail, for the store's status. */
 const char *kmesos_state_zk_error(const kmesos_state_zk *z, double *since_s);
