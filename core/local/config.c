@@ -28,6 +28,7 @@ enum {
     OPT_KILL_GRACE, OPT_REMOVAL_DELAY, OPT_CREDENTIALS, OPT_REDIRECT, OPT_MASTER_ID,
     OPT_LOG_LEVEL, OPT_HELP, OPT_REREGISTRATION, OPT_RECOVERY_TIMEOUT, OPT_PING_TIMEOUT,
     OPT_MAX_PINGS, OPT_ZK, OPT_MASTERS, OPT_REGISTRY, OPT_AGENT_LISTENERS, OPT_SHARED_PORT,
+    OPT_MAX_LAUNCHES,
 };
 
 /* src/slave/constants.hpp: MAX_EXECUTOR_REREGISTRATION_TIMEOUT, which the
@@ -50,6 +51,7 @@ static const struct option config_options[] = {
     {"agent-port", required_argument, NULL, OPT_AGENT_PORT},
     {"agent-listeners", required_argument, NULL, OPT_AGENT_LISTENERS},
     {"shared-agent-port", required_argument, NULL, OPT_SHARED_PORT},
+    {"max-queued-launches", required_argument, NULL, OPT_MAX_LAUNCHES},
     {"agent-config", required_argument, NULL, OPT_AGENT_CONFIG},
     {"work-dir", required_argument, NULL, OPT_WORK_DIR},
     {"allocation-interval", required_argument, NULL, OPT_ALLOC},
@@ -209,10 +211,15 @@ void klocal_config_usage(FILE *f, const char *prog)
 "                               /slave(I+1)/state, /slave(I+1)/files/... and\n"
 "                               the executor API (POST /api/v1/executor, routed\n"
 "                               by framework and executor id, or under\n"
-"                               /slave(I+1)/). 10000 agents then need about 100\n"
+"                               /slave(I+1)/). 10000 agents then need about 220\n"
 "                               descriptors (ulimit -n), plus one per connection\n"
 "                               and 2-3 per running task\n"
 "  --shared-agent-port PORT     port of that shared listener (default 0: any)\n"
+"  --max-queued-launches N      task starts waiting in the agents' launch queue\n"
+"                               (ACCEPT answers 202 before they start): an\n"
+"                               ACCEPT that would queue more is refused, its\n"
+"                               tasks TASK_DROPPED (TASK_LOST if not partition-\n"
+"                               aware) saying so (default 20000, 1..1000000)\n"
 "  --work-dir DIR               sandboxes live under DIR (default /tmp/kmesos-local-<pid>)\n"
 "  --update-retry-interval DUR  first resend of an unacknowledged status update;\n"
 "                               doubles each time up to 10mins (default 10s)\n"
@@ -391,6 +398,7 @@ static void config_defaults(klocal_config *c)
     c->port = 5050;
     c->agents = 1;
     c->agent_listeners = 100;
+    c->max_queued_launches = 20000;
     c->masters = 1;
     c->agent_resources = DEFAULT_RESOURCES;
     c->agent_attributes = DEFAULT_ATTRIBUTES;
@@ -472,6 +480,14 @@ static int config_one(klocal_config *c, int opt, const char *v, char *err, size_
             return -1;
         }
         c->agent_listeners = (size_t)n;
+        return 0;
+    case OPT_MAX_LAUNCHES:
+        if (config_int(v, 1, 1000000, &n) != 0) {
+            snprintf(err, errlen, "--max-queued-launches: expected a count 1..1000000, got '%s'",
+                     v);
+            return -1;
+        }
+        c->max_queued_launches = (size_t)n;
         return 0;
     case OPT_SHARED_PORT:
         return config_port_opt("shared-agent-port", v, &c->shared_agent_port, err, errlen);

@@ -31,6 +31,7 @@ typedef struct klocal_config {
     int agent_port;           /* first agent port, 0: ephemeral ports */
     size_t agent_listeners;   /* agents with a listener of their own (the first ones) */
     int shared_agent_port;    /* the others' shared listener (0: any free port) */
+    size_t max_queued_launches; /* an ACCEPT queuing more starts is refused */
     klocal_agent_spec *specs; /* from --agent-config, or NULL */
     size_t nspecs;
     const char *work_dir;     /* NULL: /tmp/kmesos-local-<pid> */

@@ -4,13 +4,15 @@
 usage: storm_client.py MASTER MODE [options]   (MASTER: host:port)
   offers --agents N [--timeout S]
       subscribes and waits until offers from N distinct agents are
-      outstanding; then times one DECLINE (refuse_seconds 0) of a single
-      offer per repetition (--repeat R, default 5) while the others stay
-      outstanding, and one RECONCILE.
+      outstanding; then times one DECLINE of a single
+      offer per repetition (--repeat R, default 5; refuse_seconds
+      --refuse, default 0) while the others stay outstanding, and one
+      RECONCILE.
   launch --tasks N [--cmd CMD] [--cpus C] [--mem M] [--timeout S]
       subscribes, waits for one offer that fits N tasks, sends one ACCEPT
       launching them all, takes /local/stats right after the 202, then
-      acknowledges every update until all N are TASK_RUNNING.
+      acknowledges every update until all N are TASK_RUNNING (and for
+      --settle S more); counts updates received twice (same uuid).
 Prints one JSON line with what it measured (seconds; *_ms in ms) and
 exits 0, or prints {"error": ...} and exits 1.
 """
@@ -103,9 +105,11 @@ class Caller:
         return r.status, time.perf_counter() - t0
 
     def get(self, path):
+        """GET path as JSON, or {} (an older kmesos-local without it)."""
         self.conn.request('GET', path)
         r = self.conn.getresponse()
-        return json.loads(r.read())
+        body = r.read()
+        return json.loads(body) if r.status == 200 else {}
 
 
 def distinct_agents(s):
@@ -126,12 +130,14 @@ def mode_offers(master, a):
             oid = next(iter(s.offers))
             s.offers.pop(oid)
         st, dt = c.call({'type': 'DECLINE', 'decline': {
-            'offer_ids': [{'value': oid}], 'filters': {'refuse_seconds': 0}}})
+            'offer_ids': [{'value': oid}], 'filters': {'refuse_seconds': a.refuse}}})
         if st != 202:
             return {'error': 'DECLINE answered %d' % st}
         lat.append(dt * 1000)
     st, dt = c.call({'type': 'RECONCILE', 'reconcile': {}})
+    lat.sort()
     out.update(decline_ms=round(statistics.median(lat), 3), decline_max_ms=round(max(lat), 3),
+               decline_p99_ms=round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 3),
                reconcile_status=st, reconcile_ms=round(dt * 1000, 3))
     return out
 
@@ -149,13 +155,22 @@ def task_info(o, i, a):
             'command': {'value': a.cmd}}
 
 
-def ack_all(c, s, acked):
+def ack_all(callers, s, acked):
+    """Acknowledges every new update, over several connections at once."""
     with s.lock:
         todo = [u for u in s.updates if u.get('uuid') and u['uuid'] not in acked]
     for u in todo:
         acked.add(u['uuid'])
-        c.call({'type': 'ACKNOWLEDGE', 'acknowledge': {
-            'agent_id': u['agent_id'], 'task_id': u['task_id'], 'uuid': u['uuid']}})
+
+    def work(k):
+        for u in todo[k::len(callers)]:
+            callers[k].call({'type': 'ACKNOWLEDGE', 'acknowledge': {
+                'agent_id': u['agent_id'], 'task_id': u['task_id'], 'uuid': u['uuid']}})
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(callers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def running(s):
@@ -178,24 +193,36 @@ def mode_launch(master, a):
         return {'error': 'ACCEPT answered %d' % st}
     t0 = time.time()
     acked = set()
+    callers = [Caller(master, s) for _ in range(8)]
     while time.time() - t0 < a.timeout and len(running(s)) < a.tasks and not s.ended:
-        ack_all(c, s, acked)
+        ack_all(callers, s, acked)
         s.wait(lambda: any(u.get('uuid') not in acked for u in s.updates), 0.2)
-    ack_all(c, s, acked)
+    ack_all(callers, s, acked)
     n = len(running(s))
     time.sleep(a.settle)
-    ack_all(c, s, acked)
+    ack_all(callers, s, acked)
     after = c.get('/local/stats')
-    return {'accept_ms': round(dt * 1000, 3), 'started_at_202': stats['launches_started'],
+    uuids = [u['uuid'] for u in s.updates if u.get('uuid')]
+    last = {u['task_id']['value']: u for u in s.updates}
+    states = {}
+    for u in last.values():
+        states[u['state']] = states.get(u['state'], 0) + 1
+    return {'accept_ms': round(dt * 1000, 3),
+            'started_at_202': stats.get('launches_started', 'n/a'),
             'running': n, 'all_running_s': round(time.time() - t0 - a.settle, 3),
-            'updates': len(s.updates), 'updates_resent': after['updates_resent'],
-            'order_ok': order_ok(s)}
+            'updates': len(s.updates), 'updates_seen_twice': len(uuids) - len(set(uuids)),
+            'updates_resent': after.get('updates_resent', 'n/a'), 'order_ok': order_ok(s),
+            'states': states,
+            'a_message': next((u.get('message', '') for u in last.values()), '')}
 
 
 def order_ok(s):
     """Each task's updates: STARTING before RUNNING, none after a terminal one."""
-    seen = {}
+    seen, uuids = {}, set()
     for u in s.updates:
+        if u.get('uuid') in uuids:
+            continue  # a resent one
+        uuids.add(u.get('uuid'))
         seen.setdefault(u['task_id']['value'], []).append(u['state'])
     return all(v[:2] == ['TASK_STARTING', 'TASK_RUNNING'] for v in seen.values())
 
@@ -206,6 +233,7 @@ def main():
     p.add_argument('mode', choices=['offers', 'launch'])
     p.add_argument('--agents', type=int, default=1)
     p.add_argument('--repeat', type=int, default=5)
+    p.add_argument('--refuse', type=float, default=0)
     p.add_argument('--tasks', type=int, default=400)
     p.add_argument('--cmd', default='sleep 3600')
     p.add_argument('--cpus', type=float, default=0.01)
