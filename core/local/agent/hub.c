@@ -5,7 +5,9 @@
  * executor call without that prefix (an executor that only reads
  * MESOS_AGENT_ENDPOINT) is decoded here and goes to the agent that runs
  * the call's executor of the call's framework (else one that knows the
- * framework, else the first: the agent then answers the lookup error);
+ * framework, else the first: the agent then answers the lookup error;
+ * two agents running the same executor id of one framework: the first,
+ * unless the executor builds its URL from MESOS_SLAVE_PID's slave(N));
  * /files/read and /files/browse without it go to the agent whose work
  * folder holds the path asked for.
  * The launch queue is a utlist DL list drained by an idle handle: each
