@@ -5,7 +5,7 @@ usage: storm_client.py MASTER MODE [options]   (MASTER: host:port)
   offers --agents N [--timeout S]
       subscribes and waits until offers from N distinct agents are
       outstanding; then times one DECLINE of a single
-      offer per repetition (--repeat R, default 5; refuse_seconds
+      offer per repetition (--repeat R, default 5, 0: every offer; refuse_seconds
       --refuse, default 0) while the others stay outstanding, and one
       RECONCILE.
   launch --tasks N [--cmd CMD] [--cpus C] [--mem M] [--timeout S]
@@ -125,7 +125,7 @@ def mode_offers(master, a):
            'outstanding': len(s.offers)}
     c = Caller(master, s)
     lat = []
-    for _ in range(a.repeat):
+    for _ in range(a.repeat if a.repeat > 0 else len(s.offers)):
         with s.lock:
             oid = next(iter(s.offers))
             s.offers.pop(oid)
