@@ -8,7 +8,7 @@
 #      time to get those offers;
 #   2. one ACCEPT launching 400 `sleep` tasks on one agent: the time to its
 #      202, how many starts had run by then, the time to all RUNNING, and
-#      the status updates resent (update retry interval 2 s);
+#      the status updates resent (update retry interval 1 s);
 #   3. the file descriptors and RSS of kmesos-local with 10,000 agents.
 # Usage: bench/local_scale.sh [BUILD_DIR] (default ./build). A
 # kmesos-local older than --agent-listeners is run with its limits (at most
@@ -59,7 +59,7 @@ for n in ${AGENTS:-1000 10000}; do
 done
 echo
 printf "%-34s %10s %14s %14s %14s %14s\n" "ACCEPT of 400 tasks, 1 agent" "202 in ms" "started @202" "all RUNNING s" "resent" "seen twice"
-if start --agents 1 --allocation-interval 200ms --update-retry-interval 2s; then
+if start --agents 1 --allocation-interval 200ms --update-retry-interval 1s; then
     r=$(python3 "$CLIENT" "127.0.0.1:$PORT" launch --tasks 400 --cmd 'sleep 3600' --settle 3 --timeout 120)
     printf '%-34s %10s %14s %14s %14s %14s\n' "" "$(field accept_ms "$r")" \
         "$(field started_at_202 "$r")" "$(field all_running_s "$r")" \
