@@ -27,7 +27,8 @@ enum {
     OPT_ALLOC, OPT_HEARTBEAT, OPT_OFFER_TIMEOUT, OPT_UPDATE_RETRY, OPT_EXEC_GRACE,
     OPT_KILL_GRACE, OPT_REMOVAL_DELAY, OPT_CREDENTIALS, OPT_REDIRECT, OPT_MASTER_ID,
     OPT_LOG_LEVEL, OPT_HELP, OPT_REREGISTRATION, OPT_RECOVERY_TIMEOUT, OPT_PING_TIMEOUT,
-    OPT_MAX_PINGS, OPT_ZK, OPT_MASTERS, OPT_REGISTRY,
+    OPT_MAX_PINGS, OPT_ZK, OPT_MASTERS, OPT_REGISTRY, OPT_AGENT_LISTENERS, OPT_SHARED_PORT,
+    OPT_MAX_LAUNCHES,
 };
 
 /* src/slave/constants.hpp: MAX_EXECUTOR_REREGISTRATION_TIMEOUT, which the
@@ -48,6 +49,9 @@ static const struct option config_options[] = {
     {"agent-resources", required_argument, NULL, OPT_AGENT_RESOURCES},
     {"agent-attributes", required_argument, NULL, OPT_AGENT_ATTRIBUTES},
     {"agent-port", required_argument, NULL, OPT_AGENT_PORT},
+    {"agent-listeners", required_argument, NULL, OPT_AGENT_LISTENERS},
+    {"shared-agent-port", required_argument, NULL, OPT_SHARED_PORT},
+    {"max-queued-launches", required_argument, NULL, OPT_MAX_LAUNCHES},
     {"agent-config", required_argument, NULL, OPT_AGENT_CONFIG},
     {"work-dir", required_argument, NULL, OPT_WORK_DIR},
     {"allocation-interval", required_argument, NULL, OPT_ALLOC},
@@ -76,6 +80,9 @@ static const char config_control_help[] =
 "Control endpoints on the master port (for fault tests):\n"
 "  GET  /master/state, /state   cluster state JSON (shape of a Mesos master's)\n"
 "  POST /api/v1                 the operator API (GET_AGENTS), JSON or protobuf\n"
+"  GET  /local/stats            counters: agents, shared_agents, shared_agent_port,\n"
+"                               offers, launches_queued, launches_started,\n"
+"                               updates_resent (retries of unacknowledged updates)\n"
 "  GET  /local/agents           agents: index, id, hostname, port, removed, down,\n"
 "                               partitioned, unreachable\n"
 "  POST /local/agents/ID/remove remove agent ID (agent id or index): RESCIND its\n"
@@ -185,7 +192,7 @@ void klocal_config_usage(FILE *f, const char *prog)
 "                               their tasks' reconciliation goes unanswered until\n"
 "                               they re-register, which sends no update)\n"
 "Agents:\n"
-"  --agents N                   number of agents (default 1)\n"
+"  --agents N                   number of agents (default 1, at most 10000)\n"
 "  --agent-resources RES        resources of each agent (default\n"
 "                               '" DEFAULT_RESOURCES "')\n"
 "  --agent-attributes ATTRS     attributes of each agent (default '" DEFAULT_ATTRIBUTES "');\n"
@@ -197,6 +204,22 @@ void klocal_config_usage(FILE *f, const char *prog)
 "                               hostname (each has its own id, port, sandboxes)\n"
 "  --agent-port PORT            port of the first agent, the others follow\n"
 "                               (default 0: any free ports)\n"
+"  --agent-listeners N          the first N agents (default 100) and those given\n"
+"                               a port listen on a port of their own (2 file\n"
+"                               descriptors each); the others share one\n"
+"                               listener, pid slave(I+1)@IP:PORT for agent I:\n"
+"                               /slave(I+1)/state, /slave(I+1)/files/... and\n"
+"                               the executor API (POST /api/v1/executor, routed\n"
+"                               by framework and executor id, or under\n"
+"                               /slave(I+1)/). 10000 agents then need about 220\n"
+"                               descriptors (ulimit -n), plus one per connection\n"
+"                               and 2-3 per running task\n"
+"  --shared-agent-port PORT     port of that shared listener (default 0: any)\n"
+"  --max-queued-launches N      task starts waiting in the agents' launch queue\n"
+"                               (ACCEPT answers 202 before they start): an\n"
+"                               ACCEPT that would queue more is refused, its\n"
+"                               tasks TASK_DROPPED (TASK_LOST if not partition-\n"
+"                               aware) saying so (default 20000, 1..1000000)\n"
 "  --work-dir DIR               sandboxes live under DIR (default /tmp/kmesos-local-<pid>)\n"
 "  --update-retry-interval DUR  first resend of an unacknowledged status update;\n"
 "                               doubles each time up to 10mins (default 10s)\n"
@@ -321,6 +344,12 @@ static int config_load_agents(klocal_config *c, const char *path, char *err, siz
         json_decref(root);
         return -1;
     }
+    if (json_array_size(list) > KLOCAL_MAX_AGENTS) {
+        snprintf(err, errlen, "--agent-config %s: %zu agents, at most %d", path,
+                 json_array_size(list), KLOCAL_MAX_AGENTS);
+        json_decref(root);
+        return -1;
+    }
     c->nspecs = json_array_size(list);
     c->specs = klocal_util_xcalloc(c->nspecs, sizeof *c->specs);
     int rc = 0;
@@ -368,6 +397,8 @@ static void config_defaults(klocal_config *c)
     c->ip = "127.0.0.1";
     c->port = 5050;
     c->agents = 1;
+    c->agent_listeners = 100;
+    c->max_queued_launches = 20000;
     c->masters = 1;
     c->agent_resources = DEFAULT_RESOURCES;
     c->agent_attributes = DEFAULT_ATTRIBUTES;
@@ -435,12 +466,31 @@ static int config_one(klocal_config *c, int opt, const char *v, char *err, size_
     case OPT_IP: c->ip = v; return 0;
     case OPT_HOSTNAME: c->hostname = v; return 0;
     case OPT_AGENTS:
-        if (config_int(v, 0, 1000, &n) != 0) {
-            snprintf(err, errlen, "--agents: expected a count 0..1000, got '%s'", v);
+        if (config_int(v, 0, KLOCAL_MAX_AGENTS, &n) != 0) {
+            snprintf(err, errlen, "--agents: expected a count 0..%d, got '%s'", KLOCAL_MAX_AGENTS,
+                     v);
             return -1;
         }
         c->agents = (size_t)n;
         return 0;
+    case OPT_AGENT_LISTENERS:
+        if (config_int(v, 0, KLOCAL_MAX_AGENTS, &n) != 0) {
+            snprintf(err, errlen, "--agent-listeners: expected a count 0..%d, got '%s'",
+                     KLOCAL_MAX_AGENTS, v);
+            return -1;
+        }
+        c->agent_listeners = (size_t)n;
+        return 0;
+    case OPT_MAX_LAUNCHES:
+        if (config_int(v, 1, 1000000, &n) != 0) {
+            snprintf(err, errlen, "--max-queued-launches: expected a count 1..1000000, got '%s'",
+                     v);
+            return -1;
+        }
+        c->max_queued_launches = (size_t)n;
+        return 0;
+    case OPT_SHARED_PORT:
+        return config_port_opt("shared-agent-port", v, &c->shared_agent_port, err, errlen);
     case OPT_AGENT_RESOURCES: c->agent_resources = v; return 0;
     case OPT_AGENT_ATTRIBUTES: c->agent_attributes = v; return 0;
     case OPT_AGENT_CONFIG: return config_load_agents(c, v, err, errlen);

@@ -29,6 +29,9 @@ typedef struct klocal_config {
     const char *agent_resources;
     const char *agent_attributes;
     int agent_port;           /* first agent port, 0: ephemeral ports */
+    size_t agent_listeners;   /* agents with a listener of their own (the first ones) */
+    int shared_agent_port;    /* the others' shared listener (0: any free port) */
+    size_t max_queued_launches; /* an ACCEPT queuing more starts is refused */
     klocal_agent_spec *specs; /* from --agent-config, or NULL */
     size_t nspecs;
     const char *work_dir;     /* NULL: /tmp/kmesos-local-<pid> */
@@ -52,6 +55,9 @@ typedef struct klocal_config {
     int registry_log;         /* --registry replicated_log: agents survive a master restart */
     int log_level;
 } klocal_config;
+
+/* Most agents (--agents, --agent-config entries). */
+#define KLOCAL_MAX_AGENTS 10000
 
 enum { KLOCAL_CONFIG_OK = 0, KLOCAL_CONFIG_HELP = 1, KLOCAL_CONFIG_ERROR = -1 };
 

@@ -17,8 +17,12 @@
  * URIs of its CommandInfo are fetched into the sandbox (fetch.c); a fetch
  * failure fails the tasks with REASON_CONTAINER_LAUNCH_FAILED, a KILL or
  * shutdown meanwhile cancels the fetch (TASK_KILLED, killed during
- * launch). Sandboxes are created with mkdir(2) on the loop thread: a few
- * small local calls per launch. */
+ * launch). A new executor's start (its sandbox's mkdir, the fetch's set-up,
+ * the spawn) waits in the agents' launch queue (hub.c), which runs a few
+ * milliseconds of starts per loop iteration: a launch returns at once, so
+ * the master answers ACCEPT before any process starts and keeps serving
+ * acknowledgements while a thousand tasks start. A KILL or shutdown of a
+ * start still queued drops it (TASK_KILLED, killed during launch). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,7 +89,6 @@ static klocal_aexec *aexec_new(klocal_agent *a, const Mesos__V1__FrameworkInfo *
     klocal_util_uuid_string(e->container_id);
     e->sandbox = klocal_util_xasprintf("%s/slaves/%s/frameworks/%s/executors/%s/runs/%s",
                                        a->work_dir, a->id, e->fw_id, exec_id, e->container_id);
-    klocal_util_mkdirs(e->sandbox, 1);
     uv_timer_init(a->loop, &e->timer);
     e->timer.data = e;
     e->next = a->execs;
@@ -120,6 +123,7 @@ static void aexec_remove(klocal_aexec *e)
             *pp = e->next;
             break;
         }
+    klocal_hub_dequeue(a->hub, &e->start);
     if (e->stream) {
         kmesos_httpd_stream_close(e->stream);
         e->stream = NULL;
@@ -431,6 +435,23 @@ static void aexec_fetch_or_start(klocal_aexec *e)
     free(cache);
 }
 
+/* The queued start (hub.c): the sandbox, then the fetch or the start. */
+static void aexec_begin(void *arg)
+{
+    klocal_aexec *e = arg;
+    klocal_util_mkdirs(e->sandbox, 1);
+    aexec_fetch_or_start(e);
+}
+
+/* A start still queued is dropped: no process ever ran. */
+static int aexec_unqueue(klocal_aexec *e)
+{
+    if (!e->start.queued)
+        return 0;
+    aexec_fetch_cancelled(e);
+    return 1;
+}
+
 static int aexec_live_tasks(const klocal_aexec *e)
 {
     int n = 0;
@@ -613,7 +634,9 @@ void klocal_aexec_launch(klocal_agent *a, const Mesos__V1__FrameworkInfo *fw,
     }
     e = aexec_new(a, fw, exec_id, task->executor);
     aexec_add_task(e, task);
-    aexec_fetch_or_start(e);
+    e->start.run = aexec_begin;
+    e->start.arg = e;
+    klocal_hub_enqueue(a->hub, &e->start);
 }
 
 void klocal_aexec_kill(klocal_aexec *e, klocal_atask *t, double grace)
@@ -621,6 +644,12 @@ void klocal_aexec_kill(klocal_aexec *e, klocal_atask *t, double grace)
     if (kmesos_task_state_is_terminal(t->state))
         return;
     t->killing = 1;
+    if (e->start.queued) {
+        aexec_killed_in_launch(e, t);
+        if (!aexec_live_tasks(e))
+            aexec_unqueue(e);
+        return;
+    }
     if (e->fetch) {
         aexec_killed_in_launch(e, t);
         if (!aexec_live_tasks(e))
@@ -676,6 +705,8 @@ void klocal_aexec_shutdown(klocal_aexec *e)
         return;
     }
     if (!e->stream) {
+        if (aexec_unqueue(e))
+            return;
         if (e->fetch)
             klocal_fetch_cancel(e->fetch);
         if (e->proc)
@@ -692,6 +723,11 @@ void klocal_aexec_shutdown(klocal_aexec *e)
 void klocal_aexec_silence(klocal_aexec *e)
 {
     e->silent = 1;
+    if (e->start.queued) {
+        klocal_hub_dequeue(e->agent->hub, &e->start);
+        aexec_remove(e);
+        return;
+    }
     if (e->stream) {
         kmesos_httpd_stream_abort(e->stream);
         e->stream = NULL;

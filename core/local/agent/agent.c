@@ -21,6 +21,7 @@
  * holds when the master re-registers it (klocal_agent_each_task).
  * Executors and processes live in aexec.c; /files/read and /files/browse
  * in files.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,11 @@ const char *klocal_agent_id(const klocal_agent *a) { return a->id; }
 const char *klocal_agent_hostname(const klocal_agent *a) { return a->hostname; }
 const char *klocal_agent_ip(const klocal_agent *a) { return a->ip; }
 const char *klocal_agent_pid(const klocal_agent *a) { return a->pid; }
+const char *klocal_agent_process(const klocal_agent *a) { return a->process; }
+uint64_t klocal_agent_resent(const klocal_agent *a)
+{
+    return a->updates ? klocal_updates_resent(a->updates) : 0;
+}
 int klocal_agent_port(const klocal_agent *a) { return a->port; }
 size_t klocal_agent_index(const klocal_agent *a) { return a->index; }
 const klocal_res *klocal_agent_resources(const klocal_agent *a) { return &a->resources; }
@@ -177,17 +183,18 @@ static void agent_dispatch(klocal_agent *a, klocal_aexec *e, kmesos_httpd_req *r
     }
 }
 
-static void agent_executor_api(klocal_agent *a, kmesos_httpd_req *req)
+/* One decoded executor call for a (from its own listener or the hub). */
+static void agent_executor_call(void *arg, kmesos_httpd_req *req,
+                                const Mesos__V1__Executor__Call *c, kmesos_content_type ct)
 {
-    kmesos_content_type ct;
-    Mesos__V1__Executor__Call *c = (Mesos__V1__Executor__Call *)klocal_wire_decode(
-        req, &mesos__v1__executor__call__descriptor, &ct);
-    if (!c)
-        return;
+    klocal_agent *a = arg;
+    (void)ct;
     const char *why = agent_validate(c);
     klocal_aexec *e = NULL;
     if (why)
         klocal_wire_invalid(req, "Executor::Call", why);
+    else if (a->down) /* shared listener: its port stays open */
+        kmesos_httpd_reply_text(req, 503, "Agent is restarting", NULL);
     else if (a->recovering && c->type != MESOS__V1__EXECUTOR__CALL__TYPE__SUBSCRIBE &&
              c->type != MESOS__V1__EXECUTOR__CALL__TYPE__HEARTBEAT)
         kmesos_httpd_reply_text(req, 503, "Agent has not finished recovery", NULL);
@@ -199,20 +206,55 @@ static void agent_executor_api(klocal_agent *a, kmesos_httpd_req *req)
         kmesos_httpd_reply_text(req, 403, "Executor is not subscribed", NULL);
     else
         agent_dispatch(a, e, req, c);
+}
+
+static void agent_executor_api(klocal_agent *a, kmesos_httpd_req *req)
+{
+    kmesos_content_type ct;
+    Mesos__V1__Executor__Call *c = (Mesos__V1__Executor__Call *)klocal_wire_decode(
+        req, &mesos__v1__executor__call__descriptor, &ct);
+    if (!c)
+        return;
+    agent_executor_call(a, req, c, ct);
     kmesos_pb_free(c);
+}
+
+/* url: the path, without /slave(N) when it came through the hub. */
+static void agent_serve(void *arg, kmesos_httpd_req *req, const char *url)
+{
+    klocal_agent *a = arg;
+    if (strncmp(url, "/slave(1)/", 10) == 0 && !a->hub_port)
+        url += 9; /* its own port: the libprocess id is slave(1) */
+    if (strcmp(url, "/api/v1/executor") == 0)
+        agent_executor_api(a, req);
+    else if (a->down)
+        kmesos_httpd_reply_text(req, 503, "Agent is restarting", NULL);
+    else if (strcmp(url, "/state") == 0 || strcmp(url, "/state.json") == 0)
+        klocal_wire_reply_json(req, agent_state_json(a));
+    else if (!klocal_files_serve(a->work_dir, req, url))
+        kmesos_httpd_reply(req, 404, NULL, NULL, 0, NULL);
 }
 
 static void agent_on_request(void *arg, kmesos_httpd_req *req)
 {
-    klocal_agent *a = arg;
-    const char *url = kmesos_httpd_url(req);
-    if (strcmp(url, "/api/v1/executor") == 0 || strcmp(url, "/slave(1)/api/v1/executor") == 0)
-        agent_executor_api(a, req);
-    else if (strcmp(url, "/state") == 0 || strcmp(url, "/state.json") == 0 ||
-             strcmp(url, "/slave(1)/state") == 0)
-        klocal_wire_reply_json(req, agent_state_json(a));
-    else if (!klocal_files_serve(a->work_dir, req, url))
-        kmesos_httpd_reply(req, 404, NULL, NULL, 0, NULL);
+    agent_serve(arg, req, kmesos_httpd_url(req));
+}
+
+/* For the hub: 1 when path is under a's own sandboxes. */
+static int agent_owns_path(void *arg, const char *path)
+{
+    const klocal_agent *a = arg;
+    char *mine = klocal_util_xasprintf("%s/slaves/%s/", a->work_dir, a->id);
+    int yes = strncmp(path, mine, strlen(mine)) == 0;
+    free(mine);
+    return yes;
+}
+
+/* For the hub: 2 when a runs exec_id of fw_id, 1 when it knows fw_id. */
+static int agent_owns(void *arg, const char *fw_id, const char *exec_id)
+{
+    const klocal_agent *a = arg;
+    return klocal_aexec_find(a, fw_id, exec_id) ? 2 : klocal_aexec_find(a, fw_id, NULL) ? 1 : 0;
 }
 
 /* ---------------------------------------------------- update manager */
@@ -239,6 +281,11 @@ static void agent_update_done(void *arg, const char *fw_id, const char *task_id)
 
 static int agent_listen(klocal_agent *a, int port, char *err, size_t errlen)
 {
+    if (a->hub_port) {
+        klocal_hub_agent ag = {.arg = a, .serve = agent_serve, .owns = agent_owns,
+                               .owns_path = agent_owns_path, .call = agent_executor_call};
+        return klocal_hub_attach(a->hub, a->index, &ag, err, errlen) < 0 ? -1 : 0;
+    }
     kmesos_httpd_config hc = {.ip = a->ip, .port = port, .max_body = 16u << 20,
                               .on_request = agent_on_request, .arg = a};
     return kmesos_httpd_start(a->loop, &hc, &a->http, err, errlen);
@@ -272,13 +319,22 @@ klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
         klocal_agent_free(a);
         return NULL;
     }
-    if (agent_listen(a, p->port, err, errlen) != 0) {
+    a->hub = p->hub;
+    a->hub_port = p->hub && p->shared;
+    if (agent_listen(a, p->port, why, sizeof why) != 0) {
+        snprintf(err, errlen, "agent %zu: %s%s", p->index, why,
+                 strstr(why, strerror(EMFILE)) || strstr(why, strerror(ENFILE))
+                     ? " (each agent with a port of its own needs 2 file descriptors: "
+                       "raise ulimit -n or lower --agent-listeners)"
+                     : "");
         a->stopped = 1;
         klocal_agent_free(a);
         return NULL;
     }
-    a->port = kmesos_httpd_port(a->http);
-    a->pid = klocal_util_xasprintf("slave(1)@%s:%d", a->ip, a->port);
+    a->port = a->hub_port ? klocal_hub_port(a->hub) : kmesos_httpd_port(a->http);
+    a->process = a->hub_port ? klocal_util_xasprintf("slave(%zu)", a->index + 1)
+                             : klocal_util_xstrdup("slave(1)");
+    a->pid = klocal_util_xasprintf("%s@%s:%d", a->process, a->ip, a->port);
     a->updates = klocal_updates_new(loop, p->update_retry, agent_send_update,
                                     agent_update_done, a);
     KLOG_INFO("agent", "%s listening on %s:%d", a->id, a->ip, a->port);
@@ -343,7 +399,8 @@ int klocal_agent_restart(klocal_agent *a, double down, double recovery, char *er
     KLOG_INFO("agent", "%s: restarting (down for %gs)", a->id, down);
     for (klocal_aexec *e = a->execs; e; e = e->next)
         klocal_aexec_detach(e);
-    kmesos_httpd_stop(a->http);
+    if (a->http) /* a shared listener stays: the agent answers 503 */
+        kmesos_httpd_stop(a->http);
     a->http = NULL;
     a->down = 1;
     a->recovery = recovery;
@@ -369,6 +426,8 @@ void klocal_agent_stop(klocal_agent *a)
         kmesos_httpd_stop(a->http);
         a->http = NULL;
     }
+    if (a->hub_port)
+        klocal_hub_detach(a->hub, a->index);
 }
 
 int klocal_agent_busy(const klocal_agent *a) { return a->live_procs > 0 || a->execs != NULL; }
@@ -384,6 +443,7 @@ void klocal_agent_free(klocal_agent *a)
     free(a->hostname);
     free(a->ip);
     free(a->pid);
+    free(a->process);
     free(a->work_dir);
     free(a->master_hostname);
     free(a);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+#include "local/agent/hub.h"
 #include "local/attrs.h"
 #include "local/res.h"
 #include "mesos/v1/mesos.pb-c.h"
@@ -50,6 +51,8 @@ typedef struct klocal_agent_params {
     double kill_grace;
     double reregistration;   /* executor_reregistration_timeout (seconds) */
     double recovery_timeout; /* recovery_timeout (seconds) */
+    klocal_hub *hub;         /* launch queue (and shared listener): required */
+    int shared;              /* no port of its own: served by the hub's listener */
 } klocal_agent_params;
 
 /* NULL with a reason in err when the port cannot be bound. */
@@ -86,6 +89,11 @@ const char *klocal_agent_hostname(const klocal_agent *a);
 const char *klocal_agent_ip(const klocal_agent *a);
 const char *klocal_agent_pid(const klocal_agent *a); /* "slave(1)@ip:port" */
 int klocal_agent_port(const klocal_agent *a);
+/* Its libprocess id: "slave(1)" on a port of its own, "slave(N)" (N =
+ * index + 1) on the shared one; offers' url path is "/" + this. */
+const char *klocal_agent_process(const klocal_agent *a);
+/* Status updates resent because no acknowledgement came in time. */
+uint64_t klocal_agent_resent(const klocal_agent *a);
 size_t klocal_agent_index(const klocal_agent *a);
 const klocal_res *klocal_agent_resources(const klocal_agent *a);
 const klocal_attrs *klocal_agent_attributes(const klocal_agent *a);

@@ -6,6 +6,7 @@
 #include "codec/protocol.h"
 #include "local/agent/agent.h"
 #include "local/agent/fetch.h"
+#include "local/agent/hub.h"
 #include "local/proc.h"
 #include "local/agent/updates.h"
 #include "mesos/v1/executor/executor.pb-c.h"
@@ -32,6 +33,7 @@ typedef struct klocal_aexec {
     Mesos__V1__FrameworkInfo *fw_info;  /* owned copy */
     klocal_proc *proc;
     klocal_fetch *fetch;                /* URIs being fetched, before the start */
+    klocal_hub_job start;               /* queued: sandbox, fetch, spawn to come */
     int pid;
     kmesos_httpd_stream *stream;        /* custom executors, once subscribed */
     kmesos_content_type ct;
@@ -52,6 +54,7 @@ struct klocal_agent {
     char *hostname;
     char *ip;
     char *pid;
+    char *process;            /* libprocess id: slave(1), or slave(N) on the hub */
     char *work_dir;
     char *master_hostname;
     int port;
@@ -63,7 +66,9 @@ struct klocal_agent {
     double start_time;
     klocal_res resources;
     klocal_attrs attrs;
-    kmesos_httpd *http;
+    kmesos_httpd *http;       /* its own listener, or NULL */
+    klocal_hub *hub;          /* shared listener and launch queue */
+    int hub_port;             /* served by the hub's listener */
     klocal_updates *updates;
     klocal_aexec *execs;
     size_t live_procs;

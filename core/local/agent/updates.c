@@ -38,6 +38,7 @@ struct klocal_updates {
     klocal_updates_done_cb done;
     void *arg;
     updates_stream *streams;
+    uint64_t resent;  /* sends by the retry timer */
 };
 
 klocal_updates *klocal_updates_new(uv_loop_t *loop, double first_retry,
@@ -85,6 +86,8 @@ static void updates_on_retry(uv_timer_t *t)
         s->interval = UPDATES_MAX_RETRY;
     KLOG_DEBUG("updates", "resending %s of task %s",
                s->n ? "update" : "nothing", s->task_id);
+    if (s->n)
+        s->owner->resent++;
     updates_send_head(s);
 }
 
@@ -189,3 +192,5 @@ void klocal_updates_free(klocal_updates *u)
     klocal_updates_drop(u, NULL);
     free(u);
 }
+
+uint64_t klocal_updates_resent(const klocal_updates *u) { return u->resent; }

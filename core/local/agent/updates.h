@@ -30,6 +30,8 @@ int klocal_updates_ack(klocal_updates *u, const char *fw_id, const char *task_id
 void klocal_updates_resend(klocal_updates *u, const char *fw_id);
 /* Forgets the updates of a framework (NULL: of all frameworks). */
 void klocal_updates_drop(klocal_updates *u, const char *fw_id);
+/* Updates resent by the retry timer so far. */
+uint64_t klocal_updates_resent(const klocal_updates *u);
 /* Number of unacknowledged updates (all tasks). */
 size_t klocal_updates_pending(const klocal_updates *u);
 void klocal_updates_free(klocal_updates *u);

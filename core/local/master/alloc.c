@@ -6,10 +6,16 @@
  * turns between cycles. A filter (DECLINE, or what an ACCEPT left) refuses
  * resources of one agent that fit in the refused set until it expires.
  * One OFFERS event per framework carries all its new offers. Offers held
- * longer than --offer-timeout are rescinded. */
+ * longer than --offer-timeout are rescinded. The book indexes offers by
+ * id (uthash) and links each into its framework's and its agent's lists
+ * and the master's list in creation order (utlist), and a framework's
+ * filters are hashed by agent: a call or a cycle costs what it touches,
+ * not what is outstanding. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <utlist.h>
 
 #include "codec/num.h"
 #include "codec/log.h"
@@ -18,6 +24,13 @@
 
 /* ------------------------------------------------------------ filters */
 
+static klocal_fagent *alloc_fagent(klocal_fw *fw, const klocal_magent *agent)
+{
+    klocal_fagent *fa = NULL;
+    HASH_FIND_PTR(fw->filters, &agent, fa);
+    return fa;
+}
+
 void klocal_alloc_filter(klocal_fw *fw, klocal_magent *agent, const klocal_res *res,
                          double seconds)
 {
@@ -25,13 +38,18 @@ void klocal_alloc_filter(klocal_fw *fw, klocal_magent *agent, const klocal_res *
         return;
     if (seconds > 365.0 * 86400.0)
         seconds = 365.0 * 86400.0;
+    klocal_fagent *fa = alloc_fagent(fw, agent);
+    if (!fa) {
+        fa = klocal_util_xcalloc(1, sizeof *fa);
+        fa->agent = agent;
+        HASH_ADD_PTR(fw->filters, agent, fa);
+    }
     klocal_filter *f = klocal_util_xcalloc(1, sizeof *f);
-    f->agent = agent;
     klocal_res_init(&f->res);
     klocal_res_copy(&f->res, res);
     f->until = uv_now(fw->m->loop) + kmesos_num_ms(seconds);
-    f->next = fw->filters;
-    fw->filters = f;
+    f->next = fa->filters;
+    fa->filters = f;
 }
 
 static void alloc_filter_free(klocal_filter *f)
@@ -40,31 +58,45 @@ static void alloc_filter_free(klocal_filter *f)
     free(f);
 }
 
-void klocal_alloc_free_filters(klocal_fw *fw)
+static void alloc_fagent_free(klocal_fw *fw, klocal_fagent *fa)
 {
-    while (fw->filters) {
-        klocal_filter *f = fw->filters;
-        fw->filters = f->next;
+    HASH_DEL(fw->filters, fa);
+    while (fa->filters) {
+        klocal_filter *f = fa->filters;
+        fa->filters = f->next;
         alloc_filter_free(f);
     }
+    free(fa);
 }
 
-/* Drops expired filters; 1 when a live one refuses res on agent. */
+void klocal_alloc_free_filters(klocal_fw *fw)
+{
+    klocal_fagent *fa, *tmp;
+    HASH_ITER(hh, fw->filters, fa, tmp)
+        alloc_fagent_free(fw, fa);
+}
+
+/* Drops agent's expired filters of fw; 1 when a live one refuses res. */
 static int alloc_filtered(klocal_fw *fw, klocal_magent *agent, const klocal_res *res)
 {
+    klocal_fagent *fa = alloc_fagent(fw, agent);
+    if (!fa)
+        return 0;
     uint64_t now = uv_now(fw->m->loop);
     int refused = 0;
-    for (klocal_filter **pp = &fw->filters; *pp;) {
+    for (klocal_filter **pp = &fa->filters; *pp;) {
         klocal_filter *f = *pp;
         if (f->until <= now) {
             *pp = f->next;
             alloc_filter_free(f);
             continue;
         }
-        if (f->agent == agent && klocal_res_contains(&f->res, res))
+        if (klocal_res_contains(&f->res, res))
             refused = 1;
         pp = &f->next;
     }
+    if (!fa->filters)
+        alloc_fagent_free(fw, fa);
     return refused;
 }
 
@@ -72,19 +104,17 @@ static int alloc_filtered(klocal_fw *fw, klocal_magent *agent, const klocal_res 
 
 klocal_offer *klocal_alloc_offer(klocal_master *m, const char *id)
 {
-    for (klocal_offer *o = m->offers; o; o = o->next)
-        if (strcmp(o->id, id) == 0)
-            return o;
-    return NULL;
+    klocal_offer *o = NULL;
+    HASH_FIND_STR(m->offer_index, id, o);
+    return o;
 }
 
 void klocal_alloc_remove_offer(klocal_master *m, klocal_offer *o, int rescind)
 {
-    for (klocal_offer **pp = &m->offers; *pp; pp = &(*pp)->next)
-        if (*pp == o) {
-            *pp = o->next;
-            break;
-        }
+    HASH_DEL(m->offer_index, o);
+    DL_DELETE(m->offers, o);
+    DL_DELETE2(o->fw->offers, o, fw_prev, fw_next);
+    DL_DELETE2(o->agent->offers, o, ag_prev, ag_next);
     klocal_res_subtract(&o->agent->offered, &o->res);
     if (rescind) {
         KLOCAL_SCHED_EVENT(ev, RESCIND);
@@ -101,14 +131,24 @@ void klocal_alloc_remove_offer(klocal_master *m, klocal_offer *o, int rescind)
 void klocal_alloc_remove_offers(klocal_master *m, klocal_fw *fw, klocal_magent *agent,
                                 int rescind)
 {
-    klocal_offer *o = m->offers;
-    while (o) {
-        klocal_offer *next = o->next;
-        if ((!fw || o->fw == fw) && (!agent || o->agent == agent))
-            klocal_alloc_remove_offer(m, o, rescind);
-        o = next;
+    if (!fw && !agent) {
+        while (m->offers)
+            klocal_alloc_remove_offer(m, m->offers, rescind);
+    } else if (fw) {
+        klocal_offer *o = fw->offers;
+        while (o) {
+            klocal_offer *next = o->fw_next;
+            if (!agent || o->agent == agent)
+                klocal_alloc_remove_offer(m, o, rescind);
+            o = next;
+        }
+    } else {
+        while (agent->offers)
+            klocal_alloc_remove_offer(m, agent->offers, rescind);
     }
 }
+
+void klocal_alloc_remove_all(klocal_master *m) { klocal_alloc_remove_offers(m, NULL, NULL, 0); }
 
 static Mesos__V1__Offer *alloc_offer_pb(const klocal_offer *o)
 {
@@ -124,7 +164,7 @@ static Mesos__V1__Offer *alloc_offer_pb(const klocal_offer *o)
     p->url->address->hostname = klocal_util_xstrdup(klocal_agent_hostname(a));
     p->url->address->ip = klocal_util_xstrdup(klocal_agent_ip(a));
     p->url->address->port = klocal_agent_port(a);
-    p->url->path = klocal_util_xstrdup("/slave(1)");
+    p->url->path = klocal_util_xasprintf("/%s", klocal_agent_process(a));
     p->resources = klocal_res_to_pb(&o->res, 1, &p->n_resources);
     p->attributes = klocal_attrs_to_pb(klocal_agent_attributes(a), &p->n_attributes);
     return p;
@@ -141,8 +181,10 @@ static klocal_offer *alloc_make_offer(klocal_master *m, klocal_fw *fw, klocal_ma
     klocal_res_init(&o->res);
     klocal_res_copy(&o->res, res);
     klocal_res_add(&ma->offered, res);
-    o->next = m->offers;
-    m->offers = o;
+    HASH_ADD_KEYPTR(hh, m->offer_index, o->id, strlen(o->id), o);
+    DL_APPEND(m->offers, o);
+    DL_APPEND2(fw->offers, o, fw_prev, fw_next);
+    DL_APPEND2(ma->offers, o, ag_prev, ag_next);
     return o;
 }
 
@@ -222,13 +264,8 @@ static void alloc_expire_offers(klocal_master *m)
         return;
     uint64_t limit = kmesos_num_ms(m->cfg->offer_timeout);
     uint64_t now = uv_now(m->loop);
-    klocal_offer *o = m->offers;
-    while (o) {
-        klocal_offer *next = o->next;
-        if (now - o->created >= limit)
-            klocal_alloc_remove_offer(m, o, 1);
-        o = next;
-    }
+    while (m->offers && now - m->offers->created >= limit) /* oldest first */
+        klocal_alloc_remove_offer(m, m->offers, 1);
 }
 
 static void alloc_on_timer(uv_timer_t *t)
@@ -249,6 +286,5 @@ void klocal_alloc_start(klocal_master *m)
 void klocal_alloc_stop(klocal_master *m)
 {
     uv_timer_stop(&m->alloc_timer);
-    while (m->offers)
-        klocal_alloc_remove_offer(m, m->offers, 0);
+    klocal_alloc_remove_all(m);
 }

@@ -21,6 +21,9 @@
  *        down (default 1s; these endpoints too), then the master is back
  *        under a new id and the agents re-register reregister (default 5s)
  *        after that (not with --zk: use kill)
+ *   GET  /local/stats                       counters: agents, shared_agents,
+ *        shared_agent_port, offers, launches_queued, launches_started,
+ *        updates_resent (by the agents' retry timers)
  *   GET  /local/masters                     the contenders (--zk): index,
  *        port, id, leading, down, leader, znode
  *   POST /local/master/kill[?master=I][&down=DUR][&expire=DUR][&reregister=DUR]
@@ -247,6 +250,21 @@ static void control_redirect(klocal_master *m, kmesos_httpd_req *req)
     control_ok(req, json_pack("{s:s?}", "redirect_to", m->redirect_to));
 }
 
+static void control_stats(klocal_master *m, kmesos_httpd_req *req)
+{
+    uint64_t resent = 0;
+    for (size_t i = 0; i < m->nagents; i++)
+        resent += klocal_agent_resent(m->agents[i]->agent);
+    json_int_t offers = (json_int_t)HASH_COUNT(m->offer_index);
+    klocal_wire_reply_json(
+        req, json_pack("{s:I, s:I, s:i, s:I, s:I, s:I, s:I}", "agents", (json_int_t)m->nagents,
+                       "shared_agents", (json_int_t)klocal_hub_attached(m->hub),
+                       "shared_agent_port", klocal_hub_port(m->hub), "offers", offers,
+                       "launches_queued", (json_int_t)klocal_hub_queued(m->hub),
+                       "launches_started", (json_int_t)klocal_hub_started(m->hub),
+                       "updates_resent", (json_int_t)resent));
+}
+
 int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req)
 {
     const char *url = kmesos_httpd_url(req);
@@ -256,6 +274,8 @@ int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req)
     int post = strcmp(kmesos_httpd_method(req), "POST") == 0;
     if (strcmp(path, "agents") == 0)
         control_agents(m, req);
+    else if (strcmp(path, "stats") == 0)
+        control_stats(m, req);
     else if (strcmp(path, "masters") == 0)
         klocal_wire_reply_json(req, klocal_melect_json(m));
     else if (!post)

@@ -10,6 +10,7 @@
 #ifndef KLOCAL_MASTER_INT_H
 #define KLOCAL_MASTER_INT_H
 #include <jansson.h>
+#include <uthash.h>
 #include "net/httpd.h"
 #include "net/zkc.h"
 #include "codec/protocol.h"
@@ -19,6 +20,8 @@
 
 typedef struct klocal_fw klocal_fw;
 typedef struct klocal_face klocal_face;
+typedef struct klocal_offer klocal_offer;
+typedef struct klocal_fagent klocal_fagent;
 
 typedef struct klocal_magent {
     klocal_agent *agent;
@@ -31,6 +34,8 @@ typedef struct klocal_magent {
     double registered_time;
     klocal_res used;    /* tasks and executors */
     klocal_res offered; /* outstanding offers */
+    klocal_offer *offers; /* its outstanding offers (alloc.c, utlist DL) */
+    UT_hash_handle hh;  /* klocal_master.agent_index, by agent id */
     /* what it was made from (strings owned by the config), so that
      * POST /local/agents/add?like=ID can make another one like it */
     const char *hostname, *resources, *attributes, *work_dir;
@@ -46,6 +51,7 @@ typedef struct klocal_magent {
 
 typedef struct klocal_mtask {
     struct klocal_mtask *next;
+    UT_hash_handle hh;  /* klocal_fw.task_index while on fw->tasks */
     char *id;
     char *name;
     char *executor_id; /* NULL: command task */
@@ -66,19 +72,31 @@ typedef struct klocal_mexec {
 
 typedef struct klocal_filter {
     struct klocal_filter *next;
-    klocal_magent *agent;
     klocal_res res;
     uint64_t until; /* loop time, ms */
 } klocal_filter;
 
-typedef struct klocal_offer {
-    struct klocal_offer *next;
+/* A framework's refuse filters on one agent (klocal_fw.filters, keyed by
+ * the agent pointer). */
+struct klocal_fagent {
+    klocal_magent *agent;
+    klocal_filter *filters;
+    UT_hash_handle hh;
+};
+
+/* An outstanding offer: in the master's id index and creation-ordered
+ * list, and in its framework's and its agent's lists (utlist DL). */
+struct klocal_offer {
     char *id;
     klocal_fw *fw;
     klocal_magent *agent;
     klocal_res res;
     uint64_t created;
-} klocal_offer;
+    UT_hash_handle hh;
+    klocal_offer *prev, *next;           /* m->offers, by creation */
+    klocal_offer *fw_prev, *fw_next;     /* fw->offers */
+    klocal_offer *ag_prev, *ag_next;     /* agent->offers */
+};
 
 struct klocal_fw {
     klocal_fw *next;
@@ -91,8 +109,10 @@ struct klocal_fw {
     int connected;
     int suppressed;
     int removed;
-    klocal_filter *filters;
+    klocal_fagent *filters;      /* refuse filters by agent (alloc.c) */
+    klocal_offer *offers;        /* its outstanding offers (alloc.c) */
     klocal_mtask *tasks;
+    klocal_mtask *task_index;    /* the live tasks by id (mbook.c) */
     klocal_mtask *completed;
     klocal_mtask *unreachable; /* tasks of unreachable agents */
     klocal_mexec *execs;
@@ -115,9 +135,12 @@ struct klocal_master {
     kmesos_httpd *http;
     klocal_magent **agents;
     size_t nagents;
+    klocal_magent *agent_index;   /* by agent id (mbook.c) */
+    klocal_hub *hub;              /* the agents' shared listener, launch queue */
     klocal_fw *fws;
     klocal_fw *gone_fws;      /* removed frameworks (state, re-subscribe) */
-    klocal_offer *offers;
+    klocal_offer *offers;         /* every outstanding offer, oldest first */
+    klocal_offer *offer_index;    /* the same by offer id */
     uint64_t next_offer;
     uint64_t next_fw;
     uv_timer_t alloc_timer;
@@ -148,6 +171,10 @@ klocal_fw *klocal_mbook_fw(klocal_master *m, const char *id);
 /* A removed framework (kept for the state endpoint and re-subscription). */
 klocal_fw *klocal_mbook_gone_fw(klocal_master *m, const char *id);
 klocal_magent *klocal_mbook_agent(klocal_master *m, const char *id_or_index);
+/* The master's record of agent a (by its index). */
+klocal_magent *klocal_mbook_of(klocal_master *m, const klocal_agent *a);
+/* Adds a new agent's record to m->agents and the id index. */
+void klocal_mbook_add_agent(klocal_master *m, klocal_magent *ma);
 /* 1 when agent id (NULL: any agent) is recovered from the registry and
  * has not re-registered yet (Master::_reconcileTasks then stays silent). */
 int klocal_mbook_recovered(klocal_master *m, const char *agent_id);
@@ -221,6 +248,8 @@ void klocal_alloc_remove_offer(klocal_master *m, klocal_offer *o, int rescind);
 /* Every offer of fw (or on agent, when agent != NULL). */
 void klocal_alloc_remove_offers(klocal_master *m, klocal_fw *fw, klocal_magent *agent,
                                 int rescind);
+/* Every offer (master stop, restart). */
+void klocal_alloc_remove_all(klocal_master *m);
 void klocal_alloc_filter(klocal_fw *fw, klocal_magent *agent, const klocal_res *res,
                          double seconds);
 /* Drops every refuse filter of fw (REVIVE, framework freed). */

@@ -31,12 +31,10 @@
 /* --------------------------------------------------- agent reporting */
 
 /* 1 when the master does not know agent a (restarted, mrestart.c). */
-static int life_agent_unknown(const klocal_master *m, const klocal_agent *a)
+static int life_agent_unknown(klocal_master *m, const klocal_agent *a)
 {
-    for (size_t i = 0; i < m->nagents; i++)
-        if (m->agents[i]->agent == a)
-            return m->agents[i]->unknown;
-    return 0;
+    klocal_magent *ma = klocal_mbook_of(m, a);
+    return ma && ma->unknown;
 }
 
 /* The record an agent's update is about: a live task, or one left on the
@@ -93,21 +91,21 @@ static void life_on_executor_exit(void *arg, klocal_agent *a, const char *fw_id,
     klocal_fw *fw = klocal_mbook_fw(m, fw_id);
     if (!fw || life_agent_unknown(m, a))
         return; /* a master that does not know the agent hears nothing */
-    for (size_t i = 0; i < m->nagents; i++)
-        if (m->agents[i]->agent == a)
-            klocal_mbook_exec_exited(fw, m->agents[i], exec_id);
+    klocal_magent *ma = klocal_mbook_of(m, a);
+    if (ma)
+        klocal_mbook_exec_exited(fw, ma, exec_id);
     klocal_mevent_failure(fw, klocal_agent_id(a), exec_id, status);
 }
 
 static void life_on_reregistered(void *arg, klocal_agent *a)
 {
     klocal_master *m = arg;
-    for (size_t i = 0; i < m->nagents; i++)
-        if (m->agents[i]->agent == a && !m->agents[i]->removed) {
-            m->agents[i]->down = 0;
-            KLOG_INFO("master", "agent %s re-registered after its restart", klocal_agent_id(a));
-            klocal_alloc_run(m);
-        }
+    klocal_magent *ma = klocal_mbook_of(m, a);
+    if (ma && !ma->removed) {
+        ma->down = 0;
+        KLOG_INFO("master", "agent %s re-registered after its restart", klocal_agent_id(a));
+        klocal_alloc_run(m);
+    }
 }
 
 /* ------------------------------------------------------------ agents */
@@ -119,11 +117,12 @@ static klocal_magent life_agent_template(const klocal_master *m, size_t i,
 {
     const klocal_config *c = m->cfg;
     const klocal_agent_spec *s = c->specs && i < c->nspecs ? &c->specs[i] : NULL;
-    int port = s && s->port ? s->port : c->agent_port ? c->agent_port + (int)i : 0;
+    int own = c->agent_port && i < c->agent_listeners; /* beyond: the shared port */
+    int port = s && s->port ? s->port : own ? c->agent_port + (int)i : 0;
     if (like)
         return (klocal_magent){.hostname = like->hostname, .resources = like->resources,
                                .attributes = like->attributes, .work_dir = like->work_dir,
-                               .port = c->agent_port ? c->agent_port + (int)i : 0,
+                               .port = own ? c->agent_port + (int)i : 0,
                                .alt_index = like->alt_index};
     return (klocal_magent){
         .hostname = s && s->hostname ? s->hostname : c->hostname,
@@ -148,6 +147,7 @@ klocal_magent *klocal_life_add_agent(klocal_master *m, const klocal_magent *like
         .master_hostname = c->hostname, .update_retry = c->update_retry,
         .executor_grace = c->executor_grace, .kill_grace = c->kill_grace,
         .reregistration = c->reregistration, .recovery_timeout = c->recovery_timeout,
+        .hub = m->hub, .shared = !tmpl.port && i >= c->agent_listeners,
     };
     klocal_agent_events ev = {
         .on_update = life_on_update, .on_task_done = life_on_task_done,
@@ -164,8 +164,7 @@ klocal_magent *klocal_life_add_agent(klocal_master *m, const klocal_magent *like
     ma->registered_time = klocal_util_now();
     klocal_res_init(&ma->used);
     klocal_res_init(&ma->offered);
-    m->agents = klocal_util_xrealloc(m->agents, (m->nagents + 1) * sizeof *m->agents);
-    m->agents[m->nagents++] = ma;
+    klocal_mbook_add_agent(m, ma);
     return ma;
 }
 

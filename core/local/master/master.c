@@ -322,6 +322,7 @@ klocal_master *klocal_master_start(uv_loop_t *loop, const klocal_config *cfg, ch
     uv_timer_init(loop, &m->alloc_timer);
     m->alloc_timer.data = m;
     m->open_handles = 1;
+    m->hub = klocal_hub_new(loop, cfg->ip, cfg->shared_agent_port);
     size_t n = cfg->specs ? cfg->nspecs : cfg->agents;
     for (size_t i = 0; i < n; i++)
         if (!klocal_life_add_agent(m, NULL, err, errlen)) {
@@ -358,6 +359,7 @@ void klocal_master_stop(klocal_master *m)
         klocal_life_remove_fw(m->fws);
     for (size_t i = 0; i < m->nagents; i++)
         klocal_agent_stop(m->agents[i]->agent);
+    klocal_hub_stop(m->hub);
     kmesos_httpd_stop(m->http);
     m->http = NULL;
     klocal_melect_stop(m);
@@ -381,6 +383,7 @@ void klocal_master_free(klocal_master *m)
         m->gone_fws = fw->next;
         klocal_life_fw_free(fw);
     }
+    HASH_CLEAR(hh, m->agent_index);
     for (size_t i = 0; i < m->nagents; i++) {
         klocal_agent_free(m->agents[i]->agent);
         klocal_res_free(&m->agents[i]->used);
@@ -388,6 +391,7 @@ void klocal_master_free(klocal_master *m)
         free(m->agents[i]);
     }
     free(m->agents);
+    klocal_hub_free(m->hub);
     klocal_melect_free(m);
     free(m->pid);
     free(m->redirect_to);

@@ -1,6 +1,7 @@
 /* mbook: the master's book, the bottom of the simulated master. It finds
- * frameworks (live and removed), agents (by id or index), tasks and
- * executors in the plain linked lists and arrays of klocal_master, and
+ * frameworks (live and removed) in their lists, agents by id (a uthash
+ * index) or index (the array), live tasks by id (a uthash index per
+ * framework) and executors in their lists, and
  * keeps the task and executor records: a launch adds both (and charges
  * the agent), each status seen is remembered (latest status
  * plus a {state, timestamp} history for the state endpoint), a task in a
@@ -40,12 +41,27 @@ klocal_magent *klocal_mbook_agent(klocal_master *m, const char *key)
 {
     char *end;
     unsigned long idx = strtoul(key, &end, 10);
-    for (size_t i = 0; i < m->nagents; i++)
-        if (strcmp(klocal_agent_id(m->agents[i]->agent), key) == 0)
-            return m->agents[i];
+    klocal_magent *ma = NULL;
+    HASH_FIND_STR(m->agent_index, key, ma);
+    if (ma)
+        return ma;
     if (*key && !*end && idx < m->nagents)
         return m->agents[idx];
     return NULL;
+}
+
+klocal_magent *klocal_mbook_of(klocal_master *m, const klocal_agent *a)
+{
+    size_t i = klocal_agent_index(a);
+    return i < m->nagents && m->agents[i]->agent == a ? m->agents[i] : NULL;
+}
+
+void klocal_mbook_add_agent(klocal_master *m, klocal_magent *ma)
+{
+    const char *id = klocal_agent_id(ma->agent);
+    m->agents = klocal_util_xrealloc(m->agents, (m->nagents + 1) * sizeof *m->agents);
+    m->agents[m->nagents++] = ma;
+    HASH_ADD_KEYPTR(hh, m->agent_index, id, strlen(id), ma);
 }
 
 int klocal_mbook_recovered(klocal_master *m, const char *agent_id)
@@ -68,10 +84,17 @@ klocal_magent *klocal_mbook_live_agent(klocal_master *m, const char *key)
 
 klocal_mtask *klocal_mbook_task(klocal_fw *fw, const char *task_id)
 {
-    for (klocal_mtask *t = fw->tasks; t; t = t->next)
-        if (strcmp(t->id, task_id) == 0)
-            return t;
-    return NULL;
+    klocal_mtask *t = NULL;
+    HASH_FIND_STR(fw->task_index, task_id, t);
+    return t;
+}
+
+/* Puts t at the head of the live tasks, indexed by id. */
+static void mbook_live_add(klocal_fw *fw, klocal_mtask *t)
+{
+    t->next = fw->tasks;
+    fw->tasks = t;
+    HASH_ADD_KEYPTR(hh, fw->task_index, t->id, strlen(t->id), t);
 }
 
 klocal_mexec *klocal_mbook_exec(klocal_fw *fw, const klocal_magent *ma, const char *id)
@@ -118,8 +141,7 @@ void klocal_mbook_launch(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__Task
     t->statuses = json_array();
     klocal_res_init(&t->res);
     klocal_res_add_pb(&t->res, ti->resources, ti->n_resources);
-    t->next = fw->tasks;
-    fw->tasks = t;
+    mbook_live_add(fw, t);
     klocal_res_add(&ma->used, need);
     if (new_exec)
         mbook_exec_new(fw, ma, ti->executor);
@@ -171,6 +193,7 @@ static void mbook_unlink(klocal_mtask **list, const klocal_mtask *t)
 static void mbook_move_out(klocal_fw *fw, klocal_mtask *t, klocal_mtask **to)
 {
     mbook_unlink(&fw->tasks, t);
+    HASH_DEL(fw->task_index, t);
     klocal_mbook_release(t);
     t->next = *to;
     *to = t;
@@ -198,8 +221,7 @@ klocal_mtask *klocal_mbook_unreachable_task(klocal_fw *fw, const char *task_id)
 void klocal_mbook_set_reachable(klocal_fw *fw, klocal_mtask *t)
 {
     mbook_unlink(&fw->unreachable, t);
-    t->next = fw->tasks;
-    fw->tasks = t;
+    mbook_live_add(fw, t);
     if (t->released) { /* a terminal status recorded next gives them back */
         t->released = 0;
         klocal_res_add(&t->agent->used, &t->res);
@@ -287,6 +309,7 @@ static void mbook_free_list(klocal_mtask **list)
 
 void klocal_mbook_free_records(klocal_fw *fw)
 {
+    HASH_CLEAR(hh, fw->task_index);
     mbook_free_list(&fw->tasks);
     mbook_free_list(&fw->completed);
     mbook_free_list(&fw->unreachable);

@@ -123,11 +123,11 @@ static void mcall_launch(klocal_fw *fw, klocal_magent *ma, klocal_res *avail,
     klocal_res_free(&need);
 }
 
-static void mcall_invalid_offers(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc,
-                                 const char *bad)
+/* Every LAUNCH task of the call: TASK_DROPPED (TASK_LOST when not
+ * partition-aware) with reason and msg. */
+static void mcall_drop_tasks(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc,
+                             int reason, const char *msg)
 {
-    char *msg = klocal_util_xasprintf(
-        "Task launched with invalid offers: Offer %s is no longer valid", bad);
     int state = klocal_mbook_lost_state(fw, MESOS__V1__TASK_STATE__TASK_DROPPED);
     for (size_t i = 0; i < acc->n_operations; i++) {
         const Mesos__V1__Offer__Operation *op = acc->operations[i];
@@ -135,11 +135,39 @@ static void mcall_invalid_offers(klocal_fw *fw, const Mesos__V1__Scheduler__Call
             continue;
         for (size_t k = 0; k < op->launch->n_task_infos; k++) {
             const Mesos__V1__TaskInfo *ti = op->launch->task_infos[k];
-            klocal_mevent_status(fw, ti->task_id->value, ti->agent_id->value, state,
-                                 MESOS__V1__TASK_STATUS__REASON__REASON_INVALID_OFFERS, msg);
+            klocal_mevent_status(fw, ti->task_id->value, ti->agent_id->value, state, reason,
+                                 msg);
         }
     }
+}
+
+static void mcall_invalid_offers(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc,
+                                 const char *bad)
+{
+    char *msg = klocal_util_xasprintf(
+        "Task launched with invalid offers: Offer %s is no longer valid", bad);
+    mcall_drop_tasks(fw, acc, MESOS__V1__TASK_STATUS__REASON__REASON_INVALID_OFFERS, msg);
     free(msg);
+}
+
+/* --max-queued-launches: 1 (and every task dropped, the offers' resources
+ * back) when the call's tasks would queue more starts than allowed. */
+static int mcall_storm_refused(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc)
+{
+    size_t n = 0, queued = klocal_hub_queued(fw->m->hub), max = fw->m->cfg->max_queued_launches;
+    for (size_t i = 0; i < acc->n_operations; i++)
+        if (acc->operations[i]->launch)
+            n += acc->operations[i]->launch->n_task_infos;
+    if (!n || queued + n <= max)
+        return 0;
+    char *msg = klocal_util_xasprintf("kmesos-local: %zu task starts are queued, %zu more would "
+                                      "pass --max-queued-launches %zu: launch refused",
+                                      queued, n, max);
+    KLOG_WARN("master", "framework %s: %s", fw->id, msg);
+    mcall_drop_tasks(fw, acc, MESOS__V1__TASK_STATUS__REASON__REASON_CONTAINER_LAUNCH_FAILED,
+                     msg);
+    free(msg);
+    return 1;
 }
 
 /* Takes the call's offers out of the book into avail. The first invalid
@@ -172,7 +200,7 @@ static void mcall_accept(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept
     const char *bad = mcall_take_offers(fw, acc, &avail, &ma);
     if (bad) {
         mcall_invalid_offers(fw, acc, bad);
-    } else {
+    } else if (!mcall_storm_refused(fw, acc)) {
         for (size_t i = 0; i < acc->n_operations; i++) {
             const Mesos__V1__Offer__Operation *op = acc->operations[i];
             if (op->type != MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH || !op->launch) {

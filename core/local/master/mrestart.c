@@ -69,8 +69,7 @@ static void mrestart_forget_fws(klocal_fw **list)
 
 void klocal_mrestart_forget(klocal_master *m)
 {
-    while (m->offers)
-        klocal_alloc_remove_offer(m, m->offers, 0);
+    klocal_alloc_remove_all(m);
     klocal_life_end_removals(m); /* also the health checks of partitioned agents */
     mrestart_forget_fws(&m->fws);
     mrestart_forget_fws(&m->gone_fws);

@@ -40,7 +40,8 @@ lib_start() {
     local name=$1; shift
     PORT=$(free_port)
     LOG=$TMP/$name.log
-    "$KMESOS_BIN/kmesos-local" --port "$PORT" --work-dir "$TMP/work-$name" "$@" \
+    # shellcheck disable=SC2086 # KLOCAL_EXTRA: more flags, split on spaces
+    "$KMESOS_BIN/kmesos-local" --port "$PORT" --work-dir "$TMP/work-$name" "$@" ${KLOCAL_EXTRA:-} \
         >"$TMP/$name.out" 2>"$LOG" &
     LOCAL_PID=$!
     PIDS+=("$LOCAL_PID")
