@@ -1,0 +1,14 @@
+module kmesos/peers
+
+go 1.19
+
+require (
+	github.com/gogo/protobuf v1.1.1
+	github.com/mesos/mesos-go v0.0.11
+	github.com/prometheus/client_golang v0.9.4
+)
+
+require (
+	github.com/pborman/uuid v1.2.1 // indirect
+	github.com/pquerna/ffjson v0.0.0-20190930134022-aa0246cd15f7 // indirect
+)
