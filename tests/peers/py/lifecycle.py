@@ -21,6 +21,7 @@ from pymesos import MesosSchedulerDriver
 from peerlib import Recorder, is_update, master_state, scalar, task_resources
 
 CPUS, MEM = 0.1, 32
+UNKNOWN = "Reconciliation: Task is unknown to the agent"  # master.cpp
 failed = 0
 
 
@@ -123,12 +124,14 @@ def reconcile(rec, driver, tid, agent):
     t0 = time.monotonic()
     driver.reconcileTasks([{"task_id": {"value": "no-such-task"}, "agent_id": {"value": agent}}])
     ev = rec.wait(is_update("no-such-task"), 5, since=t0)
-    got = ev and " (got %s, %s, agent %r)" % (ev[2]["state"], ev[2].get("reason"),
-                                              ev[2].get("agent_id", {}).get("value"))
+    got = ev and " (got %s, %s, %r, agent %r)" % (
+        ev[2]["state"], ev[2].get("reason"), ev[2].get("message"),
+        ev[2].get("agent_id", {}).get("value"))
     check("explicit RECONCILE of an unknown task on a known agent: TASK_LOST, "
-          "REASON_RECONCILIATION, with its agent id" + (got or ""),
+          "REASON_RECONCILIATION, '%s', with its agent id" % UNKNOWN + (got or ""),
           ev is not None and ev[2]["state"] == "TASK_LOST"
           and ev[2].get("reason") == "REASON_RECONCILIATION"
+          and ev[2].get("message") == UNKNOWN
           and ev[2].get("agent_id", {}).get("value") == agent)
     t0 = time.monotonic()
     driver.reconcileTasks([])
@@ -193,6 +196,19 @@ def main():
     t0 = time.monotonic()
     driver.killTask({"value": "t1"})
     check("KILL: t1 TASK_KILLED", rec.wait(is_update("t1", "TASK_KILLED"), 10, since=t0))
+
+    # real master (master.cpp, kill): KILL of an unknown task is answered as
+    # its reconciliation; pymesos sends no agent id, so: TASK_LOST (no
+    # PARTITION_AWARE), "Reconciliation: Task is unknown"
+    t0 = time.monotonic()
+    driver.killTask({"value": "no-such-task-2"})
+    ev = rec.wait(is_update("no-such-task-2"), 5, since=t0)
+    got = ev and " (got %s, %s, %r)" % (ev[2]["state"], ev[2].get("reason"), ev[2].get("message"))
+    check("KILL of an unknown task: TASK_LOST, REASON_RECONCILIATION, "
+          "'Reconciliation: Task is unknown'" + (got or ""),
+          ev is not None and ev[2]["state"] == "TASK_LOST"
+          and ev[2].get("reason") == "REASON_RECONCILIATION"
+          and ev[2].get("message") == "Reconciliation: Task is unknown")
 
     decline_with_filter(rec, driver, args.refuse)
     suppress_revive(rec, driver)

@@ -63,7 +63,8 @@ class Storm(Scheduler):
             if not self.announced and len(self.running) >= self.args.tasks:
                 self.announced = True
                 print(json.dumps({"event": "all_running", "tasks": self.args.tasks,
-                                  "seconds": round(time.monotonic() - self.start, 3)}),
+                                  "seconds": round(time.monotonic() - self.start, 3)},
+                                 separators=(",", ":")),
                       flush=True)
 
     def error(self, driver, message):

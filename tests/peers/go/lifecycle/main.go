@@ -149,16 +149,35 @@ func reconcile(c *peer.Client, tid, agent string) {
 	var got string
 	if ev != nil {
 		s := ev.E.GetUpdate().GetStatus()
-		got = fmt.Sprintf(" (got %v, %v, agent %q)", s.GetState(), s.GetReason(), s.GetAgentID().GetValue())
+		got = fmt.Sprintf(" (got %v, %v, %q, agent %q)", s.GetState(), s.GetReason(), s.GetMessage(), s.GetAgentID().GetValue())
 	}
-	check("explicit RECONCILE of an unknown task on a known agent: TASK_GONE, REASON_RECONCILIATION, with its agent id"+got,
+	const unknown = "Reconciliation: Task is unknown to the agent" // master.cpp
+	check("explicit RECONCILE of an unknown task on a known agent: TASK_GONE, REASON_RECONCILIATION, '"+unknown+"', with its agent id"+got,
 		ev != nil && st(ev).GetState() == mesos.TASK_GONE &&
-			st(ev).GetReason() == rr &&
+			st(ev).GetReason() == rr && st(ev).GetMessage() == unknown &&
 			st(ev).GetAgentID().GetValue() == agent)
 	t0 = time.Now()
 	c.Call(calls.Reconcile())
 	check("implicit RECONCILE: "+tid+" TASK_RUNNING, REASON_RECONCILIATION",
 		c.Wait(peer.Update(tid, mesos.TASK_RUNNING, &rr), 5*time.Second, t0) != nil)
+}
+
+// killUnknown: the real master (master.cpp, kill) answers KILL of an
+// unknown task as its reconciliation: with a registered agent's id, to a
+// PARTITION_AWARE framework, TASK_GONE "Reconciliation: Task is unknown to
+// the agent".
+func killUnknown(c *peer.Client, agent string) {
+	rr := mesos.REASON_RECONCILIATION
+	t0 := time.Now()
+	c.Call(calls.Kill("no-such-task-2", agent))
+	ev := c.Wait(peer.Update("no-such-task-2", -1, nil), 5*time.Second, t0)
+	var got string
+	if ev != nil {
+		got = fmt.Sprintf(" (got %v, %v, %q)", st(ev).GetState(), st(ev).GetReason(), st(ev).GetMessage())
+	}
+	check("KILL of an unknown task on a known agent: TASK_GONE, REASON_RECONCILIATION, 'Reconciliation: Task is unknown to the agent'"+got,
+		ev != nil && st(ev).GetState() == mesos.TASK_GONE && st(ev).GetReason() == rr &&
+			st(ev).GetMessage() == "Reconciliation: Task is unknown to the agent")
 }
 
 func customExecutor(c *peer.Client, executor, marker string) {
@@ -269,6 +288,10 @@ func main() {
 		c.Call(calls.Kill("t1", st(o).GetAgentID().GetValue()))
 	}
 	check("KILL: t1 TASK_KILLED", c.Wait(peer.Update("t1", mesos.TASK_KILLED, nil), 10*time.Second, t0) != nil)
+
+	if o != nil {
+		killUnknown(c, st(o).AgentID.GetValue())
+	}
 
 	declineWithFilter(c, *refuse)
 	suppressRevive(c)
