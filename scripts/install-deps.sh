@@ -23,7 +23,15 @@ packages=(
   # runtimes (address, undefined, float-cast-overflow, leak, and libFuzzer for
   # tests/fuzz and scripts/fuzz.sh)
   clang libclang-rt-14-dev
+  # the peer-client tests (tests/peers/setup.sh, tests/e2e/peer_*.sh):
+  # pymesos goes into a venv and http-parser's C extension is compiled
+  python3-venv python3-dev
 )
+# ... and Go for mesos-go (go.mod says go 1.19): Debian's golang-go only
+# when there is no Go already (/usr/local/go from go.dev, or one on PATH)
+if [ ! -x /usr/local/go/bin/go ] && ! command -v go >/dev/null; then
+  packages+=(golang-go)
+fi
 
 [ "${KMESOS_SKIP_APT:-0}" = 1 ] && exit 0
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs dependencies, builds, runs CTest (unit and
+# Runs every test: installs dependencies, builds, builds the pinned
+# third-party Mesos clients (tests/peers/setup.sh), runs CTest (unit and
 # end-to-end tests over loopback), the busted policy specs, and the same
 # CTest suite again under ASan+UBSan, then the fuzz smoke run
 # (scripts/fuzz.sh, 30 s per target). Between the two CTest passes, the
@@ -12,6 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
+# the third-party Mesos clients of tests/e2e/peer_*.sh (pymesos, mesos-go),
+# pinned, into build/peers; a missing toolchain fails here
+echo "== peer clients (tests/peers/setup.sh)"
+tests/peers/setup.sh build
 echo "== CTest"
 ctest --test-dir build --output-on-failure -j2 --repeat until-pass:2
 echo "== busted (LuaJIT)"
