@@ -18,6 +18,9 @@ peer_run mesosgo "$PEERS/bin/mesosgo-lifecycle" --master "127.0.0.1:$PORT" --sle
     --executor "$PEERS/bin/example-executor" --marker "$MARK"
 check "mesos-go life cycle: exit 0" test "$RC" -eq 0
 check "mesos-go life cycle: its framework id printed" grep -q '^framework_id ' "$TMP/mesosgo.out"
+FW=$(awk '/^framework_id /{print $2; exit}' "$TMP/mesosgo.out")
+st=$(teardown_state "$FW" t2)
+check "after TEARDOWN: /master/state has t2 TASK_KILLED among the framework's completed tasks (got $st)" test "$st" = TASK_KILLED
 check "after TEARDOWN: no command task left (sleep $SLEEP)" gone "sleep $SLEEP"
 check "after TEARDOWN: the example executor exited" gone "--marker $MARK"
 local_stop

@@ -17,6 +17,11 @@ peer_run pymesos "$PEERS/pymesos-lifecycle" --master "127.0.0.1:$PORT" --sleep "
     --executor "$KMESOS_SRC/tests/peers/py/executor.py" --python "$PEERS/venv/bin/python" --marker "$MARK"
 check "pymesos life cycle: exit 0" test "$RC" -eq 0
 check "pymesos life cycle: its framework id printed" grep -q '^framework_id ' "$TMP/pymesos.out"
+FW=$(awk '/^framework_id /{print $2; exit}' "$TMP/pymesos.out")
+st=$(teardown_state "$FW" t2)
+check "after TEARDOWN: /master/state has t2 TASK_KILLED among the framework's completed tasks (got $st)" test "$st" = TASK_KILLED
+st=$(teardown_state "$FW" x2)
+check "after TEARDOWN: /master/state has x2 TASK_KILLED among the framework's completed tasks (got $st)" test "$st" = TASK_KILLED
 check "after TEARDOWN: no command task left (sleep $SLEEP)" gone "sleep $SLEEP"
 check "after TEARDOWN: the pymesos executor exited" gone "--marker $MARK"
 local_stop

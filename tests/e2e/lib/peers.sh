@@ -43,3 +43,16 @@ local_stop() {
     check "kmesos-local: SIGTERM, exit 0" test $? -eq 0
     check "kmesos-local: no sanitizer report" bash -c "! grep -q 'Sanitizer' '$LOG'"
 }
+
+# teardown_state FW TASK: what /master/state says of TASK of the removed
+# framework FW: its state among the completed framework's completed_tasks
+# (a real master, master.cpp removeFramework: TASK_KILLED, "Framework ID
+# removed"), or "missing".
+teardown_state() {
+    curl -fsS "http://127.0.0.1:$PORT/master/state" | python3 -c "
+import json, sys
+j = json.load(sys.stdin)
+s = [t['state'] for f in j.get('completed_frameworks', []) if f['id'] == '$1'
+     for t in f.get('completed_tasks', []) if t['id'] == '$2']
+print(s[0] if s else 'missing')"
+}

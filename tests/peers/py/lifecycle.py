@@ -119,8 +119,9 @@ def reconcile(rec, driver, tid, agent):
     ev = rec.wait(is_update(tid, "TASK_RUNNING", "REASON_RECONCILIATION"), 5, since=t0)
     check("explicit RECONCILE: %s TASK_RUNNING, REASON_RECONCILIATION, from the master"
           % tid, ev is not None and ev[2].get("source") == "SOURCE_MASTER")
-    # real master (master.cpp, explicit reconciliation, case 3): a task unknown
-    # on a registered agent is TASK_LOST to a framework without PARTITION_AWARE
+    # real master: a task unknown on a registered agent is TASK_LOST to a
+    # framework without PARTITION_AWARE, with the agent id (recorded from Mesos
+    # 1.12: tests/data/mesos-captures/reconcile-unknown; master.cpp case 3)
     t0 = time.monotonic()
     driver.reconcileTasks([{"task_id": {"value": "no-such-task"}, "agent_id": {"value": agent}}])
     ev = rec.wait(is_update("no-such-task"), 5, since=t0)
@@ -187,6 +188,10 @@ def main():
         return 1
     fwid = ev[2]["value"]
     print("framework_id", fwid, flush=True)
+    # pymesos GETs /version from each master it is given; a real master
+    # answers {"version": "1.12.0", ...} (apache/mesos src/version/version.cpp)
+    check("pymesos learned the master's version from GET /version (got %r)" % driver.version,
+          (driver.version or "").startswith("1."))
     check("the framework is active in /master/state", any(
         f["id"] == fwid and f.get("active") for f in master_state(args.master)["frameworks"]))
 
@@ -199,7 +204,8 @@ def main():
 
     # real master (master.cpp, kill): KILL of an unknown task is answered as
     # its reconciliation; pymesos sends no agent id, so: TASK_LOST (no
-    # PARTITION_AWARE), "Reconciliation: Task is unknown"
+    # PARTITION_AWARE), "Reconciliation: Task is unknown" (as the capture
+    # reconcile-unknown shows for a reconciliation without agent id)
     t0 = time.monotonic()
     driver.killTask({"value": "no-such-task-2"})
     ev = rec.wait(is_update("no-such-task-2"), 5, since=t0)

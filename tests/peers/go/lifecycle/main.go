@@ -141,8 +141,9 @@ func reconcile(c *peer.Client, tid, agent string) {
 	ev := c.Wait(peer.Update(tid, mesos.TASK_RUNNING, &rr), 5*time.Second, t0)
 	check("explicit RECONCILE: "+tid+" TASK_RUNNING, REASON_RECONCILIATION, from the master",
 		ev != nil && st(ev).GetSource() == mesos.SOURCE_MASTER)
-	// real master (master.cpp, explicit reconciliation, case 3): a task
-	// unknown on a registered agent is TASK_GONE to a PARTITION_AWARE framework
+	// real master: a task unknown on a registered agent is TASK_GONE to a
+	// PARTITION_AWARE framework, with the agent id (recorded from Mesos 1.12:
+	// tests/data/mesos-captures/reconcile-unknown; master.cpp case 3)
 	t0 = time.Now()
 	c.Call(calls.Reconcile(calls.ReconcileTasks(map[string]string{"no-such-task": agent})))
 	ev = c.Wait(peer.Update("no-such-task", -1, nil), 5*time.Second, t0)
@@ -162,10 +163,10 @@ func reconcile(c *peer.Client, tid, agent string) {
 		c.Wait(peer.Update(tid, mesos.TASK_RUNNING, &rr), 5*time.Second, t0) != nil)
 }
 
-// killUnknown: the real master (master.cpp, kill) answers KILL of an
-// unknown task as its reconciliation: with a registered agent's id, to a
-// PARTITION_AWARE framework, TASK_GONE "Reconciliation: Task is unknown to
-// the agent".
+// killUnknown: the real master answers KILL of an unknown task as its
+// reconciliation: with a registered agent's id, to a PARTITION_AWARE
+// framework, TASK_GONE "Reconciliation: Task is unknown to the agent"
+// (tests/data/mesos-captures/reconcile-unknown, ghost4; master.cpp kill).
 func killUnknown(c *peer.Client, agent string) {
 	rr := mesos.REASON_RECONCILIATION
 	t0 := time.Now()
