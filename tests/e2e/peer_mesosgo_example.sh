@@ -34,4 +34,5 @@ check "the executor subscribed to its agent" grep -q "SUBSCRIBED" $EXLOGS
 FIN=$(curl -fsS "http://127.0.0.1:$PORT/master/state" | python3 -c "import json,sys; j=json.load(sys.stdin); print(sum(1 for f in j['frameworks']+j['completed_frameworks'] if f['name']=='$NAME' for t in f.get('completed_tasks',[])+f.get('tasks',[]) if t['state']=='TASK_FINISHED'))")
 check "/master/state: the framework's 3 tasks TASK_FINISHED (got $FIN)" test "$FIN" = 3
 local_stop
+peer_dump
 finish

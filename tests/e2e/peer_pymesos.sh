@@ -25,4 +25,5 @@ check "after TEARDOWN: /master/state has x2 TASK_KILLED among the framework's co
 check "after TEARDOWN: no command task left (sleep $SLEEP)" gone "sleep $SLEEP"
 check "after TEARDOWN: the pymesos executor exited" gone "--marker $MARK"
 local_stop
+peer_dump
 finish

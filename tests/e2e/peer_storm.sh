@@ -55,4 +55,5 @@ lib_start storm --agents 4 --allocation-interval 200ms || { fail start; finish; 
 storm pymesos-storm
 storm mesosgo-storm
 local_stop
+peer_dump
 finish

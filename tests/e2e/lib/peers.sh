@@ -56,3 +56,15 @@ s = [t['state'] for f in j.get('completed_frameworks', []) if f['id'] == '$1'
      for t in f.get('completed_tasks', []) if t['id'] == '$2']
 print(s[0] if s else 'missing')"
 }
+
+# peer_dump: after a failed check, the tail of kmesos-local's log and of
+# every sandbox's stderr (the scratch folder is removed on exit).
+peer_dump() {
+    [ "$FAILED" -eq 0 ] && return 0
+    echo "--- kmesos-local log (tail)"; tail -n 40 "$LOG"
+    local f
+    for f in "$TMP"/work-*/slaves/*/frameworks/*/executors/*/runs/*/stderr; do
+        [ -f "$f" ] || continue
+        echo "--- ${f#"$TMP"/} (tail)"; tail -n 15 "$f"
+    done
+}
