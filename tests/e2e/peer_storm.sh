@@ -5,7 +5,8 @@
 # --name NAME against kmesos-local with 4 agents, pack N small tasks into
 # an offer (all 40 fit in one agent's offer), print one JSON line
 # {"event":"all_running","tasks":N,"seconds":S} once /master/state shows
-# all N RUNNING, keep running, and on SIGTERM tear down (framework among
+# all N RUNNING, keep running and declining the other offers, and on
+# SIGTERM tear down (framework among
 # completed_frameworks, no task process left) and exit 0.
 source "$(dirname "$0")/lib/local_lib.sh"
 source "$(dirname "$0")/lib/peers.sh"
@@ -19,6 +20,14 @@ import json, sys
 j = json.load(sys.stdin)
 ts = [t for f in j['frameworks'] if f['name'] == '$1' for t in f['tasks'] if t['state'] == '$2']
 print(len(ts), len({t['slave_id'] for t in ts}))"
+}
+
+# fw_offers NAME: the ids of the offers framework NAME holds.
+fw_offers() {
+    curl -fsS "http://127.0.0.1:$PORT/master/state" | python3 -c "
+import json, sys
+j = json.load(sys.stdin)
+print(' '.join(o['id'] for f in j['frameworks'] if f['name'] == '$1' for o in f.get('offers', [])))"
 }
 
 storm() { # storm PROG
@@ -38,7 +47,13 @@ sys.exit(not (e['event'] == 'all_running' and e['tasks'] == $N and 0 < e['second
     read -r running agents < <(fw_tasks "$name" TASK_RUNNING)
     check "$prog: /master/state has its $N tasks RUNNING (got $running)" test "$running" = "$N"
     check "$prog: packed into one offer: all on one agent (got $agents)" test "$agents" = 1
-    sleep 2
+    # declining: offers outstanding now are gone 1 s later (a program that
+    # held them would keep the same ones; kmesos-local re-offers every 200 ms)
+    local before after
+    before=$(fw_offers "$name"); sleep 1; after=$(fw_offers "$name")
+    check "$prog: declines the offers it does not use (outstanding: '$before', then '$after')" \
+        python3 -c "import sys; sys.exit(bool(set(sys.argv[1].split()) & set(sys.argv[2].split())))" "$before" "$after"
+    sleep 1
     check "$prog: keeps running after all_running" kill -0 "$pid"
     kill -TERM "$pid"
     for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
