@@ -2,7 +2,7 @@
 # peer_mesosgo.sh: a framework written with mesos-go v0.0.11's api/v1
 # library (protobuf codec, checkpoint=true, PARTITION_AWARE), a client
 # nobody here wrote, through a whole life cycle against kmesos-local with
-# two agents (tests/peers/go/lifecycle checks each step on the events it
+# two agents (tests/peers/go/mesosgo-lifecycle checks each step on the events it
 # gets): subscribe, launch, run, kill, decline with refuse_seconds (no offer
 # from that agent inside the window, one after), suppress, revive, explicit
 # and implicit reconciliation, a custom executor (mesos-go's example-executor,

@@ -9,9 +9,9 @@
 #   bin/example-scheduler, bin/example-executor
 #                        mesos-go v0.0.11's api/v1 examples (go.mod, go.sum)
 #   bin/mesosgo-lifecycle, pymesos-lifecycle
-#                        our life-cycle programs (go/lifecycle, py/lifecycle.py)
+#                        our life-cycle programs (go/mesosgo-lifecycle, py/lifecycle.py)
 #   mesosgo-storm, pymesos-storm
-#                        the storm programs (go/storm, py/storm.py)
+#                        the storm programs (go/mesosgo-storm, py/storm.py)
 # The Go module download and build caches and the venv stay in BUILD_DIR, so
 # a second run only checks them. Needs python3 (venv module, headers), a C
 # compiler and Go >= 1.19 ($GO, else /usr/local/go/bin/go, else go on PATH);
@@ -75,9 +75,10 @@ done
 echo "peers: mesos-go ($("$go" version | cut -d' ' -f3))"
 export GOMODCACHE=$out/gomod GOCACHE=$out/gocache GOPATH=$out/gopath
 export GOFLAGS="-mod=readonly -modcacherw -buildvcs=false" GOTOOLCHAIN=local CGO_ENABLED=0
+# one go build for the four programs: the compiles and links share the cores
 (cd "$here" &&
   "$go" build -o "$out/bin/" github.com/mesos/mesos-go/api/v1/cmd/example-scheduler \
-    github.com/mesos/mesos-go/api/v1/cmd/example-executor &&
-  "$go" build -o "$out/bin/mesosgo-lifecycle" ./go/lifecycle &&
-  "$go" build -o "$out/mesosgo-storm" ./go/storm) || die "go build failed"
+    github.com/mesos/mesos-go/api/v1/cmd/example-executor ./go/mesosgo-lifecycle ./go/mesosgo-storm) ||
+  die "go build failed"
+ln -f "$out/bin/mesosgo-storm" "$out/mesosgo-storm"
 echo "peers: ready in $out ($(( $(date +%s) - started )) s)"

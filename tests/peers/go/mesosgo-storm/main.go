@@ -1,4 +1,4 @@
-// Command storm is the mesos-go side of the storm benchmark (bench/): a
+// Command mesosgo-storm is the mesos-go side of the storm benchmark (bench/): a
 // framework written with mesos-go's api/v1 library (protobuf codec) that
 // launches N command tasks, packing as many into each offer as fit, and
 // declines every other offer with refuse_seconds=0, so that offers keep

@@ -1,4 +1,4 @@
-// Command lifecycle is a Mesos framework written with mesos-go's api/v1
+// Command mesosgo-lifecycle is a Mesos framework written with mesos-go's api/v1
 // library (protobuf, checkpoint=true, PARTITION_AWARE) that walks one
 // whole life cycle against a master and checks each step on the events
 // that really arrived: subscribe, launch and run a command task, kill it,
@@ -265,7 +265,7 @@ func main() {
 	refuse := flag.Duration("refuse", 3*time.Second, "refuse_seconds of the filtered DECLINE")
 	flag.Parse()
 	if *master == "" || *executor == "" {
-		fmt.Fprintln(os.Stderr, "usage: lifecycle --master HOST:PORT --executor PATH [--sleep N] [--marker M]")
+		fmt.Fprintln(os.Stderr, "usage: mesosgo-lifecycle --master HOST:PORT --executor PATH [--sleep N] [--marker M]")
 		os.Exit(2)
 	}
 	checkpoint := true
