@@ -104,8 +104,8 @@ def decline_with_filter(rec, driver, refuse):
 
 def suppress_revive(rec, driver):
     driver.suppressOffers()
-    quiet_from = time.monotonic() + 0.5  # an OFFERS event already on the wire
-    time.sleep(3.5)
+    quiet_from = time.monotonic() + 1.0  # an OFFERS event already on the wire
+    time.sleep(4.0)
     late = rec.select(lambda ev: ev[1] == "offers", since=quiet_from)
     check("SUPPRESS: no offers for 3 s", not late)
     t0 = time.monotonic()

@@ -126,8 +126,8 @@ func declineWithFilter(c *peer.Client, refuse time.Duration) {
 func suppressRevive(c *peer.Client) {
 	err := c.Call(calls.Suppress())
 	check(fmt.Sprintf("SUPPRESS accepted (%v, stream %v)", err, c.Err), err == nil)
-	quiet := time.Now().Add(500 * time.Millisecond) // an OFFERS event already on the wire
-	time.Sleep(3500 * time.Millisecond)
+	quiet := time.Now().Add(time.Second) // an OFFERS event already on the wire
+	time.Sleep(4 * time.Second)
 	check("SUPPRESS: no offers for 3 s", len(c.Select(peer.IsOffers(""), quiet, time.Now())) == 0)
 	t0 := time.Now()
 	check("REVIVE accepted", c.Call(calls.Revive()) == nil)
