@@ -27,7 +27,15 @@ packages=(
   # dpkg-shlibdeps) and its install test on a fresh Debian 12 root
   # (tests/package/deb_install.sh)
   help2man dpkg-dev debootstrap
+  # the peer-client tests (tests/peers/setup.sh, tests/e2e/peer_*.sh):
+  # pymesos goes into a venv and http-parser's C extension is compiled
+  python3-venv python3-dev
 )
+# ... and Go for mesos-go (go.mod says go 1.19): Debian's golang-go only
+# when there is no Go already (/usr/local/go from go.dev, or one on PATH)
+if [ ! -x /usr/local/go/bin/go ] && ! command -v go >/dev/null; then
+  packages+=(golang-go)
+fi
 
 [ "${KMESOS_SKIP_APT:-0}" = 1 ] && exit 0
 

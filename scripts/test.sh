@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs dependencies, builds, runs CTest (unit and
+# Runs every test: installs dependencies, builds, builds the pinned
+# third-party Mesos clients (tests/peers/setup.sh), runs CTest (unit and
 # end-to-end tests over loopback), the busted policy specs, the Debian
 # package's install test (KMESOS_SKIP_PACKAGE=1 skips it), and the same
 # CTest suite again under ASan+UBSan from a build folder outside the
@@ -14,6 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
+# the third-party Mesos clients of tests/e2e/peer_*.sh (pymesos, mesos-go),
+# pinned, into build/peers; a missing toolchain fails here
+echo "== peer clients (tests/peers/setup.sh)"
+tests/peers/setup.sh build
 echo "== CTest"
 ctest --test-dir build --output-on-failure -j2 --repeat until-pass:2
 echo "== busted (LuaJIT)"
