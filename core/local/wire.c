@@ -160,6 +160,28 @@ int klocal_wire_send(kmesos_httpd_stream *s, const ProtobufCMessage *m, kmesos_c
     return rc;
 }
 
+int klocal_wire_authenticate(kmesos_httpd_req *req, const klocal_credential *creds, size_t n,
+                             const char *realm, const char **principal)
+{
+    *principal = NULL;
+    if (!n)
+        return 0;
+    char *user = NULL, *pass = NULL;
+    if (kmesos_httpd_basic_auth(req, &user, &pass) == 0)
+        for (size_t i = 0; i < n && !*principal; i++)
+            if (strcmp(creds[i].principal, user) == 0 && strcmp(creds[i].secret, pass) == 0)
+                *principal = creds[i].principal;
+    free(user);
+    free(pass);
+    if (*principal)
+        return 0;
+    char *challenge = klocal_util_xasprintf("Basic realm=\"%s\"", realm);
+    const char *hdrs[] = {"WWW-Authenticate", challenge, NULL};
+    kmesos_httpd_reply_text(req, 401, "401 Unauthorized.", hdrs);
+    free(challenge);
+    return -1;
+}
+
 int klocal_wire_reply_json(kmesos_httpd_req *req, json_t *j)
 {
     char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));

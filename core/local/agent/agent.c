@@ -206,6 +206,8 @@ static void agent_on_request(void *arg, kmesos_httpd_req *req)
 {
     klocal_agent *a = arg;
     const char *url = kmesos_httpd_url(req);
+    if (klocal_files_guard(a->creds, a->ncreds, req, url))
+        return; /* 401 */
     if (strcmp(url, "/api/v1/executor") == 0 || strcmp(url, "/slave(1)/api/v1/executor") == 0)
         agent_executor_api(a, req);
     else if (strcmp(url, "/state") == 0 || strcmp(url, "/state.json") == 0 ||
@@ -260,6 +262,8 @@ klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
     a->kill_grace = p->kill_grace;
     a->reregistration = p->reregistration;
     a->recovery_timeout = p->recovery_timeout;
+    a->creds = p->creds;
+    a->ncreds = p->ncreds;
     a->start_time = klocal_util_now();
     a->ev = *ev;
     klocal_res_init(&a->resources);

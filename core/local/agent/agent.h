@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+#include "local/config.h"
 #include "local/attrs.h"
 #include "local/res.h"
 #include "mesos/v1/mesos.pb-c.h"
@@ -50,6 +51,8 @@ typedef struct klocal_agent_params {
     double kill_grace;
     double reregistration;   /* executor_reregistration_timeout (seconds) */
     double recovery_timeout; /* recovery_timeout (seconds) */
+    const klocal_credential *creds; /* --credentials (they outlive the agent) */
+    size_t ncreds;
 } klocal_agent_params;
 
 /* NULL with a reason in err when the port cannot be bound. */

@@ -103,29 +103,10 @@ static int master_redirect(klocal_master *m, kmesos_httpd_req *req, const char *
     return 1;
 }
 
-/* 0 and the principal (NULL without authentication), or -1 after a 401
- * naming realm, as Mesos' basic authenticator answers. */
 static int master_authenticate(klocal_master *m, kmesos_httpd_req *req, const char *realm,
                                const char **principal)
 {
-    *principal = NULL;
-    if (!m->cfg->ncreds)
-        return 0;
-    char *user = NULL, *pass = NULL;
-    if (kmesos_httpd_basic_auth(req, &user, &pass) == 0)
-        for (size_t i = 0; i < m->cfg->ncreds; i++)
-            if (strcmp(m->cfg->creds[i].principal, user) == 0 &&
-                strcmp(m->cfg->creds[i].secret, pass) == 0)
-                *principal = m->cfg->creds[i].principal;
-    free(user);
-    free(pass);
-    if (*principal)
-        return 0;
-    char *challenge = klocal_util_xasprintf("Basic realm=\"%s\"", realm);
-    const char *hdrs[] = {"WWW-Authenticate", challenge, NULL};
-    kmesos_httpd_reply_text(req, 401, "401 Unauthorized.", hdrs);
-    free(challenge);
-    return -1;
+    return klocal_wire_authenticate(req, m->cfg->creds, m->cfg->ncreds, realm, principal);
 }
 
 /* With --credentials, the state endpoints (Mesos' read-only realm), the
