@@ -6,7 +6,9 @@
  * Every refusal uses the status code and text of src/master/http.cpp and
  * src/slave/http.cpp of Mesos 1.12 (and the recorded answers in
  * tests/data/mesos-captures): a JSON syntax error is reported the way
- * picojson words it, "syntax error at line N near: <rest of the body>". */
+ * picojson words it, "syntax error at line N near: <rest of the body>".
+ * Also shared: HTTP basic authentication (the realm named in the 401) and
+ * the build answered by GET /version. */
 #include "local/wire.h"
 
 #include <jansson.h>
@@ -180,6 +182,14 @@ int klocal_wire_authenticate(kmesos_httpd_req *req, const klocal_credential *cre
     kmesos_httpd_reply_text(req, 401, "401 Unauthorized.", hdrs);
     free(challenge);
     return -1;
+}
+
+json_t *klocal_wire_version(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}", "version", "1.12.0", "git_sha",
+                     "c1b42f79d157aa900be5cbb0c1023f1479962aa7", "git_branch",
+                     "refs/heads/master", "build_date", "2026-11-25 06:01:01", "build_time",
+                     1795586461.0, "build_user", "");
 }
 
 int klocal_wire_reply_json(kmesos_httpd_req *req, json_t *j)

@@ -33,6 +33,10 @@ int klocal_wire_send(kmesos_httpd_stream *s, const ProtobufCMessage *m, kmesos_c
  * -1 after a 401 "401 Unauthorized." naming realm. */
 int klocal_wire_authenticate(kmesos_httpd_req *req, const klocal_credential *creds, size_t n,
                              const char *realm, const char **principal);
+/* GET /version of masters and agents (src/version/version.hpp): the build
+ * of the Mesos 1.12.0 the captures in tests/data/mesos-captures come from
+ * (a build of the upstream source: git_sha and git_branch, no git_tag). */
+json_t *klocal_wire_version(void);
 /* Answers 200 with j as compact JSON; takes j (its reference is
  * dropped, so a fresh json_pack() result can be passed directly). */
 int klocal_wire_reply_json(kmesos_httpd_req *req, json_t *j);

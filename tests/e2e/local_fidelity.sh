@@ -16,6 +16,8 @@
 #     (capture state/e_master_state.json), a custom executor with the keys
 #     of capture executor-kill/x1_master_state_running.json while it runs,
 #     [] again once it is shut down (x1_master_state_after.json).
+#  4. A KILL of a known task naming another agent is ignored (Master::kill
+#     in src/master/master.cpp: "it belongs to different agent").
 source "$(dirname "$0")/lib/local_lib.sh"
 PYEXEC=$KMESOS_SRC/tests/e2e/lib/pyexec.py
 STATE=$CAPTURES/state/e_master_state.json
@@ -33,6 +35,8 @@ check "... application/json" grep -qi '^Content-Type: application/json' "$TMP/ve
 check "... exactly the recorded master's build fields" test "$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), sort_keys=True))' "$TMP/version.json")" = "$(build_of <"$STATE")"
 check "... version 1.12.0" test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$TMP/version.json")" = 1.12.0
 check "/master/state carries the same build fields" test "$(curl -s -u kafka:s3cret "$base/master/state" | build_of)" = "$(build_of <"$STATE")"
+AGENT_AT=$(curl -s -u kafka:s3cret "$base/master/state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["slaves"][0]["pid"].split("@")[1])')
+check "an agent's GET /version (no credentials): the same" test "$(curl -s "http://$AGENT_AT/version" | build_of)" = "$(build_of <"$STATE")"
 kill "$LOCAL_PID"; wait "$LOCAL_PID" 2>/dev/null
 
 # ---- 2. container_status of a command task
@@ -109,6 +113,9 @@ keys() { python3 -c 'import json,sys; e=json.load(sys.stdin); print(sorted(e), s
 check "executors: the recorded keys" test "$(fws 'json.dumps(f["executors"][0])' | keys)" = "$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["frameworks"][0]["executors"][0]))' "$XSTATE/x1_master_state_running.json" | keys)"
 check "executors: id, name, type, role, agent, resources" test "$(fws '" ".join(str(f["executors"][0][k]) for k in ("executor_id","name","type","role","slave_id","framework_id"))+" "+json.dumps(f["executors"][0]["resources"], sort_keys=True)')" = "x1 pyexec CUSTOM * $AGENT $FW {\"cpus\": 0.1, \"disk\": 0.0, \"gpus\": 0.0, \"mem\": 32.0}"
 check "executors: its command" test "$(fws 'json.dumps(f["executors"][0]["command"], sort_keys=True)')" = "{\"argv\": [], \"environment\": {\"variables\": [{\"name\": \"FOO\", \"value\": \"bar\"}]}, \"shell\": true, \"uris\": [], \"value\": \"python3 $PYEXEC\"}"
+fwcall "\"type\":\"KILL\",\"kill\":{\"task_id\":{\"value\":\"xt1\"},\"agent_id\":{\"value\":\"$AGENT-other\"}}" >/dev/null
+sleep 1
+check "KILL of xt1 naming another agent: ignored (no TASK_KILLED)" test "$(events "$STREAM" | grep -c '^UPDATE xt1 TASK_KILLED')" = 0
 fwcall "\"type\":\"SHUTDOWN\",\"shutdown\":{\"executor_id\":{\"value\":\"x1\"},\"agent_id\":{\"value\":\"$AGENT\"}}" >/dev/null
 check "SHUTDOWN: FAILURE for the executor" wait_for "$STREAM" "^FAILURE $AGENT x1" 8
 check "executors [] once it is gone (as recorded after)" test "$(fws 'f["executors"]')" = "[]"

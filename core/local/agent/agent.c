@@ -213,6 +213,8 @@ static void agent_on_request(void *arg, kmesos_httpd_req *req)
     else if (strcmp(url, "/state") == 0 || strcmp(url, "/state.json") == 0 ||
              strcmp(url, "/slave(1)/state") == 0)
         klocal_wire_reply_json(req, agent_state_json(a));
+    else if (strcmp(url, "/version") == 0)
+        klocal_wire_reply_json(req, klocal_wire_version());
     else if (!klocal_files_serve(a->work_dir, req, url))
         kmesos_httpd_reply(req, 404, NULL, NULL, 0, NULL);
 }

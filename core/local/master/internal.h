@@ -363,8 +363,7 @@ int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req);
 
 /* mstate.c */
 json_t *klocal_mstate_json(const klocal_master *m);
-/* GET /version: the build the master claims (src/version/version.hpp). */
-json_t *klocal_mstate_version(void);
+
 
 /* operator.c: answers POST /api/v1 (the operator API; GET_AGENTS). */
 void klocal_operator_handle(klocal_master *m, kmesos_httpd_req *req);

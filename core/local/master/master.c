@@ -228,7 +228,7 @@ static void master_on_request(void *arg, kmesos_httpd_req *req)
     } else if (strcmp(url, "/health") == 0 || strcmp(url, "/master/health") == 0) {
         kmesos_httpd_reply(req, 200, NULL, NULL, 0, NULL);
     } else if (strcmp(url, "/version") == 0) {
-        klocal_wire_reply_json(req, klocal_mstate_version());
+        klocal_wire_reply_json(req, klocal_wire_version());
     } else {
         kmesos_httpd_reply(req, 404, NULL, NULL, 0, NULL);
     }
@@ -252,7 +252,7 @@ static void master_nonleader(klocal_face *f, kmesos_httpd_req *req)
     if (strcmp(url, "/health") == 0 || strcmp(url, "/master/health") == 0)
         kmesos_httpd_reply(req, 200, NULL, NULL, 0, NULL);
     else if (strcmp(url, "/version") == 0) /* each master's own */
-        klocal_wire_reply_json(req, klocal_mstate_version());
+        klocal_wire_reply_json(req, klocal_wire_version());
     else if (!to)
         kmesos_httpd_reply_text(req, 404, "404 Not Found.", NULL);
     else if (!f->leader)

@@ -13,23 +13,8 @@
 #include "codec/pbjson.h"
 #include "local/master/internal.h"
 #include "local/util.h"
+#include "local/wire.h"
 
-/* The build a real master reports in /version and /master/state
- * (src/version/version.hpp): that of the Mesos 1.12.0 the captures in
- * tests/data/mesos-captures were recorded from (a build of the upstream
- * source: git_sha and git_branch, no git_tag). */
-static json_t *mstate_build(void)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}", "version", "1.12.0", "git_sha",
-                     "c1b42f79d157aa900be5cbb0c1023f1479962aa7", "git_branch",
-                     "refs/heads/master", "build_date", "2026-11-25 06:01:01", "build_time",
-                     1795586461.0, "build_user", "");
-}
-
-json_t *klocal_mstate_version(void)
-{
-    return mstate_build();
-}
 
 static json_t *mstate_task(const klocal_fw *fw, const klocal_mtask *t)
 {
@@ -187,7 +172,7 @@ json_t *klocal_mstate_json(const klocal_master *m)
         "completed_frameworks", gone, "recovered_slaves", recovered, "orphan_tasks",
         "unregistered_frameworks");
     free(leader);
-    json_t *build = mstate_build();
+    json_t *build = klocal_wire_version();
     json_object_update(j, build);
     json_decref(build);
     return j;
