@@ -10,8 +10,9 @@
 #     (Slave::_statusUpdate): container_id, executor_pid and the agent's
 #     address, on TASK_STARTING, TASK_RUNNING and TASK_FINISHED, as in the
 #     capture scheduler/json-launch-ack (its JSON shows the IPv4 `protocol`
-#     default, which kmesos-local's JSON, like its protobuf and the
-#     recorded protobuf of scheduler/proto-launch-ack, leaves unset).
+#     default, which the protobuf leaves unset, as the recorded protobuf of
+#     scheduler/proto-launch-ack does: JSON events carry the defaults of
+#     unset fields, as the master's JSON::Protobuf writes them).
 #  3. /master/state frameworks carry `executors`: [] for command tasks
 #     (capture state/e_master_state.json), a custom executor with the keys
 #     of capture executor-kill/x1_master_state_running.json while it runs,
@@ -40,7 +41,7 @@ check "an agent's GET /version (no credentials): the same" test "$(curl -s "http
 kill "$LOCAL_PID"; wait "$LOCAL_PID" 2>/dev/null
 
 # ---- 2. container_status of a command task
-lib_start fid --allocation-interval 200ms || { fail start; finish; }
+lib_start fid --allocation-interval 200ms --agent-attributes 'rack:r1;zone:z1' || { fail start; finish; }
 base=http://127.0.0.1:$PORT
 subscribe s1 || fail "subscribe"
 wait_for "$STREAM" '^OFFERS' 5 || fail "offer"
@@ -55,7 +56,7 @@ for s in TASK_STARTING TASK_RUNNING TASK_FINISHED; do
     ack c1 "$(uuid_of c1 $s)"
 done
 # shape STREAM TASK: per update "STATE container_status-shape", the shape
-# with values replaced by their kind (uuid, pid, ip) and `protocol` left out
+# with values replaced by their kind (uuid, pid, ip)
 shape() {
     python3 - "$1" "$2" <<'PY'
 import json, re, sys
@@ -63,7 +64,7 @@ path, task = sys.argv[1], sys.argv[2]
 data, i = open(path, 'rb').read(), 0
 def kind(v, k):
     if isinstance(v, dict):
-        return {a: kind(b, a) for a, b in sorted(v.items()) if a != 'protocol'}
+        return {a: kind(b, a) for a, b in sorted(v.items())}
     if isinstance(v, list):
         return [kind(x, k) for x in v]
     if k == 'executor_pid': return 'pid' if isinstance(v, int) and v > 0 else v
@@ -95,6 +96,32 @@ while True:
         print(e['update']['status']['container_status']['container_id']['value']); break
 PY
 ) >/dev/null"
+# paths STREAM TYPE: the key paths of the events of that type
+paths() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+data, i, paths = open(sys.argv[1], 'rb').read(), 0, set()
+def walk(v, p):
+    if isinstance(v, dict):
+        for k, x in v.items(): walk(x, p + '.' + k)
+    elif isinstance(v, list):
+        for x in v: walk(x, p + '[]')
+    else: paths.add(p)
+while True:
+    nl = data.find(b'\n', i)
+    if nl < 0: break
+    n = int(data[i:nl]); rec = data[nl + 1:nl + 1 + n]
+    if len(rec) < n: break
+    i = nl + 1 + n
+    e = json.loads(rec)
+    if e['type'] == sys.argv[2]: walk(e, '')
+print(' '.join(sorted(paths)))
+PY
+}
+REC=$CAPTURES/scheduler/json-decline-revive/a_json_subscribe.body.recordio
+for type in SUBSCRIBED OFFERS; do
+    check "$type: the JSON fields of the recorded one" test "$(paths "$STREAM" $type)" = "$(paths "$REC" $type)"
+done
 fws() { curl -s "$base/master/state" | python3 -c "import json,sys; f=json.load(sys.stdin)['frameworks'][0]; print($1)"; }
 check "/master/state: a command task's framework has executors []" test "$(fws 'f["executors"]')" = "[]"
 check "recorded: executors [] for a command task" test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["frameworks"][0]["executors"])' "$STATE")" = "[]"
