@@ -1,12 +1,13 @@
 /* mcall: the scheduler calls a subscribed framework makes, after the HTTP
  * checks of master.c. Validation follows Mesos 1.12's
- * validation::scheduler::call::validate. ACCEPT checks its offers first:
- * one unknown, foreign or already used offer makes every task of the call
- * TASK_LOST with REASON_INVALID_OFFERS (the offers that were valid go
- * back); otherwise each LAUNCH task is checked (its TaskID and ExecutorID
- * by Mesos' ID rule, duplicate id, command or
- * executor, resources) and handed to its agent, and what the tasks did not
- * use goes back with a refuse filter. RECONCILE and KILL of a task the
+ * validation::scheduler::call::validate. ACCEPT checks its offers first
+ * (validation::offer: no duplicate, each outstanding and the framework's,
+ * one allocation role, one agent): a failure makes every task of the call
+ * TASK_LOST with REASON_INVALID_OFFERS (the offers named go back);
+ * otherwise each LAUNCH task is checked (its TaskID and ExecutorID by
+ * Mesos' ID rule, duplicate id, command or executor, the allocation roles
+ * of its resources (mroles.c), resources) and handed to its agent, and
+ * what the tasks did not use goes back with a refuse filter. RECONCILE and KILL of a task the
  * master does not know answer as Master::reconcile does, by what the
  * master knows of the agent named (reconcile-unknown capture).
  * Master-made updates carry no uuid. */
