@@ -4,7 +4,14 @@
  * way), seconds-to-nanoseconds conversion refuses NaN, negatives and
  * overflow, and MESOS_RECOVERY_TIMEOUT / MESOS_SUBSCRIPTION_BACKOFF_MAX
  * are set only for a checkpointing framework, with the agent's
- * recovery_timeout and executor_reregistration_timeout. */
+ * recovery_timeout and executor_reregistration_timeout (reference:
+ * executorEnvironment in src/slave/slave.cpp and the defaults of
+ * --recovery_timeout and --executor_reregistration_timeout:
+ * RECOVERY_TIMEOUT and EXECUTOR_REREGISTRATION_TIMEOUT in
+ * src/slave/constants.hpp), for custom executors and for the command
+ * executor's tasks alike (the real agent launches both through
+ * executorEnvironment; mesos-go's executor will not start without them
+ * when checkpointing). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -121,6 +128,22 @@ static void test_environment_by_checkpointing(void)
     CHECK_STR(env_get(&env, "MESOS_RECOVERY_TIMEOUT"), "15mins");
     CHECK_STR(env_get(&env, "MESOS_SUBSCRIPTION_BACKOFF_MAX"), "2secs");
     CHECK_STR(env_get(&env, "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD"), "30secs");
+    klocal_proc_env_free(&env);
+
+    /* a command task of a checkpointing framework: the same two */
+    e.info = NULL;
+    e.command = 1;
+    klocal_proc_env_init(&env, 0);
+    klocal_aenv_common(&e, &env);
+    CHECK_STR(env_get(&env, "MESOS_CHECKPOINT"), "1");
+    CHECK_STR(env_get(&env, "MESOS_RECOVERY_TIMEOUT"), "15mins");
+    CHECK_STR(env_get(&env, "MESOS_SUBSCRIPTION_BACKOFF_MAX"), "2secs");
+    klocal_proc_env_free(&env);
+    fw.checkpoint = 0;
+    klocal_proc_env_init(&env, 0);
+    klocal_aenv_common(&e, &env);
+    CHECK(env_get(&env, "MESOS_RECOVERY_TIMEOUT") == NULL);
+    CHECK(env_get(&env, "MESOS_SUBSCRIPTION_BACKOFF_MAX") == NULL);
     klocal_proc_env_free(&env);
 }
 

@@ -6,7 +6,10 @@
  * Every refusal uses the status code and text of src/master/http.cpp and
  * src/slave/http.cpp of Mesos 1.12 (and the recorded answers in
  * tests/data/mesos-captures): a JSON syntax error is reported the way
- * picojson words it, "syntax error at line N near: <rest of the body>". */
+ * picojson words it, "syntax error at line N near: <rest of the body>".
+ * JSON events carry the defaults of unset fields, as the master's
+ * JSON::Protobuf writes them. Also shared: HTTP basic authentication (the
+ * realm named in the 401) and the build answered by GET /version. */
 #include "local/wire.h"
 
 #include <jansson.h>
@@ -145,12 +148,81 @@ void klocal_wire_accepted(kmesos_httpd_req *req)
     kmesos_httpd_reply(req, 202, NULL, NULL, 0, NULL);
 }
 
+/* The JSON of an unset field's explicit default, or NULL. */
+static json_t *wire_default(const ProtobufCFieldDescriptor *f)
+{
+    const void *d = f->default_value;
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_BOOL: return json_boolean(*(const protobuf_c_boolean *)d);
+    case PROTOBUF_C_TYPE_DOUBLE: return json_real(*(const double *)d);
+    case PROTOBUF_C_TYPE_FLOAT: return json_real(*(const float *)d);
+    case PROTOBUF_C_TYPE_STRING: return json_string((const char *)d);
+    case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
+        return json_integer(*(const int32_t *)d);
+    case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32:
+        return json_integer(*(const uint32_t *)d);
+    case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
+        return json_integer(*(const int64_t *)d);
+    case PROTOBUF_C_TYPE_ENUM: {
+        const ProtobufCEnumValue *v =
+            protobuf_c_enum_descriptor_get_value(f->descriptor, *(const int *)d);
+        return v ? json_string(v->name) : NULL;
+    }
+    default: return NULL; /* no uint64 or bytes defaults in the Mesos protos we use */
+    }
+}
+
+/* Adds to j (m's JSON) what Mesos' JSON::Protobuf writes and codec/pbjson
+ * does not: every unset optional field that has an explicit default and
+ * is not deprecated, with that default (e.g. "protocol": "IPv4" of an
+ * address, "shell": true of a command), in sub-messages too. */
+static void wire_json_defaults(const ProtobufCMessage *m, json_t *j)
+{
+    if (!m || !json_is_object(j))
+        return;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const char *member = (const char *)m + f->offset;
+        json_t *v = json_object_get(j, f->name);
+        if (f->type == PROTOBUF_C_TYPE_MESSAGE && f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(const size_t *)((const char *)m + f->quantifier_offset);
+            ProtobufCMessage *const *list = *(ProtobufCMessage *const *const *)member;
+            for (size_t k = 0; k < n; k++)
+                wire_json_defaults(list[k], json_array_get(v, k));
+        } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            wire_json_defaults(*(ProtobufCMessage *const *)member, v);
+        } else if (!v && f->label == PROTOBUF_C_LABEL_OPTIONAL && f->default_value &&
+                   !(f->flags & (PROTOBUF_C_FIELD_FLAG_DEPRECATED | PROTOBUF_C_FIELD_FLAG_ONEOF))) {
+            json_t *dv = wire_default(f);
+            if (dv)
+                json_object_set_new(j, f->name, dv);
+        }
+    }
+}
+
+/* m in ct: protobuf, or JSON as the Mesos master writes it. */
+static int wire_encode(const ProtobufCMessage *m, kmesos_content_type ct, kmesos_buf *out)
+{
+    if (ct != KMESOS_CT_JSON)
+        return kmesos_protocol_encode(m, ct, out);
+    json_t *j = kmesos_pbjson_from_message(m);
+    if (!j)
+        return -1;
+    wire_json_defaults(m, j);
+    char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(j);
+    int rc = text ? kmesos_buf_append(out, text, strlen(text)) : -1;
+    free(text);
+    return rc;
+}
+
 int klocal_wire_send(kmesos_httpd_stream *s, const ProtobufCMessage *m, kmesos_content_type ct)
 {
     kmesos_buf body, framed;
     kmesos_buf_init(&body);
     kmesos_buf_init(&framed);
-    int rc = kmesos_protocol_encode(m, ct, &body);
+    int rc = wire_encode(m, ct, &body);
     if (rc == 0)
         rc = kmesos_recordio_encode(&framed, body.data, body.len);
     if (rc == 0)
@@ -158,6 +230,36 @@ int klocal_wire_send(kmesos_httpd_stream *s, const ProtobufCMessage *m, kmesos_c
     kmesos_buf_free(&body);
     kmesos_buf_free(&framed);
     return rc;
+}
+
+int klocal_wire_authenticate(kmesos_httpd_req *req, const klocal_credential *creds, size_t n,
+                             const char *realm, const char **principal)
+{
+    *principal = NULL;
+    if (!n)
+        return 0;
+    char *user = NULL, *pass = NULL;
+    if (kmesos_httpd_basic_auth(req, &user, &pass) == 0)
+        for (size_t i = 0; i < n && !*principal; i++)
+            if (strcmp(creds[i].principal, user) == 0 && strcmp(creds[i].secret, pass) == 0)
+                *principal = creds[i].principal;
+    free(user);
+    free(pass);
+    if (*principal)
+        return 0;
+    char *challenge = klocal_util_xasprintf("Basic realm=\"%s\"", realm);
+    const char *hdrs[] = {"WWW-Authenticate", challenge, NULL};
+    kmesos_httpd_reply_text(req, 401, "401 Unauthorized.", hdrs);
+    free(challenge);
+    return -1;
+}
+
+json_t *klocal_wire_version(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:f, s:s}", "version", "1.12.0", "git_sha",
+                     "c1b42f79d157aa900be5cbb0c1023f1479962aa7", "git_branch",
+                     "refs/heads/master", "build_date", "2026-11-25 06:01:01", "build_time",
+                     1795586461.0, "build_user", "");
 }
 
 int klocal_wire_reply_json(kmesos_httpd_req *req, json_t *j)

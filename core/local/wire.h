@@ -9,6 +9,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include "net/httpd.h"
 #include "codec/protocol.h"
+#include "local/config.h"
 
 /* Decodes a call: 405 unless the method is POST, then the request body
  * into a message of d. On failure answers the request (405/400/415, Mesos
@@ -27,6 +28,15 @@ void klocal_wire_invalid(kmesos_httpd_req *req, const char *what, const char *wh
 void klocal_wire_accepted(kmesos_httpd_req *req);
 /* Encodes m in ct and pushes it as one RecordIO record. 0 or -1. */
 int klocal_wire_send(kmesos_httpd_stream *s, const ProtobufCMessage *m, kmesos_content_type ct);
+/* HTTP basic authentication as Mesos' basic authenticator answers it:
+ * 0 and the principal (NULL when creds is empty: no authentication), or
+ * -1 after a 401 "401 Unauthorized." naming realm. */
+int klocal_wire_authenticate(kmesos_httpd_req *req, const klocal_credential *creds, size_t n,
+                             const char *realm, const char **principal);
+/* GET /version of masters and agents (src/version/version.hpp): the build
+ * of the Mesos 1.12.0 the captures in tests/data/mesos-captures come from
+ * (a build of the upstream source: git_sha and git_branch, no git_tag). */
+json_t *klocal_wire_version(void);
 /* Answers 200 with j as compact JSON; takes j (its reference is
  * dropped, so a fresh json_pack() result can be passed directly). */
 int klocal_wire_reply_json(kmesos_httpd_req *req, json_t *j);

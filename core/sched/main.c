@@ -643,7 +643,8 @@ static int init_api(kmesos_app *app)
     kmesos_api_config cfg = {.addr = o->api, .token_file = o->api_token_file,
                              .hosts = o->api_hosts, .n_hosts = o->n_api_hosts,
                              .insecure = o->api_insecure, .cert_file = o->api_cert,
-                             .key_file = o->api_key};
+                             .key_file = o->api_key, .principal = o->principal,
+                             .secret = app->secret};
     char err[512];
     if (kmesos_api_start(&app->api, &app->loop, &cfg, &app->sched, &hooks, err,
                          sizeof err) != 0) {

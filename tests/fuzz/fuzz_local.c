@@ -2,7 +2,9 @@
  * is the input:
  *  0  a scheduler Call in protobuf, 1 in JSON: decoded as the master
  *     decodes a POST body, then checked by klocal_mcall_validate (Mesos'
- *     validation::scheduler::call::validate);
+ *     validation::scheduler::call::validate) and, for a valid SUBSCRIBE,
+ *     its FrameworkInfo by klocal_mroles_validate (roles, failover
+ *     timeout);
  *  2  an executor Call in protobuf, 3 in JSON: decoded, re-encoded, and
  *     the encoding must decode again;
  *  4  the --agent-config file, 5 the --credentials file: written to a
@@ -62,7 +64,10 @@ static void sched_call(const uint8_t *data, size_t size, kmesos_content_type ct)
                                                  data, size, err, sizeof err);
     if (!m)
         return;
-    klocal_mcall_validate((const Mesos__V1__Scheduler__Call *)m);
+    const Mesos__V1__Scheduler__Call *c = (const Mesos__V1__Scheduler__Call *)m;
+    char why[600];
+    if (!klocal_mcall_validate(c) && c->type == MESOS__V1__SCHEDULER__CALL__TYPE__SUBSCRIBE)
+        klocal_mroles_validate(c->subscribe->framework_info, why, sizeof why);
     protobuf_c_message_free_unpacked(m, NULL);
 }
 

@@ -180,6 +180,8 @@ static void aexec_emit(klocal_aexec *e, klocal_atask *t, Mesos__V1__TaskStatus *
         kmesos_pb_free(st);
         return;
     }
+    if (st->source == MESOS__V1__TASK_STATUS__SOURCE__SOURCE_EXECUTOR)
+        klocal_updates_container_status(st, e->container_id, e->pid, e->agent->ip);
     KLOG_INFO("agent", "%s: task %s is %s", e->agent->id, st->task_id->value,
               kmesos_task_state_name(st->state));
     klocal_updates_add(e->agent->updates, e->fw_id, st);
@@ -276,8 +278,6 @@ static void aexec_killed_in_launch(klocal_aexec *e, klocal_atask *t)
 static void aexec_start_command(klocal_aexec *e, klocal_atask *t)
 {
     const Mesos__V1__TaskInfo *ti = t->info;
-    aexec_emit_state(e, t, MESOS__V1__TASK_STATE__TASK_STARTING,
-                     MESOS__V1__TASK_STATUS__SOURCE__SOURCE_EXECUTOR, -1, NULL);
     klocal_proc_env env;
     klocal_proc_env_init(&env, 1);
     klocal_aenv_common(e, &env);
@@ -290,7 +290,9 @@ static void aexec_start_command(klocal_aexec *e, klocal_atask *t)
         aexec_launch_failed(e, err);
         return;
     }
-    t->delivered = 1;
+    t->delivered = 1; /* STARTING once running, with its container's pid */
+    aexec_emit_state(e, t, MESOS__V1__TASK_STATE__TASK_STARTING,
+                     MESOS__V1__TASK_STATUS__SOURCE__SOURCE_EXECUTOR, -1, NULL);
     aexec_emit_state(e, t, MESOS__V1__TASK_STATE__TASK_RUNNING,
                      MESOS__V1__TASK_STATUS__SOURCE__SOURCE_EXECUTOR, -1, NULL);
 }

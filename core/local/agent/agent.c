@@ -225,8 +225,12 @@ static void agent_serve(void *arg, kmesos_httpd_req *req, const char *url)
     klocal_agent *a = arg;
     if (strncmp(url, "/slave(1)/", 10) == 0 && !a->hub_port)
         url += 9; /* its own port: the libprocess id is slave(1) */
+    if (klocal_files_guard(a->creds, a->ncreds, req, url))
+        return; /* 401 */
     if (strcmp(url, "/api/v1/executor") == 0)
         agent_executor_api(a, req);
+    else if (strcmp(url, "/version") == 0)
+        klocal_wire_reply_json(req, klocal_wire_version());
     else if (a->down)
         kmesos_httpd_reply_text(req, 503, "Agent is restarting", NULL);
     else if (strcmp(url, "/state") == 0 || strcmp(url, "/state.json") == 0)
@@ -307,6 +311,8 @@ klocal_agent *klocal_agent_start(uv_loop_t *loop, const klocal_agent_params *p,
     a->kill_grace = p->kill_grace;
     a->reregistration = p->reregistration;
     a->recovery_timeout = p->recovery_timeout;
+    a->creds = p->creds;
+    a->ncreds = p->ncreds;
     a->start_time = klocal_util_now();
     a->ev = *ev;
     klocal_res_init(&a->resources);

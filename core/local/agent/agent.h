@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include "local/agent/hub.h"
+#include "local/config.h"
 #include "local/attrs.h"
 #include "local/res.h"
 #include "mesos/v1/mesos.pb-c.h"
@@ -53,6 +54,8 @@ typedef struct klocal_agent_params {
     double recovery_timeout; /* recovery_timeout (seconds) */
     klocal_hub *hub;         /* launch queue (and shared listener): required */
     int shared;              /* no port of its own: served by the hub's listener */
+    const klocal_credential *creds; /* --credentials (they outlive the agent) */
+    size_t ncreds;
 } klocal_agent_params;
 
 /* NULL with a reason in err when the port cannot be bound. */

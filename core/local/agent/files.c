@@ -179,6 +179,26 @@ static void files_browse(const char *work_dir, kmesos_httpd_req *req)
     klocal_wire_reply_json(req, list);
 }
 
+int klocal_files_guard(const klocal_credential *creds, size_t n, kmesos_httpd_req *req,
+                       const char *url)
+{
+    static const char *const readonly[] = {"/state", "/files/read", "/files/browse",
+                                           "/files/download", "/files/debug"};
+    if (!n)
+        return 0;
+    if (strncmp(url, "/slave(1)", 9) == 0)
+        url += 9;
+    size_t len = strlen(url);
+    if (len > 5 && strcmp(url + len - 5, ".json") == 0)
+        len -= 5;
+    int guarded = 0;
+    for (size_t i = 0; i < sizeof readonly / sizeof readonly[0]; i++)
+        guarded |= strlen(readonly[i]) == len && strncmp(url, readonly[i], len) == 0;
+    const char *principal;
+    return guarded &&
+           klocal_wire_authenticate(req, creds, n, "mesos-agent-readonly", &principal) != 0;
+}
+
 int klocal_files_serve(const char *work_dir, kmesos_httpd_req *req, const char *url)
 {
     if (strncmp(url, "/slave(1)", 9) == 0)

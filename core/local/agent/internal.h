@@ -63,6 +63,8 @@ struct klocal_agent {
     double kill_grace;
     double reregistration;    /* executor_reregistration_timeout (seconds) */
     double recovery_timeout;  /* recovery_timeout (seconds) */
+    const klocal_credential *creds; /* read-only endpoints want them */
+    size_t ncreds;
     double start_time;
     klocal_res resources;
     klocal_attrs attrs;

@@ -7,7 +7,8 @@
  * acknowledgement carries its uuid, then the next one goes out. When the
  * acknowledged update was terminal the stream ends and the done callback
  * tells the agent the task is gone. Streams are unlinked at once when
- * they end and freed when their timer handle has closed. */
+ * they end and freed when their timer handle has closed. It also fills
+ * the container status the agent adds to its executors' updates. */
 #include "local/agent/updates.h"
 #include "codec/num.h"
 #include "codec/protocol.h"
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "codec/log.h"
+#include "codec/pb.h"
 #include "local/util.h"
 
 #define UPDATES_MAX_RETRY 600.0
@@ -175,6 +177,29 @@ void klocal_updates_drop(klocal_updates *u, const char *fw_id)
             updates_stream_unlink(u, s);
         s = next;
     }
+}
+
+void klocal_updates_container_status(Mesos__V1__TaskStatus *st, const char *container_id,
+                                     int executor_pid, const char *ip)
+{
+    if (!st->container_status)
+        st->container_status = klocal_util_pb_new(&mesos__v1__container_status__descriptor);
+    Mesos__V1__ContainerStatus *cs = st->container_status;
+    if (!cs->container_id)
+        cs->container_id = KLOCAL_ID(ContainerID, container_id, container_id);
+    if (executor_pid > 0 && !cs->has_executor_pid) {
+        cs->has_executor_pid = 1;
+        cs->executor_pid = (uint32_t)executor_pid;
+    }
+    if (cs->n_network_infos)
+        return;
+    Mesos__V1__NetworkInfo *ni = klocal_util_pb_new(&mesos__v1__network_info__descriptor);
+    Mesos__V1__NetworkInfo__IPAddress *addr =
+        klocal_util_pb_new(&mesos__v1__network_info__ipaddress__descriptor);
+    addr->ip_address = klocal_util_xstrdup(ip);
+    if (kmesos_pb_push((void ***)&ni->ip_addresses, &ni->n_ip_addresses, addr) ||
+        kmesos_pb_push((void ***)&cs->network_infos, &cs->n_network_infos, ni))
+        klocal_util_must(NULL);
 }
 
 size_t klocal_updates_pending(const klocal_updates *u)

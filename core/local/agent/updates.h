@@ -32,6 +32,12 @@ void klocal_updates_resend(klocal_updates *u, const char *fw_id);
 void klocal_updates_drop(klocal_updates *u, const char *fw_id);
 /* Updates resent by the retry timer so far. */
 uint64_t klocal_updates_resent(const klocal_updates *u);
+/* Slave::_statusUpdate's container status of a task that reached its
+ * executor: container_id, executor_pid (when > 0) and, when it names no
+ * network, the agent's IPv4 address (protocol left at its IPv4 default),
+ * merged into what st already has. */
+void klocal_updates_container_status(Mesos__V1__TaskStatus *st, const char *container_id,
+                                     int executor_pid, const char *ip);
 /* Number of unacknowledged updates (all tasks). */
 size_t klocal_updates_pending(const klocal_updates *u);
 void klocal_updates_free(klocal_updates *u);

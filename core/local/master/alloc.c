@@ -124,6 +124,7 @@ void klocal_alloc_remove_offer(klocal_master *m, klocal_offer *o, int rescind)
         kmesos_pb_free(ev);
     }
     klocal_res_free(&o->res);
+    free(o->role);
     free(o->id);
     free(o);
 }
@@ -165,7 +166,7 @@ static Mesos__V1__Offer *alloc_offer_pb(const klocal_offer *o)
     p->url->address->ip = klocal_util_xstrdup(klocal_agent_ip(a));
     p->url->address->port = klocal_agent_port(a);
     p->url->path = klocal_util_xasprintf("/%s", klocal_agent_process(a));
-    p->resources = klocal_res_to_pb(&o->res, 1, &p->n_resources);
+    klocal_mroles_offer_pb(o->fw, o->role, &o->res, p);
     p->attributes = klocal_attrs_to_pb(klocal_agent_attributes(a), &p->n_attributes);
     return p;
 }
@@ -177,6 +178,7 @@ static klocal_offer *alloc_make_offer(klocal_master *m, klocal_fw *fw, klocal_ma
     o->id = klocal_util_xasprintf("%s-O%llu", m->id, (unsigned long long)m->next_offer++);
     o->fw = fw;
     o->agent = ma;
+    o->role = klocal_mroles_pick(fw);
     o->created = uv_now(m->loop);
     klocal_res_init(&o->res);
     klocal_res_copy(&o->res, res);
@@ -205,7 +207,7 @@ static size_t alloc_candidates(klocal_master *m, klocal_fw ***out)
     klocal_fw **list = klocal_util_xcalloc(n, sizeof *list);
     size_t k = 0;
     for (klocal_fw *fw = m->fws; fw; fw = fw->next)
-        if (fw->connected && !fw->suppressed && !fw->removed)
+        if (fw->connected && !fw->suppressed && !fw->removed && klocal_mroles_offerable(fw))
             list[k++] = fw;
     *out = list;
     return k;

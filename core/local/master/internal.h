@@ -6,7 +6,8 @@
  * mcall.c (the scheduler calls), mrestart.c (the master's restart and
  * its agents' re-registration), melect.c (masters elected through
  * ZooKeeper), control.c (fault-injection endpoints), mstate.c (state
- * JSON) and master.c (the HTTP face). */
+ * JSON), mroles.c (framework roles: validation, offers' roles) and
+ * master.c (the HTTP face). */
 #ifndef KLOCAL_MASTER_INT_H
 #define KLOCAL_MASTER_INT_H
 #include <jansson.h>
@@ -57,6 +58,7 @@ typedef struct klocal_mtask {
     char *executor_id; /* NULL: command task */
     klocal_magent *agent;
     klocal_res res;
+    char *role;        /* the role its resources are allocated to */
     int state;
     int released;      /* resources given back (terminal) */
     Mesos__V1__TaskStatus *last; /* latest status seen, owned */
@@ -68,6 +70,8 @@ typedef struct klocal_mexec {
     char *id;
     klocal_magent *agent;
     klocal_res res;
+    Mesos__V1__ExecutorInfo *info; /* owned copy (the state endpoint) */
+    char *role;                    /* its resources' role, or NULL: "*" */
 } klocal_mexec;
 
 typedef struct klocal_filter {
@@ -91,6 +95,7 @@ struct klocal_offer {
     klocal_fw *fw;
     klocal_magent *agent;
     klocal_res res;
+    char *role;        /* allocated to (mroles.c) */
     uint64_t created;
     UT_hash_handle hh;
     klocal_offer *prev, *next;           /* m->offers, by creation */
@@ -111,6 +116,7 @@ struct klocal_fw {
     int removed;
     klocal_fagent *filters;      /* refuse filters by agent (alloc.c) */
     klocal_offer *offers;        /* its outstanding offers (alloc.c) */
+    unsigned role_turn; /* MULTI_ROLE: the role of its next offer */
     klocal_mtask *tasks;
     klocal_mtask *task_index;    /* the live tasks by id (mbook.c) */
     klocal_mtask *completed;
@@ -165,6 +171,34 @@ struct klocal_master {
 
 /* The modules of the master, from the bottom up: each calls only those
  * listed before it (and the agents, below them all). */
+
+/* mroles.c: framework roles (Mesos' validation::framework and
+ * Master::offer's role handling). */
+int klocal_mroles_multi(const Mesos__V1__FrameworkInfo *fi);      /* MULTI_ROLE */
+int klocal_mroles_refinement(const Mesos__V1__FrameworkInfo *fi); /* RESERVATION_REFINEMENT */
+/* The `role` of a framework that is not MULTI_ROLE ("*" by default). */
+const char *klocal_mroles_role(const Mesos__V1__FrameworkInfo *fi);
+/* roles::validate of one role name: NULL, or the reason (in buf). */
+const char *klocal_mroles_check_name(const char *role, char *buf, size_t len);
+/* validation::framework::validate's role and failover timeout checks of
+ * a SUBSCRIBE: NULL, or the master's message (in buf or static). */
+const char *klocal_mroles_validate(const Mesos__V1__FrameworkInfo *fi, char *buf, size_t len);
+/* 0 for a MULTI_ROLE framework without roles: it gets no offers. */
+int klocal_mroles_offerable(const klocal_fw *fw);
+/* The role of fw's next offer (malloc'd): its role, or its roles in turn. */
+char *klocal_mroles_pick(klocal_fw *fw);
+/* Fills an offer's resources from res as fw may see them: `role: "*"`
+ * unless RESERVATION_REFINEMENT, allocation_info {role} on the offer and
+ * each resource for MULTI_ROLE. */
+void klocal_mroles_offer_pb(const klocal_fw *fw, const char *role, const klocal_res *res,
+                            Mesos__V1__Offer *p);
+/* The roles of a launched task's (and its executor's) resources against
+ * the offer's role: NULL and *fits (0: a role other than the offer's), or
+ * the master's TASK_ERROR message (in buf). */
+const char *klocal_mroles_task(const Mesos__V1__TaskInfo *ti, const char *offer_role,
+                               int *fits, char *buf, size_t len);
+/* Sets "role" (or "roles" for MULTI_ROLE) of a /master/state framework. */
+void klocal_mroles_state(const Mesos__V1__FrameworkInfo *fi, json_t *j);
 
 /* mbook.c: look-ups and the records of tasks and executors. */
 klocal_fw *klocal_mbook_fw(klocal_master *m, const char *id);
@@ -358,6 +392,7 @@ int klocal_control_handle(klocal_master *m, kmesos_httpd_req *req);
 
 /* mstate.c */
 json_t *klocal_mstate_json(const klocal_master *m);
+
 
 /* operator.c: answers POST /api/v1 (the operator API; GET_AGENTS). */
 void klocal_operator_handle(klocal_master *m, kmesos_httpd_req *req);

@@ -148,6 +148,7 @@ klocal_magent *klocal_life_add_agent(klocal_master *m, const klocal_magent *like
         .executor_grace = c->executor_grace, .kill_grace = c->kill_grace,
         .reregistration = c->reregistration, .recovery_timeout = c->recovery_timeout,
         .hub = m->hub, .shared = !tmpl.port && i >= c->agent_listeners,
+        .creds = c->creds, .ncreds = c->ncreds,
     };
     klocal_agent_events ev = {
         .on_update = life_on_update, .on_task_done = life_on_task_done,

@@ -10,7 +10,7 @@
  * the old stream with "Framework failed over". With --credentials the
  * state endpoints, the operator API and the /local endpoints ask for them too (401).
  * It also serves /state,
- * /health, /redirect, the operator API (operator.c) and the control
+ * /health, /version (unauthenticated, as Mesos' VersionProcess), /redirect, the operator API (operator.c) and the control
  * endpoints (control.c), and starts
  * and stops the whole master: the allocator, the agents (life.c) and the
  * HTTP server, on one libuv loop. With --zk the contenders (melect.c)
@@ -54,8 +54,10 @@ static void master_subscribe(klocal_master *m, kmesos_httpd_req *req,
 {
     const Mesos__V1__FrameworkInfo *info = c->subscribe->framework_info;
     const char *want = info->id && *info->id->value ? info->id->value : NULL;
-    char buf[400];
-    const char *bad = want ? klocal_util_id_error(want, buf, sizeof buf) : NULL;
+    char buf[600];
+    const char *bad = klocal_mroles_validate(info, buf, sizeof buf);
+    if (!bad && want)
+        bad = klocal_util_id_error(want, buf, sizeof buf);
     if (bad || (want && klocal_mbook_gone_fw(m, want))) {
         KLOG_WARN("master", "SUBSCRIBE refused: %s", bad ? bad : "framework removed");
         master_subscribe_refused(req, ct, bad ? bad : "Framework has been removed");
@@ -101,29 +103,10 @@ static int master_redirect(klocal_master *m, kmesos_httpd_req *req, const char *
     return 1;
 }
 
-/* 0 and the principal (NULL without authentication), or -1 after a 401
- * naming realm, as Mesos' basic authenticator answers. */
 static int master_authenticate(klocal_master *m, kmesos_httpd_req *req, const char *realm,
                                const char **principal)
 {
-    *principal = NULL;
-    if (!m->cfg->ncreds)
-        return 0;
-    char *user = NULL, *pass = NULL;
-    if (kmesos_httpd_basic_auth(req, &user, &pass) == 0)
-        for (size_t i = 0; i < m->cfg->ncreds; i++)
-            if (strcmp(m->cfg->creds[i].principal, user) == 0 &&
-                strcmp(m->cfg->creds[i].secret, pass) == 0)
-                *principal = m->cfg->creds[i].principal;
-    free(user);
-    free(pass);
-    if (*principal)
-        return 0;
-    char *challenge = klocal_util_xasprintf("Basic realm=\"%s\"", realm);
-    const char *hdrs[] = {"WWW-Authenticate", challenge, NULL};
-    kmesos_httpd_reply_text(req, 401, "401 Unauthorized.", hdrs);
-    free(challenge);
-    return -1;
+    return klocal_wire_authenticate(req, m->cfg->creds, m->cfg->ncreds, realm, principal);
 }
 
 /* With --credentials, the state endpoints (Mesos' read-only realm), the
@@ -244,6 +227,8 @@ static void master_on_request(void *arg, kmesos_httpd_req *req)
         klocal_wire_reply_json(req, klocal_mstate_json(m));
     } else if (strcmp(url, "/health") == 0 || strcmp(url, "/master/health") == 0) {
         kmesos_httpd_reply(req, 200, NULL, NULL, 0, NULL);
+    } else if (strcmp(url, "/version") == 0) {
+        klocal_wire_reply_json(req, klocal_wire_version());
     } else {
         kmesos_httpd_reply(req, 404, NULL, NULL, 0, NULL);
     }
@@ -266,6 +251,8 @@ static void master_nonleader(klocal_face *f, kmesos_httpd_req *req)
         to = "/master/state";
     if (strcmp(url, "/health") == 0 || strcmp(url, "/master/health") == 0)
         kmesos_httpd_reply(req, 200, NULL, NULL, 0, NULL);
+    else if (strcmp(url, "/version") == 0) /* each master's own */
+        klocal_wire_reply_json(req, klocal_wire_version());
     else if (!to)
         kmesos_httpd_reply_text(req, 404, "404 Not Found.", NULL);
     else if (!f->leader)

@@ -121,6 +121,7 @@ static klocal_mexec *mbook_exec_new(klocal_fw *fw, klocal_magent *ma,
 {
     klocal_mexec *x = klocal_util_xcalloc(1, sizeof *x);
     x->id = klocal_util_xstrdup(info->executor_id->value);
+    x->info = klocal_util_pb_dup(info);
     x->agent = ma;
     klocal_res_init(&x->res);
     klocal_res_add_pb(&x->res, info->resources, info->n_resources);
@@ -160,6 +161,7 @@ static void mbook_task_free(klocal_mtask *t)
     free(t->id);
     free(t->name);
     free(t->executor_id);
+    free(t->role);
     klocal_res_free(&t->res);
     kmesos_pb_free(t->last);
     json_decref(t->statuses);
@@ -246,6 +248,8 @@ void klocal_mbook_record(klocal_mtask *t, const Mesos__V1__TaskStatus *st)
 static void mbook_exec_free(klocal_mexec *x)
 {
     free(x->id);
+    free(x->role);
+    kmesos_pb_free(x->info);
     klocal_res_free(&x->res);
     free(x);
 }

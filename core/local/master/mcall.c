@@ -1,12 +1,13 @@
 /* mcall: the scheduler calls a subscribed framework makes, after the HTTP
  * checks of master.c. Validation follows Mesos 1.12's
- * validation::scheduler::call::validate. ACCEPT checks its offers first:
- * one unknown, foreign or already used offer makes every task of the call
- * TASK_LOST with REASON_INVALID_OFFERS (the offers that were valid go
- * back); otherwise each LAUNCH task is checked (its TaskID and ExecutorID
- * by Mesos' ID rule, duplicate id, command or
- * executor, resources) and handed to its agent, and what the tasks did not
- * use goes back with a refuse filter. RECONCILE and KILL of a task the
+ * validation::scheduler::call::validate. ACCEPT checks its offers first
+ * (validation::offer: no duplicate, each outstanding and the framework's,
+ * one allocation role, one agent): a failure makes every task of the call
+ * TASK_LOST with REASON_INVALID_OFFERS (the offers named go back);
+ * otherwise each LAUNCH task is checked (its TaskID and ExecutorID by
+ * Mesos' ID rule, duplicate id, command or executor, the allocation roles
+ * of its resources (mroles.c), resources) and handed to its agent, and
+ * what the tasks did not use goes back with a refuse filter. RECONCILE and KILL of a task the
  * master does not know answer as Master::reconcile does, by what the
  * master knows of the agent named (reconcile-unknown capture).
  * Master-made updates carry no uuid. */
@@ -76,7 +77,8 @@ static void mcall_needs(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskI
 }
 
 static const char *mcall_check_task(klocal_fw *fw, klocal_magent *ma,
-                                    const Mesos__V1__TaskInfo *ti, char *buf, size_t len)
+                                    const Mesos__V1__TaskInfo *ti, const char *role, int *fits,
+                                    char *buf, size_t len)
 {
     const char *bad = klocal_util_id_error(ti->task_id->value, buf, len);
     if (bad)
@@ -91,14 +93,28 @@ static const char *mcall_check_task(klocal_fw *fw, klocal_magent *ma,
     if (!ti->command == !ti->executor)
         return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo "
                "present";
-    return NULL;
+    return klocal_mroles_task(ti, role, fits, buf, len);
 }
 
-static void mcall_launch(klocal_fw *fw, klocal_magent *ma, klocal_res *avail,
+/* The launched task (and its new executor) remember the offer's role. */
+static void mcall_set_role(klocal_fw *fw, klocal_magent *ma, const Mesos__V1__TaskInfo *ti,
+                           const char *role)
+{
+    klocal_mtask *t = klocal_mbook_task(fw, ti->task_id->value);
+    if (t && !t->role)
+        t->role = klocal_util_xstrdup(role);
+    klocal_mexec *x = ti->executor ? klocal_mbook_exec(fw, ma, ti->executor->executor_id->value)
+                                   : NULL;
+    if (x && !x->role)
+        x->role = klocal_util_xstrdup(role);
+}
+
+static void mcall_launch(klocal_fw *fw, klocal_magent *ma, klocal_res *avail, const char *role,
                          const Mesos__V1__TaskInfo *ti)
 {
     char buf[512];
-    const char *why = mcall_check_task(fw, ma, ti, buf, sizeof buf);
+    int fits = 1;
+    const char *why = mcall_check_task(fw, ma, ti, role, &fits, buf, sizeof buf);
     if (why) {
         mcall_task_error(fw, ti, why);
         return;
@@ -107,15 +123,18 @@ static void mcall_launch(klocal_fw *fw, klocal_magent *ma, klocal_res *avail,
     klocal_res_init(&need);
     int new_exec;
     mcall_needs(fw, ma, ti, &need, &new_exec);
-    if (!klocal_res_contains(avail, &need)) {
+    if (!fits || !klocal_res_contains(avail, &need)) {
         char *a = klocal_res_format(&need), *b = klocal_res_format(avail);
-        snprintf(buf, sizeof buf, "Task uses more resources %s than available %s", a, b);
+        snprintf(buf, sizeof buf,
+                 "Total resources %s required by task and its executor is more than available "
+                 "%s", a, b);
         free(a);
         free(b);
         mcall_task_error(fw, ti, buf);
     } else {
         klocal_res_subtract(avail, &need);
         klocal_mbook_launch(fw, ma, ti, &need, new_exec);
+        mcall_set_role(fw, ma, ti, role);
         KLOG_INFO("master", "framework %s: launching task %s on %s", fw->id,
                   ti->task_id->value, klocal_agent_id(ma->agent));
         klocal_agent_launch(ma->agent, fw->info, ti);
@@ -144,8 +163,7 @@ static void mcall_drop_tasks(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Ac
 static void mcall_invalid_offers(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc,
                                  const char *bad)
 {
-    char *msg = klocal_util_xasprintf(
-        "Task launched with invalid offers: Offer %s is no longer valid", bad);
+    char *msg = klocal_util_xasprintf("Task launched with invalid offers: %s", bad);
     mcall_drop_tasks(fw, acc, MESOS__V1__TASK_STATUS__REASON__REASON_INVALID_OFFERS, msg);
     free(msg);
 }
@@ -170,25 +188,61 @@ static int mcall_storm_refused(klocal_fw *fw, const Mesos__V1__Scheduler__Call__
     return 1;
 }
 
-/* Takes the call's offers out of the book into avail. The first invalid
- * offer id, or NULL. */
-static const char *mcall_take_offers(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc,
-                                     klocal_res *avail, klocal_magent **agent)
+/* validation::offer::validate of an ACCEPT's offers, pass by pass (no
+ * duplicate, each outstanding, the framework's own, all allocated to one
+ * role and on one agent): NULL, or why not (in buf). */
+static const char *mcall_check_offers(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc,
+                                      char *buf, size_t len)
 {
+    size_t n = acc->n_offer_ids;
+    if (!n)
+        return "Offer (none) is no longer valid";
+    klocal_offer **o = klocal_util_xcalloc(n, sizeof *o);
     const char *bad = NULL;
+    for (size_t i = 0; i < n && !bad; i++)
+        for (size_t k = 0; k < i && !bad; k++)
+            if (strcmp(acc->offer_ids[i]->value, acc->offer_ids[k]->value) == 0)
+                snprintf(buf, len, "Duplicate offer %s in offer list", acc->offer_ids[i]->value),
+                    bad = buf;
+    for (size_t i = 0; i < n && !bad; i++)
+        if (!(o[i] = klocal_alloc_offer(fw->m, acc->offer_ids[i]->value)))
+            snprintf(buf, len, "Offer %s is no longer valid", acc->offer_ids[i]->value), bad = buf;
+    for (size_t i = 0; i < n && !bad; i++)
+        if (o[i]->fw != fw)
+            snprintf(buf, len, "Offer %s has invalid framework %s while framework %s is expected",
+                     o[i]->id, o[i]->fw->id, fw->id), bad = buf;
+    for (size_t i = 1; i < n && !bad; i++)
+        if (strcmp(o[i]->role, o[0]->role) != 0)
+            snprintf(buf, len, "Aggregated offers must be allocated to the same role. Offer %s "
+                     "uses role '%s but another is using role '%s", o[i]->id, o[i]->role,
+                     o[0]->role), bad = buf;
+    for (size_t i = 1; i < n && !bad; i++)
+        if (o[i]->agent != o[0]->agent)
+            snprintf(buf, len, "Aggregated offers must belong to one single agent. Offer %s uses "
+                     "agent %s and agent %s", o[i]->id, klocal_agent_id(o[i]->agent->agent),
+                     klocal_agent_id(o[0]->agent->agent)), bad = buf;
+    free(o);
+    return bad;
+}
+
+/* Checks the call's offers, then takes those of fw out of the book into
+ * avail (valid or not: they go back), with their agent and role
+ * (malloc'd). The problem (in buf), or NULL. */
+static const char *mcall_take_offers(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc,
+                                     klocal_res *avail, klocal_magent **agent, char **role,
+                                     char *buf, size_t len)
+{
+    const char *bad = mcall_check_offers(fw, acc, buf, len);
     for (size_t i = 0; i < acc->n_offer_ids; i++) {
         klocal_offer *o = klocal_alloc_offer(fw->m, acc->offer_ids[i]->value);
-        if (!o || o->fw != fw || (*agent && o->agent != *agent)) {
-            if (!bad)
-                bad = acc->offer_ids[i]->value;
+        if (!o || o->fw != fw)
             continue;
-        }
         *agent = o->agent;
+        if (!*role)
+            *role = klocal_util_xstrdup(o->role);
         klocal_res_add(avail, &o->res);
         klocal_alloc_remove_offer(fw->m, o, 0);
     }
-    if (!acc->n_offer_ids)
-        bad = "(none)";
     return bad;
 }
 
@@ -197,7 +251,8 @@ static void mcall_accept(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept
     klocal_res avail;
     klocal_res_init(&avail);
     klocal_magent *ma = NULL;
-    const char *bad = mcall_take_offers(fw, acc, &avail, &ma);
+    char *role = NULL, buf[512];
+    const char *bad = mcall_take_offers(fw, acc, &avail, &ma, &role, buf, sizeof buf);
     if (bad) {
         mcall_invalid_offers(fw, acc, bad);
     } else if (!mcall_storm_refused(fw, acc)) {
@@ -209,12 +264,13 @@ static void mcall_accept(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept
                 continue;
             }
             for (size_t k = 0; k < op->launch->n_task_infos; k++)
-                mcall_launch(fw, ma, &avail, op->launch->task_infos[k]);
+                mcall_launch(fw, ma, &avail, role, op->launch->task_infos[k]);
         }
         double refuse = acc->filters ? acc->filters->refuse_seconds : 5.0;
         if (!klocal_res_empty(&avail))
             klocal_alloc_filter(fw, ma, &avail, refuse);
     }
+    free(role);
     klocal_res_free(&avail);
 }
 
@@ -270,6 +326,11 @@ static void mcall_unknown_task(klocal_fw *fw, const char *task_id, const char *a
 static void mcall_kill(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Kill *k)
 {
     klocal_mtask *t = klocal_mbook_task(fw, k->task_id->value);
+    if (t && k->agent_id && strcmp(k->agent_id->value, klocal_agent_id(t->agent->agent)) != 0) {
+        KLOG_WARN("master", "framework %s: not killing task %s of agent %s: it belongs to agent "
+                  "%s", fw->id, t->id, k->agent_id->value, klocal_agent_id(t->agent->agent));
+        return; /* Master::kill ignores it */
+    }
     if (t) {
         double grace = k->kill_policy && k->kill_policy->grace_period
                            ? (double)k->kill_policy->grace_period->nanoseconds / 1e9

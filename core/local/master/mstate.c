@@ -1,15 +1,20 @@
 /* mstate: GET /master/state (and /state) in the shape of a Mesos 1.12
- * master's answer (see tests/data/mesos-captures/state): identity, flags,
- * agents with total/used/offered resources, frameworks with their tasks,
- * completed tasks, unreachable tasks (of agents marked unreachable, which
- * are not listed among the slaves but counted in unreachable_slaves) and
- * outstanding offers. For humans and tests; fields a
- * simulator cannot know are left out. */
+ * master's answer (see tests/data/mesos-captures/state): identity and
+ * build, flags, agents with total/used/offered resources, frameworks with
+ * their role(s), tasks, completed tasks, unreachable tasks (of agents
+ * marked unreachable, which are not listed among the slaves but counted
+ * in unreachable_slaves), outstanding offers and custom executors (as
+ * FullFrameworkWriter writes them: ExecutorInfo's fields, its role and
+ * slave_id; command executors are not listed). Also GET /version. For
+ * humans and tests; fields a simulator cannot know are left out. */
 #include <stdio.h>
 #include <string.h>
 
+#include "codec/pbjson.h"
 #include "local/master/internal.h"
 #include "local/util.h"
+#include "local/wire.h"
+
 
 static json_t *mstate_task(const klocal_fw *fw, const klocal_mtask *t)
 {
@@ -18,8 +23,8 @@ static json_t *mstate_task(const klocal_fw *fw, const klocal_mtask *t)
                      "executor_id", t->executor_id ? t->executor_id : "",
                      "slave_id", klocal_agent_id(t->agent->agent),
                      "state", kmesos_task_state_name(t->state),
-                     "resources", klocal_res_to_json(&t->res), "role", "*",
-                     "statuses", t->statuses);
+                     "resources", klocal_res_to_json(&t->res), "role",
+                     t->role ? t->role : klocal_mroles_role(fw->info), "statuses", t->statuses);
 }
 
 static json_t *mstate_offers(const klocal_master *m, const klocal_fw *fw, klocal_res *sum)
@@ -33,6 +38,50 @@ static json_t *mstate_offers(const klocal_master *m, const klocal_fw *fw, klocal
                                                klocal_agent_id(o->agent->agent), "resources",
                                                klocal_res_to_json(&o->res)));
         }
+    return a;
+}
+
+/* json(ExecutorInfo) of src/common/http.cpp plus slave_id. */
+static json_t *mstate_executor(const klocal_fw *fw, const klocal_mexec *x)
+{
+    const Mesos__V1__ExecutorInfo *e = x->info;
+    json_t *cmd = e->command ? json_pack("{s:b, s:[]}", "shell",
+                                         !e->command->has_shell || e->command->shell, "argv")
+                             : json_object();
+    if (e->command && e->command->value)
+        json_object_set_new(cmd, "value", json_string(e->command->value));
+    for (size_t i = 0; e->command && i < e->command->n_arguments; i++)
+        json_array_append_new(json_object_get(cmd, "argv"),
+                              json_string(e->command->arguments[i]));
+    if (e->command && e->command->environment)
+        json_object_set_new(cmd, "environment",
+                            kmesos_pbjson_from_message(&e->command->environment->base));
+    json_t *uris = json_array();
+    for (size_t i = 0; e->command && i < e->command->n_uris; i++)
+        json_array_append_new(uris, json_pack("{s:s, s:b}", "value", e->command->uris[i]->value,
+                                              "executable", e->command->uris[i]->executable));
+    json_object_set_new(cmd, "uris", uris);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o}", "executor_id", x->id, "name",
+                          e->name ? e->name : "", "framework_id", fw->id, "command", cmd,
+                          "resources", klocal_res_to_json(&x->res));
+    if (e->n_resources)
+        json_object_set_new(j, "role", json_string(x->role ? x->role : "*"));
+    const ProtobufCEnumValue *type =
+        e->has_type ? protobuf_c_enum_descriptor_get_value(&mesos__v1__executor_info__type__descriptor,
+                                                           (int)e->type)
+                    : NULL;
+    if (type)
+        json_object_set_new(j, "type", json_string(type->name));
+    json_object_set_new(j, "slave_id", json_string(klocal_agent_id(x->agent->agent)));
+    return j;
+}
+
+static json_t *mstate_executors(const klocal_fw *fw)
+{
+    json_t *a = json_array();
+    for (const klocal_mexec *x = fw->execs; x; x = x->next)
+        if (x->info)
+            json_array_append_new(a, mstate_executor(fw, x));
     return a;
 }
 
@@ -53,14 +102,15 @@ static json_t *mstate_framework(const klocal_master *m, const klocal_fw *fw)
         json_array_append_new(unreachable, mstate_task(fw, t));
     json_t *offers = mstate_offers(m, fw, &offered);
     json_t *j = json_pack(
-        "{s:s, s:s, s:s, s:f, s:b, s:b, s:b, s:f, s:f, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+        "{s:s, s:s, s:s, s:f, s:b, s:b, s:b, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
         "id", fw->id, "name", fw->info->name, "user", fw->info->user,
         "failover_timeout", fw->info->failover_timeout, "checkpoint", fw->info->checkpoint,
         "active", fw->connected && !fw->removed, "connected", fw->connected,
         "registered_time", fw->registered_time, "unregistered_time", fw->unregistered_time,
-        "role", "*", "used_resources", klocal_res_to_json(&used),
+        "executors", mstate_executors(fw), "used_resources", klocal_res_to_json(&used),
         "offered_resources", klocal_res_to_json(&offered), "tasks", tasks,
         "completed_tasks", done, "offers", offers, "unreachable_tasks", unreachable);
+    klocal_mroles_state(fw->info, j);
     klocal_res_free(&used);
     klocal_res_free(&offered);
     return j;
@@ -122,5 +172,8 @@ json_t *klocal_mstate_json(const klocal_master *m)
         "completed_frameworks", gone, "recovered_slaves", recovered, "orphan_tasks",
         "unregistered_frameworks");
     free(leader);
+    json_t *build = klocal_wire_version();
+    json_object_update(j, build);
+    json_decref(build);
     return j;
 }

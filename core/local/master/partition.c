@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "codec/log.h"
+#include "local/agent/updates.h"
 #include "local/master/internal.h"
 #include "local/util.h"
 
@@ -154,25 +155,6 @@ static klocal_mtask *partition_known_task(klocal_fw *fw, klocal_magent *ma,
     return klocal_mbook_task(fw, ti->task_id->value);
 }
 
-static Mesos__V1__ContainerStatus *partition_container(const klocal_agent *a,
-                                                       const klocal_agent_task *v)
-{
-    Mesos__V1__ContainerStatus *cs = klocal_util_pb_new(&mesos__v1__container_status__descriptor);
-    cs->container_id = KLOCAL_ID(ContainerID, container_id, v->container_id);
-    if (v->executor_pid > 0) {
-        cs->has_executor_pid = 1;
-        cs->executor_pid = (uint32_t)v->executor_pid;
-    }
-    Mesos__V1__NetworkInfo *ni = klocal_util_pb_new(&mesos__v1__network_info__descriptor);
-    Mesos__V1__NetworkInfo__IPAddress *ip =
-        klocal_util_pb_new(&mesos__v1__network_info__ipaddress__descriptor);
-    ip->ip_address = klocal_util_xstrdup(klocal_agent_ip(a));
-    if (kmesos_pb_push((void ***)&ni->ip_addresses, &ni->n_ip_addresses, ip) ||
-        kmesos_pb_push((void ***)&cs->network_infos, &cs->n_network_infos, ni))
-        klocal_util_must(NULL);
-    return cs;
-}
-
 static void partition_readd(partition_rereg *r, klocal_fw *fw, const klocal_agent_task *v)
 {
     klocal_mtask *t = partition_known_task(fw, r->ma, v->task);
@@ -184,7 +166,8 @@ static void partition_readd(partition_rereg *r, klocal_fw *fw, const klocal_agen
         r->message ? r->message : "Agent reregistered");
     if (t->executor_id)
         st->executor_id = KLOCAL_ID(ExecutorID, executor_id, t->executor_id);
-    st->container_status = partition_container(r->ma->agent, v);
+    klocal_updates_container_status(st, v->container_id, v->executor_pid,
+                                    klocal_agent_ip(r->ma->agent));
     klocal_mbook_record(t, st);
     if (!r->message) /* an agent the master recovered from its registry */
         kmesos_pb_free(st);

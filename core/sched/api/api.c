@@ -199,8 +199,8 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
         return;
     if (strcmp(url, "/api/broker/log") == 0 && api->kafka) {
         kmesos_session *s = session_of(api);
-        kmesos_broker_log_handle(api->log, api->kafka,
-                                 s ? kmesos_session_leader_url(s) : NULL, req);
+        kmesos_broker_log_handle(api->log, api->kafka, s ? kmesos_session_leader_url(s) : NULL,
+                                 s && kmesos_session_leader_trusted(s), req);
     } else if (strncmp(url, "/api/broker/", 12) == 0 && api->kafka)
         kmesos_broker_api_handle(api->kafka, req, url + 12);
     else if (strncmp(url, "/api/producer/", 14) == 0 && api->kafka)
@@ -342,7 +342,8 @@ int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const kmesos_api_config *
         kmesos_api_guard_free(&api->guard);
         return -1;
     }
-    api->log = kmesos_broker_log_new(loop); /* NULL: /api/broker/log answers 503 */
+    /* NULL: /api/broker/log answers 503 */
+    api->log = kmesos_broker_log_new(loop, cfg->principal, cfg->secret);
     KLOG_INFO(MOD, "admin API on %s://%s:%d/api/status%s", api->guard.tls ? "https" : "http",
               ip, kmesos_httpd_port(api->httpd), api->guard.token ? " (token required)" : "");
     return 0;

@@ -48,6 +48,7 @@ typedef struct kmesos_api_config {
     size_t n_hosts;
     int insecure;            /* --api-insecure: no token off loopback */
     const char *cert_file, *key_file; /* --api-cert/--api-key, or NULL */
+    const char *principal, *secret; /* the master's credentials (broker log), or NULL */
 } kmesos_api_config;
 
 #define KMESOS_API_IDLE_TIMEOUT_S 30

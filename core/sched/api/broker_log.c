@@ -12,7 +12,11 @@
  * stdout/stderr hold the fetcher's and the executor's logs). The HTTP
  * request is answered from the last callback (httpd keeps it suspended
  * until then). These endpoints do not check the method, so the
- * transport's POST with an empty body reads them. */
+ * transport's POST with an empty body reads them. The scheduler's
+ * credentials (--principal/--secret-file) go with each call, as a master
+ * with --authenticate_http_readonly and its agents want them, but only
+ * when the session may send them to the leader (kmesos_session_leader_trusted)
+ * and then only to it and to the agent it names. */
 #include "sched/api/broker_log.h"
 
 #include <jansson.h>
@@ -23,6 +27,7 @@
 #include "codec/idexpr.h"
 #include "codec/log.h"
 #include "codec/num.h"
+#include "codec/str.h"
 #include "net/transport.h"
 
 #define MOD "api"
@@ -46,11 +51,13 @@ typedef struct log_call {
     char *agent;   /* http://ip:port */
     char *path;    /* sandbox file */
     long long size;
+    int credentials; /* send them (the leader may have them) */
 } log_call;
 
 struct kmesos_broker_log {
     kmesos_transport *t;
     log_call *calls;
+    char *principal, *secret; /* NULL: none */
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -166,7 +173,10 @@ static void call_start(log_call *c, const char *base, const char *path)
         call_fail(c, 500, "out of memory");
         return;
     }
-    kmesos_transport_request r = {.url = url, .timeout_ms = LOG_TIMEOUT_MS};
+    kmesos_broker_log *bl = c->bl;
+    kmesos_transport_request r = {.url = url, .timeout_ms = LOG_TIMEOUT_MS,
+                                  .user = c->credentials ? bl->principal : NULL,
+                                  .secret = c->credentials ? bl->secret : NULL};
     c->treq = kmesos_transport_post(c->bl->t, &r, on_done, c);
     free(url);
     if (!c->treq)
@@ -396,7 +406,7 @@ static int find_task(log_call *c, kmesos_kafka *k, kmesos_httpd_req *req)
 }
 
 void kmesos_broker_log_handle(kmesos_broker_log *bl, kmesos_kafka *k, const char *master_url,
-                              kmesos_httpd_req *req)
+                              int trusted, kmesos_httpd_req *req)
 {
     if (strcmp(kmesos_httpd_method(req), "GET") != 0) {
         log_reply_error(req, 405, NULL, "method not allowed");
@@ -423,16 +433,22 @@ void kmesos_broker_log_handle(kmesos_broker_log *bl, kmesos_kafka *k, const char
         call_fail(c, 503, "no leading master known yet");
         return;
     }
+    c->credentials = trusted && bl->principal && bl->secret;
     c->step = STEP_MASTER;
     call_start(c, c->master, "/master/state");
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
-kmesos_broker_log *kmesos_broker_log_new(uv_loop_t *loop)
+kmesos_broker_log *kmesos_broker_log_new(uv_loop_t *loop, const char *principal,
+                                         const char *secret)
 {
     kmesos_broker_log *bl = calloc(1, sizeof *bl);
-    if (bl && !(bl->t = kmesos_transport_new(loop, NULL))) {
+    if (bl && (kmesos_str_set(&bl->principal, principal) != 0 ||
+               kmesos_str_set(&bl->secret, secret) != 0 ||
+               !(bl->t = kmesos_transport_new(loop, NULL)))) {
+        free(bl->principal);
+        free(bl->secret);
         free(bl);
         bl = NULL;
     }
@@ -441,7 +457,10 @@ kmesos_broker_log *kmesos_broker_log_new(uv_loop_t *loop)
 
 static void on_closed(void *arg)
 {
-    free(arg);
+    kmesos_broker_log *bl = arg;
+    free(bl->principal);
+    free(bl->secret);
+    free(bl);
 }
 
 void kmesos_broker_log_free(kmesos_broker_log *bl)

@@ -14,13 +14,17 @@
 
 typedef struct kmesos_broker_log kmesos_broker_log;
 
-/* NULL when memory runs out or libcurl cannot start. */
-kmesos_broker_log *kmesos_broker_log_new(uv_loop_t *loop);
+/* NULL when memory runs out or libcurl cannot start. principal and
+ * secret (copied; NULL: none) are the scheduler's credentials. */
+kmesos_broker_log *kmesos_broker_log_new(uv_loop_t *loop, const char *principal,
+                                         const char *secret);
 /* Answers req (now or later, once the agent answered). master_url: the
  * leading master's URL (any path; only scheme://host:port is used), NULL
- * when not known (then 503). */
+ * when not known (then 503). trusted: the leader may get the credentials
+ * (kmesos_session_leader_trusted); they then go to it and to the agent
+ * its state names, never elsewhere. */
 void kmesos_broker_log_handle(kmesos_broker_log *bl, kmesos_kafka *k, const char *master_url,
-                              kmesos_httpd_req *req);
+                              int trusted, kmesos_httpd_req *req);
 /* Drops the requests under way (unanswered: the server is closing) and
  * frees everything once the transport closed. NULL is fine. */
 void kmesos_broker_log_free(kmesos_broker_log *bl);
