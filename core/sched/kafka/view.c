@@ -19,7 +19,21 @@ static json_t *view_task_json(const kmesos_task *t, const kmesos_broker *b)
     return kmesos_task_json(t, endpoint);
 }
 
+static json_t *view_broker_json(const kmesos_kafka *k, const kmesos_broker *b);
+
+/* A broker's settings and task, with its TLS settings under "tls" (ports
+ * 0: none, -1: auto). */
 json_t *kmesos_kafka_broker_json(const kmesos_kafka *k, const kmesos_broker *b)
+{
+    json_t *j = view_broker_json(k, b);
+    if (j && json_object_set_new(j, "tls", kmesos_broker_tls_json(&b->set)) != 0) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static json_t *view_broker_json(const kmesos_kafka *k, const kmesos_broker *b)
 {
     const kmesos_broker_settings *s = &b->set;
     char delay[32], max_delay[32], period[32], dir[1024];
