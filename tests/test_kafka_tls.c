@@ -133,6 +133,10 @@ static void test_tls_list_and_task_info(void)
     CHECK_STR(json_string_value(json_object_get(tls, "ssl_secrets")),
               "/etc/kafka/secrets.properties");
     CHECK_STR(json_string_value(json_object_get(tls, "advertised_host")), "kafka0.example.com");
+    CHECK(json_is_string(json_object_get(tls, "ssl_endpoint")) &&
+          strcmp(json_string_value(json_object_get(tls, "ssl_endpoint")),
+                 "kafka0.example.com:31002") == 0);
+    CHECK(json_is_string(json_object_get(tls, "sasl_endpoint")));
     json_decref(body);
     Mesos__V1__TaskInfo *ti = kafka_world_broker_launched(&w, 0);
     CHECK(ti && ti->executor);

@@ -55,6 +55,8 @@ typedef struct kmesos_broker {
     double stopped_at_s;
     int client_port;           /* of its last launch (endpoint) */
     int controller_port;       /* of its last launch, 0: not a voter */
+    int ssl_port_used;         /* SSL and SASL_SSL ports of its last launch */
+    int sasl_port_used;        /* (0: none; not saved) */
 } kmesos_broker;
 
 /* The settings rows (settings.h). */

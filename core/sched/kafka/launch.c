@@ -298,6 +298,8 @@ Mesos__V1__TaskInfo *kmesos_kafka_broker_task_info(const kmesos_kafka *k, kmesos
     }
     b->client_port = p.client;
     b->controller_port = p.controller;
+    b->ssl_port_used = p.ssl;
+    b->sasl_port_used = p.sasl;
     return ti;
 }
 
