@@ -169,6 +169,10 @@ static void test_tls_list_and_task_info(void)
                 nports += ti->resources[i]->ranges->range[r]->end -
                           ti->resources[i]->ranges->range[r]->begin + 1;
     CHECK_INT(nports, 4);
+    /* a fixed TLS port outside every offered range is refused by name */
+    refused(&w, "update", "broker=1&ssl_port=8443", "ssl_port");
+    refused(&w, "update", "broker=1&sasl_port=8444", "sasl_port");
+    CHECK_INT(kmesos_kafka_broker(&w.k, 1)->set.ssl_port, 31002);
     /* no variable carries a password-like name */
     Mesos__V1__Environment *env = cmd->environment;
     for (size_t i = 0; i < env->n_variables; i++)
