@@ -15,8 +15,8 @@
 # proof Kafka 4 refuses, librdkafka#4895), else with Kafka's own console
 # producer and consumer; a wrong SCRAM password is refused; no password
 # appears in any log (scheduler, kmesos-local, every sandbox's stdout and
-# stderr), in /master/state, in the API's broker list, in the state file
-# or on a process's command line; the sandbox's server.properties is mode
+# stderr), in /master/state, in the API's broker list, in the state file,
+# in a broker's environment (the TaskInfo's) or on a process's command line; the sandbox's server.properties is mode
 # 0600 and the fetched secrets file is gone from the sandbox.
 # Skips (exit 0) only when KMESOS_SKIP_KAFKA=1 and no Kafka cache exists.
 set -u
@@ -150,8 +150,21 @@ check "a wrong SCRAM password is refused (invalid credentials)" \
 # --- no password anywhere -----------------------------------------------------------------
 curl -fsS "http://127.0.0.1:$MASTER/master/state" >"$E2E_TMP/master-state.json"
 curl -fsS "$S/broker/list" >"$E2E_TMP/broker-list.json"
-check "/master/state names the secrets file, not its content" \
-  grep -q 'KAFKA_SSL_SECRETS' "$E2E_TMP/master-state.json"
+check "/master/state lists the three broker tasks" \
+  python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(len([t for f in j['frameworks'] for t in f['tasks'] if t['id'].startswith('broker-')])!=3)" \
+  "$E2E_TMP/master-state.json"
+# The TaskInfo's environment (kmesos-local's /master/state does not show
+# executors; a real master's does) is what each broker's JVM inherits.
+env_clean() {
+  local n id pid envf=$E2E_TMP/env.txt
+  for n in 0 1 2; do
+    id=$(b "$n" "j['task']['id']") && pid=$(broker_jvm "$id") && [ -n "$pid" ] || return 1
+    tr '\0' '\n' <"/proc/$pid/environ" >"$envf" || return 1
+    grep -qx 'KAFKA_SSL_SECRETS=secrets.properties' "$envf" || return 1
+    ! grep -q -F -e "$KS_PW" -e "$TS_PW" -e "$BROKER_PW" -e "$ALICE_PW" "$envf" || return 1
+  done
+}
+check "each broker's environment (its TaskInfo's) names the secrets file and holds no password" env_clean
 mapfile -t SANDBOX_LOGS < <(find "$E2E_TMP/agents" -type f \( -name stdout -o -name stderr \))
 check "the brokers' sandboxes have stdout/stderr (${#SANDBOX_LOGS[@]} files)" [ "${#SANDBOX_LOGS[@]}" -ge 6 ]
 leaks=$(grep -l -F -e "$KS_PW" -e "$TS_PW" -e "$BROKER_PW" -e "$ALICE_PW" \
