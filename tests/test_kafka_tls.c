@@ -50,6 +50,7 @@ static void test_tls_values_are_checked(void)
     refused(&w, "add", "broker=0&sasl_mechanism=SCRAM-SHA", "sasl_mechanism");
     refused(&w, "add", "broker=0&advertised_host=a%20b", "advertised_host");
     refused(&w, "add", "broker=0&advertised_host=-x", "advertised_host");
+    refused(&w, "add", "broker=0&advertised_host=::1", "advertised_host");
     char *long_uri = malloc(KMESOS_KS_URI_MAX + 64);
     snprintf(long_uri, KMESOS_KS_URI_MAX + 64, "broker=0&ssl_keystore=/%0*d", KMESOS_KS_URI_MAX,
              0);

@@ -42,7 +42,7 @@ static const kmesos_ks_field broker_fields[] = {
       "PLAINTEXT|SSL|SASL_SSL", "PLAINTEXT"),
     F("sasl_mechanism", KMESOS_KS_CHOICE, sasl_mechanism, "SCRAM-SHA-512|SCRAM-SHA-256",
       "SCRAM-SHA-512"),
-    F("advertised_host", KMESOS_KS_HOST, advertised_host, "a host name or IP address, or \"\"",
+    F("advertised_host", KMESOS_KS_HOST, advertised_host, "a host name or IPv4 address, or \"\"",
       NULL),
 };
 #undef F

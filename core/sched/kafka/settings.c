@@ -136,12 +136,13 @@ static int valid_uri(const char *v)
            sep[3] != '\0';
 }
 
-/* "" or a DNS name or an IP address (v4, or v6 without brackets). */
+/* "" or a DNS name or an IPv4 address (an IPv6 one would need brackets
+ * in advertised.listeners: not taken). */
 static int valid_host(const char *v)
 {
     size_t n = strlen(v);
     return n <= 253 &&
-           strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") == n &&
+           strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == n &&
            (n == 0 || (v[0] != '-' && v[0] != '.'));
 }
 

@@ -30,7 +30,7 @@ typedef enum kmesos_ks_type {
     KMESOS_KS_TOPIC,       /* char *: a Kafka topic name */
     KMESOS_KS_PORT_OFF,    /* int: "none"/"" (0, no listener), "auto" (-1) or 1..65535 */
     KMESOS_KS_URI,         /* char *: "" or a URI the Mesos fetcher gets (no spaces) */
-    KMESOS_KS_HOST,        /* char *: "" or a host name or IP address */
+    KMESOS_KS_HOST,        /* char *: "" or a host name or IPv4 address */
     KMESOS_KS_CHOICE,      /* char *: one of the '|'-separated words of its `what` */
 } kmesos_ks_type;
 
