@@ -16,6 +16,13 @@
 # Optional: KAFKA_HOST, KAFKA_LISTEN_HOST, KAFKA_PROCESS_ROLES, KAFKA_HEAP,
 #           KAFKA_JVM_OPTIONS, KAFKA_OPTIONS, KAFKA_LIBS, KAFKA_LOG_LEVEL,
 #           JAVA_HOME.
+# TLS/SASL: KAFKA_SSL_PORT, KAFKA_SASL_PORT (SSL and SASL_SSL listeners),
+#           KAFKA_SSL_KEYSTORE, KAFKA_SSL_TRUSTSTORE, KAFKA_SSL_SECRETS (files
+#           in the working directory: the Mesos fetcher put them there),
+#           KAFKA_INTER_BROKER_PROTOCOL (PLAINTEXT, SSL, SASL_SSL),
+#           KAFKA_SASL_MECHANISM (SCRAM-SHA-512, SCRAM-SHA-256). Passwords are
+#           only ever read from the secrets file, never from the environment,
+#           and never printed.
 set -euo pipefail
 
 die() { echo "kafka-broker: error: $*" >&2; exit 2; }
@@ -79,13 +86,105 @@ N_VOTERS=$(awk -F, '{print NF}' <<< "$KAFKA_CONTROLLER_QUORUM_VOTERS")
 INTERNAL_RF=$(( N_VOTERS < 3 ? N_VOTERS : 3 ))
 INTERNAL_MIN_ISR=$(( INTERNAL_RF < 2 ? INTERNAL_RF : 2 ))
 
+# --- TLS and SASL ---------------------------------------------------------------
+SSL_PORT=${KAFKA_SSL_PORT:-} SASL_PORT=${KAFKA_SASL_PORT:-}
+IBP=${KAFKA_INTER_BROKER_PROTOCOL:-PLAINTEXT}
+MECH=${KAFKA_SASL_MECHANISM:-SCRAM-SHA-512}
+[ -z "$SSL_PORT" ] || int KAFKA_SSL_PORT
+[ -z "$SASL_PORT" ] || int KAFKA_SASL_PORT
+case $IBP in PLAINTEXT|SSL|SASL_SSL) ;; *) die "KAFKA_INTER_BROKER_PROTOCOL must be PLAINTEXT, SSL or SASL_SSL, got '$IBP'" ;; esac
+case $MECH in SCRAM-SHA-256|SCRAM-SHA-512) ;; *) die "KAFKA_SASL_MECHANISM must be SCRAM-SHA-256 or SCRAM-SHA-512, got '$MECH'" ;; esac
+[ "$IBP" != SSL ] || [ -n "$SSL_PORT" ] || die "KAFKA_INTER_BROKER_PROTOCOL=SSL needs KAFKA_SSL_PORT"
+[ "$IBP" != SASL_SSL ] || [ -n "$SASL_PORT" ] || die "KAFKA_INTER_BROKER_PROTOCOL=SASL_SSL needs KAFKA_SASL_PORT"
+TLS=0
+[ -z "$SSL_PORT$SASL_PORT" ] && [ "$IBP" = PLAINTEXT ] || TLS=1
+
+# The secrets file: key=value lines (# comments), read here and never
+# printed: keystore_password, key_password (default: keystore_password),
+# truststore_password, broker_user + broker_password (the brokers' own SCRAM
+# user, needed for SASL_SSL between brokers), scram_user=NAME:PASSWORD
+# (repeatable; created when the storage is formatted).
+SECRET_CHARS='^[A-Za-z0-9._~!@#$%^&*()+:;<>?{}|/-]+$'
+declare -A SECRET=()
+SCRAM_USERS=()
+read_secrets() {
+  local f=$1 line key value n=0
+  [ -r "$f" ] || die "KAFKA_SSL_SECRETS: cannot read $f"
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    line=${line%$'\r'}
+    [[ -z $line || $line =~ ^[[:space:]]*# ]] && continue
+    key=${line%%=*} value=${line#*=}
+    [ "$key" != "$line" ] || die "$f line $n: expected key=value"
+    [[ $value =~ $SECRET_CHARS ]] || die "$f line $n ($key): empty, or a character outside [A-Za-z0-9._~!@#\$%^&*()+:;<>?{}|/-]"
+    case $key in
+      keystore_password|key_password|truststore_password|broker_user|broker_password) SECRET[$key]=$value ;;
+      scram_user) [[ $value == ?*:?* ]] || die "$f line $n: scram_user must be NAME:PASSWORD"
+                  SCRAM_USERS+=("$value") ;;
+      *) die "$f line $n: unknown key '$key'" ;;
+    esac
+  done < "$f"
+}
+if [ "$TLS" = 1 ]; then
+  for v in KAFKA_SSL_KEYSTORE KAFKA_SSL_TRUSTSTORE KAFKA_SSL_SECRETS; do
+    need $v
+    [[ ${!v} != */* && -f ${!v} ]] || die "$v: no file '${!v}' in the working directory (the fetcher puts it there)"
+  done
+  read_secrets "$KAFKA_SSL_SECRETS"
+  # The fetched copy is not needed any more: server.properties (mode 0600) holds what it said.
+  rm -f -- "$KAFKA_SSL_SECRETS"
+  for v in keystore_password truststore_password; do
+    [ -n "${SECRET[$v]:-}" ] || die "KAFKA_SSL_SECRETS: no $v"
+  done
+  if [ "$IBP" = SASL_SSL ]; then
+    [ -n "${SECRET[broker_user]:-}" ] && [ -n "${SECRET[broker_password]:-}" ] \
+      || die "KAFKA_SSL_SECRETS: SASL_SSL between brokers needs broker_user and broker_password"
+  fi
+  if [ -n "${SECRET[broker_user]:-}" ]; then
+    SCRAM_USERS+=("${SECRET[broker_user]}:${SECRET[broker_password]:-}")
+  fi
+fi
+store_type() {
+  case ${1,,} in *.jks) echo JKS ;; *.pem) echo PEM ;; *) echo PKCS12 ;; esac
+}
+mech_lower=${MECH,,}
+
 listeners=() advertised=()
 if [ "$IS_BROKER" = 1 ]; then
   listeners+=("PLAINTEXT://$LISTEN_HOST:$KAFKA_PORT")
   advertised+=("PLAINTEXT://$HOST:$KAFKA_PORT")
+  if [ -n "$SSL_PORT" ]; then
+    listeners+=("SSL://$LISTEN_HOST:$SSL_PORT"); advertised+=("SSL://$HOST:$SSL_PORT")
+  fi
+  if [ -n "$SASL_PORT" ]; then
+    listeners+=("SASL_SSL://$LISTEN_HOST:$SASL_PORT"); advertised+=("SASL_SSL://$HOST:$SASL_PORT")
+  fi
 fi
 [ "$IS_CONTROLLER" = 1 ] && listeners+=("CONTROLLER://$LISTEN_HOST:$KAFKA_CONTROLLER_PORT")
 
+# The TLS and SASL lines of server.properties (passwords included: the file
+# is written with mode 0600 and never printed).
+tls_properties() {
+  [ "$TLS" = 1 ] || return 0
+  echo "ssl.keystore.location=$PWD/$KAFKA_SSL_KEYSTORE"
+  echo "ssl.keystore.type=$(store_type "$KAFKA_SSL_KEYSTORE")"
+  echo "ssl.keystore.password=${SECRET[keystore_password]}"
+  echo "ssl.key.password=${SECRET[key_password]:-${SECRET[keystore_password]}}"
+  echo "ssl.truststore.location=$PWD/$KAFKA_SSL_TRUSTSTORE"
+  echo "ssl.truststore.type=$(store_type "$KAFKA_SSL_TRUSTSTORE")"
+  echo "ssl.truststore.password=${SECRET[truststore_password]}"
+  echo "sasl.enabled.mechanisms=$MECH"
+  echo "sasl.mechanism.inter.broker.protocol=$MECH"
+  if [ -n "${SECRET[broker_user]:-}" ]; then
+    echo "listener.name.sasl_ssl.$mech_lower.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"${SECRET[broker_user]}\" password=\"${SECRET[broker_password]}\";"
+  else
+    echo "listener.name.sasl_ssl.$mech_lower.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+  fi
+}
+
+OLD_UMASK=$(umask)
+umask 077
+rm -f server.properties.tmp
 {
   echo "# written by kafka-broker.sh at $(date -u +%FT%TZ); do not edit, set env instead"
   echo "process.roles=$ROLES"
@@ -94,8 +193,10 @@ fi
   echo "controller.listener.names=CONTROLLER"
   echo "listeners=$(IFS=,; echo "${listeners[*]}")"
   [ "$IS_BROKER" = 1 ] && echo "advertised.listeners=$(IFS=,; echo "${advertised[*]}")"
-  [ "$IS_BROKER" = 1 ] && echo "inter.broker.listener.name=PLAINTEXT"
-  echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+  [ "$IS_BROKER" = 1 ] && echo "inter.broker.listener.name=$IBP"
+  # The controller listener stays PLAINTEXT, on its own port.
+  echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL"
+  tls_properties
   echo "log.dirs=$KAFKA_LOG_DIRS"
   echo "offsets.topic.replication.factor=$INTERNAL_RF"
   echo "transaction.state.log.replication.factor=$INTERNAL_RF"
@@ -118,6 +219,7 @@ fi
   fi
 } > server.properties.tmp || die "cannot write server.properties in $(pwd)"
 mv -f server.properties.tmp server.properties
+umask "$OLD_UMASK"
 
 cat > log4j2.properties <<EOF
 status = warn
@@ -151,9 +253,21 @@ for d in "${LOG_DIR_LIST[@]}"; do
 done
 if [ "$unformatted" = 1 ]; then
   say "formatting $KAFKA_LOG_DIRS for cluster $KAFKA_CLUSTER_ID (node $KAFKA_NODE_ID)"
-  "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 "${JVM_BASE[@]}" kafka.tools.StorageTool format \
-      --ignore-formatted --cluster-id="$KAFKA_CLUSTER_ID" --config server.properties \
-    || die "formatting the storage failed (output above)"
+  # The SCRAM users go to the JVM in an argument file (mode 0600, removed
+  # after), so that their passwords are not on a command line.
+  umask 077
+  {
+    echo "kafka.tools.StorageTool format --ignore-formatted --cluster-id=$KAFKA_CLUSTER_ID --config server.properties"
+    for u in "${SCRAM_USERS[@]}"; do
+      printf '%s\n' "--add-scram" "\"$MECH=[name=${u%%:*},password=${u#*:}]\""
+    done
+  } > format.args
+  umask "$OLD_UMASK"
+  [ "${#SCRAM_USERS[@]}" = 0 ] || say "adding ${#SCRAM_USERS[@]} $MECH user(s) at format time"
+  rc=0
+  "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 "${JVM_BASE[@]}" @format.args || rc=$?
+  rm -f format.args
+  [ "$rc" = 0 ] || die "formatting the storage failed (output above)"
 else
   say "storage already formatted for cluster $KAFKA_CLUSTER_ID; not formatting"
 fi

@@ -210,6 +210,16 @@ static void test_args_broker_add(void)
     CHECK_TEXT(setting(&a, "failover-delay"), "30s");
     CHECK_TEXT(setting(&a, "data-dir"), "/srv/kafka");
     CHECK(!a.json && !a.help && !a.api);
+    int rc = parse(&a, "broker update 0 --ssl-port auto --sasl-port 9094 --ssl-keystore "
+                       "file:///k.p12 --ssl-truststore /t.p12 --ssl-secrets /s "
+                       "--inter-broker-protocol SSL --sasl-mechanism SCRAM-SHA-256 "
+                       "--advertised-host kafka0.example.com");
+    CHECK_INT(rc, 0);
+    CHECK_INT(a.nsettings, 8);
+    CHECK_TEXT(a.settings[0].option->param, "ssl_port");
+    CHECK_TEXT(setting(&a, "ssl-keystore"), "file:///k.p12");
+    CHECK_TEXT(setting(&a, "advertised-host"), "kafka0.example.com");
+    CHECK_TEXT(setting(&a, "inter-broker-protocol"), "SSL");
 }
 
 static void test_args_globals_anywhere(void)

@@ -184,7 +184,7 @@ static void test_unset_ids_reload(void)
 /* Files written with explicit nulls (before this fix) load too. */
 static void test_good_corpus_loads(void)
 {
-    static const char *const files[] = {"minimal", "nulls"};
+    static const char *const files[] = {"minimal", "nulls", "tls"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[512], err[1024];
         snprintf(path, sizeof path, "%s/state-good/%s.json", KMESOS_TEST_DATA, files[i]);
@@ -317,6 +317,9 @@ static const bad_case bad_cases[] = {
     {"broker-failures-negative", "failures"},
     {"broker-client-port-70000", "client_port"},
     {"broker-stopped-at-negative", "stopped_at_s"},
+    {"broker-ssl-port-without-keystore", "broker 0: ssl_keystore"},
+    {"broker-sasl-mechanism-bad", "broker 0: sasl_mechanism"},
+    {"broker-ssl-secrets-space", "broker 0: ssl_secrets"},
     {"broker-cpus-string", "kafka.brokers[0]"},
     {"voter-port-negative", "kafka.voters[0]"},
     {"voter-id-negative", "kafka.voters[0]"},

@@ -33,6 +33,22 @@ static const kmesos_cli_option kmesos_cli_options[] = {
      "how long a relaunch prefers its last agent"},
     {"data-dir", "data_dir", KMESOS_CLI_PATH, "PATH",
      "data folder(s) on the agent, absolute; \"\": default"},
+    {"ssl-port", "ssl_port", KMESOS_CLI_TEXT, "P|auto|none",
+     "SSL listener port (needs the 3 --ssl-* files)"},
+    {"sasl-port", "sasl_port", KMESOS_CLI_TEXT, "P|auto|none",
+     "SASL_SSL (SCRAM) listener port (same files)"},
+    {"ssl-keystore", "ssl_keystore", KMESOS_CLI_TEXT, "URI",
+     "keystore the fetcher gets: http(s)://, file://, /path\n"
+     "(.p12: PKCS12, .jks: JKS, .pem: PEM)"},
+    {"ssl-truststore", "ssl_truststore", KMESOS_CLI_TEXT, "URI", "truststore, as --ssl-keystore"},
+    {"ssl-secrets", "ssl_secrets", KMESOS_CLI_TEXT, "URI",
+     "secrets file (passwords, SCRAM users; see\ndocs/kafka.md), as --ssl-keystore"},
+    {"inter-broker-protocol", "inter_broker_protocol", KMESOS_CLI_TEXT, "PROTO",
+     "PLAINTEXT (default), SSL or SASL_SSL"},
+    {"sasl-mechanism", "sasl_mechanism", KMESOS_CLI_TEXT, "MECH",
+     "SCRAM-SHA-512 (default) or SCRAM-SHA-256"},
+    {"advertised-host", "advertised_host", KMESOS_CLI_TEXT, "HOST",
+     "host advertised to clients instead of the\nagent's; \"\": the agent's"},
     {"topic", "topic", KMESOS_CLI_TOPIC, "NAME", "Kafka topic to produce to or consume from"},
     {"command", "command", KMESOS_CLI_TEXT, "STR",
      "run this instead of Kafka's perf tool; it gets\n"
@@ -74,6 +90,10 @@ static const char *const kmesos_cli_broker_options[] = {
     "constraints",    "failover-delay",
     "failover-max-delay", "failover-max-tries",
     "stickiness-period", "data-dir",
+    "ssl-port",       "sasl-port",
+    "ssl-keystore",   "ssl-truststore",
+    "ssl-secrets",    "inter-broker-protocol",
+    "sasl-mechanism", "advertised-host",
     NULL};
 
 static const char *const kmesos_cli_client_options[] = {
@@ -103,6 +123,10 @@ static const kmesos_cli_example kmesos_cli_broker_examples[] = {
     {"update", "kmesos broker update 0,2 --failover-delay 30s --failover-max-delay 5m"},
     {"update", "kmesos broker update 1 --failover-max-tries none --data-dir /srv/k1,/srv/k2"},
     {"update", "kmesos broker update '*' --jvm-options \"-XX:+UseG1GC\""},
+    {"update", "kmesos broker update '*' --ssl-port auto --sasl-port auto "
+               "--ssl-keystore https://ca.example/k.p12 --ssl-truststore "
+               "https://ca.example/t.p12 --ssl-secrets file:///etc/kafka/secrets"},
+    {"update", "kmesos broker update 0 --advertised-host kafka0.example.com"},
     {"start", "kmesos broker start '*'"},
     {"stop", "kmesos broker stop 1"},
     {"restart", "kmesos broker restart 0..2"},

@@ -32,6 +32,18 @@ static const kmesos_ks_field broker_fields[] = {
     F("stickiness_period", KMESOS_KS_DURATION0, stickiness_period_s,
       "a duration such as 10m", "10m"),
     F("data_dir", KMESOS_KS_DIRS, data_dir, "an absolute path (or a comma list of them)", NULL),
+    F("ssl_port", KMESOS_KS_PORT_OFF, ssl_port, "none, auto or a port number 1..65535", "none"),
+    F("sasl_port", KMESOS_KS_PORT_OFF, sasl_port, "none, auto or a port number 1..65535", "none"),
+    F("ssl_keystore", KMESOS_KS_URI, ssl_keystore, "a URI (http(s)://, file:// or /path)", NULL),
+    F("ssl_truststore", KMESOS_KS_URI, ssl_truststore, "a URI (http(s)://, file:// or /path)",
+      NULL),
+    F("ssl_secrets", KMESOS_KS_URI, ssl_secrets, "a URI (http(s)://, file:// or /path)", NULL),
+    F("inter_broker_protocol", KMESOS_KS_CHOICE, inter_broker_protocol,
+      "PLAINTEXT|SSL|SASL_SSL", "PLAINTEXT"),
+    F("sasl_mechanism", KMESOS_KS_CHOICE, sasl_mechanism, "SCRAM-SHA-512|SCRAM-SHA-256",
+      "SCRAM-SHA-512"),
+    F("advertised_host", KMESOS_KS_HOST, advertised_host, "a host name or IPv4 address, or \"\"",
+      NULL),
 };
 #undef F
 
@@ -88,11 +100,87 @@ int kmesos_broker_param_set(kmesos_broker_settings *s, const char *name, const c
     return kmesos_ks_set(&kmesos_broker_schema, s, name, v, err, errlen);
 }
 
+/* The sandbox file name the fetcher gives a URI: what follows its last '/'. */
+const char *kmesos_broker_uri_file(const char *uri)
+{
+    const char *slash = strrchr(uri, '/');
+    return slash ? slash + 1 : uri;
+}
+
+static int tls_fail(const char **field, const char *name, char *err, size_t errlen,
+                    const char *why)
+{
+    *field = name;
+    snprintf(err, errlen, "%s: %s", name, why);
+    return -1;
+}
+
+/* The fetched files of the TLS settings: each a file name of its own,
+ * none of the sandbox's other files. */
+static int tls_files_check(const kmesos_broker_settings *s, const char **field, char *err,
+                           size_t errlen)
+{
+    static const char *const taken[] = {"server.properties", "log4j2.properties", "stdout",
+                                        "stderr", "kmesos-executor", ".", "..", ""};
+    const char *names[3] = {"ssl_keystore", "ssl_truststore", "ssl_secrets"};
+    const char *uris[3] = {s->ssl_keystore, s->ssl_truststore, s->ssl_secrets};
+    for (size_t i = 0; i < 3; i++) {
+        const char *f = kmesos_broker_uri_file(uris[i]);
+        for (size_t t = 0; *uris[i] && t < sizeof taken / sizeof taken[0]; t++)
+            if (strcmp(f, taken[t]) == 0)
+                return tls_fail(field, names[i], err, errlen,
+                                "the file name at the end of the URI is not usable");
+        for (size_t j = 0; *uris[i] && j < i; j++)
+            if (strcmp(f, kmesos_broker_uri_file(uris[j])) == 0)
+                return tls_fail(field, names[i], err, errlen,
+                                "its file name is the same as another TLS file's");
+    }
+    return 0;
+}
+
+/* A TLS listener (or TLS between brokers) needs the keystore, the
+ * truststore and the secrets; the inter-broker listener must exist; the
+ * ports must differ. */
+static int tls_check(const kmesos_broker_settings *s, const char **field, char *err,
+                     size_t errlen)
+{
+    const char *ibp = s->inter_broker_protocol;
+    int tls = s->ssl_port || s->sasl_port || strcmp(ibp, "PLAINTEXT") != 0;
+    const char *need = "required with ssl_port, sasl_port or a TLS inter_broker_protocol";
+    if (tls && !*s->ssl_keystore)
+        return tls_fail(field, "ssl_keystore", err, errlen, need);
+    if (tls && !*s->ssl_truststore)
+        return tls_fail(field, "ssl_truststore", err, errlen, need);
+    if (tls && !*s->ssl_secrets)
+        return tls_fail(field, "ssl_secrets", err, errlen, need);
+    if (strcmp(ibp, "SSL") == 0 && !s->ssl_port)
+        return tls_fail(field, "inter_broker_protocol", err, errlen, "SSL needs an ssl_port");
+    if (strcmp(ibp, "SASL_SSL") == 0 && !s->sasl_port)
+        return tls_fail(field, "inter_broker_protocol", err, errlen,
+                        "SASL_SSL needs a sasl_port");
+    if (s->ssl_port > 0 && s->ssl_port == s->port)
+        return tls_fail(field, "ssl_port", err, errlen, "the same as port");
+    if (s->sasl_port > 0 && (s->sasl_port == s->port || s->sasl_port == s->ssl_port))
+        return tls_fail(field, "sasl_port", err, errlen, "the same as port or ssl_port");
+    return tls_files_check(s, field, err, errlen);
+}
+
 int kmesos_broker_settings_check(const kmesos_broker_settings *s, const char **field, char *err,
                                  size_t errlen)
 {
-    return kmesos_ks_check_common(s->heap, s->mem, s->failover_delay_s, s->failover_max_delay_s,
-                                  field, err, errlen);
+    if (kmesos_ks_check_common(s->heap, s->mem, s->failover_delay_s, s->failover_max_delay_s,
+                               field, err, errlen) != 0)
+        return -1;
+    return tls_check(s, field, err, errlen);
+}
+
+json_t *kmesos_broker_tls_json(const kmesos_broker_settings *s)
+{
+    return json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "ssl_port", s->ssl_port,
+                     "sasl_port", s->sasl_port, "ssl_keystore", s->ssl_keystore,
+                     "ssl_truststore", s->ssl_truststore, "ssl_secrets", s->ssl_secrets,
+                     "inter_broker_protocol", s->inter_broker_protocol, "sasl_mechanism",
+                     s->sasl_mechanism, "advertised_host", s->advertised_host);
 }
 
 /* ---- id expressions ----------------------------------------------------------- */
@@ -229,7 +317,7 @@ json_t *kmesos_broker_state_json(const kmesos_broker *b)
 {
     const kmesos_broker_settings *s = &b->set;
     const kmesos_kafka_node *n = &b->node;
-    return json_pack("{s:i, s:b, s:f, s:f, s:f, s:i, s:s, s:s, s:s, s:s, s:f, s:f, s:i, s:f,"
+    json_t *j = json_pack("{s:i, s:b, s:f, s:f, s:f, s:i, s:s, s:s, s:s, s:s, s:f, s:f, s:i, s:f,"
                      " s:i, s:s*, s:s*, s:s*, s:f, s:i, s:i}",
                      "id", n->id, "active", n->active, "cpus", s->cpus, "mem", s->mem, "heap",
                      s->heap, "port", s->port, "options", s->options, "jvm_options",
@@ -240,6 +328,34 @@ json_t *kmesos_broker_state_json(const kmesos_broker *b)
                      "last_failure", n->last_failure, "host", n->host, "agent_id", b->agent_id,
                      "stopped_at_s", b->stopped_at_s, "client_port", b->client_port,
                      "controller_port", b->controller_port);
+    json_t *tls = j ? kmesos_broker_tls_json(s) : NULL;
+    if (!tls || json_object_update(j, tls) != 0) {
+        json_decref(j);
+        j = NULL;
+    }
+    json_decref(tls);
+    return j;
+}
+
+/* The TLS settings of a saved entry; an older entry without them keeps
+ * the defaults. 0, -1 (not of their type: err written) or -2 (no memory). */
+static int tls_from_state(json_t *j, kmesos_broker_settings *s, char *err, size_t errlen)
+{
+    const char *v[6] = {NULL};
+    char **dst[6] = {&s->ssl_keystore,          &s->ssl_truststore, &s->ssl_secrets,
+                     &s->inter_broker_protocol, &s->sasl_mechanism, &s->advertised_host};
+    json_error_t je;
+    if (json_unpack_ex(j, &je, 0, "{s?i, s?i, s?s, s?s, s?s, s?s, s?s, s?s}", "ssl_port",
+                       &s->ssl_port, "sasl_port", &s->sasl_port, "ssl_keystore", &v[0],
+                       "ssl_truststore", &v[1], "ssl_secrets", &v[2], "inter_broker_protocol",
+                       &v[3], "sasl_mechanism", &v[4], "advertised_host", &v[5]) != 0) {
+        snprintf(err, errlen, "bad broker entry: %s", je.text);
+        return -1;
+    }
+    for (size_t i = 0; i < 6; i++)
+        if (v[i] && kmesos_ks_set_text(dst[i], v[i]) != 0)
+            return -2;
+    return 0;
 }
 
 /* The saved strings: options, jvm_options, constraints, data_dir (set),
@@ -306,17 +422,23 @@ kmesos_broker *kmesos_broker_from_state(json_t *j, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    char *keep[4] = {b->set.options, b->set.jvm_options, b->set.constraints, b->set.data_dir};
+    kmesos_broker_settings keep = b->set;
     b->set = tmp.set;
-    b->set.options = keep[0], b->set.jvm_options = keep[1];
-    b->set.constraints = keep[2], b->set.data_dir = keep[3];
+    b->set.options = keep.options, b->set.jvm_options = keep.jvm_options;
+    b->set.constraints = keep.constraints, b->set.data_dir = keep.data_dir;
+    b->set.ssl_keystore = keep.ssl_keystore, b->set.ssl_truststore = keep.ssl_truststore;
+    b->set.ssl_secrets = keep.ssl_secrets, b->set.advertised_host = keep.advertised_host;
+    b->set.inter_broker_protocol = keep.inter_broker_protocol;
+    b->set.sasl_mechanism = keep.sasl_mechanism;
     b->node.active = active;
     b->node.failures = tmp.node.failures;
     b->stopped_at_s = tmp.stopped_at_s;
     b->client_port = tmp.client_port;
     b->controller_port = tmp.controller_port;
     char why[256];
-    int rc = restore_strings(b, v) != 0 ? -2 : loaded_ok(b, why, sizeof why);
+    int rc = restore_strings(b, v) != 0 ? -2 : tls_from_state(j, &b->set, why, sizeof why);
+    if (rc == 0)
+        rc = loaded_ok(b, why, sizeof why);
     if (rc != 0) {
         kmesos_broker_destroy(b);
         snprintf(err, errlen, "broker %d: %s", id, rc == -2 ? "out of memory" : why);

@@ -32,6 +32,18 @@ typedef struct kmesos_broker_settings {
     double failover_max_delay_s;
     int failover_max_tries; /* 0: no limit */
     double stickiness_period_s;
+    /* TLS and SASL (docs/kafka.md "TLS and SASL"): listener ports (0: none,
+     * -1: any offered port), the fetcher URIs of the keystore, truststore
+     * and secrets file (passwords, SCRAM users), the inter-broker protocol
+     * and the SCRAM mechanism; the host advertised instead of the agent's. */
+    int ssl_port;
+    int sasl_port;
+    char *ssl_keystore;
+    char *ssl_truststore;
+    char *ssl_secrets;
+    char *inter_broker_protocol; /* PLAINTEXT, SSL or SASL_SSL */
+    char *sasl_mechanism;        /* SCRAM-SHA-256 or SCRAM-SHA-512 */
+    char *advertised_host;       /* "": the agent's host name */
 } kmesos_broker_settings;
 
 typedef struct kmesos_broker {
@@ -43,6 +55,8 @@ typedef struct kmesos_broker {
     double stopped_at_s;
     int client_port;           /* of its last launch (endpoint) */
     int controller_port;       /* of its last launch, 0: not a voter */
+    int ssl_port_used;         /* SSL and SASL_SSL ports of its last launch */
+    int sasl_port_used;        /* (0: none; not saved) */
 } kmesos_broker;
 
 /* The settings rows (settings.h). */
@@ -69,6 +83,12 @@ int kmesos_broker_param_set(kmesos_broker_settings *s, const char *name, const c
  * field name in *field and a message. */
 int kmesos_broker_settings_check(const kmesos_broker_settings *s, const char **field, char *err,
                                  size_t errlen);
+
+/* The TLS settings as JSON (the state entry's and the API's: no
+ * passwords are among them). NULL on no memory. */
+json_t *kmesos_broker_tls_json(const kmesos_broker_settings *s);
+/* The sandbox file name the Mesos fetcher gives uri (after its last '/'). */
+const char *kmesos_broker_uri_file(const char *uri);
 
 /* Parses an id expression. known: the existing ids (sorted or not); "*"
  * means all of them. With must_exist, an id not in known is an error.

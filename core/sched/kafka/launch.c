@@ -101,7 +101,47 @@ static char *ready_command(const kmesos_kafka *k)
 
 typedef struct broker_ports {
     int client, controller; /* controller 0: not a voter */
+    int ssl, sasl;          /* 0: no such listener */
 } broker_ports;
+
+/* A URI of the operator's (keystore, truststore, secrets) as given, for
+ * the fetcher to copy into the sandbox: neither extracted nor executable. */
+static int push_fetch_uri(Mesos__V1__CommandInfo *cmd, const char *value)
+{
+    Mesos__V1__CommandInfo__URI *u = kmesos_pb_new(&mesos__v1__command_info__uri__descriptor);
+    if (!u || !(u->value = strdup(value))) {
+        kmesos_pb_free(u);
+        return -1;
+    }
+    u->has_executable = 1;
+    u->executable = 0;
+    u->has_extract = 1;
+    u->extract = 0; /* its default is true */
+    return kmesos_pb_push((void ***)&cmd->uris, &cmd->n_uris, u);
+}
+
+/* The TLS part of a broker's task: its files as URIs, and in the
+ * environment their sandbox names, the listener ports, the protocols.
+ * No password: those are in the secrets file (docs/kafka.md). */
+static int broker_tls(Mesos__V1__CommandInfo *cmd, const kmesos_broker_settings *s,
+                      const broker_ports *p)
+{
+    Mesos__V1__Environment *env = cmd->environment;
+    const struct { const char *var, *uri; } files[] = {
+        {"KAFKA_SSL_KEYSTORE", s->ssl_keystore},
+        {"KAFKA_SSL_TRUSTSTORE", s->ssl_truststore},
+        {"KAFKA_SSL_SECRETS", s->ssl_secrets}};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (*files[i].uri && (push_fetch_uri(cmd, files[i].uri) != 0 ||
+                              push_env(env, files[i].var, kmesos_broker_uri_file(files[i].uri))))
+            return -1;
+    return (p->ssl && push_env_int(env, "KAFKA_SSL_PORT", p->ssl)) ||
+                   (p->sasl && push_env_int(env, "KAFKA_SASL_PORT", p->sasl)) ||
+                   push_env(env, "KAFKA_INTER_BROKER_PROTOCOL", s->inter_broker_protocol) ||
+                   push_env(env, "KAFKA_SASL_MECHANISM", s->sasl_mechanism)
+               ? -1
+               : 0;
+}
 
 static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
                       const kmesos_broker *b, const kmesos_offer *o, const broker_ports *p,
@@ -123,7 +163,8 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
              push_env_int(env, "KAFKA_PORT", p->client) ||
              (p->controller && push_env_int(env, "KAFKA_CONTROLLER_PORT", p->controller)) ||
              push_env(env, "KAFKA_PROCESS_ROLES", p->controller ? "broker,controller" : "broker") ||
-             push_env(env, "KAFKA_HOST", o->hostname) || push_env(env, "KAFKA_LOG_DIRS", dir) ||
+             push_env(env, "KAFKA_HOST",
+                      *b->set.advertised_host ? b->set.advertised_host : o->hostname) || push_env(env, "KAFKA_LOG_DIRS", dir) ||
              push_env(env, "KAFKA_CLUSTER_ID", k->cluster_id) ||
              push_env(env, "KAFKA_CONTROLLER_QUORUM_VOTERS", voters) ||
              push_env(env, "KAFKA_HEAP", heap) ||
@@ -188,7 +229,8 @@ static Mesos__V1__ExecutorInfo *broker_executor(const kmesos_kafka *k, const kme
     Mesos__V1__ExecutorInfo *e = new_executor(k, t, o, name, "kafka-broker.sh", &script);
     if (!e)
         return NULL;
-    int ok = broker_env(e->command->environment, k, b, o, p, script, t->id) == 0;
+    int ok = broker_env(e->command->environment, k, b, o, p, script, t->id) == 0 &&
+             broker_tls(e->command, &b->set, p) == 0;
     free(script);
     if (!ok) {
         kmesos_pb_free(e);
@@ -197,33 +239,54 @@ static Mesos__V1__ExecutorInfo *broker_executor(const kmesos_kafka *k, const kme
     return e;
 }
 
-/* Claims the broker's ports on the offer. 0, or -1 when they are not there. */
+/* One listener port: set (0 none, -1 any offered port, else that one)
+ * into *out. 0, or -1 when it is not on the offer. */
+static int take_port(int set, const kmesos_offer *o, kmesos_port_cursor *pc, int *out)
+{
+    *out = set;
+    if (set > 0)
+        return kmesos_port_claim(pc, o, (uint64_t)set);
+    if (set < 0)
+        *out = (int)kmesos_port_take(pc, o);
+    return *out >= 0 ? 0 : -1;
+}
+
+/* Claims the broker's ports on the offer (the controller's first, the
+ * numbered ones before the "auto" ones). 0, or -1 when they are not there. */
 static int take_ports(const kmesos_kafka *k, const kmesos_broker *b, const kmesos_offer *o,
                       kmesos_port_cursor *pc, broker_ports *p)
 {
     const kmesos_voter *v = kmesos_kafka_voter(k, b->node.id);
+    const kmesos_broker_settings *s = &b->set;
     p->controller = v ? v->port : 0;
     if (v && kmesos_port_claim(pc, o, (uint64_t)v->port) != 0)
         return -1;
-    if (b->set.port) {
-        p->client = b->set.port;
-        return kmesos_port_claim(pc, o, (uint64_t)b->set.port);
-    }
-    p->client = (int)kmesos_port_take(pc, o);
-    return p->client ? 0 : -1;
+    if ((s->port && take_port(s->port, o, pc, &p->client) != 0) ||
+        (s->ssl_port > 0 && take_port(s->ssl_port, o, pc, &p->ssl) != 0) ||
+        (s->sasl_port > 0 && take_port(s->sasl_port, o, pc, &p->sasl) != 0))
+        return -1;
+    if ((!s->port && take_port(-1, o, pc, &p->client) != 0) ||
+        (s->ssl_port < 0 && take_port(-1, o, pc, &p->ssl) != 0) ||
+        (s->sasl_port < 0 && take_port(-1, o, pc, &p->sasl) != 0))
+        return -1;
+    return p->client && (!s->ssl_port || p->ssl) && (!s->sasl_port || p->sasl) ? 0 : -1;
 }
 
 Mesos__V1__TaskInfo *kmesos_kafka_broker_task_info(const kmesos_kafka *k, kmesos_broker *b,
                                                    const kmesos_task *t, const kmesos_offer *o,
                                                    kmesos_port_cursor *pc)
 {
-    broker_ports p = {0, 0};
+    broker_ports p = {0, 0, 0, 0};
     if (take_ports(k, b, o, pc, &p) != 0)
         return NULL;
     Mesos__V1__TaskInfo *ti = kmesos_launcher_base(t, o);
-    uint64_t ports[2] = {(uint64_t)p.client, (uint64_t)p.controller};
-    Mesos__V1__Resource *r = ti ? kmesos_launcher_ports_resource(ports, p.controller ? 2 : 1, o)
-                                : NULL;
+    uint64_t ports[4] = {(uint64_t)p.client};
+    size_t np = 1;
+    const int more[3] = {p.controller, p.ssl, p.sasl};
+    for (size_t i = 0; i < 3; i++)
+        if (more[i])
+            ports[np++] = (uint64_t)more[i];
+    Mesos__V1__Resource *r = ti ? kmesos_launcher_ports_resource(ports, np, o) : NULL;
     /* push frees r itself when it fails */
     if (!r || kmesos_pb_push((void ***)&ti->resources, &ti->n_resources, r) != 0) {
         kmesos_pb_free(ti);
@@ -235,6 +298,8 @@ Mesos__V1__TaskInfo *kmesos_kafka_broker_task_info(const kmesos_kafka *k, kmesos
     }
     b->client_port = p.client;
     b->controller_port = p.controller;
+    b->ssl_port_used = p.ssl;
+    b->sasl_port_used = p.sasl;
     return ti;
 }
 

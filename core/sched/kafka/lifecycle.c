@@ -50,20 +50,22 @@ static kmesos_kafka_node *lc_node_new(kmesos_kafka_kind kind, int id)
  * pending for ever: it must lie in a port range some offer carried since
  * start, or be a port a broker runs on now (in use, so not offered).
  * Before the first offer with ports nothing is known: any port passes. */
-static int lc_check_port(const kmesos_kafka *k, int port, const char **field, char *err,
-                         size_t errlen)
+static int lc_check_port(const kmesos_kafka *k, const char *name, int port, const char **field,
+                         char *err, size_t errlen)
 {
-    if (!port || !k->sched || kmesos_offers_port_seen(&k->sched->offers, (uint64_t)port) != 0)
+    if (port <= 0 || !k->sched ||
+        kmesos_offers_port_seen(&k->sched->offers, (uint64_t)port) != 0)
         return 0;
     for (size_t i = 0; i < k->n_nodes; i++) {
         const kmesos_broker *b = kmesos_broker_of(k->nodes[i]);
-        if (b && b->client_port == port)
+        if (b && (b->client_port == port || b->ssl_port_used == port ||
+                  b->sasl_port_used == port))
             return 0;
     }
     char seen[200];
     kmesos_offers_seen_ports_text(&k->sched->offers, seen, sizeof seen);
-    *field = "port";
-    snprintf(err, errlen, "port: %d is in no port range the agents have offered (%s)", port,
+    *field = name;
+    snprintf(err, errlen, "%s: %d is in no port range the agents have offered (%s)", name, port,
              seen);
     return -1;
 }
@@ -76,7 +78,11 @@ static int lc_check(const kmesos_kafka *k, kmesos_kafka_kind kind, const void *s
         return kmesos_client_settings_check(kind, s, field, err, errlen);
     const kmesos_broker_settings *bs = s, *old = base;
     if (kmesos_broker_settings_check(bs, field, err, errlen) != 0 ||
-        (bs->port != old->port && lc_check_port(k, bs->port, field, err, errlen) != 0))
+        (bs->port != old->port && lc_check_port(k, "port", bs->port, field, err, errlen) != 0) ||
+        (bs->ssl_port != old->ssl_port &&
+         lc_check_port(k, "ssl_port", bs->ssl_port, field, err, errlen) != 0) ||
+        (bs->sasl_port != old->sasl_port &&
+         lc_check_port(k, "sasl_port", bs->sasl_port, field, err, errlen) != 0))
         return -1;
     return 0;
 }

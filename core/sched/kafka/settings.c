@@ -44,7 +44,8 @@ int kmesos_ks_known(const kmesos_ks_schema *sc, const char *name)
 static int is_text(kmesos_ks_type t)
 {
     return t == KMESOS_KS_KV || t == KMESOS_KS_LINE || t == KMESOS_KS_CONSTRAINTS ||
-           t == KMESOS_KS_DIRS || t == KMESOS_KS_TOPIC;
+           t == KMESOS_KS_DIRS || t == KMESOS_KS_TOPIC || t == KMESOS_KS_URI ||
+           t == KMESOS_KS_HOST || t == KMESOS_KS_CHOICE;
 }
 
 static char **text_at(void *s, const kmesos_ks_field *f)
@@ -113,6 +114,48 @@ static int valid_topic(const char *v)
            strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
+/* A URI for the Mesos fetcher: "" or scheme://... or an absolute path,
+ * printable ASCII without spaces or quotes, with a file name at its end
+ * (the fetcher names the sandbox copy after it). */
+static int valid_uri(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0)
+        return 1;
+    if (n > KMESOS_KS_URI_MAX || v[n - 1] == '/')
+        return 0;
+    for (const char *p = v; *p; p++)
+        if (*p <= ' ' || *p >= 127 || strchr("\"'`\\", *p))
+            return 0;
+    const char *sep = strstr(v, "://");
+    if (v[0] == '/')
+        return 1;
+    if (!sep || sep == v)
+        return 0;
+    return strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789+.-") == (size_t)(sep - v) &&
+           sep[3] != '\0';
+}
+
+/* "" or a DNS name or an IPv4 address (an IPv6 one would need brackets
+ * in advertised.listeners: not taken). */
+static int valid_host(const char *v)
+{
+    size_t n = strlen(v);
+    return n <= 253 &&
+           strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == n &&
+           (n == 0 || (v[0] != '-' && v[0] != '.'));
+}
+
+/* One of the '|'-separated words of choices. */
+static int valid_choice(const char *v, const char *choices)
+{
+    size_t n = strlen(v);
+    for (const char *p = choices; n && p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL)
+        if (strncmp(p, v, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 static int ks_duration(const char *v, int allow_zero, double *out)
 {
     double d;
@@ -166,6 +209,15 @@ static int ks_set_value(void *s, const kmesos_ks_field *f, const char *v, char *
         if (!*v || strcmp(v, "none") == 0 || strcmp(v, "null") == 0)
             return *(int *)at = 0, 0;
         return kmesos_ks_integer(v, 1, 1000000, at);
+    case KMESOS_KS_PORT_OFF:
+        if (!*v || strcmp(v, "none") == 0)
+            return *(int *)at = 0, 0;
+        if (auto_)
+            return *(int *)at = -1, 0;
+        return kmesos_ks_integer(v, 1, 65535, at);
+    case KMESOS_KS_URI: if (!valid_uri(v)) return -1; break;
+    case KMESOS_KS_HOST: if (!valid_host(v)) return -1; break;
+    case KMESOS_KS_CHOICE: if (!valid_choice(v, f->what)) return -1; break;
     case KMESOS_KS_KV: if (!valid_kv(v)) return -1; break;
     case KMESOS_KS_LINE: if (!one_line(v)) return -1; break;
     case KMESOS_KS_DIRS: if (!valid_dirs(v)) return -1; break;
@@ -197,6 +249,9 @@ static int text_ok(const kmesos_ks_field *f, const char *v, char *err, size_t er
     case KMESOS_KS_DIRS: return valid_dirs(v) ? 0 : -1;
     case KMESOS_KS_TOPIC: return valid_topic(v) ? 0 : -1;
     case KMESOS_KS_CONSTRAINTS: return valid_constraints(v, err, errlen) ? 0 : -3;
+    case KMESOS_KS_URI: return valid_uri(v) ? 0 : -1;
+    case KMESOS_KS_HOST: return valid_host(v) ? 0 : -1;
+    case KMESOS_KS_CHOICE: return valid_choice(v, f->what) ? 0 : -1;
     default: return -1;
     }
 }
@@ -215,6 +270,7 @@ static int field_ok(const void *s, const kmesos_ks_field *f, char *err, size_t e
     case KMESOS_KS_DURATION: return finite_in(*d, 0, KMESOS_NUM_DURATION_MAX_S) ? 0 : -1;
     case KMESOS_KS_DURATION0: return finite_in(*d, 1, KMESOS_NUM_DURATION_MAX_S) ? 0 : -1;
     case KMESOS_KS_TRIES: return int_in(*n, 0, 1000000) ? 0 : -1;
+    case KMESOS_KS_PORT_OFF: return int_in(*n, -1, 65535) ? 0 : -1;
     default: return text_ok(f, *(char *const *)at, err, errlen);
     }
 }

@@ -28,6 +28,10 @@ typedef enum kmesos_ks_type {
     KMESOS_KS_TRIES,       /* int >= 1, or none/null/"" (0: no limit) */
     KMESOS_KS_DIRS,        /* char *: absolute paths, comma separated, or "" */
     KMESOS_KS_TOPIC,       /* char *: a Kafka topic name */
+    KMESOS_KS_PORT_OFF,    /* int: "none"/"" (0, no listener), "auto" (-1) or 1..65535 */
+    KMESOS_KS_URI,         /* char *: "" or a URI the Mesos fetcher gets (no spaces) */
+    KMESOS_KS_HOST,        /* char *: "" or a host name or IPv4 address */
+    KMESOS_KS_CHOICE,      /* char *: one of the '|'-separated words of its `what` */
 } kmesos_ks_type;
 
 typedef struct kmesos_ks_field {
@@ -69,6 +73,8 @@ int kmesos_ks_set_text(char **dst, const char *v);
 /* A whole decimal integer within lo..hi into *out. 0, or -1. */
 /* The largest cpus or MB value a setting takes. */
 #define KMESOS_KS_NUMBER_MAX 1e9
+/* The longest URI a setting takes. */
+#define KMESOS_KS_URI_MAX 4096
 
 int kmesos_ks_integer(const char *v, long lo, long hi, int *out);
 

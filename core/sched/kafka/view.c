@@ -7,6 +7,7 @@
  * the hosts it prefers now and its task. */
 #include "sched/kafka/view.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* The broker's task with its endpoint, or null. */
@@ -19,7 +20,40 @@ static json_t *view_task_json(const kmesos_task *t, const kmesos_broker *b)
     return kmesos_task_json(t, endpoint);
 }
 
+static json_t *view_broker_json(const kmesos_kafka *k, const kmesos_broker *b);
+
+/* "host:port" of a TLS listener of the broker's last launch, or null. */
+static json_t *view_endpoint(const kmesos_broker *b, int port)
+{
+    const char *host = *b->set.advertised_host ? b->set.advertised_host : b->node.host;
+    if (!port || !host)
+        return json_null();
+    char text[320];
+    snprintf(text, sizeof text, "%s:%d", host, port);
+    return json_string(text);
+}
+
+/* A broker's settings and task, with its TLS settings under "tls" (ports
+ * 0: none, -1: auto) and the SSL and SASL_SSL endpoints of its last
+ * launch. */
 json_t *kmesos_kafka_broker_json(const kmesos_kafka *k, const kmesos_broker *b)
+{
+    json_t *j = view_broker_json(k, b), *tls = kmesos_broker_tls_json(&b->set);
+    if (!j || !tls ||
+        json_object_set_new(tls, "ssl_endpoint", view_endpoint(b, b->ssl_port_used)) != 0 ||
+        json_object_set_new(tls, "sasl_endpoint", view_endpoint(b, b->sasl_port_used)) != 0) {
+        json_decref(j);
+        json_decref(tls);
+        return NULL;
+    }
+    if (json_object_set_new(j, "tls", tls) != 0) { /* tls is released either way */
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static json_t *view_broker_json(const kmesos_kafka *k, const kmesos_broker *b)
 {
     const kmesos_broker_settings *s = &b->set;
     char delay[32], max_delay[32], period[32], dir[1024];
