@@ -35,8 +35,8 @@ void testlib_fail(const char *file, int line, const char *what);
         const char *a_ = (a), *b_ = (b);                                   \
         if (!a_ || !b_ || strcmp(a_, b_) != 0) {                           \
             char m_[512];                                                  \
-            snprintf(m_, sizeof m_, "%s == %s (\"%s\" != \"%s\")", #a, #b, \
-                     a_ ? a_ : "(null)", b_ ? b_ : "(null)");              \
+            snprintf(m_, sizeof m_, "%.120s == %.120s (\"%.120s\" != \"%.120s\")", \
+                     #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");      \
             testlib_fail(__FILE__, __LINE__, m_);                          \
         }                                                                  \
     } while (0)
