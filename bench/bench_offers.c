@@ -9,10 +9,11 @@
  *   unpack  mesos__v1__scheduler__event__unpack of the bytes alone (the
  *           reference; its free is not counted);
  *   answer  the scheduler's whole handling, through the functions the real
- *           session calls: kmesos_protocol_decode of the bytes, then
- *           kmesos_scheduler_on_event, whose DECLINE is encoded by the
- *           fake io (tests/fake_io.c, encode_only: the body the session
- *           would POST), then the event freed as the session frees it.
+ *           session calls: kmesos_protocol_decode_in of the bytes (into
+ *           the event arena), then kmesos_scheduler_on_event, whose
+ *           DECLINE is encoded by the fake io (tests/fake_io.c,
+ *           encode_only: the body the session would POST), then the
+ *           arena reset, as the session drops the event.
  * The scheduler runs the default policy chain bound as kmesos-scheduler
  * binds it, with a workload of 2,000 tasks launched on a first event, so
  * nothing is pending: every timed event is answered by one DECLINE.
@@ -117,19 +118,22 @@ static void event_bytes(size_t n, size_t gen, kmesos_buf *out)
 }
 
 /* What the session does with one record (session.c ss_on_record). */
-static void feed_bytes(kmesos_scheduler *s, const kmesos_buf *b)
+static void feed_bytes(kmesos_scheduler *s, kmesos_arena *arena, const kmesos_buf *b)
 {
-    ProtobufCMessage *m = kmesos_protocol_decode(&mesos__v1__scheduler__event__descriptor,
-                                                 KMESOS_CT_PROTOBUF, b->data, b->len, NULL, 0);
+    int in_arena;
+    ProtobufCMessage *m =
+        kmesos_protocol_decode_in(&mesos__v1__scheduler__event__descriptor, KMESOS_CT_PROTOBUF,
+                                  b->data, b->len, arena, &in_arena, NULL, 0);
     if (m)
         kmesos_scheduler_on_event(s, (const Mesos__V1__Scheduler__Event *)m);
-    protobuf_c_message_free_unpacked(m, NULL);
+    kmesos_arena_reset(arena);
 }
 
 typedef struct rig {
     kmesos_scheduler s;
     kmesos_policy *p;
     fake_io io;
+    kmesos_arena arena; /* the session's for events */
 } rig;
 
 static int rig_init(rig *r, const char *dir, const char *spec, double hold_s)
@@ -139,6 +143,7 @@ static int rig_init(rig *r, const char *dir, const char *spec, double hold_s)
     const char *files[] = {c, d};
     kmesos_policy_config pc = {files, 2, NULL, 0, 0, NULL};
     memset(r, 0, sizeof *r);
+    kmesos_arena_init(&r->arena);
     r->p = kmesos_policy_new(&pc, err, sizeof err);
     kmesos_workload *w = calloc(1, sizeof *w);
     if (!r->p || !w || kmesos_workload_parse(spec, w, err, sizeof err) != 0) {
@@ -169,6 +174,7 @@ static void rig_free(rig *r)
     kmesos_scheduler_free(&r->s);
     kmesos_policy_free(r->p);
     fake_io_reset(&r->io);
+    kmesos_arena_free(&r->arena);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -208,7 +214,7 @@ __attribute__((noinline)) static timing time_answer(rig *r, const kmesos_buf *b,
         r->io.now_ms += 1000;
         size_t sent = r->io.sent, declined = r->s.stats.offers_declined;
         double t0 = now_ms();
-        feed_bytes(&r->s, b);
+        feed_bytes(&r->s, &r->arena, b);
         v[k] = now_ms() - t0;
         if (r->io.sent != sent + 1 || r->s.stats.offers_declined != declined + n_offers)
             *ok = 0;
@@ -241,7 +247,7 @@ static void bench_rss(const char *dir)
                  3600) != 0)
         return;
     long ready = rss_kb("VmRSS");
-    feed_bytes(&r.s, &b);
+    feed_bytes(&r.s, &r.arena, &b);
     kmesos_buf_free(&b);
     printf("RSS: %ld kB before the scheduler, %ld kB with it (empty book), %ld kB with %zu "
            "offers of 10,000 agents held in its book (peak %ld kB)\n",
@@ -268,7 +274,7 @@ int main(int argc, char **argv)
         return 1;
     kmesos_buf first;
     event_bytes(1000, 0, &first); /* launches the 2,000 tasks */
-    feed_bytes(&r.s, &first);
+    feed_bytes(&r.s, &r.arena, &first);
     kmesos_buf_free(&first);
     printf("bench_offers: %zu tasks launched, %zu pending; median of %d runs\n",
            (size_t)r.s.stats.tasks_launched, kmesos_tasks_pending(&r.s.tasks), RUNS);

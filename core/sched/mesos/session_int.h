@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "codec/arena.h"
 #include "codec/buf.h"
 #include "codec/recordio.h"
 #include "net/transport.h"
@@ -63,6 +64,7 @@ struct kmesos_session {
     char *framework_id;
     double heartbeat_s;
     kmesos_recordio rio;
+    kmesos_arena events; /* a protobuf event lives here for its dispatch */
     char rec_err[KMESOS_SS_ERR_MAX];
     unsigned gen;
     uv_timer_t retry_timer;
