@@ -3,7 +3,8 @@
  * ids with --decline-refuse, no policy evaluation, nothing left in the
  * book, yet the agents learned, the offers counted and their ports seen;
  * a duplicate of a booked offer is not answered twice. With a task
- * pending, every offer still goes through the evaluator as before. */
+ * pending, every offer still goes through the evaluator as before.
+ * --no-suppress keeps offers coming when nothing is pending. */
 #include <stdlib.h>
 
 #include "codec/pb.h"
@@ -170,10 +171,41 @@ static void test_duplicate_of_a_held_offer_is_not_answered(void)
     fake_io_reset(&f.io);
 }
 
+/* --no-suppress: nothing pending sends no SUPPRESS; offers that still
+ * come are declined at once, one DECLINE per event. */
+static void test_no_suppress_keeps_offers_coming_and_declines_them(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    memset(&f, 0, sizeof f);
+    kmesos_workload *w = calloc(1, sizeof *w);
+    char err[256];
+    CHECK_INT(kmesos_workload_parse("name=w cmd=true instances=0", w, err, sizeof err), 0);
+    kmesos_scheduler_config cfg;
+    kmesos_scheduler_config_defaults(&cfg);
+    CHECK_INT(cfg.no_suppress, 0);
+    cfg.no_suppress = 1;
+    cfg.decline_refuse_s = 0;
+    kmesos_scheduler_io io = fake_io_make(&f.io);
+    CHECK_INT(kmesos_scheduler_init(&s, &cfg, &io, w, 1), 0);
+    kmesos_decider_init(&s.decider, fake_policy, &f);
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS), 0);
+    fake_io_reset(&f.io);
+    feed(&s, 0, K);
+    feed(&s, K, 2);
+    CHECK_INT(f.io.n, 2);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__DECLINE), 2);
+    CHECK_INT(f.evaluations, 0);
+    kmesos_scheduler_free(&s);
+    fake_io_reset(&f.io);
+}
+
 int main(void)
 {
     RUN_TEST(test_nothing_pending_one_decline_no_policy);
     RUN_TEST(test_pending_task_goes_through_the_policy);
     RUN_TEST(test_duplicate_of_a_held_offer_is_not_answered);
+    RUN_TEST(test_no_suppress_keeps_offers_coming_and_declines_them);
     return testlib_finish();
 }

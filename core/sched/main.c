@@ -429,6 +429,7 @@ static int init_scheduler(kmesos_app *app)
     kmesos_scheduler_config_defaults(&cfg);
     cfg.offer_hold_s = app->opts.offer_hold_s;
     cfg.decline_refuse_s = app->opts.decline_refuse_s;
+    cfg.no_suppress = app->opts.no_suppress;
     cfg.wait_refuse_s = app->opts.wait_refuse_s;
     cfg.rack_attribute = app->opts.rack_attribute;
     cfg.unreachable_grace_s = app->opts.unreachable_grace_s;
