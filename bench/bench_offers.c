@@ -198,15 +198,18 @@ static timing time_unpack(const kmesos_buf *b)
     double v[RUNS];
     for (int k = 0; k < RUNS; k++) {
         double t0 = now_ms();
-        Mesos__V1__Scheduler__Event *ev = mesos__v1__scheduler__event__unpack(NULL, b->len, b->data);
+        Mesos__V1__Scheduler__Event *ev =
+            mesos__v1__scheduler__event__unpack(NULL, b->len, b->data);
         v[k] = now_ms() - t0;
         mesos__v1__scheduler__event__free_unpacked(ev, NULL);
     }
     return summary(v, RUNS);
 }
 
-/* The answer to one event, nothing pending; 0 when it was not one DECLINE. */
-__attribute__((noinline)) static timing time_answer(rig *r, const kmesos_buf *b, size_t n_offers, int *ok)
+/* The answer to one event, nothing pending; *ok 0 when it was not one
+ * DECLINE of every offer. Not inlined: callgrind's --toggle-collect. */
+__attribute__((noinline)) static timing time_answer(rig *r, const kmesos_buf *b,
+                                                    size_t n_offers, int *ok)
 {
     double v[RUNS];
     *ok = 1;
@@ -276,7 +279,7 @@ int main(int argc, char **argv)
     event_bytes(1000, 0, &first); /* launches the 2,000 tasks */
     feed_bytes(&r.s, &r.arena, &first);
     kmesos_buf_free(&first);
-    printf("bench_offers: %zu tasks launched, %zu pending; median of %d runs\n",
+    printf("bench_offers: %zu tasks launched, %zu pending; %d runs each\n",
            (size_t)r.s.stats.tasks_launched, kmesos_tasks_pending(&r.s.tasks), RUNS);
     int only_1k = argc > 2 && strcmp(argv[2], "1000") == 0;
     bench_size(&r, 1000);

@@ -5,9 +5,10 @@ the other in one run, each on a fresh kmesos-local started with the same
 settings (so the master's CPU is the scheduler's own storm).
 
 For each scheduler it prints: wall time from its start to all N tasks
-RUNNING; CPU seconds (user+system, /proc/PID/stat) and peak RSS (VmHWM,
-/proc/PID/status) of the scheduler and of the master, read once the storm
-is over and SETTLE seconds of steady offers have passed; updates resent;
+RUNNING; CPU seconds (user+system, /proc/PID/stat) of the scheduler and of
+the master up to that moment (the storm), and their peak RSS (VmHWM,
+/proc/PID/status) once SETTLE seconds of steady offers have passed too;
+updates resent;
 and the decline latency: from the last byte of an OFFERS event to the
 last byte of the last DECLINE call naming its offers (all of them
 declined: the events after all tasks run), median of the last 5 such
@@ -374,9 +375,13 @@ class Run:
             self.stop(p)
 
 
-def wait_http(url, timeout):
+def wait_http(url, timeout, proc, log):
     end = time.time() + timeout
     while time.time() < end:
+        if proc.poll() is not None:
+            with open(log) as f:
+                last = [line.strip() for line in f if line.strip()][-1:] or ["(no output)"]
+            raise RuntimeError(f"kmesos-local exited ({proc.returncode}): {last[0]}")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 return r.read()
@@ -404,7 +409,8 @@ def run_one(args, tmp, name, agents, tasks):
             "--allocation-interval", args.allocation_interval,
             "--work-dir", os.path.join(tmp, f"agents-{name}-{agents}"),
             "--agent-resources", "cpus:64;mem:65536;disk:1000;ports:[31000-32000]"])
-        wait_http(f"http://127.0.0.1:{port}/master/state", 120)
+        wait_http(f"http://127.0.0.1:{port}/master/state", 120, master,
+                  os.path.join(tmp, f"{run.name}-local.log"))
         pcap = os.path.join(tmp, f"{name}-{agents}-{tasks}.pcap")
         dump = run.spawn("tcpdump", ["tcpdump", "-i", "lo", "-s", "0", "-B", "65536", "-U",
                                      "-w", pcap, f"tcp port {port}"])
@@ -435,9 +441,9 @@ def run_one(args, tmp, name, agents, tasks):
                     raise RuntimeError(f"{name}-storm: not all tasks RUNNING")
                 time.sleep(0.2)
         res["wall_s"] = time.time() - t0
+        res["sched_cpu_s"], res["master_cpu_s"] = proc_cpu_s(sched.pid), proc_cpu_s(master.pid)
         time.sleep(args.settle)  # steady offers, each declined: the latency sample
-        res["sched_cpu_s"], res["sched_rss_mb"] = proc_cpu_s(sched.pid), proc_hwm_mb(sched.pid)
-        res["master_cpu_s"], res["master_rss_mb"] = proc_cpu_s(master.pid), proc_hwm_mb(master.pid)
+        res["sched_rss_mb"], res["master_rss_mb"] = proc_hwm_mb(sched.pid), proc_hwm_mb(master.pid)
         run.stop(sched)
         run.stop(dump, signal.SIGINT)
         lat, updates, resent = analyse(pcap, port)
