@@ -31,12 +31,12 @@ Schedulers:
            --cmd 'sleep 3600'; all RUNNING is their JSON line
            {"event":"all_running",...} on stdout.
 
-Usage: bench/storm.py [--build DIR] [--peers DIR] [--scheduler PROG]
+Usage: bench/storm.py [--build DIR] [--peers DIR] [--scheduler PROG] [--local PROG]
          [--agents 1000] [--tasks 2000] [--only kmesos,mesosgo,pymesos]
          [--settle 8] [--timeout 600] [--allocation-interval 1s] [--keep]
 Use a release build (cmake -DCMAKE_BUILD_TYPE=Release) for numbers;
 --scheduler runs another kmesos-scheduler (e.g. an older build) against
-the same kmesos-local of --build.
+the same kmesos-local of --build; --local another kmesos-local.
 Repeat --agents/--tasks pairs with --config A:N (e.g. --config 1000:2000
 --config 10000:10000). Needs tcpdump (installed with apt-get when
 missing and run as root) and root or CAP_NET_RAW to capture.
@@ -399,13 +399,12 @@ def kmesos_running(api):
 
 
 def run_one(args, tmp, name, agents, tasks):
-    build = args.build
     run = Run(args, tmp, f"{name}-{agents}-{tasks}")
     port = free_port()
     res = {"scheduler": name, "agents": agents, "tasks": tasks}
     try:
         master = run.spawn("local", [
-            os.path.join(build, "kmesos-local"), "--port", str(port), "--agents", str(agents),
+            args.local, "--port", str(port), "--agents", str(agents),
             "--allocation-interval", args.allocation_interval,
             "--work-dir", os.path.join(tmp, f"agents-{name}-{agents}"),
             "--agent-resources", "cpus:64;mem:65536;disk:1000;ports:[31000-32000]"])
@@ -478,6 +477,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--peers", help="where the peers' programs are (default BUILD/peers)")
     ap.add_argument("--scheduler", help="the kmesos-scheduler to run (default BUILD's)")
+    ap.add_argument("--local", help="the kmesos-local to run (default BUILD's)")
     ap.add_argument("--agents", type=int, default=1000)
     ap.add_argument("--tasks", type=int, default=2000)
     ap.add_argument("--config", action="append", default=[], help="AGENTS:TASKS, repeatable")
@@ -490,6 +490,7 @@ def main():
     args.build = os.path.abspath(args.build)
     args.peers = os.path.abspath(args.peers or os.path.join(args.build, "peers"))
     args.scheduler = os.path.abspath(args.scheduler or os.path.join(args.build, "kmesos-scheduler"))
+    args.local = os.path.abspath(args.local or os.path.join(args.build, "kmesos-local"))
     helptext = subprocess.run([args.scheduler, "--help"], capture_output=True, text=True).stdout
     args.kmesos_flags = ["--decline-refuse", "0"]
     if "--no-suppress" in helptext:
