@@ -13,6 +13,11 @@
 static int fake_io_send(void *arg, kmesos_call *call)
 {
     fake_io *f = arg;
+    if (f->encode_only) {
+        kmesos_buf_reset(&f->last);
+        f->sent++;
+        return kmesos_protocol_encode(&call->base, KMESOS_CT_PROTOBUF, &f->last);
+    }
     kmesos_buf b;
     kmesos_buf_init(&b);
     kmesos_protocol_encode(&call->base, KMESOS_CT_PROTOBUF, &b);
@@ -43,6 +48,7 @@ void fake_io_reset(fake_io *f)
     for (size_t i = 0; i < f->n; i++)
         kmesos_pb_free(f->calls[i]);
     f->n = 0;
+    kmesos_buf_free(&f->last);
 }
 
 size_t fake_io_count(const fake_io *f, Mesos__V1__Scheduler__Call__Type type)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/buf.h"
 #include "sched/scheduler.h"
 
 #define FAKE_IO_MAX_CALLS 512
@@ -16,11 +17,16 @@ typedef struct fake_io {
     size_t n;
     int changes;                            /* io.changed() so far */
     double epoch_s;                         /* io.now_s = epoch_s + now_ms / 1000 */
+    /* encode_only: a sent call is encoded into last (the body the session
+     * would POST) and counted in sent, not copied into calls (benches) */
+    int encode_only;
+    kmesos_buf last;
+    size_t sent;
 } fake_io;
 
 /* An io answering from f (now_us unset: the scheduler uses now_ms). */
 kmesos_scheduler_io fake_io_make(fake_io *f);
-/* Forgets (and frees) the recorded calls. */
+/* Forgets (and frees) the recorded calls and the last body. */
 void fake_io_reset(fake_io *f);
 size_t fake_io_count(const fake_io *f, Mesos__V1__Scheduler__Call__Type type);
 /* The first recorded call of that type, or NULL. */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
+#include "codec/arena.h"
 #include "codec/buf.h"
 #include "mesos/v1/mesos.pb-c.h"
 #include "mesos/v1/scheduler/scheduler.pb-c.h"
@@ -31,6 +32,13 @@ ProtobufCMessage *kmesos_protocol_decode(const ProtobufCMessageDescriptor *d,
                                          kmesos_content_type ct,
                                          const uint8_t *data, size_t len,
                                          char *err, size_t errlen);
+/* The same, a protobuf body unpacked into the arena: the message lives
+ * until kmesos_arena_reset (never free it alone); *in_arena says where it
+ * went (0: a JSON body, decoded on the heap, freed as above). */
+ProtobufCMessage *kmesos_protocol_decode_in(const ProtobufCMessageDescriptor *d,
+                                            kmesos_content_type ct, const uint8_t *data,
+                                            size_t len, kmesos_arena *arena, int *in_arena,
+                                            char *err, size_t errlen);
 
 /* Enum value names, e.g. "OFFERS", "TASK_RUNNING"; "UNKNOWN(n)" style
  * text is never returned: unknown values give "UNKNOWN". */

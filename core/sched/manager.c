@@ -9,8 +9,8 @@
  * surplus ones; removing one kills its running tasks and drops its slots.
  * Slots are stopped (KILL, no relaunch), requeued or restarted on
  * request. After every such change the offer interest is brought in line
- * with the pending set: SUPPRESS when nothing is pending, REVIVE when
- * something is and offers are suppressed; a change is reported through
+ * with the pending set: SUPPRESS when nothing is pending (unless
+ * --no-suppress), REVIVE when something is and offers are suppressed; a change is reported through
  * io.changed so the state is saved. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +79,7 @@ void kmesos_sched_interest(kmesos_scheduler *s, int force_revive)
         KLOG_INFO(MOD, "REVIVE: %zu task(s) pending", pending);
     } else if (pending > s->revive_peak) {
         s->revive_peak = pending;
-    } else if (!pending && !s->suppressed) {
+    } else if (!pending && !s->suppressed && !s->cfg.no_suppress) {
         kmesos_sched_send(s, kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__SUPPRESS));
         s->suppressed = 1;
         s->stats.suppresses++;

@@ -8,7 +8,9 @@
  * linked list), and leave the book only through take, rescind or agent
  * loss, so an offer is answered at most once. The port ranges of every
  * offer seen are also merged into one sorted list, which tells whether a
- * port asked for by number can ever be offered. */
+ * port asked for by number can ever be offered. When nothing is pending
+ * the scheduler answers offers without booking them (kmesos_offers_pass:
+ * no copy, the same counters and seen ports). */
 #include "sched/offers.h"
 
 #include <stdio.h>
@@ -89,6 +91,9 @@ void kmesos_offers_free(kmesos_offers *book)
  * on no memory (the set is then unchanged). */
 static int seen_add(kmesos_offers *book, kmesos_range r)
 {
+    for (size_t i = 0; i < book->n_seen_ports; i++) /* the usual case: seen already */
+        if (r.begin >= book->seen_ports[i].begin && r.end <= book->seen_ports[i].end)
+            return 0;
     kmesos_range *p = realloc(book->seen_ports, (book->n_seen_ports + 1) * sizeof *p);
     if (!p)
         return -1;
@@ -239,6 +244,48 @@ kmesos_offer *kmesos_offers_add(kmesos_offers *book, const Mesos__V1__Offer *off
         if (o->ports[i].begin <= o->ports[i].end)
             seen_add(book, o->ports[i]); /* best effort: only the port check uses it */
     return o;
+}
+
+/* The ports of a master's resource as seen (best effort, as in add). */
+static void pass_ports(kmesos_offers *book, const Mesos__V1__Resource *r)
+{
+    if (!r->ranges || strcmp(r->name, "ports") != 0)
+        return;
+    for (size_t i = 0; i < r->ranges->n_range; i++) {
+        kmesos_range g = {r->ranges->range[i]->begin, r->ranges->range[i]->end};
+        if (g.begin <= g.end)
+            seen_add(book, g);
+    }
+}
+
+int kmesos_offers_pass(kmesos_offers *book, const Mesos__V1__Offer *offer,
+                       const char *rack_attr, kmesos_offer_ref *ref)
+{
+    if (book->count && kmesos_offers_find(book, offer->id->value)) {
+        book->stats.duplicates++;
+        return -1;
+    }
+    book->stats.added++;
+    book->stats.taken++;
+    for (size_t i = 0; i < offer->n_resources; i++)
+        pass_ports(book, offer->resources[i]);
+    ref->id = offer->id->value;
+    ref->agent_id = offer->agent_id->value;
+    ref->hostname = offer->hostname;
+    ref->rack = NULL;
+    for (size_t i = 0; rack_attr && i < offer->n_attributes && !ref->rack; i++) {
+        const Mesos__V1__Attribute *a = offer->attributes[i];
+        if (strcmp(a->name, rack_attr) != 0)
+            continue;
+        if (a->text)
+            ref->rack = a->text->value;
+        else if (a->scalar) {
+            snprintf(ref->num, sizeof ref->num, "%g", a->scalar->value);
+            ref->rack = ref->num;
+        }
+        break;
+    }
+    return 0;
 }
 
 kmesos_offer *kmesos_offers_find(kmesos_offers *book, const char *id)

@@ -75,6 +75,24 @@ void kmesos_offers_free(kmesos_offers *book);
 kmesos_offer *kmesos_offers_add(kmesos_offers *book, const struct Mesos__V1__Offer *offer,
                                 uint64_t now_ms);
 kmesos_offer *kmesos_offers_find(kmesos_offers *book, const char *id);
+
+/* An offer answered at once without entering the book (the scheduler's
+ * fast path: nothing is pending): what the topology and the DECLINE need,
+ * borrowed from the master's offer (valid while it is). */
+typedef struct kmesos_offer_ref {
+    const char *id;
+    const char *agent_id;
+    const char *hostname;
+    const char *rack; /* the rack attribute's text, or NULL */
+    char num[32];     /* a SCALAR rack attribute, printed */
+} kmesos_offer_ref;
+
+/* Passes an offer by the book: counted as added and taken at once, its
+ * ports recorded as seen, ref filled (rack from the attribute named
+ * rack_attr, which may be NULL). -1 (nothing filled) when an offer of
+ * that id is in the book: a duplicate, counted as one. */
+int kmesos_offers_pass(kmesos_offers *book, const struct Mesos__V1__Offer *offer,
+                       const char *rack_attr, kmesos_offer_ref *ref);
 /* Was port in a range some offer carried since start? 1 yes, 0 no, -1
  * when no offer carried ports yet (nothing is known). */
 int kmesos_offers_port_seen(const kmesos_offers *book, uint64_t port);

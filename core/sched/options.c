@@ -65,6 +65,9 @@ static const char usage_text[] =
     "                           for a better one (default 0: back at the master's next\n"
     "                           allocation; keep it at most one allocation interval)\n"
     "  --decline-refuse DUR     refuse_seconds sent with other declines (default 5s)\n"
+    "  --no-suppress            never SUPPRESS offers when nothing is pending: each\n"
+    "                           OFFERS event is then declined at once, in one DECLINE\n"
+    "                           (bench/storm: the decline latency, as the peers do)\n"
     "  --rack-attribute NAME    agent attribute naming its rack, for the placement\n"
     "                           index and ctx.cluster.rack_of_host (default rack)\n"
     "  --unreachable-grace DUR  how long a task on an unreachable agent (or unknown\n"
@@ -128,7 +131,7 @@ void kmesos_options_usage(FILE *out) { fputs(usage_text, out); }
 
 enum {
     OPT_MASTER = 256, OPT_NAME, OPT_ROLE, OPT_TIMEOUT, OPT_USER, OPT_PRINCIPAL,
-    OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_CT, OPT_WORKLOAD,
+    OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_NO_SUPPRESS, OPT_CT, OPT_WORKLOAD,
     OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_POLICY_BUDGET, OPT_POLICY_JIT, OPT_HELP,
     OPT_EXECUTOR, OPT_KAFKA_DIST, OPT_FETCH_MODE, OPT_FILES_URL, OPT_DATA_ROOT, OPT_QUORUM,
     OPT_WAIT_REFUSE, OPT_RACK_ATTR, OPT_TRACE, OPT_UNREACHABLE, OPT_HA, OPT_HA_TIMEOUT,
@@ -155,6 +158,7 @@ static const struct option long_options[] = {
     {"log-level", required_argument, 0, OPT_LOG},
     {"offer-hold", required_argument, 0, OPT_HOLD},
     {"decline-refuse", required_argument, 0, OPT_REFUSE},
+    {"no-suppress", no_argument, 0, OPT_NO_SUPPRESS},
     {"wait-refuse", required_argument, 0, OPT_WAIT_REFUSE},
     {"rack-attribute", required_argument, 0, OPT_RACK_ATTR},
     {"trace", required_argument, 0, OPT_TRACE},
@@ -231,6 +235,7 @@ static int apply(kmesos_options *o, int c, const char *v)
         return kmesos_log_level_parse(v) < 0 ? bad("log-level", v, "expected debug, info, warn or error") : 0;
     case OPT_HOLD: return opt_duration("offer-hold", v, &o->offer_hold_s);
     case OPT_REFUSE: return opt_duration("decline-refuse", v, &o->decline_refuse_s);
+    case OPT_NO_SUPPRESS: o->no_suppress = 1; return 0;
     case OPT_WAIT_REFUSE: return opt_duration("wait-refuse", v, &o->wait_refuse_s);
     case OPT_RACK_ATTR: o->rack_attribute = v; return *v ? 0 : bad("rack-attribute", v, "empty");
     case OPT_TRACE: o->trace = v; return *v ? 0 : bad("trace", v, "empty");

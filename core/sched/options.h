@@ -31,6 +31,7 @@ typedef struct kmesos_options {
     double offer_hold_s;
     double wait_refuse_s;
     double decline_refuse_s;
+    int no_suppress;            /* --no-suppress */
     const char *rack_attribute;
     const char *trace;          /* --trace FILE, or NULL */
     double unreachable_grace_s;

@@ -21,7 +21,9 @@
  * others are declined together, one DECLINE per refuse_seconds value (the
  * smallest a policy asked for, shortened to the end of a pending slot's
  * backoff so that the agent comes back when the slot may launch). Every
- * offer leaves the book exactly once, through take. */
+ * offer leaves the book exactly once, through take. When nothing is
+ * pending, an OFFERS event becomes one DECLINE of all its offers at once,
+ * without booking them or building anything for the policies. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -352,12 +354,48 @@ static void make_ctx(kmesos_scheduler *s, kmesos_decide_ctx *ctx)
     ctx->now_s = s->io.now_s(s->io.arg);
 }
 
+/* The fast path: nothing is pending (and no module asked to re-place held
+ * offers, no trace is written). Every offer of the event would be
+ * declined with --decline-refuse without asking anyone, so it is, in one
+ * DECLINE, straight from the event: the offers are not copied into the
+ * book (only counted and their agents learned). 0 when the path does not
+ * apply (or memory ran out): the offers are then placed one by one. */
+static int place_decline_all(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__Offers *ev)
+{
+    if (s->replace_held || s->trace || !ev->n_offers || kmesos_tasks_pending(&s->tasks))
+        return 0;
+    const char **ids = malloc(ev->n_offers * sizeof *ids);
+    if (!ids)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < ev->n_offers; i++) {
+        kmesos_offer_ref ref;
+        s->stats.offers_received++;
+        if (kmesos_offers_pass(&s->offers, ev->offers[i], s->topology.rack_attribute, &ref)) {
+            KLOG_WARN(MOD, "offer %s ignored (duplicate)", ev->offers[i]->id->value);
+            continue;
+        }
+        kmesos_topology_learn(&s->topology, ref.agent_id, ref.hostname, ref.rack);
+        ids[n++] = ref.id;
+    }
+    if (n) {
+        kmesos_sched_send(s, kmesos_call_decline(ids, n, s->cfg.decline_refuse_s));
+        s->stats.offers_declined += n;
+        KLOG_DEBUG(MOD, "DECLINE %zu offer(s), refuse_seconds=%g (nothing pending)", n,
+                   s->cfg.decline_refuse_s);
+    }
+    free(ids);
+    return 1;
+}
+
 /* ---- entry points ---------------------------------------------------------- */
 
 void kmesos_place_offers(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__Offers *ev)
 {
     kmesos_decide_ctx ctx;
     decline_batch batch = {0};
+    if (place_decline_all(s, ev))
+        return;
     make_ctx(s, &ctx);
     for (size_t i = 0; i < ev->n_offers; i++) {
         s->stats.offers_received++;

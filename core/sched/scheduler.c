@@ -33,6 +33,7 @@ void kmesos_scheduler_config_defaults(kmesos_scheduler_config *cfg)
     cfg->rack_attribute = NULL;
     cfg->unreachable_grace_s = 120;
     cfg->accept_refuse_s = 1;
+    cfg->no_suppress = 0;
     cfg->backoff.base_ms = 1000;
     cfg->backoff.max_ms = 60000;
 }

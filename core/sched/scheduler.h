@@ -59,6 +59,7 @@ typedef struct kmesos_scheduler_config {
     double offer_hold_s;
     double wait_refuse_s;
     double decline_refuse_s; /* refuse_seconds of plain declines */
+    int no_suppress;         /* never SUPPRESS (offers keep coming, declined) */
     const char *rack_attribute; /* agent attribute naming its rack (NULL: "rack") */
     /* how long a task that is unreachable (or unknown to a master that just
      * failed over) keeps its slot before a replacement is launched: a

@@ -53,8 +53,9 @@ void kmesos_place_held(kmesos_scheduler *s);
 void kmesos_place_release(kmesos_scheduler *s);
 
 /* ---- manager.c ---- */
-/* SUPPRESS when nothing is pending, REVIVE when something is and offers
- * are suppressed (or always, with force_revive). Only while subscribed. */
+/* SUPPRESS when nothing is pending (not with cfg.no_suppress), REVIVE
+ * when something is and offers are suppressed (or always, with
+ * force_revive). Only while subscribed. */
 void kmesos_sched_interest(kmesos_scheduler *s, int force_revive);
 /* Logs the pending count again when more slots became pending since the
  * REVIVE said how many (the tick calls it). */

@@ -6,6 +6,10 @@
  * after the master answered the previous one (on a kept-alive
  * connection): separate concurrent connections could reach the master in
  * another order (a SUPPRESS overtaking a REVIVE, a DECLINE an ACCEPT).
+ * ACKNOWLEDGEs are the exception: they go in order among themselves on a
+ * second queue (and connection) of their own, since no other call's
+ * meaning depends on them; behind a slow ACCEPT they would wait while
+ * the agents resend the updates they acknowledge (a storm's launches).
  * Every call is a POST to the URL of the live stream with its
  * Mesos-Stream-Id; a non-2xx answer or a transport error is counted and
  * logged, and the caller's callback runs exactly once with the status
@@ -29,13 +33,13 @@ static void ss_call_free(ss_call *c)
     free(c);
 }
 
-static ss_call *ss_call_pop(kmesos_session *s)
+static ss_call *ss_call_pop(kmesos_session *s, int lane)
 {
-    ss_call *c = s->calls;
+    ss_call *c = s->calls[lane];
     if (c) {
-        s->calls = c->next;
-        if (!s->calls)
-            s->calls_tail = NULL;
+        s->calls[lane] = c->next;
+        if (!s->calls[lane])
+            s->calls_tail[lane] = NULL;
         c->next = NULL;
     }
     return c;
@@ -59,18 +63,18 @@ static kmesos_transport_req *ss_post(kmesos_session *s, ss_call *c)
     return kmesos_transport_post(s->tp, &rq, ss_on_call_done, c);
 }
 
-/* Starts the call at the head of the queue, if it is not in flight. A
+/* Starts the call at the head of a queue, if it is not in flight. A
  * call that cannot be started, or that the handler's gate refuses (asked
  * right before each POST), is answered with status 0 and dropped. */
-static void ss_pump_calls(kmesos_session *s)
+static void ss_pump_lane(kmesos_session *s, int lane)
 {
-    while (s->calls && !s->calls->req) {
-        ss_call *c = s->calls;
+    while (s->calls[lane] && !s->calls[lane]->req) {
+        ss_call *c = s->calls[lane];
         int allowed = kmesos_ss_may_send(s);
         c->req = allowed ? ss_post(s, c) : NULL;
         if (c->req)
             return;
-        ss_call_pop(s);
+        ss_call_pop(s, lane);
         s->stats.calls_failed++;
         if (!allowed)
             KLOG_WARN(MOD, "%s call dropped: this scheduler may not send (not the leader)",
@@ -81,11 +85,17 @@ static void ss_pump_calls(kmesos_session *s)
     }
 }
 
+static void ss_pump_calls(kmesos_session *s)
+{
+    for (int lane = 0; lane < KMESOS_SS_LANES; lane++)
+        ss_pump_lane(s, lane);
+}
+
 static void ss_on_call_done(void *arg, const kmesos_transport_result *res)
 {
     ss_call *c = arg;
     kmesos_session *s = c->s;
-    ss_call_pop(s); /* c is the head: only the head is in flight */
+    ss_call_pop(s, c->lane); /* c is the head: only the head is in flight */
     const char *error = NULL;
     if (res->curl_code)
         error = res->error;
@@ -119,17 +129,18 @@ int kmesos_ss_enqueue(kmesos_session *s, Mesos__V1__Scheduler__Call *call,
     ss_call *c = calloc(1, sizeof *c);
     if (!c)
         return KMESOS_SESSION_ENOMEM;
-    *c = (ss_call){.s = s, .cb = cb, .arg = arg, .type = call->type};
+    *c = (ss_call){.s = s, .cb = cb, .arg = arg, .type = call->type,
+                   .lane = call->type == MESOS__V1__SCHEDULER__CALL__TYPE__ACKNOWLEDGE};
     kmesos_buf_init(&c->body);
     if (ss_encode_call(s, call, &c->body) != 0) {
         ss_call_free(c);
         return KMESOS_SESSION_EENCODE;
     }
-    if (s->calls_tail)
-        s->calls_tail->next = c;
+    if (s->calls_tail[c->lane])
+        s->calls_tail[c->lane]->next = c;
     else
-        s->calls = c;
-    s->calls_tail = c;
+        s->calls[c->lane] = c;
+    s->calls_tail[c->lane] = c;
     s->stats.calls_sent++;
     KLOG_DEBUG(MOD, "%s call queued", kmesos_sched_call_type_name(call->type));
     ss_pump_calls(s);
@@ -139,11 +150,12 @@ int kmesos_ss_enqueue(kmesos_session *s, Mesos__V1__Scheduler__Call *call,
 void kmesos_ss_cancel_calls(kmesos_session *s)
 {
     ss_call *c;
-    while ((c = ss_call_pop(s)) != NULL) {
-        if (c->req)
-            kmesos_transport_cancel(c->req);
-        if (c->cb)
-            c->cb(c->arg, 0, "session closed");
-        ss_call_free(c);
-    }
+    for (int lane = 0; lane < KMESOS_SS_LANES; lane++)
+        while ((c = ss_call_pop(s, lane)) != NULL) {
+            if (c->req)
+                kmesos_transport_cancel(c->req);
+            if (c->cb)
+                c->cb(c->arg, 0, "session closed");
+            ss_call_free(c);
+        }
 }

@@ -12,7 +12,8 @@
  *                     capped exponential delay, then CONNECTING again
  *   ERROR event or TEARDOWN -> STOPPED (no retry)
  * Each decoded event goes to the handler's consumer (the scheduler) as
- * it arrives. Calls are allowed while SUBSCRIBED; sender.c queues them and
+ * it arrives; a protobuf event is unpacked into the session's arena and
+ * dropped at once after its dispatch (nothing may keep a pointer into it). Calls are allowed while SUBSCRIBED; sender.c queues them and
  * posts them one by one to the URL of the live stream with its
  * Mesos-Stream-Id. `gen` counts stream ends: code running inside a
  * handler callback compares it to notice that the handler dropped,
@@ -118,6 +119,7 @@ static void ss_free(kmesos_session *s)
     free(s->stream_id);
     free(s->framework_id);
     kmesos_recordio_free(&s->rio);
+    kmesos_arena_free(&s->events);
     kmesos_master_url_list_free(&s->masters);
     free(s);
 }
@@ -180,6 +182,7 @@ kmesos_session *kmesos_session_new(uv_loop_t *loop, const kmesos_session_config 
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    kmesos_arena_init(&s->events);
     if (kmesos_detector_is_zk(cfg->master)
             ? !(s->detector = kmesos_detector_new(loop, cfg->master, ss_on_leader, s, err,
                                                   errlen))
@@ -572,9 +575,12 @@ static int ss_on_record(void *arg, const uint8_t *rec, size_t len)
     kmesos_session *s = arg;
     unsigned gen = s->gen;
     char err[200];
-    ProtobufCMessage *m = kmesos_protocol_decode(&mesos__v1__scheduler__event__descriptor,
-                                                 s->ct, rec, len, err, sizeof err);
+    int in_arena;
+    ProtobufCMessage *m =
+        kmesos_protocol_decode_in(&mesos__v1__scheduler__event__descriptor, s->ct, rec, len,
+                                  &s->events, &in_arena, err, sizeof err);
     if (!m) {
+        kmesos_arena_reset(&s->events);
         snprintf(s->rec_err, sizeof s->rec_err, "undecodable event record (%zu bytes): %s",
                  len, err);
         return 1;
@@ -582,7 +588,10 @@ static int ss_on_record(void *arg, const uint8_t *rec, size_t len)
     if (s->state != KMESOS_SESSION_STOPPING)
         ss_arm_liveness(s);
     int rc = ss_dispatch(s, (const Mesos__V1__Scheduler__Event *)m);
-    protobuf_c_message_free_unpacked(m, NULL);
+    if (in_arena)
+        kmesos_arena_reset(&s->events);
+    else
+        protobuf_c_message_free_unpacked(m, NULL);
     return rc != 0 || gen != s->gen;
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "codec/arena.h"
 #include "codec/buf.h"
 #include "codec/recordio.h"
 #include "net/transport.h"
@@ -17,6 +18,7 @@
 #include "sched/mesos/session.h"
 
 #define KMESOS_SS_ERR_MAX 256
+#define KMESOS_SS_LANES 2 /* call queues: ordered calls, acknowledgements */
 
 typedef struct ss_call {
     kmesos_session *s;
@@ -25,6 +27,7 @@ typedef struct ss_call {
     kmesos_session_call_cb cb;
     void *arg;
     int type;
+    int lane;                  /* its queue: s->calls[lane] */
     struct ss_call *next;
 } ss_call;
 
@@ -63,12 +66,15 @@ struct kmesos_session {
     char *framework_id;
     double heartbeat_s;
     kmesos_recordio rio;
+    kmesos_arena events; /* a protobuf event lives here for its dispatch */
     char rec_err[KMESOS_SS_ERR_MAX];
     unsigned gen;
     uv_timer_t retry_timer;
     uv_timer_t liveness_timer;
-    ss_call *calls;      /* FIFO: only the head is in flight (sender.c) */
-    ss_call *calls_tail;
+    /* FIFOs, only each head in flight (sender.c): lane 0 every call in
+     * order, lane 1 the ACKNOWLEDGEs (in order among themselves) */
+    ss_call *calls[KMESOS_SS_LANES];
+    ss_call *calls_tail[KMESOS_SS_LANES];
     kmesos_session_call_cb teardown_cb; /* the caller's, run after the stop */
     void *teardown_arg;
     kmesos_session_stats stats;
