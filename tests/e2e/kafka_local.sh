@@ -37,11 +37,6 @@ kafka_local_cluster || { not_ok "kmesos-local is up"; finish; exit 1; }
 kafka_scheduler 1
 wait_for 15 jtrue "$S/status" 'j["subscribed"]' || { not_ok "scheduler subscribed"; finish; exit 1; }
 
-# bad CMD QUERY FIELD: the answer is 400 naming FIELD.
-bad() {
-  local out; out=$(post "$1" "$2")
-  [ "${out%% *}" = 400 ] && python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(j['field']!=sys.argv[2] or not j['error'])" "${out#* }" "$3"
-}
 count_brokers() { json "$S/broker/list" 'len(j["brokers"])'; }
 
 # --- bad input: 400 naming the field, nothing changes ---------------------------

@@ -57,11 +57,6 @@ kafka_local_cluster || { not_ok "kmesos-local is up"; finish; exit 1; }
 kafka_scheduler 1
 wait_for 15 jtrue "$S/status" 'j["subscribed"]' || { not_ok "scheduler subscribed"; finish; exit 1; }
 
-# bad CMD FORM FIELD: the answer is 400 naming FIELD.
-bad() {
-  local out; out=$(post "$1" "$2")
-  [ "${out%% *}" = 400 ] && python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(j['field']!=sys.argv[2] or not j['error'])" "${out#* }" "$3"
-}
 check "ssl_port without a keystore -> 400 field ssl_keystore" bad add "broker=0&ssl_port=auto" ssl_keystore
 check "sasl_port without a truststore -> 400 field ssl_truststore" \
   bad add "broker=0&sasl_port=auto&ssl_keystore=file://$TLS/broker.p12" ssl_truststore

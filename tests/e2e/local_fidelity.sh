@@ -61,7 +61,6 @@ shape() {
     python3 - "$1" "$2" <<'PY'
 import json, re, sys
 path, task = sys.argv[1], sys.argv[2]
-data, i = open(path, 'rb').read(), 0
 def kind(v, k):
     if isinstance(v, dict):
         return {a: kind(b, a) for a, b in sorted(v.items())}
@@ -71,10 +70,8 @@ def kind(v, k):
     if k == 'ip_address': return 'ip' if re.match(r'^\d+\.\d+\.\d+\.\d+$', v) else v
     if re.match(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', str(v)): return 'uuid'
     return v
-while True:
-    nl = data.find(b'\n', i)
-    if nl < 0: break
-    n = int(data[i:nl]); e = json.loads(data[nl + 1:nl + 1 + n]); i = nl + 1 + n
+import os; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+for e in events(sys.argv[1]):
     s = e.get('update', {}).get('status', {})
     if e['type'] == 'UPDATE' and (task == '*' or s['task_id']['value'] == task):
         print(s['state'], json.dumps(kind(s.get('container_status'), '')))
@@ -87,11 +84,8 @@ if [ "$got" = "$want" ]; then ok "c1: container_status as recorded"; else fail "
 check "c1: container_id as in /local/agents' sandbox run folder" \
     bash -c "ls -d '$TMP'/work-fid/slaves/*/frameworks/*/executors/c1/runs/\$(python3 - '$STREAM' <<'PY'
 import json, sys
-data, i = open(sys.argv[1], 'rb').read(), 0
-while True:
-    nl = data.find(b'\n', i)
-    if nl < 0: break
-    n = int(data[i:nl]); e = json.loads(data[nl + 1:nl + 1 + n]); i = nl + 1 + n
+import os; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+for e in events(sys.argv[1]):
     if e['type'] == 'UPDATE':
         print(e['update']['status']['container_status']['container_id']['value']); break
 PY
@@ -100,20 +94,15 @@ PY
 paths() {
     python3 - "$1" "$2" <<'PY'
 import json, sys
-data, i, paths = open(sys.argv[1], 'rb').read(), 0, set()
+paths = set()
 def walk(v, p):
     if isinstance(v, dict):
         for k, x in v.items(): walk(x, p + '.' + k)
     elif isinstance(v, list):
         for x in v: walk(x, p + '[]')
     else: paths.add(p)
-while True:
-    nl = data.find(b'\n', i)
-    if nl < 0: break
-    n = int(data[i:nl]); rec = data[nl + 1:nl + 1 + n]
-    if len(rec) < n: break
-    i = nl + 1 + n
-    e = json.loads(rec)
+import os; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+for e in events(sys.argv[1]):
     if e['type'] == sys.argv[2]: walk(e, '')
 print(' '.join(sorted(paths)))
 PY

@@ -36,11 +36,8 @@ refused() {
     local got
     got=$(python3 - "$out" <<'PY'
 import json, sys
-data, recs, i = open(sys.argv[1], 'rb').read(), [], 0
-while True:
-    nl = data.find(b'\n', i)
-    if nl < 0: break
-    n = int(data[i:nl]); recs.append(json.loads(data[nl + 1:nl + 1 + n])); i = nl + 1 + n
+import os; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+recs = list(events(sys.argv[1]))
 print(' | '.join(e['type'] + ((': ' + e['error']['message']) if e['type'] == 'ERROR' else '')
                  for e in recs))
 PY
@@ -74,14 +71,8 @@ check "no framework was registered by the refusals" test "$(curl -s "$base/maste
 offers() {
     python3 - "$1" <<'PY'
 import json, sys
-data, i = open(sys.argv[1], 'rb').read(), 0
-while True:
-    nl = data.find(b'\n', i)
-    if nl < 0: break
-    n = int(data[i:nl]); rec = data[nl + 1:nl + 1 + n]
-    if len(rec) < n: break
-    i = nl + 1 + n
-    e = json.loads(rec)
+import os; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+for e in events(sys.argv[1]):
     if e['type'] != 'OFFERS': continue
     for o in e['offers']['offers']:
         rs = o['resources']

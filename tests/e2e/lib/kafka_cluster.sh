@@ -100,3 +100,8 @@ stop_all_brokers() {
   check "every broker task ends KILLED" wait_for 60 jtrue "$S/broker/list" \
     'all(x["task"]["state"]=="TASK_KILLED" for x in j["brokers"])'
 }
+# bad CMD FORM FIELD: the broker API answers 400 naming FIELD.
+bad() {
+  local out; out=$(post "$1" "$2")
+  [ "${out%% *}" = 400 ] && python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(j['field']!=sys.argv[2] or not j['error'])" "${out#* }" "$3"
+}

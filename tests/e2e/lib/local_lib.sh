@@ -4,6 +4,9 @@
 KMESOS_BIN=${KMESOS_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/build}
 KMESOS_SRC=${KMESOS_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 CAPTURES=$KMESOS_SRC/tests/data/mesos-captures
+# the Python helpers of lib/ (recordio_json.py) for inline python3 code
+export E2E_PYLIB
+E2E_PYLIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PASSED=0
 FAILED=0
 PIDS=()
@@ -59,15 +62,8 @@ lib_start() {
 events() {
     python3 - "$1" <<'PY'
 import json, sys
-data = open(sys.argv[1], 'rb').read()
-i = 0
-while True:
-    nl = data.find(b'\n', i)
-    if nl < 0: break
-    n = int(data[i:nl]); rec = data[nl+1:nl+1+n]
-    if len(rec) < n: break
-    i = nl + 1 + n
-    e = json.loads(rec)
+import os; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+for e in events(sys.argv[1]):
     t = e.get('type')
     if t == 'UPDATE':
         s = e['update']['status']
