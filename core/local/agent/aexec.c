@@ -36,6 +36,7 @@
 #include "local/agent/aenv.h"
 #include "local/agent/info.h"
 #include "local/agent/internal.h"
+#include "local/agent/volumes.h"
 #include "local/util.h"
 #include "local/wire.h"
 #include "mesos/v1/executor/executor.pb-c.h"
@@ -442,6 +443,11 @@ static void aexec_begin(void *arg)
 {
     klocal_aexec *e = arg;
     klocal_util_mkdirs(e->sandbox, 1);
+    const char *wd = e->agent->work_dir;
+    if (e->info)
+        klocal_volumes_link(wd, e->sandbox, e->info->resources, e->info->n_resources);
+    for (const klocal_atask *t = e->tasks; t; t = t->next)
+        klocal_volumes_link(wd, e->sandbox, t->info->resources, t->info->n_resources);
     aexec_fetch_or_start(e);
 }
 

@@ -48,6 +48,13 @@ uint64_t klocal_agent_resent(const klocal_agent *a)
 int klocal_agent_port(const klocal_agent *a) { return a->port; }
 size_t klocal_agent_index(const klocal_agent *a) { return a->index; }
 const klocal_res *klocal_agent_resources(const klocal_agent *a) { return &a->resources; }
+const char *klocal_agent_work_dir(const klocal_agent *a) { return a->work_dir; }
+
+void klocal_agent_convert(klocal_agent *a, const klocal_res *consumed, const klocal_res *produced)
+{
+    klocal_res_subtract(&a->resources, consumed);
+    klocal_res_add(&a->resources, produced);
+}
 const klocal_attrs *klocal_agent_attributes(const klocal_agent *a) { return &a->attrs; }
 
 /* ------------------------------------------------------------- state */
@@ -105,10 +112,11 @@ static json_t *agent_frameworks_json(const klocal_agent *a)
 /* GET /state: the agent's identity and its frameworks, executors and tasks. */
 static json_t *agent_state_json(const klocal_agent *a)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:o, s:s, s:s, s:o, s:[], s:{}}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:f, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:[], s:{}}",
                      "version", "1.12.0", "id", a->id, "pid", a->pid, "hostname", a->hostname,
                      "start_time", a->start_time, "resources", klocal_res_to_json(&a->resources),
-                     "unreserved_resources", klocal_res_to_json(&a->resources),
+                     "unreserved_resources", klocal_res_unreserved_json(&a->resources),
+                     "reserved_resources", klocal_res_reserved_json(&a->resources),
                      "attributes", klocal_attrs_to_json(&a->attrs),
                      "master_hostname", a->master_hostname, "flavour", "kmesos-local",
                      "frameworks", agent_frameworks_json(a), "completed_frameworks",

@@ -99,6 +99,11 @@ const char *klocal_agent_process(const klocal_agent *a);
 uint64_t klocal_agent_resent(const klocal_agent *a);
 size_t klocal_agent_index(const klocal_agent *a);
 const klocal_res *klocal_agent_resources(const klocal_agent *a);
+const char *klocal_agent_work_dir(const klocal_agent *a);
+/* An offer operation (RESERVE, UNRESERVE, CREATE, DESTROY) applied to the
+ * agent's total: total = total - consumed + produced. */
+void klocal_agent_convert(klocal_agent *a, const klocal_res *consumed,
+                          const klocal_res *produced);
 const klocal_attrs *klocal_agent_attributes(const klocal_agent *a);
 
 /* Starts a task (TaskInfo with command or executor). New executors are

@@ -1,8 +1,10 @@
 /* alloc: the offer book and the allocator of the simulated master. Every
  * allocation interval (and right after SUBSCRIBE or REVIVE) each agent's
  * free resources (total - used - offered), when at least Mesos' minimum
- * allocatable amount, are offered whole to one subscribed, unsuppressed
- * framework that has no refuse filter covering them; frameworks take
+ * allocatable amount, are offered to one subscribed, unsuppressed
+ * framework that has no refuse filter covering them: all that is
+ * unreserved and what is reserved for the offer's role (resources
+ * reserved for other roles stay for their frameworks); frameworks take
  * turns between cycles. A filter (DECLINE, or what an ACCEPT left) refuses
  * resources of one agent that fit in the refused set until it expires.
  * One OFFERS event per framework carries all its new offers. Offers held
@@ -171,14 +173,15 @@ static Mesos__V1__Offer *alloc_offer_pb(const klocal_offer *o)
     return p;
 }
 
+/* role (malloc'd) is taken. */
 static klocal_offer *alloc_make_offer(klocal_master *m, klocal_fw *fw, klocal_magent *ma,
-                                      const klocal_res *res)
+                                      const klocal_res *res, char *role)
 {
     klocal_offer *o = klocal_util_xcalloc(1, sizeof *o);
     o->id = klocal_util_xasprintf("%s-O%llu", m->id, (unsigned long long)m->next_offer++);
     o->fw = fw;
     o->agent = ma;
-    o->role = klocal_mroles_pick(fw);
+    o->role = role;
     o->created = uv_now(m->loop);
     klocal_res_init(&o->res);
     klocal_res_copy(&o->res, res);
@@ -233,8 +236,9 @@ void klocal_alloc_run(klocal_master *m)
     size_t nfw = alloc_candidates(m, &fws);
     klocal_offer **made = klocal_util_xcalloc(m->nagents * (nfw ? nfw : 1), sizeof *made);
     size_t *count = klocal_util_xcalloc(nfw ? nfw : 1, sizeof *count);
-    klocal_res free_res;
+    klocal_res free_res, view;
     klocal_res_init(&free_res);
+    klocal_res_init(&view);
     for (size_t i = 0; i < m->nagents && nfw; i++) {
         klocal_magent *ma = m->agents[i];
         if (ma->removed || ma->down || ma->unreachable || ma->unknown)
@@ -244,12 +248,18 @@ void klocal_alloc_run(klocal_master *m)
             continue;
         for (size_t k = 0; k < nfw; k++) {
             size_t f = (k + m->alloc_rr) % nfw;
-            if (alloc_filtered(fws[f], ma, &free_res))
+            char *role = klocal_mroles_pick(fws[f]);
+            klocal_res_for_role(&free_res, role, &view);
+            if (!klocal_res_allocatable(&view) || alloc_filtered(fws[f], ma, &view)) {
+                klocal_mroles_unpick(fws[f]);
+                free(role);
                 continue;
-            made[f * m->nagents + count[f]++] = alloc_make_offer(m, fws[f], ma, &free_res);
+            }
+            made[f * m->nagents + count[f]++] = alloc_make_offer(m, fws[f], ma, &view, role);
             break;
         }
     }
+    klocal_res_free(&view);
     for (size_t f = 0; f < nfw; f++)
         if (count[f])
             alloc_send_offers(fws[f], &made[f * m->nagents], count[f]);

@@ -3,7 +3,7 @@
  * executor records), mevent.c (events to frameworks), alloc.c (offers,
  * filters, allocation), partition.c (agent partitions, unreachable agents,
  * re-registration), life.c (framework and agent life cycles),
- * mcall.c (the scheduler calls), mrestart.c (the master's restart and
+ * mops.c (RESERVE, UNRESERVE, CREATE, DESTROY), mcall.c (the scheduler calls), mrestart.c (the master's restart and
  * its agents' re-registration), melect.c (masters elected through
  * ZooKeeper), control.c (fault-injection endpoints), mstate.c (state
  * JSON), mroles.c (framework roles: validation, offers' roles) and
@@ -187,6 +187,8 @@ const char *klocal_mroles_validate(const Mesos__V1__FrameworkInfo *fi, char *buf
 int klocal_mroles_offerable(const klocal_fw *fw);
 /* The role of fw's next offer (malloc'd): its role, or its roles in turn. */
 char *klocal_mroles_pick(klocal_fw *fw);
+/* The last pick was not used: the same role comes next. */
+void klocal_mroles_unpick(klocal_fw *fw);
 /* Fills an offer's resources from res as fw may see them: `role: "*"`
  * unless RESERVATION_REFINEMENT, allocation_info {role} on the offer and
  * each resource for MULTI_ROLE. */
@@ -337,6 +339,12 @@ void klocal_life_cut_stream(klocal_fw *fw);
 void klocal_life_remove_fw(klocal_fw *fw);
 /* Frees a removed framework once its timers have closed. */
 void klocal_life_fw_free(klocal_fw *fw);
+
+/* mops.c: one RESERVE, UNRESERVE, CREATE or DESTROY of an ACCEPT on the
+ * offers' pool avail (allocated to role) of agent ma: applied (avail and
+ * the agent's total converted), or dropped as Master::drop does. */
+void klocal_mops_apply(klocal_fw *fw, klocal_magent *ma, const char *role, klocal_res *avail,
+                       const Mesos__V1__Offer__Operation *op);
 
 /* mcall.c: dispatch of a validated, authorised non-SUBSCRIBE call. */
 void klocal_mcall_handle(klocal_fw *fw, const Mesos__V1__Scheduler__Call *c);

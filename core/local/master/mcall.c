@@ -7,7 +7,8 @@
  * otherwise each LAUNCH task is checked (its TaskID and ExecutorID by
  * Mesos' ID rule, duplicate id, command or executor, the allocation roles
  * of its resources (mroles.c), resources) and handed to its agent, and
- * what the tasks did not use goes back with a refuse filter. RECONCILE and KILL of a task the
+ * what the tasks did not use goes back with a refuse filter. RESERVE,
+ * UNRESERVE, CREATE and DESTROY (mops.c) apply in the call's order. RECONCILE and KILL of a task the
  * master does not know answer as Master::reconcile does, by what the
  * master knows of the agent named (reconcile-unknown capture).
  * Master-made updates carry no uuid. */
@@ -246,6 +247,14 @@ static const char *mcall_take_offers(klocal_fw *fw, const Mesos__V1__Scheduler__
     return bad;
 }
 
+static int mcall_changes_resources(const Mesos__V1__Offer__Operation *op)
+{
+    return op->type == MESOS__V1__OFFER__OPERATION__TYPE__RESERVE ||
+           op->type == MESOS__V1__OFFER__OPERATION__TYPE__UNRESERVE ||
+           op->type == MESOS__V1__OFFER__OPERATION__TYPE__CREATE ||
+           op->type == MESOS__V1__OFFER__OPERATION__TYPE__DESTROY;
+}
+
 static void mcall_accept(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept *acc)
 {
     klocal_res avail;
@@ -258,6 +267,10 @@ static void mcall_accept(klocal_fw *fw, const Mesos__V1__Scheduler__Call__Accept
     } else if (!mcall_storm_refused(fw, acc)) {
         for (size_t i = 0; i < acc->n_operations; i++) {
             const Mesos__V1__Offer__Operation *op = acc->operations[i];
+            if (mcall_changes_resources(op)) {
+                klocal_mops_apply(fw, ma, role, &avail, op);
+                continue;
+            }
             if (op->type != MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH || !op->launch) {
                 KLOG_WARN("master", "framework %s: offer operation %d is not supported", fw->id,
                           (int)op->type);

@@ -179,6 +179,12 @@ char *klocal_mroles_pick(klocal_fw *fw)
     return klocal_util_xstrdup(fi->roles[fw->role_turn++ % fi->n_roles]);
 }
 
+void klocal_mroles_unpick(klocal_fw *fw)
+{
+    if (klocal_mroles_multi(fw->info) && fw->info->n_roles)
+        fw->role_turn--;
+}
+
 static Mesos__V1__Resource__AllocationInfo *mroles_allocation(const char *role)
 {
     Mesos__V1__Resource__AllocationInfo *a =

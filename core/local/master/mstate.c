@@ -119,7 +119,7 @@ static json_t *mstate_framework(const klocal_master *m, const klocal_fw *fw)
 static json_t *mstate_agent(const klocal_magent *ma)
 {
     const klocal_agent *a = ma->agent;
-    return json_pack("{s:s, s:s, s:i, s:o, s:s, s:f, s:o, s:o, s:o, s:b, s:b, s:s}",
+    return json_pack("{s:s, s:s, s:i, s:o, s:s, s:f, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:s}",
                      "id", klocal_agent_id(a), "hostname", klocal_agent_hostname(a),
                      "port", klocal_agent_port(a),
                      "attributes", klocal_attrs_to_json(klocal_agent_attributes(a)),
@@ -127,6 +127,9 @@ static json_t *mstate_agent(const klocal_magent *ma)
                      "resources", klocal_res_to_json(klocal_agent_resources(a)),
                      "used_resources", klocal_res_to_json(&ma->used),
                      "offered_resources", klocal_res_to_json(&ma->offered),
+                     "reserved_resources", klocal_res_reserved_json(klocal_agent_resources(a)),
+                     "unreserved_resources",
+                     klocal_res_unreserved_json(klocal_agent_resources(a)),
                      "active", !ma->removed, "deactivated", ma->removed, "version", "1.12.0");
 }
 
