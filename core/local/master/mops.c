@@ -5,7 +5,10 @@
  * 1.12's validation::operation::validate (and resource::validate's
  * DiskInfo rules). A refused operation is dropped as Master::drop does:
  * logged, an UPDATE_OPERATION_STATUS OPERATION_ERROR only when it has an
- * id, the following operations still run. An applied one converts the
+ * id, the following operations still run. An applied operation with an
+ * id gets OPERATION_FINISHED from its agent (the agents have Mesos 1.12's
+ * RESOURCE_PROVIDER and AGENT_OPERATION_FEEDBACK capabilities; the status
+ * is sent once, not retried until ACKNOWLEDGE_OPERATION_STATUS). An applied one converts the
  * resources in the ACCEPT's pool and in the agent's total (the agent
  * keeps them, as its checkpointed resources); CREATE makes the volume's
  * folder and DESTROY removes it (local/agent/volumes.c). */
@@ -262,23 +265,40 @@ static int mops_convert(mops_ctx *c, const Mesos__V1__Offer__Operation *op)
     return 0;
 }
 
-/* Master::drop: logged; OPERATION_ERROR only for an operation with an id. */
-static void mops_drop(mops_ctx *c, const Mesos__V1__Offer__Operation *op, const char *msg)
+/* UPDATE_OPERATION_STATUS of an operation with an id; finished: from the
+ * agent (its id, a uuid, the converted resources), else OPERATION_ERROR. */
+static void mops_status(mops_ctx *c, const Mesos__V1__Offer__Operation *op, const char *msg)
 {
-    KLOG_WARN("master", "Dropping %s operation from framework %s: %s", mops_name(op->type),
-              c->fw->id, msg);
-    if (!op->id)
-        return;
     KLOCAL_SCHED_EVENT(ev, UPDATE_OPERATION_STATUS);
     ev->update_operation_status =
         klocal_util_pb_new(&mesos__v1__scheduler__event__update_operation_status__descriptor);
     Mesos__V1__OperationStatus *st = klocal_util_pb_new(&mesos__v1__operation_status__descriptor);
     st->operation_id = KLOCAL_ID(OperationID, operation_id, op->id->value);
-    st->state = MESOS__V1__OPERATION_STATE__OPERATION_ERROR;
-    st->message = klocal_util_xstrdup(msg);
+    st->state = msg ? MESOS__V1__OPERATION_STATE__OPERATION_ERROR
+                    : MESOS__V1__OPERATION_STATE__OPERATION_FINISHED;
+    if (msg) {
+        st->message = klocal_util_xstrdup(msg);
+    } else {
+        st->agent_id = KLOCAL_ID(AgentID, agent_id, klocal_agent_id(c->ma->agent));
+        st->uuid = klocal_util_pb_new(&mesos__v1__uuid__descriptor);
+        st->uuid->value.len = KMESOS_UUID_LEN;
+        st->uuid->value.data = klocal_util_xcalloc(1, KMESOS_UUID_LEN);
+        klocal_util_uuid(st->uuid->value.data);
+        st->converted_resources = klocal_res_to_pb(
+            &c->produced, !klocal_mroles_refinement(c->fw->info), &st->n_converted_resources);
+    }
     ev->update_operation_status->status = st;
     klocal_mevent_send(c->fw, &ev->base);
     kmesos_pb_free(ev);
+}
+
+/* Master::drop: logged; OPERATION_ERROR only for an operation with an id. */
+static void mops_drop(mops_ctx *c, const Mesos__V1__Offer__Operation *op, const char *msg)
+{
+    KLOG_WARN("master", "Dropping %s operation from framework %s: %s", mops_name(op->type),
+              c->fw->id, msg);
+    if (op->id)
+        mops_status(c, op, msg);
 }
 
 /* DESTROY: the other offers holding a destroyed volume are rescinded. */
@@ -338,6 +358,8 @@ void klocal_mops_apply(klocal_fw *fw, klocal_magent *ma, const char *role, kloca
         klocal_res_subtract(avail, &c.consumed);
         klocal_res_add(avail, &c.produced);
         mops_commit(&c, op->type);
+        if (op->id) /* the agents have AGENT_OPERATION_FEEDBACK */
+            mops_status(&c, op, NULL);
     }
     klocal_res_free(&c.consumed);
     klocal_res_free(&c.produced);
