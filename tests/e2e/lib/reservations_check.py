@@ -2,7 +2,9 @@
 """Reservations and persistent volumes against kmesos-local (stdlib only),
 for tests/e2e/local_reservations.sh. Framework A (role kafka, principal
 kp, RESERVATION_REFINEMENT) reserves, creates a volume and launches on it
-in one ACCEPT; framework B (role "*") must not see the reservation; a
+in one ACCEPT; framework B (role "*") must not see the reservation,
+framework C (role kafka, no RESERVATION_REFINEMENT) sees it in the
+pre-refinement format; the reservation survives an agent restart; a
 task relaunched on the volume sees the first one's file; DESTROY of a
 volume in use and the other refusals are dropped with Mesos 1.12's
 messages (UPDATE_OPERATION_STATUS OPERATION_ERROR when the operation has
@@ -152,6 +154,18 @@ def res(name, value, rsv=None, volume=None):
     return r
 
 
+def post(path):
+    c = http.client.HTTPConnection(HOST, int(PORT), timeout=10)
+    c.request('POST', path)
+    r = c.getresponse()
+    r.read()
+    return r.status
+
+
+def reserved_old(o, name):
+    return [r for r in o['resources'] if r['name'] == name and r.get('role') == 'kafka']
+
+
 def reserved(o, name):
     return [r for r in o['resources'] if r['name'] == name and r.get('reservations')]
 
@@ -259,6 +273,23 @@ def main():
     check('B (role "*") is offered none of the reservation: cpus 1.5 unreserved',
           ok and cpus == [1.5], ob)
     b.call({'type': 'TEARDOWN'})
+    # a framework of the role without RESERVATION_REFINEMENT: the
+    # pre-refinement format (role, reservation {principal}; no type, role)
+    c = Framework('kafka-old', role='kafka')
+    oc = c.offer(lambda o: reserved_old(o, 'disk'))
+    d = reserved_old(oc, 'disk')[0] if oc else {}
+    check('a pre-refinement framework of the role sees role "kafka", reservation {principal}',
+          d.get('reservation') == {'principal': 'kp'} and 'reservations' not in d
+          and d.get('disk', {}).get('persistence', {}).get('id') == 'b0', oc)
+    c.call({'type': 'TEARDOWN'})
+    # the reservation and the volume survive an agent restart
+    agent = o['agent_id']['value']
+    post('/local/agents/%s/restart?down=0.5s' % agent)
+    time.sleep(1.5)
+    st = get_state()['slaves'][0]
+    check('after an agent restart: still reserved, the volume\'s folder kept',
+          st['reserved_resources'].get('kafka', {}).get('disk') == 512.0 and volume_path(),
+          st['reserved_resources'])
     a.call({'type': 'REVIVE'})
 
     # relaunch on the volume: the file is there
