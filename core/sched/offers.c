@@ -10,7 +10,10 @@
  * offer seen are also merged into one sorted list, which tells whether a
  * port asked for by number can ever be offered. When nothing is pending
  * the scheduler answers offers without booking them (kmesos_offers_pass:
- * no copy, the same counters and seen ports). */
+ * no copy, the same counters and seen ports). Dynamically reserved
+ * resources (another framework's RESERVE for our role, or a volume) are
+ * left out: the tasks built from the book ask for the offer's role
+ * without a reservation, which those would not satisfy. */
 #include "sched/offers.h"
 
 #include <stdio.h>
@@ -159,8 +162,20 @@ static int copy_ranges(kmesos_offer *o, const Mesos__V1__Value__Ranges *r)
     return 0;
 }
 
+/* Reserved by a RESERVE (a `reservations` entry of type DYNAMIC, or the
+ * pre-refinement `reservation`, which only dynamic ones have). */
+static int dynamically_reserved(const Mesos__V1__Resource *r)
+{
+    if (r->n_reservations)
+        return r->reservations[r->n_reservations - 1]->type ==
+               MESOS__V1__RESOURCE__RESERVATION_INFO__TYPE__DYNAMIC;
+    return r->reservation != NULL;
+}
+
 static int copy_resource(kmesos_offer *o, const Mesos__V1__Resource *r)
 {
+    if (dynamically_reserved(r))
+        return 0; /* the launcher asks for unreserved or static ones only */
     double v = r->scalar ? r->scalar->value : 0;
     const char *role = kmesos_pb_role(r);
     if (!o->role && role && !(o->role = strdup(role)))
