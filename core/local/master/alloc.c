@@ -249,13 +249,17 @@ void klocal_alloc_run(klocal_master *m)
         for (size_t k = 0; k < nfw; k++) {
             size_t f = (k + m->alloc_rr) % nfw;
             char *role = klocal_mroles_pick(fws[f]);
-            klocal_res_for_role(&free_res, role, &view);
-            if (!klocal_res_allocatable(&view) || alloc_filtered(fws[f], ma, &view)) {
+            const klocal_res *offer = &free_res; /* nothing reserved: all of it */
+            if (free_res.nrsv) {
+                klocal_res_for_role(&free_res, role, &view);
+                offer = &view;
+            }
+            if (!klocal_res_allocatable(offer) || alloc_filtered(fws[f], ma, offer)) {
                 klocal_mroles_unpick(fws[f]);
                 free(role);
                 continue;
             }
-            made[f * m->nagents + count[f]++] = alloc_make_offer(m, fws[f], ma, &view, role);
+            made[f * m->nagents + count[f]++] = alloc_make_offer(m, fws[f], ma, offer, role);
             break;
         }
     }
