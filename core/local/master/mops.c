@@ -48,17 +48,24 @@ static int mops_fail(mops_ctx *c, const char *fmt, const char *a, const char *b)
     return -1;
 }
 
-/* The resources the operation names. */
-static Mesos__V1__Resource *const *mops_list(const Mesos__V1__Offer__Operation *op, size_t *n)
+/* The resources the operation names (*list, *n); 0 when its message
+ * (reserve, unreserve, create, destroy) is missing. */
+static int mops_list(const Mesos__V1__Offer__Operation *op, Mesos__V1__Resource *const **list,
+                     size_t *n)
 {
     *n = 0;
-    switch (op->type) {
-    case OP(RESERVE): return op->reserve ? (*n = op->reserve->n_resources, op->reserve->resources) : NULL;
-    case OP(UNRESERVE):
-        return op->unreserve ? (*n = op->unreserve->n_resources, op->unreserve->resources) : NULL;
-    case OP(CREATE): return op->create ? (*n = op->create->n_volumes, op->create->volumes) : NULL;
-    default: return op->destroy ? (*n = op->destroy->n_volumes, op->destroy->volumes) : NULL;
-    }
+    *list = NULL;
+    if (op->type == OP(RESERVE) && op->reserve)
+        *list = op->reserve->resources, *n = op->reserve->n_resources;
+    else if (op->type == OP(UNRESERVE) && op->unreserve)
+        *list = op->unreserve->resources, *n = op->unreserve->n_resources;
+    else if (op->type == OP(CREATE) && op->create)
+        *list = op->create->volumes, *n = op->create->n_volumes;
+    else if (op->type == OP(DESTROY) && op->destroy)
+        *list = op->destroy->volumes, *n = op->destroy->n_volumes;
+    else
+        return 0;
+    return 1;
 }
 
 /* resource::validate's reservation and DiskInfo rules for one resource. */
@@ -67,6 +74,9 @@ static Mesos__V1__Resource *const *mops_list(const Mesos__V1__Offer__Operation *
 static int mops_check_resource(mops_ctx *c, const Mesos__V1__Resource *x)
 {
     char buf[300];
+    if (x->n_reservations > 1)
+        return mops_fail(c, "kmesos-local does not implement reservation refinement (more "
+                         "than one entry in 'reservations' of '%s')", x->name, NULL);
     for (size_t i = 0; i < x->n_reservations; i++) {
         const char *r = x->reservations[i]->role;
         if (!r)
@@ -246,11 +256,14 @@ static int mops_destroy_one(mops_ctx *c, const Mesos__V1__Resource *x)
 static int mops_convert(mops_ctx *c, const Mesos__V1__Offer__Operation *op)
 {
     size_t n;
-    Mesos__V1__Resource *const *list = mops_list(op, &n);
-    if (!list)
+    Mesos__V1__Resource *const *list;
+    if (!mops_list(op, &list, &n))
         return mops_fail(c, "Expecting '%s' to be present", op->type == OP(RESERVE)
                          ? "reserve" : op->type == OP(UNRESERVE) ? "unreserve"
                          : op->type == OP(CREATE) ? "create" : "destroy", NULL);
+    if (op->type == OP(RESERVE) && op->reserve->n_source) /* Master::accept */
+        return mops_fail(c, "Operation attempted with invalid resources: Reservation updates "
+                         "are not yet implemented for the scheduler API.", NULL, NULL);
     for (size_t i = 0; i < n; i++)
         if (mops_check_resource(c, list[i]))
             return -1;

@@ -210,6 +210,9 @@ def refusals(a):
         res('cpus', 0.1)]}}, 'is not dynamically reserved')
     refused(a, 'destroy-unknown', {'type': 'DESTROY', 'destroy': {'volumes': [
         res('disk', 10, RSV, 'nope')]}}, 'Persistent volumes not found')
+    refused(a, 'reserve-refined', {'type': 'RESERVE', 'reserve': {'resources': [
+        res('cpus', 0.1, RSV + [{'type': 'DYNAMIC', 'role': 'kafka/sub', 'principal': 'kp'}])]}},
+        'does not implement reservation refinement')
     # no id: no UPDATE_OPERATION_STATUS; the LAUNCH that needed it fails
     o = a.offer()
     a.accept(o, [{'type': 'RESERVE', 'reserve': {'resources': [
@@ -219,7 +222,7 @@ def refusals(a):
     check('a dropped RESERVE without id: its LAUNCH gets TASK_ERROR',
           s is not None and 'more than available' in s.get('message', ''), s)
     n = sum(1 for e in a.events if e['type'] == 'UPDATE_OPERATION_STATUS')
-    check('a dropped operation without id sends no UPDATE_OPERATION_STATUS', n == 7, n)
+    check('a dropped operation without id sends no UPDATE_OPERATION_STATUS', n == 8, n)
 
 
 def volume_path():
