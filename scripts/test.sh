@@ -38,7 +38,8 @@ fi
 if [ "${KMESOS_SKIP_ASAN:-0}" != 1 ]; then
   # built outside the source tree, so this pass also shows that a build
   # folder anywhere works, tests included
-  asan_dir=${KMESOS_ASAN_BUILD:-${TMPDIR:-/tmp}/kafka-mesos-build-asan}
+  # (one per source tree: a CMake build folder belongs to one tree)
+  asan_dir=${KMESOS_ASAN_BUILD:-${TMPDIR:-/tmp}/kafka-mesos-build-asan-$(pwd | cksum | cut -d' ' -f1)}
   echo "== CTest under ASan+UBSan+float-cast-overflow (clang when installed), in $asan_dir"
   KMESOS_SANITIZE=1 KMESOS_BUILD_DIR=$asan_dir scripts/build.sh
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
