@@ -74,7 +74,12 @@ if [ -n "${JAVA_HOME:-}" ]; then JAVA=$JAVA_HOME/bin/java; else JAVA=java; fi
 command -v "$JAVA" >/dev/null || die "java not found (set JAVA_HOME; Kafka 4 needs Java 17+)"
 
 # --- server.properties -------------------------------------------------------
+# A relative entry is in the sandbox (a persistent volume's container path).
 IFS=, read -r -a LOG_DIR_LIST <<< "$KAFKA_LOG_DIRS"
+for i in "${!LOG_DIR_LIST[@]}"; do
+  [[ ${LOG_DIR_LIST[$i]} = /* ]] || LOG_DIR_LIST[$i]="${MESOS_SANDBOX:-$PWD}/${LOG_DIR_LIST[$i]}"
+done
+KAFKA_LOG_DIRS=$(IFS=,; echo "${LOG_DIR_LIST[*]}")
 for d in "${LOG_DIR_LIST[@]}"; do
   [[ $d = /* ]] || die "KAFKA_LOG_DIRS entries must be absolute paths, got '$d'"
   mkdir -p "$d" || die "cannot create log dir $d"

@@ -636,8 +636,8 @@ static void test_updates_never_reenter_the_scheduler(void)
     kafka_world_setup(&w, KMESOS_FETCH_URI);
     hook_spy sp = {w.s.ext, &w, 0, 0};
     CHECK(sp.inner.settle != NULL);
-    w.s.ext = (kmesos_scheduler_ext){&sp, spy_gate, spy_task_info, spy_on_update, spy_endpoint,
-                                     spy_settle};
+    w.s.ext = (kmesos_scheduler_ext){&sp,         spy_gate, spy_task_info, spy_on_update,
+                                     spy_endpoint, spy_settle, NULL, NULL, NULL, NULL};
     kafka_world_run_brokers(&w, 2, "&failover_delay=1s");
     for (int i = 0; i < 2; i++)
         kafka_world_feed_update(&w, kafka_world_broker_task(&w, i)->id, i ? "agent-h2" : "agent-h1",

@@ -17,6 +17,7 @@
 #include "sched/api/params.h"
 #include "sched/kafka/broker.h"
 #include "sched/kafka/persist.h"
+#include "sched/kafka/volume.h"
 #include "sched/state/state.h"
 #include "testlib.h"
 
@@ -107,6 +108,14 @@ static void build_everything(world *w)
     if (kmesos_kafka_broker(&w->k, 5) && kmesos_kafka_broker(&w->k, 6)) {
         kmesos_kafka_broker(&w->k, 5)->set.port = 65535;
         kmesos_kafka_broker(&w->k, 6)->set.port = 1;
+        /* a reserved volume the master refused (set behind the API's
+         * back: this world's framework role is "*") */
+        kmesos_broker *b6 = kmesos_kafka_broker(&w->k, 6);
+        CHECK_INT(kmesos_ks_set_text(&b6->set.reserve, "true"), 0);
+        b6->set.volume_size = 4096;
+        CHECK_INT(kmesos_kvol_plan(&b6->vol, 6, "agent-h2", "kafka", "ops", 1, 2048, 4096), 0);
+        b6->vol.sent = 1;
+        CHECK_INT(kmesos_str_set(&b6->vol.error, "create: disk \"full\""), 0);
     }
     CHECK_INT(client_add(w, KMESOS_CLIENT_PRODUCER, "producer=0&topic=t.1&cpus=0.25&mem=512"),
               200);
@@ -146,6 +155,15 @@ static void test_round_trip_is_byte_identical(void)
           b5->set.failover_max_tries == 1000000 && b5->set.stickiness_period_s == 0);
     CHECK(kmesos_kafka_broker(&c.k, 0) &&
           strcmp(kmesos_kafka_broker(&c.k, 0)->set.options, "x=\xc3\xa9") == 0);
+    const kmesos_broker *b6 = kmesos_kafka_broker(&c.k, 6);
+    CHECK(b6 && kmesos_broker_reserves(&b6->set) && b6->set.volume_size == 4096);
+    CHECK(b6 && b6->vol.sent && b6->vol.cpus == 1 && b6->vol.mem == 2048 && b6->vol.disk == 4096);
+    CHECK_STR(b6 ? b6->vol.agent_id : NULL, "agent-h2");
+    CHECK_STR(b6 ? b6->vol.role : NULL, "kafka");
+    CHECK_STR(b6 ? b6->vol.principal : NULL, "ops");
+    CHECK_STR(b6 ? b6->vol.error : NULL, "create: disk \"full\"");
+    CHECK(b6 && b6->vol.persistence_id && strncmp(b6->vol.persistence_id, "kafka-broker-6-", 15) == 0);
+    CHECK(kmesos_kafka_broker(&c.k, 0) && !kmesos_kafka_broker(&c.k, 0)->vol.agent_id);
     free(t1), free(t2), free(t3);
     kafka_world_teardown(&a);
     kafka_world_teardown(&b);
@@ -328,6 +346,9 @@ static const bad_case bad_cases[] = {
     {"client-mem-1e300", "kafka.clients[0]: producer 0: mem"},
     {"client-id-negative", "kafka.clients[0]"},
     {"client-topic-bad", "producer 0: topic"},
+    {"broker-volume-role-star", "broker 0: volume: agent_id, persistence_id and a role"},
+    {"broker-volume-disk-zero", "broker 0: volume: cpus, mem and disk"},
+    {"broker-reserve-string", "broker 0: bad broker entry"},
     {"client-kind-unknown", "kafka.clients[0]"},
     {"client-failures-negative", "producer 0: failures"},
     {"truncated", "line"},

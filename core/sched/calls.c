@@ -1,6 +1,7 @@
 /* calls: the scheduler Calls we send, built as protobuf-c heap trees.
  *
- * One builder per call type (ACCEPT with one LAUNCH operation, DECLINE
+ * One builder per call type (ACCEPT with one LAUNCH operation, after
+ * operations such as RESERVE and CREATE, or with these alone; DECLINE
  * with Filters.refuse_seconds, ACKNOWLEDGE, RECONCILE explicit or
  * implicit, KILL, and the argument-less ones: REVIVE, SUPPRESS with an
  * explicit empty Suppress as a real master session sends it). Every
@@ -65,20 +66,28 @@ static void free_infos(Mesos__V1__TaskInfo **infos, size_t n)
 kmesos_call *kmesos_call_accept(const char *offer_id, Mesos__V1__TaskInfo **infos, size_t n,
                                 double refuse_seconds)
 {
-    kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
-    Mesos__V1__Scheduler__Call__Accept *a =
-        kmesos_pb_new(&mesos__v1__scheduler__call__accept__descriptor);
+    return kmesos_call_accept_ops(offer_id, NULL, 0, infos, n, refuse_seconds);
+}
+
+static void free_ops(Mesos__V1__Offer__Operation **ops, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        kmesos_pb_free(ops[i]);
+}
+
+/* The LAUNCH operation of infos (owned; freed on failure). */
+static Mesos__V1__Offer__Operation *launch_op(Mesos__V1__TaskInfo **infos, size_t n)
+{
     Mesos__V1__Offer__Operation *op = kmesos_pb_new(&mesos__v1__offer__operation__descriptor);
     Mesos__V1__Offer__Operation__Launch *l =
         kmesos_pb_new(&mesos__v1__offer__operation__launch__descriptor);
     Mesos__V1__TaskInfo **copy = n ? malloc(n * sizeof *copy) : NULL;
-    if (!c || !a || !op || !l || (n && !copy)) {
+    if (!op || !l || (n && !copy)) {
         free_infos(infos, n);
         free(copy);
         free(l);
         free(op);
-        free(a);
-        return calls_fail(c);
+        return NULL;
     }
     memcpy(copy, infos, n * sizeof *copy);
     l->task_infos = copy;
@@ -86,8 +95,35 @@ kmesos_call *kmesos_call_accept(const char *offer_id, Mesos__V1__TaskInfo **info
     op->has_type = 1;
     op->type = MESOS__V1__OFFER__OPERATION__TYPE__LAUNCH;
     op->launch = l;
-    c->accept = a;
-    if (kmesos_pb_push((void ***)&a->operations, &a->n_operations, op) != 0 ||
+    return op;
+}
+
+kmesos_call *kmesos_call_accept_ops(const char *offer_id, Mesos__V1__Offer__Operation **ops,
+                                    size_t n_ops, Mesos__V1__TaskInfo **infos, size_t n,
+                                    double refuse_seconds)
+{
+    kmesos_call *c = kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT);
+    Mesos__V1__Scheduler__Call__Accept *a =
+        kmesos_pb_new(&mesos__v1__scheduler__call__accept__descriptor);
+    if (c)
+        c->accept = a;
+    if (!c || !a) {
+        free_infos(infos, n);
+        free_ops(ops, n_ops);
+        return calls_fail(c);
+    }
+    size_t i = 0;
+    for (; i < n_ops; i++)
+        if (kmesos_pb_push((void ***)&a->operations, &a->n_operations, ops[i]) != 0)
+            break;
+    if (i < n_ops) {
+        free_ops(ops + i + 1, n_ops - i - 1);
+        free_infos(infos, n);
+        return calls_fail(c);
+    }
+    Mesos__V1__Offer__Operation *op = n || !n_ops ? launch_op(infos, n) : NULL;
+    if (((n || !n_ops) && !op) ||
+        (op && kmesos_pb_push((void ***)&a->operations, &a->n_operations, op) != 0) ||
         push_ids(&a->offer_ids, &a->n_offer_ids, &offer_id, 1) != 0 ||
         !(a->filters = filters(refuse_seconds)))
         return calls_fail(c);

@@ -13,6 +13,11 @@ typedef Mesos__V1__Scheduler__Call kmesos_call;
 /* ACCEPT one offer with LAUNCH of the given TaskInfos (ownership taken). */
 kmesos_call *kmesos_call_accept(const char *offer_id, Mesos__V1__TaskInfo **infos, size_t n,
                                 double refuse_seconds);
+/* ACCEPT one offer with ops (RESERVE, CREATE, DESTROY, UNRESERVE...) in
+ * that order, then LAUNCH of infos when n > 0 (ownership of both taken). */
+kmesos_call *kmesos_call_accept_ops(const char *offer_id, Mesos__V1__Offer__Operation **ops,
+                                    size_t n_ops, Mesos__V1__TaskInfo **infos, size_t n,
+                                    double refuse_seconds);
 kmesos_call *kmesos_call_decline(const char *const *offer_ids, size_t n, double refuse_seconds);
 kmesos_call *kmesos_call_decline_inverse(const char *const *offer_ids, size_t n);
 kmesos_call *kmesos_call_acknowledge(const char *agent_id, const char *task_id,

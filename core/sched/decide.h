@@ -28,6 +28,10 @@ typedef struct kmesos_verdict {
      * must launch together on offers that arrive one by one) */
     double hold_s;
     int unfit;             /* declined in C: the task does not fit what is left */
+    /* set by a module's gate with an accept: the task runs on resources
+     * the module reserved (not in the book's counts); the fit and the
+     * policies are not asked */
+    int own_resources;
     char reason[256];
 } kmesos_verdict;
 

@@ -416,6 +416,8 @@ static int init_kafka(kmesos_app *app)
         .files_url = app->opts.files_url ? app->opts.files_url : "",
         .data_root = app->opts.kafka_data_root,
         .quorum = app->opts.kafka_quorum,
+        .role = app->opts.framework_role,
+        .principal = app->opts.principal,
     };
     char err[256];
     if (kmesos_kafka_init(&app->kafka, &app->sched, &cfg, err, sizeof err) != 0) {

@@ -70,7 +70,9 @@ void kmesos_sched_interest(kmesos_scheduler *s, int force_revive)
 {
     if (!s->subscribed)
         return;
-    size_t pending = kmesos_tasks_pending(&s->tasks);
+    /* a module's own work on offers (e.g. DESTROY) counts as one pending */
+    size_t pending = kmesos_tasks_pending(&s->tasks) +
+                     (s->ext.wants_offers && s->ext.wants_offers(s->ext.arg) ? 1 : 0);
     if (pending && (s->suppressed || force_revive)) {
         kmesos_sched_send(s, kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE));
         s->suppressed = 0;

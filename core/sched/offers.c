@@ -35,6 +35,9 @@ void kmesos_offer_free(kmesos_offer *o)
         free(o->attrs[i].text);
     }
     free(o->attrs);
+    for (size_t i = 0; i < o->n_volumes; i++)
+        free(o->volumes[i]);
+    free(o->volumes);
     free(o->ports);
     free(o->id);
     free(o->agent_id);
@@ -172,10 +175,32 @@ static int dynamically_reserved(const Mesos__V1__Resource *r)
     return r->reservation != NULL;
 }
 
+/* A dynamically reserved resource: counted apart (cpus, mem) or listed
+ * (a volume's persistence id). 0 or -1 (no memory). */
+static int copy_reserved(kmesos_offer *o, const Mesos__V1__Resource *r)
+{
+    double v = r->scalar ? r->scalar->value : 0;
+    if (strcmp(r->name, "cpus") == 0)
+        o->rsv_cpus += v;
+    else if (strcmp(r->name, "mem") == 0)
+        o->rsv_mem += v;
+    if (!r->disk || !r->disk->persistence || !r->disk->persistence->id)
+        return 0;
+    char *id = strdup(r->disk->persistence->id);
+    char **more = id ? realloc(o->volumes, (o->n_volumes + 1) * sizeof *more) : NULL;
+    if (!more) {
+        free(id);
+        return -1;
+    }
+    o->volumes = more;
+    o->volumes[o->n_volumes++] = id;
+    return 0;
+}
+
 static int copy_resource(kmesos_offer *o, const Mesos__V1__Resource *r)
 {
     if (dynamically_reserved(r))
-        return 0; /* the launcher asks for unreserved or static ones only */
+        return copy_reserved(o, r); /* the launcher asks for unreserved or static ones only */
     double v = r->scalar ? r->scalar->value : 0;
     const char *role = kmesos_pb_role(r);
     if (!o->role && role && !(o->role = strdup(role)))
@@ -372,4 +397,12 @@ uint64_t kmesos_offer_port_count(const kmesos_offer *o)
         if (o->ports[i].end >= o->ports[i].begin)
             n += o->ports[i].end - o->ports[i].begin + 1;
     return n;
+}
+
+int kmesos_offer_has_volume(const kmesos_offer *o, const char *persistence_id)
+{
+    for (size_t i = 0; i < o->n_volumes; i++)
+        if (strcmp(o->volumes[i], persistence_id) == 0)
+            return 1;
+    return 0;
 }

@@ -34,6 +34,12 @@ typedef struct kmesos_offer {
     char *role;            /* role of the offered resources ("*" by default) */
     char *alloc_role;      /* Resource.allocation_info.role (MULTI_ROLE), or NULL */
     double cpus, mem, disk;
+    /* dynamically reserved cpus and mem (left out of the three above: a
+     * module that reserved them asks for them itself) and the persistence
+     * ids of the offer's volumes */
+    double rsv_cpus, rsv_mem;
+    char **volumes;
+    size_t n_volumes;
     kmesos_range *ports;
     size_t n_ports;
     kmesos_attr *attrs;
@@ -110,6 +116,8 @@ kmesos_offer *kmesos_offers_of_agent(kmesos_offers *book, const char *agent_id);
 void kmesos_offer_free(kmesos_offer *o);
 /* Value of an attribute as text, or NULL. */
 const char *kmesos_offer_attr(const kmesos_offer *o, const char *name);
+/* 1 when the offer carries the persistent volume of that id. */
+int kmesos_offer_has_volume(const kmesos_offer *o, const char *persistence_id);
 /* Sum of all port range sizes. */
 uint64_t kmesos_offer_port_count(const kmesos_offer *o);
 

@@ -10,7 +10,9 @@
  * (kmesos_scheduler_ext, e.g. a Kafka broker's own rules), then to
  * decide() (fit in C, then the policy chain); accepted slots are packed
  * onto the offer while its resources and ports last, each getting its
- * TaskInfo from the launcher or its module, and each launch resets its
+ * TaskInfo from the launcher or its module (which may also add offer
+ * operations before the LAUNCH, e.g. RESERVE and CREATE, and may run on
+ * resources it reserved, then unasked by the fit and the policies), and each launch resets its
  * job's wait clock, is counted by locality and told to the policies
  * (on_launch). Jobs asked about the offer that launched nothing on it are
  * passed over (their clock starts). An offer that got tasks is accepted at
@@ -101,6 +103,8 @@ static void batch_decline(kmesos_scheduler *s, decline_batch *b, kmesos_offer *o
 typedef struct placement {
     Mesos__V1__TaskInfo **infos;
     size_t n;
+    Mesos__V1__Offer__Operation **ops; /* a module's, before the LAUNCH */
+    size_t n_ops;
     int waited;
     double refuse_s;         /* smallest refuse asked by a decline verdict */
     double wait_refuse_s;    /* smallest refuse asked by a wait verdict */
@@ -165,7 +169,7 @@ static kmesos_verdict_kind place_task(kmesos_scheduler *s, kmesos_offer *o, kmes
     kmesos_trace_task(s->trace, ctx->now_ms, t);
     if (ext)
         s->ext.gate(s->ext.arg, t, o, &p->pc, &v);
-    if (v.kind == KMESOS_VERDICT_ACCEPT)
+    if (v.kind == KMESOS_VERDICT_ACCEPT && !v.own_resources)
         kmesos_decide(&s->decider, o, &p->left, t, ctx, &v);
     kmesos_trace_verdict(s->trace, ctx->now_ms, o, t, kmesos_verdict_name(v.kind), v.reason);
     *unfit = v.unfit;
@@ -186,11 +190,20 @@ static kmesos_verdict_kind place_task(kmesos_scheduler *s, kmesos_offer *o, kmes
     }
     Mesos__V1__TaskInfo *ti = ext && s->ext.task_info ? s->ext.task_info(s->ext.arg, t, o, &p->pc)
                                                       : kmesos_launcher_task_info(t, o, &p->pc);
+    size_t n_ops = p->n_ops;
+    if (ti && ext && s->ext.operations &&
+        s->ext.operations(s->ext.arg, t, o, &p->ops, &p->n_ops) != 0) {
+        kmesos_pb_free(ti);
+        ti = NULL;
+    }
     if (!ti || kmesos_pb_push((void ***)&p->infos, &p->n, ti) != 0) {
         KLOG_ERROR(MOD, "cannot build TaskInfo for %s", t->id);
+        for (; p->n_ops > n_ops; p->n_ops--)
+            kmesos_pb_free(p->ops[p->n_ops - 1]);
         return KMESOS_VERDICT_DECLINE;
     }
-    kmesos_remaining_take(&p->left, t);
+    if (!v.own_resources)
+        kmesos_remaining_take(&p->left, t);
     kmesos_tasks_launched(&s->tasks, t, o->agent_id, o->hostname, ctx->now_ms);
     place_launched(s, o, t, p, ctx);
     return KMESOS_VERDICT_ACCEPT;
@@ -201,7 +214,8 @@ static void accept_offer(kmesos_scheduler *s, kmesos_offer *o, placement *p)
     o = kmesos_offers_take(&s->offers, o->id);
     if (!o)
         return;
-    kmesos_sched_send(s, kmesos_call_accept(o->id, p->infos, p->n, s->cfg.accept_refuse_s));
+    kmesos_sched_send(s, kmesos_call_accept_ops(o->id, p->ops, p->n_ops, p->infos, p->n,
+                                                s->cfg.accept_refuse_s));
     s->stats.offers_accepted++;
     s->stats.tasks_launched += p->n;
     uint64_t now = kmesos_sched_now_us(s), us = now > o->received_us ? now - o->received_us : 0;
@@ -211,8 +225,10 @@ static void accept_offer(kmesos_scheduler *s, kmesos_offer *o, placement *p)
         s->stats.decide_us_max = us;
     kmesos_offer_free(o);
     free(p->infos);
+    free(p->ops);
     p->infos = NULL;
-    p->n = 0;
+    p->ops = NULL;
+    p->n = p->n_ops = 0;
     kmesos_sched_changed(s);
 }
 
@@ -326,6 +342,11 @@ static void place_offer(kmesos_scheduler *s, kmesos_offer *o, decline_batch *bat
     kmesos_port_cursor_init(&p.pc, o);
     p.stamp = ++s->cand.stamp;
     p.rack = kmesos_candidates_offer_rack(&s->topology, o);
+    if (s->ext.offer_operations &&
+        s->ext.offer_operations(s->ext.arg, o, &p.ops, &p.n_ops) == 0 && p.n_ops) {
+        accept_offer(s, o, &p); /* the module's own work on this offer */
+        return;
+    }
     if (s->cand.valid) {
         place_tier(s, o, 1, &p, ctx);
         place_tier(s, o, 2, &p, ctx);
@@ -334,7 +355,7 @@ static void place_offer(kmesos_scheduler *s, kmesos_offer *o, decline_batch *bat
         place_scan(s, o, &p, ctx);
     }
     place_pass_over(s, &p, ctx->now_ms);
-    if (p.n)
+    if (p.n || p.n_ops)
         accept_offer(s, o, &p);
     else
         place_unplaced(s, o, batch, &p, ctx);
@@ -362,7 +383,8 @@ static void make_ctx(kmesos_scheduler *s, kmesos_decide_ctx *ctx)
  * apply (or memory ran out): the offers are then placed one by one. */
 static int place_decline_all(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__Offers *ev)
 {
-    if (s->replace_held || s->trace || !ev->n_offers || kmesos_tasks_pending(&s->tasks))
+    if (s->replace_held || s->trace || !ev->n_offers || kmesos_tasks_pending(&s->tasks) ||
+        (s->ext.wants_offers && s->ext.wants_offers(s->ext.arg)))
         return 0;
     const char **ids = malloc(ev->n_offers * sizeof *ids);
     if (!ids)

@@ -205,6 +205,19 @@ static int alive(int state)
            state == MESOS__V1__TASK_STATE__TASK_KILLING;
 }
 
+/* An offer operation's status: for the module that gave it an id. */
+static void on_operation(kmesos_scheduler *s, const Mesos__V1__OperationStatus *st)
+{
+    if (!st || !st->operation_id || !st->operation_id->value)
+        return;
+    int ok = st->state == MESOS__V1__OPERATION_STATE__OPERATION_FINISHED;
+    int pending = st->state == MESOS__V1__OPERATION_STATE__OPERATION_PENDING;
+    KLOG_INFO(MOD, "operation %s: state %d%s%s", st->operation_id->value, (int)st->state,
+              st->message ? ": " : "", st->message ? st->message : "");
+    if (!pending && s->ext.on_operation)
+        s->ext.on_operation(s->ext.arg, st->operation_id->value, ok, st->message);
+}
+
 static void on_update(kmesos_scheduler *s, const Mesos__V1__TaskStatus *st)
 {
     s->stats.updates++;
@@ -304,6 +317,9 @@ void kmesos_scheduler_on_event(kmesos_scheduler *s, const Mesos__V1__Scheduler__
     case MESOS__V1__SCHEDULER__EVENT__TYPE__HEARTBEAT:
     case MESOS__V1__SCHEDULER__EVENT__TYPE__RESCIND_INVERSE_OFFER:
     case MESOS__V1__SCHEDULER__EVENT__TYPE__UPDATE_OPERATION_STATUS:
+        if (ev->update_operation_status)
+            on_operation(s, ev->update_operation_status->status);
+        break;
     case MESOS__V1__SCHEDULER__EVENT__TYPE__ERROR:
         break;
     default:

@@ -99,6 +99,22 @@ typedef struct kmesos_scheduler_ext {
      * on_update asked for is done here, never from inside on_update).
      * May be NULL. */
     void (*settle)(void *arg);
+    /* Offer operations (RESERVE, CREATE...) the accepted task t needs
+     * before its LAUNCH, appended to *ops (owned by the caller from then
+     * on). 0, or -1 (no memory: the task is not launched). May be NULL. */
+    int (*operations)(void *arg, const kmesos_task *t, const kmesos_offer *o,
+                      Mesos__V1__Offer__Operation ***ops, size_t *n);
+    /* Before any task is asked about offer o: operations of the module
+     * alone on it (DESTROY, UNRESERVE), appended to *ops; the offer is
+     * then accepted with them. May be NULL. */
+    int (*offer_operations)(void *arg, const kmesos_offer *o, Mesos__V1__Offer__Operation ***ops,
+                            size_t *n);
+    /* 1 while the module needs offers even with no task pending (no
+     * SUPPRESS, no blind DECLINE). May be NULL. */
+    int (*wants_offers)(void *arg);
+    /* UPDATE_OPERATION_STATUS of an operation with an id; ok: FINISHED,
+     * 0: ERROR, FAILED, DROPPED... with the master's message. May be NULL. */
+    void (*on_operation)(void *arg, const char *operation_id, int ok, const char *message);
 } kmesos_scheduler_ext;
 
 typedef struct kmesos_scheduler {

@@ -204,6 +204,25 @@ static cmd_kind cmd_of(const char *cmd)
     return CMD_UNKNOWN;
 }
 
+/* remove, with its one parameter: purge=true|false. */
+static int remove_cmd(const kmesos_api_kind *ak, kmesos_kafka *k, const int *ids, size_t n,
+                      const kmesos_kafka_params *kp, const char **field, char *err, size_t errlen)
+{
+    int purge = 0;
+    for (size_t i = 0; i < kp->n; i++) {
+        if (strcmp(kp->names[i], "purge") != 0)
+            continue;
+        int yes = strcmp(kp->values[i], "true") == 0, no = strcmp(kp->values[i], "false") == 0;
+        if (!yes && !no) {
+            *field = "purge";
+            snprintf(err, errlen, "purge: expected true or false");
+            return -1;
+        }
+        purge = yes;
+    }
+    return ak->remove(k, ak->kind, ids, n, purge, field, err, errlen);
+}
+
 /* Runs a command on validated ids. */
 static unsigned execute(const kmesos_api_kind *ak, kmesos_kafka *k, cmd_kind c, const int *ids,
                         size_t n, const kmesos_broker_api_params *p, json_t **body)
@@ -217,7 +236,7 @@ static unsigned execute(const kmesos_api_kind *ak, kmesos_kafka *k, cmd_kind c, 
     switch (c) {
     case CMD_ADD: rc = ak->add(k, kind, ids, n, &kp, &field, err, sizeof err); break;
     case CMD_UPDATE: rc = ak->update(k, kind, ids, n, &kp, &field, err, sizeof err); break;
-    case CMD_REMOVE: rc = ak->remove(k, kind, ids, n, &field, err, sizeof err); break;
+    case CMD_REMOVE: rc = remove_cmd(ak, k, ids, n, &kp, &field, err, sizeof err); break;
     case CMD_START: rc = ak->start(k, kind, ids, n, err, sizeof err); break;
     case CMD_STOP: rc = ak->stop(k, kind, ids, n, err, sizeof err); break;
     case CMD_RESTART:
@@ -320,11 +339,11 @@ static int broker_update(kmesos_kafka *k, int kind, const int *ids, size_t n,
     return kmesos_kafka_update(k, KMESOS_KAFKA_BROKER, ids, n, p, field, err, errlen);
 }
 
-static int broker_remove(kmesos_kafka *k, int kind, const int *ids, size_t n, const char **field,
-                         char *err, size_t errlen)
+static int broker_remove(kmesos_kafka *k, int kind, const int *ids, size_t n, int purge,
+                         const char **field, char *err, size_t errlen)
 {
     (void)kind;
-    return kmesos_kafka_remove(k, KMESOS_KAFKA_BROKER, ids, n, field, err, errlen);
+    return kmesos_kafka_remove(k, KMESOS_KAFKA_BROKER, ids, n, purge, field, err, errlen);
 }
 
 static int broker_start(kmesos_kafka *k, int kind, const int *ids, size_t n, char *err,

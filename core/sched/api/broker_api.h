@@ -2,7 +2,8 @@
  *   GET  /api/broker/list[?broker=EXPR]         200 {"brokers":[...]}
  *   POST /api/broker/add?broker=EXPR&cpus=...   200 {"brokers":[added]}
  *   POST /api/broker/update?broker=EXPR&...     200 {"brokers":[...]}
- *   POST /api/broker/remove?broker=EXPR         200 {"removed":[ids]}
+ *   POST /api/broker/remove?broker=EXPR[&purge=true]  200 {"removed":[ids]}
+ *        (purge: destroy and unreserve the brokers' reserved volumes)
  *   POST /api/broker/start|stop?broker=EXPR     200 {"brokers":[...]}
  *   POST /api/broker/restart?broker=EXPR        202 {"restarting":[ids]}
  * Parameters come from the query string or an
@@ -49,7 +50,8 @@ typedef struct kmesos_api_kind {
                const char **field, char *err, size_t errlen);
     int (*update)(kmesos_kafka *k, int kind, const int *ids, size_t n,
                   const kmesos_kafka_params *p, const char **field, char *err, size_t errlen);
-    int (*remove)(kmesos_kafka *k, int kind, const int *ids, size_t n, const char **field,
+    int (*remove)(kmesos_kafka *k, int kind, const int *ids, size_t n, int purge,
+                  const char **field,
                   char *err, size_t errlen);
     int (*start)(kmesos_kafka *k, int kind, const int *ids, size_t n, char *err, size_t errlen);
     int (*stop)(kmesos_kafka *k, int kind, const int *ids, size_t n, char *err, size_t errlen);

@@ -41,10 +41,10 @@ static int update(kmesos_kafka *k, int kind, const int *ids, size_t n,
     return kmesos_kafka_update(k, (kmesos_kafka_kind)kind, ids, n, p, field, err, errlen);
 }
 
-static int remove_(kmesos_kafka *k, int kind, const int *ids, size_t n, const char **field,
-                   char *err, size_t errlen)
+static int remove_(kmesos_kafka *k, int kind, const int *ids, size_t n, int purge,
+                   const char **field, char *err, size_t errlen)
 {
-    return kmesos_kafka_remove(k, (kmesos_kafka_kind)kind, ids, n, field, err, errlen);
+    return kmesos_kafka_remove(k, (kmesos_kafka_kind)kind, ids, n, purge, field, err, errlen);
 }
 
 static int start(kmesos_kafka *k, int kind, const int *ids, size_t n, char *err, size_t errlen)

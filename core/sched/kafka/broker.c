@@ -42,6 +42,8 @@ static const kmesos_ks_field broker_fields[] = {
       "PLAINTEXT|SSL|SASL_SSL", "PLAINTEXT"),
     F("sasl_mechanism", KMESOS_KS_CHOICE, sasl_mechanism, "SCRAM-SHA-512|SCRAM-SHA-256",
       "SCRAM-SHA-512"),
+    F("reserve", KMESOS_KS_CHOICE, reserve, "false|true", "false"),
+    F("volume_size", KMESOS_KS_NUMBER, volume_size, "a number of MB > 0", "1024"),
     F("advertised_host", KMESOS_KS_HOST, advertised_host, "a host name or IPv4 address, or \"\"",
       NULL),
 };
@@ -85,8 +87,14 @@ void kmesos_broker_destroy(kmesos_broker *b)
         return;
     kmesos_broker_settings_free(&b->set);
     kmesos_kafka_node_clear(&b->node);
+    kmesos_kvol_clear(&b->vol);
     free(b->agent_id);
     free(b);
+}
+
+int kmesos_broker_reserves(const kmesos_broker_settings *s)
+{
+    return s->reserve && strcmp(s->reserve, "true") == 0;
 }
 
 int kmesos_broker_param_known(const char *name)
@@ -329,12 +337,32 @@ json_t *kmesos_broker_state_json(const kmesos_broker *b)
                      "stopped_at_s", b->stopped_at_s, "client_port", b->client_port,
                      "controller_port", b->controller_port);
     json_t *tls = j ? kmesos_broker_tls_json(s) : NULL;
-    if (!tls || json_object_update(j, tls) != 0) {
+    if (!tls || json_object_update(j, tls) != 0 ||
+        json_object_set_new(j, "reserve", json_boolean(kmesos_broker_reserves(s))) != 0 ||
+        json_object_set_new(j, "volume_size", json_real(s->volume_size)) != 0 ||
+        (b->vol.agent_id && json_object_set_new(j, "volume", kmesos_kvol_json(&b->vol)) != 0)) {
         json_decref(j);
         j = NULL;
     }
     json_decref(tls);
     return j;
+}
+
+/* The reservation settings and the volume of a saved entry (an older
+ * entry has none). 0, -1 (err written) or -2 (no memory). */
+static int vol_from_state(json_t *j, kmesos_broker *b, char *err, size_t errlen)
+{
+    int reserve = 0;
+    json_t *vol = NULL;
+    json_error_t je;
+    if (json_unpack_ex(j, &je, 0, "{s?b, s?F, s?o}", "reserve", &reserve, "volume_size",
+                       &b->set.volume_size, "volume", &vol) != 0) {
+        snprintf(err, errlen, "bad broker entry: %s", je.text);
+        return -1;
+    }
+    if (kmesos_ks_set_text(&b->set.reserve, reserve ? "true" : "false") != 0)
+        return -2;
+    return kmesos_kvol_from_json(vol, &b->vol, err, errlen);
 }
 
 /* The TLS settings of a saved entry; an older entry without them keeps
@@ -430,6 +458,7 @@ kmesos_broker *kmesos_broker_from_state(json_t *j, char *err, size_t errlen)
     b->set.ssl_secrets = keep.ssl_secrets, b->set.advertised_host = keep.advertised_host;
     b->set.inter_broker_protocol = keep.inter_broker_protocol;
     b->set.sasl_mechanism = keep.sasl_mechanism;
+    b->set.reserve = keep.reserve, b->set.volume_size = keep.volume_size;
     b->node.active = active;
     b->node.failures = tmp.node.failures;
     b->stopped_at_s = tmp.stopped_at_s;
@@ -437,6 +466,8 @@ kmesos_broker *kmesos_broker_from_state(json_t *j, char *err, size_t errlen)
     b->controller_port = tmp.controller_port;
     char why[256];
     int rc = restore_strings(b, v) != 0 ? -2 : tls_from_state(j, &b->set, why, sizeof why);
+    if (rc == 0)
+        rc = vol_from_state(j, b, why, sizeof why);
     if (rc == 0)
         rc = loaded_ok(b, why, sizeof why);
     if (rc != 0) {

@@ -15,6 +15,7 @@
 
 #include "sched/kafka/node.h"
 #include "sched/kafka/settings.h"
+#include "sched/kafka/volume.h"
 
 #define KMESOS_BROKER_MAX_IDS 1000
 
@@ -44,6 +45,11 @@ typedef struct kmesos_broker_settings {
     char *inter_broker_protocol; /* PLAINTEXT, SSL or SASL_SSL */
     char *sasl_mechanism;        /* SCRAM-SHA-256 or SCRAM-SHA-512 */
     char *advertised_host;       /* "": the agent's host name */
+    /* docs/kafka.md "Reserved resources and persistent volumes": "true":
+     * cpus, mem and a volume of volume_size MB reserved for the
+     * framework's role on the first agent it runs on, its data there */
+    char *reserve;               /* "true" or "false" */
+    double volume_size;          /* MB */
 } kmesos_broker_settings;
 
 typedef struct kmesos_broker {
@@ -57,7 +63,11 @@ typedef struct kmesos_broker {
     int controller_port;       /* of its last launch, 0: not a voter */
     int ssl_port_used;         /* SSL and SASL_SSL ports of its last launch */
     int sasl_port_used;        /* (0: none; not saved) */
+    kmesos_kvol vol;           /* its reservation and volume (reserve=true) */
 } kmesos_broker;
+
+/* 1 when the broker's settings ask for a reserved volume. */
+int kmesos_broker_reserves(const kmesos_broker_settings *s);
 
 /* The settings rows (settings.h). */
 extern const kmesos_ks_schema kmesos_broker_schema;

@@ -84,6 +84,8 @@ int kmesos_kafka_init(kmesos_kafka *k, kmesos_scheduler *s, const kmesos_kafka_c
     if (kmesos_str_set(&k->executor, cfg->executor) || kmesos_str_set(&k->dist, cfg->dist) ||
         kmesos_str_set(&k->files_url, cfg->files_url) ||
         kmesos_str_set(&k->data_root, cfg->data_root) || !k->dist || split_dist(k) != 0 ||
+        kmesos_str_set(&k->role, cfg->role ? cfg->role : "*") ||
+        kmesos_str_set(&k->principal, cfg->principal ? cfg->principal : "") ||
         kmesos_kafka_new_cluster_id(id) != 0 || kmesos_str_set(&k->cluster_id, id)) {
         snprintf(err, errlen, "kafka: cannot set up (out of memory or no randomness)");
         kmesos_kafka_free(k);
@@ -106,6 +108,11 @@ void kmesos_kafka_free(kmesos_kafka *k)
     free(k->files_url);
     free(k->data_root);
     free(k->cluster_id);
+    free(k->role);
+    free(k->principal);
+    for (size_t i = 0; i < k->n_purge; i++)
+        kmesos_kvol_clear(&k->purge[i]);
+    free(k->purge);
     memset(k, 0, sizeof *k);
     k->restart_current = -1;
 }
@@ -281,7 +288,9 @@ char *kmesos_kafka_voters_text(const kmesos_kafka *k)
 
 void kmesos_kafka_data_dir(const kmesos_kafka *k, const kmesos_broker *b, char *out, size_t len)
 {
-    if (b->set.data_dir && *b->set.data_dir)
+    if (kmesos_broker_reserves(&b->set))
+        snprintf(out, len, "%s", KMESOS_KVOL_PATH); /* in its sandbox: the volume */
+    else if (b->set.data_dir && *b->set.data_dir)
         snprintf(out, len, "%s", b->set.data_dir);
     else
         snprintf(out, len, "%s/broker-%d", k->data_root, b->node.id);

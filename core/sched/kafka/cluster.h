@@ -54,6 +54,8 @@ typedef struct kmesos_kafka_config {
     const char *files_url;  /* base URL of GET /files/<name> (uri mode) */
     const char *data_root;  /* default data dirs: <data_root>/broker-<id> */
     int quorum;             /* voters at the first start; 0: min(3, brokers) */
+    const char *role;       /* --framework-role ("*" or NULL: none) */
+    const char *principal;  /* --principal, or NULL */
 } kmesos_kafka_config;
 
 typedef struct kmesos_voter {
@@ -79,6 +81,10 @@ typedef struct kmesos_kafka {
     int restart_current;     /* key being restarted, -1: none */
     int restart_seen_down;   /* its old task has ended */
     int restart_step_due;    /* an update asked to move the restart on */
+    char *role, *principal;  /* reservations (reserve.h): "*" and "" when none */
+    kmesos_kvol *purge;      /* volumes of removed brokers to destroy and unreserve */
+    size_t n_purge;
+    unsigned op_seq;         /* offer operation ids */
 } kmesos_kafka;
 
 /* Copies the configuration and creates a cluster id (replaced by the

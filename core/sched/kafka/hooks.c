@@ -24,6 +24,7 @@
 #include "sched/kafka/launch.h"
 #include "sched/kafka/lifecycle.h"
 #include "sched/kafka/quorum.h"
+#include "sched/kafka/reserve.h"
 
 #define MOD "kafka"
 
@@ -33,9 +34,11 @@ static void hooks_gate(void *arg, const kmesos_task *t, const kmesos_offer *o,
                        const kmesos_port_cursor *pc, kmesos_verdict *v)
 {
     kmesos_kafka *k = arg;
-    const kmesos_broker *b = kmesos_broker_of(t->workload->ext);
+    kmesos_broker *b = kmesos_broker_of(t->workload->ext);
     if (b) {
         kmesos_kafka_broker_gate(k, b, o, pc, v);
+        if (v->kind == KMESOS_VERDICT_ACCEPT && kmesos_broker_reserves(&b->set))
+            kmesos_kafka_reserve_gate(k, b, o, v);
         return;
     }
     const char *hosts[1];
@@ -55,6 +58,30 @@ static Mesos__V1__TaskInfo *hooks_task_info(void *arg, const kmesos_task *t,
     kmesos_broker *b = kmesos_broker_of(n);
     return b ? kmesos_kafka_broker_task_info(k, b, t, o, pc)
              : kmesos_kafka_client_task_info(k, kmesos_client_of(n), t, o);
+}
+
+static int hooks_operations(void *arg, const kmesos_task *t, const kmesos_offer *o,
+                            Mesos__V1__Offer__Operation ***ops, size_t *n)
+{
+    kmesos_broker *b = kmesos_broker_of(t->workload->ext);
+    return b ? kmesos_kafka_reserve_ops(arg, b, o, ops, n) : 0;
+}
+
+static int hooks_offer_operations(void *arg, const kmesos_offer *o,
+                                  Mesos__V1__Offer__Operation ***ops, size_t *n)
+{
+    return kmesos_kafka_purge_ops(arg, o, ops, n);
+}
+
+static int hooks_wants_offers(void *arg)
+{
+    const kmesos_kafka *k = arg;
+    return k->n_purge > 0;
+}
+
+static void hooks_on_operation(void *arg, const char *op_id, int ok, const char *message)
+{
+    kmesos_kafka_reserve_status(arg, op_id, ok, message);
 }
 
 static int hooks_endpoint(void *arg, const kmesos_task *t, char *buf, size_t n)
@@ -262,6 +289,14 @@ void kmesos_kafka_tick(kmesos_kafka *k)
 
 void kmesos_kafka_attach(kmesos_kafka *k)
 {
-    k->sched->ext = (kmesos_scheduler_ext){k, hooks_gate, hooks_task_info, hooks_on_update,
-                                           hooks_endpoint, hooks_settle};
+    k->sched->ext = (kmesos_scheduler_ext){k,
+                                           hooks_gate,
+                                           hooks_task_info,
+                                           hooks_on_update,
+                                           hooks_endpoint,
+                                           hooks_settle,
+                                           hooks_operations,
+                                           hooks_offer_operations,
+                                           hooks_wants_offers,
+                                           hooks_on_operation};
 }

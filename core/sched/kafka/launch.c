@@ -15,6 +15,7 @@
  * served by the scheduler (GET /files/<name>) and run from the sandbox;
  * in local mode they are absolute paths on this machine. */
 #include "sched/kafka/launch.h"
+#include "sched/kafka/reserve.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,7 +293,9 @@ Mesos__V1__TaskInfo *kmesos_kafka_broker_task_info(const kmesos_kafka *k, kmesos
         kmesos_pb_free(ti);
         return NULL;
     }
-    if (!(ti->executor = broker_executor(k, b, t, o, &p)) || kmesos_launcher_finish(ti, o) != 0) {
+    if (!(ti->executor = broker_executor(k, b, t, o, &p)) ||
+        (kmesos_broker_reserves(&b->set) && kmesos_kafka_reserve_task(k, b, o, ti) != 0) ||
+        kmesos_launcher_finish(ti, o) != 0) {
         kmesos_pb_free(ti);
         return NULL;
     }

@@ -16,6 +16,7 @@
 
 #include "codec/num.h"
 #include "codec/protocol.h"
+#include "sched/kafka/reserve.h"
 
 /* Room for the settings of any kind. */
 typedef union lc_settings {
@@ -78,6 +79,7 @@ static int lc_check(const kmesos_kafka *k, kmesos_kafka_kind kind, const void *s
         return kmesos_client_settings_check(kind, s, field, err, errlen);
     const kmesos_broker_settings *bs = s, *old = base;
     if (kmesos_broker_settings_check(bs, field, err, errlen) != 0 ||
+        kmesos_kafka_reserve_check(k, bs, field, err, errlen) != 0 ||
         (bs->port != old->port && lc_check_port(k, "port", bs->port, field, err, errlen) != 0) ||
         (bs->ssl_port != old->ssl_port &&
          lc_check_port(k, "ssl_port", bs->ssl_port, field, err, errlen) != 0) ||
@@ -371,7 +373,7 @@ int kmesos_kafka_update(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids,
 }
 
 int kmesos_kafka_remove(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
-                        const char **field, char *err, size_t errlen)
+                        int purge, const char **field, char *err, size_t errlen)
 {
     *field = kmesos_kafka_kind_name(kind);
     for (size_t i = 0; i < n; i++)
@@ -380,11 +382,18 @@ int kmesos_kafka_remove(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids,
     char name[48];
     for (size_t i = 0; i < n; i++) {
         kmesos_kafka_node *node = kmesos_kafka_node_find(k, kind, ids[i]);
+        kmesos_broker *b = kmesos_broker_of(node);
+        if (purge && b && kmesos_kafka_purge(k, b) != 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
         kmesos_kafka_node_name(node, name, sizeof name);
         kmesos_scheduler_remove_workload(k->sched, name);
         kmesos_kafka_node_take(k, node);
         kmesos_kafka_node_destroy(node);
     }
+    if (purge)
+        kmesos_scheduler_update_interest(k->sched); /* offers for the purge */
     kmesos_kafka_changed(k);
     return 0;
 }

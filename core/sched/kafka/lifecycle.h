@@ -21,9 +21,10 @@ int kmesos_kafka_update(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids,
                         const kmesos_kafka_params *p, const char **field, char *err,
                         size_t errlen);
 /* Refused while a node is active or its task may still run, and for a
- * voter of the controller quorum. */
+ * voter of the controller quorum. purge: a broker's reserved volume is
+ * destroyed and unreserved (reserve.h); without it, it stays reserved. */
 int kmesos_kafka_remove(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
-                        const char **field, char *err, size_t errlen);
+                        int purge, const char **field, char *err, size_t errlen);
 /* Activates (a done client runs again: start means "run it now"). */
 int kmesos_kafka_start(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
                        char *err, size_t errlen);
