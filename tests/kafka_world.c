@@ -94,10 +94,12 @@ Mesos__V1__TaskInfo *kafka_world_launched(const kafka_world *w, const char *pref
         kmesos_call *c = w->f.calls[i];
         if (c->type != MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT)
             continue;
-        Mesos__V1__Offer__Operation__Launch *l = c->accept->operations[0]->launch;
-        for (size_t k = 0; k < l->n_task_infos; k++)
-            if (strncmp(l->task_infos[k]->task_id->value, prefix, strlen(prefix)) == 0)
-                return l->task_infos[k];
+        for (size_t j = 0; j < c->accept->n_operations; j++) {
+            Mesos__V1__Offer__Operation__Launch *l = c->accept->operations[j]->launch;
+            for (size_t k = 0; l && k < l->n_task_infos; k++)
+                if (strncmp(l->task_infos[k]->task_id->value, prefix, strlen(prefix)) == 0)
+                    return l->task_infos[k];
+        }
     }
     return NULL;
 }

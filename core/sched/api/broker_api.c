@@ -155,10 +155,10 @@ static void reword(const char *in, const char *word, char *out, size_t len)
     }
 }
 
-/* Checks parameter names: the id always, the settings when allowed. 0,
- * or the 400 answer. */
+/* Checks parameter names: the id always, the settings when allowed, and
+ * extra (NULL: none). 0, or the 400 answer. */
 static unsigned check_names(const kmesos_api_kind *ak, const kmesos_broker_api_params *p,
-                            int settings, json_t **body)
+                            int settings, const char *extra, json_t **body)
 {
     char msg[400];
     if (p->n > MAX_PARAMS) {
@@ -167,7 +167,8 @@ static unsigned check_names(const kmesos_api_kind *ak, const kmesos_broker_api_p
     }
     for (size_t i = 0; i < p->n; i++) {
         const char *name = p->names[i];
-        if (strcmp(name, ak->id_name) == 0 || (settings && ak->param_known(name)))
+        if (strcmp(name, ak->id_name) == 0 || (settings && ak->param_known(name)) ||
+            (extra && strcmp(name, extra) == 0))
             continue;
         if (!(settings && ak->param_refused &&
               ak->param_refused(ak->kind, name, msg, sizeof msg)))
@@ -298,7 +299,8 @@ unsigned kmesos_api_kind_run(const kmesos_api_kind *ak, kmesos_kafka *k, const c
         *body = json_pack("{s:s}", "error", "method not allowed");
         return 405;
     }
-    unsigned status = check_names(ak, p, c == CMD_ADD || c == CMD_UPDATE, body);
+    unsigned status = check_names(ak, p, c == CMD_ADD || c == CMD_UPDATE,
+                                  c == CMD_REMOVE ? "purge" : NULL, body);
     int *ids = NULL;
     size_t n = 0;
     if (status || (status = parse_ids(ak, k, c, p, &ids, &n, body)) != 0)

@@ -133,8 +133,13 @@ void kmesos_kafka_reserve_status(kmesos_kafka *k, const char *op_id, int ok, con
 {
     int id = -1;
     char what[16] = "";
-    if (sscanf(op_id, "kafka-broker-%d-%15[a-z]-", &id, what) != 2)
-        return;
+    static const char *const ops[] = {"reserve", "create", "destroy", "unreserve"};
+    size_t i = 0;
+    if (sscanf(op_id, "kafka-broker-%d-%15[a-z]-", &id, what) == 2)
+        while (i < 4 && strcmp(what, ops[i]) != 0)
+            i++;
+    if (i >= 4 || !what[0])
+        return; /* not one of ours */
     if (ok) {
         KLOG_INFO(MOD, "operation %s finished", op_id);
         return;
@@ -145,7 +150,10 @@ void kmesos_kafka_reserve_status(kmesos_kafka *k, const char *op_id, int ok, con
         return;
     char text[600];
     snprintf(text, sizeof text, "%s: %s", what, message && *message ? message : "refused");
-    if (kmesos_str_set(&b->vol.error, text) == 0)
+    char failure[640];
+    snprintf(failure, sizeof failure, "volume: %s", text);
+    if (kmesos_str_set(&b->vol.error, text) == 0 &&
+        kmesos_str_set(&b->node.last_failure, failure) == 0)
         kmesos_kafka_changed(k);
 }
 

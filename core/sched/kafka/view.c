@@ -35,7 +35,8 @@ static json_t *view_endpoint(const kmesos_broker *b, int port)
 
 /* A broker's settings and task, with its TLS settings under "tls" (ports
  * 0: none, -1: auto) and the SSL and SASL_SSL endpoints of its last
- * launch. */
+ * launch, and its reserved volume under "volume" (null: none; "error":
+ * the master's refusal). */
 json_t *kmesos_kafka_broker_json(const kmesos_kafka *k, const kmesos_broker *b)
 {
     json_t *j = view_broker_json(k, b), *tls = kmesos_broker_tls_json(&b->set);
@@ -46,7 +47,11 @@ json_t *kmesos_kafka_broker_json(const kmesos_kafka *k, const kmesos_broker *b)
         json_decref(tls);
         return NULL;
     }
-    if (json_object_set_new(j, "tls", tls) != 0) { /* tls is released either way */
+    json_t *vol = b->vol.agent_id ? kmesos_kvol_json(&b->vol) : json_null();
+    if (json_object_set_new(j, "tls", tls) != 0 || /* each is released either way */
+        json_object_set_new(j, "reserve", json_boolean(kmesos_broker_reserves(&b->set))) != 0 ||
+        json_object_set_new(j, "volume_size", json_real(b->set.volume_size)) != 0 ||
+        json_object_set_new(j, "volume", vol) != 0) {
         json_decref(j);
         return NULL;
     }

@@ -126,8 +126,9 @@ static int kvol_reserve_res(const kmesos_kvol *v, Mesos__V1__Resource *r, const 
     r->reservation = ri;
     if (*v->principal && !(ri->principal = strdup(v->principal)))
         return -1;
-    free(r->role);
-    r->role = NULL;
+    if (r->role != mesos__v1__resource__role__default_value) /* "*": not allocated */
+        free(r->role);
+    r->role = mesos__v1__resource__role__default_value;
     if (kmesos_pb_set_role(r, v->role) != 0)
         return -1;
     if (o && o->alloc_role) {
