@@ -116,6 +116,14 @@ static void build_everything(world *w)
         CHECK_INT(kmesos_kvol_plan(&b6->vol, 6, "agent-h2", "kafka", "ops", 1, 2048, 4096), 0);
         b6->vol.sent = 1;
         CHECK_INT(kmesos_str_set(&b6->vol.error, "create: disk \"full\""), 0);
+        /* a removed broker's volume still to destroy and unreserve */
+        w->k.purge = calloc(1, sizeof *w->k.purge);
+        CHECK(w->k.purge != NULL);
+        if (w->k.purge) {
+            w->k.n_purge = 1;
+            CHECK_INT(kmesos_kvol_plan(w->k.purge, 9, "agent-h3", "kafka", "", 2, 512, 100), 0);
+            w->k.purge->sent = 1;
+        }
     }
     CHECK_INT(client_add(w, KMESOS_CLIENT_PRODUCER, "producer=0&topic=t.1&cpus=0.25&mem=512"),
               200);
@@ -164,6 +172,9 @@ static void test_round_trip_is_byte_identical(void)
     CHECK_STR(b6 ? b6->vol.error : NULL, "create: disk \"full\"");
     CHECK(b6 && b6->vol.persistence_id && strncmp(b6->vol.persistence_id, "kafka-broker-6-", 15) == 0);
     CHECK(kmesos_kafka_broker(&c.k, 0) && !kmesos_kafka_broker(&c.k, 0)->vol.agent_id);
+    CHECK(c.k.n_purge == 1 && c.k.purge[0].disk == 100 && c.k.purge[0].sent &&
+          strcmp(c.k.purge[0].agent_id, "agent-h3") == 0 && !*c.k.purge[0].principal &&
+          strncmp(c.k.purge[0].persistence_id, "kafka-broker-9-", 15) == 0);
     free(t1), free(t2), free(t3);
     kafka_world_teardown(&a);
     kafka_world_teardown(&b);
@@ -349,6 +360,8 @@ static const bad_case bad_cases[] = {
     {"broker-volume-role-star", "broker 0: volume: agent_id, persistence_id and a role"},
     {"broker-volume-disk-zero", "broker 0: volume: cpus, mem and disk"},
     {"broker-reserve-string", "broker 0: bad broker entry"},
+    {"kafka-purge-not-list", "kafka.purge: expected a list"},
+    {"kafka-purge-entry-bad", "kafka.purge[0]: volume:"},
     {"client-kind-unknown", "kafka.clients[0]"},
     {"client-failures-negative", "producer 0: failures"},
     {"truncated", "line"},

@@ -130,6 +130,9 @@ static int kmesos_cli_args_split(kmesos_cli_args *a, kmesos_cli_split *s, int ar
             only_words = 1;
         else if (!only_words && kmesos_cli_args_flag(a, arg))
             used = 1;
+        else if (!only_words && strcmp(arg, "--purge") == 0 &&
+                 s->noptions < KMESOS_CLI_MAX_SETTINGS) /* a flag: remove's purge=true */
+            s->options[s->noptions++] = (kmesos_cli_raw_option){"purge", 5, "true"};
         else if (!only_words && strncmp(arg, "--", 2) == 0)
             used = kmesos_cli_args_take_option(a, s, i, argc, argv);
         else if (s->nwords == KMESOS_CLI_MAX_WORDS)

@@ -53,11 +53,19 @@ static const kmesos_cli_option kmesos_cli_options[] = {
     {"command", "command", KMESOS_CLI_TEXT, "STR",
      "run this instead of Kafka's perf tool; it gets\n"
      "KAFKA_BOOTSTRAP_SERVERS in its environment"},
+    {"reserve", "reserve", KMESOS_CLI_TEXT, "true|false",
+     "reserve its cpus, mem and a persistent volume for\n"
+     "its data on its first agent (needs --framework-role)"},
+    {"volume-size", "volume_size", KMESOS_CLI_COUNT, "MB",
+     "size of the reserved volume (default 1024)"},
+    {"purge", "purge", KMESOS_CLI_TEXT, "",
+     "(a flag) also destroy and unreserve the volume"},
     {"name", "name", KMESOS_CLI_TEXT, "stdout|stderr", "the sandbox file (default stdout)"},
     {"lines", "lines", KMESOS_CLI_COUNT, "N", "how many of its last lines (default 100)"},
 };
 
 static const char *const kmesos_cli_log_options[] = {"name", "lines", NULL};
+static const char *const kmesos_cli_remove_options[] = {"purge", NULL};
 
 static const kmesos_cli_verb kmesos_cli_verbs[] = {
     {"add", "POST", KMESOS_CLI_VERB_TAKES_OPTIONS, "added", NULL,
@@ -65,7 +73,7 @@ static const kmesos_cli_verb kmesos_cli_verbs[] = {
     {"update", "POST", KMESOS_CLI_VERB_TAKES_OPTIONS | KMESOS_CLI_VERB_NEEDS_OPTION, "updated",
      NULL, "change settings (running ones: on restart)", NULL, NULL},
     {"remove", "POST", 0, NULL, "removed", "remove stopped ones (running ones are refused)",
-     NULL, NULL},
+     kmesos_cli_remove_options, NULL},
     {"start", "POST", 0, "started", NULL, "make active: they are launched on matching offers",
      NULL, NULL},
     {"stop", "POST", 0, "stopped", NULL, "make inactive: their tasks are killed", NULL, NULL},
@@ -94,6 +102,7 @@ static const char *const kmesos_cli_broker_options[] = {
     "ssl-keystore",   "ssl-truststore",
     "ssl-secrets",    "inter-broker-protocol",
     "sasl-mechanism", "advertised-host",
+    "reserve",        "volume-size",
     NULL};
 
 static const char *const kmesos_cli_client_options[] = {
@@ -131,6 +140,8 @@ static const kmesos_cli_example kmesos_cli_broker_examples[] = {
     {"stop", "kmesos broker stop 1"},
     {"restart", "kmesos broker restart 0..2"},
     {"remove", "kmesos broker remove 3"},
+    {"add", "kmesos broker add 5 --reserve true --volume-size 10240"},
+    {"remove", "kmesos broker remove 5 --purge"},
     {"list", "kmesos broker list"},
     {"list", "kmesos broker list 0..1 --json"},
     {"log", "kmesos broker log 0"},

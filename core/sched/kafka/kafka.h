@@ -4,10 +4,13 @@
  * the rolling restart and the views. Inside, bottom up:
  *   settings   the settings schema brokers and clients share
  *   node       the base of brokers and clients (kind, id, active, ...)
+ *   volume     a broker's reservation and persistent volume as data
  *   broker     a broker's settings, id expressions, saved entry
  *   client     a producer's or consumer's settings, perf tool command
  *   cluster    the kmesos_kafka object: nodes, voters, running brokers
  *   quorum     forming the controller quorum; where a broker may go
+ *   reserve    RESERVE/CREATE at a first launch, relaunch on the volume,
+ *              purge (DESTROY/UNRESERVE), the master's refusals
  *   lifecycle  add/update/remove/start/stop; each node's workload
  *   launch     TaskInfos of brokers and clients
  *   view       the API's JSON of brokers and clients

@@ -8,6 +8,7 @@
  * because the state store restores the saved tasks next and fills the
  * missing slots after that. */
 #include "sched/kafka/persist.h"
+#include "sched/kafka/reserve.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,11 @@ json_t *kmesos_kafka_state_save(void *arg, char *err, size_t errlen)
                                   "quorum_size", k->quorum_size, "voters", voters, "brokers",
                                   brokers, "clients", clients)
                       : NULL;
+    json_t *purge = root && k->n_purge ? kmesos_kafka_purge_json(k) : NULL;
+    if (root && k->n_purge && (!purge || json_object_set_new(root, "purge", purge) != 0)) {
+        json_decref(root);
+        root = NULL;
+    }
     if (ok && !root)
         snprintf(err, errlen, "kafka: out of memory");
     json_decref(brokers);
@@ -143,11 +149,11 @@ int kmesos_kafka_state_load(void *arg, json_t *j, char *err, size_t errlen)
 {
     kmesos_kafka *k = arg;
     const char *cid = NULL;
-    json_t *voters = NULL, *brokers = NULL, *clients = NULL;
+    json_t *voters = NULL, *brokers = NULL, *clients = NULL, *purge = NULL;
     json_error_t je;
-    if (json_unpack_ex(j, &je, 0, "{s:s, s?i, s:o, s:o, s?o}", "cluster_id", &cid, "quorum_size",
-                       &k->quorum_size, "voters", &voters, "brokers", &brokers, "clients",
-                       &clients) != 0)
+    if (json_unpack_ex(j, &je, 0, "{s:s, s?i, s:o, s:o, s?o, s?o}", "cluster_id", &cid,
+                       "quorum_size", &k->quorum_size, "voters", &voters, "brokers", &brokers,
+                       "clients", &clients, "purge", &purge) != 0)
         return snprintf(err, errlen, "kafka: %s", je.text), -1;
     if (strlen(cid) != 22 || !json_is_array(voters) || !json_is_array(brokers))
         return snprintf(err, errlen, "kafka: bad cluster id or lists"), -1;
@@ -156,7 +162,8 @@ int kmesos_kafka_state_load(void *arg, json_t *j, char *err, size_t errlen)
     if (kmesos_str_set(&k->cluster_id, cid) != 0)
         return snprintf(err, errlen, "out of memory"), -1;
     if (load_voters(k, voters, err, errlen) != 0 ||
-        load_nodes(k, brokers, clients, err, errlen) != 0)
+        load_nodes(k, brokers, clients, err, errlen) != 0 ||
+        kmesos_kafka_purge_load(k, purge, err, errlen) != 0)
         return -1;
     return 0;
 }

@@ -129,6 +129,45 @@ int kmesos_kafka_purge(kmesos_kafka *k, kmesos_broker *b)
     return 0;
 }
 
+json_t *kmesos_kafka_purge_json(const kmesos_kafka *k)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < k->n_purge; i++)
+        if (json_array_append_new(a, kmesos_kvol_json(&k->purge[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+int kmesos_kafka_purge_load(kmesos_kafka *k, json_t *j, char *err, size_t errlen)
+{
+    size_t i, n = json_array_size(j);
+    json_t *e;
+    char why[256];
+    if (j && !json_is_array(j))
+        return snprintf(err, errlen, "kafka.purge: expected a list"), -1;
+    kmesos_kvol *v = n ? calloc(n, sizeof *v) : NULL;
+    if (n && !v)
+        return snprintf(err, errlen, "out of memory"), -1;
+    json_array_foreach(j, i, e) {
+        if (!json_is_object(e) || kmesos_kvol_from_json(e, &v[i], why, sizeof why) != 0) {
+            snprintf(err, errlen, "kafka.purge[%zu]: %s", i,
+                     json_is_object(e) ? why : "expected an object");
+            while (i-- > 0)
+                kmesos_kvol_clear(&v[i]);
+            free(v);
+            return -1;
+        }
+    }
+    for (i = 0; i < k->n_purge; i++)
+        kmesos_kvol_clear(&k->purge[i]);
+    free(k->purge);
+    k->purge = v;
+    k->n_purge = n;
+    return 0;
+}
+
 void kmesos_kafka_reserve_status(kmesos_kafka *k, const char *op_id, int ok, const char *message)
 {
     int id = -1;

@@ -30,6 +30,10 @@ int kmesos_kafka_purge_ops(kmesos_kafka *k, const kmesos_offer *o,
                            Mesos__V1__Offer__Operation ***ops, size_t *n);
 /* Keeps the broker's volume for purging (remove with purge). 0 or -1. */
 int kmesos_kafka_purge(kmesos_kafka *k, kmesos_broker *b);
+/* The volumes still to purge as the state's "purge" list (NULL: no
+ * memory), and its inverse (j NULL: none). 0, or -1 with err. */
+json_t *kmesos_kafka_purge_json(const kmesos_kafka *k);
+int kmesos_kafka_purge_load(kmesos_kafka *k, json_t *j, char *err, size_t errlen);
 /* An operation's outcome (ids "kafka-broker-<id>-<op>-<n>"). */
 void kmesos_kafka_reserve_status(kmesos_kafka *k, const char *op_id, int ok, const char *message);
 /* The settings checks: reserve=true needs a framework role other than *. */
