@@ -235,6 +235,8 @@ static void test_relaunch_goes_back_to_the_volume(void)
     json_decref(j);
     kmesos_task *t = kafka_world_broker_task(&w, 1);
     kafka_world_feed_update(&w, t->id, agent, MESOS__V1__TASK_STATE__TASK_RUNNING);
+    /* a later change of cpus does not apply to the reserved resources */
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "update", "broker=1&cpus=1.5"), 200);
     kafka_world_feed_update(&w, t->id, agent, MESOS__V1__TASK_STATE__TASK_FAILED);
     w.f.now_ms += 5000;
     fake_io_reset(&w.f);
@@ -249,6 +251,8 @@ static void test_relaunch_goes_back_to_the_volume(void)
     const Mesos__V1__TaskInfo *ti = kafka_world_broker_launched(&w, 1);
     const Mesos__V1__Resource *d = ti ? find_res(ti->resources, ti->n_resources, "disk") : NULL;
     CHECK(d && d->disk && strcmp(d->disk->persistence->id, saved.persistence_id) == 0);
+    const Mesos__V1__Resource *c = ti ? find_res(ti->resources, ti->n_resources, "cpus") : NULL;
+    CHECK(c && c->scalar->value == 0.5 && reserved_for(c, "kafka", "ops"));
     CHECK_STR(b->vol.persistence_id, saved.persistence_id); /* the same volume */
     kmesos_kvol_clear(&saved);
     kafka_world_teardown(&w);

@@ -235,8 +235,12 @@ int kmesos_kvol_task_resources(const kmesos_kvol *v, Mesos__V1__TaskInfo *ti)
 {
     for (size_t i = 0; i < ti->n_resources; i++) {
         Mesos__V1__Resource *r = ti->resources[i];
-        if ((strcmp(r->name, "cpus") == 0 || strcmp(r->name, "mem") == 0) &&
-            kvol_reserve_res(v, r, NULL) != 0)
+        int cpus = strcmp(r->name, "cpus") == 0, mem = strcmp(r->name, "mem") == 0;
+        if (!cpus && !mem)
+            continue;
+        if (r->scalar)
+            r->scalar->value = cpus ? v->cpus : v->mem; /* what was reserved */
+        if (kvol_reserve_res(v, r, NULL) != 0)
             return -1;
     }
     return kmesos_pb_push((void ***)&ti->resources, &ti->n_resources, kvol_volume(v, NULL));

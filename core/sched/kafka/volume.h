@@ -45,8 +45,9 @@ int kmesos_kvol_from_json(json_t *j, kmesos_kvol *v, char *err, size_t errlen);
  * with id op_id, on offer o. NULL on no memory. */
 Mesos__V1__Offer__Operation *kmesos_kvol_operation(const kmesos_kvol *v, int type,
                                                    const char *op_id, const kmesos_offer *o);
-/* Makes the TaskInfo's cpus and mem the reserved ones and adds the
- * volume. 0 or -1. */
+/* Makes the TaskInfo's cpus and mem the reserved ones (v's amounts: a
+ * later change of the broker's settings does not apply to them) and adds
+ * the volume. 0 or -1. */
 int kmesos_kvol_task_resources(const kmesos_kvol *v, Mesos__V1__TaskInfo *ti);
 
 #endif
