@@ -319,6 +319,7 @@ static void test_remove_purge_destroys_then_unreserves(void)
     CHECK(a && a->n_operations == 2);
     if (a && a->n_operations == 2) {
         CHECK_INT(a->operations[0]->type, OPT(DESTROY));
+        CHECK(strncmp(a->operations[0]->id->value, "kafka-purge-destroy-", 20) == 0);
         CHECK_STR(a->operations[0]->destroy->volumes[0]->disk->persistence->id,
                   saved.persistence_id);
         CHECK_INT(a->operations[1]->type, OPT(UNRESERVE));

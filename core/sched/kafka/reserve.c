@@ -6,7 +6,8 @@
  * the next gate. Offers are then matched by agent, volume and reserved
  * cpus and mem, and the broker's task runs on them alone (the verdict's
  * own_resources: the book's unreserved counts are not asked). Operation
- * ids name the broker, so that an UPDATE_OPERATION_STATUS finds it; a
+ * ids name the broker (kafka-broker-<id>-<op>-<n>; a purge's are
+ * kafka-purge-<op>-<n>), so that an UPDATE_OPERATION_STATUS finds it; a
  * refusal is kept in the volume's error, saved, and shown by broker list;
  * the broker then waits (declined offers, the reason in its task) until
  * it is removed (with purge) or updated with reserve=false. */
@@ -64,7 +65,10 @@ static int push_op(kmesos_kafka *k, const kmesos_kvol *v, int id, int type, cons
                    const kmesos_offer *o, Mesos__V1__Offer__Operation ***ops, size_t *n)
 {
     char op_id[96];
-    snprintf(op_id, sizeof op_id, "kafka-broker-%d-%s-%u", id, what, ++k->op_seq);
+    if (id >= 0)
+        snprintf(op_id, sizeof op_id, "kafka-broker-%d-%s-%u", id, what, ++k->op_seq);
+    else
+        snprintf(op_id, sizeof op_id, "kafka-purge-%s-%u", what, ++k->op_seq);
     return kmesos_pb_push((void ***)ops, n, kmesos_kvol_operation(v, type, op_id, o));
 }
 
@@ -174,6 +178,12 @@ void kmesos_kafka_reserve_status(kmesos_kafka *k, const char *op_id, int ok, con
     char what[16] = "";
     static const char *const ops[] = {"reserve", "create", "destroy", "unreserve"};
     size_t i = 0;
+    if (strncmp(op_id, "kafka-purge-", 12) == 0) {
+        if (!ok) /* the entry is gone: the reservation stays, as the master says */
+            KLOG_WARN(MOD, "the master refused purge operation %s: %s", op_id,
+                      message ? message : "");
+        return;
+    }
     if (sscanf(op_id, "kafka-broker-%d-%15[a-z]-", &id, what) == 2)
         while (i < 4 && strcmp(what, ops[i]) != 0)
             i++;

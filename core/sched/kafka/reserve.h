@@ -34,7 +34,8 @@ int kmesos_kafka_purge(kmesos_kafka *k, kmesos_broker *b);
  * memory), and its inverse (j NULL: none). 0, or -1 with err. */
 json_t *kmesos_kafka_purge_json(const kmesos_kafka *k);
 int kmesos_kafka_purge_load(kmesos_kafka *k, json_t *j, char *err, size_t errlen);
-/* An operation's outcome (ids "kafka-broker-<id>-<op>-<n>"). */
+/* An operation's outcome (ids "kafka-broker-<id>-<op>-<n>", a purge's
+ * "kafka-purge-<op>-<n>": a refusal is logged). */
 void kmesos_kafka_reserve_status(kmesos_kafka *k, const char *op_id, int ok, const char *message);
 /* The settings checks: reserve=true needs a framework role other than *. */
 int kmesos_kafka_reserve_check(const kmesos_kafka *k, const kmesos_broker_settings *s,
