@@ -65,6 +65,41 @@ static kmesos_call *an_accept(void)
     return kmesos_call_accept("offer-O10", infos, 1, 5.0);
 }
 
+/* An ACCEPT with offer operations first: their order, then the LAUNCH;
+ * with operations alone, no LAUNCH at all. */
+static void test_accept_with_operations(void)
+{
+    Mesos__V1__Offer__Operation *ops[2];
+    for (int i = 0; i < 2; i++) {
+        ops[i] = kmesos_pb_new(&mesos__v1__offer__operation__descriptor);
+        ops[i]->has_type = 1;
+        ops[i]->type = i ? MESOS__V1__OFFER__OPERATION__TYPE__UNRESERVE
+                         : MESOS__V1__OFFER__OPERATION__TYPE__DESTROY;
+    }
+    kmesos_call *c = kmesos_call_accept_ops("o1", ops, 2, NULL, 0, 5.0);
+    CHECK(c && c->accept && c->accept->n_operations == 2);
+    if (c && c->accept && c->accept->n_operations == 2) {
+        CHECK_INT(c->accept->operations[0]->type, MESOS__V1__OFFER__OPERATION__TYPE__DESTROY);
+        CHECK_INT(c->accept->operations[1]->type, MESOS__V1__OFFER__OPERATION__TYPE__UNRESERVE);
+        CHECK_STR(c->accept->offer_ids[0]->value, "o1");
+    }
+    kmesos_pb_free(c);
+    kmesos_call *plain = an_accept();
+    Mesos__V1__Offer__Operation *rsv = kmesos_pb_new(&mesos__v1__offer__operation__descriptor);
+    rsv->has_type = 1;
+    rsv->type = MESOS__V1__OFFER__OPERATION__TYPE__RESERVE;
+    Mesos__V1__TaskInfo **infos = plain->accept->operations[0]->launch->task_infos;
+    plain->accept->operations[0]->launch->task_infos = NULL;
+    plain->accept->operations[0]->launch->n_task_infos = 0;
+    c = kmesos_call_accept_ops("o2", &rsv, 1, infos, 1, 5.0);
+    free(infos);
+    CHECK(c && c->accept->n_operations == 2 &&
+          c->accept->operations[0]->type == MESOS__V1__OFFER__OPERATION__TYPE__RESERVE &&
+          c->accept->operations[1]->launch->n_task_infos == 1);
+    kmesos_pb_free(c);
+    kmesos_pb_free(plain);
+}
+
 static void test_every_call_round_trips(void)
 {
     const char *ids[] = {"o1", "o2"};
@@ -137,6 +172,7 @@ static void test_calls_match_recorded_requests(void)
 int main(void)
 {
     RUN_TEST(test_every_call_round_trips);
+    RUN_TEST(test_accept_with_operations);
     RUN_TEST(test_calls_match_recorded_requests);
     return testlib_finish();
 }
