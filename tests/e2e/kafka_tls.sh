@@ -11,9 +11,9 @@
 # endpoints listed, broker 0 advertising "localhost" (advertised_host)
 # instead of its agent's host; kcat over SSL produces 1,000 messages
 # (acks=all) and consumes all 1,000; over SASL_SSL with SCRAM-SHA-512 the
-# same with kcat when its librdkafka can (>= 2.6.1: older ones send a
-# proof Kafka 4 refuses, librdkafka#4895), else with Kafka's own console
-# producer and consumer; a wrong SCRAM password is refused; no password
+# same with kcat (on librdkafka >= 2.6.1: older ones send a proof Kafka 4
+# refuses, librdkafka#4895; tests/peers/setup.sh provides one), and Kafka's
+# console consumer reads them too; a wrong SCRAM password is refused; no password
 # appears in any log (scheduler, kmesos-local, every sandbox's stdout and
 # stderr), in /master/state, in the API's broker list, in the state file,
 # in a broker's environment (the TaskInfo's) or on a process's command line; the sandbox's server.properties is mode
@@ -113,28 +113,30 @@ java_conf "$TLS/alice.properties" "$ALICE_PW"
 java_conf "$TLS/wrong.properties" "not-$ALICE_PW"
 printf 'security.protocol=SASL_SSL\nsasl.mechanisms=SCRAM-SHA-512\nsasl.username=alice\nsasl.password=%s\nssl.ca.location=%s\n' \
   "$ALICE_PW" "$TLS/ca.crt" >"$TLS/alice.kcat"
-RDKAFKA=$(kcat -V 2>&1 | sed -n 's/.*librdkafka \([0-9.]*\).*/\1/p')
+# kcat for SCRAM: Kafka 4 refuses the proof librdkafka < 2.6.1 sends
+# (librdkafka#4895), so an older one (Debian 12's kcat has 2.0.2) runs on
+# the librdkafka 2.6.1 that tests/peers/setup.sh takes from its pinned wheel.
+rdkafka_version() { kcat -V 2>&1 | sed -n 's/.*librdkafka \([0-9.]*\).*/\1/p'; }
+if ! printf '2.6.1\n%s\n' "$(rdkafka_version)" | sort -V -C; then
+  RDK=${KMESOS_PEERS:-$KMESOS_BIN/peers}/librdkafka
+  [ -f "$RDK/librdkafka.so.1" ] || RDK=$KMESOS_SRC/build/peers/librdkafka
+  export LD_LIBRARY_PATH=$RDK${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+RDKAFKA=$(rdkafka_version)
+check "kcat runs on librdkafka >= 2.6.1 for SCRAM (has $RDKAFKA; else run tests/peers/setup.sh)" \
+  bash -c 'printf "2.6.1\n%s\n" "$1" | sort -V -C' _ "$RDKAFKA"
 client() { KAFKA_LIBS=$KAFKA_LIBS KAFKA_LOG_LEVEL=WARN "$SCRIPTS/kafka-client.sh" "$@"; }
 t=$(now)
-if printf '%s\n2.6.1\n' "$RDKAFKA" | sort -V -C 2>/dev/null && [ "$RDKAFKA" != 2.6.1 ]; then
-  echo "# kcat's librdkafka $RDKAFKA < 2.6.1 cannot do SCRAM with Kafka 4 (librdkafka#4895): Kafka's console clients are the SCRAM clients"
-  seq 1 "$N_MSG" | sed 's/.*/msg-&/' |
-    client org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$SASL_BOOTSTRAP" \
-      --topic "$TOPIC" --command-property acks=all --command-config "$TLS/alice.properties" \
-      >"$E2E_TMP/sasl-produce.log" 2>&1
-  check "SCRAM over SASL_SSL: $N_MSG messages produced (acks=all)" [ "$?" = 0 ]
-  n=$(client org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$SASL_BOOTSTRAP" \
-        --topic "$TOPIC" --from-beginning --max-messages "$N_MSG" --timeout-ms 30000 \
-        --command-config "$TLS/alice.properties" 2>"$E2E_TMP/sasl-consume.log" | sort -u | wc -l)
-  check "SCRAM over SASL_SSL: all $N_MSG consumed (got $n)" [ "$n" = "$N_MSG" ]
-else
-  seq 1 "$N_MSG" | sed 's/.*/k&:msg-&/' |
-    kcat -P -F "$TLS/alice.kcat" -b "$SASL_BOOTSTRAP" -t "$TOPIC" -K: -X acks=all 2>>"$E2E_TMP/kcat.log"
-  check "kcat over SASL_SSL (SCRAM) produces $N_MSG messages (acks=all)" [ "$?" = 0 ]
-  n=$(kcat -C -F "$TLS/alice.kcat" -b "$SASL_BOOTSTRAP" -t "$TOPIC" -o beginning -e -q \
-        -f '%k %s\n' 2>>"$E2E_TMP/kcat.log" | sort -u | wc -l)
-  check "kcat over SASL_SSL (SCRAM) consumes all $N_MSG (got $n)" [ "$n" = "$N_MSG" ]
-fi
+seq 1 "$N_MSG" | sed 's/.*/k&:msg-&/' |
+  kcat -P -F "$TLS/alice.kcat" -b "$SASL_BOOTSTRAP" -t "$TOPIC" -K: -X acks=all 2>>"$E2E_TMP/kcat.log"
+check "kcat over SASL_SSL (SCRAM-SHA-512) produces $N_MSG messages (acks=all)" [ "$?" = 0 ]
+n=$(kcat -C -F "$TLS/alice.kcat" -b "$SASL_BOOTSTRAP" -t "$TOPIC" -o beginning -e -q \
+      -f '%k %s\n' 2>>"$E2E_TMP/kcat.log" | sort -u | wc -l)
+check "kcat over SASL_SSL (SCRAM-SHA-512) consumes all $N_MSG (got $n)" [ "$n" = "$N_MSG" ]
+n=$(client org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$SASL_BOOTSTRAP" \
+      --topic "$TOPIC" --from-beginning --max-messages "$N_MSG" --timeout-ms 30000 \
+      --command-config "$TLS/alice.properties" 2>"$E2E_TMP/sasl-consume.log" | sort -u | wc -l)
+check "Kafka's console consumer (SCRAM) reads kcat's $N_MSG too (got $n)" [ "$n" = "$N_MSG" ]
 echo "metric: sasl_produce_consume_s=$(since "$t")"
 client topics --bootstrap-server "$SASL_BOOTSTRAP" --command-config "$TLS/wrong.properties" --list \
   >"$E2E_TMP/wrong-password.log" 2>&1

@@ -12,6 +12,10 @@
 #                        our life-cycle programs (go/mesosgo-lifecycle, py/lifecycle.py)
 #   mesosgo-storm, pymesos-storm
 #                        the storm programs (go/mesosgo-storm, py/storm.py)
+#   librdkafka/librdkafka.so.1
+#                        librdkafka 2.6.1 from confluent-kafka's wheel
+#                        (librdkafka-requirements.txt): Debian 12's kcat runs
+#                        on it for SCRAM with Kafka 4 (tests/e2e/kafka_tls.sh)
 # The Go module download and build caches and the venv stay in BUILD_DIR, so
 # a second run only checks them. Needs python3 (venv module, headers), a C
 # compiler and Go >= 1.19 ($GO, else /usr/local/go/bin/go, else go on PATH);
@@ -70,6 +74,32 @@ for prog in storm lifecycle; do
     "$prog" "$prog" "$venv/bin/python" "$here/py/$prog.py" >"$out/pymesos-$prog"
   chmod +x "$out/pymesos-$prog"
 done
+
+# --- librdkafka >= 2.6.1 for kcat's SCRAM test, from the pinned wheel
+rdk=$out/librdkafka
+rstamp=$(sha256sum "$here/librdkafka-requirements.txt" | cut -c1-16)
+if [ "$(cat "$rdk/.stamp" 2>/dev/null)" != "$rstamp" ]; then
+  echo "peers: librdkafka ($(grep -E '^confluent-kafka==' "$here/librdkafka-requirements.txt"))"
+  rm -rf "$rdk" && mkdir -p "$rdk/wheel"
+  "$venv/bin/python" -m pip -q --disable-pip-version-check --no-input download --no-deps \
+    --only-binary :all: -d "$rdk/wheel" -r "$here/librdkafka-requirements.txt" ||
+    die "could not download confluent-kafka's wheel from PyPI"
+  "$venv/bin/python" - "$rdk" <<'PY' || die "no librdkafka.so.1 in confluent-kafka's wheel"
+import glob, os, sys, zipfile
+out = sys.argv[1]
+whl = glob.glob(os.path.join(out, "wheel", "*.whl"))[0]
+with zipfile.ZipFile(whl) as z:
+    names = [n for n in z.namelist() if os.path.basename(n).startswith("librdkafka") and ".so" in n]
+    if len(names) != 1:
+        sys.exit("expected one librdkafka in %s, found %r" % (whl, names))
+    with z.open(names[0]) as src, open(os.path.join(out, "librdkafka.so.1"), "wb") as dst:
+        dst.write(src.read())
+PY
+  rm -rf "$rdk/wheel"
+  v=$(LD_LIBRARY_PATH=$rdk kcat -V 2>/dev/null | sed -n 's/.*librdkafka \([0-9.]*\).*/\1/p')
+  [ -n "$v" ] || die "kcat does not run on $rdk/librdkafka.so.1 (is kcat installed?)"
+  echo "$rstamp" >"$rdk/.stamp"
+fi
 
 # --- mesos-go: the pinned modules of go.mod/go.sum, caches under BUILD_DIR
 echo "peers: mesos-go ($("$go" version | cut -d' ' -f3))"
