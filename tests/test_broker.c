@@ -172,6 +172,57 @@ static void test_rest_contract(void)
     kafka_world_teardown(&w);
 }
 
+/* clone: new brokers with one's settings (but its advertised host and data
+ * folders), the
+ * given ones applied over them; every bad input is a 400 naming its field
+ * and adds nothing. */
+static void test_clone(void)
+{
+    world w;
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
+    json_t *body = NULL;
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "add",
+                                   "broker=0&cpus=0.5&mem=1536&heap=512&options=a=1"
+                                   "&advertised_host=kafka0.example.com&failover_max_tries=4"
+                                   "&data_dir=/srv/k0"),
+              200);
+    CHECK_INT(kafka_world_api(&w, "POST", "clone", "broker=0&to=3..4&mem=2048", &body), 200);
+    json_t *list = json_object_get(body, "brokers");
+    CHECK_INT(json_array_size(list), 2);
+    json_decref(body);
+    const kmesos_broker *b0 = kmesos_kafka_broker(&w.k, 0), *b4 = kmesos_kafka_broker(&w.k, 4);
+    CHECK(b4 != NULL && kmesos_kafka_broker(&w.k, 3) != NULL);
+    CHECK(b4->set.cpus == 0.5 && b4->set.heap == 512 && b4->set.mem == 2048);
+    CHECK(b0->set.mem == 1536); /* the source is untouched */
+    CHECK_STR(b4->set.options, "a=1");
+    CHECK_INT(b4->set.failover_max_tries, 4);
+    CHECK_STR(b4->set.advertised_host, "");
+    CHECK_STR(b0->set.advertised_host, "kafka0.example.com");
+    CHECK_STR(b0->set.data_dir, "/srv/k0");
+    CHECK_STR(b4->set.data_dir, ""); /* its own id's default folder, not the source's */
+    /* bad input: nothing added */
+    static const struct { const char *form, *field; } bad[] = {
+        {"broker=0", "to"},                      /* no target */
+        {"broker=0&to=*", "to"},                 /* not all */
+        {"broker=0&to=x", "to"},                 /* not an expression */
+        {"broker=0&to=4..5", "broker"},          /* 4 exists */
+        {"broker=9&to=5", "broker"},             /* no such source */
+        {"broker=0,3&to=5", "broker"},           /* two sources */
+        {"broker=0&to=5&mem=lots", "mem"},       /* a bad setting */
+        {"broker=0&to=5&heap=4096", "heap"},     /* the whole is checked: heap above mem */
+        {"broker=0&to=5&purge=true", "purge"},   /* not a clone parameter */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_INT(kafka_world_api(&w, "POST", "clone", bad[i].form, &body), 400);
+        CHECK_STR(field_of(body), bad[i].field);
+        json_decref(body);
+    }
+    CHECK_INT(kmesos_kafka_count(&w.k, KMESOS_KAFKA_BROKER), 3);
+    CHECK(kmesos_kafka_broker(&w.k, 5) == NULL);
+    CHECK_INT(kafka_world_api_drop(&w, "GET", "clone", "broker=0&to=5"), 405);
+    kafka_world_teardown(&w);
+}
+
 static void test_quorum_forms_with_all_voters_and_task_info(void)
 {
     world w;
@@ -677,6 +728,7 @@ int main(void)
     RUN_TEST(test_id_expressions);
     RUN_TEST(test_parameters_are_validated);
     RUN_TEST(test_rest_contract);
+    RUN_TEST(test_clone);
     RUN_TEST(test_quorum_forms_with_all_voters_and_task_info);
     RUN_TEST(test_local_fetch_mode_uses_absolute_paths);
     RUN_TEST(test_failover_backoff_stickiness_and_deactivation);

@@ -194,7 +194,7 @@ static int kmesos_cli_args_setting(kmesos_cli_args *a, const kmesos_cli_raw_opti
         char flag[64];
         snprintf(flag, sizeof flag, "%.*s", (int)o->len, o->name);
         if (kmesos_cli_spec_res_option(a->resource, flag))
-            return kmesos_cli_args_fail(a, "--%s is an option of add and update only", flag);
+            return kmesos_cli_args_fail(a, "--%s is an option of add, clone and update only", flag);
     }
     if (!opt && a->resource && a->verb && (a->verb->flags & KMESOS_CLI_VERB_TAKES_OPTIONS)) {
         char flag[64];

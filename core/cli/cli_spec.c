@@ -60,16 +60,21 @@ static const kmesos_cli_option kmesos_cli_options[] = {
      "size of the reserved volume (default 1024)"},
     {"purge", "purge", KMESOS_CLI_TEXT, "",
      "(a flag) also destroy and unreserve the volume"},
+    {"to", "to", KMESOS_CLI_TEXT, "EXPR", "clone: the ids of the new ones, e.g. 3..4"},
     {"name", "name", KMESOS_CLI_TEXT, "stdout|stderr", "the sandbox file (default stdout)"},
     {"lines", "lines", KMESOS_CLI_COUNT, "N", "how many of its last lines (default 100)"},
 };
 
 static const char *const kmesos_cli_log_options[] = {"name", "lines", NULL};
 static const char *const kmesos_cli_remove_options[] = {"purge", NULL};
+static const char *const kmesos_cli_clone_options[] = {"to", NULL};
 
 static const kmesos_cli_verb kmesos_cli_verbs[] = {
     {"add", "POST", KMESOS_CLI_VERB_TAKES_OPTIONS, "added", NULL,
      "add new ones (inactive until started)", NULL, NULL},
+    {"clone", "POST", KMESOS_CLI_VERB_TAKES_OPTIONS, "added", NULL,
+     "add new ones (--to EXPR) with the settings of one, options applied over them",
+     kmesos_cli_clone_options, NULL},
     {"update", "POST", KMESOS_CLI_VERB_TAKES_OPTIONS | KMESOS_CLI_VERB_NEEDS_OPTION, "updated",
      NULL, "change settings (running ones: on restart)", NULL, NULL},
     {"remove", "POST", 0, NULL, "removed", "remove stopped ones (running ones are refused)",
@@ -85,11 +90,12 @@ static const kmesos_cli_verb kmesos_cli_verbs[] = {
      kmesos_cli_log_options, "lines"},
 };
 
-static const char *const kmesos_cli_all_verbs[] = {"add",  "update",  "remove", "start",
-                                                   "stop", "restart", "list",   NULL};
-static const char *const kmesos_cli_broker_verbs[] = {"add",  "update",  "remove", "start",
-                                                      "stop", "restart", "list",   "log",
-                                                      NULL};
+static const char *const kmesos_cli_all_verbs[] = {"add",  "clone",   "update", "remove",
+                                                   "start", "stop",   "restart", "list",
+                                                   NULL};
+static const char *const kmesos_cli_broker_verbs[] = {"add",  "clone", "update",  "remove",
+                                                      "start", "stop", "restart", "list",
+                                                      "log",  NULL};
 
 static const char *const kmesos_cli_broker_options[] = {
     "cpus",           "mem",
@@ -129,6 +135,8 @@ static const kmesos_cli_example kmesos_cli_broker_examples[] = {
     {"add", "kmesos broker add 0..2 --cpus 1 --mem 2048 --heap 1024"},
     {"add", "kmesos broker add 3 --port 31092 --constraints 'hostname=unique;rack=like:r1'"},
     {"add", "kmesos broker add 4 --options log.retention.hours=24,num.io.threads=16"},
+    {"clone", "kmesos broker clone 0 --to 5..6"},
+    {"clone", "kmesos broker clone 0 --to 7 --mem 4096 --heap 2048"},
     {"update", "kmesos broker update 0,2 --failover-delay 30s --failover-max-delay 5m"},
     {"update", "kmesos broker update 1 --failover-max-tries none --data-dir /srv/k1,/srv/k2"},
     {"update", "kmesos broker update '*' --jvm-options \"-XX:+UseG1GC\""},
@@ -152,6 +160,7 @@ static const kmesos_cli_example kmesos_cli_producer_examples[] = {
     {"add", "kmesos producer add 0 --topic events --cpus 0.5 --mem 512"},
     {"add", "kmesos producer add 1 --topic events --options throughput=1000"},
     {"add", "kmesos producer add 2 --topic events --constraints 'rack=like:r2' --heap 256"},
+    {"clone", "kmesos producer clone 0 --to 3..5 --topic metrics"},
     {"update", "kmesos producer update 0 --command \"my-producer --rate 10\""},
     {"update", "kmesos producer update 1 --failover-delay 10s --failover-max-tries 5"},
     {"start", "kmesos producer start '*'"},
@@ -162,6 +171,7 @@ static const kmesos_cli_example kmesos_cli_producer_examples[] = {
 };
 
 static const kmesos_cli_example kmesos_cli_consumer_examples[] = {
+    {"clone", "kmesos consumer clone 0 --to 1..2"},
     {"add", "kmesos consumer add 0 --topic events --cpus 0.5 --mem 512"},
     {"update", "kmesos consumer update 0 --options messages=100000"},
     {"update", "kmesos consumer update 0 --jvm-options \"-XX:+UseG1GC\" --failover-max-delay 2m"},

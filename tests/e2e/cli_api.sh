@@ -136,6 +136,16 @@ expect "local validation refuses --mem -5 before sending" 2 err "--mem '-5'" \
 cli broker list "$ID" --json
 check "the refused updates left the broker unchanged" \
   py "[b for b in j['brokers'] if b['id']==$ID and b['mem']==512 and b['heap']==128]"
+C1=$((ID + 1)); C2=$((ID + 2))
+expect "broker clone $ID --to $C1..$C2 --mem 768" 0 out "brokers added" \
+  broker clone "$ID" --to "$C1..$C2" --mem 768
+cli broker list --json
+check "the clones have the source's JVM options and heap, and the given mem" \
+  py "len([b for b in j['brokers'] if b['id'] in ($C1, $C2) and b['mem']==768 and b['heap']==128 and b['jvm_options']=='''$JVM''']) == 2"
+expect "a clone onto an existing id is refused naming the field" 1 err "field 'broker'" \
+  broker clone "$ID" --to "$C1"
+expect "a clone without --to is refused naming it" 1 err "field 'to'" broker clone "$ID"
+expect "broker remove the clones" 0 out "removed brokers: $C1, $C2" broker remove "$C1..$C2"
 expect "broker remove $ID" 0 out "removed brokers: $ID" broker remove "$ID"
 cli broker list --json
 check "the removed broker is gone" py "not [b for b in j['brokers'] if b['id']==$ID]"

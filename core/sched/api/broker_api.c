@@ -178,14 +178,15 @@ static unsigned check_names(const kmesos_api_kind *ak, const kmesos_broker_api_p
     return 0;
 }
 
-/* The settings parameters as kafka params (pointers into p). */
+/* The settings parameters as kafka params (pointers into p): all but the
+ * id and clone's "to". */
 static kmesos_kafka_params settings_of(const kmesos_api_kind *ak,
                                        const kmesos_broker_api_params *p, const char **names,
                                        const char **values)
 {
     size_t n = 0;
     for (size_t i = 0; i < p->n; i++)
-        if (strcmp(p->names[i], ak->id_name) != 0) {
+        if (strcmp(p->names[i], ak->id_name) != 0 && strcmp(p->names[i], "to") != 0) {
             names[n] = p->names[i];
             values[n++] = p->values[i];
         }
@@ -193,12 +194,12 @@ static kmesos_kafka_params settings_of(const kmesos_api_kind *ak,
 }
 
 typedef enum cmd_kind { CMD_LIST, CMD_ADD, CMD_UPDATE, CMD_REMOVE, CMD_START, CMD_STOP,
-                        CMD_RESTART, CMD_UNKNOWN } cmd_kind;
+                        CMD_RESTART, CMD_CLONE, CMD_UNKNOWN } cmd_kind;
 
 static cmd_kind cmd_of(const char *cmd)
 {
     static const char *const names[] = {"list", "add", "update", "remove", "start", "stop",
-                                        "restart"};
+                                        "restart", "clone"};
     for (int i = 0; i < CMD_UNKNOWN; i++)
         if (strcmp(cmd, names[i]) == 0)
             return (cmd_kind)i;
@@ -224,6 +225,39 @@ static int remove_cmd(const kmesos_api_kind *ak, kmesos_kafka *k, const int *ids
     return ak->remove(k, ak->kind, ids, n, purge, field, err, errlen);
 }
 
+/* clone: ids is the one node to copy; `to` names the new ids (none may
+ * exist, '*' refused). */
+static int clone_cmd(const kmesos_api_kind *ak, kmesos_kafka *k, const int *ids, size_t n,
+                     const kmesos_broker_api_params *p, const kmesos_kafka_params *kp,
+                     int **to, size_t *n_to, const char **field, char *err, size_t errlen)
+{
+    const char *expr = param(p, "to");
+    char msg[256];
+    *field = "to";
+    if (n != 1) {
+        snprintf(err, errlen, "clone copies one %s: give one id, not %zu", ak->id_name, n);
+        *field = ak->id_name;
+        return -1;
+    }
+    if (!expr) {
+        snprintf(err, errlen, "to: the ids of the new %s are missing (e.g. to=3..4)",
+                 ak->plural);
+        return -1;
+    }
+    if (strcmp(expr, "*") == 0) {
+        snprintf(err, errlen, "to: clone takes ids, not '*'");
+        return -1;
+    }
+    if (kmesos_broker_ids_parse(expr, NULL, 0, 0, to, n_to, msg, sizeof msg) != 0) {
+        char worded[300];
+        reword(msg, ak->id_name, worded, sizeof worded);
+        snprintf(err, errlen, "to: %s", worded);
+        return -1;
+    }
+    *field = ak->id_name;
+    return ak->clone(k, ak->kind, ids[0], *to, *n_to, kp, field, err, errlen);
+}
+
 /* Runs a command on validated ids. */
 static unsigned execute(const kmesos_api_kind *ak, kmesos_kafka *k, cmd_kind c, const int *ids,
                         size_t n, const kmesos_broker_api_params *p, json_t **body)
@@ -236,6 +270,9 @@ static unsigned execute(const kmesos_api_kind *ak, kmesos_kafka *k, cmd_kind c, 
     size_t n_queued = 0;
     switch (c) {
     case CMD_ADD: rc = ak->add(k, kind, ids, n, &kp, &field, err, sizeof err); break;
+    case CMD_CLONE:
+        rc = clone_cmd(ak, k, ids, n, p, &kp, &queued, &n_queued, &field, err, sizeof err);
+        break;
     case CMD_UPDATE: rc = ak->update(k, kind, ids, n, &kp, &field, err, sizeof err); break;
     case CMD_REMOVE: rc = remove_cmd(ak, k, ids, n, &kp, &field, err, sizeof err); break;
     case CMD_START: rc = ak->start(k, kind, ids, n, err, sizeof err); break;
@@ -245,8 +282,15 @@ static unsigned execute(const kmesos_api_kind *ak, kmesos_kafka *k, cmd_kind c, 
         break;
     default: break;
     }
-    if (rc != 0)
+    if (rc != 0) {
+        free(queued);
         return error(body, field, err);
+    }
+    if (c == CMD_CLONE) { /* the new ones */
+        *body = items_json(ak, k, queued, n_queued);
+        free(queued);
+        return 200;
+    }
     if (c == CMD_REMOVE) {
         *body = json_pack("{s:o}", "removed", ids_json(ids, n));
         return 200;
@@ -299,8 +343,9 @@ unsigned kmesos_api_kind_run(const kmesos_api_kind *ak, kmesos_kafka *k, const c
         *body = json_pack("{s:s}", "error", "method not allowed");
         return 405;
     }
-    unsigned status = check_names(ak, p, c == CMD_ADD || c == CMD_UPDATE,
-                                  c == CMD_REMOVE ? "purge" : NULL, body);
+    unsigned status = check_names(ak, p, c == CMD_ADD || c == CMD_UPDATE || c == CMD_CLONE,
+                                  c == CMD_REMOVE ? "purge" : c == CMD_CLONE ? "to" : NULL,
+                                  body);
     int *ids = NULL;
     size_t n = 0;
     if (status || (status = parse_ids(ak, k, c, p, &ids, &n, body)) != 0)
@@ -369,9 +414,18 @@ static int broker_restart(kmesos_kafka *k, int kind, const int *ids, size_t n, i
     return kmesos_kafka_restart(k, KMESOS_KAFKA_BROKER, ids, n, out, n_out, err, errlen);
 }
 
+static int broker_clone(kmesos_kafka *k, int kind, int from, const int *ids, size_t n,
+                        const kmesos_kafka_params *p, const char **field, char *err,
+                        size_t errlen)
+{
+    (void)kind;
+    return kmesos_kafka_clone(k, KMESOS_KAFKA_BROKER, from, ids, n, p, field, err, errlen);
+}
+
 static const kmesos_api_kind broker_kind = {
     "broker", "brokers", 0, kmesos_broker_param_known, NULL, broker_ids, broker_json,
-    broker_add, broker_update, broker_remove, broker_start, broker_stop, broker_restart};
+    broker_add, broker_update, broker_remove, broker_start, broker_stop, broker_restart,
+    broker_clone};
 
 unsigned kmesos_broker_api_run(kmesos_kafka *k, const char *method, const char *cmd,
                                const kmesos_broker_api_params *p, json_t **body)

@@ -1,6 +1,11 @@
 /* broker_api: the broker commands of the admin REST API (docs/api.md):
  *   GET  /api/broker/list[?broker=EXPR]         200 {"brokers":[...]}
  *   POST /api/broker/add?broker=EXPR&cpus=...   200 {"brokers":[added]}
+ *   POST /api/broker/clone?broker=ID&to=EXPR[&cpus=...]
+ *                                               200 {"brokers":[added]}: new brokers
+ *                                               with ID's settings (but its
+ *                                               advertised_host, data_dir), the given ones
+ *                                               applied over them
  *   POST /api/broker/update?broker=EXPR&...     200 {"brokers":[...]}
  *   POST /api/broker/remove?broker=EXPR[&purge=true]  200 {"removed":[ids]}
  *        (purge: destroy and unreserve the brokers' reserved volumes)
@@ -33,8 +38,8 @@ unsigned kmesos_broker_api_run(kmesos_kafka *k, const char *method, const char *
                                const kmesos_broker_api_params *p, json_t **body);
 
 /* A kind of Kafka workload as the API sees it: brokers here, producers
- * and consumers in client_api.c. The commands (list, add, update, remove,
- * start, stop, restart), their parameter checks, id expressions, errors
+ * and consumers in client_api.c. The commands (list, add, clone, update,
+ * remove, start, stop, restart), their parameter checks, id expressions, errors
  * and answers are written once (kmesos_api_kind_run); a kind brings its
  * names and its lifecycle functions. kind: passed back to them. */
 typedef struct kmesos_api_kind {
@@ -57,6 +62,9 @@ typedef struct kmesos_api_kind {
     int (*stop)(kmesos_kafka *k, int kind, const int *ids, size_t n, char *err, size_t errlen);
     int (*restart)(kmesos_kafka *k, int kind, const int *ids, size_t n, int **out,
                    size_t *n_out, char *err, size_t errlen);
+    /* new ids[] with the settings of `from`, then p applied */
+    int (*clone)(kmesos_kafka *k, int kind, int from, const int *ids, size_t n,
+                 const kmesos_kafka_params *p, const char **field, char *err, size_t errlen);
 } kmesos_api_kind;
 
 unsigned kmesos_api_kind_run(const kmesos_api_kind *ak, kmesos_kafka *k, const char *method,

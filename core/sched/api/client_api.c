@@ -63,11 +63,17 @@ static int restart(kmesos_kafka *k, int kind, const int *ids, size_t n, int **ou
     return kmesos_kafka_restart(k, (kmesos_kafka_kind)kind, ids, n, out, n_out, err, errlen);
 }
 
+static int clone_(kmesos_kafka *k, int kind, int from, const int *ids, size_t n,
+                  const kmesos_kafka_params *p, const char **field, char *err, size_t errlen)
+{
+    return kmesos_kafka_clone(k, (kmesos_kafka_kind)kind, from, ids, n, p, field, err, errlen);
+}
+
 static const kmesos_api_kind kinds[] = {
     {"producer", "producers", KMESOS_CLIENT_PRODUCER, kmesos_client_param_known, refused, ids_of,
-     item_json, add, update, remove_, start, stop, restart},
+     item_json, add, update, remove_, start, stop, restart, clone_},
     {"consumer", "consumers", KMESOS_CLIENT_CONSUMER, kmesos_client_param_known, refused, ids_of,
-     item_json, add, update, remove_, start, stop, restart},
+     item_json, add, update, remove_, start, stop, restart, clone_},
 };
 
 unsigned kmesos_client_api_run(kmesos_kafka *k, kmesos_client_kind kind, const char *method,

@@ -315,29 +315,68 @@ static int lc_add_one(kmesos_kafka *k, kmesos_kafka_kind kind, int id, const voi
     return kmesos_kafka_refresh(k, n);
 }
 
-int kmesos_kafka_add(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
-                     const kmesos_kafka_params *p, const char **field, char *err, size_t errlen)
+/* Adds nodes ids[] with base's settings and the parameters applied: none
+ * of the ids may exist, and nothing is added unless all of them can be. */
+static int lc_add_from(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
+                       const void *base, const kmesos_kafka_params *p, const char **field,
+                       char *err, size_t errlen)
 {
     const kmesos_ks_schema *sc = lc_schema(kind);
     const char *name = kmesos_kafka_kind_name(kind);
-    lc_settings set, dflt;
+    lc_settings set;
     for (size_t i = 0; i < n; i++)
         if (kmesos_kafka_node_find(k, kind, ids[i])) {
             *field = name;
             snprintf(err, errlen, "%s %d already exists", name, ids[i]);
             return -1;
         }
-    if (kmesos_ks_defaults(sc, &dflt) != 0)
-        return lc_oom(kind, field, err, errlen);
-    int rc = lc_apply(k, kind, &set, &dflt, p, field, err, errlen);
-    kmesos_ks_free(sc, &dflt);
-    if (rc != 0)
+    if (lc_apply(k, kind, &set, base, p, field, err, errlen) != 0)
         return -1;
+    int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = lc_add_one(k, kind, ids[i], &set);
     kmesos_ks_free(sc, &set);
     kmesos_kafka_changed(k);
     return rc != 0 ? lc_oom(kind, field, err, errlen) : 0;
+}
+
+int kmesos_kafka_add(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
+                     const kmesos_kafka_params *p, const char **field, char *err, size_t errlen)
+{
+    const kmesos_ks_schema *sc = lc_schema(kind);
+    lc_settings dflt;
+    if (kmesos_ks_defaults(sc, &dflt) != 0)
+        return lc_oom(kind, field, err, errlen);
+    int rc = lc_add_from(k, kind, ids, n, &dflt, p, field, err, errlen);
+    kmesos_ks_free(sc, &dflt);
+    return rc;
+}
+
+int kmesos_kafka_clone(kmesos_kafka *k, kmesos_kafka_kind kind, int from, const int *ids,
+                       size_t n, const kmesos_kafka_params *p, const char **field, char *err,
+                       size_t errlen)
+{
+    const kmesos_ks_schema *sc = lc_schema(kind);
+    const kmesos_kafka_node *src = kmesos_kafka_node_find(k, kind, from);
+    lc_settings base;
+    if (!src) {
+        *field = kmesos_kafka_kind_name(kind);
+        snprintf(err, errlen, "%s %d does not exist", kmesos_kafka_kind_name(kind), from);
+        return -1;
+    }
+    if (kmesos_ks_copy(sc, &base, lc_settings_of(src)) != 0)
+        return lc_oom(kind, field, err, errlen);
+    /* a host name advertised for one broker, and its data folders, are
+     * that broker's alone: a clone gets the defaults of its own id */
+    if (kind == KMESOS_KAFKA_BROKER &&
+        (kmesos_ks_set_text(&base.broker.advertised_host, "") != 0 ||
+         kmesos_ks_set_text(&base.broker.data_dir, "") != 0)) {
+        kmesos_ks_free(sc, &base);
+        return lc_oom(kind, field, err, errlen);
+    }
+    int rc = lc_add_from(k, kind, ids, n, &base, p, field, err, errlen);
+    kmesos_ks_free(sc, &base);
+    return rc;
 }
 
 int kmesos_kafka_update(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,

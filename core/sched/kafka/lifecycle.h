@@ -17,6 +17,14 @@
 int kmesos_kafka_add(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
                      const kmesos_kafka_params *p, const char **field, char *err,
                      size_t errlen);
+/* Adds nodes ids[] of kind with the settings of node `from` (but a
+ * broker's advertised_host and data_dir, which are that broker's own:
+ * the clones get their defaults), then the
+ * parameters applied over them. The same checks and answers as add; a
+ * missing `from` is refused naming the kind. */
+int kmesos_kafka_clone(kmesos_kafka *k, kmesos_kafka_kind kind, int from, const int *ids,
+                       size_t n, const kmesos_kafka_params *p, const char **field, char *err,
+                       size_t errlen);
 int kmesos_kafka_update(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
                         const kmesos_kafka_params *p, const char **field, char *err,
                         size_t errlen);
