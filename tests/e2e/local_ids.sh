@@ -52,8 +52,8 @@ sub_error() { # sub_error ID: prints the ERROR event's message
     -H 'Content-Type: application/json' -H 'Accept: application/json' \
     -d "{\"framework_id\":{\"value\":\"$1\"},\"type\":\"SUBSCRIBE\",\"subscribe\":{\"framework_info\":{\"user\":\"root\",\"name\":\"x\",\"id\":{\"value\":\"$1\"}}}}" \
     | python3 -c "
-import json, sys
-d = sys.stdin.buffer.read(); nl = d.find(b'\n'); n = int(d[:nl]); e = json.loads(d[nl+1:nl+1+n])
+import os, sys; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+e = next(events('/dev/stdin'))
 print(e['type'], e.get('error', {}).get('message', ''))"
 }
 check "SUBSCRIBE as framework '../fw': ERROR naming it" \

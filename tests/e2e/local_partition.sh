@@ -26,14 +26,8 @@ post() { curl -s -o "$TMP/post.body" -w '%{http_code}' -X POST "$base$1"; }
 jev() {
     python3 - "$1" "$2" <<'PY'
 import json, sys
-data = open(sys.argv[1], 'rb').read()
-E, i = [], 0
-while True:
-    nl = data.find(b'\n', i)
-    if nl < 0: break
-    n = int(data[i:nl]); rec = data[nl + 1:nl + 1 + n]
-    if len(rec) < n: break
-    E.append(json.loads(rec)); i = nl + 1 + n
+import os; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+E = list(events(sys.argv[1]))
 U = [e['update']['status'] for e in E if e['type'] == 'UPDATE']
 def up(task, state, reason=None):
     return next((s for s in U if s['task_id']['value'] == task and s['state'] == state

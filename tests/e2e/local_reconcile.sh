@@ -25,13 +25,8 @@ path, reg = sys.argv[1], sys.argv[2]
 if path.endswith('.log'):
     recs = [json.loads(l.split(' EV ', 1)[1]) for l in open(path) if ' EV ' in l]
 else:
-    data, recs, i = open(path, 'rb').read(), [], 0
-    while True:
-        nl = data.find(b'\n', i)
-        if nl < 0: break
-        n = int(data[i:nl]); rec = data[nl + 1:nl + 1 + n]
-        if len(rec) < n: break
-        recs.append(json.loads(rec)); i = nl + 1 + n
+    import os; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+    recs = list(events(path))
 for e in recs:
     s = e.get('update', {}).get('status', {})
     if e.get('type') != 'UPDATE' or not s['task_id']['value'].startswith('ghost'):

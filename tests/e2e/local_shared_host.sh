@@ -42,13 +42,8 @@ subscribe s '{"user":"root","name":"shared-host"}' || fail subscribe
 check "offers from both agents" wait_for "$STREAM" "^OFFERS .* $A1 " 5
 wait_for "$STREAM" "^OFFERS .* $A0 " 5
 check "each offer carries node-a.test and its agent's port" python3 -c "
-import json
-data=open('$STREAM','rb').read(); i=0; offers=[]
-while True:
-    nl=data.find(b'\n', i)
-    if nl < 0: break
-    n=int(data[i:nl]); e=json.loads(data[nl+1:nl+1+n]); i=nl+1+n
-    if e['type'] == 'OFFERS': offers += e['offers']['offers']
+import os, sys; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+offers = [o for e in events('$STREAM') if e['type'] == 'OFFERS' for o in e['offers']['offers']]
 port={'$A0': $P1, '$A1': $P2}
 assert offers and all(o['hostname'] == 'node-a.test' and o['url']['address']['hostname'] == 'node-a.test' and o['url']['address']['port'] == port[o['agent_id']['value']] for o in offers), offers"
 offer_of() { events "$STREAM" | awk -v a="$1" '$1=="OFFERS" && $3==a {o=$2} END{print o}'; }
@@ -63,13 +58,9 @@ for i in 0 1; do
     ack "t$i" TASK_RUNNING "$agent"
 done
 check "the tasks' updates name their agents" python3 -c "
-import json
-data=open('$STREAM','rb').read(); i=0; seen={}
-while True:
-    nl=data.find(b'\n', i)
-    if nl < 0: break
-    n=int(data[i:nl]); e=json.loads(data[nl+1:nl+1+n]); i=nl+1+n
-    if e['type'] == 'UPDATE': s=e['update']['status']; seen[s['task_id']['value']]=s['agent_id']['value']
+import os, sys; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+seen = {e['update']['status']['task_id']['value']: e['update']['status']['agent_id']['value']
+        for e in events('$STREAM') if e['type'] == 'UPDATE'}
 assert seen == {'t0': '$A0', 't1': '$A1'}, seen"
 
 # sandbox of task i (from its own agent's /state), on port P

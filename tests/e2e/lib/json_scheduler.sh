@@ -5,6 +5,8 @@
 # EXECUTOR_GRACE: kmesos-local's --executor-shutdown-grace-period (5s);
 # LOCAL_EXTRA: more kmesos-local flags (split on spaces).
 LOCAL=$KMESOS_BIN/kmesos-local
+# the folder of recordio_json.py, for ev's Python (local_lib.sh sets it too)
+export E2E_PYLIB=${E2E_PYLIB:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 EXECUTOR=$KMESOS_BIN/kmesos-executor
 for b in "$LOCAL" "$EXECUTOR"; do
   [ -x "$b" ] || { not_ok "$b is built"; finish; exit 1; }
@@ -31,14 +33,8 @@ start stream curl -sS -N -X POST -D "$E2E_TMP/stream.headers" -o "$STREAM" \
 ev() {
   python3 - "$STREAM" "$1" <<'PY'
 import json, sys
-data = open(sys.argv[1], 'rb').read()
-E, i = [], 0
-while True:
-    nl = data.find(b'\n', i)
-    if nl < 0: break
-    n = int(data[i:nl]); rec = data[nl + 1:nl + 1 + n]
-    if len(rec) < n: break
-    E.append(json.loads(rec)); i = nl + 1 + n
+import os; sys.path.insert(0, os.environ['E2E_PYLIB']); from recordio_json import events
+E = list(events(sys.argv[1]))
 def states(task):
     return [e['update']['status']['state'] for e in E
             if e['type'] == 'UPDATE' and e['update']['status']['task_id']['value'] == task]
