@@ -1,0 +1,108 @@
+/* page: the status page served at GET / (page.h). One static HTML text:
+ * a few tables filled by a script that fetches the API's JSON routes
+ * (same origin, so the guard's Origin check passes; GET needs no token)
+ * every 5 seconds and rebuilds them. Values are put in with textContent,
+ * never as markup, so names from the cluster cannot inject anything. A
+ * failed fetch shows its error in the header and the tables keep their
+ * last content. Brokers render as rows with data-broker="ID" (the
+ * headless-browser test looks for them). */
+#include "sched/api/page.h"
+
+#include <string.h>
+
+static const char page_text[] =
+    "<!DOCTYPE html>\n"
+    "<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>kafka-mesos</title>\n"
+    "<style>\n"
+    "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fafafa}\n"
+    "h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.1em;margin:1.4em 0 .4em}\n"
+    "table{border-collapse:collapse;background:#fff;min-width:30em}\n"
+    "th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}\n"
+    "th{background:#eee}.muted{color:#777}.err{color:#b00}\n"
+    ".running{color:#070;font-weight:600}.stopped{color:#777}.pending,.starting{color:#a60}\n"
+    "dl{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;margin:0}\n"
+    "dt{color:#555}dd{margin:0}\n"
+    "</style></head><body>\n"
+    "<h1>kafka-mesos</h1>\n"
+    "<div id=\"updated\" class=\"muted\">loading...</div>\n"
+    "<h2>Framework</h2><dl id=\"framework\"></dl>\n"
+    "<h2>Session</h2><dl id=\"session\"></dl>\n"
+    "<h2>Brokers</h2>\n"
+    "<table><thead><tr><th>id</th><th>state</th><th>host</th><th>rack</th><th>endpoint</th>"
+    "<th>role</th><th>failures</th></tr></thead><tbody id=\"brokers\"></tbody></table>\n"
+    "<h2>Tasks waiting</h2>\n"
+    "<table><thead><tr><th>task</th><th>workload</th><th>why</th></tr></thead>"
+    "<tbody id=\"waiting\"></tbody></table>\n"
+    "<h2>Policies</h2><dl id=\"policy\"></dl>\n"
+    "<table><thead><tr><th>policy</th><th>file</th></tr></thead>"
+    "<tbody id=\"chain\"></tbody></table>\n"
+    "<h2>Recent failures</h2>\n"
+    "<table><thead><tr><th>what</th><th>failures</th><th>last failure</th></tr></thead>"
+    "<tbody id=\"failures\"></tbody></table>\n"
+    "<script>\n"
+    "'use strict';\n"
+    "function el(tag,text,cls){const e=document.createElement(tag);"
+    "if(text!==undefined&&text!==null)e.textContent=String(text);if(cls)e.className=cls;return e;}\n"
+    "function rows(id,list,empty,ncol){const b=document.getElementById(id);b.replaceChildren();"
+    "if(!list.length){const tr=el('tr');const td=el('td',empty,'muted');td.colSpan=ncol;"
+    "tr.append(td);b.append(tr);return;}for(const r of list)b.append(r);}\n"
+    "function row(cells,attrs){const tr=el('tr');for(const c of cells)"
+    "tr.append(c instanceof Node?c:el('td',c===undefined||c===null?'':c));"
+    "for(const k in attrs||{})tr.setAttribute(k,attrs[k]);return tr;}\n"
+    "function pairs(id,obj){const d=document.getElementById(id);d.replaceChildren();"
+    "for(const k in obj){d.append(el('dt',k));d.append(el('dd',obj[k]===null||"
+    "obj[k]===undefined?'-':obj[k]));}}\n"
+    "async function get(path){const r=await fetch(path,{cache:'no-store'});"
+    "if(!r.ok)throw new Error(path+': HTTP '+r.status);return r.json();}\n"
+    "function brokerState(b){if(!b.active)return 'stopped';const t=b.task;"
+    "if(!t||t.phase==='pending')return 'pending';"
+    "return t.state==='TASK_RUNNING'?'running':'starting';}\n"
+    "function showStatus(s){const c=s.counters||{},o=s.offers||{};\n"
+    "pairs('framework',{'framework id':s.framework_id,subscribed:s.subscribed,"
+    "suppressed:s.suppressed,'pending tasks':s.pending_tasks,'bootstrap servers':"
+    "s.bootstrap_servers||'-','offers received':o.received,'offers accepted':c.offers_accepted,"
+    "'offers declined':c.offers_declined,'offers held now':o.held,'tasks launched':"
+    "c.tasks_launched});\n"
+    "const se=s.session||{};pairs('session',{state:se.state,leader:se.leader,"
+    "subscribes:se.subscribes,reconnects:se.reconnects,redirects:se.redirects,"
+    "'last error':se.last_error||'-'});\n"
+    "const tasks=s.tasks||[];\n"
+    "rows('waiting',tasks.filter(t=>t.phase==='pending').map(t=>row([t.id,t.workload,"
+    "t.waiting_reason||'waiting for an offer'])),'none',3);\n"
+    "return tasks;}\n"
+    "function showBrokers(list,topo){const racks={};for(const a of (topo&&topo.agents)||[])"
+    "{racks[a.agent_id]=a.rack;racks[a.hostname]=racks[a.hostname]||a.rack;}\n"
+    "rows('brokers',list.map(b=>{const st=brokerState(b),t=b.task||{};"
+    "const host=t.hostname||b.hostname;"
+    "return row([b.id,el('td',st,st),host||'-',racks[t.agent_id||b.agent_id]||racks[host]||'-',"
+    "t.endpoint||'-',b.role,b.failures],{'data-broker':b.id,'data-state':st});}),"
+    "'no brokers',7);return list;}\n"
+    "function showPolicy(p){const chain=p.chain;if(!Array.isArray(chain)){"
+    "pairs('policy',{chain:'none'});rows('chain',[],'no policy chain',2);return;}\n"
+    "pairs('policy',{evaluations:p.evaluations,accepts:p.accepts,declines:p.declines,"
+    "waits:p.waits,errors:p.errors,reloads:p.reloads,'reload failures':p.reload_failures,"
+    "'last error':p.last_error||'-'});\n"
+    "rows('chain',chain.map(e=>row([e.name,e.path])),'empty chain',2);}\n"
+    "function showFailures(tasks,brokers){const f=[];for(const b of brokers)"
+    "if(b.last_failure)f.push(row(['broker '+b.id,b.failures,b.last_failure]));\n"
+    "for(const t of tasks)if(t.last_failure&&!t.workload.startsWith('broker-'))"
+    "f.push(row([t.id,t.failures,t.last_failure]));rows('failures',f,'none',3);}\n"
+    "async function refresh(){const u=document.getElementById('updated');try{\n"
+    "const [s,p,topo]=await Promise.all([get('/api/status'),get('/api/policy'),"
+    "get('/api/topology')]);\n"
+    "const tasks=showStatus(s);let brokers=[];\n"
+    "if(s.kafka){brokers=(await get('/api/broker/list')).brokers||[];}\n"
+    "showBrokers(brokers,topo);showPolicy(p);showFailures(tasks,brokers);\n"
+    "u.className='muted';u.textContent='updated '+new Date().toLocaleTimeString();}\n"
+    "catch(e){u.className='err';u.textContent='refresh failed: '+e.message;}}\n"
+    "refresh();setInterval(refresh,5000);\n"
+    "</script></body></html>\n";
+
+const char *kmesos_page_html(size_t *len)
+{
+    if (len)
+        *len = sizeof page_text - 1;
+    return page_text;
+}
