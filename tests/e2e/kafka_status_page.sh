@@ -6,7 +6,9 @@
 # (--virtual-time-budget) and dumps the DOM: the broker table has the
 # three brokers, running, each with its host, rack and endpoint; the
 # framework, session and policy sections are filled and no refresh
-# failed. A screenshot is kept: status_page.png in the test's log folder
+# failed. The brokers are started and then restarted (rolling) with the
+# CLI's --wait (issue 14, point 8): it returns once all run (again) and
+# prints plain progress lines when its output is not a terminal. A screenshot is kept: status_page.png in the test's log folder
 # ($E2E_TMP, kept on failure or with E2E_KEEP=1) and, since that folder is
 # removed after a pass, also in $KMESOS_BIN/Testing/e2e/kafka_status_page/.
 set -u
@@ -35,12 +37,36 @@ check "the page loads before any broker exists: 'no brokers'" \
 
 SMALL='cpus=0.5&mem=1024&heap=256&options=num.partitions=3,default.replication.factor=3'
 check "broker add 0..2 -> 200" [ "$(post add "broker=0..2&$SMALL" | cut -c1-3)" = 200 ]
-check "broker start * -> 200" [ "$(post start 'broker=*' | cut -c1-3)" = 200 ]
+KM=("$KMESOS_BIN/kmesos" --api "http://127.0.0.1:$API")
+# km_to FILE ARGS...: the CLI with its output (not a terminal) in FILE
+km_to() { local f=$1; shift; "${KM[@]}" "$@" >"$f" 2>&1; }
+# issue 14, point 8: the CLI waits, with plain progress lines when not on a terminal
+t0=$(now)
+check "kmesos broker start '*' --wait=240s exits 0 once all run" \
+  km_to "$E2E_TMP/start_wait.out" broker start '*' --wait=240s
+sed 's/^/# start --wait: /' "$E2E_TMP/start_wait.out"
+echo "metric: start --wait took $(since "$t0") s"
 three_running='len([b for b in j["brokers"] if b["task"] and b["task"]["state"]=="TASK_RUNNING"])==3'
-if ! wait_for 240 jtrue "$S/broker/list" "$three_running"; then
-  not_ok "three brokers TASK_RUNNING"; json "$S/broker/list" 'j' || true; finish; exit 1
-fi
-ok "three brokers TASK_RUNNING"
+check "three brokers TASK_RUNNING when it returns" jtrue "$S/broker/list" "$three_running"
+check "its progress: plain lines 'brokers running: N/3' ending at 3/3, then the summary" \
+  bash -c "grep -q '^brokers running: [0-2]/3$' '$E2E_TMP/start_wait.out' &&
+    grep -q '^brokers running: 3/3$' '$E2E_TMP/start_wait.out' &&
+    tail -n 1 '$E2E_TMP/start_wait.out' | grep -q '^3 brokers running after [0-9]* s$' &&
+    ! grep -q \$'\r' '$E2E_TMP/start_wait.out'"
+jtrue "$S/broker/list" "$three_running" || { finish; exit 1; }
+tasks_before=$(json "$S/broker/list" '",".join(sorted(b["task"]["id"] for b in j["brokers"]))')
+t0=$(now)
+check "kmesos broker restart '*' --wait=300s exits 0 once all run again" \
+  km_to "$E2E_TMP/restart_wait.out" broker restart '*' --wait=300s
+sed 's/^/# restart --wait: /' "$E2E_TMP/restart_wait.out"
+echo "metric: rolling restart --wait took $(since "$t0") s"
+check "when it returns every broker runs under a new task" \
+  jtrue "$S/broker/list" "$three_running and not set(b['task']['id'] for b in j['brokers']) & set('$tasks_before'.split(','))"
+check "its progress counted 'running again' up to 3/3" \
+  bash -c "grep -q '^brokers running again: 0/3$' '$E2E_TMP/restart_wait.out' &&
+    tail -n 1 '$E2E_TMP/restart_wait.out' | grep -q '^3 brokers running again after'"
+check "--wait on stop is a usage error (exit 2), nothing sent" \
+  bash -c "'${KM[0]}' --api http://127.0.0.1:$API broker stop 0 --wait; [ \$? = 2 ]"
 
 chrome --dump-dom "$PAGE" >"$E2E_TMP/page.html"
 check "chromium dumped the page after its script ran" grep -q 'id="brokers"' "$E2E_TMP/page.html"
