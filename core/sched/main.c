@@ -596,11 +596,6 @@ static json_t *api_policy_status(void *arg)
     return app->policy ? kmesos_policy_json(app->policy) : NULL;
 }
 
-static const kmesos_policy *api_policy(void *arg)
-{
-    return ((kmesos_app *)arg)->policy;
-}
-
 /* scheme://host:port of a listener on addr (IP:PORT) as others reach it
  * (0.0.0.0: this host's name). */
 static void listen_url(const char *addr, const char *scheme, int port, char *url, size_t len)
@@ -661,8 +656,7 @@ static int init_api(kmesos_app *app)
         return init_files(app);
     kmesos_api_hooks hooks = {app, api_session, api_teardown, api_policy_status,
                               app->opts.ha ? api_standby : NULL,
-                              app->opts.ha ? api_ha_status : NULL, api_state_status,
-                              api_policy, NULL};
+                              app->opts.ha ? api_ha_status : NULL, api_state_status, NULL};
     const kmesos_options *o = &app->opts;
     kmesos_api_config cfg = {.addr = o->api, .token_file = o->api_token_file,
                              .hosts = o->api_hosts, .n_hosts = o->n_api_hosts,
@@ -676,6 +670,7 @@ static int init_api(kmesos_app *app)
         return 2;
     }
     app->api.kafka = &app->kafka;
+    app->api.policy = app->policy;
     return init_files(app);
 }
 

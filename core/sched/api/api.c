@@ -199,9 +199,8 @@ static void reply_metrics(kmesos_api *api, kmesos_httpd_req *req)
 {
     kmesos_metrics_kafka_gauges g = {-1, -1};
     int has_gauges = api->hooks.kafka_gauges && api->hooks.kafka_gauges(api->hooks.arg, &g);
-    kmesos_metrics_src src = {api->sched, session_of(api),
-                              api->hooks.policy ? api->hooks.policy(api->hooks.arg) : NULL,
-                              api->kafka, has_gauges ? &g : NULL, api->requests};
+    kmesos_metrics_src src = {api->sched, session_of(api), api->policy, api->kafka,
+                              has_gauges ? &g : NULL, api->requests};
     kmesos_metrics_w w;
     kmesos_metrics_init(&w);
     kmesos_metrics_render(&w, &src);

@@ -41,10 +41,9 @@ typedef struct kmesos_api_hooks {
     json_t *(*ha_status)(void *arg); /* "ha" of /api/status: new reference */
     json_t *(*state_status)(void *arg); /* "state" of /api/status (the last save's
                                          * outcome), new reference; NULL: none */
-    /* GET /metrics: the policy host (NULL: none), and the Kafka partition
-     * gauges when a module reads them (fills *g, fields < 0: unknown;
-     * 0 when it has none). Either may be NULL. */
-    const struct kmesos_policy *(*policy)(void *arg);
+    /* GET /metrics: the Kafka partition gauges, when a module reads them
+     * (fills *g, a field < 0: unknown; returns 0 when it has none). May
+     * be NULL. */
     int (*kafka_gauges)(void *arg, kmesos_metrics_kafka_gauges *g);
 } kmesos_api_hooks;
 
@@ -68,6 +67,8 @@ typedef struct kmesos_api {
     kmesos_api_guard guard;
     kmesos_scheduler *sched;
     kmesos_kafka *kafka;       /* not owned, set after start; NULL: no Kafka API */
+    const struct kmesos_policy *policy; /* not owned, set after start; NULL: none
+                                         * (its figures in GET /metrics) */
     struct kmesos_agents *agents; /* not owned; GET_AGENTS stats in /api/topology */
     kmesos_api_hooks hooks;
     kmesos_kafka_files *files; /* not owned; NULL: no /files */
