@@ -125,7 +125,8 @@ static int wait_end(FILE *out, FILE *err, const kmesos_cli_args *a, int tty,
     if (tty)
         fputc('\n', out);
     if (done) {
-        fprintf(out, "%zu %s running%s after %.0f s\n", c->total, a->resource->plural,
+        fprintf(out, "%zu %s running%s after %.0f s\n", c->total,
+                c->total == 1 ? a->resource->name : a->resource->plural,
                 strcmp(a->verb->name, "restart") == 0 ? " again" : "", took);
         return 0;
     }

@@ -9,6 +9,8 @@
 #    reason class; a broken reload counts as a reload error, a good one
 #    as a reload, after which the task launches (tasks by phase, the
 #    decide latency histogram);
+#  - the status page (headless chromium) shows the waiting task's reason
+#    and the gate's answers by reason;
 #  - /metrics and the status page at / need no token (read-only GETs,
 #    like /api/status) while a POST still does.
 source "$(dirname "$0")/lib.sh"
@@ -59,6 +61,21 @@ check "policy evaluations by verdict (wait)" [ "$(prom value kmesos_policy_evalu
 check "tasks by workload and phase: gated pending" \
   [ "$(prom value kmesos_tasks workload=gated phase=pending)" = 1 ]
 check "no launch yet: decide latency count 0" [ "$(prom value kmesos_decide_latency_seconds_count)" = 0 ]
+
+# the status page shows the waiting task's reason and the gate's answers
+# by reason (read from /metrics by its script), in a headless browser
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$CHROMIUM" ]; then
+  timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+    --user-data-dir="$E2E_TMP/chrome" --virtual-time-budget=5000 --dump-dom \
+    "http://127.0.0.1:$API/" >"$E2E_TMP/page.html" 2>"$E2E_TMP/chrome.log"
+  check "the status page shows the waiting task and why" \
+    grep -q '<td>gated-0-[0-9]*</td><td>gated</td><td>gate is closed for gated-0-[0-9]*</td>' "$E2E_TMP/page.html"
+  check "the status page shows the gate's waits by reason" \
+    grep -q '<td>gate</td><td>wait</td><td>gate is closed for gated</td><td>[1-9][0-9]*</td>' "$E2E_TMP/page.html"
+else
+  not_ok "chromium is installed (scripts/install-deps.sh)"
+fi
 
 printf 'return { name = "gate", evaluate = function( \n' >"$GATE"
 kill -HUP "$SCHED_PID"

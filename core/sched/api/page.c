@@ -1,7 +1,8 @@
 /* page: the status page served at GET / (page.h). One static HTML text:
  * a few tables filled by a script that fetches the API's JSON routes
- * (same origin, so the guard's Origin check passes; GET needs no token)
- * every 5 seconds and rebuilds them. Values are put in with textContent,
+ * and /metrics (the policies' answers by reason, read from the text
+ * format's lines) every 5 seconds and rebuilds them (same origin, so the
+ * guard's Origin check passes; GET needs no token). Values are put in with textContent,
  * never as markup, so names from the cluster cannot inject anything. A
  * failed fetch shows its error in the header and the tables keep their
  * last content. Brokers render as rows with data-broker="ID" (the
@@ -38,6 +39,9 @@ static const char page_text[] =
     "<h2>Policies</h2><dl id=\"policy\"></dl>\n"
     "<table><thead><tr><th>policy</th><th>file</th></tr></thead>"
     "<tbody id=\"chain\"></tbody></table>\n"
+    "<h3>Decline and wait answers by reason</h3>\n"
+    "<table><thead><tr><th>policy</th><th>verdict</th><th>reason</th><th>count</th></tr>"
+    "</thead><tbody id=\"verdicts\"></tbody></table>\n"
     "<h2>Recent failures</h2>\n"
     "<table><thead><tr><th>what</th><th>failures</th><th>last failure</th></tr></thead>"
     "<tbody id=\"failures\"></tbody></table>\n"
@@ -89,12 +93,18 @@ static const char page_text[] =
     "if(b.last_failure)f.push(row(['broker '+b.id,(b.failover||{}).failures,b.last_failure]));\n"
     "for(const t of tasks)if(t.last_failure&&!t.workload.startsWith('broker-'))"
     "f.push(row([t.id,t.failures,t.last_failure]));rows('failures',f,'none',3);}\n"
+    "function showVerdicts(text){const re=/^kmesos_policy_verdicts_total\\{policy=\"((?:[^\"\\\\]|"
+    "\\\\.)*)\",verdict=\"(\\w+)\",reason=\"((?:[^\"\\\\]|\\\\.)*)\"\\} (\\d+)$/;const r=[];\n"
+    "const un=s=>s.replace(/\\\\(.)/g,(m,c)=>c==='n'?'\\n':c);\n"
+    "for(const line of text.split('\\n')){const m=re.exec(line);"
+    "if(m)r.push(row([un(m[1]),m[2],un(m[3]),m[4]]));}rows('verdicts',r,'none',4);}\n"
     "async function refresh(){const u=document.getElementById('updated');try{\n"
     "const [s,p,topo]=await Promise.all([get('/api/status'),get('/api/policy'),"
     "get('/api/topology')]);\n"
     "const tasks=showStatus(s);let brokers=[];\n"
     "if(s.kafka){brokers=(await get('/api/broker/list')).brokers||[];}\n"
     "showBrokers(brokers,topo);showPolicy(p);showFailures(tasks,brokers);\n"
+    "const mr=await fetch('/metrics',{cache:'no-store'});if(mr.ok)showVerdicts(await mr.text());\n"
     "u.className='muted';u.textContent='updated '+new Date().toLocaleTimeString();}\n"
     "catch(e){u.className='err';u.textContent='refresh failed: '+e.message;}}\n"
     "refresh();setInterval(refresh,5000);\n"
