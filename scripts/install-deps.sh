@@ -30,6 +30,9 @@ packages=(
   # the peer-client tests (tests/peers/setup.sh, tests/e2e/peer_*.sh):
   # pymesos goes into a venv and http-parser's C extension is compiled
   python3-venv python3-dev
+  # GET /metrics read by a real Prometheus parser (tests/e2e/metrics_local.sh)
+  # and the status page in a headless browser (tests/e2e/kafka_status_page.sh)
+  python3-prometheus-client chromium
 )
 # ... and Go for mesos-go (go.mod says go 1.19): Debian's golang-go only
 # when there is no Go already (/usr/local/go from go.dev, or one on PATH)

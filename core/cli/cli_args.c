@@ -97,7 +97,23 @@ static int kmesos_cli_args_flag(kmesos_cli_args *a, const char *arg)
         return a->help = 1;
     if (strcmp(arg, "--json") == 0)
         return a->json = 1;
+    if (strcmp(arg, "--wait") == 0)
+        return a->wait = 1;
     return 0;
+}
+
+/* --wait=DUR: 1 when o is it (a->wait_s set), -1 on a bad duration. */
+static int kmesos_cli_args_wait(kmesos_cli_args *a, const kmesos_cli_raw_option *o)
+{
+    long long ms = 0;
+    if (!kmesos_cli_args_is(o, "wait"))
+        return 0;
+    if (!o->value || kmesos_cli_value_duration_ms(o->value, &ms) != 0 || ms <= 0)
+        return kmesos_cli_args_fail(a, "--wait=DUR: '%s' is not a duration such as 90s or 10m",
+                                    o->value ? o->value : "");
+    a->wait = 1;
+    a->wait_s = (double)ms / 1000.0;
+    return 1;
 }
 
 /* argv[i] starts with "--": a global option is applied, any other kept
@@ -109,7 +125,9 @@ static int kmesos_cli_args_take_option(kmesos_cli_args *a, kmesos_cli_split *s, 
     int used = kmesos_cli_args_option(&o, i, argc, argv);
     if (used < 0)
         return kmesos_cli_args_fail(a, "%s needs a value", argv[i]);
-    int global = kmesos_cli_args_global(a, &o);
+    int global = kmesos_cli_args_wait(a, &o);
+    if (global == 0)
+        global = kmesos_cli_args_global(a, &o);
     if (global < 0)
         return -1;
     if (!global) {
@@ -287,9 +305,13 @@ static int kmesos_cli_args_resolve(kmesos_cli_args *a, const kmesos_cli_split *s
 int kmesos_cli_args_parse(kmesos_cli_args *a, int argc, char **argv)
 {
     memset(a, 0, sizeof *a);
+    a->wait_s = KMESOS_CLI_WAIT_DEFAULT_S;
     kmesos_cli_split s;
     memset(&s, 0, sizeof s);
-    if (kmesos_cli_args_split(a, &s, argc, argv) != 0)
+    if (kmesos_cli_args_split(a, &s, argc, argv) != 0 || kmesos_cli_args_resolve(a, &s) != 0)
         return -1;
-    return kmesos_cli_args_resolve(a, &s);
+    if (a->wait && !a->help &&
+        !(a->verb && (strcmp(a->verb->name, "start") == 0 || strcmp(a->verb->name, "restart") == 0)))
+        return kmesos_cli_args_fail(a, "--wait goes with start and restart only");
+    return 0;
 }

@@ -2,6 +2,7 @@
  *   kmesos [--api URL] [--token-file FILE] [--cacert FILE] [--json] COMMAND
  *          [ARGS] [--help]
  *   kmesos WORKLOAD ACTION [EXPR] [--OPTION VALUE | --OPTION=VALUE]...
+ *   kmesos WORKLOAD start|restart EXPR --wait[=DUR]
  *   kmesos help [COMMAND [ACTION]]
  * Global options may stand anywhere. Values point into argv (nothing is
  * allocated). */
@@ -13,6 +14,7 @@
 
 #define KMESOS_CLI_MAX_SETTINGS 32
 #define KMESOS_CLI_MAX_WORDS 8
+#define KMESOS_CLI_WAIT_DEFAULT_S 600 /* --wait without =DUR: 10 minutes */
 
 typedef struct kmesos_cli_setting {
     const kmesos_cli_option *option;
@@ -25,6 +27,8 @@ typedef struct kmesos_cli_args {
     const char *cacert;     /* --cacert FILE (https) or NULL */
     int json;        /* --json: print the API's answer as it came */
     int help;        /* --help, -h or the help command: show help, send nothing */
+    int wait;        /* --wait[=DUR] (start, restart): wait until they run (cli_wait.h) */
+    double wait_s;   /* how long --wait waits (default KMESOS_CLI_WAIT_DEFAULT_S) */
     /* What to run (or, with help, what to show help for; all NULL: the
      * overview). Either command, or resource with verb (verb may be NULL
      * for help on the whole workload). */

@@ -134,6 +134,12 @@ static void kmesos_cli_help_action(FILE *out, const kmesos_cli_resource *res,
         fprintf(out, "\nOptions:\n");
         kmesos_cli_help_option_list(out, verb->options);
     }
+    if (strcmp(verb->name, "start") == 0 || strcmp(verb->name, "restart") == 0) {
+        fprintf(out, "\nOptions:\n");
+        kmesos_cli_help_row(out, "--wait[=DUR]",
+                            "then wait until they run (restart: run again\nunder new tasks), "
+                            "showing progress; give up\nafter DUR (default 10m): exit 1");
+    }
     kmesos_cli_help_expr(out);
     kmesos_cli_help_globals(out);
     kmesos_cli_help_examples(out, res->examples, res->nexamples, verb->name);

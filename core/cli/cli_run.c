@@ -16,6 +16,7 @@
 #include "cli/cli_http.h"
 #include "cli/cli_url.h"
 #include "cli/cli_view.h"
+#include "cli/cli_wait.h"
 
 #define KMESOS_CLI_RUN_SNIPPET 200
 
@@ -153,6 +154,28 @@ static int kmesos_cli_run_send(const kmesos_cli_io *io, const kmesos_cli_args *a
     return rc;
 }
 
+/* Sends; with --wait then waits (restart: the running tasks are recorded
+ * first, to tell a restarted one from one not yet restarted). */
+static int kmesos_cli_run_send_wait(const kmesos_cli_io *io, const kmesos_cli_args *a,
+                                    const char *base, const kmesos_cli_http_opts *opts)
+{
+    json_t *before = NULL, *listed = NULL;
+    if (a->wait && strcmp(a->verb->name, "restart") == 0) {
+        listed = kmesos_cli_wait_list(io->err, a, base, opts);
+        before = listed ? kmesos_cli_wait_snapshot(listed, a->resource->plural) : NULL;
+        json_decref(listed);
+        if (!before)
+            return KMESOS_CLI_EXIT_FAILED;
+    }
+    int rc = kmesos_cli_run_send(io, a, base, opts);
+    if (rc == KMESOS_CLI_EXIT_OK && a->wait)
+        rc = kmesos_cli_wait_run(io->out, io->err, a, base, opts, before) == 0
+                 ? KMESOS_CLI_EXIT_OK
+                 : KMESOS_CLI_EXIT_FAILED;
+    json_decref(before);
+    return rc;
+}
+
 /* --token-file: its first line, blanks at the end dropped, into *token
  * (owned). 0 (nothing without the flag), or -1 having said why. */
 static int kmesos_cli_run_token(const kmesos_cli_io *io, const kmesos_cli_args *a, char **token)
@@ -203,7 +226,7 @@ int kmesos_cli_run(const kmesos_cli_io *io, int argc, char **argv)
         return KMESOS_CLI_EXIT_USAGE;
     }
     opts.token = token ? token : io->env_token && *io->env_token ? io->env_token : NULL;
-    int rc = kmesos_cli_run_send(io, &a, base, &opts);
+    int rc = kmesos_cli_run_send_wait(io, &a, base, &opts);
     if (token)
         memset(token, 0, strlen(token));
     free(token);

@@ -221,6 +221,7 @@ static void accept_offer(kmesos_scheduler *s, kmesos_offer *o, placement *p)
     uint64_t now = kmesos_sched_now_us(s), us = now > o->received_us ? now - o->received_us : 0;
     s->stats.decide_us_total += us;
     s->stats.decide_count++;
+    kmesos_scheduler_decide_observe(&s->stats, us);
     if (us > s->stats.decide_us_max)
         s->stats.decide_us_max = us;
     kmesos_offer_free(o);

@@ -69,6 +69,14 @@ typedef struct kmesos_scheduler_config {
     kmesos_relaunch_backoff backoff;  /* relaunch delays */
 } kmesos_scheduler_config;
 
+/* Upper bounds (microseconds) of the offer -> ACCEPT latency histogram's
+ * buckets (/metrics: kmesos_decide_latency_seconds); one more bucket
+ * counts what is above the last. */
+#define KMESOS_DECIDE_BUCKETS 16
+#define KMESOS_DECIDE_BOUNDS_US                                                          \
+    {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,       \
+     1000000, 5000000, 30000000, 120000000}
+
 typedef struct kmesos_scheduler_stats {
     uint64_t events, offers_received, offers_accepted, offers_declined, offers_held;
     uint64_t offers_rescinded, tasks_launched, updates, acks, reconciles;
@@ -76,7 +84,19 @@ typedef struct kmesos_scheduler_stats {
     uint64_t decide_us_total, decide_us_max, decide_count; /* offer -> ACCEPT */
     uint64_t launched_at[4];    /* launches by kmesos_locality: node, rack, any, none */
     uint64_t hold_expiries;     /* held offers declined when their hold ran out */
+    uint64_t decide_hist[KMESOS_DECIDE_BUCKETS + 1]; /* offer -> ACCEPT by bucket (not
+                                                      * cumulative; last: above all) */
 } kmesos_scheduler_stats;
+
+/* Counts one offer -> ACCEPT latency in the histogram. */
+static inline void kmesos_scheduler_decide_observe(kmesos_scheduler_stats *st, uint64_t us)
+{
+    static const uint64_t bounds[KMESOS_DECIDE_BUCKETS] = KMESOS_DECIDE_BOUNDS_US;
+    size_t i = 0;
+    while (i < KMESOS_DECIDE_BUCKETS && us > bounds[i])
+        i++;
+    st->decide_hist[i]++;
+}
 
 /* Hooks of the module that owns workloads with ext != NULL. */
 typedef struct kmesos_scheduler_ext {

@@ -23,6 +23,8 @@
 #include "sched/mesos/agents.h"
 #include "codec/protocol.h"
 #include "sched/api/broker_api.h"
+#include "sched/api/metrics.h"
+#include "sched/api/page.h"
 #include "sched/api/params.h"
 #include "sched/api/client_api.h"
 #include "sched/api/secrets.h"
@@ -192,6 +194,32 @@ static void reply_status(kmesos_api *api, kmesos_httpd_req *req)
     kmesos_httpd_reply_json(req, 200, j);
 }
 
+/* GET /metrics (metrics.h): read-only, so like every GET it needs no token. */
+static void reply_metrics(kmesos_api *api, kmesos_httpd_req *req)
+{
+    kmesos_metrics_kafka_gauges g = {-1, -1};
+    int has_gauges = api->hooks.kafka_gauges && api->hooks.kafka_gauges(api->hooks.arg, &g);
+    kmesos_metrics_src src = {api->sched, session_of(api), api->policy, api->kafka,
+                              has_gauges ? &g : NULL, api->requests};
+    kmesos_metrics_w w;
+    kmesos_metrics_init(&w);
+    kmesos_metrics_render(&w, &src);
+    size_t len = 0;
+    const char *text = kmesos_metrics_text(&w, &len);
+    if (w.failed)
+        api_reply_error(req, 500, "out of memory");
+    else
+        kmesos_httpd_reply(req, 200, KMESOS_METRICS_CONTENT_TYPE, text, len, NULL);
+    kmesos_metrics_free(&w);
+}
+
+static void reply_page(kmesos_httpd_req *req)
+{
+    size_t len = 0;
+    const char *html = kmesos_page_html(&len);
+    kmesos_httpd_reply(req, 200, KMESOS_PAGE_CONTENT_TYPE, html, len, NULL);
+}
+
 static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, const char *url)
 {
     int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
@@ -211,6 +239,10 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
         kmesos_workload_api_handle(api->sched, req, url + 14);
     else if (strcmp(url, "/api/status") == 0 && get)
         reply_status(api, req);
+    else if (strcmp(url, "/metrics") == 0 && get)
+        reply_metrics(api, req);
+    else if (strcmp(url, "/") == 0 && get)
+        reply_page(req);
     else if (strcmp(url, "/api/topology") == 0 && get)
         kmesos_httpd_reply_json(req, 200, kmesos_api_topology_json(api->sched, api->agents));
     else if (strcmp(url, "/api/tasks") == 0 && get)

@@ -8,6 +8,8 @@
  *   POST /api/tasks/kill?id=ID  kill a task and keep it stopped
  *   POST /api/teardown          TEARDOWN the framework, then exit
  *   GET  /api/policy            policy chain status (when a host is set)
+ *   GET  /metrics               Prometheus text format (metrics.h)
+ *   GET  /                      the status page (page.h)
  *   /api/broker/...             the broker commands (broker_api.h)
  *   /api/producer/..., /api/consumer/...  the clients' (client_api.h)
  *   GET  /files/<name>          the executor and the Kafka tarball, for
@@ -23,6 +25,7 @@
 #include "sched/api/broker_log.h"
 #include "sched/api/files.h"
 #include "sched/api/guard.h"
+#include "sched/api/metrics.h"
 #include "sched/scheduler.h"
 #include "sched/mesos/session.h"
 
@@ -38,6 +41,10 @@ typedef struct kmesos_api_hooks {
     json_t *(*ha_status)(void *arg); /* "ha" of /api/status: new reference */
     json_t *(*state_status)(void *arg); /* "state" of /api/status (the last save's
                                          * outcome), new reference; NULL: none */
+    /* GET /metrics: the Kafka partition gauges, when a module reads them
+     * (fills *g, a field < 0: unknown; returns 0 when it has none). May
+     * be NULL. */
+    int (*kafka_gauges)(void *arg, kmesos_metrics_kafka_gauges *g);
 } kmesos_api_hooks;
 
 /* How the admin API listens and whom it lets in (options.h has the flags). */
@@ -60,6 +67,8 @@ typedef struct kmesos_api {
     kmesos_api_guard guard;
     kmesos_scheduler *sched;
     kmesos_kafka *kafka;       /* not owned, set after start; NULL: no Kafka API */
+    const struct kmesos_policy *policy; /* not owned, set after start; NULL: none
+                                         * (its figures in GET /metrics) */
     struct kmesos_agents *agents; /* not owned; GET_AGENTS stats in /api/topology */
     kmesos_api_hooks hooks;
     kmesos_kafka_files *files; /* not owned; NULL: no /files */

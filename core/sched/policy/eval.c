@@ -297,6 +297,12 @@ static int run_pair(kmesos_policy *p, kmesos_verdict *out)
     }
     lua_settop(L, PSLOT_TOP);
     count(p, out);
+    if (out->kind != KMESOS_VERDICT_ACCEPT)
+        kmesos_ptally_add(&p->tally,
+                          p->last_index > 0 && (size_t)p->last_index <= p->n_entries
+                              ? p->entries[p->last_index - 1].name
+                              : "host",
+                          out->kind, err ? "error" : out->reason);
     return err;
 }
 

@@ -526,6 +526,11 @@ int kmesos_policy_reload(kmesos_policy *p)
 
 /* ---- accessors -------------------------------------------------------------- */
 
+const kmesos_ptally *kmesos_policy_tally(const kmesos_policy *p)
+{
+    return &p->tally;
+}
+
 const kmesos_policy_stats *kmesos_policy_stats_get(const kmesos_policy *p)
 {
     return &p->stats;

@@ -98,6 +98,7 @@ struct kmesos_policy {
     double free_sum[3], free_used[3], free_pushed[3];
     /* accounting */
     kmesos_policy_stats stats;
+    kmesos_ptally tally; /* verdicts by policy and reason class, for /metrics */
     char last_error[512];
     char reload_error[512];
 };

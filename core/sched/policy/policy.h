@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "sched/decide.h"
+#include "sched/policy/tally.h"
 #include "sched/offers.h"
 #include "sched/tasks.h"
 #include "sched/topology.h"
@@ -114,6 +115,8 @@ void kmesos_policy_invalidate(kmesos_policy *p);
 int kmesos_policy_reload(kmesos_policy *p);
 
 const kmesos_policy_stats *kmesos_policy_stats_get(const kmesos_policy *p);
+/* The non-accept verdicts by policy, kind and reason class (tally.h). */
+const kmesos_ptally *kmesos_policy_tally(const kmesos_policy *p);
 /* Last error of any kind ("" when none): load/reload, raise, hook. */
 const char *kmesos_policy_last_error(const kmesos_policy *p);
 /* Last reload error ("" after a successful reload). */
