@@ -5,8 +5,8 @@
 # kmesos-scheduler on kmesos-local with 4 agents (hosts 127.0.0.1..4; the
 # three voters take three of them). A topic with replication factor 3
 # (min.insync.replicas=2) takes messages from a kcat producer (acks=all)
-# in the background throughout. Voter 0's agent is removed for good: the
-# broker waits for its host (--kafka-voter-move-after 15s), then moves to
+# in the background throughout. Voter 0's agent is removed for good, and
+# its data dir with it (the agents share this machine's disk): the broker waits for its host (--kafka-voter-move-after 15s), then moves to
 # the fourth agent with a new controller port and a fresh metadata dir;
 # there it joins the quorum as an observer, removes its old self (same id,
 # old directory id) and adds itself (kafka-metadata-quorum
@@ -85,6 +85,12 @@ sleep 3
 t_loss=$(now)
 check "POST /local/agents/$AG0/remove (voter 0 on $H0) -> 200" \
   [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$MASTER/local/agents/$AG0/remove")" = 200 ]
+# its disk goes with its host: all agents here share one file system, so
+# broker 0's data dir (its metadata log, with its directory id) is removed
+# once its JVM is gone
+T0=$(b 0 "j['task']['id']")
+check "broker 0's JVM is gone with its agent" wait_for 60 bash -c "[ -z \"\$(pgrep -f 'kafka.logs.dir=$E2E_TMP/agents/[^ ]*/executors/$T0/')\" ]"
+rm -rf "$E2E_TMP/data/broker-0"
 moved() { jtrue "$S/broker/list?broker=0" \
   "j['brokers'][0]['task']['state']=='TASK_RUNNING' and j['brokers'][0]['task']['hostname'] not in ('$H0',)"; }
 check "broker 0 runs again on another host (after waiting 15 s for its own)" wait_for 180 moved
@@ -102,10 +108,10 @@ check "the quorum's voters are 0, 1, 2 again: voter 0 at $H0NEW with a new direc
 echo "metric: voter_loss_to_new_voter_s=$(since "$t_loss")"
 echo "# voters: $(voters_json)"
 check "the scheduler logged the move" grep -q "voter 0: its host $H0 is gone; moving to $H0NEW" "$SLOG"
-# the sandboxes' stderr files of broker 0's tasks
-b0_stderr() { find "$E2E_TMP/agents" -path '*/executors/broker-0-*/stderr' 2>/dev/null; }
+# the stderr files of broker 0's tasks (the executor writes TASK.stderr in the sandbox)
+b0_stderr() { find "$E2E_TMP/agents" -path '*/executors/broker-0-*' -name 'broker-0-*.stderr' 2>/dev/null; }
 check "the new voter logged its join (remove the old self, add itself)" \
-  bash -c 'grep -qs "quorum: adding node 0" $(find "$1/agents" -path "*/executors/broker-0-*/stderr")' _ "$E2E_TMP"
+  bash -c 'grep -qs "quorum: removing the old voter 0" "$@" && grep -qs "quorum: adding node 0" "$@"' _ $(b0_stderr)
 sleep 4
 touch "$E2E_TMP/stop-producing"
 wait "$PRODUCER"
@@ -122,7 +128,7 @@ BOOTSTRAP=$(json "$S/status" 'j["bootstrap_servers"]')
 check "all $N messages can be read" wait_for 60 bash -c "[ \"\$(kcat -C -b '$BOOTSTRAP' -t '$TOPIC' -o beginning -e -q -f '%k\n' 2>/dev/null | sort -u | wc -l)\" -ge '$N' ]"
 check "every partition has 3 in-sync replicas again" wait_for 120 full_isr
 echo "metric: voter_loss_to_full_isr_s=$(since "$t_loss")"
-if [ "$FAILED" != 0 ]; then
+if [ "$E2E_FAILED" != 0 ]; then
   echo "--- quorum watch"; cat "$E2E_TMP/quorum-watch.log"
   echo "--- scheduler (tail)"; tail -n 30 "$SLOG"
   for f in $(b0_stderr); do
