@@ -10,9 +10,17 @@
 # to stdout/stderr.
 #
 # Required: KAFKA_NODE_ID, KAFKA_LOG_DIRS, KAFKA_CLUSTER_ID,
-#           KAFKA_CONTROLLER_QUORUM_VOTERS, KAFKA_PORT when the node is a
-#           broker and KAFKA_CONTROLLER_PORT when it is a controller (the
-#           default roles are broker,controller).
+#           KAFKA_CONTROLLER_QUORUM_VOTERS (a static quorum) or
+#           KAFKA_CONTROLLER_QUORUM_BOOTSTRAP (a dynamic one, KIP-853),
+#           KAFKA_PORT when the node is a broker and KAFKA_CONTROLLER_PORT
+#           when it is a controller (the default roles are broker,controller).
+# Dynamic quorum: KAFKA_INITIAL_CONTROLLERS (id@host:port:directory-id,...)
+#           formats a voter of the first quorum; without it the storage is
+#           formatted with --no-initial-controllers, and a controller then
+#           joins the quorum in the background: once it follows the leader
+#           as an observer it removes its old self (same node id, another
+#           metadata directory id) from the voters and adds itself
+#           (kafka-metadata-quorum remove-controller, add-controller).
 # Optional: KAFKA_HOST, KAFKA_LISTEN_HOST, KAFKA_PROCESS_ROLES, KAFKA_HEAP,
 #           KAFKA_JVM_OPTIONS, KAFKA_OPTIONS, KAFKA_LIBS, KAFKA_LOG_LEVEL,
 #           JAVA_HOME.
@@ -34,7 +42,10 @@ int() { [[ ${!1} =~ ^[0-9]+$ ]] || die "$1 must be a number, got '${!1}'"; }
 need KAFKA_NODE_ID; int KAFKA_NODE_ID
 need KAFKA_LOG_DIRS
 need KAFKA_CLUSTER_ID
-need KAFKA_CONTROLLER_QUORUM_VOTERS
+BOOTSTRAP=${KAFKA_CONTROLLER_QUORUM_BOOTSTRAP:-}
+[ -n "$BOOTSTRAP" ] || need KAFKA_CONTROLLER_QUORUM_VOTERS
+[ -z "$BOOTSTRAP" ] || [ -z "${KAFKA_CONTROLLER_QUORUM_VOTERS:-}" ] \
+  || die "set KAFKA_CONTROLLER_QUORUM_VOTERS (static quorum) or KAFKA_CONTROLLER_QUORUM_BOOTSTRAP (dynamic), not both"
 ROLES=${KAFKA_PROCESS_ROLES:-broker,controller}
 case ",$ROLES," in
   *,controller,*) IS_CONTROLLER=1; need KAFKA_CONTROLLER_PORT; int KAFKA_CONTROLLER_PORT ;;
@@ -45,11 +56,27 @@ case ",$ROLES," in
   *) IS_BROKER=0 ;;
 esac
 [ "$IS_BROKER$IS_CONTROLLER" != 00 ] || die "KAFKA_PROCESS_ROLES must name broker and/or controller, got '$ROLES'"
-VOTER='[0-9]+@([^],:@[]+|\[[0-9a-fA-F:.]+\]):[0-9]+'
-[[ $KAFKA_CONTROLLER_QUORUM_VOTERS =~ ^$VOTER(,$VOTER)*$ ]] \
-  || die "KAFKA_CONTROLLER_QUORUM_VOTERS must look like 0@host:9093,1@host:9094, got '$KAFKA_CONTROLLER_QUORUM_VOTERS'"
-if [ "$IS_CONTROLLER" = 1 ] && [[ ! ,$KAFKA_CONTROLLER_QUORUM_VOTERS =~ ,$KAFKA_NODE_ID@ ]]; then
-  die "node $KAFKA_NODE_ID is a controller but not in KAFKA_CONTROLLER_QUORUM_VOTERS ($KAFKA_CONTROLLER_QUORUM_VOTERS)"
+HOSTPORT='([^],:@[]+|\[[0-9a-fA-F:.]+\]):[0-9]+'
+VOTER="[0-9]+@$HOSTPORT"
+INITIAL=${KAFKA_INITIAL_CONTROLLERS:-}
+if [ -z "$BOOTSTRAP" ]; then
+  [[ $KAFKA_CONTROLLER_QUORUM_VOTERS =~ ^$VOTER(,$VOTER)*$ ]] \
+    || die "KAFKA_CONTROLLER_QUORUM_VOTERS must look like 0@host:9093,1@host:9094, got '$KAFKA_CONTROLLER_QUORUM_VOTERS'"
+  if [ "$IS_CONTROLLER" = 1 ] && [[ ! ,$KAFKA_CONTROLLER_QUORUM_VOTERS =~ ,$KAFKA_NODE_ID@ ]]; then
+    die "node $KAFKA_NODE_ID is a controller but not in KAFKA_CONTROLLER_QUORUM_VOTERS ($KAFKA_CONTROLLER_QUORUM_VOTERS)"
+  fi
+  N_VOTERS=$(awk -F, '{print NF}' <<< "$KAFKA_CONTROLLER_QUORUM_VOTERS")
+else
+  [[ $BOOTSTRAP =~ ^$HOSTPORT(,$HOSTPORT)*$ ]] \
+    || die "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP must look like host:9093,host:9094, got '$BOOTSTRAP'"
+  DIRID='[A-Za-z0-9_-]{22}'
+  if [ -n "$INITIAL" ]; then
+    [[ $INITIAL =~ ^$VOTER:$DIRID(,$VOTER:$DIRID)*$ ]] \
+      || die "KAFKA_INITIAL_CONTROLLERS must look like 0@host:9093:<22-character directory id>,..., got '$INITIAL'"
+    [ "$IS_CONTROLLER" = 1 ] && [[ ,$INITIAL =~ ,$KAFKA_NODE_ID@ ]] \
+      || die "KAFKA_INITIAL_CONTROLLERS is for the first format of a controller in it (node $KAFKA_NODE_ID)"
+  fi
+  N_VOTERS=$(awk -F, '{print NF}' <<< "$BOOTSTRAP")
 fi
 
 HOST=${KAFKA_HOST:-$(hostname -f 2>/dev/null || hostname)}
@@ -87,7 +114,6 @@ done
 
 # Internal topics default to replication 3, which a 1- or 2-node cluster can
 # never satisfy; cap them at the quorum size (KAFKA_OPTIONS may override).
-N_VOTERS=$(awk -F, '{print NF}' <<< "$KAFKA_CONTROLLER_QUORUM_VOTERS")
 INTERNAL_RF=$(( N_VOTERS < 3 ? N_VOTERS : 3 ))
 INTERNAL_MIN_ISR=$(( INTERNAL_RF < 2 ? INTERNAL_RF : 2 ))
 
@@ -165,7 +191,11 @@ if [ "$IS_BROKER" = 1 ]; then
     listeners+=("SASL_SSL://$LISTEN_HOST:$SASL_PORT"); advertised+=("SASL_SSL://$HOST:$SASL_PORT")
   fi
 fi
-[ "$IS_CONTROLLER" = 1 ] && listeners+=("CONTROLLER://$LISTEN_HOST:$KAFKA_CONTROLLER_PORT")
+if [ "$IS_CONTROLLER" = 1 ]; then
+  listeners+=("CONTROLLER://$LISTEN_HOST:$KAFKA_CONTROLLER_PORT")
+  # a dynamic quorum's voters are known by the endpoint they advertise
+  [ -z "$BOOTSTRAP" ] || advertised+=("CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT")
+fi
 
 # The TLS and SASL lines of server.properties (passwords included: the file
 # is written with mode 0600 and never printed).
@@ -194,10 +224,14 @@ rm -f server.properties.tmp
   echo "# written by kafka-broker.sh at $(date -u +%FT%TZ); do not edit, set env instead"
   echo "process.roles=$ROLES"
   echo "node.id=$KAFKA_NODE_ID"
-  echo "controller.quorum.voters=$KAFKA_CONTROLLER_QUORUM_VOTERS"
+  if [ -n "$BOOTSTRAP" ]; then
+    echo "controller.quorum.bootstrap.servers=$BOOTSTRAP"
+  else
+    echo "controller.quorum.voters=$KAFKA_CONTROLLER_QUORUM_VOTERS"
+  fi
   echo "controller.listener.names=CONTROLLER"
   echo "listeners=$(IFS=,; echo "${listeners[*]}")"
-  [ "$IS_BROKER" = 1 ] && echo "advertised.listeners=$(IFS=,; echo "${advertised[*]}")"
+  [ "${#advertised[@]}" = 0 ] || echo "advertised.listeners=$(IFS=,; echo "${advertised[*]}")"
   [ "$IS_BROKER" = 1 ] && echo "inter.broker.listener.name=$IBP"
   # The controller listener stays PLAINTEXT, on its own port.
   echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL"
@@ -263,6 +297,11 @@ if [ "$unformatted" = 1 ]; then
   umask 077
   {
     echo "kafka.tools.StorageTool format --ignore-formatted --cluster-id=$KAFKA_CLUSTER_ID --config server.properties"
+    if [ -n "$INITIAL" ]; then
+      printf '%s\n' "--initial-controllers" "$INITIAL"
+    elif [ -n "$BOOTSTRAP" ]; then
+      echo "--no-initial-controllers"
+    fi
     for u in "${SCRAM_USERS[@]}"; do
       printf '%s\n' "--add-scram" "\"$MECH=[name=${u%%:*},password=${u#*:}]\""
     done
@@ -275,6 +314,46 @@ if [ "$unformatted" = 1 ]; then
   [ "$rc" = 0 ] || die "formatting the storage failed (output above)"
 else
   say "storage already formatted for cluster $KAFKA_CLUSTER_ID; not formatting"
+fi
+
+# --- join a dynamic quorum (KIP-853) -------------------------------------------
+# In the background, while the node runs: done at once when this node (id
+# and metadata directory id) is a voter; else, once it is an observer of
+# the quorum, remove the voter with its id and another directory id (its
+# old self, whose disk or host is gone: one change at a time, so the
+# majority holds) and add this one. Ends when the node is a voter, when the
+# JVM is gone, or after 30 minutes.
+quorum() {
+  "$JAVA" -Xmx128m -XX:TieredStopAtLevel=1 "${JVM_BASE[@]}" \
+    org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-controller "$BOOTSTRAP" "$@" 2>&1
+}
+join_quorum() {
+  local me=$1 my_dir status voters old i
+  my_dir=$(sed -n 's/^directory\.id=//p' "${LOG_DIR_LIST[0]}/meta.properties")
+  [ -n "$my_dir" ] || { say "quorum: no directory.id in ${LOG_DIR_LIST[0]}/meta.properties"; return 1; }
+  for i in $(seq 1 360); do
+    sleep 5
+    kill -0 "$me" 2>/dev/null || return 0
+    status=$(quorum describe --status) || continue
+    voters=$(sed -n 's/^CurrentVoters:[[:space:]]*//p' <<< "$status")
+    if grep -q "\"id\": $KAFKA_NODE_ID, \"directoryId\": \"$my_dir\"" <<< "$voters"; then
+      [ "$i" = 1 ] || say "quorum: node $KAFKA_NODE_ID (directory $my_dir) is a voter"
+      return 0
+    fi
+    sed -n 's/^CurrentObservers:[[:space:]]*//p' <<< "$status" |
+      grep -q "\"id\": $KAFKA_NODE_ID, \"directoryId\": \"$my_dir\"" || continue
+    old=$(grep -o "\"id\": $KAFKA_NODE_ID, \"directoryId\": \"[A-Za-z0-9_-]*\"" <<< "$voters" |
+          sed 's/.*"directoryId": "//; s/"$//' | head -n 1)
+    if [ -n "$old" ]; then
+      say "quorum: removing the old voter $KAFKA_NODE_ID (directory $old)"
+      quorum remove-controller --controller-id "$KAFKA_NODE_ID" --controller-directory-id "$old" >&2 || continue
+    fi
+    say "quorum: adding node $KAFKA_NODE_ID (directory $my_dir) as a voter"
+    quorum --command-config server.properties add-controller >&2 || continue
+  done
+}
+if [ -n "$BOOTSTRAP" ] && [ "$IS_CONTROLLER" = 1 ]; then
+  join_quorum "$$" &
 fi
 
 # --- run ----------------------------------------------------------------------

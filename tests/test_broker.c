@@ -244,7 +244,7 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
     CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 3);
     CHECK_INT(w.s.offers.count, 0);
     CHECK_INT(w.k.n_voters, 3);
-    char *voters = kmesos_kafka_voters_text(&w.k);
+    char *voters = kmesos_kafka_voters_text(&w.k, KMESOS_VOTERS_STATIC);
     CHECK(voters && strstr(voters, "@h1:31009") && strstr(voters, "@h2:31009") &&
           strstr(voters, "@h3:31009"));
     Mesos__V1__TaskInfo *ti = kafka_world_broker_launched(&w, 0);
@@ -265,7 +265,19 @@ static void test_quorum_forms_with_all_voters_and_task_info(void)
         CHECK_STR(kafka_world_env(ti, "KAFKA_CONTROLLER_PORT"), "31009");
         CHECK_STR(kafka_world_env(ti, "KAFKA_HOST"), v0 ? v0->host : "?");
         CHECK_STR(kafka_world_env(ti, "KAFKA_LOG_DIRS"), "/data/broker-0");
-        CHECK_STR(kafka_world_env(ti, "KAFKA_CONTROLLER_QUORUM_VOTERS"), voters);
+        /* a new cluster's quorum is dynamic (KIP-853): the voters'
+         * endpoints to bootstrap from, and for a voter's first format the
+         * initial voters with their directory ids */
+        CHECK(kafka_world_env(ti, "KAFKA_CONTROLLER_QUORUM_VOTERS") == NULL);
+        char *boot = kmesos_kafka_voters_text(&w.k, KMESOS_VOTERS_BOOTSTRAP);
+        char *init = kmesos_kafka_voters_text(&w.k, KMESOS_VOTERS_INITIAL);
+        CHECK(boot && strstr(boot, "h1:31009") && strstr(boot, "h2:31009") && !strchr(boot, '@'));
+        CHECK_STR(kafka_world_env(ti, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP"), boot);
+        CHECK_STR(kafka_world_env(ti, "KAFKA_INITIAL_CONTROLLERS"), init);
+        CHECK(v0 && v0->dir_id && strlen(v0->dir_id) == 22 && init && strstr(init, v0->dir_id));
+        CHECK(kmesos_kafka_quorum_dynamic(&w.k));
+        free(boot);
+        free(init);
         CHECK_STR(kafka_world_env(ti, "KAFKA_CLUSTER_ID"), w.k.cluster_id);
         CHECK_INT(strlen(w.k.cluster_id), 22);
         CHECK_STR(kafka_world_env(ti, "KAFKA_HEAP"), "256m");
@@ -319,7 +331,7 @@ static void test_local_fetch_mode_uses_absolute_paths(void)
         CHECK_INT(ti->executor->command->n_uris, 0);
         CHECK_STR(kafka_world_env(ti, "KMESOS_TASK_COMMAND"), "exec '/cache/kafka-4.4.0/bin/kafka-broker.sh'");
         CHECK_STR(kafka_world_env(ti, "KAFKA_LIBS"), "/cache/kafka-4.4.0/libs");
-        CHECK_STR(kafka_world_env(ti, "KAFKA_CONTROLLER_QUORUM_VOTERS"), "0@h1:31009");
+        CHECK_STR(kafka_world_env(ti, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP"), "h1:31009");
     }
     kafka_world_teardown(&w);
 }
@@ -369,6 +381,58 @@ static void test_failover_backoff_stickiness_and_deactivation(void)
     CHECK_INT(kafka_world_api_drop(&w, "POST", "start", "broker=0"), 200);
     CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
     CHECK_INT(b->node.failures, 0);
+    kafka_world_teardown(&w);
+}
+
+/* A dynamic quorum's voter whose agent is gone waits for its host for
+ * --kafka-voter-move-after, then moves to a host without a voter, with a
+ * new controller port, and formats to join (no initial controllers);
+ * another voter's host is never taken. */
+static void test_voter_moves_after_its_host_is_gone(void)
+{
+    world w;
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
+    w.k.voter_move_after_ms = 30000;
+    kafka_world_run_brokers(&w, 3, "&failover_delay=1s");
+    kmesos_task *t = kafka_world_broker_task(&w, 0);
+    for (int i = 0; i < 3; i++)
+        kafka_world_feed_update(&w, kafka_world_broker_task(&w, i)->id,
+                                i == 0 ? "agent-h1" : i == 1 ? "agent-h2" : "agent-h3",
+                                MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK(kmesos_kafka_voter(&w.k, 0)->ran);
+    /* the agent is removed: the task is lost with it */
+    kmesos_topology_forget(&w.s.topology, "agent-h1");
+    char id[64];
+    snprintf(id, sizeof id, "%s", t->id);
+    kafka_world_feed_update(&w, id, "agent-h1", MESOS__V1__TASK_STATE__TASK_GONE);
+    CHECK_INT(t->phase, KMESOS_PHASE_PENDING);
+    w.f.now_ms += 1000;
+    fake_io_reset(&w.f);
+    const char *h4[] = {"o41", "h4"}, *h2[] = {"o21", "h2"};
+    feed_offers(&w, h4, h4 + 1, 1); /* too early: it waits for its host */
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
+    CHECK_STR(kmesos_kafka_voter(&w.k, 0)->host, "h1");
+    w.f.now_ms += 30000;
+    feed_offers(&w, h2, h2 + 1, 1); /* another voter's host: never */
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 0);
+    CHECK_STR(kmesos_kafka_voter(&w.k, 0)->host, "h1");
+    const char *h4b[] = {"o42", "h4"};
+    feed_offers(&w, h4b, h4b + 1, 1);
+    CHECK_INT(fake_io_count(&w.f, MESOS__V1__SCHEDULER__CALL__TYPE__ACCEPT), 1);
+    const kmesos_voter *v0 = kmesos_kafka_voter(&w.k, 0);
+    CHECK_STR(v0->host, "h4");
+    CHECK_STR(v0->agent_id, "agent-h4");
+    CHECK_INT(v0->port, 31009);
+    /* the calls were reset before: the one launch of broker 0 is the moved one */
+    Mesos__V1__TaskInfo *ti = kafka_world_launched(&w, "broker-0-");
+    CHECK(ti != NULL);
+    if (ti) {
+        CHECK_STR(ti->agent_id->value, "agent-h4");
+        CHECK(kafka_world_env(ti, "KAFKA_INITIAL_CONTROLLERS") == NULL);
+        CHECK_STR(kafka_world_env(ti, "KAFKA_CONTROLLER_PORT"), "31009");
+        const char *boot = kafka_world_env(ti, "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP");
+        CHECK(boot && strstr(boot, "h4:31009") && !strstr(boot, "h1:"));
+    }
     kafka_world_teardown(&w);
 }
 
@@ -513,7 +577,10 @@ static void test_state_round_trip_with_brokers(void)
     free(text_b);
     CHECK_INT(kmesos_kafka_count(&b.k, KMESOS_KAFKA_BROKER), 3);
     CHECK_INT(b.k.n_voters, 2);
-    char *va = kmesos_kafka_voters_text(&a.k), *vb = kmesos_kafka_voters_text(&b.k);
+    char *va = kmesos_kafka_voters_text(&a.k, KMESOS_VOTERS_INITIAL),
+         *vb = kmesos_kafka_voters_text(&b.k, KMESOS_VOTERS_INITIAL);
+    CHECK(kmesos_kafka_quorum_dynamic(&b.k));
+    CHECK(kmesos_kafka_voter(&b.k, 0)->ran && !kmesos_kafka_voter(&b.k, 1)->ran);
     CHECK_STR(vb, va);
     free(va);
     free(vb);
@@ -732,6 +799,7 @@ int main(void)
     RUN_TEST(test_quorum_forms_with_all_voters_and_task_info);
     RUN_TEST(test_local_fetch_mode_uses_absolute_paths);
     RUN_TEST(test_failover_backoff_stickiness_and_deactivation);
+    RUN_TEST(test_voter_moves_after_its_host_is_gone);
     RUN_TEST(test_stop_kills_and_rolling_restart_goes_one_by_one);
     RUN_TEST(test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart);
     RUN_TEST(test_updates_never_reenter_the_scheduler);

@@ -361,6 +361,8 @@ static const bad_case bad_cases[] = {
     {"broker-volume-disk-zero", "broker 0: volume: cpus, mem and disk"},
     {"broker-reserve-string", "broker 0: bad broker entry"},
     {"kafka-purge-not-list", "kafka.purge: expected a list"},
+    {"kafka-voter-dir-id-bad", "kafka.voters[0]"},
+    {"kafka-voters-dir-id-mixed", "kafka.voters[1]: every voter has a dir_id"},
     {"kafka-purge-entry-bad", "kafka.purge[0]: volume:"},
     {"client-kind-unknown", "kafka.clients[0]"},
     {"client-failures-negative", "producer 0: failures"},

@@ -416,6 +416,7 @@ static int init_kafka(kmesos_app *app)
         .files_url = app->opts.files_url ? app->opts.files_url : "",
         .data_root = app->opts.kafka_data_root,
         .quorum = app->opts.kafka_quorum,
+        .voter_move_after_s = app->opts.kafka_voter_move_after_s,
         .role = app->opts.framework_role,
         .principal = app->opts.principal,
     };

@@ -125,6 +125,10 @@ static const char usage_text[] =
     "                           agent, outside the sandbox (default /var/lib/kafka-mesos)\n"
     "  --kafka-quorum N         controller quorum voters at the cluster's first start\n"
     "                           (default min(3, brokers started))\n"
+    "  --kafka-voter-move-after DUR\n"
+    "                           a voter whose agent is gone and that has waited this\n"
+    "                           long for its host moves to another agent and replaces\n"
+    "                           itself in the quorum (KIP-853; default 10m, 0: never)\n"
     "  --help                   this text\n"
     "\n"
     "Signals: SIGHUP reloads the policy chain; SIGINT/SIGTERM stop the scheduler\n"
@@ -136,7 +140,7 @@ enum {
     OPT_MASTER = 256, OPT_NAME, OPT_ROLE, OPT_TIMEOUT, OPT_USER, OPT_PRINCIPAL,
     OPT_SECRET, OPT_STATE, OPT_API, OPT_LOG, OPT_HOLD, OPT_REFUSE, OPT_NO_SUPPRESS, OPT_CT, OPT_WORKLOAD,
     OPT_WFILE, OPT_POLICY, OPT_POLICY_OPTIONS, OPT_POLICY_BUDGET, OPT_POLICY_JIT, OPT_HELP,
-    OPT_EXECUTOR, OPT_KAFKA_DIST, OPT_FETCH_MODE, OPT_FILES_URL, OPT_DATA_ROOT, OPT_QUORUM,
+    OPT_EXECUTOR, OPT_KAFKA_DIST, OPT_FETCH_MODE, OPT_FILES_URL, OPT_DATA_ROOT, OPT_QUORUM, OPT_VOTER_MOVE,
     OPT_WAIT_REFUSE, OPT_RACK_ATTR, OPT_TRACE, OPT_UNREACHABLE, OPT_HA, OPT_HA_TIMEOUT,
     OPT_REDIRECT_CREDS, OPT_API_TOKEN, OPT_API_INSECURE, OPT_API_HOST, OPT_API_CERT, OPT_API_KEY, OPT_FILES_LISTEN,
 };
@@ -180,6 +184,7 @@ static const struct option long_options[] = {
     {"files-url", required_argument, 0, OPT_FILES_URL},
     {"kafka-data-root", required_argument, 0, OPT_DATA_ROOT},
     {"kafka-quorum", required_argument, 0, OPT_QUORUM},
+    {"kafka-voter-move-after", required_argument, 0, OPT_VOTER_MOVE},
     {"ha", required_argument, 0, OPT_HA},
     {"ha-session-timeout", required_argument, 0, OPT_HA_TIMEOUT},
     {0, 0, 0, 0},
@@ -275,6 +280,8 @@ static int apply(kmesos_options *o, int c, const char *v)
     case OPT_DATA_ROOT:
         o->kafka_data_root = v;
         return *v == '/' ? 0 : bad("kafka-data-root", v, "expected an absolute path");
+    case OPT_VOTER_MOVE:
+        return opt_duration("kafka-voter-move-after", v, &o->kafka_voter_move_after_s);
     case OPT_QUORUM: {
         long long q = 0;
         int rc = kmesos_num_int(v, 1, 9, &q);
@@ -299,6 +306,7 @@ int kmesos_options_parse(int argc, char **argv, kmesos_options *o)
     o->wait_refuse_s = 0;
     o->decline_refuse_s = 5;
     o->rack_attribute = "rack";
+    o->kafka_voter_move_after_s = 600;
     o->unreachable_grace_s = 120;
     o->ha_session_timeout_s = 10;
     o->content_type = "protobuf";

@@ -50,6 +50,7 @@ typedef struct kmesos_options {
     const char *files_url;      /* NULL: the --files-listen, else --api address */
     const char *kafka_data_root;
     int kafka_quorum;           /* 0: min(3, brokers at the first start) */
+    double kafka_voter_move_after_s; /* 0: voters never move */
     const char *ha;             /* --ha zk://...: leader election, or NULL */
     double ha_session_timeout_s; /* ZooKeeper session timeout of --ha */
     int show_help;

@@ -126,9 +126,10 @@ static json_t *kafka_json(const kmesos_kafka *kafka)
 {
     if (!kafka)
         return json_null();
-    char *voters = kmesos_kafka_voters_text(kafka);
-    json_t *j = json_pack("{s:s, s:s?, s:I}", "cluster_id", kafka->cluster_id,
-                          "controller_quorum_voters", voters, "brokers",
+    char *voters = kmesos_kafka_voters_text(kafka, KMESOS_VOTERS_STATIC);
+    json_t *j = json_pack("{s:s, s:s?, s:s, s:I}", "cluster_id", kafka->cluster_id,
+                          "controller_quorum_voters", voters, "controller_quorum",
+                          kmesos_kafka_quorum_dynamic(kafka) ? "dynamic" : "static", "brokers",
                           (json_int_t)kmesos_kafka_count(kafka, KMESOS_KAFKA_BROKER));
     free(voters);
     return j;

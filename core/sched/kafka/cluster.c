@@ -79,6 +79,8 @@ int kmesos_kafka_init(kmesos_kafka *k, kmesos_scheduler *s, const kmesos_kafka_c
     k->sched = s;
     k->fetch = cfg->fetch;
     k->quorum_size = cfg->quorum;
+    double move_s = cfg->voter_move_after_s;
+    k->voter_move_after_ms = move_s > 0 && move_s < 1e9 ? (uint64_t)(move_s * 1000.0) : 0;
     k->restart_current = -1;
     char id[23];
     if (kmesos_str_set(&k->executor, cfg->executor) || kmesos_str_set(&k->dist, cfg->dist) ||
@@ -236,6 +238,10 @@ const kmesos_voter *kmesos_kafka_voter(const kmesos_kafka *k, int id)
 int kmesos_kafka_voter_moved(kmesos_kafka *k, int id, const char *agent_id, const char *host)
 {
     kmesos_voter *v = (kmesos_voter *)kmesos_kafka_voter(k, id);
+    if (v && !v->ran) {
+        v->ran = 1; /* formatted: a later format joins the quorum */
+        kmesos_kafka_changed(k);
+    }
     if (!v || !agent_id || !host || strcmp(v->host, host) != 0 ||
         (v->agent_id && strcmp(v->agent_id, agent_id) == 0))
         return 0;
@@ -264,26 +270,63 @@ void kmesos_kafka_voters_set(kmesos_kafka *k, kmesos_voter *v, size_t n)
     for (size_t i = 0; i < k->n_voters; i++) {
         free(k->voters[i].host);
         free(k->voters[i].agent_id);
+        free(k->voters[i].dir_id);
     }
     free(k->voters);
     k->voters = v;
     k->n_voters = n;
 }
 
-char *kmesos_kafka_voters_text(const kmesos_kafka *k)
+int kmesos_kafka_quorum_dynamic(const kmesos_kafka *k)
+{
+    return k->n_voters > 0 && k->voters[0].dir_id != NULL;
+}
+
+char *kmesos_kafka_voters_text(const kmesos_kafka *k, kmesos_voters_form form)
 {
     size_t cap = 1;
     for (size_t i = 0; i < k->n_voters; i++)
-        cap += strlen(k->voters[i].host) + 32;
+        cap += strlen(k->voters[i].host) + 64;
     char *out = malloc(cap);
     if (!out)
         return NULL;
     size_t used = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < k->n_voters; i++)
-        used += (size_t)snprintf(out + used, cap - used, "%s%d@%s:%d", i ? "," : "",
-                                 k->voters[i].id, k->voters[i].host, k->voters[i].port);
+    for (size_t i = 0; i < k->n_voters; i++) {
+        const kmesos_voter *v = &k->voters[i];
+        const char *sep = i ? "," : "";
+        if (form == KMESOS_VOTERS_BOOTSTRAP)
+            used += (size_t)snprintf(out + used, cap - used, "%s%s:%d", sep, v->host, v->port);
+        else if (form == KMESOS_VOTERS_INITIAL && v->dir_id)
+            used += (size_t)snprintf(out + used, cap - used, "%s%d@%s:%d:%s", sep, v->id,
+                                     v->host, v->port, v->dir_id);
+        else
+            used += (size_t)snprintf(out + used, cap - used, "%s%d@%s:%d", sep, v->id, v->host,
+                                     v->port);
+    }
     return out;
+}
+
+int kmesos_kafka_voter_move(kmesos_kafka *k, int id, const char *agent_id, const char *host,
+                            int port)
+{
+    kmesos_voter *v = (kmesos_voter *)kmesos_kafka_voter(k, id);
+    char *a = strdup(agent_id), *h = strdup(host);
+    if (!v || !a || !h) {
+        free(a);
+        free(h);
+        return -1;
+    }
+    KLOG_WARN(MOD, "voter %d: its host %s is gone; moving to %s (agent %s), controller port %d: "
+              "it joins the quorum in place of its old self", id, v->host, host, agent_id, port);
+    free(v->agent_id);
+    free(v->host);
+    v->agent_id = a;
+    v->host = h;
+    v->port = port;
+    v->ran = 1; /* a new metadata dir: formatted to join, never to bootstrap */
+    kmesos_kafka_changed(k);
+    return 0;
 }
 
 void kmesos_kafka_data_dir(const kmesos_kafka *k, const kmesos_broker *b, char *out, size_t len)

@@ -54,6 +54,7 @@ typedef struct kmesos_kafka_config {
     const char *files_url;  /* base URL of GET /files/<name> (uri mode) */
     const char *data_root;  /* default data dirs: <data_root>/broker-<id> */
     int quorum;             /* voters at the first start; 0: min(3, brokers) */
+    double voter_move_after_s; /* a voter with its agent gone moves after; 0: never */
     const char *role;       /* --framework-role ("*" or NULL: none) */
     const char *principal;  /* --principal, or NULL */
 } kmesos_kafka_config;
@@ -63,6 +64,10 @@ typedef struct kmesos_voter {
     char *host;
     char *agent_id;         /* its agent; NULL: not recorded (older state) */
     int port;               /* controller port */
+    char *dir_id;           /* its first metadata directory id (dynamic quorum,
+                             * KIP-853); NULL: a static voters list */
+    int ran;                /* it has run: a later format joins the quorum
+                             * (--no-initial-controllers), never bootstraps it */
 } kmesos_voter;
 
 typedef struct kmesos_kafka {
@@ -70,6 +75,7 @@ typedef struct kmesos_kafka {
     char *executor, *dist, *dist_dir, *dist_name, *files_url, *data_root;
     kmesos_fetch_mode fetch;
     int quorum_size;
+    uint64_t voter_move_after_ms; /* 0: voters never move */
     char *cluster_id;
     kmesos_kafka_node **nodes; /* sorted by kind (producers, consumers,
                                 * brokers), then id; each allocated */
@@ -123,9 +129,9 @@ kmesos_task *kmesos_kafka_task(const kmesos_kafka *k, const kmesos_kafka_node *n
 /* ---- voters ---- */
 /* The recorded voter of id, or NULL (not a voter, or no quorum yet). */
 const kmesos_voter *kmesos_kafka_voter(const kmesos_kafka *k, int id);
-/* The voter id ran on agent_id (TASK_RUNNING): when that is another agent
- * on its host (its old agent restarted with a new id), it is its agent
- * from now on. 1 when it moved. */
+/* The voter id ran on agent_id (TASK_RUNNING): it has run (v->ran), and
+ * when that is another agent on its host (its old agent restarted with a
+ * new id), it is its agent from now on. 1 when it moved. */
 int kmesos_kafka_voter_moved(kmesos_kafka *k, int id, const char *agent_id, const char *host);
 /* 1 when agent_id is an agent the scheduler knows (kmesos_topology). */
 int kmesos_kafka_agent_known(const kmesos_kafka *k, const char *agent_id);
@@ -136,8 +142,23 @@ int kmesos_kafka_on_home(const kmesos_kafka *k, const char *agent_id, const char
                          const kmesos_offer *o);
 /* Replaces the voters by v (owned from now on). */
 void kmesos_kafka_voters_set(kmesos_kafka *k, kmesos_voter *v, size_t n);
-/* The voters list "id@host:port,..." (malloc'd; "" before formation). */
-char *kmesos_kafka_voters_text(const kmesos_kafka *k);
+/* 1 when the quorum is dynamic (KIP-853: formed with directory ids, nodes
+ * find it through controller.quorum.bootstrap.servers and a voter can be
+ * replaced); 0 for a static voters list (a cluster formed before). */
+int kmesos_kafka_quorum_dynamic(const kmesos_kafka *k);
+typedef enum kmesos_voters_form {
+    KMESOS_VOTERS_STATIC,    /* controller.quorum.voters: id@host:port,... */
+    KMESOS_VOTERS_BOOTSTRAP, /* controller.quorum.bootstrap.servers: host:port,... */
+    KMESOS_VOTERS_INITIAL,   /* format --initial-controllers: id@host:port:dir,... */
+} kmesos_voters_form;
+/* The voters as text in that form (malloc'd; "" before formation). */
+char *kmesos_kafka_voters_text(const kmesos_kafka *k, kmesos_voters_form form);
+/* Voter id moves to agent_id on host with a new controller port (the
+ * dynamic quorum's replacement of a voter whose host is gone): its
+ * record changes and a later format joins the quorum. 0, or -1 (no
+ * memory: nothing changed). */
+int kmesos_kafka_voter_move(kmesos_kafka *k, int id, const char *agent_id, const char *host,
+                            int port);
 /* The broker's data dirs (its data_dir or <data_root>/broker-<id>). */
 void kmesos_kafka_data_dir(const kmesos_kafka *k, const kmesos_broker *b, char *out, size_t len);
 

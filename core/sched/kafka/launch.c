@@ -144,6 +144,28 @@ static int broker_tls(Mesos__V1__CommandInfo *cmd, const kmesos_broker_settings 
                : 0;
 }
 
+/* How the node finds the controller quorum. Static: the voters list.
+ * Dynamic (KIP-853): the voters' endpoints to bootstrap from, and for a
+ * voter that has never run, the initial voters with their directory ids
+ * for its first format; any other controller formats without them and
+ * joins the quorum in place of its old self (kafka-broker.sh). */
+static int quorum_env(Mesos__V1__Environment *env, const kmesos_kafka *k, const kmesos_broker *b)
+{
+    int dynamic = kmesos_kafka_quorum_dynamic(k);
+    const kmesos_voter *v = kmesos_kafka_voter(k, b->node.id);
+    char *text = kmesos_kafka_voters_text(k, dynamic ? KMESOS_VOTERS_BOOTSTRAP
+                                                     : KMESOS_VOTERS_STATIC);
+    char *initial = dynamic && v && !v->ran ? kmesos_kafka_voters_text(k, KMESOS_VOTERS_INITIAL)
+                                            : NULL;
+    int rc = !text || (dynamic && v && !v->ran && !initial) ||
+             push_env(env, dynamic ? "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP"
+                                   : "KAFKA_CONTROLLER_QUORUM_VOTERS", text) ||
+             (initial && push_env(env, "KAFKA_INITIAL_CONTROLLERS", initial));
+    free(text);
+    free(initial);
+    return rc ? -1 : 0;
+}
+
 static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
                       const kmesos_broker *b, const kmesos_offer *o, const broker_ports *p,
                       const char *script, const char *task_id)
@@ -156,9 +178,8 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
     snprintf(command, sizeof command, "exec %s", script);
     snprintf(heap, sizeof heap, "%ldm", (long)b->set.heap);
     snprintf(libs, sizeof libs, "%s/libs", k->dist_dir);
-    char *voters = kmesos_kafka_voters_text(k);
     char *ready = ready_command(k);
-    int rc = !voters || !ready || push_env(env, "KMESOS_TASK_COMMAND", command) ||
+    int rc = !ready || push_env(env, "KMESOS_TASK_COMMAND", command) ||
              push_env(env, "KMESOS_TASK_ID", task_id) ||
              push_env_int(env, "KAFKA_NODE_ID", b->node.id) ||
              push_env_int(env, "KAFKA_PORT", p->client) ||
@@ -167,7 +188,7 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
              push_env(env, "KAFKA_HOST",
                       *b->set.advertised_host ? b->set.advertised_host : o->hostname) || push_env(env, "KAFKA_LOG_DIRS", dir) ||
              push_env(env, "KAFKA_CLUSTER_ID", k->cluster_id) ||
-             push_env(env, "KAFKA_CONTROLLER_QUORUM_VOTERS", voters) ||
+             quorum_env(env, k, b) != 0 ||
              push_env(env, "KAFKA_HEAP", heap) ||
              push_env(env, "KAFKA_JVM_OPTIONS", b->set.jvm_options) ||
              push_env(env, "KAFKA_OPTIONS", b->set.options) ||
@@ -176,7 +197,6 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
              push_env(env, "KMESOS_READY_COMMAND", ready) ||
              push_env_int(env, "KMESOS_READY_TIMEOUT", KAFKA_BROKER_READY_TIMEOUT_S) ||
              push_env_int(env, "KMESOS_READY_INTERVAL", KAFKA_BROKER_READY_INTERVAL_S);
-    free(voters);
     free(ready);
     return rc ? -1 : 0;
 }

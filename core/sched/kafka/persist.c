@@ -35,9 +35,11 @@ static json_t *voters_json(const kmesos_kafka *k)
     json_t *voters = json_array();
     for (size_t i = 0; voters && i < k->n_voters; i++) {
         const kmesos_voter *v = &k->voters[i];
-        json_t *jv = json_pack("{s:i, s:s, s:i}", "id", v->id, "host", v->host, "port", v->port);
+        json_t *jv = json_pack("{s:i, s:s, s:i, s:b}", "id", v->id, "host", v->host, "port",
+                               v->port, "ran", v->ran);
         if (!jv || (v->agent_id && json_object_set_new(jv, "agent_id",
                                                        json_string(v->agent_id)) != 0) ||
+            (v->dir_id && json_object_set_new(jv, "dir_id", json_string(v->dir_id)) != 0) ||
             json_array_append_new(voters, jv) != 0) {
             json_decref(voters);
             return NULL;
@@ -72,11 +74,18 @@ json_t *kmesos_kafka_state_save(void *arg, char *err, size_t errlen)
     return root;
 }
 
+/* A directory id as Kafka writes one: 22 characters of base64url. */
+static int dir_id_ok(const char *s)
+{
+    size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+    return n == 22 && s[n] == '\0';
+}
+
 /* A loaded voter holds what a launch could have recorded. */
 static int voter_ok(const kmesos_voter *v)
 {
     return v->id >= 0 && v->id <= KMESOS_KAFKA_MAX_ID && v->port >= 1 && v->port <= 65535 &&
-           *v->host;
+           *v->host && (!v->dir_id || dir_id_ok(v->dir_id));
 }
 
 static int load_voters(kmesos_kafka *k, json_t *voters, char *err, size_t errlen)
@@ -88,21 +97,28 @@ static int load_voters(kmesos_kafka *k, json_t *voters, char *err, size_t errlen
         return snprintf(err, errlen, "out of memory"), -1;
     kmesos_kafka_voters_set(k, v, 0);
     json_array_foreach(voters, i, jv) {
-        const char *host = NULL, *agent = NULL;
-        json_t *jagent = NULL;
+        const char *host = NULL, *agent = NULL, *dir = NULL;
+        json_t *jagent = NULL, *jdir = NULL;
         kmesos_voter *at = &k->voters[have];
         json_error_t je;
-        if (json_unpack_ex(jv, &je, 0, "{s:i, s:s, s?o, s:i}", "id", &at->id, "host", &host,
-                           "agent_id", &jagent, "port", &at->port))
+        if (json_unpack_ex(jv, &je, 0, "{s:i, s:s, s?o, s:i, s?o, s?b}", "id", &at->id, "host",
+                           &host, "agent_id", &jagent, "port", &at->port, "dir_id", &jdir,
+                           "ran", &at->ran))
             return snprintf(err, errlen, "kafka.voters[%zu]: %s", i, je.text), -1;
-        if (kmesos_state_opt_string(jagent, &agent) != 0)
-            return snprintf(err, errlen, "kafka.voters[%zu].agent_id: expected a string", i), -1;
+        if (kmesos_state_opt_string(jagent, &agent) != 0 ||
+            kmesos_state_opt_string(jdir, &dir) != 0)
+            return snprintf(err, errlen, "kafka.voters[%zu]: agent_id and dir_id are strings",
+                            i), -1;
         k->n_voters = ++have; /* from here on freed with the voters */
-        if (!(at->host = strdup(host)) || kmesos_str_set(&at->agent_id, agent) != 0)
+        if (!(at->host = strdup(host)) || kmesos_str_set(&at->agent_id, agent) != 0 ||
+            kmesos_str_set(&at->dir_id, dir) != 0)
             return snprintf(err, errlen, "out of memory"), -1;
         if (!voter_ok(at))
-            return snprintf(err, errlen, "kafka.voters[%zu]: id %d, host '%s' or port %d out of "
-                            "range", i, at->id, host, at->port), -1;
+            return snprintf(err, errlen, "kafka.voters[%zu]: id %d, host '%s', port %d or "
+                            "dir_id out of range", i, at->id, host, at->port), -1;
+        if (have > 1 && (at->dir_id != NULL) != (k->voters[0].dir_id != NULL))
+            return snprintf(err, errlen, "kafka.voters[%zu]: every voter has a dir_id (a "
+                            "dynamic quorum) or none does", i), -1;
     }
     return 0;
 }

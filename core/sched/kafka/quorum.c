@@ -119,14 +119,19 @@ static int record_voters(kmesos_kafka *k, const int *ids, form_use *const *picke
     if (!v)
         return -1;
     for (size_t i = 0; i < n; i++) {
+        char dir[23];
         v[i].id = ids[i];
         v[i].port = (int)ports[i];
         v[i].host = strdup(picked[i]->o->hostname);
         v[i].agent_id = strdup(picked[i]->o->agent_id);
-        if (!v[i].host || !v[i].agent_id) {
+        /* a dynamic quorum (KIP-853): each voter's first metadata dir id,
+         * given to the storage format with --initial-controllers */
+        v[i].dir_id = kmesos_kafka_new_cluster_id(dir) == 0 ? strdup(dir) : NULL;
+        if (!v[i].host || !v[i].agent_id || !v[i].dir_id) {
             for (size_t j = 0; j <= i; j++) {
                 free(v[j].host);
                 free(v[j].agent_id);
+                free(v[j].dir_id);
             }
             free(v);
             return -1;
@@ -172,7 +177,7 @@ static int try_form(kmesos_kafka *k, const kmesos_offer *current, const kmesos_p
     int formed = n > 0 && *have == n && record_voters(k, ids, picked, ports, n) == 0;
     free(uses);
     if (formed) {
-        char *text = kmesos_kafka_voters_text(k);
+        char *text = kmesos_kafka_voters_text(k, KMESOS_VOTERS_INITIAL);
         KLOG_INFO(MOD, "controller quorum formed: %s (cluster %s)", text ? text : "?",
                   k->cluster_id);
         free(text);
@@ -237,12 +242,45 @@ static int gate_forming(kmesos_kafka *k, const kmesos_broker *b, const kmesos_of
     return 0;
 }
 
+/* 1 when another voter runs on (or is pinned to) the offer's agent or host. */
+static int other_voter_there(const kmesos_kafka *k, int id, const kmesos_offer *o)
+{
+    for (size_t i = 0; i < k->n_voters; i++) {
+        const kmesos_voter *v = &k->voters[i];
+        if (v->id != id && ((v->agent_id && strcmp(v->agent_id, o->agent_id) == 0) ||
+                            strcmp(v->host, o->hostname) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* A voter of a dynamic quorum whose agent is gone and that has waited
+ * voter_move_after for an offer on its host may move to o: another host
+ * without a voter, with a free controller port. 1: moved (recorded). */
+static int voter_moves(kmesos_kafka *k, const kmesos_broker *b, const kmesos_voter *vt,
+                       const kmesos_offer *o, const kmesos_port_cursor *pc)
+{
+    const kmesos_task *t = kmesos_kafka_task(k, &b->node);
+    uint64_t now = kmesos_kafka_now_ms(k);
+    if (!kmesos_kafka_quorum_dynamic(k) || !k->voter_move_after_ms || !t ||
+        t->phase != KMESOS_PHASE_PENDING || now < t->pending_since_ms ||
+        now - t->pending_since_ms < k->voter_move_after_ms ||
+        kmesos_kafka_agent_known(k, vt->agent_id) || other_voter_there(k, vt->id, o))
+        return 0;
+    form_use u = {.o = o};
+    uint64_t port = top_port(&u, pc);
+    return port && kmesos_kafka_voter_move(k, vt->id, o->agent_id, o->hostname, (int)port) == 0;
+}
+
 void kmesos_kafka_broker_gate(kmesos_kafka *k, const kmesos_broker *b, const kmesos_offer *o,
                               const kmesos_port_cursor *pc, kmesos_verdict *v)
 {
     if (!k->n_voters && gate_forming(k, b, o, pc, v))
         return;
     const kmesos_voter *vt = kmesos_kafka_voter(k, b->node.id);
+    if (vt && !kmesos_kafka_on_home(k, vt->agent_id, vt->host, o) &&
+        voter_moves(k, b, vt, o, pc))
+        vt = kmesos_kafka_voter(k, b->node.id);
     if (vt && !kmesos_kafka_on_home(k, vt->agent_id, vt->host, o)) {
         verdict(v, KMESOS_VERDICT_DECLINE,
                 "broker %d is a controller quorum voter on host %s (agent %s)", b->node.id,
