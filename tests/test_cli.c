@@ -443,7 +443,7 @@ static void test_request_urls(void)
 
 static const char *sample_brokers =
     "{\"brokers\":["
-    "{\"id\":0,\"active\":true,\"cpus\":1,\"mem\":2048,\"heap\":1024,\"port\":\"auto\","
+    "{\"id\":0,\"active\":true,\"rack\":\"r1\",\"cpus\":1,\"mem\":2048,\"heap\":1024,\"port\":\"auto\","
     "\"failover\":{\"delay\":\"1m\",\"max_delay\":\"10m\",\"max_tries\":null,\"failures\":0},"
     "\"task\":{\"id\":\"broker-0-1\",\"state\":\"TASK_RUNNING\",\"hostname\":\"node-a\","
     "\"endpoint\":\"node-a:9092\",\"agent_id\":\"S1\"},\"last_failure\":null},"
@@ -495,11 +495,11 @@ static void test_view_broker_table(void)
 {
     char *text = render(view_brokers, sample_brokers);
     CHECK_TEXT(text,
-              "ID  ACTIVE  STATE         HOST    ENDPOINT     CPUS  MEM   HEAP  LAST FAILURE\n"
-              "0   yes     TASK_RUNNING  node-a  node-a:9092  1     2048  1024  -\n"
-              "1   no      -             -       -            0.5   512   256   "
+              "ID  ACTIVE  STATE         HOST    RACK  ENDPOINT     CPUS  MEM   HEAP  LAST FAILURE\n"
+              "0   yes     TASK_RUNNING  node-a  r1    node-a:9092  1     2048  1024  -\n"
+              "1   no      -             -       -     -            0.5   512   256   "
               "TASK_FAILED: exited with 1\n"
-              "12  yes     TASK_STAGING  n       -            2     4096  2048  agent lost\n");
+              "12  yes     TASK_STAGING  n       -     -            2     4096  2048  agent lost\n");
     free(text);
     text = render(view_brokers, "{\"brokers\":[]}");
     CHECK_TEXT(text, "no brokers\n");

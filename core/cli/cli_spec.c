@@ -115,8 +115,9 @@ static const char *const kmesos_cli_client_options[] = {
 
 static const kmesos_cli_column kmesos_cli_broker_columns[] = {
     {"ID", "id"},         {"ACTIVE", "active"},     {"STATE", "task.state"},
-    {"HOST", "task.hostname"}, {"ENDPOINT", "task.endpoint"}, {"CPUS", "cpus"},
-    {"MEM", "mem"},       {"HEAP", "heap"},         {"LAST FAILURE", "last_failure"},
+    {"HOST", "task.hostname"}, {"RACK", "rack"}, {"ENDPOINT", "task.endpoint"},
+    {"CPUS", "cpus"},     {"MEM", "mem"},           {"HEAP", "heap"},
+    {"LAST FAILURE", "last_failure"},
 };
 
 static const kmesos_cli_column kmesos_cli_client_columns[] = {
