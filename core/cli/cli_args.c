@@ -234,10 +234,16 @@ static int kmesos_cli_args_expr(kmesos_cli_args *a, const kmesos_cli_split *s)
     if (s->nwords < 3) {
         if (a->verb->flags & KMESOS_CLI_VERB_EXPR_OPTIONAL)
             return 0;
+        if (a->resource->named)
+            return kmesos_cli_args_fail(a, "missing the %s's name", a->resource->name);
         return kmesos_cli_args_fail(a, "missing the ids: give %s", KMESOS_IDEXPR_HELP);
     }
     char why[256];
-    if (kmesos_idexpr_check(s->words[2], KMESOS_IDEXPR_MAX_ID, why, sizeof why) != 0)
+    if (a->resource->named && kmesos_cli_value_check(KMESOS_CLI_TOPIC, s->words[2], why,
+                                                     sizeof why) != 0)
+        return kmesos_cli_args_fail(a, "bad %s name '%s': %s", a->resource->name, s->words[2],
+                                    why);
+    if (!a->resource->named && kmesos_idexpr_check(s->words[2], KMESOS_IDEXPR_MAX_ID, why, sizeof why) != 0)
         return kmesos_cli_args_fail(a, "bad id expression '%s': %s", s->words[2], why);
     a->expr = s->words[2];
     return kmesos_cli_args_no_more(a, s, 3);
