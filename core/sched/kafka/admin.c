@@ -31,7 +31,6 @@
 
 #include "codec/log.h"
 #include "codec/str.h"
-#include "sched/kafka/admin_view.h"
 
 #define MOD "kafka-admin"
 #define REQUEST_TIMEOUT_MS 15000

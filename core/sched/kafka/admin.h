@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "sched/kafka/admin_view.h"
+
 typedef struct kmesos_kadmin kmesos_kadmin;
 
 /* The answer of one operation: body is a new reference the callee owns. */
@@ -42,15 +44,6 @@ typedef struct kmesos_kadmin_topic {
     const char *const *config_values;
     size_t n_configs;
 } kmesos_kadmin_topic;
-
-/* Kafka's health as the last metadata showed it (for metrics). */
-typedef struct kmesos_kadmin_summary {
-    int known;                 /* 0: no metadata read yet */
-    uint64_t at_ms;            /* when it was read (uv_now) */
-    long brokers, topics, partitions;
-    long under_replicated;     /* partitions with fewer in-sync replicas than replicas */
-    long offline;              /* partitions without a leader */
-} kmesos_kadmin_summary;
 
 kmesos_kadmin *kmesos_kadmin_new(uv_loop_t *loop);
 /* Drops every operation under way without calling back; the client is

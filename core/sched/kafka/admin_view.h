@@ -8,7 +8,14 @@
 #include <librdkafka/rdkafka.h>
 #include <stdint.h>
 
-#include "sched/kafka/admin.h"
+/* Kafka's health as the last metadata showed it (for metrics). */
+typedef struct kmesos_kadmin_summary {
+    int known;                 /* 0: no metadata read yet */
+    uint64_t at_ms;            /* when it was read (uv_now) */
+    long brokers, topics, partitions;
+    long under_replicated;     /* partitions with fewer in-sync replicas than replicas */
+    long offline;              /* partitions without a leader */
+} kmesos_kadmin_summary;
 
 /* {"error": msg, "field": field} (field NULL: none). */
 json_t *kmesos_kadmin_view_error(const char *field, const char *msg);
@@ -16,7 +23,7 @@ json_t *kmesos_kadmin_view_error(const char *field, const char *msg);
  * when the code does not say). */
 unsigned kmesos_kadmin_view_status(rd_kafka_resp_err_t err, const char *fallback,
                                    const char **field);
-/* The topics of md (name NULL: all but none) as TOPIC objects (admin.h),
+/* The topics of md (name NULL: every topic) as TOPIC objects (admin.h),
  * sorted by name; "configs" is attached later. */
 json_t *kmesos_kadmin_view_topics(const rd_kafka_metadata_t *md, const char *name);
 /* The partition count of topic name in md, or -1 when md does not have it. */
