@@ -200,7 +200,8 @@ static int kmesos_cli_args_setting(kmesos_cli_args *a, const kmesos_cli_raw_opti
         char flag[64];
         const kmesos_cli_resource *broker = kmesos_cli_spec_resource("broker");
         snprintf(flag, sizeof flag, "%.*s", (int)o->len, o->name);
-        if (broker && broker != a->resource && kmesos_cli_spec_res_option(broker, flag))
+        if (broker && broker != a->resource && !a->resource->named &&
+            kmesos_cli_spec_res_option(broker, flag))
             return kmesos_cli_args_fail(a, "--%s is a broker-only option (a %s has no port, "
                                         "data dir or stickiness)", flag, a->resource->name);
     }
@@ -255,8 +256,11 @@ static int kmesos_cli_args_resource(kmesos_cli_args *a, const kmesos_cli_split *
     if (s->nwords < 2) {
         if (a->help)
             return 0;
-        return kmesos_cli_args_fail(a, "missing the action (add, update, remove, start, stop, "
-                                       "restart or list)");
+        char verbs[160] = "";
+        for (size_t i = 0; a->resource->verbs[i]; i++)
+            snprintf(verbs + strlen(verbs), sizeof verbs - strlen(verbs), "%s%s",
+                     i ? ", " : "", a->resource->verbs[i]);
+        return kmesos_cli_args_fail(a, "missing the action (%s)", verbs);
     }
     a->verb = kmesos_cli_spec_verb(a->resource, s->words[1]);
     if (!a->verb)

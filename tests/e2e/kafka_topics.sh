@@ -50,7 +50,8 @@ sys.exit(0 if eval(sys.argv[2]) else 1)" "$1" "$2"
 # tconfigs NAME: the topic's configs as Kafka's ConfigCommand describes them.
 tconfigs() {
   KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP KAFKA_LIBS=$KAFKA_LIBS "$SCRIPTS/kafka-client.sh" \
-    org.apache.kafka.tools.ConfigCommand --describe --entity-type topics --entity-name "$1" 2>>"$E2E_TMP/configs.log"
+    org.apache.kafka.tools.ConfigCommand --bootstrap-server "$BOOTSTRAP" --describe \
+    --entity-type topics --entity-name "$1" 2>>"$E2E_TMP/configs.log"
 }
 
 # --- no broker yet -------------------------------------------------------------------

@@ -590,8 +590,8 @@ static void on_log(rd_kafka_event_t *ev)
     int level = 7;
     if (rd_kafka_event_log(ev, &fac, &text, &level) != 0)
         return;
-    if (level <= 4)
-        KLOG_INFO(MOD, "librdkafka %s: %s", fac ? fac : "", text ? text : "");
+    if (level <= 2) /* syslog levels: connection refusals (3) are routine during restarts */
+        KLOG_WARN(MOD, "librdkafka %s: %s", fac ? fac : "", text ? text : "");
     else
         KLOG_DEBUG(MOD, "librdkafka %s: %s", fac ? fac : "", text ? text : "");
 }
