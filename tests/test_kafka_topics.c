@@ -5,7 +5,9 @@
  * librdkafka metadata built by hand (sorted topics, under-replicated and
  * offline partitions, the summary for metrics, the "settled" test after a
  * change), Kafka's errors as HTTP statuses and the merge of configs for
- * AlterConfigs. The calls to Kafka are tested end to end
+ * AlterConfigs; the asynchronous path against a closed port, and an
+ * admin freed while a request is under way. The calls to Kafka are
+ * tested end to end
  * (tests/e2e/kafka_topics.sh). */
 #include <stdlib.h>
 #include <string.h>
@@ -183,10 +185,41 @@ static void test_topic_errors_and_merge(void)
     json_decref(asked);
 }
 
+/* The asynchronous path without Kafka: a list against a closed port
+ * answers 503 or 504 from the loop (the metadata read on the thread
+ * pool), the summary stays unknown but is asked for; an admin freed while
+ * a read is under way calls nobody back and releases everything once the
+ * loop has run (ASan checks the last part). */
+static void test_topic_no_kafka_there(void)
+{
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    kmesos_kadmin *ka = kmesos_kadmin_new(&loop);
+    answer a = {0};
+    kmesos_kadmin_list(ka, "127.0.0.1:1", NULL, on_answer, &a);
+    CHECK_INT(a.calls, 0); /* not at once: Kafka is asked */
+    while (a.calls == 0 && uv_run(&loop, UV_RUN_ONCE))
+        ;
+    CHECK_INT(a.calls, 1);
+    CHECK(a.status == 503 || a.status == 504);
+    CHECK(strstr(json_string_value(json_object_get(a.body, "error")), "metadata") != NULL);
+    json_decref(a.body);
+    kmesos_kadmin_summary s;
+    kmesos_kadmin_summary_get(ka, "127.0.0.1:1", 1000, &s);
+    CHECK_INT(s.known, 0);
+    a.calls = 0;
+    kmesos_kadmin_list(ka, "127.0.0.1:1", "t", on_answer, &a);
+    kmesos_kadmin_free(ka);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(a.calls, 0);
+    CHECK_INT(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
     RUN_TEST(test_topic_bad_input);
     RUN_TEST(test_topic_views);
     RUN_TEST(test_topic_errors_and_merge);
+    RUN_TEST(test_topic_no_kafka_there);
     return testlib_finish();
 }
