@@ -13,7 +13,9 @@
 # partitions and changes a config while keeping the others; fewer
 # partitions, an unknown config, or both a good partition count and a bad
 # config are refused and change nothing (validate_only first); an unknown
-# topic is 404; delete removes it. Prints "N passed, N failed".
+# topic is 404; delete removes it; the scheduler still stops at once on
+# SIGTERM (the admin client is closed off the loop) and its log has no
+# sanitizer report. Prints "N passed, N failed".
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -138,5 +140,13 @@ check "kcat: t1 is gone" wait_for 20 tmd t1 't is None'
 check "delete of an unknown topic -> 404 topic" tbad delete "topic=t1" topic 404
 
 stop_all_brokers
+
+# --- the scheduler stops cleanly with its admin client ---------------------------------------
+gone() { [ -z "$(ps -o stat= -p "$1" | grep -v Z)" ]; }
+t=$(now)
+kill -TERM "$SCHED_PID"
+check "the scheduler exits within 30 s of SIGTERM with its admin client open" wait_for 30 gone "$SCHED_PID"
+echo "metric: sigterm_to_exit_s=$(since "$t")"
+check "no sanitizer report in the scheduler's log" bash -c '! grep -q Sanitizer "$1"' _ "$E2E_TMP/sched1.log"
 echo "metric: test_duration_s=$(since "$T_START")"
 finish
