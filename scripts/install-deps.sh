@@ -15,6 +15,8 @@ packages=(
   # loopback port (`zookeeper`, not `zookeeperd`, which only adds a
   # system service on port 2181)
   libzookeeper-mt-dev zookeeper
+  # topics (kmesos topic ..., /api/topic/...): librdkafka's Admin API
+  librdkafka-dev
   # the admin API's HTTPS (--api-cert): Debian's libmicrohttpd is built
   # with GnuTLS; tests/e2e/api_tls.sh makes a self-signed certificate with
   # the openssl command

@@ -23,7 +23,7 @@
 #           (kafka-metadata-quorum remove-controller, add-controller).
 # Optional: KAFKA_HOST, KAFKA_LISTEN_HOST, KAFKA_PROCESS_ROLES, KAFKA_HEAP,
 #           KAFKA_JVM_OPTIONS, KAFKA_OPTIONS, KAFKA_LIBS, KAFKA_LOG_LEVEL,
-#           JAVA_HOME.
+#           KAFKA_RACK (broker.rack; KAFKA_OPTIONS may override), JAVA_HOME.
 # TLS/SASL: KAFKA_SSL_PORT, KAFKA_SASL_PORT (SSL and SASL_SSL listeners),
 #           KAFKA_SSL_KEYSTORE, KAFKA_SSL_TRUSTSTORE, KAFKA_SSL_SECRETS (files
 #           in the working directory: the Mesos fetcher put them there),
@@ -237,6 +237,7 @@ rm -f server.properties.tmp
   echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL"
   tls_properties
   echo "log.dirs=$KAFKA_LOG_DIRS"
+  [ -n "${KAFKA_RACK:-}" ] && echo "broker.rack=$KAFKA_RACK"
   echo "offsets.topic.replication.factor=$INTERNAL_RF"
   echo "transaction.state.log.replication.factor=$INTERNAL_RF"
   echo "transaction.state.log.min.isr=$INTERNAL_MIN_ISR"

@@ -320,6 +320,16 @@ static void test_args_usage_errors(void)
         {"broker add 0 --cpus", "--cpus needs a value"},
         {"broker add 0 1", "broker add: unexpected argument '1'"},
         {"broker update 0", "broker update: nothing to change"},
+        {"topic", "topic: missing the action (add, update, delete, list)"},
+        {"topic add", "topic add: missing the topic's name"},
+        {"topic add a/b", "topic add: bad topic name 'a/b'"},
+        {"topic add t --partitions x", "topic add: --partitions 'x'"},
+        {"topic add t --cpus 1", "topic add: unknown option --cpus"},
+        {"topic update t", "topic update: nothing to change; give at least one option, e.g. "
+                           "--partitions"},
+        {"topic delete t --partitions 2", "topic delete: --partitions is an option of add and "
+                                          "update only"},
+        {"topic remove t", "topic: unknown action 'remove'"},
         {"broker list --mem 1", "broker list: --mem is an option of add, clone and update only"},
         {"broker start 0 --cpus 1", "broker start: --cpus is an option of add, clone and update only"},
         {"status now", "status: unexpected argument 'now'"},
@@ -434,6 +444,15 @@ static void test_request_urls(void)
     check_request("producer add 0 --topic t", "POST",
                   "http://h:1/api/producer/add?producer=0&topic=t");
     check_request("consumer stop 1", "POST", "http://h:1/api/consumer/stop?consumer=1");
+    check_request("topic list", "GET", "http://h:1/api/topic/list");
+    check_request("topic list t.1", "GET", "http://h:1/api/topic/list?topic=t.1");
+    check_request("topic add t --partitions 3 --replication-factor 2 --options "
+                  "cleanup.policy=compact,delete",
+                  "POST", "http://h:1/api/topic/add?topic=t&partitions=3&replication_factor=2"
+                  "&options=cleanup.policy%3Dcompact%2Cdelete");
+    check_request("topic update t --options retention.ms=", "POST",
+                  "http://h:1/api/topic/update?topic=t&options=retention.ms%3D");
+    check_request("topic delete t", "POST", "http://h:1/api/topic/delete?topic=t");
     check_request("status", "GET", "http://h:1/api/status");
     check_request("tasks", "GET", "http://h:1/api/tasks");
     check_request("policy", "GET", "http://h:1/api/policy");
@@ -443,7 +462,7 @@ static void test_request_urls(void)
 
 static const char *sample_brokers =
     "{\"brokers\":["
-    "{\"id\":0,\"active\":true,\"cpus\":1,\"mem\":2048,\"heap\":1024,\"port\":\"auto\","
+    "{\"id\":0,\"active\":true,\"rack\":\"r1\",\"cpus\":1,\"mem\":2048,\"heap\":1024,\"port\":\"auto\","
     "\"failover\":{\"delay\":\"1m\",\"max_delay\":\"10m\",\"max_tries\":null,\"failures\":0},"
     "\"task\":{\"id\":\"broker-0-1\",\"state\":\"TASK_RUNNING\",\"hostname\":\"node-a\","
     "\"endpoint\":\"node-a:9092\",\"agent_id\":\"S1\"},\"last_failure\":null},"
@@ -495,11 +514,11 @@ static void test_view_broker_table(void)
 {
     char *text = render(view_brokers, sample_brokers);
     CHECK_TEXT(text,
-              "ID  ACTIVE  STATE         HOST    ENDPOINT     CPUS  MEM   HEAP  LAST FAILURE\n"
-              "0   yes     TASK_RUNNING  node-a  node-a:9092  1     2048  1024  -\n"
-              "1   no      -             -       -            0.5   512   256   "
+              "ID  ACTIVE  STATE         HOST    RACK  ENDPOINT     CPUS  MEM   HEAP  LAST FAILURE\n"
+              "0   yes     TASK_RUNNING  node-a  r1    node-a:9092  1     2048  1024  -\n"
+              "1   no      -             -       -     -            0.5   512   256   "
               "TASK_FAILED: exited with 1\n"
-              "12  yes     TASK_STAGING  n       -            2     4096  2048  agent lost\n");
+              "12  yes     TASK_STAGING  n       -     -            2     4096  2048  agent lost\n");
     free(text);
     text = render(view_brokers, "{\"brokers\":[]}");
     CHECK_TEXT(text, "no brokers\n");

@@ -212,13 +212,16 @@ static int kmesos_cli_args_setting(kmesos_cli_args *a, const kmesos_cli_raw_opti
         char flag[64];
         snprintf(flag, sizeof flag, "%.*s", (int)o->len, o->name);
         if (kmesos_cli_spec_res_option(a->resource, flag))
-            return kmesos_cli_args_fail(a, "--%s is an option of add, clone and update only", flag);
+            return kmesos_cli_args_fail(a, "--%s is an option of add%s update only", flag,
+                                        kmesos_cli_spec_verb(a->resource, "clone")
+                                            ? ", clone and" : " and");
     }
     if (!opt && a->resource && a->verb && (a->verb->flags & KMESOS_CLI_VERB_TAKES_OPTIONS)) {
         char flag[64];
         const kmesos_cli_resource *broker = kmesos_cli_spec_resource("broker");
         snprintf(flag, sizeof flag, "%.*s", (int)o->len, o->name);
-        if (broker && broker != a->resource && kmesos_cli_spec_res_option(broker, flag))
+        if (broker && broker != a->resource && !a->resource->named &&
+            kmesos_cli_spec_res_option(broker, flag))
             return kmesos_cli_args_fail(a, "--%s is a broker-only option (a %s has no port, "
                                         "data dir or stickiness)", flag, a->resource->name);
     }
@@ -252,10 +255,16 @@ static int kmesos_cli_args_expr(kmesos_cli_args *a, const kmesos_cli_split *s)
     if (s->nwords < 3) {
         if (a->verb->flags & KMESOS_CLI_VERB_EXPR_OPTIONAL)
             return 0;
+        if (a->resource->named)
+            return kmesos_cli_args_fail(a, "missing the %s's name", a->resource->name);
         return kmesos_cli_args_fail(a, "missing the ids: give %s", KMESOS_IDEXPR_HELP);
     }
     char why[256];
-    if (kmesos_idexpr_check(s->words[2], KMESOS_IDEXPR_MAX_ID, why, sizeof why) != 0)
+    if (a->resource->named && kmesos_cli_value_check(KMESOS_CLI_TOPIC, s->words[2], why,
+                                                     sizeof why) != 0)
+        return kmesos_cli_args_fail(a, "bad %s name '%s': %s", a->resource->name, s->words[2],
+                                    why);
+    if (!a->resource->named && kmesos_idexpr_check(s->words[2], KMESOS_IDEXPR_MAX_ID, why, sizeof why) != 0)
         return kmesos_cli_args_fail(a, "bad id expression '%s': %s", s->words[2], why);
     a->expr = s->words[2];
     return kmesos_cli_args_no_more(a, s, 3);
@@ -267,8 +276,11 @@ static int kmesos_cli_args_resource(kmesos_cli_args *a, const kmesos_cli_split *
     if (s->nwords < 2) {
         if (a->help)
             return 0;
-        return kmesos_cli_args_fail(a, "missing the action (add, update, remove, start, stop, "
-                                       "restart or list)");
+        char verbs[160] = "";
+        for (size_t i = 0; a->resource->verbs[i]; i++)
+            snprintf(verbs + strlen(verbs), sizeof verbs - strlen(verbs), "%s%s",
+                     i ? ", " : "", a->resource->verbs[i]);
+        return kmesos_cli_args_fail(a, "missing the action (%s)", verbs);
     }
     a->verb = kmesos_cli_spec_verb(a->resource, s->words[1]);
     if (!a->verb)

@@ -65,17 +65,19 @@ static void kmesos_cli_help_verb_usage(FILE *out, const kmesos_cli_resource *res
                                        const kmesos_cli_verb *verb, int listing)
 {
     char usage[128];
-    const char *expr = (verb->flags & KMESOS_CLI_VERB_EXPR_OPTIONAL) ? "[EXPR]" : "EXPR";
+    const char *expr = (verb->flags & KMESOS_CLI_VERB_EXPR_OPTIONAL)
+                           ? (res->named ? "[NAME]" : "[EXPR]")
+                           : (res->named ? "NAME" : "EXPR");
     const char *opts = (verb->flags & KMESOS_CLI_VERB_NEEDS_OPTION)   ? " OPTIONS..."
                        : (verb->flags & KMESOS_CLI_VERB_TAKES_OPTIONS) || verb->options
                            ? " [OPTIONS]"
                                                                         : "";
     snprintf(usage, sizeof usage, "%s %s%s", verb->name, expr, opts);
     if (listing)
-        kmesos_cli_help_row(out, usage, verb->summary);
+        kmesos_cli_help_row(out, usage, kmesos_cli_spec_verb_summary(res, verb));
     else
         fprintf(out, "Usage: kmesos %s %s\n\n%s %s: %s.\n", res->name, usage, res->name,
-                verb->name, verb->summary);
+                verb->name, kmesos_cli_spec_verb_summary(res, verb));
 }
 
 static void kmesos_cli_help_option_list(FILE *out, const char *const *flags)
@@ -102,21 +104,26 @@ static void kmesos_cli_help_examples(FILE *out, const kmesos_cli_example *ex, si
             fprintf(out, "  %s\n", ex[i].line);
 }
 
-static void kmesos_cli_help_expr(FILE *out)
+static void kmesos_cli_help_expr(FILE *out, const kmesos_cli_resource *res)
 {
+    if (res->named) {
+        fprintf(out, "\nNAME is the %s's name: 1 to 249 letters, digits, '.', '_' or '-'.\n",
+                res->name);
+        return;
+    }
     fprintf(out, "\nEXPR, the ids, is the same for every action and workload:\n"
                  "  " KMESOS_IDEXPR_HELP ".\n");
 }
 
 static void kmesos_cli_help_resource(FILE *out, const kmesos_cli_resource *res)
 {
-    fprintf(out, "Usage: kmesos %s ACTION EXPR [OPTIONS]\n\n%s.\n\nActions:\n", res->name,
-            res->summary);
+    fprintf(out, "Usage: kmesos %s ACTION %s [OPTIONS]\n\n%s.\n\nActions:\n", res->name,
+            res->named ? "NAME" : "EXPR", res->summary);
     for (size_t i = 0; res->verbs[i]; i++)
         kmesos_cli_help_verb_usage(out, res, kmesos_cli_spec_verb(res, res->verbs[i]), 1);
     fprintf(out, "\nOptions of add and update:\n");
     kmesos_cli_help_options(out, res);
-    kmesos_cli_help_expr(out);
+    kmesos_cli_help_expr(out, res);
     kmesos_cli_help_globals(out);
     kmesos_cli_help_examples(out, res->examples, res->nexamples, NULL);
     fprintf(out, "\nRun 'kmesos help %s ACTION' for one action.\n", res->name);
@@ -140,7 +147,7 @@ static void kmesos_cli_help_action(FILE *out, const kmesos_cli_resource *res,
                             "then wait until they run (restart: run again\nunder new tasks), "
                             "showing progress; give up\nafter DUR (default 10m): exit 1");
     }
-    kmesos_cli_help_expr(out);
+    kmesos_cli_help_expr(out, res);
     kmesos_cli_help_globals(out);
     kmesos_cli_help_examples(out, res->examples, res->nexamples, verb->name);
 }

@@ -65,7 +65,8 @@ static void kmesos_cli_run_field_source(const kmesos_cli_args *a, const char *fi
     if (o)
         snprintf(buf, len, ", option --%s", o->flag);
     else if (a->resource && strcmp(field, a->resource->name) == 0)
-        snprintf(buf, len, ", the ids '%s'", a->expr ? a->expr : "");
+        snprintf(buf, len, a->resource->named ? ", the name '%s'" : ", the ids '%s'",
+                 a->expr ? a->expr : "");
     else
         buf[0] = 0;
 }

@@ -62,6 +62,10 @@ static const kmesos_cli_option kmesos_cli_options[] = {
      "(a flag) also destroy and unreserve the volume"},
     {"to", "to", KMESOS_CLI_TEXT, "EXPR", "clone: the ids of the new ones, e.g. 3..4"},
     {"name", "name", KMESOS_CLI_TEXT, "stdout|stderr", "the sandbox file (default stdout)"},
+    {"partitions", "partitions", KMESOS_CLI_COUNT, "N",
+     "partitions of the topic (update: only more)"},
+    {"replication-factor", "replication_factor", KMESOS_CLI_COUNT, "N",
+     "replicas of each partition (add only; at most\nthe running brokers)"},
     {"lines", "lines", KMESOS_CLI_COUNT, "N", "how many of its last lines (default 100)"},
 };
 
@@ -88,6 +92,7 @@ static const kmesos_cli_verb kmesos_cli_verbs[] = {
      "show settings and tasks (all without EXPR)", NULL, NULL},
     {"log", "GET", 0, NULL, NULL, "the last lines of one's stdout or stderr (its sandbox)",
      kmesos_cli_log_options, "lines"},
+    {"delete", "POST", 0, NULL, "deleted", "delete it and its data", NULL, NULL},
 };
 
 static const char *const kmesos_cli_all_verbs[] = {"add",  "clone",   "update", "remove",
@@ -96,6 +101,16 @@ static const char *const kmesos_cli_all_verbs[] = {"add",  "clone",   "update", 
 static const char *const kmesos_cli_broker_verbs[] = {"add",  "clone", "update",  "remove",
                                                       "start", "stop", "restart", "list",
                                                       "log",  NULL};
+
+static const char *const kmesos_cli_topic_verbs[] = {"add", "update", "delete", "list", NULL};
+static const char *const kmesos_cli_topic_summaries[] = {
+    "create it (Kafka's defaults for what is not given)",
+    "more partitions, or configs (\"k=\" removes k)",
+    "delete it and its data",
+    "partitions, replicas, health and configs (all without NAME)",
+};
+static const char *const kmesos_cli_topic_options[] = {"partitions", "replication-factor",
+                                                       "options", NULL};
 
 static const char *const kmesos_cli_broker_options[] = {
     "cpus",           "mem",
@@ -121,14 +136,31 @@ static const char *const kmesos_cli_client_options[] = {
 
 static const kmesos_cli_column kmesos_cli_broker_columns[] = {
     {"ID", "id"},         {"ACTIVE", "active"},     {"STATE", "task.state"},
-    {"HOST", "task.hostname"}, {"ENDPOINT", "task.endpoint"}, {"CPUS", "cpus"},
-    {"MEM", "mem"},       {"HEAP", "heap"},         {"LAST FAILURE", "last_failure"},
+    {"HOST", "task.hostname"}, {"RACK", "rack"}, {"ENDPOINT", "task.endpoint"},
+    {"CPUS", "cpus"},     {"MEM", "mem"},           {"HEAP", "heap"},
+    {"LAST FAILURE", "last_failure"},
 };
 
 static const kmesos_cli_column kmesos_cli_client_columns[] = {
     {"ID", "id"},       {"ACTIVE", "active"}, {"STATE", "task.state"},
     {"HOST", "task.hostname"}, {"TOPIC", "topic"}, {"CPUS", "cpus"},
     {"MEM", "mem"},     {"HEAP", "heap"},     {"LAST FAILURE", "last_failure"},
+};
+
+static const kmesos_cli_column kmesos_cli_topic_columns[] = {
+    {"NAME", "name"},         {"PARTITIONS", "partitions"}, {"RF", "replication_factor"},
+    {"UNDER-REPLICATED", "under_replicated"}, {"OFFLINE", "offline"}, {"CONFIGS", "configs"},
+};
+
+static const kmesos_cli_example kmesos_cli_topic_examples[] = {
+    {"add", "kmesos topic add events --partitions 6 --replication-factor 3"},
+    {"add", "kmesos topic add logs --options cleanup.policy=compact,min.insync.replicas=2"},
+    {"update", "kmesos topic update events --partitions 12"},
+    {"update", "kmesos topic update events --options retention.ms=86400000"},
+    {"update", "kmesos topic update events --options retention.ms= (back to the default)"},
+    {"list", "kmesos topic list"},
+    {"list", "kmesos topic list events --json"},
+    {"delete", "kmesos topic delete events"},
 };
 
 static const kmesos_cli_example kmesos_cli_broker_examples[] = {
@@ -186,15 +218,19 @@ static const kmesos_cli_resource kmesos_cli_resources[] = {
     {"broker", "brokers", "/api/broker", "Kafka brokers: add, change, start, stop, remove",
      kmesos_cli_broker_verbs, kmesos_cli_broker_options, kmesos_cli_broker_columns,
      COUNT_OF(kmesos_cli_broker_columns), kmesos_cli_broker_examples,
-     COUNT_OF(kmesos_cli_broker_examples)},
+     COUNT_OF(kmesos_cli_broker_examples), 0, NULL},
     {"producer", "producers", "/api/producer", "producer tasks writing to the cluster",
      kmesos_cli_all_verbs, kmesos_cli_client_options, kmesos_cli_client_columns,
      COUNT_OF(kmesos_cli_client_columns), kmesos_cli_producer_examples,
-     COUNT_OF(kmesos_cli_producer_examples)},
+     COUNT_OF(kmesos_cli_producer_examples), 0, NULL},
     {"consumer", "consumers", "/api/consumer", "consumer tasks reading from the cluster",
      kmesos_cli_all_verbs, kmesos_cli_client_options, kmesos_cli_client_columns,
      COUNT_OF(kmesos_cli_client_columns), kmesos_cli_consumer_examples,
-     COUNT_OF(kmesos_cli_consumer_examples)},
+     COUNT_OF(kmesos_cli_consumer_examples), 0, NULL},
+    {"topic", "topics", "/api/topic", "Kafka topics: add, change partitions and configs, delete",
+     kmesos_cli_topic_verbs, kmesos_cli_topic_options, kmesos_cli_topic_columns,
+     COUNT_OF(kmesos_cli_topic_columns), kmesos_cli_topic_examples,
+     COUNT_OF(kmesos_cli_topic_examples), 1, kmesos_cli_topic_summaries},
 };
 
 static const kmesos_cli_example kmesos_cli_status_examples[] = {
@@ -258,6 +294,15 @@ const kmesos_cli_verb *kmesos_cli_spec_verb(const kmesos_cli_resource *res, cons
         if (strcmp(kmesos_cli_verbs[i].name, name) == 0)
             return &kmesos_cli_verbs[i];
     return NULL;
+}
+
+const char *kmesos_cli_spec_verb_summary(const kmesos_cli_resource *res,
+                                         const kmesos_cli_verb *verb)
+{
+    for (size_t i = 0; res->summaries && res->verbs[i]; i++)
+        if (strcmp(res->verbs[i], verb->name) == 0)
+            return res->summaries[i];
+    return verb->summary;
 }
 
 const kmesos_cli_option *kmesos_cli_spec_option(const char *flag)

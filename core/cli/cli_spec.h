@@ -70,6 +70,8 @@ typedef struct kmesos_cli_resource {
     size_t ncolumns;
     const kmesos_cli_example *examples;
     size_t nexamples;
+    int named; /* 1: EXPR is one name (a topic), not ids */
+    const char *const *summaries; /* per verb, in verbs' order; NULL: the verbs' own */
 } kmesos_cli_resource;
 
 /* A command without actions: one GET and a view of its answer (cli_view
@@ -86,6 +88,9 @@ typedef struct kmesos_cli_command {
 const kmesos_cli_resource *kmesos_cli_spec_resource(const char *name);
 const kmesos_cli_verb *kmesos_cli_spec_verb(const kmesos_cli_resource *res, const char *name);
 const kmesos_cli_option *kmesos_cli_spec_option(const char *flag);
+/* What verb does to res, for help. */
+const char *kmesos_cli_spec_verb_summary(const kmesos_cli_resource *res,
+                                         const kmesos_cli_verb *verb);
 /* The option of res whose flag is flag; NULL when res does not take it. */
 /* An option of the verb's own list (log: --name, --lines), or NULL. */
 const kmesos_cli_option *kmesos_cli_spec_verb_option(const kmesos_cli_verb *verb,

@@ -29,6 +29,7 @@
 #include "sched/api/client_api.h"
 #include "sched/api/secrets.h"
 #include "sched/api/standby.h"
+#include "sched/api/topic_api.h"
 #include "sched/api/workload_api.h"
 #include "sched/kafka/kafka.h"
 
@@ -232,6 +233,8 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
                                  s && kmesos_session_leader_trusted(s), req);
     } else if (strncmp(url, "/api/broker/", 12) == 0 && api->kafka)
         kmesos_broker_api_handle(api->kafka, req, url + 12);
+    else if (strncmp(url, "/api/topic/", 11) == 0 && api->kafka)
+        kmesos_topic_api_handle(api->kadmin, api->kafka, req, url + 11);
     else if (strncmp(url, "/api/producer/", 14) == 0 && api->kafka)
         kmesos_client_api_handle(api->kafka, KMESOS_CLIENT_PRODUCER, req, url + 14);
     else if (strncmp(url, "/api/consumer/", 14) == 0 && api->kafka)
@@ -377,6 +380,7 @@ int kmesos_api_start(kmesos_api *api, uv_loop_t *loop, const kmesos_api_config *
     }
     /* NULL: /api/broker/log answers 503 */
     api->log = kmesos_broker_log_new(loop, cfg->principal, cfg->secret);
+    api->kadmin = kmesos_kadmin_new(loop); /* NULL: /api/topic/... answers 503 */
     KLOG_INFO(MOD, "admin API on %s://%s:%d/api/status%s", api->guard.tls ? "https" : "http",
               ip, kmesos_httpd_port(api->httpd), api->guard.token ? " (token required)" : "");
     return 0;
@@ -394,5 +398,7 @@ void kmesos_api_stop(kmesos_api *api)
     api->httpd = NULL;
     kmesos_broker_log_free(api->log); /* after the server: its requests are gone */
     api->log = NULL;
+    kmesos_kadmin_free(api->kadmin); /* after the server too */
+    api->kadmin = NULL;
     kmesos_api_guard_free(&api->guard);
 }

@@ -11,6 +11,7 @@
  *   GET  /metrics               Prometheus text format (metrics.h)
  *   GET  /                      the status page (page.h)
  *   /api/broker/...             the broker commands (broker_api.h)
+ *   /api/topic/...              Kafka topics (topic_api.h)
  *   /api/producer/..., /api/consumer/...  the clients' (client_api.h)
  *   GET  /files/<name>          the executor and the Kafka tarball, for
  *                               the Mesos fetcher (files.h)
@@ -73,6 +74,8 @@ typedef struct kmesos_api {
     kmesos_api_hooks hooks;
     kmesos_kafka_files *files; /* not owned; NULL: no /files */
     kmesos_broker_log *log;    /* GET /api/broker/log */
+    struct kmesos_kadmin *kadmin; /* /api/topic/...; its summary for metrics
+                                   * (kmesos_kadmin_summary_get, kafka/admin.h) */
     uint64_t requests;
 } kmesos_api;
 

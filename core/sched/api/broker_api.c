@@ -477,26 +477,36 @@ static void add_query(void *arg, const char *name, const char *value)
     kmesos_broker_api_param_add(arg, name, value);
 }
 
+unsigned kmesos_broker_api_gather(kmesos_httpd_req *req, kmesos_broker_api_params *p,
+                                  json_t **body)
+{
+    size_t len = 0;
+    const uint8_t *data = kmesos_httpd_body(req, &len);
+    const char *ct = kmesos_httpd_header(req, "Content-Type");
+    int rc;
+    kmesos_api_param_error e;
+    if (len && ct && strncmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+        return error(body, "body", "the body must be application/x-www-form-urlencoded");
+    if (len && (rc = kmesos_broker_api_parse_form(p, (const char *)data, len, &e)))
+        return rc == -2 ? error(body, e.field, e.error) : error(body, "body", "out of memory");
+    /* every query-string parameter, so that unknown names are refused */
+    kmesos_httpd_query_each(req, add_query, p);
+    return 0;
+}
+
+const char *kmesos_broker_api_param_get(const kmesos_broker_api_params *p, const char *name)
+{
+    return param(p, name);
+}
+
 void kmesos_api_kind_handle(const kmesos_api_kind *ak, kmesos_kafka *k, kmesos_httpd_req *req,
                             const char *cmd)
 {
     kmesos_broker_api_params p = {0};
-    size_t len = 0;
-    const uint8_t *data = kmesos_httpd_body(req, &len);
-    const char *ct = kmesos_httpd_header(req, "Content-Type");
     json_t *body = NULL;
-    unsigned status;
-    int rc;
-    kmesos_api_param_error e;
-    if (len && ct && strncmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
-        status = error(&body, "body", "the body must be application/x-www-form-urlencoded");
-    } else if (len && (rc = kmesos_broker_api_parse_form(&p, (const char *)data, len, &e))) {
-        status = rc == -2 ? error(&body, e.field, e.error) : error(&body, "body", "out of memory");
-    } else {
-        /* every query-string parameter, so that unknown names are refused */
-        kmesos_httpd_query_each(req, add_query, &p);
+    unsigned status = kmesos_broker_api_gather(req, &p, &body);
+    if (!status)
         status = kmesos_api_kind_run(ak, k, kmesos_httpd_method(req), cmd, &p, &body);
-    }
     if (status >= 400)
         KLOG_INFO(MOD, "%s %s: %u %s", ak->id_name, cmd, status,
                   json_string_value(json_object_get(body, "error")));

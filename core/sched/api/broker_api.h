@@ -88,6 +88,12 @@ unsigned kmesos_kafka_api_kill(kmesos_kafka *k, kmesos_task *t, json_t **body);
  * and e when a name or value holds a NUL byte or is not UTF-8. */
 int kmesos_broker_api_parse_form(kmesos_broker_api_params *p, const char *text, size_t len,
                                  kmesos_api_param_error *e);
+/* The form body and then the query string of req into p (the HTTP side
+ * of every command). 0, or 400 with its answer in *body. */
+unsigned kmesos_broker_api_gather(kmesos_httpd_req *req, kmesos_broker_api_params *p,
+                                  json_t **body);
+/* The value of parameter name, or NULL. */
+const char *kmesos_broker_api_param_get(const kmesos_broker_api_params *p, const char *name);
 int kmesos_broker_api_param_add(kmesos_broker_api_params *p, const char *name,
                                 const char *value);
 void kmesos_broker_api_params_free(kmesos_broker_api_params *p);

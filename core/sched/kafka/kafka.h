@@ -15,7 +15,9 @@
  *   launch     TaskInfos of brokers and clients
  *   view       the API's JSON of brokers and clients
  *   persist    the "kafka" section of the state document
- *   hooks      the scheduler's ext hooks, tick, the rolling restart */
+ *   hooks      the scheduler's ext hooks, tick, the rolling restart
+ *   admin      topics through librdkafka's Admin API (admin_view: its
+ *              JSON); the API owns it (api.h), not kmesos_kafka */
 #ifndef KMESOS_KAFKA_H
 #define KMESOS_KAFKA_H
 

@@ -179,6 +179,8 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
     snprintf(heap, sizeof heap, "%ldm", (long)b->set.heap);
     snprintf(libs, sizeof libs, "%s/libs", k->dist_dir);
     char *ready = ready_command(k);
+    /* broker.rack: the offer's agent's rack attribute (--rack-attribute) */
+    const char *rack = kmesos_topology_rack_of_agent(&k->sched->topology, o->agent_id);
     int rc = !ready || push_env(env, "KMESOS_TASK_COMMAND", command) ||
              push_env(env, "KMESOS_TASK_ID", task_id) ||
              push_env_int(env, "KAFKA_NODE_ID", b->node.id) ||
@@ -192,6 +194,7 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
              push_env(env, "KAFKA_HEAP", heap) ||
              push_env(env, "KAFKA_JVM_OPTIONS", b->set.jvm_options) ||
              push_env(env, "KAFKA_OPTIONS", b->set.options) ||
+             (rack && push_env(env, "KAFKA_RACK", rack)) ||
              (k->fetch == KMESOS_FETCH_LOCAL && push_env(env, "KAFKA_LIBS", libs)) ||
              push_env_int(env, "KMESOS_READY_PORT", p->client) ||
              push_env(env, "KMESOS_READY_COMMAND", ready) ||

@@ -107,7 +107,7 @@ static int valid_dirs(const char *v)
     return 1;
 }
 
-static int valid_topic(const char *v)
+int kmesos_ks_topic_ok(const char *v)
 {
     size_t n = strlen(v);
     return n > 0 && n <= KMESOS_TOPIC_MAX && strcmp(v, ".") != 0 && strcmp(v, "..") != 0 &&
@@ -221,7 +221,7 @@ static int ks_set_value(void *s, const kmesos_ks_field *f, const char *v, char *
     case KMESOS_KS_KV: if (!valid_kv(v)) return -1; break;
     case KMESOS_KS_LINE: if (!one_line(v)) return -1; break;
     case KMESOS_KS_DIRS: if (!valid_dirs(v)) return -1; break;
-    case KMESOS_KS_TOPIC: if (!valid_topic(v)) return -1; break;
+    case KMESOS_KS_TOPIC: if (!kmesos_ks_topic_ok(v)) return -1; break;
     case KMESOS_KS_CONSTRAINTS: if (!valid_constraints(v, err, errlen)) return -3; break;
     }
     return kmesos_ks_set_text(at, v) == 0 ? 0 : -2;
@@ -247,7 +247,7 @@ static int text_ok(const kmesos_ks_field *f, const char *v, char *err, size_t er
     case KMESOS_KS_KV: return valid_kv(v) ? 0 : -1;
     case KMESOS_KS_LINE: return one_line(v) ? 0 : -1;
     case KMESOS_KS_DIRS: return valid_dirs(v) ? 0 : -1;
-    case KMESOS_KS_TOPIC: return valid_topic(v) ? 0 : -1;
+    case KMESOS_KS_TOPIC: return kmesos_ks_topic_ok(v) ? 0 : -1;
     case KMESOS_KS_CONSTRAINTS: return valid_constraints(v, err, errlen) ? 0 : -3;
     case KMESOS_KS_URI: return valid_uri(v) ? 0 : -1;
     case KMESOS_KS_HOST: return valid_host(v) ? 0 : -1;

@@ -70,12 +70,15 @@ typedef struct kmesos_kafka_params {
 /* kmesos_str_set for a text setting, which is never NULL: "" for NULL. 0,
  * or -1 (out of memory, *dst unchanged). */
 int kmesos_ks_set_text(char **dst, const char *v);
-/* A whole decimal integer within lo..hi into *out. 0, or -1. */
 /* The largest cpus or MB value a setting takes. */
 #define KMESOS_KS_NUMBER_MAX 1e9
 /* The longest URI a setting takes. */
 #define KMESOS_KS_URI_MAX 4096
 
+/* 1 when v is a legal Kafka topic name: 1 to 249 letters, digits, '.',
+ * '_' or '-', and not "." or "..". */
+int kmesos_ks_topic_ok(const char *v);
+/* A whole decimal integer within lo..hi into *out. 0, or -1. */
 int kmesos_ks_integer(const char *v, long lo, long hi, int *out);
 
 /* 1 when name is a parameter of the schema. */

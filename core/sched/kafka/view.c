@@ -33,6 +33,19 @@ static json_t *view_endpoint(const kmesos_broker *b, int port)
     return json_string(text);
 }
 
+/* The rack of the agent the broker runs or last ran on (its broker.rack
+ * at that launch, from --rack-attribute), or null. */
+static json_t *view_rack(const kmesos_kafka *k, const kmesos_broker *b)
+{
+    const kmesos_topology *t = &k->sched->topology;
+    const kmesos_task *task = kmesos_kafka_task(k, &b->node);
+    const char *rack = kmesos_topology_rack_of_agent(t, task && task->agent_id ? task->agent_id
+                                                                                : b->agent_id);
+    if (!rack)
+        rack = kmesos_topology_rack_of_host(t, b->node.host);
+    return rack ? json_string(rack) : json_null();
+}
+
 /* A broker's settings and task, with its TLS settings under "tls" (ports
  * 0: none, -1: auto) and the SSL and SASL_SSL endpoints of its last
  * launch, and its reserved volume under "volume" (null: none; "error":
@@ -51,7 +64,8 @@ json_t *kmesos_kafka_broker_json(const kmesos_kafka *k, const kmesos_broker *b)
     if (json_object_set_new(j, "tls", tls) != 0 || /* each is released either way */
         json_object_set_new(j, "reserve", json_boolean(kmesos_broker_reserves(&b->set))) != 0 ||
         json_object_set_new(j, "volume_size", json_real(b->set.volume_size)) != 0 ||
-        json_object_set_new(j, "volume", vol) != 0) {
+        json_object_set_new(j, "volume", vol) != 0 ||
+        json_object_set_new(j, "rack", view_rack(k, b)) != 0) {
         json_decref(j);
         return NULL;
     }
