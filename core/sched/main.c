@@ -657,7 +657,7 @@ static int init_api(kmesos_app *app)
         return init_files(app);
     kmesos_api_hooks hooks = {app, api_session, api_teardown, api_policy_status,
                               app->opts.ha ? api_standby : NULL,
-                              app->opts.ha ? api_ha_status : NULL, api_state_status, NULL};
+                              app->opts.ha ? api_ha_status : NULL, api_state_status};
     const kmesos_options *o = &app->opts;
     kmesos_api_config cfg = {.addr = o->api, .token_file = o->api_token_file,
                              .hosts = o->api_hosts, .n_hosts = o->n_api_hosts,

@@ -101,6 +101,13 @@ check "ConfigCommand: cleanup.policy=compact,delete (a comma inside a value)" \
   grep -q "cleanup.policy=compact,delete" "$E2E_TMP/t1.configs"
 check "list ?topic=t1: 3 partitions, factor 3, its configs" jtrue "$S/topic/list?topic=t1" \
   'j["topics"][0]["partitions"]==3 and j["topics"][0]["replication_factor"]==3 and j["topics"][0]["configs"]["retention.ms"]=="3600000" and j["topics"][0]["under_replicated"]==0 and len(j["topics"][0]["assignment"][0]["isr"])==3'
+# /metrics: the partition gauges come from the admin client's summary (a
+# scrape reads the last one and asks for a fresh one when it is old)
+PROM=(/usr/bin/python3 "$KMESOS_SRC/tests/e2e/lib/prom.py" "http://127.0.0.1:$API/metrics")
+check "/metrics: kmesos_kafka_under_replicated_partitions 0 (parsed by prometheus_client)" \
+  wait_for 20 bash -c '[ "$("$@" value kmesos_kafka_under_replicated_partitions 2>/dev/null)" = 0 ]' _ "${PROM[@]}"
+check "/metrics: kmesos_kafka_offline_partitions 0" \
+  bash -c '[ "$("$@" value kmesos_kafka_offline_partitions)" = 0 ]' _ "${PROM[@]}"
 "${KM[@]}" topic list >"$E2E_TMP/list.txt" 2>&1
 check "kmesos topic list shows t1 with 3 partitions and factor 3" \
   grep -Eq '^t1 +3 +3 ' "$E2E_TMP/list.txt"

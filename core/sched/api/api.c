@@ -196,11 +196,32 @@ static void reply_status(kmesos_api *api, kmesos_httpd_req *req)
     kmesos_httpd_reply_json(req, 200, j);
 }
 
+/* How old the partition figures of /metrics may be: a scrape reads the
+ * last summary at once and asks for a new one in the background when it
+ * is older (kmesos_kadmin_summary_get). */
+#define API_KAFKA_GAUGES_MAX_AGE_MS 15000
+
+/* The partition gauges from the admin client's summary. 1 when known. */
+static int kafka_gauges(kmesos_api *api, kmesos_metrics_kafka_gauges *g)
+{
+    if (!api->kadmin || !api->kafka)
+        return 0;
+    char *bootstrap = kmesos_kafka_bootstrap(api->kafka);
+    kmesos_kadmin_summary s;
+    kmesos_kadmin_summary_get(api->kadmin, bootstrap, API_KAFKA_GAUGES_MAX_AGE_MS, &s);
+    free(bootstrap);
+    if (!s.known)
+        return 0;
+    g->under_replicated_partitions = (double)s.under_replicated;
+    g->offline_partitions = (double)s.offline;
+    return 1;
+}
+
 /* GET /metrics (metrics.h): read-only, so like every GET it needs no token. */
 static void reply_metrics(kmesos_api *api, kmesos_httpd_req *req)
 {
     kmesos_metrics_kafka_gauges g = {-1, -1};
-    int has_gauges = api->hooks.kafka_gauges && api->hooks.kafka_gauges(api->hooks.arg, &g);
+    int has_gauges = kafka_gauges(api, &g);
     kmesos_metrics_src src = {api->sched, session_of(api), api->policy, api->kafka,
                               has_gauges ? &g : NULL, api->requests};
     kmesos_metrics_w w;

@@ -42,10 +42,6 @@ typedef struct kmesos_api_hooks {
     json_t *(*ha_status)(void *arg); /* "ha" of /api/status: new reference */
     json_t *(*state_status)(void *arg); /* "state" of /api/status (the last save's
                                          * outcome), new reference; NULL: none */
-    /* GET /metrics: the Kafka partition gauges, when a module reads them
-     * (fills *g, a field < 0: unknown; returns 0 when it has none). May
-     * be NULL. */
-    int (*kafka_gauges)(void *arg, kmesos_metrics_kafka_gauges *g);
 } kmesos_api_hooks;
 
 /* How the admin API listens and whom it lets in (options.h has the flags). */
