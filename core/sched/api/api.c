@@ -23,6 +23,7 @@
 #include "sched/mesos/agents.h"
 #include "codec/protocol.h"
 #include "sched/api/broker_api.h"
+#include "sched/api/rebalance_api.h"
 #include "sched/api/params.h"
 #include "sched/api/client_api.h"
 #include "sched/api/secrets.h"
@@ -201,7 +202,10 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
         kmesos_session *s = session_of(api);
         kmesos_broker_log_handle(api->log, api->kafka, s ? kmesos_session_leader_url(s) : NULL,
                                  s && kmesos_session_leader_trusted(s), req);
-    } else if (strncmp(url, "/api/broker/", 12) == 0 && api->kafka)
+    } else if ((strcmp(url, "/api/broker/rebalance") == 0 ||
+                strcmp(url, "/api/broker/remove") == 0) && api->kafka && api->rebalance)
+        kmesos_rebalance_api_handle(api->rebalance, api->kafka, req, url + 12);
+    else if (strncmp(url, "/api/broker/", 12) == 0 && api->kafka)
         kmesos_broker_api_handle(api->kafka, req, url + 12);
     else if (strncmp(url, "/api/producer/", 14) == 0 && api->kafka)
         kmesos_client_api_handle(api->kafka, KMESOS_CLIENT_PRODUCER, req, url + 14);

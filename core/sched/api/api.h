@@ -64,6 +64,7 @@ typedef struct kmesos_api {
     kmesos_api_hooks hooks;
     kmesos_kafka_files *files; /* not owned; NULL: no /files */
     kmesos_broker_log *log;    /* GET /api/broker/log */
+    struct kmesos_rebalance *rebalance; /* not owned; /api/broker/rebalance, remove's drain */
     uint64_t requests;
 } kmesos_api;
 

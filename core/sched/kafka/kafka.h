@@ -15,7 +15,10 @@
  *   launch     TaskInfos of brokers and clients
  *   view       the API's JSON of brokers and clients
  *   persist    the "kafka" section of the state document
- *   hooks      the scheduler's ext hooks, tick, the rolling restart */
+ *   hooks      the scheduler's ext hooks, tick, the rolling restart
+ *   ktool      a Kafka command-line tool as a child process
+ *   rplan      reassignment plans and the tools' output (pure)
+ *   rebalance  partition reassignment and a broker's drain */
 #ifndef KMESOS_KAFKA_H
 #define KMESOS_KAFKA_H
 
@@ -23,6 +26,7 @@
 #include "sched/kafka/hooks.h"
 #include "sched/kafka/lifecycle.h"
 #include "sched/kafka/persist.h"
+#include "sched/kafka/rebalance.h"
 #include "sched/kafka/view.h"
 
 #endif
