@@ -383,12 +383,17 @@ static int rb_begin(kmesos_rebalance *rb, const char **field, char *err, size_t 
         return -1;
     }
     rb_clear(rb);
-    rb->bootstrap = kmesos_kafka_bootstrap(rb->k);
-    if (!rb->bootstrap || !*rb->bootstrap) {
-        snprintf(err, errlen, "no broker is running: Kafka cannot be asked");
-        return -1;
-    }
     return 0;
+}
+
+/* Someone to ask: the running brokers. */
+static int rb_bootstrap(kmesos_rebalance *rb, char *err, size_t errlen)
+{
+    rb->bootstrap = kmesos_kafka_bootstrap(rb->k);
+    if (rb->bootstrap && *rb->bootstrap)
+        return 0;
+    snprintf(err, errlen, "no broker is running: Kafka cannot be asked");
+    return -1;
 }
 
 static int rb_check_throttle(kmesos_rebalance *rb, const char *text, char *err, size_t errlen)
@@ -414,6 +419,13 @@ static int rb_targets(kmesos_rebalance *rb, const char *expr, char *err, size_t 
     int rc = kmesos_broker_ids_parse(expr, known, n_known, 1, &rb->targets, &rb->n_targets,
                                      err, errlen);
     free(known);
+    return rc;
+}
+
+/* Every target runs (a reassignment to a stopped broker never ends). */
+static int rb_targets_run(kmesos_rebalance *rb, char *err, size_t errlen)
+{
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < rb->n_targets; i++)
         if (!rb_running(rb->k, rb->targets[i])) {
             snprintf(err, errlen, "broker %d is not running: start it first", rb->targets[i]);
@@ -461,7 +473,11 @@ int kmesos_rebalance_start(kmesos_rebalance *rb, const kmesos_rebalance_req *rq,
     }
     if (rc == 0 && (rc = rb_check_throttle(rb, rq->throttle, err, errlen)) != 0)
         *field = "throttle";
-    if (rc == 0)
+    if (rc == 0) {
+        *field = "broker";
+        rc = rb_targets_run(rb, err, errlen);
+    }
+    if (rc == 0 && (rc = rb_bootstrap(rb, err, errlen)) == 0)
         rc = rb_launch(rb, reply, arg, err, errlen);
     if (rc != 0)
         rb_clear(rb);
@@ -491,7 +507,9 @@ int kmesos_rebalance_drain(kmesos_rebalance *rb, const int *ids, size_t n, int p
         memcpy(rb->drain, ids, n * sizeof *ids);
         rb->n_drain = n;
         rb->purge = purge;
-        rc = rb_launch(rb, reply, arg, err, errlen);
+        rc = rb_bootstrap(rb, err, errlen);
+        if (rc == 0)
+            rc = rb_launch(rb, reply, arg, err, errlen);
     } else {
         snprintf(err, errlen, "out of memory");
     }
