@@ -42,7 +42,7 @@ struct kmesos_rebalance {
     regex_t re;
     int has_re;
     char throttle[24];
-    char *bootstrap, *plan_json;
+    char *bootstrap, *plan_json, *topics_json;
     kmesos_rplan current, moves;
     double started_s, moving_s, ended_s;
     char error[600], note[600];
@@ -73,8 +73,9 @@ static void rb_clear(kmesos_rebalance *rb)
     free(rb->drain);
     free(rb->bootstrap);
     free(rb->plan_json);
+    free(rb->topics_json);
     rb->targets = rb->drain = NULL;
-    rb->bootstrap = rb->plan_json = NULL;
+    rb->bootstrap = rb->plan_json = rb->topics_json = NULL;
     rb->n_targets = rb->n_drain = 0;
     if (rb->has_re)
         regfree(&rb->re);
@@ -283,20 +284,70 @@ static void rb_nothing(kmesos_rebalance *rb)
                                                      field)));
 }
 
-/* The moves of a drain or a rebalance from the current and proposed
- * assignments. 0, or -1 when refused (rb->error). */
-static int rb_plan(kmesos_rebalance *rb, const kmesos_rplan *proposed)
+/* "0,1,2" of ids[] into out. */
+static void rb_list_text(const int *ids, size_t n, char *out, size_t len)
 {
-    if (rb->n_drain)
-        return kmesos_rplan_drain(&rb->current, rb->drain, rb->n_drain, rb->targets,
-                                  rb->n_targets, &rb->moves, rb->error, sizeof rb->error);
-    if (kmesos_rplan_check_rf(&rb->current, rb->n_targets, rb->error, sizeof rb->error) != 0)
-        return -1;
-    if (kmesos_rplan_moves(&rb->current, proposed, &rb->moves) != 0) {
-        snprintf(rb->error, sizeof rb->error, "out of memory");
-        return -1;
+    out[0] = '\0';
+    for (size_t i = 0, used = 0; i < n && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%d", i ? "," : "", ids[i]);
+}
+
+/* The running brokers (the first --generate's list: every replica's
+ * broker may be in it, so it works whatever the targets). */
+static int *rb_running_ids(const kmesos_kafka *k, size_t *n);
+
+static void rb_proposed(void *arg, int code, const char *out, const char *err)
+{
+    kmesos_rebalance *rb = arg;
+    kmesos_rplan cur, proposed;
+    rb->tool = NULL;
+    if (code != 0) {
+        rb_tool_failed(rb, "--generate", code, err);
+        rb_end(rb, RB_FAILED, 500, "broker");
+        return;
     }
-    return 0;
+    if (kmesos_rplan_parse_generate(out, &cur, &proposed, rb->error, sizeof rb->error) != 0) {
+        rb_end(rb, RB_FAILED, 500, "broker");
+        return;
+    }
+    int rc = kmesos_rplan_moves(&rb->current, &proposed, &rb->moves);
+    kmesos_rplan_free(&cur);
+    kmesos_rplan_free(&proposed);
+    if (rc != 0) {
+        snprintf(rb->error, sizeof rb->error, "out of memory");
+        rb_end(rb, RB_FAILED, 500, "broker");
+    } else if (rb->moves.n == 0) {
+        rb_nothing(rb);
+    } else {
+        rb_go(rb);
+    }
+}
+
+/* The current assignment is known: a drain plans its moves itself; a
+ * rebalance checks the replication factors against its targets, then
+ * asks --generate for a proposal over the targets. */
+static void rb_planned(kmesos_rebalance *rb)
+{
+    if (rb->n_drain) {
+        if (kmesos_rplan_drain(&rb->current, rb->drain, rb->n_drain, rb->targets,
+                               rb->n_targets, &rb->moves, rb->error, sizeof rb->error) != 0)
+            rb_end(rb, RB_FAILED, 400, "broker");
+        else if (rb->moves.n == 0)
+            rb_nothing(rb);
+        else
+            rb_go(rb);
+        return;
+    }
+    if (kmesos_rplan_check_rf(&rb->current, rb->n_targets, rb->error, sizeof rb->error) != 0) {
+        rb_end(rb, RB_FAILED, 400, "broker");
+        return;
+    }
+    char list[1024];
+    rb_list_text(rb->targets, rb->n_targets, list, sizeof list);
+    const char *args[] = {"--generate", "--broker-list", list, "--topics-to-move-json-file",
+                          NULL};
+    if (rb_run(rb, RB_REASSIGN, args, rb->topics_json, rb_proposed) != 0)
+        rb_end(rb, RB_FAILED, 500, "broker");
 }
 
 static void rb_generated(void *arg, int code, const char *out, const char *err)
@@ -314,14 +365,8 @@ static void rb_generated(void *arg, int code, const char *out, const char *err)
         rb_end(rb, RB_FAILED, 500, "broker");
         return;
     }
-    int rc = rb_plan(rb, &proposed);
     kmesos_rplan_free(&proposed);
-    if (rc != 0)
-        rb_end(rb, RB_FAILED, 400, "broker");
-    else if (rb->moves.n == 0)
-        rb_nothing(rb);
-    else
-        rb_go(rb);
+    rb_planned(rb);
 }
 
 static int rb_match(void *arg, const char *topic)
@@ -340,27 +385,24 @@ static void rb_listed(void *arg, int code, const char *out, const char *err)
         rb_end(rb, RB_FAILED, 500, "broker");
         return;
     }
-    char *topics = kmesos_rplan_topics_json(out, rb_match, rb, &n);
-    char list[1024] = "";
-    for (size_t i = 0, used = 0; i < rb->n_targets && used < sizeof list; i++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%d", i ? "," : "",
-                                 rb->targets[i]);
-    const char *args[] = {"--generate", "--broker-list", list, "--topics-to-move-json-file",
-                          NULL};
+    rb->topics_json = kmesos_rplan_topics_json(out, rb_match, rb, &n);
     if (n == 0 && rb->n_drain) { /* no topic at all: nothing to drain */
-        free(topics);
         rb_nothing(rb);
         return;
     }
     if (n == 0) {
         snprintf(rb->error, sizeof rb->error, "topics: no topic matches");
-        free(topics);
         rb_end(rb, RB_FAILED, 400, "topics");
         return;
     }
-    int rc = topics ? rb_run(rb, RB_REASSIGN, args, topics, rb_generated) : -1;
-    free(topics);
-    if (rc != 0)
+    size_t n_run = 0;
+    int *ids = rb_running_ids(rb->k, &n_run);
+    char list[1024];
+    rb_list_text(ids, n_run, list, sizeof list);
+    free(ids);
+    const char *args[] = {"--generate", "--broker-list", list, "--topics-to-move-json-file",
+                          NULL};
+    if (!rb->topics_json || rb_run(rb, RB_REASSIGN, args, rb->topics_json, rb_generated) != 0)
         rb_end(rb, RB_FAILED, 500, "broker");
 }
 
@@ -371,6 +413,17 @@ static int rb_running(const kmesos_kafka *k, int id)
 {
     const kmesos_broker *b = kmesos_kafka_broker(k, id);
     return b && kmesos_kafka_running(kmesos_kafka_task(k, &b->node));
+}
+
+static int *rb_running_ids(const kmesos_kafka *k, size_t *n)
+{
+    size_t n_known = 0, m = 0;
+    int *ids = kmesos_kafka_ids(k, KMESOS_KAFKA_BROKER, &n_known);
+    for (size_t i = 0; ids && i < n_known; i++)
+        if (rb_running(k, ids[i]))
+            ids[m++] = ids[i];
+    *n = m;
+    return ids;
 }
 
 /* Common to rebalance and drain: none running, brokers to talk to. */
