@@ -428,6 +428,13 @@ static void test_request_urls(void)
                   "http://h:1/api/broker/update?broker=%2A&failover_max_tries=3"
                   "&stickiness_period=1h");
     check_request("broker remove 1", "POST", "http://h:1/api/broker/remove?broker=1");
+    check_request("broker remove 4 --force", "POST",
+                  "http://h:1/api/broker/remove?broker=4&force=true");
+    check_request("broker rebalance * --topics ^t --throttle 1000", "POST",
+                  "http://h:1/api/broker/rebalance?broker=%2A&topics=%5Et&throttle=1000");
+    check_request("broker rebalance", "POST", "http://h:1/api/broker/rebalance");
+    check_request("broker rebalance --cancel", "POST",
+                  "http://h:1/api/broker/rebalance?cancel=true");
     check_request("broker start *", "POST", "http://h:1/api/broker/start?broker=%2A");
     check_request("broker stop 0", "POST", "http://h:1/api/broker/stop?broker=0");
     check_request("broker restart 0..1", "POST", "http://h:1/api/broker/restart?broker=0..1");
@@ -517,6 +524,12 @@ static void test_view_ids(void)
     free(text);
     text = render(view_restarting, "{\"restarting\":[]}");
     CHECK_TEXT(text, "restarting brokers: none\n");
+    free(text);
+    text = render(view_removed, "{\"draining\":[4]}");
+    CHECK_TEXT(text, "draining (removed when their partitions moved) brokers: 4\n");
+    free(text);
+    text = render(view_removed, "{\"rebalance\":{\"state\":\"moving\"}}");
+    CHECK(contains(text, "\"state\": \"moving\""));
     free(text);
     const kmesos_cli_resource *res = kmesos_cli_spec_resource("broker");
     json_t *odd = json_pack("{s:i}", "ok", 1);
