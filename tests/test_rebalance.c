@@ -3,10 +3,12 @@
  * the drain plan and the checks; and the refusals of a rebalance request
  * (rebalance.h) before anything runs. The texts below have the shape the
  * Kafka 4.x tools print. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kafka_world.h"
+#include "sched/kafka/ktool.h"
 #include "sched/kafka/rebalance.h"
 #include "sched/kafka/rplan.h"
 #include "testlib.h"
@@ -182,8 +184,68 @@ static void test_refusals(void)
     kafka_world_teardown(&w);
 }
 
+typedef struct tool_result {
+    int called, code;
+    char out[200], err[200];
+} tool_result;
+
+static void tool_done(void *arg, int code, const char *out, const char *err)
+{
+    tool_result *r = arg;
+    r->called++;
+    r->code = code;
+    snprintf(r->out, sizeof r->out, "%s", out);
+    snprintf(r->err, sizeof r->err, "%s", err);
+}
+
+/* A child process: stdin in, stdout and stderr out, the exit code, the
+ * extra environment; a timeout kills its whole group; a cancel calls
+ * nothing; a program that does not exist is an error at once. */
+static void test_ktool(void)
+{
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    tool_result r = {0};
+    char err[200];
+    char *echo[] = {"sh", "-c", "cat; echo \"v=$KTOOL_X\" >&2; exit 3", NULL};
+    char *env[] = {"KTOOL_X=42", NULL};
+    CHECK(kmesos_ktool_run(&loop, echo, env, "{\"a\":1}", 10000, tool_done, &r, err,
+                           sizeof err) != NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(r.called, 1);
+    CHECK_INT(r.code, 3);
+    CHECK_STR(r.out, "{\"a\":1}");
+    CHECK_STR(r.err, "v=42\n");
+
+    tool_result t = {0};
+    char *slow[] = {"sh", "-c", "sleep 30 & wait", NULL};
+    uint64_t t0 = uv_hrtime();
+    CHECK(kmesos_ktool_run(&loop, slow, NULL, NULL, 200, tool_done, &t, err, sizeof err) != NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(t.called, 1);
+    CHECK_INT(t.code, -1);
+    CHECK_STR(t.err, "timed out: killed");
+    CHECK((uv_hrtime() - t0) / 1000000 < 5000); /* the group's sleep was killed too */
+
+    tool_result c = {0};
+    kmesos_ktool *k = kmesos_ktool_run(&loop, slow, NULL, "x", 10000, tool_done, &c, err,
+                                       sizeof err);
+    CHECK(k != NULL);
+    kmesos_ktool_cancel(k);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(c.called, 0);
+
+    char *none[] = {"/nonexistent/tool", NULL};
+    CHECK(kmesos_ktool_run(&loop, none, NULL, NULL, 1000, tool_done, &c, err, sizeof err) == NULL);
+    CHECK(strstr(err, "cannot run /nonexistent/tool") != NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(c.called, 0);
+    CHECK_INT(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
+    RUN_TEST(test_ktool);
     RUN_TEST(test_generate_and_moves);
     RUN_TEST(test_bad_output);
     RUN_TEST(test_drain);

@@ -136,7 +136,8 @@ static char **ktool_env(char *const extra[])
     char **env = calloc(n + m + 1, sizeof *env);
     if (!env)
         return NULL;
-    memcpy(env, extra, m * sizeof *env);
+    if (m)
+        memcpy(env, extra, m * sizeof *env);
     memcpy(env + m, environ, n * sizeof *env); /* the first of a name wins */
     return env;
 }
