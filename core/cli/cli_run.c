@@ -11,11 +11,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_help.h"
 #include "cli/cli_http.h"
 #include "cli/cli_url.h"
 #include "cli/cli_view.h"
+#include "cli/cli_wait.h"
 
 #define KMESOS_CLI_RUN_SNIPPET 200
 
@@ -44,7 +46,8 @@ char *kmesos_cli_run_url(const kmesos_cli_args *a, const char *base)
     if (a->expr)
         params[n++] = (kmesos_cli_param){a->resource->name, a->expr};
     for (size_t i = 0; i < a->nsettings; i++)
-        params[n++] = (kmesos_cli_param){a->settings[i].option->param, a->settings[i].value};
+        if (*a->settings[i].option->param) /* "": the CLI's own (--wait) */
+            params[n++] = (kmesos_cli_param){a->settings[i].option->param, a->settings[i].value};
     return kmesos_cli_url_build(base, path, params, n);
 }
 
@@ -178,6 +181,15 @@ static int kmesos_cli_run_token(const kmesos_cli_io *io, const kmesos_cli_args *
     return *token ? 0 : -1;
 }
 
+/* 1 for broker rebalance --wait. */
+static int kmesos_cli_run_waits(const kmesos_cli_args *a)
+{
+    for (size_t i = 0; a->resource && i < a->nsettings; i++)
+        if (strcmp(a->settings[i].option->flag, "wait") == 0)
+            return 1;
+    return 0;
+}
+
 int kmesos_cli_run(const kmesos_cli_io *io, int argc, char **argv)
 {
     kmesos_cli_args a;
@@ -204,6 +216,9 @@ int kmesos_cli_run(const kmesos_cli_io *io, int argc, char **argv)
     }
     opts.token = token ? token : io->env_token && *io->env_token ? io->env_token : NULL;
     int rc = kmesos_cli_run_send(io, &a, base, &opts);
+    if (rc == KMESOS_CLI_EXIT_OK && kmesos_cli_run_waits(&a))
+        rc = kmesos_cli_wait_rebalance(io->out, io->err, isatty(fileno(io->out)), base,
+                                       &opts) == 0 ? KMESOS_CLI_EXIT_OK : KMESOS_CLI_EXIT_FAILED;
     if (token)
         memset(token, 0, strlen(token));
     free(token);

@@ -66,13 +66,16 @@ static const kmesos_cli_option kmesos_cli_options[] = {
     {"topics", "topics", KMESOS_CLI_TEXT, "REGEX", "rebalance: only topics matching (POSIX ERE)"},
     {"throttle", "throttle", KMESOS_CLI_COUNT, "BYTES/S", "rebalance: replication throttle"},
     {"cancel", "cancel", KMESOS_CLI_TEXT, "", "(a flag) cancel the running rebalance"},
+    {"wait", "", KMESOS_CLI_TEXT, "",
+     "(a flag) wait until the rebalance ends, showing progress"},
     {"name", "name", KMESOS_CLI_TEXT, "stdout|stderr", "the sandbox file (default stdout)"},
     {"lines", "lines", KMESOS_CLI_COUNT, "N", "how many of its last lines (default 100)"},
 };
 
 static const char *const kmesos_cli_log_options[] = {"name", "lines", NULL};
 static const char *const kmesos_cli_remove_options[] = {"purge", "force", NULL};
-static const char *const kmesos_cli_rebalance_options[] = {"topics", "throttle", "cancel", NULL};
+static const char *const kmesos_cli_rebalance_options[] = {"topics", "throttle", "cancel",
+                                                           "wait", NULL};
 static const char *const kmesos_cli_clone_options[] = {"to", NULL};
 
 static const kmesos_cli_verb kmesos_cli_verbs[] = {
@@ -164,6 +167,7 @@ static const kmesos_cli_example kmesos_cli_broker_examples[] = {
     {"rebalance", "kmesos broker rebalance '*' --topics '^orders' --throttle 10000000"},
     {"rebalance", "kmesos broker rebalance"},
     {"rebalance", "kmesos broker rebalance --cancel"},
+    {"rebalance", "kmesos broker rebalance 0..4 --wait"},
     {"list", "kmesos broker list"},
     {"list", "kmesos broker list 0..1 --json"},
     {"log", "kmesos broker log 0"},

@@ -9,8 +9,9 @@
 #     single target broker for replication factor 2 is refused (broker)
 #     and nothing moves;
 #   - `broker clone 0 --to 3..4`, start them, `broker rebalance '*'`: the
-#     scheduler runs Kafka's reassignment tool; GET /api/broker/rebalance
-#     shows progress until done; every broker then carries replicas;
+#     scheduler runs Kafka's reassignment tool; `broker rebalance --wait`
+#     prints progress lines until done (exit 0), as GET
+#     /api/broker/rebalance shows; every broker then carries replicas;
 #   - `broker stop 4` + `broker remove 4`: 202 draining, its replicas
 #     move to the others, then it is removed; it holds none, every
 #     partition has ISR = replication factor;
@@ -112,9 +113,14 @@ check "kmesos broker rebalance '*' (the CLI)" "${KM[@]}" broker rebalance '*'
 "${KM[@]}" broker rebalance >"$E2E_TMP/progress.txt" 2>&1
 echo "# progress: $(tr -d '\n ' <"$E2E_TMP/progress.txt" | cut -c1-300)"
 check "a second rebalance while one runs -> 400 naming broker" bad rebalance 'broker=*' broker
-done_state() { jtrue "$S/broker/rebalance" "j['rebalance']['state']=='done'"; }
-check "GET /api/broker/rebalance: done" wait_for 300 done_state
+timeout 300 "${KM[@]}" broker rebalance --wait >"$E2E_TMP/wait.txt" 2>&1
+check "kmesos broker rebalance --wait: exit 0 when it ended" [ "$?" = 0 ]
 REB_S=$(since "$t")
+sed 's/^/# wait: /' "$E2E_TMP/wait.txt"
+check "  ... printed progress lines (not a TTY), the last one 'rebalance done:'" \
+  bash -c '[ "$(grep -c "^rebalance " "$1")" -ge 2 ] && tail -n 1 "$1" | grep -q "^rebalance done: "' _ "$E2E_TMP/wait.txt"
+done_state() { jtrue "$S/broker/rebalance" "j['rebalance']['state']=='done'"; }
+check "GET /api/broker/rebalance: done" done_state
 json "$S/broker/rebalance" 'j' >"$E2E_TMP/rebalance.json"
 cat "$E2E_TMP/rebalance.json"
 MOVED=$(json "$S/broker/rebalance" 'j["rebalance"]["moved"]')
