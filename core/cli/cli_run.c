@@ -96,9 +96,20 @@ static int kmesos_cli_run_refused(const kmesos_cli_io *io, const kmesos_cli_args
     return KMESOS_CLI_EXIT_FAILED;
 }
 
+/* 1 for broker rebalance --wait. */
+static int kmesos_cli_run_waits(const kmesos_cli_args *a)
+{
+    for (size_t i = 0; a->resource && i < a->nsettings; i++)
+        if (strcmp(a->settings[i].option->flag, "wait") == 0)
+            return 1;
+    return 0;
+}
+
 static int kmesos_cli_run_show(const kmesos_cli_io *io, const kmesos_cli_args *a, const char *ctx,
                                const kmesos_cli_response *r)
 {
+    if (!a->json && kmesos_cli_run_waits(a))
+        return KMESOS_CLI_EXIT_OK; /* --wait: the progress lines follow */
     if (a->json) {
         fwrite(r->body, 1, r->len, io->out);
         if (r->len == 0 || r->body[r->len - 1] != '\n')
@@ -179,15 +190,6 @@ static int kmesos_cli_run_token(const kmesos_cli_io *io, const kmesos_cli_args *
     *token = strdup(line);
     memset(line, 0, sizeof line);
     return *token ? 0 : -1;
-}
-
-/* 1 for broker rebalance --wait. */
-static int kmesos_cli_run_waits(const kmesos_cli_args *a)
-{
-    for (size_t i = 0; a->resource && i < a->nsettings; i++)
-        if (strcmp(a->settings[i].option->flag, "wait") == 0)
-            return 1;
-    return 0;
 }
 
 int kmesos_cli_run(const kmesos_cli_io *io, int argc, char **argv)

@@ -108,7 +108,7 @@ check "broker start 3..4 (the CLI)" "${KM[@]}" broker start 3..4
 check "5 brokers TASK_RUNNING" wait_for 180 running 5
 echo "# before: replicas on brokers $(brokers_with_replicas)"
 check "before: brokers 3 and 4 hold no replica" [ "$(brokers_with_replicas)" = "0 1 2 " ]
-t=$(now)
+t=$(now); echo "rebalance $t" >"$E2E_TMP/phases.txt"
 check "kmesos broker rebalance '*' (the CLI)" "${KM[@]}" broker rebalance '*'
 "${KM[@]}" broker rebalance >"$E2E_TMP/progress.txt" 2>&1
 echo "# progress: $(tr -d '\n ' <"$E2E_TMP/progress.txt" | cut -c1-300)"
@@ -134,6 +134,8 @@ check "every broker carries replicas" [ "$(brokers_with_replicas)" = "0 1 2 3 4 
 check "every partition fully replicated" wait_for 60 full
 
 # --- drain: stop 4, remove 4 --------------------------------------------------------------------
+echo "rebalanced $(now)" >>"$E2E_TMP/phases.txt"
+echo "stop-4 $(now)" >>"$E2E_TMP/phases.txt"
 check "broker stop 4" "${KM[@]}" broker stop 4
 check "broker 4's task ends KILLED" wait_for 60 jtrue "$S/broker/list?broker=4" \
   'j["brokers"][0]["task"]["state"]=="TASK_KILLED"'
@@ -144,6 +146,7 @@ check "broker remove 4 -> 202 {\"draining\":[4]}" \
   bash -c '[ "${1%% *}" = 202 ] && python3 -c "import json,sys; assert json.loads(sys.argv[1])[\"draining\"]==[4]" "${1#* }"' _ "$out"
 gone() { ! jtrue "$S/broker/list" 'any(b["id"]==4 for b in j["brokers"])'; }
 check "broker 4 is removed once drained" wait_for 300 gone
+echo "drained $(now)" >>"$E2E_TMP/phases.txt"
 echo "metric: drain_s=$(since "$t") drain_bytes=$(json "$S/broker/rebalance" 'j["rebalance"]["bytes_moved"]')"
 echo "# after the drain: replicas on brokers $(brokers_with_replicas)"
 check "broker 4 holds no replica" [ "$(brokers_with_replicas)" = "0 1 2 3 " ]
@@ -156,21 +159,25 @@ sleep 2
 touch "$E2E_TMP/stop"
 wait "$PRODUCER_PID"
 kill "$PERF_PID" 2>/dev/null; wait "$PERF_PID" 2>/dev/null
-python3 - "$E2E_TMP/acks.txt" >"$E2E_TMP/acks.out" <<'PY'
+# the longest wait between two acknowledgements, and the phase it ended in
+python3 - "$E2E_TMP/acks.txt" "$E2E_TMP/phases.txt" >"$E2E_TMP/acks.out" <<'PY'
 import sys
-ok, fail, gap, last = 0, 0, 0.0, None
+phases = [(float(t), name) for name, t in (l.split() for l in open(sys.argv[2]))]
+ok, fail, gap, last, at = 0, 0, 0.0, None, 0.0
 for line in open(sys.argv[1]):
     ts, _, text = line.partition(" ")
     if "Message delivered to partition" in text:
         ok += 1
-        if last is not None:
-            gap = max(gap, float(ts) - last)
+        if last is not None and float(ts) - last > gap:
+            gap, at = float(ts) - last, float(ts)
         last = float(ts)
     elif "Delivery failed" in text:
         fail += 1
-print(ok, fail, f"{gap:.2f}")
+phase = ([n for t, n in phases if t <= at] or ["start"])[-1]
+print(ok, fail, f"{gap:.2f}", phase)
 PY
-read -r ACKED FAILED GAP <"$E2E_TMP/acks.out"
+read -r ACKED FAILED GAP GAP_PHASE <"$E2E_TMP/acks.out"
+echo "# the longest wait between acknowledgements ended after: $GAP_PHASE"
 SENT=$(cat "$E2E_TMP/sent.txt" 2>/dev/null || echo 0)
 PERF_MAX=$(grep -o '[0-9.]* ms max latency' "$E2E_TMP/perf.log" | awk '{ if ($1 > m) m = $1 } END { print m + 0 }')
 echo "metric: producer_sent=$SENT acked=$ACKED failed=$FAILED longest_gap_between_acks_s=$GAP"
