@@ -192,6 +192,8 @@ static void rb_verified(void *arg, int code, const char *out, const char *err)
     if (code != 0) { /* a failed verify is not the end: the move goes on */
         rb_tool_failed(rb, "--verify", code, err);
         KLOG_WARN(MOD, "%s", rb->error);
+    } else {
+        rb->error[0] = '\0'; /* an earlier failed verify is past */
     }
     if (kmesos_rplan_verify(out, &rb->moves) == rb->moves.n) {
         rb_finish(rb);
