@@ -110,6 +110,12 @@ static void test_drain(void)
     CHECK_INT(kmesos_rplan_drain(&cur, drain, 1, one, 1, &out, err, sizeof err), -1);
     CHECK(strstr(err, "t-1,my-t-0") != NULL);
     CHECK_INT(out.n, 0);
+    /* t-1 [1,2] and my-t-0 [2,0] with brokers 1 and 2 drained and 0, 3
+     * left: t-1 has no copy on a running broker */
+    const int two[] = {1, 2}, rest[] = {0, 3};
+    CHECK_INT(kmesos_rplan_drain(&cur, two, 2, rest, 2, &out, err, sizeof err), -1);
+    CHECK(strstr(err, "no running broker has a copy of t-1 ") != NULL);
+    CHECK_INT(out.n, 0);
     kmesos_rplan_free(&cur);
     kmesos_rplan_free(&prop);
 }

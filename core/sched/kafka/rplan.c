@@ -332,10 +332,12 @@ static int rplan_pick(const int *reps, size_t n, const int *targets, size_t nt, 
 static int rplan_drain_one(const kmesos_rplan_part *cp, const int *drain, size_t nd,
                            const int *targets, size_t nt, size_t *load, kmesos_rplan *out)
 {
-    int reps[64];
+    int reps[64], source = 0;
     size_t added = 0;
     if (cp->n > 64)
         return -1;
+    for (size_t r = 0; r < cp->n; r++)
+        source |= rplan_has(targets, nt, cp->replicas[r]);
     memcpy(reps, cp->replicas, cp->n * sizeof *reps);
     for (size_t r = 0; r < cp->n; r++) {
         if (!rplan_has(drain, nd, reps[r]))
@@ -346,6 +348,8 @@ static int rplan_drain_one(const kmesos_rplan_part *cp, const int *drain, size_t
     }
     if (!added)
         return 0;
+    if (!source) /* no running copy to move from: its data is only on the drained */
+        return -2;
     if (rplan_push(out, cp->topic, cp->partition, reps, cp->n) != 0)
         return -1;
     out->parts[out->n - 1].added = (int)added;
@@ -365,13 +369,29 @@ int kmesos_rplan_drain(const kmesos_rplan *current, const int *drain, size_t nd,
     for (size_t i = 0; i < current->n; i++)
         for (size_t t = 0; t < nt; t++)
             load[t] += rplan_has(current->parts[i].replicas, current->parts[i].n, targets[t]);
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < current->n; i++)
-        rc = rplan_drain_one(&current->parts[i], drain, nd, targets, nt, load, out);
+    int rc = 0, stranded = 0;
+    char lone[300] = "";
+    for (size_t i = 0; rc == 0 && i < current->n; i++) {
+        const kmesos_rplan_part *cp = &current->parts[i];
+        if ((rc = rplan_drain_one(cp, drain, nd, targets, nt, load, out)) == -2) {
+            size_t used = strlen(lone);
+            if (used + 2 < sizeof lone)
+                snprintf(lone + used, sizeof lone - used, "%s%s-%d", used ? "," : "",
+                         cp->topic, cp->partition);
+            stranded++;
+            rc = 0;
+        }
+    }
     free(load);
-    if (rc == 0)
+    if (rc == 0 && !stranded)
         return 0;
     kmesos_rplan_free(out);
+    if (rc == 0) {
+        snprintf(err, errlen, "cannot drain: no running broker has a copy of %s (its only "
+                 "replicas are on the brokers removed, which are stopped): start them to "
+                 "drain, or remove with force=true (that data is lost)", lone);
+        return -1;
+    }
     char held[300] = "";
     for (size_t d = 0; d < nd; d++) {
         size_t used = strlen(held);

@@ -41,7 +41,8 @@ int kmesos_rplan_moves(const kmesos_rplan *current, const kmesos_rplan *proposed
 /* The moves that take every replica on a broker of drain[] (nd) to one of
  * targets[] (nt) that the partition lacks, the least loaded first, the
  * replica's place in the list kept. -1 with err naming the partitions
- * held when the targets are too few for one; 0 otherwise. */
+ * held when the targets are too few for one, or naming those with no
+ * replica on a target (no running copy to move from); 0 otherwise. */
 int kmesos_rplan_drain(const kmesos_rplan *current, const int *drain, size_t nd,
                        const int *targets, size_t nt, kmesos_rplan *out, char *err,
                        size_t errlen);
