@@ -21,6 +21,7 @@
 #include "cli/cli_url.h"
 #include "cli/cli_value.h"
 #include "cli/cli_view.h"
+#include "cli/cli_wait.h"
 #include "testlib.h"
 
 #define MAX_ARGV 32
@@ -438,6 +439,15 @@ static void test_request_urls(void)
                   "http://h:1/api/broker/update?broker=%2A&failover_max_tries=3"
                   "&stickiness_period=1h");
     check_request("broker remove 1", "POST", "http://h:1/api/broker/remove?broker=1");
+    check_request("broker remove 4 --force", "POST",
+                  "http://h:1/api/broker/remove?broker=4&force=true");
+    check_request("broker rebalance * --topics ^t --throttle 1000", "POST",
+                  "http://h:1/api/broker/rebalance?broker=%2A&topics=%5Et&throttle=1000");
+    check_request("broker rebalance", "POST", "http://h:1/api/broker/rebalance");
+    check_request("broker rebalance 0..4 --wait", "POST",
+                  "http://h:1/api/broker/rebalance?broker=0..4");
+    check_request("broker rebalance --cancel", "POST",
+                  "http://h:1/api/broker/rebalance?cancel=true");
     check_request("broker start *", "POST", "http://h:1/api/broker/start?broker=%2A");
     check_request("broker stop 0", "POST", "http://h:1/api/broker/stop?broker=0");
     check_request("broker restart 0..1", "POST", "http://h:1/api/broker/restart?broker=0..1");
@@ -536,6 +546,12 @@ static void test_view_ids(void)
     free(text);
     text = render(view_restarting, "{\"restarting\":[]}");
     CHECK_TEXT(text, "restarting brokers: none\n");
+    free(text);
+    text = render(view_removed, "{\"draining\":[4]}");
+    CHECK_TEXT(text, "draining (removed when their partitions moved) brokers: 4\n");
+    free(text);
+    text = render(view_removed, "{\"rebalance\":{\"state\":\"moving\"}}");
+    CHECK(contains(text, "\"state\": \"moving\""));
     free(text);
     const kmesos_cli_resource *res = kmesos_cli_spec_resource("broker");
     json_t *odd = json_pack("{s:i}", "ok", 1);
@@ -734,9 +750,30 @@ static void test_run_unreachable(void)
     run_free(&r);
 }
 
+/* rebalance --wait: the progress line, and when it ends. */
+static void test_wait_line(void)
+{
+    char line[300];
+    json_t *j = json_loads("{\"rebalance\":{\"state\":\"moving\",\"partitions\":7,"
+                           "\"moved\":3,\"bytes\":20100000,\"bytes_moved\":12000000,"
+                           "\"eta_s\":5.2}}", 0, NULL);
+    CHECK_INT(kmesos_cli_wait_line(j, line, sizeof line), 0);
+    CHECK_STR(line, "rebalance moving: 3/7 partitions, 12.0/20.1 MB, ETA 5s");
+    json_decref(j);
+    j = json_loads("{\"rebalance\":{\"state\":\"failed\",\"partitions\":0,\"moved\":0,"
+                   "\"bytes\":0,\"bytes_moved\":0,\"eta_s\":-1,\"error\":\"no\"}}", 0, NULL);
+    CHECK_INT(kmesos_cli_wait_line(j, line, sizeof line), 1);
+    CHECK_STR(line, "rebalance failed: 0/0 partitions, 0.0/0.0 MB (no)");
+    json_decref(j);
+    j = json_loads("{\"brokers\":[]}", 0, NULL);
+    CHECK_INT(kmesos_cli_wait_line(j, line, sizeof line), -1);
+    json_decref(j);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    RUN_TEST(test_wait_line);
     RUN_TEST(test_expr_valid);
     RUN_TEST(test_expr_invalid);
     RUN_TEST(test_values);

@@ -34,7 +34,7 @@ static void test_args(void)
     CHECK(strstr(a.error, "--wait=DUR: 'soon'") != NULL);
     CHECK_INT(parse(&a, "broker start 1 --wait=0s"), -1);
     CHECK_INT(parse(&a, "broker stop 1 --wait"), -1);
-    CHECK_STR(a.error, "broker stop: --wait goes with start and restart only");
+    CHECK_STR(a.error, "broker stop: --wait goes with start, restart and rebalance only");
     CHECK_INT(parse(&a, "status --wait"), -1);
     CHECK_INT(parse(&a, "producer start 0 --wait"), 0);
     CHECK_INT(parse(&a, "help broker start --wait"), 0); /* help: nothing is sent */

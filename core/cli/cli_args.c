@@ -138,6 +138,15 @@ static int kmesos_cli_args_take_option(kmesos_cli_args *a, kmesos_cli_split *s, 
     return used;
 }
 
+/* 1 for an option without a value (its metavar is empty): --purge,
+ * --force, --cancel. */
+static int kmesos_cli_args_is_flag(const char *arg)
+{
+    const kmesos_cli_option *opt = strncmp(arg, "--", 2) == 0 ? kmesos_cli_spec_option(arg + 2)
+                                                                 : NULL;
+    return opt && opt->metavar && !*opt->metavar;
+}
+
 static int kmesos_cli_args_split(kmesos_cli_args *a, kmesos_cli_split *s, int argc, char **argv)
 {
     int only_words = 0;
@@ -148,9 +157,9 @@ static int kmesos_cli_args_split(kmesos_cli_args *a, kmesos_cli_split *s, int ar
             only_words = 1;
         else if (!only_words && kmesos_cli_args_flag(a, arg))
             used = 1;
-        else if (!only_words && strcmp(arg, "--purge") == 0 &&
-                 s->noptions < KMESOS_CLI_MAX_SETTINGS) /* a flag: remove's purge=true */
-            s->options[s->noptions++] = (kmesos_cli_raw_option){"purge", 5, "true"};
+        else if (!only_words && kmesos_cli_args_is_flag(arg) &&
+                 s->noptions < KMESOS_CLI_MAX_SETTINGS) /* --purge, --force: NAME=true */
+            s->options[s->noptions++] = (kmesos_cli_raw_option){arg + 2, strlen(arg + 2), "true"};
         else if (!only_words && strncmp(arg, "--", 2) == 0)
             used = kmesos_cli_args_take_option(a, s, i, argc, argv);
         else if (s->nwords == KMESOS_CLI_MAX_WORDS)
@@ -323,7 +332,8 @@ int kmesos_cli_args_parse(kmesos_cli_args *a, int argc, char **argv)
     if (kmesos_cli_args_split(a, &s, argc, argv) != 0 || kmesos_cli_args_resolve(a, &s) != 0)
         return -1;
     if (a->wait && !a->help &&
-        !(a->verb && (strcmp(a->verb->name, "start") == 0 || strcmp(a->verb->name, "restart") == 0)))
-        return kmesos_cli_args_fail(a, "--wait goes with start and restart only");
+        !(a->verb && (strcmp(a->verb->name, "start") == 0 || strcmp(a->verb->name, "restart") == 0 ||
+                      strcmp(a->verb->name, "rebalance") == 0)))
+        return kmesos_cli_args_fail(a, "--wait goes with start, restart and rebalance only");
     return 0;
 }

@@ -147,6 +147,10 @@ static void kmesos_cli_help_action(FILE *out, const kmesos_cli_resource *res,
                             "then wait until they run (restart: run again\nunder new tasks), "
                             "showing progress; give up\nafter DUR (default 10m): exit 1");
     }
+    if (strcmp(verb->name, "rebalance") == 0)
+        kmesos_cli_help_row(out, "--wait",
+                            "then wait until the rebalance ends, showing\nprogress; exit 1 "
+                            "unless it ended done");
     kmesos_cli_help_expr(out, res);
     kmesos_cli_help_globals(out);
     kmesos_cli_help_examples(out, res->examples, res->nexamples, verb->name);

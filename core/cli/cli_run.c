@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_help.h"
 #include "cli/cli_http.h"
@@ -45,7 +46,8 @@ char *kmesos_cli_run_url(const kmesos_cli_args *a, const char *base)
     if (a->expr)
         params[n++] = (kmesos_cli_param){a->resource->name, a->expr};
     for (size_t i = 0; i < a->nsettings; i++)
-        params[n++] = (kmesos_cli_param){a->settings[i].option->param, a->settings[i].value};
+        if (*a->settings[i].option->param) /* "": the CLI's own (--wait) */
+            params[n++] = (kmesos_cli_param){a->settings[i].option->param, a->settings[i].value};
     return kmesos_cli_url_build(base, path, params, n);
 }
 
@@ -95,9 +97,18 @@ static int kmesos_cli_run_refused(const kmesos_cli_io *io, const kmesos_cli_args
     return KMESOS_CLI_EXIT_FAILED;
 }
 
+/* 1 for broker rebalance --wait. */
+/* rebalance --wait: the progress lines stand for the answer. */
+static int kmesos_cli_run_waits(const kmesos_cli_args *a)
+{
+    return a->wait && a->verb && strcmp(a->verb->name, "rebalance") == 0;
+}
+
 static int kmesos_cli_run_show(const kmesos_cli_io *io, const kmesos_cli_args *a, const char *ctx,
                                const kmesos_cli_response *r)
 {
+    if (!a->json && kmesos_cli_run_waits(a))
+        return KMESOS_CLI_EXIT_OK; /* --wait: the progress lines follow */
     if (a->json) {
         fwrite(r->body, 1, r->len, io->out);
         if (r->len == 0 || r->body[r->len - 1] != '\n')
@@ -169,7 +180,10 @@ static int kmesos_cli_run_send_wait(const kmesos_cli_io *io, const kmesos_cli_ar
             return KMESOS_CLI_EXIT_FAILED;
     }
     int rc = kmesos_cli_run_send(io, a, base, opts);
-    if (rc == KMESOS_CLI_EXIT_OK && a->wait)
+    if (rc == KMESOS_CLI_EXIT_OK && kmesos_cli_run_waits(a))
+        rc = kmesos_cli_wait_rebalance(io->out, io->err, isatty(fileno(io->out)), base,
+                                       opts) == 0 ? KMESOS_CLI_EXIT_OK : KMESOS_CLI_EXIT_FAILED;
+    else if (rc == KMESOS_CLI_EXIT_OK && a->wait)
         rc = kmesos_cli_wait_run(io->out, io->err, a, base, opts, before) == 0
                  ? KMESOS_CLI_EXIT_OK
                  : KMESOS_CLI_EXIT_FAILED;

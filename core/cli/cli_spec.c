@@ -61,6 +61,11 @@ static const kmesos_cli_option kmesos_cli_options[] = {
     {"purge", "purge", KMESOS_CLI_TEXT, "",
      "(a flag) also destroy and unreserve the volume"},
     {"to", "to", KMESOS_CLI_TEXT, "EXPR", "clone: the ids of the new ones, e.g. 3..4"},
+    {"force", "force", KMESOS_CLI_TEXT, "",
+     "(a flag) remove at once, without draining its partitions"},
+    {"topics", "topics", KMESOS_CLI_TEXT, "REGEX", "rebalance: only topics matching (POSIX ERE)"},
+    {"throttle", "throttle", KMESOS_CLI_COUNT, "BYTES/S", "rebalance: replication throttle"},
+    {"cancel", "cancel", KMESOS_CLI_TEXT, "", "(a flag) cancel the running rebalance"},
     {"name", "name", KMESOS_CLI_TEXT, "stdout|stderr", "the sandbox file (default stdout)"},
     {"partitions", "partitions", KMESOS_CLI_COUNT, "N",
      "partitions of the topic (update: only more)"},
@@ -70,7 +75,9 @@ static const kmesos_cli_option kmesos_cli_options[] = {
 };
 
 static const char *const kmesos_cli_log_options[] = {"name", "lines", NULL};
-static const char *const kmesos_cli_remove_options[] = {"purge", NULL};
+static const char *const kmesos_cli_remove_options[] = {"purge", "force", NULL};
+static const char *const kmesos_cli_rebalance_options[] = {"topics", "throttle", "cancel",
+                                                           NULL};
 static const char *const kmesos_cli_clone_options[] = {"to", NULL};
 
 static const kmesos_cli_verb kmesos_cli_verbs[] = {
@@ -81,8 +88,12 @@ static const kmesos_cli_verb kmesos_cli_verbs[] = {
      kmesos_cli_clone_options, NULL},
     {"update", "POST", KMESOS_CLI_VERB_TAKES_OPTIONS | KMESOS_CLI_VERB_NEEDS_OPTION, "updated",
      NULL, "change settings (running ones: on restart)", NULL, NULL},
-    {"remove", "POST", 0, NULL, "removed", "remove stopped ones (running ones are refused)",
+    {"remove", "POST", 0, NULL, "removed", "remove stopped ones (running ones are refused; a "
+     "broker holding partitions is drained first unless --force)",
      kmesos_cli_remove_options, NULL},
+    {"rebalance", "POST", KMESOS_CLI_VERB_EXPR_OPTIONAL, NULL, NULL,
+     "move partitions so that brokers EXPR carry an even share; no EXPR: show progress",
+     kmesos_cli_rebalance_options, NULL},
     {"start", "POST", 0, "started", NULL, "make active: they are launched on matching offers",
      NULL, NULL},
     {"stop", "POST", 0, "stopped", NULL, "make inactive: their tasks are killed", NULL, NULL},
@@ -100,7 +111,7 @@ static const char *const kmesos_cli_all_verbs[] = {"add",  "clone",   "update", 
                                                    NULL};
 static const char *const kmesos_cli_broker_verbs[] = {"add",  "clone", "update",  "remove",
                                                       "start", "stop", "restart", "list",
-                                                      "log",  NULL};
+                                                      "log",  "rebalance", NULL};
 
 static const char *const kmesos_cli_topic_verbs[] = {"add", "update", "delete", "list", NULL};
 static const char *const kmesos_cli_topic_summaries[] = {
@@ -182,6 +193,11 @@ static const kmesos_cli_example kmesos_cli_broker_examples[] = {
     {"remove", "kmesos broker remove 3"},
     {"add", "kmesos broker add 5 --reserve true --volume-size 10240"},
     {"remove", "kmesos broker remove 5 --purge"},
+    {"remove", "kmesos broker remove 4 --force"},
+    {"rebalance", "kmesos broker rebalance '*' --topics '^orders' --throttle 10000000"},
+    {"rebalance", "kmesos broker rebalance"},
+    {"rebalance", "kmesos broker rebalance --cancel"},
+    {"rebalance", "kmesos broker rebalance 0..4 --wait"},
     {"list", "kmesos broker list"},
     {"list", "kmesos broker list 0..1 --json"},
     {"log", "kmesos broker log 0"},

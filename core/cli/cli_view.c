@@ -124,6 +124,23 @@ static void kmesos_cli_view_ids(FILE *out, const char *heading, const char *plur
     fprintf(out, "%s\n", json_array_size(ids) ? "" : " none");
 }
 
+/* Answers of a drain ({"draining":[ids]}) and of rebalance (progress,
+ * cancel): the ids, or the JSON as it came. -1 for anything else. */
+static int kmesos_cli_view_other(FILE *out, const kmesos_cli_resource *res, const json_t *answer)
+{
+    const json_t *ids = json_object_get(answer, "draining");
+    if (json_is_array(ids)) {
+        kmesos_cli_view_ids(out, "draining (removed when their partitions moved)", res->plural,
+                            ids);
+        return 0;
+    }
+    if (!json_object_get(answer, "rebalance") && !json_object_get(answer, "cancelled"))
+        return -1;
+    json_dumpf(answer, out, JSON_INDENT(2) | JSON_SORT_KEYS);
+    fputc('\n', out);
+    return 0;
+}
+
 int kmesos_cli_view_answer(FILE *out, const kmesos_cli_resource *res, const kmesos_cli_verb *verb,
                            const json_t *answer)
 {
@@ -131,7 +148,7 @@ int kmesos_cli_view_answer(FILE *out, const kmesos_cli_resource *res, const kmes
                                               : verb->ids_key ? verb->ids_key
                                                               : res->plural);
     if (!json_is_array(v))
-        return -1;
+        return kmesos_cli_view_other(out, res, answer);
     if (verb->lines_key) {
         size_t i;
         const json_t *line;

@@ -1,11 +1,14 @@
-/* cli_wait: `start --wait` and `restart --wait`. After the command was
+/* cli_wait: `start --wait`, `restart --wait` and `broker rebalance
+ * --wait`. For start and restart, after the command was
  * accepted the CLI polls GET <workload>/list?<name>=EXPR once a second
  * until every one it named runs (start), or until every one that was
  * running before the restart runs again under a new task (restart; the
  * task ids are recorded before the request is sent), or until the wait's
  * time is up (exit 1, naming those not yet there). Progress goes to the
  * output: on a terminal one line rewritten in place ("brokers running:
- * 2/3"), otherwise a plain line each time the figures change. */
+ * 2/3"), otherwise a plain line each time the figures change. A
+ * rebalance is followed through GET /api/broker/rebalance once a second
+ * until it ends, its progress shown the same way. */
 #ifndef KMESOS_CLI_WAIT_H
 #define KMESOS_CLI_WAIT_H
 #include <jansson.h>
@@ -41,5 +44,15 @@ json_t *kmesos_cli_wait_list(FILE *err, const kmesos_cli_args *a, const char *ba
  * start. 0 when all run, -1 (said why on err) when time ran out. */
 int kmesos_cli_wait_run(FILE *out, FILE *err, const kmesos_cli_args *a, const char *base,
                         const kmesos_cli_http_opts *opts, const json_t *before);
+
+/* The progress line of a {"rebalance": {...}} answer into buf:
+ * "rebalance moving: 3/7 partitions, 12.0/20.1 MB, ETA 5s". 1 when the
+ * rebalance has ended (done, failed, cancelled, idle), else 0; -1 when
+ * the answer is not a progress object. */
+int kmesos_cli_wait_line(const json_t *answer, char *buf, size_t len);
+/* Polls base's /api/broker/rebalance until the end. tty: rewrite one line.
+ * 0 when it ended done, -1 otherwise (failed, cancelled, no answer). */
+int kmesos_cli_wait_rebalance(FILE *out, FILE *err, int tty, const char *base,
+                              const kmesos_cli_http_opts *opts);
 
 #endif

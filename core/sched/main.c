@@ -206,6 +206,8 @@ static void on_session_closed(void *arg)
     kmesos_kafka_files_free(app->files);
     app->files = app->api.files = NULL;
     kmesos_api_stop(&app->api);
+    kmesos_rebalance_free(app->api.rebalance); /* after the server: no request waits */
+    app->api.rebalance = NULL;
     close_handle((uv_handle_t *)&app->tick);
     close_handle((uv_handle_t *)&app->save);
     close_handle((uv_handle_t *)&app->stop_grace);
@@ -672,6 +674,7 @@ static int init_api(kmesos_app *app)
     }
     app->api.kafka = &app->kafka;
     app->api.policy = app->policy;
+    app->api.rebalance = kmesos_rebalance_new(&app->loop, &app->kafka);
     return init_files(app);
 }
 

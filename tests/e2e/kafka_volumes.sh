@@ -7,7 +7,7 @@
 # CREATE in the ACCEPT) and keeps its log dir there. A topic on broker 1
 # alone takes N messages; its JVM is killed with SIGKILL; it comes back on
 # the same agent and volume, without new operations, and still holds the
-# N messages. `kmesos broker remove 1 --purge` then destroys the volume
+# N messages. `kmesos broker remove 1 --purge --force` then destroys the volume
 # and unreserves its resources: /master/state shows no reservation left.
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -81,7 +81,10 @@ out=$(post stop 'broker=1')
 check "broker stop 1 -> 200" [ "${out%% *}" = 200 ]
 check "broker 1's task ends KILLED" wait_for 60 jtrue "$S/broker/list?broker=1" \
   'j["brokers"][0]["task"]["state"]=="TASK_KILLED"'
-check "broker remove 1 --purge (the CLI)" "${KM[@]}" broker remove 1 --purge
+# --force: broker 1 holds the topic's only replica (broker 0 still runs,
+# so without it remove would try to drain broker 1 first, and refuse:
+# no running broker has a copy)
+check "broker remove 1 --purge --force (the CLI)" "${KM[@]}" broker remove 1 --purge --force
 no_reservation() { [ "$(reserved)" = "[{}, {}, {}]" ]; }
 check "/master/state: no reservation left (slaves[].reserved_resources == {})" \
   wait_for 60 no_reservation

@@ -25,6 +25,7 @@
 #include "sched/api/broker_api.h"
 #include "sched/api/metrics.h"
 #include "sched/api/page.h"
+#include "sched/api/rebalance_api.h"
 #include "sched/api/params.h"
 #include "sched/api/client_api.h"
 #include "sched/api/secrets.h"
@@ -252,7 +253,10 @@ static void route(kmesos_api *api, kmesos_httpd_req *req, const char *method, co
         kmesos_session *s = session_of(api);
         kmesos_broker_log_handle(api->log, api->kafka, s ? kmesos_session_leader_url(s) : NULL,
                                  s && kmesos_session_leader_trusted(s), req);
-    } else if (strncmp(url, "/api/broker/", 12) == 0 && api->kafka)
+    } else if ((strcmp(url, "/api/broker/rebalance") == 0 ||
+                strcmp(url, "/api/broker/remove") == 0) && api->kafka && api->rebalance)
+        kmesos_rebalance_api_handle(api->rebalance, api->kafka, req, url + 12);
+    else if (strncmp(url, "/api/broker/", 12) == 0 && api->kafka)
         kmesos_broker_api_handle(api->kafka, req, url + 12);
     else if (strncmp(url, "/api/topic/", 11) == 0 && api->kafka)
         kmesos_topic_api_handle(api->kadmin, api->kafka, req, url + 11);

@@ -72,6 +72,7 @@ typedef struct kmesos_api {
     kmesos_broker_log *log;    /* GET /api/broker/log */
     struct kmesos_kadmin *kadmin; /* /api/topic/...; its summary for metrics
                                    * (kmesos_kadmin_summary_get, kafka/admin.h) */
+    struct kmesos_rebalance *rebalance; /* not owned; /api/broker/rebalance, remove's drain */
     uint64_t requests;
 } kmesos_api;
 

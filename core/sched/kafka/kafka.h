@@ -17,7 +17,10 @@
  *   persist    the "kafka" section of the state document
  *   hooks      the scheduler's ext hooks, tick, the rolling restart
  *   admin      topics through librdkafka's Admin API (admin_view: its
- *              JSON); the API owns it (api.h), not kmesos_kafka */
+ *              JSON); the API owns it (api.h), not kmesos_kafka
+ *   ktool      a Kafka command-line tool as a child process
+ *   rplan      reassignment plans and the tools' output (pure)
+ *   rebalance  partition reassignment and a broker's drain */
 #ifndef KMESOS_KAFKA_H
 #define KMESOS_KAFKA_H
 
@@ -25,6 +28,7 @@
 #include "sched/kafka/hooks.h"
 #include "sched/kafka/lifecycle.h"
 #include "sched/kafka/persist.h"
+#include "sched/kafka/rebalance.h"
 #include "sched/kafka/view.h"
 
 #endif

@@ -411,13 +411,21 @@ int kmesos_kafka_update(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids,
     return ok ? 0 : -1;
 }
 
+int kmesos_kafka_remove_check(const kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids,
+                              size_t n, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lc_refuse_remove(k, kmesos_kafka_node_find(k, kind, ids[i]), err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
 int kmesos_kafka_remove(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
                         int purge, const char **field, char *err, size_t errlen)
 {
     *field = kmesos_kafka_kind_name(kind);
-    for (size_t i = 0; i < n; i++)
-        if (lc_refuse_remove(k, kmesos_kafka_node_find(k, kind, ids[i]), err, errlen) != 0)
-            return -1;
+    if (kmesos_kafka_remove_check(k, kind, ids, n, err, errlen) != 0)
+        return -1;
     char name[48];
     for (size_t i = 0; i < n; i++) {
         kmesos_kafka_node *node = kmesos_kafka_node_find(k, kind, ids[i]);

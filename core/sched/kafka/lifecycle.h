@@ -33,6 +33,9 @@ int kmesos_kafka_update(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids,
  * destroyed and unreserved (reserve.h); without it, it stays reserved. */
 int kmesos_kafka_remove(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
                         int purge, const char **field, char *err, size_t errlen);
+/* The checks of remove alone (nothing changes): 0, or -1 with err. */
+int kmesos_kafka_remove_check(const kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids,
+                              size_t n, char *err, size_t errlen);
 /* Activates (a done client runs again: start means "run it now"). */
 int kmesos_kafka_start(kmesos_kafka *k, kmesos_kafka_kind kind, const int *ids, size_t n,
                        char *err, size_t errlen);
