@@ -69,19 +69,8 @@ full() {
 }
 
 # --- producers throughout ---------------------------------------------------------------
-feed() {
-  local i=0
-  while [ ! -e "$E2E_TMP/stop" ]; do
-    i=$((i + 1)); echo "k$i:msg-$i"; sleep 0.1
-  done
-  echo "$i" >"$E2E_TMP/sent.txt"
-}
-stamp() { local line; while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done; }
-producer() {
-  feed | kcat -P -v -v -b "$BOOTSTRAP" -t "$TOPIC" -K: -X acks=all -X linger.ms=0 \
-    -X message.timeout.ms=60000 -X reconnect.backoff.max.ms=1000 2>&1 >/dev/null |
-    stamp >"$E2E_TMP/acks.txt"
-}
+# acks_producer (lib/kafka_cluster.sh): every delivery logged with its time
+producer() { acks_producer 60000; }
 producer & PRODUCER_PID=$!; E2E_PIDS+=("$PRODUCER_PID")
 KAFKA_HEAP=128m start perf "$SCRIPTS/kafka-client.sh" producer --topic "$TOPIC" \
   --num-records 100000000 --record-size 100 --throughput 20 --producer-props acks=all \

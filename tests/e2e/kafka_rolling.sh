@@ -88,24 +88,9 @@ check "kafka-client.sh topics creates '$TOPIC' with replication factor 3" \
 check "every partition has 3 in-sync replicas" wait_for 30 full_isr
 
 # --- rolling restart under a steady producer ---------------------------------------
-# producer: one long-lived kcat producer (acks=all, linger 0, each message
-# retried by librdkafka for up to 30 s) fed one message about every 0.1 s
-# until $E2E_TMP/stop exists; with -v -v kcat reports every delivery
-# ("Message delivered to partition ...") or failure ("Delivery failed
-# ...") on stderr, logged here with the time. The count sent goes to
-# sent.txt when the feed ends.
-feed() {
-  local i=0
-  while [ ! -e "$E2E_TMP/stop" ]; do
-    i=$((i + 1)); echo "k$i:msg-$i"; sleep 0.1
-  done
-  echo "$i" >"$E2E_TMP/sent.txt"
-}
-stamp() { local line; while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done; }
-producer() {
-  feed | kcat -P -v -v -b "$BOOTSTRAP" -t "$TOPIC" -K: -X acks=all -X linger.ms=0 \
-    -X message.timeout.ms=30000 -X reconnect.backoff.max.ms=1000 2>&1 >/dev/null | stamp >"$E2E_TMP/acks.txt"
-}
+# producer: acks_producer (lib/kafka_cluster.sh), each message retried for
+# up to 30 s; every delivery logged with its time in acks.txt.
+producer() { acks_producer 30000; }
 # watch_brokers: every 0.3 s "EPOCH id:task:state ..." until stop exists.
 watch_brokers() {
   while [ ! -e "$E2E_TMP/stop" ]; do

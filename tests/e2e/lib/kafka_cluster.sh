@@ -105,3 +105,24 @@ bad() {
   local out; out=$(post "$1" "$2")
   [ "${out%% *}" = 400 ] && python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(j['field']!=sys.argv[2] or not j['error'])" "${out#* }" "$3"
 }
+
+# acks_producer MESSAGE_TIMEOUT_MS: one long-lived kcat producer (acks=all,
+# linger 0, each message retried by librdkafka for up to the timeout) fed
+# one message about every 0.1 s until $E2E_TMP/stop exists; with -v -v kcat
+# reports every delivery ("Message delivered to partition ...") or failure
+# ("Delivery failed ...") on stderr, written to $E2E_TMP/acks.txt with the
+# time of each line. The count sent goes to $E2E_TMP/sent.txt when the feed
+# ends. Run it in the background.
+acks_feed() {
+  local i=0
+  while [ ! -e "$E2E_TMP/stop" ]; do
+    i=$((i + 1)); echo "k$i:msg-$i"; sleep 0.1
+  done
+  echo "$i" >"$E2E_TMP/sent.txt"
+}
+acks_stamp() { local line; while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done; }
+acks_producer() {
+  acks_feed | kcat -P -v -v -b "$BOOTSTRAP" -t "$TOPIC" -K: -X acks=all -X linger.ms=0 \
+    -X message.timeout.ms="$1" -X reconnect.backoff.max.ms=1000 2>&1 >/dev/null |
+    acks_stamp >"$E2E_TMP/acks.txt"
+}
