@@ -52,8 +52,7 @@ typedef struct kmesos_app {
     const char *argv0;
     uv_timer_t tick;
     uv_timer_t save;
-    uint64_t saved_at;      /* loop time of the last save (save_gap) */
-    uint64_t save_cost_ms;  /* what the last save took (save_gap) */
+    uint64_t saved_at;      /* loop time of the last save */
     uv_timer_t stop_grace;
     uv_signal_t sig_int, sig_term, sig_hup;
     kmesos_state_store *state;
@@ -110,34 +109,15 @@ static void save_state(kmesos_app *app)
         kmesos_state_store_save(app->state, &app->doc);
 }
 
-/* Saves come at most every save_gap() ms: the first change after a quiet
- * spell is saved on the next loop turn; during a storm (one update per
- * loop turn, each save rewriting and syncing the whole state) the changes
- * of the gap are saved together. The gap is SAVE_GAP_MS, or SAVE_COST_X
- * times what the last save took (its encoding and sync grow with the
- * task count: ~10,000 tasks), up to SAVE_GAP_MAX_MS, so that saving takes
- * a bounded share of the loop whatever the state's size. Ids still
- * launch only once a written save covers them (tasks.h). */
-#define SAVE_GAP_MS 50
-#define SAVE_COST_X 10
-#define SAVE_GAP_MAX_MS 2000
-
-static uint64_t save_gap(const kmesos_app *app)
-{
-    uint64_t gap = app->save_cost_ms * SAVE_COST_X;
-    return gap < SAVE_GAP_MS ? SAVE_GAP_MS : gap > SAVE_GAP_MAX_MS ? SAVE_GAP_MAX_MS : gap;
-}
-
+/* Saves come at most every kmesos_state_store_gap_ms: the first change
+ * after a quiet spell is saved on the next loop turn; during a storm (one
+ * update per loop turn) the changes of the gap are saved together. */
 static void on_save(uv_timer_t *t)
 {
     kmesos_app *app = t->data;
-    uint64_t t0 = uv_hrtime();
     save_state(app);
     uv_update_time(&app->loop);
     app->saved_at = uv_now(&app->loop);
-    app->save_cost_ms = (uv_hrtime() - t0) / 1000000;
-    KLOG_DEBUG(MOD, "state saved in %llu ms (%zu slots)", (unsigned long long)app->save_cost_ms,
-               app->sched.tasks.count);
 }
 
 static void io_changed(void *arg)
@@ -145,7 +125,8 @@ static void io_changed(void *arg)
     kmesos_app *app = arg;
     if (uv_is_active((uv_handle_t *)&app->save))
         return;
-    uint64_t since = uv_now(&app->loop) - app->saved_at, gap = save_gap(app);
+    uint64_t since = uv_now(&app->loop) - app->saved_at;
+    uint64_t gap = kmesos_state_store_gap_ms(app->state);
     uv_timer_start(&app->save, on_save, since < gap ? gap - since : 0, 0);
 }
 
