@@ -59,7 +59,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 OFFER_ID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-O\d+")
-EVENT_OFFERS, EVENT_UPDATE, CALL_DECLINE = 2, 4, 4
+EVENT_OFFERS, EVENT_UPDATE, CALL_ACCEPT, CALL_DECLINE = 2, 4, 3, 4
 
 
 def free_port():
@@ -279,7 +279,7 @@ def record_type(rec, kind):
         except ValueError:
             return None
         return {"OFFERS": EVENT_OFFERS, "UPDATE": EVENT_UPDATE}.get(name) if kind == "event" \
-            else {"DECLINE": CALL_DECLINE}.get(name)
+            else {"ACCEPT": CALL_ACCEPT, "DECLINE": CALL_DECLINE}.get(name)
     return pb_field(rec, 1 if kind == "event" else 2)
 
 
@@ -300,9 +300,21 @@ def recordio(body):
         p = nl + 1 + n
 
 
+def accept_answers(up, down):
+    """ms from each ACCEPT's last byte to its answer's first byte, on one
+    connection (HTTP/1.1: answers come in the order of the requests)."""
+    asked = [(up.time_of(end - 1), record_type(body, "call") == CALL_ACCEPT)
+             for _, end, body, _, _ in http_messages(up.data)]
+    answered = [down.time_of(body_at - len(head) - 4)
+                for body_at, _, _, head, _ in http_messages(down.data)]
+    return [(t_ans - t_req) * 1e3 for (t_req, is_accept), t_ans in zip(asked, answered)
+            if is_accept]
+
+
 def analyse(pcap, master_port):
-    """(decline latencies in ms per event [(n_offers, ms)], updates, resent)."""
-    events, declines = [], []  # events: (t_last_byte, ids); declines: (t, ids)
+    """(decline latencies in ms per event [(n_offers, ms)], updates, resent,
+    ACCEPT answer times in ms)."""
+    events, declines, accepts = [], [], []  # events: (t_last_byte, ids); declines: (t, ids)
     updates = resent = 0
     seen = set()
     for conn in streams(pcap, master_port).values():
@@ -326,6 +338,7 @@ def analyse(pcap, master_port):
                         seen.add(rec)
                 break
             continue
+        accepts += accept_answers(up, down)
         for body_at, body_end, body, head, _ in http_messages(up.data):
             if body and record_type(body, "call") == CALL_DECLINE:
                 declines.append((up.time_of(body_end - 1), set(OFFER_ID.findall(body))))
@@ -344,7 +357,7 @@ def analyse(pcap, master_port):
                 break
         if not left and last is not None:
             lat.append((len(ids), (last - t_ev) * 1e3))
-    return lat, updates, resent
+    return lat, updates, resent, accepts
 
 
 # ---- running one scheduler --------------------------------------------------------
@@ -456,7 +469,12 @@ def run_one(args, tmp, name, agents, tasks):
         res["sched_rss_mb"], res["master_rss_mb"] = proc_hwm_mb(sched.pid), proc_hwm_mb(master.pid)
         run.stop(sched)
         run.stop(dump, signal.SIGINT)
-        lat, updates, resent = analyse(pcap, port)
+        lat, updates, resent, accepts = analyse(pcap, port)
+        accepts.sort()
+        res["accept_n"] = len(accepts)
+        res["accept_max_ms"] = accepts[-1] if accepts else float("nan")
+        res["accept_p99_ms"] = accepts[min(len(accepts) - 1, int(0.99 * len(accepts)))] \
+            if accepts else float("nan")
         full = [ms for n, ms in lat if n >= 0.9 * agents][-5:]
         res["decline_ms"] = statistics.median(full) if full else float("nan")
         res["decline_n"] = len(full)
@@ -527,17 +545,19 @@ def main():
             print(f"storm: {name}, {tasks} tasks on {agents} agents ...", file=sys.stderr)
             rows.append(run_one(args, tmp, name, agents, tasks))
     print("| agents | tasks | scheduler | all RUNNING s | sched CPU s | sched peak RSS MB "
-          "| master CPU s | master peak RSS MB | updates (resent) | decline ms (n) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| master CPU s | master peak RSS MB | updates (resent) | decline ms (n) "
+          "| ACCEPT answer ms p99 / max (n) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if "error" in r:
             print(f"| {r['agents']} | {r['tasks']} | {r['scheduler']} | error: {r['error']} "
-                  "| | | | | | |")
+                  "| | | | | | | |")
             continue
         print(f"| {r['agents']} | {r['tasks']} | {r['scheduler']} | {fmt(r['wall_s'])} "
               f"| {fmt(r['sched_cpu_s'])} | {fmt(r['sched_rss_mb'], '%.1f')} "
               f"| {fmt(r['master_cpu_s'])} | {fmt(r['master_rss_mb'], '%.1f')} "
-              f"| {r['updates']} ({r['resent']}) | {fmt(r['decline_ms'])} ({r['decline_n']}) |")
+              f"| {r['updates']} ({r['resent']}) | {fmt(r['decline_ms'])} ({r['decline_n']}) "
+              f"| {fmt(r['accept_p99_ms'])} / {fmt(r['accept_max_ms'])} ({r['accept_n']}) |")
     if args.keep:
         print(f"storm: logs and captures in {tmp}", file=sys.stderr)
     else:

@@ -538,8 +538,47 @@ static void test_ids_launch_only_once_saved(void)
     unlink(path);
 }
 
+/* The tasks are written without jansson (state.c, tasks_text): a value
+ * with quotes, backslashes, control and non-ASCII characters comes back
+ * as it was, and one that is not UTF-8 fails the save like any other. */
+static void test_task_text_escaped_and_checked(void)
+{
+    static const char odd[] = "ag\"e\\n\t\x01t-\xc3\xa9/";
+    char path[64], err[1024];
+    temp_path(path, sizeof path);
+    world a, b;
+    kmesos_state_doc da, db;
+    fresh(&a, &da);
+    kafka_world_run_brokers(&a, 1, "");
+    kmesos_task *t = kafka_world_broker_task(&a, 0);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    kafka_world_feed_update(&a, t->id, "agent-h1", MESOS__V1__TASK_STATE__TASK_RUNNING);
+    CHECK_INT(kmesos_str_set(&t->agent_id, odd), 0);
+    CHECK_INT(kmesos_state_save(path, &da, err, sizeof err), 0);
+    fresh(&b, &db);
+    CHECK_INT(kmesos_state_load(path, &db, err, sizeof err), 0);
+    const kmesos_task *back = kafka_world_broker_task(&b, 0);
+    CHECK_STR(back ? back->agent_id : NULL, odd);
+    CHECK_STR(back ? back->id : NULL, t->id);
+    CHECK(back && back->ran);
+    char *before = read_text(path);
+    CHECK_INT(kmesos_str_set(&t->agent_id, "agent-\xff"), 0);
+    CHECK_INT(kmesos_state_save(path, &da, err, sizeof err), -1);
+    CHECK(strstr(err, "cannot be encoded") && strstr(err, t->id));
+    char *after = read_text(path);
+    CHECK(before && after && strcmp(before, after) == 0);
+    free(before);
+    free(after);
+    unlink(path);
+    kafka_world_teardown(&a);
+    kafka_world_teardown(&b);
+}
+
 int main(void)
 {
+    RUN_TEST(test_task_text_escaped_and_checked);
     RUN_TEST(test_round_trip_is_byte_identical);
     RUN_TEST(test_ids_launch_only_once_saved);
     RUN_TEST(test_unset_ids_reload);

@@ -201,15 +201,21 @@ static void wire_json_defaults(const ProtobufCMessage *m, json_t *j)
     }
 }
 
+json_t *klocal_wire_json(const ProtobufCMessage *m)
+{
+    json_t *j = kmesos_pbjson_from_message(m);
+    wire_json_defaults(m, j);
+    return j;
+}
+
 /* m in ct: protobuf, or JSON as the Mesos master writes it. */
 static int wire_encode(const ProtobufCMessage *m, kmesos_content_type ct, kmesos_buf *out)
 {
     if (ct != KMESOS_CT_JSON)
         return kmesos_protocol_encode(m, ct, out);
-    json_t *j = kmesos_pbjson_from_message(m);
+    json_t *j = klocal_wire_json(m);
     if (!j)
         return -1;
-    wire_json_defaults(m, j);
     char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17));
     json_decref(j);
     int rc = text ? kmesos_buf_append(out, text, strlen(text)) : -1;

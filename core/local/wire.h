@@ -37,6 +37,10 @@ int klocal_wire_authenticate(kmesos_httpd_req *req, const klocal_credential *cre
  * of the Mesos 1.12.0 the captures in tests/data/mesos-captures come from
  * (a build of the upstream source: git_sha and git_branch, no git_tag). */
 json_t *klocal_wire_version(void);
+/* m as the Mesos master writes it in JSON (codec/pbjson plus the unset
+ * fields' explicit defaults, e.g. "protocol": "IPv4"). New reference, or
+ * NULL when memory runs out. */
+json_t *klocal_wire_json(const ProtobufCMessage *m);
 /* Answers 200 with j as compact JSON; takes j (its reference is
  * dropped, so a fresh json_pack() result can be passed directly). */
 int klocal_wire_reply_json(kmesos_httpd_req *req, json_t *j);

@@ -52,7 +52,7 @@ typedef struct kmesos_app {
     const char *argv0;
     uv_timer_t tick;
     uv_timer_t save;
-    uint64_t saved_at;      /* loop time of the last save (SAVE_GAP_MS) */
+    uint64_t saved_at;      /* loop time of the last save */
     uv_timer_t stop_grace;
     uv_signal_t sig_int, sig_term, sig_hup;
     kmesos_state_store *state;
@@ -109,18 +109,15 @@ static void save_state(kmesos_app *app)
         kmesos_state_store_save(app->state, &app->doc);
 }
 
-/* Saves come at most every SAVE_GAP_MS: the first change after a quiet
- * spell is saved on the next loop turn, as before; during a storm (one
- * update per loop turn, each rewriting and syncing the whole state: 2,000
- * saves for 2,000 RUNNING updates) the changes of the gap are saved
- * together. */
-#define SAVE_GAP_MS 50
-
+/* Saves come at most every kmesos_state_store_gap_ms: the first change
+ * after a quiet spell is saved on the next loop turn; during a storm (one
+ * update per loop turn) the changes of the gap are saved together. */
 static void on_save(uv_timer_t *t)
 {
     kmesos_app *app = t->data;
-    app->saved_at = uv_now(&app->loop);
     save_state(app);
+    uv_update_time(&app->loop);
+    app->saved_at = uv_now(&app->loop);
 }
 
 static void io_changed(void *arg)
@@ -129,7 +126,8 @@ static void io_changed(void *arg)
     if (uv_is_active((uv_handle_t *)&app->save))
         return;
     uint64_t since = uv_now(&app->loop) - app->saved_at;
-    uv_timer_start(&app->save, on_save, since < SAVE_GAP_MS ? SAVE_GAP_MS - since : 0, 0);
+    uint64_t gap = kmesos_state_store_gap_ms(app->state);
+    uv_timer_start(&app->save, on_save, since < gap ? gap - since : 0, 0);
 }
 
 /* ---- session handler ---------------------------------------------------------- */

@@ -13,6 +13,10 @@
 #     default, which the protobuf leaves unset, as the recorded protobuf of
 #     scheduler/proto-launch-ack does: JSON events carry the defaults of
 #     unset fields, as the master's JSON::Protobuf writes them).
+#     /master/state lists the same statuses of the task with their
+#     container_status as the master's json(TaskStatus) writes it
+#     (container_id and network_infos, no executor_pid: common/http.cpp),
+#     the shape of capture state/b3_proto_master_state_running.json.
 #  3. /master/state frameworks carry `executors`: [] for command tasks
 #     (capture state/e_master_state.json), a custom executor with the keys
 #     of capture executor-kill/x1_master_state_running.json while it runs,
@@ -113,6 +117,30 @@ for type in SUBSCRIBED OFFERS; do
 done
 fws() { curl -s "$base/master/state" | python3 -c "import json,sys; f=json.load(sys.stdin)['frameworks'][0]; print($1)"; }
 check "/master/state: a command task's framework has executors []" test "$(fws 'f["executors"]')" = "[]"
+# sshape FILE: per status of the first task that went STARTING, RUNNING,
+# FINISHED: "STATE shape" (values replaced by their kind)
+sshape() {
+    python3 - "$1" <<'PY'
+import json, re, sys
+def kind(v, k=''):
+    if isinstance(v, dict): return {a: kind(b, a) for a, b in sorted(v.items())}
+    if isinstance(v, list): return [kind(x, k) for x in v]
+    if k == 'timestamp': return 'time' if isinstance(v, float) else v
+    if k == 'value': return 'id' if isinstance(v, str) and v else v
+    if k == 'ip_address': return 'ip' if re.match(r'^\d+\.\d+\.\d+\.\d+$', v) else v
+    return v
+for f in json.load(open(sys.argv[1]))['frameworks']:
+    for t in f['tasks'] + f['completed_tasks']:
+        if [s['state'] for s in t['statuses']] == ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']:
+            for s in t['statuses']: print(s['state'], json.dumps(kind(s)))
+            sys.exit(0)
+PY
+}
+curl -s "$base/master/state" >"$TMP/fid-state.json"
+want_st=$(sshape "$CAPTURES/state/b3_proto_master_state_running.json")
+check "recorded: /master/state statuses with container_status" test "$(echo "$want_st" | grep -c container_status)" = 3
+got_st=$(sshape "$TMP/fid-state.json")
+if [ "$got_st" = "$want_st" ]; then ok "/master/state: c1's statuses as recorded"; else fail "/master/state: c1's statuses: want '$want_st' got '$got_st'"; fi
 check "recorded: executors [] for a command task" test "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["frameworks"][0]["executors"])' "$STATE")" = "[]"
 
 # ---- 3. a custom executor in /master/state

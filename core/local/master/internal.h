@@ -150,6 +150,8 @@ struct klocal_master {
     uint64_t next_offer;
     uint64_t next_fw;
     uv_timer_t alloc_timer;
+    struct master_qcall *calls, **calls_tail; /* answered 202, handled next (master.c) */
+    uv_timer_t calls_timer;
     int open_handles;
     uint64_t hb_stall_until;  /* loop time (ms) until which no HEARTBEAT */
     char *redirect_to;        /* non-leader: host:port of the leader */

@@ -141,8 +141,69 @@ static const char *master_check_principal(const Mesos__V1__Scheduler__Call *c,
     return buf;
 }
 
-static void master_call(klocal_master *m, kmesos_httpd_req *req,
-                        const Mesos__V1__Scheduler__Call *c, const char *principal)
+/* ---------------------------------------------------- deferred calls */
+
+/* A call is answered 202 at once and handled on a later loop turn, as a
+ * real master answers before its actor gets to the call: an ACCEPT of
+ * thousands of tasks (their checks, agents' bookkeeping, updates) does
+ * not hold its answer, nor the answers to the calls behind it. The calls
+ * keep their order, and any other request (a SUBSCRIBE, /master/state,
+ * the operator API) first handles those queued, so it sees them done. */
+typedef struct master_qcall {
+    struct master_qcall *next;
+    char *fw_id, *stream_id;
+    Mesos__V1__Scheduler__Call *c;
+} master_qcall;
+
+static void master_qcall_free(master_qcall *q)
+{
+    free(q->fw_id);
+    free(q->stream_id);
+    kmesos_pb_free(q->c);
+    free(q);
+}
+
+/* Handles the queued calls in order; one whose framework is gone or
+ * subscribed again since (another stream) is dropped. */
+static void master_flush_calls(klocal_master *m)
+{
+    while (m->calls) {
+        master_qcall *q = m->calls;
+        m->calls = q->next;
+        if (!m->calls)
+            m->calls_tail = &m->calls;
+        klocal_fw *fw = m->stopped ? NULL : klocal_mbook_fw(m, q->fw_id);
+        if (fw && fw->connected && strcmp(fw->stream_id, q->stream_id) == 0)
+            klocal_mcall_handle(fw, q->c);
+        master_qcall_free(q);
+    }
+}
+
+static void master_on_calls(uv_timer_t *t) { master_flush_calls(t->data); }
+
+static void master_queue_call(klocal_master *m, const klocal_fw *fw,
+                              Mesos__V1__Scheduler__Call *c)
+{
+    master_qcall *q = calloc(1, sizeof *q);
+    if (q)
+        q->c = c;
+    if (!q || !(q->fw_id = strdup(fw->id)) || !(q->stream_id = strdup(fw->stream_id))) {
+        KLOG_ERROR("master", "out of memory: a %s call is dropped",
+                   kmesos_sched_call_type_name(c->type));
+        if (q)
+            master_qcall_free(q);
+        else
+            kmesos_pb_free(c);
+        return;
+    }
+    *m->calls_tail = q;
+    m->calls_tail = &q->next;
+    uv_timer_start(&m->calls_timer, master_on_calls, 0, 0);
+}
+
+/* 1 when the call was queued (it owns c then). */
+static int master_call(klocal_master *m, kmesos_httpd_req *req,
+                        Mesos__V1__Scheduler__Call *c, const char *principal)
 {
     klocal_fw *fw = klocal_mbook_fw(m, c->framework_id->value);
     const char *sid = kmesos_httpd_header(req, "Mesos-Stream-Id");
@@ -169,8 +230,10 @@ static void master_call(klocal_master *m, kmesos_httpd_req *req,
         free(t);
     } else {
         klocal_wire_accepted(req);
-        klocal_mcall_handle(fw, c);
+        master_queue_call(m, fw, c);
+        return 1;
     }
+    return 0;
 }
 
 static void master_scheduler_api(klocal_master *m, kmesos_httpd_req *req)
@@ -191,8 +254,10 @@ static void master_scheduler_api(klocal_master *m, kmesos_httpd_req *req)
     kmesos_content_type accept;
     if (why)
         klocal_wire_invalid(req, "scheduler::Call", why);
-    else if (c->type != MESOS__V1__SCHEDULER__CALL__TYPE__SUBSCRIBE)
-        master_call(m, req, c, principal);
+    else if (c->type != MESOS__V1__SCHEDULER__CALL__TYPE__SUBSCRIBE) {
+        if (master_call(m, req, c, principal))
+            return; /* queued: it owns c */
+    }
     else if (klocal_wire_accept(req, &accept) != 0)
         ; /* answered 406 */
     else if (kmesos_httpd_header(req, "Mesos-Stream-Id"))
@@ -204,10 +269,21 @@ static void master_scheduler_api(klocal_master *m, kmesos_httpd_req *req)
     kmesos_pb_free(c);
 }
 
+/* A non-SUBSCRIBE scheduler call (a SUBSCRIBE has no Mesos-Stream-Id):
+ * the calls that queue. */
+static int master_is_call(kmesos_httpd_req *req)
+{
+    const char *url = kmesos_httpd_url(req);
+    return (strcmp(url, "/api/v1/scheduler") == 0 || strcmp(url, "/master/api/v1/scheduler") == 0) &&
+           kmesos_httpd_header(req, "Mesos-Stream-Id");
+}
+
 static void master_on_request(void *arg, kmesos_httpd_req *req)
 {
     klocal_master *m = arg;
     const char *url = kmesos_httpd_url(req);
+    if (!master_is_call(req))
+        master_flush_calls(m); /* it sees the calls answered before done */
     if (master_guarded(m, req) || klocal_control_handle(m, req))
         return;
     if (strcmp(url, "/api/v1/scheduler") == 0 || strcmp(url, "/master/api/v1/scheduler") == 0) {
@@ -308,7 +384,10 @@ klocal_master *klocal_master_start(uv_loop_t *loop, const klocal_config *cfg, ch
     m->pid = klocal_util_xasprintf("master@%s:%d", m->ip, m->port);
     uv_timer_init(loop, &m->alloc_timer);
     m->alloc_timer.data = m;
-    m->open_handles = 1;
+    uv_timer_init(loop, &m->calls_timer);
+    m->calls_timer.data = m;
+    m->calls_tail = &m->calls;
+    m->open_handles = 2;
     m->hub = klocal_hub_new(loop, cfg->ip, cfg->shared_agent_port);
     size_t n = cfg->specs ? cfg->nspecs : cfg->agents;
     for (size_t i = 0; i < n; i++)
@@ -339,6 +418,7 @@ void klocal_master_stop(klocal_master *m)
     if (m->stopped)
         return;
     m->stopped = 1;
+    master_flush_calls(m); /* drops them: nothing is handled once stopped */
     klocal_alloc_stop(m);
     klocal_mrestart_end(m);
     klocal_life_end_removals(m);
@@ -353,6 +433,7 @@ void klocal_master_stop(klocal_master *m)
     for (klocal_fw *fw = m->gone_fws; fw; fw = fw->next)
         fw->stream = NULL;
     uv_close((uv_handle_t *)&m->alloc_timer, master_handle_closed);
+    uv_close((uv_handle_t *)&m->calls_timer, master_handle_closed);
 }
 
 int klocal_master_busy(const klocal_master *m)
@@ -365,6 +446,8 @@ int klocal_master_busy(const klocal_master *m)
 
 void klocal_master_free(klocal_master *m)
 {
+    m->stopped = 1;
+    master_flush_calls(m); /* none left after a stop; dropped */
     while (m->gone_fws) {
         klocal_fw *fw = m->gone_fws;
         m->gone_fws = fw->next;

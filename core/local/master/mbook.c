@@ -17,6 +17,7 @@
 
 #include "local/master/internal.h"
 #include "local/util.h"
+#include "local/wire.h"
 
 #define MBOOK_MAX_COMPLETED 1000
 
@@ -230,15 +231,43 @@ void klocal_mbook_set_reachable(klocal_fw *fw, klocal_mtask *t)
     }
 }
 
+/* A status as /master/state lists it (Mesos 1.12 common/http.cpp,
+ * json(TaskStatus) and json(ContainerStatus)): state, timestamp, labels,
+ * container_status (container id and network infos: not the executor
+ * pid; kmesos-local has no cgroup info) and healthy when the status has
+ * them. */
+static json_t *mbook_status_json(const Mesos__V1__TaskStatus *st)
+{
+    json_t *j = json_pack("{s:s, s:f}", "state", kmesos_task_state_name(st->state), "timestamp",
+                          st->has_timestamp ? st->timestamp : klocal_util_now());
+    const Mesos__V1__ContainerStatus *cs = st->container_status;
+    if (j && st->labels)
+        json_object_set_new(j, "labels", klocal_wire_json(&st->labels->base));
+    if (j && cs) {
+        json_t *c = json_object();
+        if (c && cs->container_id)
+            json_object_set_new(c, "container_id",
+                                klocal_wire_json(&cs->container_id->base));
+        json_t *nets = cs->n_network_infos ? json_array() : NULL;
+        for (size_t i = 0; nets && i < cs->n_network_infos; i++)
+            json_array_append_new(nets, klocal_wire_json(&cs->network_infos[i]->base));
+        if (c && nets)
+            json_object_set_new(c, "network_infos", nets);
+        else
+            json_decref(nets);
+        json_object_set_new(j, "container_status", c);
+    }
+    if (j && st->has_healthy)
+        json_object_set_new(j, "healthy", json_boolean(st->healthy));
+    return j;
+}
+
 void klocal_mbook_record(klocal_mtask *t, const Mesos__V1__TaskStatus *st)
 {
     t->state = st->state;
     kmesos_pb_free(t->last);
     t->last = klocal_util_pb_dup(st);
-    json_array_append_new(t->statuses,
-                          json_pack("{s:s, s:f}", "state", kmesos_task_state_name(st->state),
-                                    "timestamp", st->has_timestamp ? st->timestamp
-                                                                   : klocal_util_now()));
+    json_array_append_new(t->statuses, mbook_status_json(st));
     if (kmesos_task_state_is_terminal(st->state))
         klocal_mbook_release(t);
 }

@@ -124,6 +124,11 @@ void kmesos_state_store_save(kmesos_state_store *st, const kmesos_state_doc *d);
  * "since": epoch s of the first failure in a row, "retry_ms": next try}.
  * New reference (NULL when out of memory). */
 json_t *kmesos_state_store_status_json(const kmesos_state_store *st);
+/* How long to wait between saves: 50 ms, or 10x what the last save took
+ * on the loop (its encoding and, for a file, its sync grow with the
+ * state: 10,000 tasks), at most 2 s, so saving takes a bounded share of
+ * the loop whatever the state's size. */
+uint64_t kmesos_state_store_gap_ms(const kmesos_state_store *st); /* st may be NULL */
 /* 1 when no write waits or is in flight. */
 int kmesos_state_store_idle(const kmesos_state_store *st);
 /* Lets queued writes finish (briefly), closes the loop handles. NULL ok. */
