@@ -2,8 +2,6 @@
  * kept so that kmesos_buf_cstr can NUL-terminate without reallocating. */
 #include "codec/buf.h"
 
-#include "codec/utf8.h"
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,30 +58,6 @@ int kmesos_buf_appendf(kmesos_buf *b, const char *fmt, ...)
     va_end(ap);
     b->len += (size_t)n;
     return 0;
-}
-
-/* Bytes written as they are in a JSON string. */
-static int json_plain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; }
-
-int kmesos_buf_append_json_str(kmesos_buf *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (!kmesos_utf8_valid(s, n) || kmesos_buf_append(b, "\"", 1) != 0)
-        return -1;
-    for (size_t i = 0; i < n;) {
-        size_t run = i;
-        while (run < n && json_plain((unsigned char)s[run]))
-            run++;
-        if (kmesos_buf_append(b, s + i, run - i) != 0)
-            return -1;
-        if (run == n)
-            break;
-        unsigned char c = (unsigned char)s[run];
-        if ((c < 0x20 ? kmesos_buf_appendf(b, "\\u%04x", c) : kmesos_buf_appendf(b, "\\%c", c)) != 0)
-            return -1;
-        i = run + 1;
-    }
-    return kmesos_buf_append(b, "\"", 1);
 }
 
 void kmesos_buf_consume(kmesos_buf *b, size_t n)

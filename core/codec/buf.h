@@ -18,10 +18,6 @@ int kmesos_buf_reserve(kmesos_buf *b, size_t extra);
 int kmesos_buf_append(kmesos_buf *b, const void *data, size_t n);
 int kmesos_buf_appendf(kmesos_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Appends s as a quoted JSON string ('"', '\\' and control bytes
- * escaped, the rest as is). -1 when s is not valid UTF-8 (what jansson
- * refuses too) or memory runs out; the buffer may then hold part of it. */
-int kmesos_buf_append_json_str(kmesos_buf *b, const char *s);
 /* Drops the first n bytes. */
 void kmesos_buf_consume(kmesos_buf *b, size_t n);
 /* Returns data as a NUL-terminated string (a NUL is kept past len). */

@@ -26,7 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "codec/buf.h"
 #include "codec/str.h"
 #include "codec/log.h"
 #include "sched/state/state_zk.h"
@@ -89,74 +88,44 @@ char *kmesos_state_path(const char *url, char *err, size_t errlen)
  * its task was reported alive (a master that does not know it then says
  * unknown, which is not final), "unreachable_since" (epoch seconds) while
  * it is unreachable, so that the grace goes on across a restart. */
-/* Appends a literal (a string constant). */
-#define APPEND_LIT(b, lit) kmesos_buf_append((b), (lit), sizeof(lit) - 1)
-
-/* Appends a non-negative decimal without printf (10,000 slots a save). */
-static int append_uint(kmesos_buf *b, uint64_t v)
-{
-    char digits[24];
-    size_t n = sizeof digits;
-    do {
-        digits[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return kmesos_buf_append(b, digits + n, sizeof digits - n);
-}
-
-static int append_saved_task(kmesos_buf *b, const kmesos_scheduler *s, const kmesos_task *t)
+static json_t *saved_task_json(const kmesos_scheduler *s, const kmesos_task *t)
 {
     kmesos_phase p = t->phase == KMESOS_PHASE_DONE || t->phase == KMESOS_PHASE_STOPPED
                          ? t->phase
                          : KMESOS_PHASE_ACTIVE;
-    const char *phase = kmesos_phase_name(p);
-    int rc = APPEND_LIT(b, "  {");
-    if (!rc && t->agent_id) /* no agent yet: left out (no null written) */
-        rc = APPEND_LIT(b, "\"agent_id\": ") || kmesos_buf_append_json_str(b, t->agent_id) ||
-             APPEND_LIT(b, ", ");
-    rc = rc || t->instance < 0 || APPEND_LIT(b, "\"instance\": ") ||
-         append_uint(b, (uint64_t)t->instance) || APPEND_LIT(b, ", \"phase\": \"") ||
-         kmesos_buf_append(b, phase, strlen(phase)) || APPEND_LIT(b, "\"");
-    rc = rc || (t->ran && APPEND_LIT(b, ", \"ran\": true"));
-    rc = rc || APPEND_LIT(b, ", \"task_id\": ") || kmesos_buf_append_json_str(b, t->id);
-    if (!rc && t->unreachable_ms) {
+    /* no agent yet: left out (s*), no null written */
+    json_t *j = json_pack("{s:s, s:i, s:s, s:s*, s:s}", "workload", t->workload->name,
+                          "instance", t->instance, "task_id", t->id, "agent_id", t->agent_id,
+                          "phase", kmesos_phase_name(p));
+    if (j && t->ran)
+        json_object_set_new(j, "ran", json_true());
+    if (j && t->unreachable_ms) {
         uint64_t now = s->io.now_ms(s->io.arg);
         double ago_s = now > t->unreachable_ms ? (double)(now - t->unreachable_ms) / 1000.0 : 0;
-        double since = s->io.now_s(s->io.arg) - ago_s;
-        rc = isfinite(since) ? kmesos_buf_appendf(b, ", \"unreachable_since\": %.17g", since) : -1;
+        json_object_set_new(j, "unreachable_since", json_real(s->io.now_s(s->io.arg) - ago_s));
     }
-    return rc || APPEND_LIT(b, ", \"workload\": ") ||
-                   kmesos_buf_append_json_str(b, t->workload->name) || APPEND_LIT(b, "}")
-               ? -1
-               : 0;
+    return j;
 }
 
-/* The saved slots as a JSON array, one object per line, written straight
- * into a buffer: a jansson tree of 10,000 tasks, built, dumped and freed
- * at every save, was most of the scheduler's work during a storm. NULL
- * with err when a slot cannot be encoded (not UTF-8). */
-static char *tasks_text(const kmesos_scheduler *s, char *err, size_t errlen)
+/* The saved slots (all but the pending ones); NULL with err when one
+ * cannot be encoded (text that is not UTF-8: jansson refuses it). */
+static json_t *tasks_json(const kmesos_scheduler *s, char *err, size_t errlen)
 {
-    kmesos_buf b;
-    kmesos_buf_init(&b);
-    const char *sep = "[\n";
+    json_t *tasks = json_array();
+    if (!tasks) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     for (const kmesos_task *t = s->tasks.by_id; t; t = t->hh.next) {
         if (t->phase == KMESOS_PHASE_PENDING)
             continue;
-        if (kmesos_buf_append(&b, sep, strlen(sep)) != 0 || append_saved_task(&b, s, t) != 0) {
+        if (json_array_append_new(tasks, saved_task_json(s, t)) != 0) {
             snprintf(err, errlen, "task %s cannot be encoded", t->id);
-            kmesos_buf_free(&b);
+            json_decref(tasks);
             return NULL;
         }
-        sep = ",\n";
     }
-    if (kmesos_buf_append(&b, b.len ? "\n ]" : "[]", b.len ? 3 : 2) != 0) {
-        snprintf(err, errlen, "out of memory");
-        kmesos_buf_free(&b);
-        return NULL;
-    }
-    kmesos_buf_cstr(&b);
-    return (char *)b.data;
+    return tasks;
 }
 
 /* unreachable_ms on this run's clock for a saved "unreachable_since":
@@ -178,7 +147,9 @@ static uint64_t restored_unreachable_ms(const kmesos_scheduler *s, double since_
 static json_t *state_json(const kmesos_state_doc *d, char *err, size_t errlen)
 {
     const kmesos_scheduler *s = d->sched;
-    json_t *tasks = json_array(); /* a placeholder: kmesos_state_encode */
+    json_t *tasks = tasks_json(s, err, errlen);
+    if (!tasks)
+        return NULL;
     /* task_seq: ids are never reused, also across restarts: the mark is
      * past every id handed out (tasks.h, the id reservation) */
     json_t *root = json_pack("{s:i, s:s*, s:o, s:I}", "version", KMESOS_STATE_VERSION,
@@ -211,32 +182,15 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-/* The document as sorted, indented JSON. jansson writes everything but
- * the tasks, whose empty placeholder (the only root key indented by one
- * space: nested keys have more) is replaced by tasks_text. */
+/* The document as sorted, indented JSON (jansson). */
 char *kmesos_state_encode(const kmesos_state_doc *d, char *err, size_t errlen)
 {
-    static const char mark[] = "\n \"tasks\": []";
     json_t *j = state_json(d, err, errlen);
-    char *tasks = j ? tasks_text(d->sched, err, errlen) : NULL;
-    char *root = tasks ? json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
+    char *text = j ? json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
+    if (j && !text)
+        snprintf(err, errlen, "out of memory");
     json_decref(j);
-    const char *at = root ? strstr(root, mark) : NULL;
-    kmesos_buf out;
-    kmesos_buf_init(&out);
-    size_t head = at ? (size_t)(at - root) + sizeof mark - 3 : 0;
-    if (!at || kmesos_buf_append(&out, root, head) != 0 ||
-        kmesos_buf_append(&out, tasks, strlen(tasks)) != 0 ||
-        kmesos_buf_append(&out, at + sizeof mark - 1, strlen(at + sizeof mark - 1)) != 0) {
-        if (tasks)
-            snprintf(err, errlen, "out of memory");
-        kmesos_buf_free(&out);
-    } else {
-        kmesos_buf_cstr(&out);
-    }
-    free(tasks);
-    free(root);
-    return (char *)out.data;
+    return text;
 }
 
 char *kmesos_state_dump(const kmesos_state_doc *d)
