@@ -436,6 +436,75 @@ static void test_voter_moves_after_its_host_is_gone(void)
     kafka_world_teardown(&w);
 }
 
+/* role=controller: dedicated controllers are the voters (process.roles
+ * controller, no client port, ready on the controller port, not in the
+ * bootstrap servers); the other nodes are brokers only; a controller
+ * with TLS listeners is refused naming role; the role is saved. */
+static void test_dedicated_controllers(void)
+{
+    world w;
+    kafka_world_setup(&w, KMESOS_FETCH_URI);
+    json_t *body = NULL;
+    CHECK_INT(kafka_world_api(&w, "POST", "add", "broker=9&role=controller&ssl_port=auto", &body),
+              400);
+    CHECK_STR(field_of(body), "role");
+    json_decref(body);
+    CHECK_INT(kafka_world_api(&w, "POST", "add", "broker=9&role=leader", &body), 400);
+    CHECK_STR(field_of(body), "role");
+    json_decref(body);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "add",
+                                   "broker=0..2&role=controller&cpus=0.25&mem=512&heap=256"),
+              200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "add", "broker=3&cpus=0.5&mem=1024&heap=256"),
+              200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "start", "broker=*"), 200);
+    const char *ids[] = {"o1", "o2", "o3"};
+    kafka_world_feed_offers(&w, ids, KAFKA_WORLD_HOSTS, 3, 2, 4096);
+    CHECK_INT(w.k.n_voters, 3);
+    for (int i = 0; i < 3; i++)
+        CHECK(kmesos_kafka_voter(&w.k, i) != NULL);
+    CHECK(kmesos_kafka_voter(&w.k, 3) == NULL);
+    Mesos__V1__TaskInfo *c0 = kafka_world_broker_launched(&w, 0);
+    Mesos__V1__TaskInfo *b3 = kafka_world_broker_launched(&w, 3);
+    CHECK(c0 != NULL && b3 != NULL);
+    if (c0 && b3) {
+        CHECK_STR(kafka_world_env(c0, "KAFKA_PROCESS_ROLES"), "controller");
+        CHECK(kafka_world_env(c0, "KAFKA_PORT") == NULL);
+        CHECK(kafka_world_env(c0, "KMESOS_READY_COMMAND") == NULL);
+        CHECK_STR(kafka_world_env(c0, "KMESOS_READY_PORT"),
+                  kafka_world_env(c0, "KAFKA_CONTROLLER_PORT"));
+        CHECK(kafka_world_env(c0, "KAFKA_INITIAL_CONTROLLERS") != NULL);
+        CHECK_STR(kafka_world_env(b3, "KAFKA_PROCESS_ROLES"), "broker");
+        CHECK(kafka_world_env(b3, "KAFKA_PORT") != NULL);
+        CHECK(kafka_world_env(b3, "KAFKA_CONTROLLER_PORT") == NULL);
+        CHECK(kafka_world_env(b3, "KAFKA_INITIAL_CONTROLLERS") == NULL);
+    }
+    for (int i = 0; i < 4; i++) {
+        char agent[16];
+        const kmesos_task *t = kafka_world_broker_task(&w, i);
+        snprintf(agent, sizeof agent, "agent-%s", t && t->hostname ? t->hostname : "?");
+        if (t)
+            kafka_world_feed_update(&w, t->id, agent, MESOS__V1__TASK_STATE__TASK_RUNNING);
+    }
+    char *boot = kmesos_kafka_bootstrap(&w.k);
+    CHECK(boot && !strchr(boot, ',')); /* broker 3 alone: controllers serve no clients */
+    free(boot);
+    CHECK_INT(kafka_world_api(&w, "GET", "list", "broker=0", &body), 200);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(body, "brokers"), 0),
+                                                "role")),
+              "controller");
+    json_decref(body);
+    /* a controller added after formation is not a voter: it waits */
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "add", "broker=4&role=controller"), 200);
+    CHECK_INT(kafka_world_api_drop(&w, "POST", "start", "broker=4"), 200);
+    const char *more[] = {"o9"};
+    kafka_world_feed_offers(&w, more, KAFKA_WORLD_HOSTS, 1, 2, 4096);
+    const kmesos_task *t4 = kafka_world_broker_task(&w, 4);
+    CHECK(t4 && t4->phase == KMESOS_PHASE_PENDING && t4->wait_reason &&
+          strstr(t4->wait_reason, "dedicated controller but not a voter"));
+    kafka_world_teardown(&w);
+}
+
 static void test_stop_kills_and_rolling_restart_goes_one_by_one(void)
 {
     world w;
@@ -800,6 +869,7 @@ int main(void)
     RUN_TEST(test_local_fetch_mode_uses_absolute_paths);
     RUN_TEST(test_failover_backoff_stickiness_and_deactivation);
     RUN_TEST(test_voter_moves_after_its_host_is_gone);
+    RUN_TEST(test_dedicated_controllers);
     RUN_TEST(test_stop_kills_and_rolling_restart_goes_one_by_one);
     RUN_TEST(test_tasks_kill_is_a_task_loss_and_does_not_wedge_a_restart);
     RUN_TEST(test_updates_never_reenter_the_scheduler);

@@ -61,6 +61,9 @@ static const kmesos_cli_option kmesos_cli_options[] = {
     {"purge", "purge", KMESOS_CLI_TEXT, "",
      "(a flag) also destroy and unreserve the volume"},
     {"to", "to", KMESOS_CLI_TEXT, "EXPR", "clone: the ids of the new ones, e.g. 3..4"},
+    {"role", "role", KMESOS_CLI_TEXT, "ROLE",
+     "combined (default: a voter is broker and controller),\ncontroller (a dedicated "
+     "controller) or broker"},
     {"force", "force", KMESOS_CLI_TEXT, "",
      "(a flag) remove at once, without draining its partitions"},
     {"topics", "topics", KMESOS_CLI_TEXT, "REGEX", "rebalance: only topics matching (POSIX ERE)"},
@@ -135,7 +138,7 @@ static const char *const kmesos_cli_broker_options[] = {
     "ssl-secrets",    "inter-broker-protocol",
     "sasl-mechanism", "advertised-host",
     "reserve",        "volume-size",
-    NULL};
+    "role",           NULL};
 
 static const char *const kmesos_cli_client_options[] = {
     "cpus",           "mem",
@@ -179,6 +182,7 @@ static const kmesos_cli_example kmesos_cli_broker_examples[] = {
     {"add", "kmesos broker add 3 --port 31092 --constraints 'hostname=unique;rack=like:r1'"},
     {"add", "kmesos broker add 4 --options log.retention.hours=24,num.io.threads=16"},
     {"clone", "kmesos broker clone 0 --to 5..6"},
+    {"add", "kmesos broker add 10..12 --role controller --cpus 0.5 --mem 1024 --heap 512"},
     {"clone", "kmesos broker clone 0 --to 7 --mem 4096 --heap 2048"},
     {"update", "kmesos broker update 0,2 --failover-delay 30s --failover-max-delay 5m"},
     {"update", "kmesos broker update 1 --failover-max-tries none --data-dir /srv/k1,/srv/k2"},

@@ -46,6 +46,7 @@ static const kmesos_ks_field broker_fields[] = {
     F("volume_size", KMESOS_KS_NUMBER, volume_size, "a number of MB > 0", "1024"),
     F("advertised_host", KMESOS_KS_HOST, advertised_host, "a host name or IPv4 address, or \"\"",
       NULL),
+    F("role", KMESOS_KS_CHOICE, role, "combined|controller|broker", "combined"),
 };
 #undef F
 
@@ -95,6 +96,16 @@ void kmesos_broker_destroy(kmesos_broker *b)
 int kmesos_broker_reserves(const kmesos_broker_settings *s)
 {
     return s->reserve && strcmp(s->reserve, "true") == 0;
+}
+
+int kmesos_broker_is_controller(const kmesos_broker_settings *s)
+{
+    return s->role && strcmp(s->role, "controller") == 0;
+}
+
+int kmesos_broker_may_vote(const kmesos_broker_settings *s)
+{
+    return !s->role || strcmp(s->role, "broker") != 0;
 }
 
 int kmesos_broker_param_known(const char *name)
@@ -179,6 +190,13 @@ int kmesos_broker_settings_check(const kmesos_broker_settings *s, const char **f
     if (kmesos_ks_check_common(s->heap, s->mem, s->failover_delay_s, s->failover_max_delay_s,
                                field, err, errlen) != 0)
         return -1;
+    /* a dedicated controller has no client listeners: the controller
+     * listener stays PLAINTEXT, as for every node */
+    if (kmesos_broker_is_controller(s) &&
+        (s->ssl_port || s->sasl_port || strcmp(s->inter_broker_protocol, "PLAINTEXT") != 0))
+        return tls_fail(field, "role", err, errlen,
+                        "a dedicated controller has no client listeners: no ssl_port, sasl_port "
+                        "or TLS inter_broker_protocol");
     return tls_check(s, field, err, errlen);
 }
 
@@ -340,6 +358,7 @@ json_t *kmesos_broker_state_json(const kmesos_broker *b)
     if (!tls || json_object_update(j, tls) != 0 ||
         json_object_set_new(j, "reserve", json_boolean(kmesos_broker_reserves(s))) != 0 ||
         json_object_set_new(j, "volume_size", json_real(s->volume_size)) != 0 ||
+        json_object_set_new(j, "role", json_string(s->role)) != 0 ||
         (b->vol.agent_id && json_object_set_new(j, "volume", kmesos_kvol_json(&b->vol)) != 0)) {
         json_decref(j);
         j = NULL;
@@ -354,13 +373,16 @@ static int vol_from_state(json_t *j, kmesos_broker *b, char *err, size_t errlen)
 {
     int reserve = 0;
     json_t *vol = NULL;
+    const char *role = NULL;
     json_error_t je;
-    if (json_unpack_ex(j, &je, 0, "{s?b, s?F, s?o}", "reserve", &reserve, "volume_size",
-                       &b->set.volume_size, "volume", &vol) != 0) {
+    if (json_unpack_ex(j, &je, 0, "{s?b, s?F, s?o, s?s}", "reserve", &reserve, "volume_size",
+                       &b->set.volume_size, "volume", &vol, "role", &role) != 0) {
         snprintf(err, errlen, "bad broker entry: %s", je.text);
         return -1;
     }
-    if (kmesos_ks_set_text(&b->set.reserve, reserve ? "true" : "false") != 0)
+    /* the role is checked with the other settings (loaded_ok) */
+    if (kmesos_ks_set_text(&b->set.reserve, reserve ? "true" : "false") != 0 ||
+        (role && kmesos_ks_set_text(&b->set.role, role) != 0))
         return -2;
     return kmesos_kvol_from_json(vol, &b->vol, err, errlen);
 }
@@ -459,6 +481,7 @@ kmesos_broker *kmesos_broker_from_state(json_t *j, char *err, size_t errlen)
     b->set.inter_broker_protocol = keep.inter_broker_protocol;
     b->set.sasl_mechanism = keep.sasl_mechanism;
     b->set.reserve = keep.reserve, b->set.volume_size = keep.volume_size;
+    b->set.role = keep.role;
     b->node.active = active;
     b->node.failures = tmp.node.failures;
     b->stopped_at_s = tmp.stopped_at_s;

@@ -50,6 +50,11 @@ typedef struct kmesos_broker_settings {
      * framework's role on the first agent it runs on, its data there */
     char *reserve;               /* "true" or "false" */
     double volume_size;          /* MB */
+    /* docs/kafka.md "Dedicated controllers": "combined" (a voter runs
+     * broker and controller, the others broker), "controller" (a
+     * dedicated controller: only ever a voter, process.roles=controller,
+     * no client listener) or "broker" (never a voter) */
+    char *role;
 } kmesos_broker_settings;
 
 typedef struct kmesos_broker {
@@ -68,6 +73,10 @@ typedef struct kmesos_broker {
 
 /* 1 when the broker's settings ask for a reserved volume. */
 int kmesos_broker_reserves(const kmesos_broker_settings *s);
+/* 1 for a dedicated controller (role "controller"). */
+int kmesos_broker_is_controller(const kmesos_broker_settings *s);
+/* 1 when it may be a quorum voter (role "combined" or "controller"). */
+int kmesos_broker_may_vote(const kmesos_broker_settings *s);
 
 /* The settings rows (settings.h). */
 extern const kmesos_ks_schema kmesos_broker_schema;

@@ -380,7 +380,7 @@ size_t kmesos_kafka_broker_hosts(const kmesos_kafka *k, const char **hosts, size
     for (size_t i = 0; i < k->n_nodes && n < cap; i++) {
         const kmesos_broker *b = kmesos_broker_of(k->nodes[i]);
         const kmesos_task *t = b ? kmesos_kafka_task(k, &b->node) : NULL;
-        if (!kmesos_kafka_running(t) || !t->hostname)
+        if (!kmesos_kafka_running(t) || !t->hostname || kmesos_broker_is_controller(&b->set))
             continue;
         size_t j = 0;
         while (j < n && strcmp(hosts[j], t->hostname) != 0)

@@ -181,12 +181,16 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
     char *ready = ready_command(k);
     /* broker.rack: the offer's agent's rack attribute (--rack-attribute) */
     const char *rack = kmesos_topology_rack_of_agent(&k->sched->topology, o->agent_id);
+    /* a dedicated controller: no client listener; ready once its
+     * controller port accepts connections */
+    int ctl_only = !p->client;
+    const char *roles = ctl_only ? "controller" : p->controller ? "broker,controller" : "broker";
     int rc = !ready || push_env(env, "KMESOS_TASK_COMMAND", command) ||
              push_env(env, "KMESOS_TASK_ID", task_id) ||
              push_env_int(env, "KAFKA_NODE_ID", b->node.id) ||
-             push_env_int(env, "KAFKA_PORT", p->client) ||
+             (p->client && push_env_int(env, "KAFKA_PORT", p->client)) ||
              (p->controller && push_env_int(env, "KAFKA_CONTROLLER_PORT", p->controller)) ||
-             push_env(env, "KAFKA_PROCESS_ROLES", p->controller ? "broker,controller" : "broker") ||
+             push_env(env, "KAFKA_PROCESS_ROLES", roles) ||
              push_env(env, "KAFKA_HOST",
                       *b->set.advertised_host ? b->set.advertised_host : o->hostname) || push_env(env, "KAFKA_LOG_DIRS", dir) ||
              push_env(env, "KAFKA_CLUSTER_ID", k->cluster_id) ||
@@ -196,8 +200,8 @@ static int broker_env(Mesos__V1__Environment *env, const kmesos_kafka *k,
              push_env(env, "KAFKA_OPTIONS", b->set.options) ||
              (rack && push_env(env, "KAFKA_RACK", rack)) ||
              (k->fetch == KMESOS_FETCH_LOCAL && push_env(env, "KAFKA_LIBS", libs)) ||
-             push_env_int(env, "KMESOS_READY_PORT", p->client) ||
-             push_env(env, "KMESOS_READY_COMMAND", ready) ||
+             push_env_int(env, "KMESOS_READY_PORT", ctl_only ? p->controller : p->client) ||
+             (!ctl_only && push_env(env, "KMESOS_READY_COMMAND", ready)) ||
              push_env_int(env, "KMESOS_READY_TIMEOUT", KAFKA_BROKER_READY_TIMEOUT_S) ||
              push_env_int(env, "KMESOS_READY_INTERVAL", KAFKA_BROKER_READY_INTERVAL_S);
     free(ready);
@@ -285,6 +289,8 @@ static int take_ports(const kmesos_kafka *k, const kmesos_broker *b, const kmeso
     p->controller = v ? v->port : 0;
     if (v && kmesos_port_claim(pc, o, (uint64_t)v->port) != 0)
         return -1;
+    if (kmesos_broker_is_controller(s)) /* a dedicated controller serves no clients */
+        return v ? 0 : -1;
     if ((s->port && take_port(s->port, o, pc, &p->client) != 0) ||
         (s->ssl_port > 0 && take_port(s->ssl_port, o, pc, &p->ssl) != 0) ||
         (s->sasl_port > 0 && take_port(s->sasl_port, o, pc, &p->sasl) != 0))
@@ -304,12 +310,12 @@ Mesos__V1__TaskInfo *kmesos_kafka_broker_task_info(const kmesos_kafka *k, kmesos
     if (take_ports(k, b, o, pc, &p) != 0)
         return NULL;
     Mesos__V1__TaskInfo *ti = kmesos_launcher_base(t, o);
-    uint64_t ports[4] = {(uint64_t)p.client};
-    size_t np = 1;
-    const int more[3] = {p.controller, p.ssl, p.sasl};
-    for (size_t i = 0; i < 3; i++)
-        if (more[i])
-            ports[np++] = (uint64_t)more[i];
+    uint64_t ports[4];
+    size_t np = 0;
+    const int used[4] = {p.client, p.controller, p.ssl, p.sasl};
+    for (size_t i = 0; i < 4; i++)
+        if (used[i])
+            ports[np++] = (uint64_t)used[i];
     Mesos__V1__Resource *r = ti ? kmesos_launcher_ports_resource(ports, np, o) : NULL;
     /* push frees r itself when it fails */
     if (!r || kmesos_pb_push((void ***)&ti->resources, &ti->n_resources, r) != 0) {

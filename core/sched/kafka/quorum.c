@@ -35,15 +35,31 @@ static int quorum_size(const kmesos_kafka *k, size_t n_active)
     return (size_t)q < n_active ? q : (int)n_active;
 }
 
-/* The ids that will be the voters: the lowest active ones. */
+/* 1 when node i may be an initial voter: active, and a dedicated
+ * controller when there is one active (controllers), else of role
+ * combined. */
+static int voter_candidate(const kmesos_kafka *k, size_t i, int controllers)
+{
+    const kmesos_broker *b = kmesos_broker_of(k->nodes[i]);
+    return b && b->node.active &&
+           (controllers ? kmesos_broker_is_controller(&b->set) : kmesos_broker_may_vote(&b->set));
+}
+
+/* The ids that will be the voters: the lowest active dedicated
+ * controllers if any is active, else the lowest active combined nodes. */
 static size_t initial_voters(const kmesos_kafka *k, int *ids, size_t cap)
 {
-    size_t n_active = 0, n = 0;
+    size_t n_cand = 0, n = 0;
+    int controllers = 0;
+    for (size_t i = 0; i < k->n_nodes; i++) {
+        const kmesos_broker *b = kmesos_broker_of(k->nodes[i]);
+        controllers |= b && b->node.active && kmesos_broker_is_controller(&b->set);
+    }
     for (size_t i = 0; i < k->n_nodes; i++)
-        n_active += k->nodes[i]->kind == KMESOS_KAFKA_BROKER && k->nodes[i]->active;
-    size_t q = (size_t)quorum_size(k, n_active);
+        n_cand += voter_candidate(k, i, controllers);
+    size_t q = (size_t)quorum_size(k, n_cand);
     for (size_t i = 0; i < k->n_nodes && n < q && n < cap; i++)
-        if (k->nodes[i]->kind == KMESOS_KAFKA_BROKER && k->nodes[i]->active)
+        if (voter_candidate(k, i, controllers))
             ids[n++] = k->nodes[i]->id;
     return n;
 }
@@ -278,6 +294,14 @@ void kmesos_kafka_broker_gate(kmesos_kafka *k, const kmesos_broker *b, const kme
     if (!k->n_voters && gate_forming(k, b, o, pc, v))
         return;
     const kmesos_voter *vt = kmesos_kafka_voter(k, b->node.id);
+    if (!vt && kmesos_broker_is_controller(&b->set)) {
+        /* the voters never change in number: a dedicated controller added
+         * after the quorum formed has no place in it */
+        verdict(v, KMESOS_VERDICT_WAIT,
+                "broker %d is a dedicated controller but not a voter of the quorum (formed with "
+                "%zu voters)", b->node.id, k->n_voters);
+        return;
+    }
     if (vt && !kmesos_kafka_on_home(k, vt->agent_id, vt->host, o) &&
         voter_moves(k, b, vt, o, pc))
         vt = kmesos_kafka_voter(k, b->node.id);

@@ -410,11 +410,13 @@ static void rb_listed(void *arg, int code, const char *out, const char *err)
 
 /* ---- starting, cancelling, progress ------------------------------------------------------------ */
 
-/* 1 when broker id runs (a running task in an active slot). */
+/* 1 when broker id runs (a running task in an active slot) and holds
+ * partitions (a dedicated controller holds none). */
 static int rb_running(const kmesos_kafka *k, int id)
 {
     const kmesos_broker *b = kmesos_kafka_broker(k, id);
-    return b && kmesos_kafka_running(kmesos_kafka_task(k, &b->node));
+    return b && !kmesos_broker_is_controller(&b->set) &&
+           kmesos_kafka_running(kmesos_kafka_task(k, &b->node));
 }
 
 static int *rb_running_ids(const kmesos_kafka *k, size_t *n)

@@ -65,7 +65,8 @@ json_t *kmesos_kafka_broker_json(const kmesos_kafka *k, const kmesos_broker *b)
         json_object_set_new(j, "reserve", json_boolean(kmesos_broker_reserves(&b->set))) != 0 ||
         json_object_set_new(j, "volume_size", json_real(b->set.volume_size)) != 0 ||
         json_object_set_new(j, "volume", vol) != 0 ||
-        json_object_set_new(j, "rack", view_rack(k, b)) != 0) {
+        json_object_set_new(j, "rack", view_rack(k, b)) != 0 ||
+        json_object_set_new(j, "role", json_string(b->set.role)) != 0) {
         json_decref(j);
         return NULL;
     }
