@@ -89,6 +89,33 @@ static void test_subscribe_reconciles_then_revives(void)
     teardown(&s, &f);
 }
 
+/* A REVIVE that never reached the master (its call failed) leaves the
+ * framework without offers: with slots waiting, no offer and no REVIVE
+ * for 15 s, the tick sends another; an offer in that time or in the book
+ * means none is needed. */
+static void test_revive_again_when_no_offer_comes(void)
+{
+    kmesos_scheduler s;
+    fake f;
+    setup(&s, &f, "name=web cmd=true cpus=4 instances=1");
+    kmesos_scheduler_on_subscribed(&s, "fw-1");
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
+    f.io.now_ms += 14000;
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 1);
+    f.io.now_ms += 2000;
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 2);
+    kmesos_scheduler_tick(&s); /* not again at once */
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 2);
+    const char *ids[] = {"o1"};
+    feed_offers(&s, ids, 1, 1.0); /* too small: declined, but offers do come */
+    f.io.now_ms += 10000;
+    kmesos_scheduler_tick(&s);
+    CHECK_INT(fake_io_count(&f.io, MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE), 2);
+    teardown(&s, &f);
+}
+
 static void test_recorded_offer_is_accepted_with_launch(void)
 {
     kmesos_scheduler s;
@@ -723,6 +750,7 @@ static void test_executor_failure_status_is_decoded(void)
 int main(void)
 {
     RUN_TEST(test_subscribe_reconciles_then_revives);
+    RUN_TEST(test_revive_again_when_no_offer_comes);
     RUN_TEST(test_recorded_offer_is_accepted_with_launch);
     RUN_TEST(test_offers_that_do_not_fit_are_declined_in_one_call);
     RUN_TEST(test_each_offer_answered_exactly_once);

@@ -66,6 +66,17 @@ int kmesos_scheduler_fill_slots(kmesos_scheduler *s)
 
 /* ---- offer interest: SUPPRESS / REVIVE ------------------------------------ */
 
+/* With slots waiting, no offer and no REVIVE for this long, REVIVE again:
+ * the last one may never have reached the master (a call that failed on
+ * its way is not resent), and the framework would stay suppressed. */
+#define KMESOS_REVIVE_AGAIN_MS 15000
+
+static int revive_again(const kmesos_scheduler *s, uint64_t now)
+{
+    return !s->suppressed && now >= s->revive_at_ms + KMESOS_REVIVE_AGAIN_MS &&
+           now >= s->offers_at_ms + KMESOS_REVIVE_AGAIN_MS && s->offers.count == 0;
+}
+
 void kmesos_sched_interest(kmesos_scheduler *s, int force_revive)
 {
     if (!s->subscribed)
@@ -73,9 +84,11 @@ void kmesos_sched_interest(kmesos_scheduler *s, int force_revive)
     /* a module's own work on offers (e.g. DESTROY) counts as one pending */
     size_t pending = kmesos_tasks_pending(&s->tasks) +
                      (s->ext.wants_offers && s->ext.wants_offers(s->ext.arg) ? 1 : 0);
-    if (pending && (s->suppressed || force_revive)) {
+    uint64_t now = s->io.now_ms(s->io.arg);
+    if (pending && (s->suppressed || force_revive || revive_again(s, now))) {
         kmesos_sched_send(s, kmesos_call_simple(MESOS__V1__SCHEDULER__CALL__TYPE__REVIVE));
         s->suppressed = 0;
+        s->revive_at_ms = now;
         s->stats.revives++;
         s->revive_logged = s->revive_peak = pending;
         KLOG_INFO(MOD, "REVIVE: %zu task(s) pending", pending);

@@ -140,6 +140,7 @@ void kmesos_scheduler_on_disconnected(kmesos_scheduler *s)
 
 static void on_offers(kmesos_scheduler *s, const Mesos__V1__Scheduler__Event__Offers *ev)
 {
+    s->offers_at_ms = s->io.now_ms(s->io.arg);
     kmesos_place_offers(s, ev);
     kmesos_sched_interest(s, 0);
 }

@@ -153,6 +153,10 @@ typedef struct kmesos_scheduler {
     char *framework_id;
     int subscribed;
     int suppressed;
+    /* when the last OFFERS event came and the last REVIVE went (io
+     * clock, ms): a REVIVE lost on its way (the call failed) is sent
+     * again when slots wait and no offer came for a while */
+    uint64_t offers_at_ms, revive_at_ms;
     /* since the last REVIVE: the slots pending it logged, and the most
      * pending since (updates come one event at a time; the tick logs the
      * count again when it grew) */
