@@ -538,9 +538,10 @@ static void test_ids_launch_only_once_saved(void)
     unlink(path);
 }
 
-/* The tasks are written without jansson (state.c, tasks_text): a value
- * with quotes, backslashes, control and non-ASCII characters comes back
- * as it was, and one that is not UTF-8 fails the save like any other. */
+/* A task's text values round-trip through the state (state.c, jansson):
+ * a value with quotes, backslashes, control and non-ASCII characters
+ * comes back as it was, and one that is not UTF-8 fails the save like
+ * any other. */
 static void test_task_text_escaped_and_checked(void)
 {
     static const char odd[] = "ag\"e\\n\t\x01t-\xc3\xa9/";
